@@ -1,0 +1,187 @@
+// The one typed message contract between the extension host and the chat webview, both directions.
+// Host and webview both import this file; it imports nothing from the project. Every message that
+// arrives from the webview is validated with `WebviewToHostSchema` before the host acts on it.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared value types
+
+export const ImageMediaTypeSchema = z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+export type ImageMediaType = z.infer<typeof ImageMediaTypeSchema>;
+
+/** An image attached to a user turn: base64 data (no `data:` prefix), at most 5 MB decoded. */
+export const ImageAttachmentSchema = z.object({
+  id: z.string().min(1).max(100),
+  name: z.string().max(500),
+  mediaType: ImageMediaTypeSchema,
+  data: z.string().max(7_000_000),
+});
+export type ImageAttachment = z.infer<typeof ImageAttachmentSchema>;
+
+/** Code that a user turn is about (Ask About Selection). */
+export const CodeContextSchema = z.object({
+  languageId: z.string(),
+  path: z.string(),
+  startLine: z.number().int(),
+  endLine: z.number().int(),
+  text: z.string(),
+});
+export type CodeContext = z.infer<typeof CodeContextSchema>;
+
+export const UserTurnSchema = z.object({
+  id: z.string(),
+  role: z.literal('user'),
+  text: z.string(),
+  code: CodeContextSchema.optional(),
+  images: z.array(ImageAttachmentSchema).default([]),
+});
+export type UserTurn = z.infer<typeof UserTurnSchema>;
+
+/** One block of an answer as the webview shows it. */
+export const AnswerBlockSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string() }),
+  z.object({ kind: z.literal('thinking'), text: z.string(), redacted: z.boolean().optional() }),
+  z.object({ kind: z.literal('tool_use'), name: z.string(), input: z.string() }),
+]);
+export type AnswerBlock = z.infer<typeof AnswerBlockSchema>;
+
+/**
+ * streaming: deltas still arriving; done: finished normally (any stop reason);
+ * stopped: the user pressed Stop; error: the request failed (partial text kept);
+ * interrupted: cut by a window reload or a crash.
+ */
+export const AnswerStatusSchema = z.enum(['streaming', 'done', 'stopped', 'error', 'interrupted']);
+export type AnswerStatus = z.infer<typeof AnswerStatusSchema>;
+
+/** Cost of one answer. `billed`: FastRouter's usage.cost (credits). `estimate`: from tokens, never mixed with billed. */
+export const AnswerCostSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('billed'), credits: z.number() }),
+  z.object({ kind: z.literal('estimate'), credits: z.number() }),
+  z.object({ kind: z.literal('unknown') }),
+]);
+export type AnswerCost = z.infer<typeof AnswerCostSchema>;
+
+export const AnswerMetaSchema = z.object({
+  model: z.string(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cost: AnswerCostSchema,
+  durationMs: z.number().nonnegative(),
+  stopReason: z.string().nullable(),
+});
+export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
+
+/** Buttons shown with an error. Each maps to a host action. */
+export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog']);
+export type ErrorAction = z.infer<typeof ErrorActionSchema>;
+
+export const TurnErrorSchema = z.object({
+  /** A short stable code: 'no_key', 'auth', 'billing', 'rate_limit', 'overloaded', 'moderation', 'network', 'stalled', 'bad_setting', 'api', … */
+  code: z.string(),
+  message: z.string(),
+  actions: z.array(ErrorActionSchema),
+});
+export type TurnError = z.infer<typeof TurnErrorSchema>;
+
+export const AssistantTurnSchema = z.object({
+  id: z.string(),
+  role: z.literal('assistant'),
+  blocks: z.array(AnswerBlockSchema),
+  status: AnswerStatusSchema,
+  meta: AnswerMetaSchema.optional(),
+  error: TurnErrorSchema.optional(),
+});
+export type AssistantTurn = z.infer<typeof AssistantTurnSchema>;
+
+export const TurnSchema = z.discriminatedUnion('role', [UserTurnSchema, AssistantTurnSchema]);
+export type Turn = z.infer<typeof TurnSchema>;
+
+export const ConversationSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  updatedAt: z.number(),
+});
+export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
+
+/** Everything the webview needs for a first paint; also put in the page's `data-state` attribute. */
+export const ChatSnapshotSchema = z.object({
+  conversationId: z.string(),
+  turns: z.array(TurnSchema),
+  conversations: z.array(ConversationSummarySchema),
+  model: z.string(),
+  busy: z.boolean(),
+});
+export type ChatSnapshot = z.infer<typeof ChatSnapshotSchema>;
+
+/** New text for one block of the streaming answer. `block` is the answer's block index; a new index starts a block. */
+export const DeltaChunkSchema = z.object({
+  block: z.number().int().nonnegative(),
+  kind: z.enum(['text', 'thinking']),
+  text: z.string(),
+});
+export type DeltaChunk = z.infer<typeof DeltaChunkSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Host → webview
+
+export const HostToWebviewSchema = z.discriminatedUnion('type', [
+  /** Replace the whole view (first paint after `ready`, switching conversations, New Chat). */
+  z.object({ type: z.literal('snapshot'), snapshot: ChatSnapshotSchema }),
+  /** A user turn and its (empty, streaming) answer were appended. */
+  z.object({ type: z.literal('turnAdded'), user: UserTurnSchema, assistant: AssistantTurnSchema }),
+  /** New text only, batched: at most one per animation frame. */
+  z.object({ type: z.literal('delta'), turnId: z.string(), chunks: z.array(DeltaChunkSchema) }),
+  /** A non-streamed block of the answer (tool use) at index `block`. */
+  z.object({ type: z.literal('block'), turnId: z.string(), block: z.number().int().nonnegative(), value: AnswerBlockSchema }),
+  /** The answer ended (done, stopped, error). The webview keeps the text it has. */
+  z.object({
+    type: z.literal('turnEnded'),
+    turnId: z.string(),
+    status: AnswerStatusSchema,
+    meta: AnswerMetaSchema.optional(),
+    error: TurnErrorSchema.optional(),
+  }),
+  /** An answer is being retried or continued: its blocks are reset to `blocks` and it streams again. */
+  z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
+  z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),
+  z.object({ type: z.literal('busy'), busy: z.boolean() }),
+  z.object({ type: z.literal('model'), model: z.string() }),
+  /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
+  z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema) }),
+  /** A message for the composer area (e.g. an image was rejected). */
+  z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), message: z.string() }),
+  z.object({ type: z.literal('focusInput') }),
+]);
+export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Webview → host
+
+const MAX_CODE = 2_000_000;
+
+export const WebviewToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('send'), text: z.string().max(1_000_000), images: z.array(ImageAttachmentSchema).max(20).default([]) }),
+  z.object({ type: z.literal('stop') }),
+  z.object({ type: z.literal('retry'), turnId: z.string() }),
+  z.object({ type: z.literal('continue'), turnId: z.string() }),
+  z.object({ type: z.literal('newChat') }),
+  z.object({ type: z.literal('switchChat'), conversationId: z.string() }),
+  z.object({ type: z.literal('deleteChat'), conversationId: z.string() }),
+  z.object({ type: z.literal('exportChat') }),
+  z.object({ type: z.literal('pickImages') }),
+  z.object({ type: z.literal('errorAction'), turnId: z.string(), action: ErrorActionSchema }),
+  z.object({ type: z.literal('copyCode'), code: z.string().max(MAX_CODE) }),
+  z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
+  z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),
+  z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE), language: z.string().max(100) }),
+  /** A link the user clicked; the host opens it with openExternal after checking the scheme. */
+  z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
+  z.object({ type: z.literal('selectModel') }),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
+
+/** Exhaustiveness check for `switch (message.type)` on either union. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected message: ${JSON.stringify(value)}`);
+}
