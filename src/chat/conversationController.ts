@@ -1,0 +1,350 @@
+// The chat's behaviour without VS Code: owns the conversations, runs one answer at a time, turns
+// stream events into batched view messages, and persists. The host wraps it with the webview and
+// the editor actions; tests drive it directly.
+import { randomUUID } from 'node:crypto';
+import type { MessageParam, StreamEvent } from '../api';
+import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, TurnError } from '../protocol';
+import {
+  assistantTurn,
+  buildRequest,
+  canContinue,
+  combineMeta,
+  Conversation,
+  type Exchange,
+  type StoredMessage,
+  type UserContentBuilder,
+  type UserInput,
+} from './conversation';
+import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
+import { conversationToMarkdown } from './conversationMarkdown';
+import type { ConversationStore } from './conversationStore';
+import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
+
+/** What the request runner returns (the host's RequestRunner has this shape; it never throws). */
+export interface AnswerOutcome {
+  status: 'done' | 'stopped' | 'error';
+  meta?: AnswerMeta;
+  error?: TurnError;
+}
+
+export interface AnswerRunner {
+  run(input: { messages: MessageParam[]; system?: string }, signal: AbortSignal, onEvent: (event: StreamEvent) => void): Promise<AnswerOutcome>;
+}
+
+export interface ConversationControllerDeps {
+  runner: AnswerRunner;
+  store: ConversationStore;
+  userContent: UserContentBuilder;
+  /** Posts to the webview; the host drops messages while no view is ready (a snapshot follows on `ready`). */
+  post: (message: HostToWebview) => void;
+  model: () => string;
+  /** Prefill is not allowed with extended thinking; Continue then asks in a user message. */
+  prefillAllowed: () => boolean;
+  log: (message: string) => void;
+  scheduler?: Scheduler;
+  newId?: () => string;
+  now?: () => number;
+  /** Delay of the debounced save while an answer streams. */
+  saveDelayMs?: number;
+}
+
+interface ActiveRun {
+  conversation: Conversation;
+  exchange: Exchange;
+  /** Messages of the answer that stay as they are (earlier parts of a continued answer). */
+  kept: StoredMessage[];
+  live: LiveAnswer;
+  abort: AbortController;
+  finished: Promise<void>;
+}
+
+export class ConversationController {
+  private active: Conversation;
+  private summaries = new Map<string, ConversationSummary>();
+  private readonly loaded = new Map<string, Conversation>();
+  private run: ActiveRun | undefined;
+  private readonly batcher: DeltaBatcher;
+  private readonly scheduler: Scheduler;
+  private readonly newId: () => string;
+  private readonly now: () => number;
+  private saveTimer: unknown;
+  private disposed = false;
+  /** Resolves when the saved conversations have been read. */
+  readonly ready: Promise<void>;
+
+  constructor(private readonly deps: ConversationControllerDeps) {
+    this.scheduler = deps.scheduler ?? realScheduler;
+    this.newId = deps.newId ?? (() => randomUUID());
+    this.now = deps.now ?? (() => Date.now());
+    this.batcher = new DeltaBatcher((turnId, chunks) => this.deps.post({ type: 'delta', turnId, chunks }), this.scheduler);
+    this.active = Conversation.create(this.newId(), this.now());
+    this.ready = this.load();
+  }
+
+  get conversation(): Conversation {
+    return this.active;
+  }
+
+  get busy(): boolean {
+    return this.run !== undefined;
+  }
+
+  /** Everything the view needs for a first paint, including the text streamed so far. */
+  snapshot(): ChatSnapshot {
+    // Pending deltas are part of the live content the snapshot carries: sending them too would double them.
+    this.batcher.discard();
+    return {
+      conversationId: this.active.id,
+      turns: this.active.turns(this.liveOverride()),
+      conversations: this.conversationList(),
+      model: this.deps.model(),
+      busy: this.busy,
+    };
+  }
+
+  conversationList(): ConversationSummary[] {
+    const list = [...this.summaries.values()];
+    if (!this.active.isEmpty && !this.summaries.has(this.active.id)) list.push(this.active.summary);
+    return list.sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** Adds the user's turn and streams the answer; resolves when the answer has ended. */
+  async ask(input: UserInput): Promise<void> {
+    await this.ready;
+    await this.stopAndWait();
+    const conversation = this.active;
+    const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
+    this.summaries.set(conversation.id, conversation.summary);
+    this.deps.post({ type: 'turnAdded', user: exchange.user, assistant: assistantTurn(exchange.answer) });
+    this.postConversations();
+    await this.runAnswer(conversation, exchange, 'answer');
+  }
+
+  /** Runs the last answer again from scratch. */
+  async retry(answerId: string): Promise<void> {
+    await this.ready;
+    const exchange = this.active.findAnswer(answerId);
+    if (!exchange || !this.active.isLast(answerId) || this.busy) {
+      this.deps.log(`Retry ignored: answer ${answerId} is not the last finished answer.`);
+      return;
+    }
+    await this.runAnswer(this.active, exchange, 'answer');
+  }
+
+  /** Asks the model to go on with the last answer, appending to the same turn. */
+  async continue(answerId: string): Promise<void> {
+    await this.ready;
+    const exchange = this.active.findAnswer(answerId);
+    if (!exchange || !this.active.isLast(answerId) || this.busy || !canContinue(exchange.answer)) {
+      this.deps.log(`Continue ignored: answer ${answerId} cannot be continued.`);
+      return;
+    }
+    await this.runAnswer(this.active, exchange, 'continue');
+  }
+
+  stop(): void {
+    this.run?.abort.abort();
+  }
+
+  async newChat(): Promise<void> {
+    await this.ready;
+    await this.stopAndWait();
+    if (!this.active.isEmpty) this.active = Conversation.create(this.newId(), this.now());
+    this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+  }
+
+  async switchChat(id: string): Promise<void> {
+    await this.ready;
+    if (id === this.active.id) return;
+    const target = await this.open(id);
+    if (!target) {
+      this.deps.log(`Switch ignored: no conversation ${id}.`);
+      return;
+    }
+    await this.stopAndWait();
+    this.active = target;
+    this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+  }
+
+  async deleteChat(id: string): Promise<void> {
+    await this.ready;
+    const wasActive = id === this.active.id;
+    if (wasActive) await this.stopAndWait();
+    this.summaries.delete(id);
+    this.loaded.delete(id);
+    await this.deps.store.delete(id);
+    if (wasActive) {
+      const next = this.conversationList()[0];
+      this.active = (next && (await this.open(next.id))) || Conversation.create(this.newId(), this.now());
+      this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    } else {
+      this.postConversations();
+    }
+  }
+
+  exportMarkdown(): string {
+    return conversationToMarkdown(this.active.title, this.active.turns(this.liveOverride()));
+  }
+
+  /** Resolves when the running answer (if any) has ended and been saved. */
+  async idle(): Promise<void> {
+    await this.run?.finished;
+    await this.deps.store.flushed();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
+    this.batcher.dispose();
+    if (this.saveTimer !== undefined) this.scheduler.clearTimeout(this.saveTimer);
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const list = await this.deps.store.list();
+      this.summaries = new Map(list.map((s) => [s.id, s]));
+      const recent = list[0] && (await this.open(list[0].id));
+      // Something asked before loading finished: keep that conversation.
+      if (recent && this.active.isEmpty) this.active = recent;
+    } catch (error) {
+      this.deps.log(`Could not read saved conversations: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async open(id: string): Promise<Conversation | undefined> {
+    const cached = this.loaded.get(id);
+    if (cached) return cached;
+    const data = await this.deps.store.load(id);
+    if (!data) return undefined;
+    const conversation = new Conversation(data);
+    // An answer that was streaming when the window closed stays, marked unfinished.
+    if (conversation.markInterrupted()) void this.save(conversation);
+    this.loaded.set(id, conversation);
+    return conversation;
+  }
+
+  private async stopAndWait(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    run.abort.abort();
+    await run.finished;
+  }
+
+  private async runAnswer(conversation: Conversation, exchange: Exchange, mode: 'answer' | 'continue'): Promise<void> {
+    const answer = exchange.answer;
+    const index = conversation.exchanges.indexOf(exchange);
+    const request = buildRequest(conversation.exchanges, index, mode, this.deps.userContent, { prefill: this.deps.prefillAllowed() });
+    const restarting = mode === 'continue' || answer.messages.length > 0 || answer.status !== 'streaming';
+
+    let kept: StoredMessage[];
+    let live: LiveAnswer;
+    const previousMeta = mode === 'continue' ? answer.meta : undefined;
+    if (mode === 'answer') {
+      kept = [];
+      live = new LiveAnswer();
+    } else if (request.continueMode === 'prefill') {
+      // The prefill is the last message with its trailing whitespace trimmed (as sent); the stream extends it.
+      kept = answer.messages.slice(0, -1);
+      const last = answer.messages[answer.messages.length - 1].content.map((b) => ({ ...b }));
+      const tail = last[last.length - 1];
+      if (tail.type === 'text') tail.text = tail.text.trimEnd();
+      live = new LiveAnswer(last, toAnswerBlocks(kept.flatMap((m) => m.content)).length);
+    } else {
+      kept = answer.messages;
+      live = new LiveAnswer([], toAnswerBlocks(kept.flatMap((m) => m.content)).length);
+    }
+    answer.status = 'streaming';
+    delete answer.error;
+    if (mode === 'answer') delete answer.meta;
+
+    const abort = new AbortController();
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const run: ActiveRun = { conversation, exchange, kept, live, abort, finished };
+    this.run = run;
+
+    if (restarting) {
+      this.deps.post({ type: 'turnRestarted', turnId: answer.id, blocks: toAnswerBlocks([...kept.flatMap((m) => m.content), ...live.content()]) });
+    }
+    this.deps.post({ type: 'busy', busy: true });
+    this.saveSoon();
+
+    let outcome: AnswerOutcome;
+    try {
+      outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event));
+    } catch (error) {
+      // The runner promises not to throw; if it does, the answer still ends cleanly.
+      outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };
+    }
+
+    this.batcher.flush();
+    const content = live.content();
+    answer.messages = content.length > 0 ? [...kept, { content, complete: outcome.status === 'done' }] : kept;
+    // Aborted because the window is closing: it was cut, not stopped by the user.
+    answer.status = this.disposed && outcome.status === 'stopped' ? 'interrupted' : outcome.status;
+    const meta = combineMeta(previousMeta, outcome.meta);
+    if (meta) answer.meta = meta;
+    if (outcome.error) answer.error = outcome.error;
+    conversation.updatedAt = this.now();
+    this.summaries.set(conversation.id, conversation.summary);
+    this.run = undefined;
+
+    if (!this.disposed) {
+      this.deps.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error });
+      this.deps.post({ type: 'busy', busy: false });
+    }
+    try {
+      await this.save(conversation);
+    } finally {
+      finish();
+    }
+  }
+
+  private onEvent(run: ActiveRun, event: StreamEvent): void {
+    if (this.run !== run) return;
+    const update = run.live.apply(event);
+    if (!update) return;
+    if (update.kind === 'delta') {
+      this.batcher.push(run.exchange.answer.id, update.chunk);
+    } else {
+      this.batcher.flush();
+      this.deps.post({ type: 'block', turnId: run.exchange.answer.id, block: update.block, value: update.value });
+    }
+    this.saveSoon();
+  }
+
+  private liveOverride(): { answerId: string; messages: StoredMessage[] } | undefined {
+    const run = this.run;
+    if (!run || run.conversation !== this.active) return undefined;
+    return { answerId: run.exchange.answer.id, messages: [...run.kept, { content: run.live.content(), complete: false }] };
+  }
+
+  private postConversations(): void {
+    this.deps.post({ type: 'conversations', conversations: this.conversationList(), activeId: this.active.id });
+  }
+
+  /** Saves the streaming conversation at most once per `saveDelayMs`, so a crash loses little. */
+  private saveSoon(): void {
+    if (this.saveTimer !== undefined || this.disposed) return;
+    this.saveTimer = this.scheduler.setTimeout(() => {
+      this.saveTimer = undefined;
+      const run = this.run;
+      if (run) void this.save(run.conversation);
+    }, this.deps.saveDelayMs ?? 1000);
+  }
+
+  private async save(conversation: Conversation): Promise<void> {
+    if (conversation.isEmpty) return;
+    const data = conversation.toData();
+    const run = this.run;
+    if (run && run.conversation === conversation) {
+      const live = { ...run.exchange.answer, messages: [...run.kept, { content: run.live.content(), complete: false }] };
+      data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live } : e));
+    }
+    try {
+      await this.deps.store.save(data);
+    } catch (error) {
+      this.deps.log(`Could not save the conversation: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
