@@ -1,7 +1,7 @@
 // The one typed message contract between the extension host and the chat webview, both directions.
 // Host and webview both import this file; it imports nothing from the project. Every message that
 // arrives from the webview is validated with `WebviewToHostSchema` before the host acts on it.
-import { z } from 'zod';
+import * as z from 'zod';
 
 // ---------------------------------------------------------------------------------------------
 // Shared value types

@@ -1,6 +1,26 @@
-import { z } from 'zod';
+// Webview entry: validates everything the host sends, then hands it to the chat view.
+import * as z from 'zod';
+import { ChatSnapshotSchema, HostToWebviewSchema, type ChatSnapshot } from '../protocol';
+import { ChatApp } from './app';
+import { HostChannel } from './vscodeApi';
 
 // zod must not compile validators with `new Function` under the webview's CSP (no unsafe-eval).
 z.config({ jitless: true });
 
+function initialSnapshot(): ChatSnapshot | undefined {
+  try {
+    const parsed = ChatSnapshotSchema.safeParse(JSON.parse(document.body.dataset.state ?? 'null'));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const app = new ChatApp(document.getElementById('app') ?? document.body, new HostChannel());
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const parsed = HostToWebviewSchema.safeParse(event.data);
+  if (parsed.success) app.handle(parsed.data);
+  else console.warn('FastRouter Chat: ignored an invalid message from the host', parsed.error.issues[0]?.message);
+});
+app.start(initialSnapshot());
 document.body.dataset.ready = 'true';

@@ -1,0 +1,124 @@
+// Markdown → sanitized DOM. Raw HTML from the model is shown as text, images become placeholders, code gets a toolbar.
+import { Marked, type Token, type Tokens } from 'marked';
+import { button, h } from './dom';
+import { highlightCode } from './highlight';
+import { sanitizeToFragment, SAFE_LINK } from './sanitize';
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** What a code block's buttons act on: the block's exact source text and its language. */
+export interface CodeSource {
+  code: string;
+  language: string;
+}
+
+const LANGUAGE_ALIASES: Record<string, string> = {
+  js: 'javascript', jsx: 'javascript', mjs: 'javascript', cjs: 'javascript', ts: 'typescript', tsx: 'typescript',
+  py: 'python', sh: 'bash', zsh: 'bash', console: 'shell', html: 'xml', svg: 'xml', yml: 'yaml', md: 'markdown',
+  'c++': 'cpp', cs: 'csharp', rs: 'rust', golang: 'go', patch: 'diff', jsonc: 'json',
+};
+
+export class MarkdownRenderer {
+  private readonly marked: Marked;
+  /** Code sources of the render in progress, in document order (the same order as the `pre` elements). */
+  private codes: CodeSource[] = [];
+  /** Link reference definitions seen so far, so a later block can still use `[text][ref]`. */
+  private readonly links: Record<string, { href: string | null; title: string | null }> = {};
+  readonly codeSources = new WeakMap<Element, CodeSource>();
+
+  constructor() {
+    const codes = () => this.codes;
+    this.marked = new Marked({
+      gfm: true,
+      breaks: false,
+      renderer: {
+        // Raw HTML in the answer is shown as the text the model wrote; it never becomes markup.
+        html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text),
+        image: ({ href, text }: Tokens.Image) => `<span class="image-placeholder" data-url="${escapeHtml(href)}">${escapeHtml(text)}</span>`,
+        checkbox: ({ checked }: Tokens.Checkbox) => (checked ? '☑ ' : '☐ '),
+        code: ({ text, lang }: Tokens.Code) => {
+          const label = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase().slice(0, 40) ?? '';
+          const language = LANGUAGE_ALIASES[label] ?? label;
+          const index = codes().push({ code: text, language: label }) - 1;
+          const body = highlightCode(text, language) ?? escapeHtml(text);
+          return `<pre data-code="${index}" data-lang="${escapeHtml(label)}"><code class="hljs">${body}</code></pre>`;
+        },
+      },
+    });
+  }
+
+  lex(source: string): Token[] {
+    const tokens = this.marked.lexer(source) as Token[] & { links?: Record<string, { href: string | null; title: string | null }> };
+    if (tokens.links) Object.assign(this.links, tokens.links);
+    return tokens;
+  }
+
+  /** Renders top-level tokens to a sanitized, decorated fragment ready to insert. */
+  render(tokens: Token[]): DocumentFragment {
+    this.codes = [];
+    const list = Object.assign([...tokens], { links: this.links });
+    const html = this.marked.parser(list);
+    const codes = this.codes;
+    this.codes = [];
+    const fragment = sanitizeToFragment(html);
+    this.decorateCode(fragment, codes);
+    decorateImages(fragment);
+    decorateLinks(fragment);
+    return fragment;
+  }
+
+  private decorateCode(fragment: DocumentFragment, codes: CodeSource[]): void {
+    for (const pre of Array.from(fragment.querySelectorAll('pre[data-code]'))) {
+      const source = codes[Number(pre.getAttribute('data-code'))];
+      pre.removeAttribute('data-code');
+      if (!source) continue;
+      const label = source.language || 'text';
+      const block = h('div', { class: 'code-block' },
+        h('div', { class: 'code-header' },
+          h('span', { class: 'code-lang' }, label),
+          h('span', { class: 'code-actions' },
+            button('Copy code', { 'data-action': 'copy' }, 'Copy'),
+            button('Insert code at cursor', { 'data-action': 'insert' }, 'Insert'),
+            button('Replace selection with code', { 'data-action': 'replace' }, 'Replace'),
+            button(`New ${label} file with code`, { 'data-action': 'newFile' }, 'New File'),
+          ),
+        ),
+      );
+      pre.replaceWith(block);
+      block.append(pre);
+      pre.setAttribute('tabindex', '0');
+      this.codeSources.set(block, source);
+    }
+  }
+}
+
+/** Remote and data: images never load: show the full URL and, for web URLs, a button to open it outside the editor. */
+function decorateImages(fragment: DocumentFragment): void {
+  for (const span of Array.from(fragment.querySelectorAll('span.image-placeholder'))) {
+    const url = span.getAttribute('data-url') ?? '';
+    const alt = span.textContent ?? '';
+    span.textContent = '';
+    const web = /^https?:/i.test(url);
+    span.append(
+      h('span', { class: 'image-label' }, web ? 'Image not loaded' : 'Embedded image not shown'),
+      alt ? h('span', { class: 'image-alt' }, alt) : '',
+      web ? h('code', { class: 'image-url' }, url) : '',
+      web ? button(`Open image in browser: ${url}`, { 'data-action': 'openImage' }, 'Open in browser') : '',
+    );
+  }
+}
+
+/** Shows where a link goes; clicks are handled by the view (posted to the host, never navigated here). */
+function decorateLinks(fragment: DocumentFragment): void {
+  for (const a of Array.from(fragment.querySelectorAll('a'))) {
+    const href = a.getAttribute('href');
+    if (href && SAFE_LINK.test(href)) {
+      a.title = href;
+    } else {
+      a.removeAttribute('href');
+      a.classList.add('inert-link');
+    }
+  }
+}
