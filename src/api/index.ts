@@ -1,0 +1,29 @@
+// The Messages client's public surface (contracts A). No vscode, no DOM: plain fetch and streams.
+export {
+  ANTHROPIC_VERSION,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  MessageStream,
+  MessagesClient,
+  defaultSleep,
+  type AuthHeaderStyle,
+  type MessagesClientOptions,
+  type RequestOptions,
+  type Sleep,
+} from './client';
+export { accumulateEvent, isMessageComplete } from './accumulate';
+export {
+  AbortedError,
+  ApiError,
+  ConnectionError,
+  FastRouterError,
+  IdleTimeoutError,
+  MalformedStreamError,
+  errorTypeForStatus,
+  type ApiErrorOptions,
+  type FastRouterErrorOptions,
+} from './errors';
+export { DEFAULT_MAX_RETRIES, MAX_RETRY_AFTER_MS, backoffMs, isRetryableStatus, readRetryAfterMs } from './retry';
+export { createEventStreamDecoder, type EventStreamDecoder } from './sse';
+export { DEFAULT_BASE_URL, messagesUrl } from './url';
+export type * from './types';
