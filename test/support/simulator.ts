@@ -71,6 +71,8 @@ export interface RecordedRequest {
   aborted?: boolean;
   /** The response was written to the end. */
   completed?: boolean;
+  /** Body bytes written so far on a streamed response (shows that writing stops once the client is gone). */
+  bytesSent?: number;
 }
 
 export interface SimulatorOptions {
@@ -382,6 +384,7 @@ class ResponseWriter {
   private offset = 0;
   private lastWrite = Date.now();
   private pending = '';
+  private carry: Buffer = Buffer.alloc(0);
   private closedFlag = false;
   /** Set when the simulator itself ends the connection (drop/error), so a close is not counted as the client's abort. */
   private endingOnPurpose = false;
@@ -409,19 +412,29 @@ class ResponseWriter {
       if (this.pending.length >= 16_384) await this.flush();
       return;
     }
-    const bytes = Buffer.from(text, 'utf8');
-    for (const piece of cutBytes(bytes, this.offset, this.s.chunkSize, this.s.splitAt ?? [])) await this.writePiece(piece);
+    // Cut the stream as a whole: bytes after the last cut wait for the next event (or a pause) like on a real network.
+    const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, Buffer.from(text, 'utf8')]) : Buffer.from(text, 'utf8');
+    const pieces = cutBytes(bytes, this.offset, this.s.chunkSize, this.s.splitAt ?? []);
+    const end = this.offset + bytes.length;
+    const endsOnCut = (this.s.chunkSize !== undefined && this.s.chunkSize > 0 && end % this.s.chunkSize === 0) || (this.s.splitAt ?? []).includes(end);
+    this.carry = endsOnCut ? Buffer.alloc(0) : pieces.pop()!;
+    for (const piece of pieces) await this.writePiece(piece);
   }
 
   /** Writes one piece as its own write, then lets the event loop send it so the client really sees separate chunks. */
   async writePiece(piece: Buffer): Promise<void> {
-    await this.flush();
     await this.writeRaw(piece);
     this.offset += piece.length;
     await new Promise((resolve) => setImmediate(resolve));
   }
 
+  /** Sends whatever is held back (before a pause, the end, or a drop). */
   async flush(): Promise<void> {
+    if (this.carry.length > 0) {
+      const carry = this.carry;
+      this.carry = Buffer.alloc(0);
+      await this.writePiece(carry);
+    }
     if (this.pending.length === 0) return;
     const text = this.pending;
     this.pending = '';
@@ -432,6 +445,7 @@ class ResponseWriter {
   private async writeRaw(bytes: Buffer): Promise<void> {
     if (this.closedFlag) throw new StreamEnded();
     this.lastWrite = Date.now();
+    this.record.bytesSent = (this.record.bytesSent ?? 0) + bytes.length;
     if (!this.res.write(bytes)) {
       await Promise.race([new Promise((resolve) => this.res.once('drain', resolve)), this.closed]);
       if (this.closedFlag) throw new StreamEnded();
@@ -475,6 +489,10 @@ class ResponseWriter {
 
   async drop(): Promise<never> {
     await this.flush();
+    // Node sends the first write on the next tick (corked with the headers); let it reach the socket before destroying.
+    await new Promise((resolve) => setImmediate(resolve));
+    const socket = this.res.socket;
+    if (socket && socket.writableLength > 0) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), this.closed]);
     this.endingOnPurpose = true;
     this.res.destroy();
     throw new StreamEnded();

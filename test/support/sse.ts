@@ -39,3 +39,25 @@ export function splitIntoDeltas(text: string, maxLength = 12): string[] {
   }
   return deltas;
 }
+
+export interface ParsedSseEvent { event: string; data: unknown }
+
+/** Parses a complete SSE text of the simulator's framing (`event:`/`data:` lines, blank line between events). For tests. */
+export function parseSseText(text: string): ParsedSseEvent[] {
+  const events: ParsedSseEvent[] = [];
+  for (const frame of text.split(/\r?\n\r?\n/)) {
+    if (frame.trim() === '') continue;
+    let event = 'message';
+    const data: string[] = [];
+    for (const line of frame.split(/\r?\n/)) {
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+    }
+    events.push({ event, data: JSON.parse(data.join('\n')) });
+  }
+  return events;
+}
