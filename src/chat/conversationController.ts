@@ -3,7 +3,7 @@
 // the editor actions; tests drive it directly.
 import { randomUUID } from 'node:crypto';
 import type { MessageParam, StreamEvent } from '../api';
-import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, TurnError } from '../protocol';
+import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, Turn, TurnError } from '../protocol';
 import {
   assistantTurn,
   buildRequest,
@@ -83,6 +83,11 @@ export class ConversationController {
 
   get conversation(): Conversation {
     return this.active;
+  }
+
+  /** The active conversation's turns, with the text streamed so far. */
+  turns(): Turn[] {
+    return this.active.turns(this.liveOverride());
   }
 
   get busy(): boolean {

@@ -21,9 +21,15 @@ function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** The reason a file of `size` bytes is refused, or undefined when it is small enough. */
+export function imageSizeProblem(name: string, size: number): string | undefined {
+  return size > MAX_IMAGE_BYTES ? `${name} is ${megabytes(size)}; images can be at most 5 MB.` : undefined;
+}
+
 /** Builds an attachment from a file's bytes (file picker, Ask About Image). */
 export function imageFromBytes(id: string, name: string, bytes: Uint8Array): ImageCheck {
-  if (bytes.length > MAX_IMAGE_BYTES) return { ok: false, reason: `${name} is ${megabytes(bytes.length)}; images can be at most 5 MB.` };
+  const tooLarge = imageSizeProblem(name, bytes.length);
+  if (tooLarge) return { ok: false, reason: tooLarge };
   const mediaType = sniffImageType(bytes);
   if (!mediaType) return { ok: false, reason: `${name} is not a JPEG, PNG, GIF or WebP image.` };
   return { ok: true, attachment: { id, name, mediaType, data: Buffer.from(bytes).toString('base64') } };

@@ -1,0 +1,257 @@
+// The chat panel's host side: the conversation controller (pure, src/chat) wired to the webview view,
+// the request runner, the editor, the file picker and the chat commands.
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ConversationController } from '../../chat/conversationController';
+import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, imageSizeProblem } from '../../chat/conversationImages';
+import { assertNever, type CodeContext, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
+import { Disposable } from '../dispose';
+import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
+import { EditorActions, type ActionResult } from './editorActions';
+
+export const BILLING_URL = 'https://fastrouter.ai';
+
+export interface ChatServiceDeps {
+  controller: ConversationController;
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  /** Current model name, for the header, and its changes. */
+  model: () => string;
+  onModelChange: vscode.Event<unknown>;
+}
+
+export class ChatService extends Disposable {
+  readonly provider: ChatViewProvider;
+  private readonly controller: ConversationController;
+  private readonly actions: EditorActions;
+  /** Attachments that arrived while no page was ready to take them. */
+  private pendingImages: ImageAttachment[] = [];
+  private focusPending = false;
+
+  constructor(private readonly deps: ChatServiceDeps) {
+    super();
+    this.controller = deps.controller;
+    this.actions = this._register(new EditorActions(deps.log));
+    this.provider = this._register(
+      new ChatViewProvider(deps.extensionUri, {
+        snapshot: async () => {
+          await this.controller.ready;
+          return this.controller.snapshot();
+        },
+        onMessage: (message) => void this.handle(message),
+        log: deps.log,
+      }),
+    );
+    this._register(vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, this.provider));
+    this._register(this.provider.onDidBecomeReady(() => this.flushPending()));
+    this._register(deps.onModelChange(() => this.post({ type: 'model', model: deps.model() })));
+    this._register({ dispose: () => this.controller.dispose() });
+    this._register(vscode.commands.registerCommand('fastrouter.openChat', () => this.openChat()));
+    this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
+    this._register(vscode.commands.registerCommand('fastrouter.stop', () => this.stop()));
+    this._register(vscode.commands.registerCommand('fastrouter.exportChat', () => this.exportMarkdown()));
+  }
+
+  /** The active conversation, with the text streamed so far (for tests). */
+  get conversation(): { id: string; turns: Turn[] } {
+    return { id: this.controller.conversation.id, turns: this.controller.turns() };
+  }
+
+  /** Reveals the view, adds the user turn and streams the answer; resolves when the answer has ended. */
+  async ask(input: { text: string; code?: CodeContext; images?: ImageAttachment[] }): Promise<void> {
+    await this.reveal(true);
+    const images = this.acceptImages(input.images ?? []);
+    if (!input.text.trim() && !input.code && images.length === 0) return;
+    await this.controller.ask({ text: input.text, code: input.code, images });
+  }
+
+  /** Reveals the view and adds images to the composer's pending attachments. */
+  async attachImages(images: ImageAttachment[]): Promise<void> {
+    const accepted = this.acceptImages(images);
+    await this.reveal();
+    if (accepted.length === 0) return;
+    if (!this.post({ type: 'attachImages', images: accepted })) this.pendingImages.push(...accepted);
+  }
+
+  /** Reads image files (file picker, Ask About Image), checks them by their bytes, and attaches them. */
+  async attachImageFiles(uris: readonly vscode.Uri[]): Promise<void> {
+    const images: ImageAttachment[] = [];
+    for (const uri of uris) {
+      const name = path.basename(uri.path);
+      try {
+        // Refuse big files before reading them.
+        const tooLarge = imageSizeProblem(name, (await vscode.workspace.fs.stat(uri)).size);
+        const check = tooLarge ? { ok: false as const, reason: tooLarge } : imageFromBytes(randomUUID(), name, await vscode.workspace.fs.readFile(uri));
+        if (check.ok) images.push(check.attachment);
+        else this.notice('error', check.reason);
+      } catch (error) {
+        this.notice('error', vscode.l10n.t('Could not read {0}: {1}', name, error instanceof Error ? error.message : String(error)));
+      }
+    }
+    if (images.length > 0) await this.attachImages(images);
+  }
+
+  newChat(): void {
+    void this.controller.newChat();
+  }
+
+  stop(): void {
+    this.controller.stop();
+  }
+
+  async reveal(preserveFocus = false): Promise<void> {
+    try {
+      await this.provider.reveal(preserveFocus);
+    } catch (error) {
+      this.deps.log.warn(`Chat: could not show the chat view: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Opens the conversation as an untitled Markdown document. */
+  async exportMarkdown(): Promise<void> {
+    await this.controller.ready;
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: this.controller.exportMarkdown() });
+    await vscode.window.showTextDocument(document, { preview: false });
+  }
+
+  /** Resolves when the running answer (if any) has ended and been saved (for tests). */
+  idle(): Promise<void> {
+    return this.controller.idle();
+  }
+
+  private async openChat(): Promise<void> {
+    await this.reveal();
+    if (!this.post({ type: 'focusInput' })) this.focusPending = true;
+  }
+
+  private async newChatAndReveal(): Promise<void> {
+    await this.reveal();
+    await this.controller.newChat();
+    if (!this.post({ type: 'focusInput' })) this.focusPending = true;
+  }
+
+  private post(message: HostToWebview): boolean {
+    return this.provider.post(message);
+  }
+
+  private notice(level: 'info' | 'error', message: string): void {
+    if (!this.post({ type: 'notice', level, message })) {
+      if (level === 'error') void vscode.window.showErrorMessage(message);
+      else void vscode.window.showInformationMessage(message);
+    }
+  }
+
+  private flushPending(): void {
+    if (this.pendingImages.length > 0) {
+      const images = this.pendingImages;
+      this.pendingImages = [];
+      this.post({ type: 'attachImages', images });
+    }
+    if (this.focusPending) {
+      this.focusPending = false;
+      this.post({ type: 'focusInput' });
+    }
+  }
+
+  /** Images that really are what they claim (magic bytes) and at most 5 MB; the rest is refused with a notice. */
+  private acceptImages(images: readonly ImageAttachment[]): ImageAttachment[] {
+    const accepted: ImageAttachment[] = [];
+    for (const image of images) {
+      const check = checkAttachment(image);
+      if (check.ok) accepted.push(check.attachment);
+      else this.notice('error', check.reason);
+    }
+    return accepted;
+  }
+
+  private async handle(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return;
+      case 'send': {
+        const images = this.acceptImages(message.images);
+        if (!message.text.trim() && images.length === 0) return;
+        await this.controller.ask({ text: message.text, images });
+        return;
+      }
+      case 'stop':
+        this.controller.stop();
+        return;
+      case 'retry':
+        await this.controller.retry(message.turnId);
+        return;
+      case 'continue':
+        await this.controller.continue(message.turnId);
+        return;
+      case 'newChat':
+        await this.controller.newChat();
+        return;
+      case 'switchChat':
+        await this.controller.switchChat(message.conversationId);
+        return;
+      case 'deleteChat':
+        await this.controller.deleteChat(message.conversationId);
+        return;
+      case 'exportChat':
+        await this.exportMarkdown();
+        return;
+      case 'pickImages':
+        await this.pickImages();
+        return;
+      case 'errorAction':
+        await this.errorAction(message.turnId, message.action);
+        return;
+      case 'copyCode':
+        return this.report(await this.actions.copy(message.code));
+      case 'insertCode':
+        return this.report(await this.actions.insertAtCursor(message.code));
+      case 'replaceSelection':
+        return this.report(await this.actions.replaceSelection(message.code));
+      case 'newFile':
+        return this.report(await this.actions.newFile(message.code, message.language));
+      case 'openLink':
+        return this.report(await this.actions.openLink(message.href));
+      case 'selectModel':
+        await vscode.commands.executeCommand('fastrouter.selectModel');
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  private async errorAction(turnId: string, action: 'retry' | 'setApiKey' | 'openSettings' | 'openBilling' | 'showLog'): Promise<void> {
+    switch (action) {
+      case 'retry':
+        await this.controller.retry(turnId);
+        return;
+      case 'setApiKey':
+        await vscode.commands.executeCommand('fastrouter.setApiKey');
+        return;
+      case 'openSettings':
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'fastrouter');
+        return;
+      case 'openBilling':
+        await vscode.env.openExternal(vscode.Uri.parse(BILLING_URL));
+        return;
+      case 'showLog':
+        this.deps.log.show(true);
+        return;
+      default:
+        assertNever(action);
+    }
+  }
+
+  private async pickImages(): Promise<void> {
+    const uris = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      openLabel: vscode.l10n.t('Attach'),
+      filters: { [vscode.l10n.t('Images')]: IMAGE_EXTENSIONS },
+    });
+    if (uris?.length) await this.attachImageFiles(uris);
+  }
+
+  private report(result: ActionResult): void {
+    if (result.message) this.notice(result.ok ? 'info' : 'error', result.message);
+  }
+}

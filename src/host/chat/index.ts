@@ -1,0 +1,46 @@
+// registerChat: the chat panel feature in one call (view, commands, persistence), as extension.ts expects.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { buildUserContent } from '../../chat/prompt';
+import { ConversationController } from '../../chat/conversationController';
+import { ConversationStore } from '../../chat/conversationStore';
+import { MIN_THINKING_BUDGET } from '../../chat/settings';
+import type { RequestRunner } from '../requestRunner';
+import type { SettingsService } from '../settings';
+import { ChatService } from './chatService';
+
+export { ChatService } from './chatService';
+
+export interface ChatDeps {
+  runner: RequestRunner;
+  settings: SettingsService;
+  log: vscode.LogOutputChannel;
+}
+
+/** Where conversations live: one JSON file each plus an index, outside globalState. */
+export function conversationsDir(context: vscode.ExtensionContext): string {
+  return path.join(context.globalStorageUri.fsPath, 'conversations');
+}
+
+export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
+  const log = (message: string) => deps.log.info(`Chat: ${message}`);
+  const controller = new ConversationController({
+    runner: deps.runner,
+    store: new ConversationStore(conversationsDir(context), log),
+    userContent: buildUserContent,
+    post: (message) => service.provider.post(message),
+    model: () => deps.settings.current.model,
+    // The API refuses a prefilled assistant message when extended thinking is on.
+    prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
+    log,
+  });
+  const service: ChatService = new ChatService({
+    controller,
+    extensionUri: context.extensionUri,
+    log: deps.log,
+    model: () => deps.settings.current.model,
+    onModelChange: deps.settings.onDidChange,
+  });
+  context.subscriptions.push(service);
+  return service;
+}
