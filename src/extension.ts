@@ -1,7 +1,39 @@
+// activate(): builds the services in order, registers every feature, awaits nothing (no network, no secret).
 import * as vscode from 'vscode';
+import { ApiKeyStore } from './host/apiKey';
+import { registerChat } from './host/chat';
+import { registerCommands } from './host/commands';
+import { CostTracker } from './host/cost';
+import { InlineExplainer } from './host/inlineExplain';
+import { RequestRunner } from './host/requestRunner';
+import { SettingsService } from './host/settings';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // Services are registered by the host layer (src/host); nothing is awaited here.
+/** What activate() returns: the live services, for in-host tests. */
+export interface ExtensionApi {
+  settings: SettingsService;
+  apiKey: ApiKeyStore;
+  cost: CostTracker;
+  runner: RequestRunner;
+  chat: ReturnType<typeof registerChat>;
+  inline: InlineExplainer;
+  /** Folder of this extension's log files (the "FastRouter" channel is written there). */
+  logUri: vscode.Uri;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const own = <T extends vscode.Disposable>(value: T): T => {
+    context.subscriptions.push(value);
+    return value;
+  };
+  const log = own(vscode.window.createOutputChannel('FastRouter', { log: true }));
+  const settings = own(new SettingsService(log));
+  const apiKey = own(new ApiKeyStore(context.secrets));
+  const cost = own(new CostTracker(context.globalStorageUri.fsPath));
+  const runner = new RequestRunner({ settings, apiKey, cost, log });
+  const chat = own(registerChat(context, { runner, settings, log }));
+  const inline = own(new InlineExplainer({ runner, settings, chat, log }));
+  for (const disposable of registerCommands({ settings, apiKey, cost, chat, inline, log })) own(disposable);
+  return { settings, apiKey, cost, runner, chat, inline, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

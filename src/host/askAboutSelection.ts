@@ -1,0 +1,39 @@
+// Ask About Selection: the selected code (or the enclosing block) plus a question go to the chat as one user turn.
+import * as vscode from 'vscode';
+import { DEFAULT_QUESTION } from '../chat/prompt';
+import type { CodeContext, ImageAttachment } from '../protocol';
+import { confirmSize, pickCode } from './selection';
+import type { SettingsService } from './settings';
+
+/** What this command needs from the chat (contract E). */
+export interface ChatAsk {
+  ask(input: { text: string; code?: CodeContext; images?: ImageAttachment[] }): Promise<void>;
+}
+
+export interface AskArgs {
+  /** Skips the question box (keybindings with args, tests). */
+  question?: string;
+}
+
+export async function askAboutSelection(chat: ChatAsk, settings: SettingsService, args?: AskArgs): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select the code to ask about.'));
+    return;
+  }
+  const picked = await pickCode(editor);
+  if (!picked) return;
+  const code = await confirmSize(picked, settings.current.maxSelectionChars);
+  if (!code) return;
+  const question =
+    typeof args?.question === 'string'
+      ? args.question
+      : await vscode.window.showInputBox({
+          title: vscode.l10n.t('Ask About Selection'),
+          prompt: vscode.l10n.t('Your question about {0}, lines {1}-{2} (empty: "{3}")', code.path, code.startLine, code.endLine, DEFAULT_QUESTION),
+          placeHolder: DEFAULT_QUESTION,
+          ignoreFocusOut: true,
+        });
+  if (question === undefined) return;
+  await chat.ask({ text: question.trim() || DEFAULT_QUESTION, code });
+}

@@ -1,0 +1,41 @@
+// Every command "host" owns (the chat registers its own: openChat, newChat, stop, exportChat). One line per id.
+import * as vscode from 'vscode';
+import type { ApiKeyStore } from './apiKey';
+import { askAboutImage, type ChatAttach } from './askAboutImage';
+import { askAboutSelection, type AskArgs, type ChatAsk } from './askAboutSelection';
+import { resetCost, showCost, type CostTracker } from './cost';
+import type { InlineExplainer } from './inlineExplain';
+import { selectModel } from './selectModel';
+import type { SettingsService } from './settings';
+
+export interface CommandServices {
+  settings: SettingsService;
+  apiKey: ApiKeyStore;
+  cost: CostTracker;
+  chat: ChatAsk & ChatAttach;
+  inline: InlineExplainer;
+  log: vscode.LogOutputChannel;
+}
+
+export function registerCommands(s: CommandServices): vscode.Disposable[] {
+  const command = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
+  return [
+    command('fastrouter.askAboutSelection', (args?: AskArgs) => askAboutSelection(s.chat, s.settings, args)),
+    command('fastrouter.explainInline', () => s.inline.explain()),
+    command('fastrouter.inline.stop', (thread?: vscode.CommentThread) => s.inline.stop(thread)),
+    command('fastrouter.inline.dismiss', (thread?: vscode.CommentThread) => s.inline.dismiss(thread)),
+    command('fastrouter.inline.continueInChat', (thread?: vscode.CommentThread) => s.inline.continueInChat(thread)),
+    command('fastrouter.setApiKey', async () => {
+      if (await s.apiKey.promptAndStore()) void vscode.window.showInformationMessage(vscode.l10n.t('FastRouter API key saved in the OS keychain.'));
+    }),
+    command('fastrouter.clearApiKey', async () => {
+      await s.apiKey.clear();
+      void vscode.window.showInformationMessage(vscode.l10n.t('FastRouter API key removed.'));
+    }),
+    command('fastrouter.showCost', () => showCost(s.cost)),
+    command('fastrouter.resetCost', () => resetCost(s.cost)),
+    command('fastrouter.selectModel', () => selectModel()),
+    command('fastrouter.askAboutImage', (uri?: vscode.Uri, uris?: vscode.Uri[]) => askAboutImage(s.chat, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined)),
+    command('fastrouter.showLog', () => s.log.show()),
+  ];
+}

@@ -1,0 +1,39 @@
+// What the buttons on an error do (chat turns and inline explanations share them).
+import * as vscode from 'vscode';
+import { BILLING_URL } from '../chat/errors';
+import type { ErrorAction } from '../protocol';
+
+/** Performs a non-retry action; returns false for 'retry', which only the caller can do. */
+export async function performErrorAction(action: ErrorAction, log: vscode.LogOutputChannel): Promise<boolean> {
+  switch (action) {
+    case 'setApiKey':
+      await vscode.commands.executeCommand('fastrouter.setApiKey');
+      return true;
+    case 'openSettings':
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'fastrouter');
+      return true;
+    case 'openBilling':
+      await vscode.env.openExternal(vscode.Uri.parse(BILLING_URL));
+      return true;
+    case 'showLog':
+      log.show(true);
+      return true;
+    case 'retry':
+      return false;
+  }
+}
+
+export function errorActionLabel(action: ErrorAction): string {
+  switch (action) {
+    case 'setApiKey':
+      return vscode.l10n.t('Set API Key');
+    case 'openSettings':
+      return vscode.l10n.t('Open Settings');
+    case 'openBilling':
+      return vscode.l10n.t('Add Credits');
+    case 'showLog':
+      return vscode.l10n.t('Show Log');
+    case 'retry':
+      return vscode.l10n.t('Retry');
+  }
+}

@@ -1,0 +1,204 @@
+// Explain Selection Inline: streams an explanation into a comment thread under the code (Comments API).
+// The thread has Stop while streaming, then Continue in Chat; Dismiss removes it. Model output is shown as
+// untrusted Markdown (no HTML, no command links).
+import * as vscode from 'vscode';
+import { buildUserContent } from '../chat/prompt';
+import { formatCredits } from '../chat/costLedger';
+import type { AnswerMeta, CodeContext, TurnError } from '../protocol';
+import type { ChatAsk } from './askAboutSelection';
+import { Disposable } from './dispose';
+import { errorActionLabel, performErrorAction } from './errorActions';
+import type { RequestRunner } from './requestRunner';
+import { confirmSize, pickCode } from './selection';
+import type { SettingsService } from './settings';
+
+export const INLINE_CONTROLLER_ID = 'fastrouter.inline';
+export const INLINE_QUESTION = 'Explain this code concisely.';
+const INLINE_SYSTEM_SUFFIX =
+  '\n\nYour answer appears in a small comment box under the code in the editor: explain it briefly (a short paragraph or a few bullets), no preamble.';
+/** Re-render the comment at most this often while deltas arrive. */
+const RENDER_INTERVAL_MS = 75;
+
+export type InlineStatus = 'streaming' | 'done' | 'stopped' | 'error';
+
+export interface InlineResult {
+  status: InlineStatus;
+  text: string;
+  meta?: AnswerMeta;
+  error?: TurnError;
+}
+
+class InlineComment implements vscode.Comment {
+  mode = vscode.CommentMode.Preview;
+  author: vscode.CommentAuthorInformation = { name: 'FastRouter' };
+  constructor(
+    public body: vscode.MarkdownString,
+    public contextValue: string,
+    public label?: string,
+  ) {}
+}
+
+interface InlineSession {
+  thread: vscode.CommentThread;
+  code: CodeContext;
+  question: string;
+  abort: AbortController;
+  text: string;
+  status: InlineStatus;
+  meta?: AnswerMeta;
+  error?: TurnError;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export class InlineExplainer extends Disposable {
+  readonly controller: vscode.CommentController;
+  private readonly sessions: InlineSession[] = [];
+
+  constructor(
+    private readonly deps: { runner: RequestRunner; settings: SettingsService; chat: ChatAsk; log: vscode.LogOutputChannel },
+  ) {
+    super();
+    this.controller = this._register(vscode.comments.createCommentController(INLINE_CONTROLLER_ID, vscode.l10n.t('FastRouter Explanations')));
+    this.controller.options = { placeHolder: '', prompt: '' };
+    this._register({ dispose: () => this.sessions.splice(0).forEach((s) => s.abort.abort()) });
+  }
+
+  /** For tests and status: every live thread with its current text. */
+  get threads(): readonly { thread: vscode.CommentThread; status: InlineStatus; text: string; body: string }[] {
+    return this.sessions.map((s) => ({ thread: s.thread, status: s.status, text: s.text, body: commentBody(s.thread) }));
+  }
+
+  /** Explains the selection (or enclosing block) of the active editor; resolves when the answer ends. */
+  async explain(editor = vscode.window.activeTextEditor): Promise<InlineResult | undefined> {
+    if (!editor) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select the code to explain.'));
+      return undefined;
+    }
+    const picked = await pickCode(editor);
+    if (!picked) return undefined;
+    const code = await confirmSize(picked, this.deps.settings.current.maxSelectionChars);
+    if (!code) return undefined;
+    const range = new vscode.Range(code.startLine - 1, 0, code.endLine - 1, Number.MAX_SAFE_INTEGER);
+    const thread = this.controller.createCommentThread(editor.document.uri, editor.document.validateRange(range), []);
+    thread.canReply = false;
+    thread.label = vscode.l10n.t('Explanation of lines {0}-{1}', code.startLine, code.endLine);
+    thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
+    const session: InlineSession = { thread, code, question: INLINE_QUESTION, abort: new AbortController(), text: '', status: 'streaming' };
+    this.sessions.push(session);
+    this.render(session);
+    return this.stream(session);
+  }
+
+  private async stream(session: InlineSession): Promise<InlineResult> {
+    let lastBlock = -1;
+    const outcome = await this.deps.runner.run(
+      {
+        messages: [{ role: 'user', content: buildUserContent({ text: session.question, code: session.code }) }],
+        system: this.deps.settings.current.systemPrompt + INLINE_SYSTEM_SUFFIX,
+      },
+      session.abort.signal,
+      (event) => {
+        if (event.type === 'content_block_start' && event.content_block.type === 'text') {
+          if (session.text !== '' && event.index !== lastBlock) session.text += '\n\n';
+          lastBlock = event.index;
+          session.text += event.content_block.text;
+        } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+          session.text += event.delta.text;
+          this.scheduleRender(session);
+        }
+      },
+    );
+    if (session.timer) clearTimeout(session.timer);
+    session.timer = undefined;
+    session.status = outcome.status;
+    session.meta = outcome.meta;
+    session.error = outcome.error;
+    if (!this.sessions.includes(session)) return this.result(session); // dismissed meanwhile
+    this.render(session);
+    if (outcome.error) void this.offerErrorActions(session, outcome.error);
+    return this.result(session);
+  }
+
+  stop(thread?: vscode.CommentThread): void {
+    const session = this.find(thread) ?? [...this.sessions].reverse().find((s) => s.status === 'streaming');
+    session?.abort.abort();
+  }
+
+  dismiss(thread?: vscode.CommentThread): void {
+    const session = this.find(thread) ?? this.sessions[this.sessions.length - 1];
+    if (!session) return;
+    session.abort.abort();
+    if (session.timer) clearTimeout(session.timer);
+    this.sessions.splice(this.sessions.indexOf(session), 1);
+    session.thread.dispose();
+  }
+
+  /** Moves the question and code into the chat (the chat asks again there, with the conversation around it). */
+  async continueInChat(thread?: vscode.CommentThread): Promise<void> {
+    const session = this.find(thread) ?? this.sessions[this.sessions.length - 1];
+    if (!session) return;
+    const { code } = session;
+    this.dismiss(session.thread);
+    await this.deps.chat.ask({ text: 'Explain this code', code });
+  }
+
+  private find(thread: vscode.CommentThread | undefined): InlineSession | undefined {
+    return thread ? this.sessions.find((s) => s.thread === thread) : undefined;
+  }
+
+  private result(session: InlineSession): InlineResult {
+    return { status: session.status, text: session.text, meta: session.meta, error: session.error };
+  }
+
+  private scheduleRender(session: InlineSession): void {
+    session.timer ??= setTimeout(() => {
+      session.timer = undefined;
+      this.render(session);
+    }, RENDER_INTERVAL_MS);
+  }
+
+  private render(session: InlineSession): void {
+    let markdown = session.text;
+    if (session.status === 'streaming') markdown = markdown === '' ? `_${vscode.l10n.t('Thinking…')}_` : `${markdown} ▍`;
+    if (session.status === 'stopped') markdown += `\n\n_${vscode.l10n.t('Stopped.')}_`;
+    if (session.error) markdown += `\n\n**${vscode.l10n.t('Error')}:** ${escapeMarkdown(session.error.message)}`;
+    if (session.meta) markdown += `\n\n---\n_${escapeMarkdown(describeMeta(session.meta))}_`;
+    // Untrusted model output: not trusted (no command links), no HTML.
+    const body = new vscode.MarkdownString(markdown, false);
+    body.isTrusted = false;
+    body.supportHtml = false;
+    const state = session.status === 'streaming' ? 'streaming' : 'finished';
+    session.thread.contextValue = state;
+    session.thread.comments = [new InlineComment(body, state)];
+  }
+
+  private async offerErrorActions(session: InlineSession, error: TurnError): Promise<void> {
+    const labels = error.actions.map((action) => ({ action, label: errorActionLabel(action) }));
+    const choice = await vscode.window.showErrorMessage(error.message, ...labels.map((l) => l.label));
+    const action = labels.find((l) => l.label === choice)?.action;
+    if (!action) return;
+    if (!(await performErrorAction(action, this.deps.log)) && this.sessions.includes(session)) {
+      session.text = '';
+      session.status = 'streaming';
+      session.error = undefined;
+      session.meta = undefined;
+      session.abort = new AbortController();
+      this.render(session);
+      await this.stream(session);
+    }
+  }
+}
+
+function commentBody(thread: vscode.CommentThread): string {
+  const body = thread.comments[0]?.body;
+  return typeof body === 'string' ? body : (body?.value ?? '');
+}
+
+function describeMeta(meta: AnswerMeta): string {
+  const cost = meta.cost.kind === 'billed' ? `${formatCredits(meta.cost.credits)} credits` : meta.cost.kind === 'estimate' ? `~${formatCredits(meta.cost.credits)} credits (estimate)` : 'cost unknown';
+  return `${meta.model} · ${meta.inputTokens} in / ${meta.outputTokens} out tokens · ${cost} · ${(meta.durationMs / 1000).toFixed(1)} s`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

@@ -1,0 +1,169 @@
+// The shared cost ledger: totals folded from an append-only file, reset markers, unknown costs kept apart,
+// and real concurrent writers (two other processes plus this one) losing nothing.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { CostLedger, formatCredits, parseEntry } from '../../src/chat/costLedger';
+
+function tempLedgerPath(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fastrouter-ledger-'));
+  return path.join(dir, 'nested', 'cost-ledger.jsonl');
+}
+
+test('records billed costs and sums them for this window and all windows', () => {
+  const file = tempLedgerPath();
+  const a = new CostLedger(file, 'window-a');
+  const b = new CostLedger(file, 'window-b');
+  a.record({ model: 'm', inputTokens: 10, outputTokens: 5, cost: 0.25 });
+  b.record({ model: 'm', inputTokens: 20, outputTokens: 7, cost: 0.5 });
+  a.refresh();
+  const totals = a.totals;
+  assert.equal(totals.allTime.requests, 2);
+  assert.equal(totals.allTime.credits, 0.75);
+  assert.equal(totals.allTime.inputTokens, 30);
+  assert.equal(totals.session.requests, 1);
+  assert.equal(totals.session.credits, 0.25);
+  assert.deepEqual(totals.last && { cost: totals.last.cost, in: totals.last.inputTokens, out: totals.last.outputTokens }, { cost: 0.25, in: 10, out: 5 });
+});
+
+test('a request without a cost is counted as unknown, never as billed credits', () => {
+  const ledger = new CostLedger(tempLedgerPath(), 'w');
+  ledger.record({ model: 'm', inputTokens: 100, outputTokens: 50 });
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.125 });
+  const { allTime, last } = ledger.totals;
+  assert.equal(allTime.credits, 0.125);
+  assert.equal(allTime.unknownRequests, 1);
+  assert.equal(allTime.requests, 2);
+  assert.equal(last?.cost, 0.125);
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1 });
+  assert.equal(ledger.totals.last?.cost, undefined);
+});
+
+test('totals survive a reload: a new ledger over the same file sees everything', () => {
+  const file = tempLedgerPath();
+  const first = new CostLedger(file, 'session-1');
+  first.record({ model: 'm', inputTokens: 1, outputTokens: 2, cost: 0.003 });
+  first.record({ model: 'm', inputTokens: 1, outputTokens: 2, cost: 0.004 });
+  const reloaded = new CostLedger(file, 'session-2');
+  assert.equal(reloaded.totals.allTime.requests, 2);
+  assert.ok(Math.abs(reloaded.totals.allTime.credits - 0.007) < 1e-12);
+  // A new window session starts its own session bucket.
+  assert.equal(reloaded.totals.session.requests, 0);
+});
+
+test('reset appends a marker: earlier lines stop counting, later lines from any window count', () => {
+  const file = tempLedgerPath();
+  const a = new CostLedger(file, 'a');
+  const b = new CostLedger(file, 'b');
+  a.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 1 });
+  b.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 2 });
+  a.reset();
+  b.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.5 });
+  a.refresh();
+  assert.equal(a.totals.allTime.credits, 0.5);
+  assert.equal(a.totals.allTime.requests, 1);
+  assert.equal(a.totals.session.requests, 0);
+  assert.ok(a.totals.resetAt);
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 4, 'reset appends; it never rewrites the file');
+});
+
+test('a line still being written is ignored until it is complete; garbage lines are skipped', () => {
+  const file = tempLedgerPath();
+  const ledger = new CostLedger(file, 'w');
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.1 });
+  const line = JSON.stringify({ t: 'req', at: 1, win: 'other', model: 'm', in: 1, out: 1, cost: 0.2 });
+  fs.appendFileSync(file, 'not json\n{"t":"req"}\n');
+  fs.appendFileSync(file, line.slice(0, 20));
+  assert.equal(ledger.refresh(), false);
+  assert.equal(ledger.totals.allTime.requests, 1);
+  fs.appendFileSync(file, `${line.slice(20)}\n`);
+  assert.equal(ledger.refresh(), true);
+  assert.equal(ledger.totals.allTime.requests, 2);
+  assert.ok(Math.abs(ledger.totals.allTime.credits - 0.3) < 1e-12);
+});
+
+test('a replaced ledger file (same path, new inode) is read from the start', () => {
+  const file = tempLedgerPath();
+  const ledger = new CostLedger(file, 'w');
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 5 });
+  const replacement = `${file}.tmp`;
+  fs.writeFileSync(replacement, `${JSON.stringify({ t: 'req', at: 1, win: 'x', model: 'm', in: 1, out: 1, cost: 0.5 })}\n`);
+  fs.renameSync(replacement, file);
+  ledger.refresh();
+  assert.equal(ledger.totals.allTime.credits, 0.5);
+});
+
+test('parseEntry rejects negative or non-numeric costs as unknown', () => {
+  const entry = parseEntry(JSON.stringify({ t: 'req', at: 1, win: 'w', model: 'm', in: 1, out: 1, cost: -3 }));
+  assert.equal(entry?.t, 'req');
+  assert.equal(entry && entry.t === 'req' ? entry.cost : 'x', undefined);
+  assert.equal(parseEntry('{"t":"reset"}'), undefined);
+});
+
+test('formatCredits shows a single cheap request and never uses exponent notation', () => {
+  assert.equal(formatCredits(0), '0');
+  assert.equal(formatCredits(0.000042), '0.000042');
+  assert.equal(formatCredits(0.0123), '0.0123');
+  assert.equal(formatCredits(1.5), '1.500');
+  assert.equal(formatCredits(1234.5), '1234.50');
+  assert.ok(!formatCredits(1e-7).includes('e'));
+});
+
+/** A writer in another process: appends `count` requests, refreshing between appends like a live window. */
+function writerProcess(file: string, name: string, count: number): Promise<void> {
+  const modulePath = path.resolve(__dirname, '../../src/chat/costLedger.ts');
+  const code = `
+    import(${JSON.stringify(modulePath)}).then((m) => {
+      const { CostLedger } = m.CostLedger ? m : m.default;
+      const ledger = new CostLedger(${JSON.stringify(file)}, ${JSON.stringify(name)});
+      for (let i = 0; i < ${count}; i++) {
+        if (!ledger.record({ model: 'm', inputTokens: 3, outputTokens: 4, cost: 0.001, requestId: ${JSON.stringify(name)} + '-' + i })) process.exit(2);
+      }
+    });`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (status) => (status === 0 ? resolve() : reject(new Error(`${name} exited with ${status}`))));
+  });
+}
+
+test('two other processes and this one appending at the same time lose no entry', async () => {
+  const file = tempLedgerPath();
+  const here = new CostLedger(file, 'parent');
+  const perWriter = 400;
+  const writers = [writerProcess(file, 'child-1', perWriter), writerProcess(file, 'child-2', perWriter)];
+  // Interleave our own appends while the children run.
+  let mine = 0;
+  const own = (async () => {
+    for (; mine < perWriter; mine++) {
+      here.record({ model: 'm', inputTokens: 3, outputTokens: 4, cost: 0.001, requestId: `parent-${mine}` });
+      if (mine % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+  })();
+  await Promise.all([...writers, own]);
+  here.refresh();
+  const total = perWriter * 3;
+  assert.equal(here.totals.allTime.requests, total);
+  assert.ok(Math.abs(here.totals.allTime.credits - total * 0.001) < 1e-9, `credits ${here.totals.allTime.credits}`);
+  assert.equal(here.totals.session.requests, perWriter);
+  const ids = new Set(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const entry = parseEntry(line);
+        assert.ok(entry, `every line parses: ${line.slice(0, 80)}`);
+        return entry.t === 'req' ? entry.rid : undefined;
+      }),
+  );
+  for (const name of ['parent', 'child-1', 'child-2']) {
+    for (let i = 0; i < perWriter; i++) assert.ok(ids.has(`${name}-${i}`), `${name}-${i} is in the ledger`);
+  }
+  // A fresh reader (another window, or after a reload) agrees.
+  assert.equal(new CostLedger(file, 'late').totals.allTime.requests, total);
+});
