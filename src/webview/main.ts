@@ -1,11 +1,8 @@
 // Webview entry: validates everything the host sends, then hands it to the chat view.
-import * as z from 'zod';
+import './zodConfig';
 import { ChatSnapshotSchema, HostToWebviewSchema, type ChatSnapshot } from '../protocol';
 import { ChatApp } from './app';
 import { HostChannel } from './vscodeApi';
-
-// zod must not compile validators with `new Function` under the webview's CSP (no unsafe-eval).
-z.config({ jitless: true });
 
 function initialSnapshot(): ChatSnapshot | undefined {
   try {

@@ -1,0 +1,89 @@
+// Host messages the tests send, built from the protocol's own types.
+import type { AnswerMeta, AssistantTurn, HostToWebview, UserTurn } from '../../src/protocol';
+import type { ChatPage } from './harness';
+
+export function userTurn(id: string, text: string, extra: Partial<UserTurn> = {}): UserTurn {
+  return { id, role: 'user', text, images: [], ...extra };
+}
+
+export function assistantTurn(id: string, text = '', extra: Partial<AssistantTurn> = {}): AssistantTurn {
+  return { id, role: 'assistant', blocks: text ? [{ kind: 'text', text }] : [], status: 'streaming', ...extra };
+}
+
+export function turnAdded(turnId: string, question = 'Question?'): HostToWebview {
+  return { type: 'turnAdded', user: userTurn(`${turnId}-q`, question), assistant: assistantTurn(turnId) };
+}
+
+export function delta(turnId: string, text: string, block = 0, kind: 'text' | 'thinking' = 'text'): HostToWebview {
+  return { type: 'delta', turnId, chunks: [{ block, kind, text }] };
+}
+
+export function meta(overrides: Partial<AnswerMeta> = {}): AnswerMeta {
+  return {
+    model: 'claude-sonnet-4-5', inputTokens: 1200, outputTokens: 345,
+    cost: { kind: 'billed', credits: 0.0123 }, durationMs: 4200, stopReason: 'end_turn', ...overrides,
+  };
+}
+
+/** Splits text into chunks of pseudo-random sizes (seeded, so a failure reproduces). */
+export function chunks(text: string, seed = 7, max = 9): string[] {
+  const out: string[] = [];
+  let state = seed;
+  for (let i = 0; i < text.length;) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    const size = 1 + (state % max);
+    out.push(text.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}
+
+/** Streams `text` as deltas, letting the page run a frame every `perFrame` deltas. */
+export async function stream(chat: ChatPage, turnId: string, text: string, perFrame = 5): Promise<void> {
+  const parts = chunks(text);
+  for (let i = 0; i < parts.length; i += perFrame) {
+    for (const part of parts.slice(i, i + perFrame)) await chat.send(delta(turnId, part));
+    await chat.frames(1);
+  }
+  await chat.frames();
+}
+
+/** A realistic answer using every construct the renderer must get right while streaming. */
+export const RICH_ANSWER = `# Plan
+
+Here is **bold**, *emphasis*, \`inline code\` and a [link](https://example.com/docs?q=1).
+
+1. First step
+2. Second step with \`code\`
+   - nested bullet
+   - another one
+
+- [x] done task
+- [ ] open task
+
+| Name | Value | Note |
+|:-----|------:|:----:|
+| alpha | 1 | a |
+| beta | 22 | \`b\` |
+
+\`\`\`typescript
+function add(a: number, b: number): number {
+  return a + b; // <sum>
+}
+\`\`\`
+
+> A quote with *style*.
+
+\`\`\`\`markdown
+Nested example:
+\`\`\`js
+console.log("inner");
+\`\`\`
+\`\`\`\`
+
+Setext heading
+--------------
+
+Final paragraph with a line
+that continues, and a hard-wrapped end.
+`;
