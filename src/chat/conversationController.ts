@@ -179,7 +179,7 @@ export class ConversationController {
     this.loaded.delete(id);
     await this.deps.store.delete(id);
     if (wasActive) {
-      const next = this.conversationList()[0];
+      const next = [...this.summaries.values()].sort((a, b) => b.updatedAt - a.updatedAt)[0];
       this.active = (next && (await this.open(next.id))) || Conversation.create(this.newId(), this.now());
       this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
     } else {

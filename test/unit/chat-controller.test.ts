@@ -1,0 +1,337 @@
+// The chat controller end to end without VS Code: the real Messages client streaming from the local
+// simulator over loopback HTTP, the real store in a temp folder, and the messages the webview would get.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, test } from 'node:test';
+import { MessagesClient, type ContentBlock, type MessageParam } from '../../src/api';
+import { CONTINUE_PROMPT } from '../../src/chat/conversation';
+import { ConversationController, type AnswerRunner } from '../../src/chat/conversationController';
+import { ConversationStore } from '../../src/chat/conversationStore';
+import { toTurnError } from '../../src/chat/errors';
+import { buildUserContent } from '../../src/chat/prompt';
+import type { AssistantTurn, HostToWebview } from '../../src/protocol';
+import { startSimulator, type Simulator } from '../support/simulator';
+import { thinkingSignature } from '../support/simulatorAnswer';
+
+let sim: Simulator;
+const dirs: string[] = [];
+const controllers: ConversationController[] = [];
+
+before(async () => {
+  sim = await startSimulator({ defaultDelayMs: 1 });
+});
+after(async () => {
+  await sim.close();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+afterEach(async () => {
+  for (const c of controllers.splice(0)) {
+    c.stop();
+    await c.idle();
+    c.dispose();
+  }
+  sim.reset();
+});
+
+/** The same steps as the host's RequestRunner, minus VS Code: stream, forward events, map the outcome. */
+function simulatorRunner(): AnswerRunner {
+  const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0, idleTimeoutMs: 5000 });
+  return {
+    async run(input, signal, onEvent) {
+      const started = Date.now();
+      const stream = client.stream({ model: 'sim-model', max_tokens: 1000, messages: input.messages }, { signal });
+      try {
+        for await (const event of stream) onEvent(event);
+        const message = await stream.finalMessage();
+        const cost = message.usage.cost;
+        return {
+          status: 'done',
+          meta: {
+            model: message.model,
+            inputTokens: message.usage.input_tokens,
+            outputTokens: message.usage.output_tokens,
+            cost: cost === undefined ? { kind: 'unknown' } : { kind: 'billed', credits: cost },
+            durationMs: Date.now() - started,
+            stopReason: message.stop_reason,
+          },
+        };
+      } catch (error) {
+        if (signal.aborted) return { status: 'stopped' };
+        return { status: 'error', error: toTurnError(error) };
+      }
+    },
+  };
+}
+
+async function setup(options: { dir?: string; prefill?: boolean } = {}) {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-controller-')));
+  if (!options.dir) dirs.push(dir);
+  const posted: HostToWebview[] = [];
+  const controller = new ConversationController({
+    runner: simulatorRunner(),
+    store: new ConversationStore(dir),
+    userContent: buildUserContent,
+    post: (message) => posted.push(message),
+    model: () => 'sim-model',
+    prefillAllowed: () => options.prefill ?? true,
+    log: () => {},
+    saveDelayMs: 20,
+  });
+  controllers.push(controller);
+  await controller.ready;
+  return { controller, posted, dir };
+}
+
+function lastAnswer(controller: ConversationController): AssistantTurn {
+  const turn = controller.turns().at(-1);
+  assert.ok(turn && turn.role === 'assistant');
+  return turn;
+}
+
+function answerText(turn: AssistantTurn): string {
+  return turn.blocks.filter((b) => b.kind === 'text').map((b) => b.text).join('');
+}
+
+/** Text the webview received for block kind `kind` through delta messages. */
+function deltaText(posted: HostToWebview[], kind: 'text' | 'thinking' = 'text'): string {
+  return posted.flatMap((m) => (m.type === 'delta' ? m.chunks.filter((c) => c.kind === kind).map((c) => c.text) : [])).join('');
+}
+
+function requestMessages(i: number): MessageParam[] {
+  return (sim.requests[i].body as { messages: MessageParam[] }).messages;
+}
+
+function assertAlternates(messages: MessageParam[]): void {
+  messages.forEach((m, i) => assert.equal(m.role, i % 2 === 0 ? 'user' : 'assistant', `message ${i} has role ${m.role}`));
+}
+
+function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (condition()) resolve();
+      else if (Date.now() > deadline) reject(new Error(`Timed out waiting for ${what}`));
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+}
+
+test('ask streams the answer into the conversation; the view gets the user turn, batched deltas of new text only, and the end', async () => {
+  const { controller, posted } = await setup();
+  const deltas = Array.from({ length: 60 }, (_, i) => `word${i} `);
+  sim.enqueue({ text: deltas, deltaDelayMs: 1, cost: 0.0123 });
+  await controller.ask({ text: 'Explain closures' });
+
+  const answer = lastAnswer(controller);
+  assert.equal(answer.status, 'done');
+  assert.equal(answerText(answer), deltas.join(''));
+  assert.deepEqual(answer.meta?.cost, { kind: 'billed', credits: 0.0123 });
+  assert.equal(posted[0].type, 'turnAdded');
+  assert.equal(posted[0].type === 'turnAdded' && posted[0].user.text, 'Explain closures');
+  // Concatenated deltas equal the answer exactly: nothing repeated, nothing lost.
+  assert.equal(deltaText(posted), deltas.join(''));
+  const deltaMessages = posted.filter((m) => m.type === 'delta').length;
+  assert.ok(deltaMessages < deltas.length, `${deltaMessages} delta messages for ${deltas.length} deltas: they are batched`);
+  const end = posted.findIndex((m) => m.type === 'turnEnded');
+  assert.ok(end > 0 && posted.slice(end).every((m) => m.type !== 'delta'), 'no delta after turnEnded');
+  assert.deepEqual(posted.at(-1), { type: 'busy', busy: false });
+  assert.equal(sim.requests.length, 1);
+  assert.deepEqual(requestMessages(0), [{ role: 'user', content: 'Explain closures' }]);
+});
+
+test('multi-turn: the second request carries the first question and answer', async () => {
+  const { controller } = await setup();
+  sim.enqueue({ text: 'A closure captures variables.' }, { text: 'function f() { let x; return () => x; }' });
+  await controller.ask({ text: 'What is a closure?' });
+  await controller.ask({ text: 'Example?' });
+  assert.deepEqual(requestMessages(1), [
+    { role: 'user', content: 'What is a closure?' },
+    { role: 'assistant', content: [{ type: 'text', text: 'A closure captures variables.' }] },
+    { role: 'user', content: 'Example?' },
+  ]);
+  assert.equal(controller.turns().length, 4);
+});
+
+test('stop aborts the HTTP request and keeps the partial answer, marked stopped; the next request sends it as text', async () => {
+  const { controller, posted } = await setup();
+  sim.enqueue({ holdUntilAborted: true, deltaDelayMs: 5 });
+  const asked = controller.ask({ text: 'Go on forever' });
+  await until(() => deltaText(posted).length > 20, 'some streamed text');
+  controller.stop();
+  await asked;
+  const answer = lastAnswer(controller);
+  assert.equal(answer.status, 'stopped');
+  assert.ok(answerText(answer).length > 20);
+  await until(() => sim.requests[0]?.aborted === true, 'the simulator to see the connection closed');
+
+  sim.enqueue({ text: 'ok' });
+  await controller.ask({ text: 'Thanks' });
+  const messages = requestMessages(1);
+  assertAlternates(messages);
+  assert.deepEqual(messages[1], { role: 'assistant', content: [{ type: 'text', text: answerText(answer) }] });
+});
+
+test('an error mid-stream keeps the partial text with the error; Retry runs the answer again from scratch', async () => {
+  const { controller, posted } = await setup();
+  sim.enqueue({ text: ['one ', 'two ', 'three ', 'four '], errorAfterDeltas: 2, errorType: 'overloaded_error', errorMessage: 'Overloaded' });
+  await controller.ask({ text: 'Count' });
+  let answer = lastAnswer(controller);
+  assert.equal(answer.status, 'error');
+  assert.equal(answerText(answer), 'one two ');
+  assert.ok(answer.error?.actions.includes('retry'));
+  const ended = posted.find((m) => m.type === 'turnEnded');
+  assert.equal(ended?.type === 'turnEnded' && ended.status, 'error');
+
+  sim.enqueue({ text: 'one two three' });
+  await controller.retry(answer.id);
+  answer = lastAnswer(controller);
+  assert.equal(answer.status, 'done');
+  assert.equal(answerText(answer), 'one two three');
+  assert.ok(posted.some((m) => m.type === 'turnRestarted' && m.turnId === answer.id && m.blocks.length === 0));
+  // The retried request is the same question, without the failed partial.
+  assert.deepEqual(requestMessages(1), [{ role: 'user', content: 'Count' }]);
+});
+
+test('thinking blocks come back in the next request unchanged, with the signature the API sent', async () => {
+  const { controller, posted } = await setup();
+  const thinking = 'The user asks about recursion. I should give a base case first.';
+  sim.enqueue({ thinking, text: 'Start with the base case.' }, { text: 'Sure.' });
+  await controller.ask({ text: 'Recursion?' });
+  assert.equal(deltaText(posted, 'thinking'), thinking);
+  assert.deepEqual(lastAnswer(controller).blocks[0], { kind: 'thinking', text: thinking });
+  await controller.ask({ text: 'More?' });
+  const sent = requestMessages(1)[1].content as ContentBlock[];
+  assert.deepEqual(sent, [
+    { type: 'thinking', thinking, signature: thinkingSignature(thinking) },
+    { type: 'text', text: 'Start with the base case.' },
+  ]);
+});
+
+test('Continue after max_tokens prefills the partial answer and appends the rest to the same turn', async () => {
+  const { controller, posted } = await setup({ prefill: true });
+  sim.enqueue({ text: ['First part, ', 'cut here '], stopReason: 'max_tokens', cost: 0.5 }, { text: ['and the rest.'], cost: 0.25 });
+  await controller.ask({ text: 'Long answer please' });
+  const first = lastAnswer(controller);
+  assert.equal(first.meta?.stopReason, 'max_tokens');
+  await controller.continue(first.id);
+
+  const messages = requestMessages(1);
+  assert.deepEqual(messages, [
+    { role: 'user', content: 'Long answer please' },
+    { role: 'assistant', content: [{ type: 'text', text: 'First part, cut here' }] },
+  ]);
+  const answer = lastAnswer(controller);
+  assert.equal(answer.id, first.id);
+  assert.equal(answer.blocks.length, 1);
+  assert.equal(answerText(answer), 'First part, cut hereand the rest.');
+  assert.deepEqual(answer.meta?.cost, { kind: 'billed', credits: 0.75 });
+  assert.equal(answer.meta?.stopReason, 'end_turn');
+  const restarted = posted.find((m) => m.type === 'turnRestarted');
+  assert.deepEqual(restarted, { type: 'turnRestarted', turnId: first.id, blocks: [{ kind: 'text', text: 'First part, cut here' }] });
+});
+
+test('Continue without prefill (thinking on) asks in a user message and adds the new blocks to the turn', async () => {
+  const { controller } = await setup({ prefill: false });
+  sim.enqueue({ thinking: 'plan', text: 'Half', stopReason: 'max_tokens' }, { thinking: 'resume', text: ' and done.' });
+  await controller.ask({ text: 'Q' });
+  await controller.continue(lastAnswer(controller).id);
+  const messages = requestMessages(1);
+  assertAlternates(messages);
+  assert.deepEqual(messages[2], { role: 'user', content: CONTINUE_PROMPT });
+  assert.deepEqual(
+    lastAnswer(controller).blocks.map((b) => [b.kind, b.text]),
+    [
+      ['thinking', 'plan'],
+      ['text', 'Half'],
+      ['thinking', 'resume'],
+      ['text', ' and done.'],
+    ],
+  );
+});
+
+test('a snapshot taken mid-stream holds the text so far, and later deltas continue from there without repeats', async () => {
+  const { controller, posted } = await setup();
+  const deltas = Array.from({ length: 40 }, (_, i) => `d${i} `);
+  sim.enqueue({ text: deltas, deltaDelayMs: 3 });
+  const asked = controller.ask({ text: 'Stream' });
+  await until(() => deltaText(posted).length > 30, 'some deltas');
+  // The view is recreated: it asks for a snapshot, then only later deltas count.
+  const snapshot = controller.snapshot();
+  const mark = posted.length;
+  assert.equal(snapshot.busy, true);
+  await asked;
+  const turn = snapshot.turns.at(-1);
+  assert.ok(turn && turn.role === 'assistant' && turn.status === 'streaming');
+  assert.equal(answerText(turn) + deltaText(posted.slice(mark)), deltas.join(''));
+});
+
+test('conversations persist: a new controller over the same folder restores them, most recent first', async () => {
+  const first = await setup();
+  sim.enqueue({ text: 'Answer one' }, { text: 'Answer two' });
+  await first.controller.ask({ text: 'Question one' });
+  const firstId = first.controller.conversation.id;
+  await first.controller.newChat();
+  await first.controller.ask({ text: 'Question two' });
+  await first.controller.idle();
+
+  const second = await setup({ dir: first.dir });
+  assert.deepEqual(second.controller.conversationList().map((c) => c.title), ['Question two', 'Question one']);
+  assert.deepEqual(second.controller.turns(), first.controller.turns());
+  await second.controller.switchChat(firstId);
+  assert.equal(answerText(lastAnswer(second.controller)), 'Answer one');
+  // Nothing big in the index: titles and times only.
+  const index = JSON.parse(await readFile(join(first.dir, 'index.json'), 'utf8'));
+  assert.deepEqual(Object.keys(index.conversations[0]).sort(), ['id', 'title', 'updatedAt']);
+
+  await second.controller.deleteChat(firstId);
+  const third = await setup({ dir: first.dir });
+  assert.deepEqual(third.controller.conversationList().map((c) => c.title), ['Question two']);
+});
+
+test('an answer that was streaming when the window closed comes back marked interrupted, with its text', async () => {
+  const first = await setup();
+  sim.enqueue({ holdUntilAborted: true, deltaDelayMs: 5 });
+  const asked = first.controller.ask({ text: 'Long' });
+  await until(() => deltaText(first.posted).length > 20, 'some streamed text');
+  // Let the debounced save run (saveDelayMs 20) while the answer still streams.
+  await new Promise((r) => setTimeout(r, 60));
+  await first.controller.ready;
+  const reloaded = await setup({ dir: first.dir });
+  const answer = lastAnswer(reloaded.controller);
+  assert.equal(answer.status, 'interrupted');
+  assert.ok(answerText(answer).length > 20, 'the partial text survived');
+  first.controller.stop();
+  await asked;
+});
+
+test('deleting the active chat shows the next one; New Chat on an empty chat keeps it', async () => {
+  const { controller, posted } = await setup();
+  sim.enqueue({ text: 'a' }, { text: 'b' });
+  await controller.ask({ text: 'one' });
+  const oneId = controller.conversation.id;
+  await controller.newChat();
+  const emptyId = controller.conversation.id;
+  await controller.newChat();
+  assert.equal(controller.conversation.id, emptyId);
+  await controller.ask({ text: 'two' });
+  const twoId = controller.conversation.id;
+  await controller.deleteChat(twoId);
+  assert.equal(controller.conversation.id, oneId);
+  const snap = posted.at(-1);
+  assert.equal(snap?.type === 'snapshot' && snap.snapshot.conversationId, oneId);
+  assert.deepEqual(controller.conversationList().map((c) => c.id), [oneId]);
+});
+
+test('export as Markdown has the questions, answers and a fence that survives backticks in code', async () => {
+  const { controller } = await setup();
+  sim.enqueue({ text: 'Use `x`.' });
+  await controller.ask({ text: 'How?', code: { languageId: 'markdown', path: '/w/readme.md', startLine: 1, endLine: 3, text: '```js\nx\n```' } });
+  const markdown = controller.exportMarkdown();
+  assert.match(markdown, /^# How\?/);
+  assert.match(markdown, /## You\n\nHow\?/);
+  assert.ok(markdown.includes('````markdown\n```js\nx\n```\n````'));
+  assert.match(markdown, /## Assistant\n\nUse `x`\./);
+});
