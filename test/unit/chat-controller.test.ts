@@ -242,7 +242,7 @@ test('Continue without prefill (thinking on) asks in a user message and adds the
   assertAlternates(messages);
   assert.deepEqual(messages[2], { role: 'user', content: CONTINUE_PROMPT });
   assert.deepEqual(
-    lastAnswer(controller).blocks.map((b) => [b.kind, b.text]),
+    lastAnswer(controller).blocks.map((b) => [b.kind, b.kind === 'tool_use' ? b.input : b.text]),
     [
       ['thinking', 'plan'],
       ['text', 'Half'],
