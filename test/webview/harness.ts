@@ -122,6 +122,9 @@ export class Harness {
         res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(this.bundle);
       } else if (url.pathname === '/media/chat.css') {
         res.writeHead(200, { 'content-type': 'text/css; charset=utf-8' }).end(this.css);
+      } else if (url.pathname === '/favicon.ico') {
+        // Chromium asks for this by itself for every top-level page (a VS Code webview has no such request); not content-driven.
+        res.writeHead(204).end();
       } else {
         this.unexpected.push(req.url ?? '');
         res.writeHead(404).end();
