@@ -1,0 +1,44 @@
+// `npm run bench`: runs every benchmark in bench/ in turn. Each bench file exports one async function; a bench that is
+// not there yet (e.g. render.ts) is skipped. Options: --only NAME, --deltas N, --rounds N. Numbers only, no pass/fail.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+interface BenchEntry { name: string; file: string; exportName: string }
+
+/** Add a bench here: its file in bench/ and the function it exports (called with the parsed options). */
+const BENCHES: BenchEntry[] = [
+  { name: 'client', file: 'client.ts', exportName: 'benchClient' },
+  { name: 'render', file: 'render.ts', exportName: 'benchRender' },
+];
+
+export interface BenchRunOptions { deltas?: number; rounds?: number }
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, deltas: { type: 'string' }, rounds: { type: 'string' } },
+  });
+  const options: BenchRunOptions = {
+    deltas: values.deltas === undefined ? undefined : Number(values.deltas),
+    rounds: values.rounds === undefined ? undefined : Number(values.rounds),
+  };
+  for (const bench of BENCHES) {
+    if (values.only !== undefined && values.only !== bench.name) continue;
+    const path = join(__dirname, bench.file);
+    if (!existsSync(path)) {
+      console.log(`(${bench.name} benchmark: bench/${bench.file} not present, skipped)`);
+      continue;
+    }
+    const module = await import(pathToFileURL(path).href) as Record<string, unknown>;
+    const run = module[bench.exportName];
+    if (typeof run !== 'function') throw new Error(`bench/${bench.file} does not export ${bench.exportName}()`);
+    await (run as (options: BenchRunOptions) => Promise<unknown>)(options);
+    console.log('');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});
