@@ -1,0 +1,134 @@
+// Driving code-server's workbench in Chromium the way a user does: command palette, editor, webview, status bar.
+import type { Frame, Locator, Page } from 'playwright-core';
+import { EXTENSION_ID } from './harness';
+
+/** Waits until the workbench has loaded and the extension host is up. */
+export async function waitForWorkbench(page: Page, timeoutMs = 90_000): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Opens the command palette with F1 and returns its input. */
+export async function openCommandPalette(page: Page): Promise<Locator> {
+  const input = page.locator('.quick-input-widget input.input');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      return input;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  }
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  return input;
+}
+
+/**
+ * Runs a command by its palette title (e.g. "FastRouter: Set API Key"): F1, type, wait until the top row
+ * shows that title, Enter. Waits for the row because commands of a just-activated extension appear late.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const input = await openCommandPalette(page);
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 5_000 });
+      const focused = page.locator('.quick-input-list .monaco-list-row.focused');
+      const label = (await focused.first().innerText({ timeout: 2_000 }).catch(() => '')).split('\n')[0];
+      if (!label.includes(title)) await row.click();
+      else await page.keyboard.press('Enter');
+      return;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`command "${title}" never appeared in the command palette`, { cause: error });
+    }
+  }
+}
+
+/** The quick input (e.g. a password prompt) that a command opened; resolves once it is visible. */
+export async function quickInput(page: Page, timeoutMs = 20_000): Promise<Locator> {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  return input;
+}
+
+/** Finds the (nested) frame of our webview that contains `selector`, polling until it appears. */
+export async function findWebviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      try {
+        if ((await frame.locator(selector).count()) > 0) return frame;
+      } catch {
+        // Frame navigated or detached while we looked.
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no webview frame contains ${selector} after ${timeoutMs} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
+ * The status bar item an extension created with `createStatusBarItem(id)`. VS Code renders it with the DOM id
+ * `<extension id>.<item id>` (lowercased extension id), so match that exactly, falling back to a suffix match.
+ */
+export function statusBarItem(page: Page, itemId: string): Locator {
+  const exact = `${EXTENSION_ID.toLowerCase()}.${itemId}`;
+  return page.locator(`.statusbar [id="${exact}"], .statusbar [id$=".${itemId}"]`).first();
+}
+
+export async function statusBarText(page: Page, itemId: string): Promise<string> {
+  const item = statusBarItem(page, itemId);
+  await item.waitFor({ state: 'attached', timeout: 30_000 });
+  return (await item.innerText()).trim();
+}
+
+/** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor to be active. */
+export async function openFile(page: Page, relativePath: string): Promise<Locator> {
+  const name = relativePath.split('/').pop()!;
+  await page.keyboard.press('Control+P');
+  const input = await quickInput(page);
+  await input.fill(relativePath);
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab.active[data-resource-name="${name}"], .tab.active[aria-label*="${name}"]`).first().waitFor({ timeout: 20_000 });
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.waitFor({ state: 'visible', timeout: 20_000 });
+  return editor;
+}
+
+/** Selects lines [from, to] (1-based, inclusive) in the active editor with Go to Line + Shift+Down. */
+export async function selectLines(page: Page, from: number, to: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = await quickInput(page);
+  await input.fill(`:${from}`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Home');
+  for (let i = from; i <= to; i++) await page.keyboard.press('Shift+ArrowDown');
+}
+
+/** The text of the active editor as rendered (view lines), for checking edits. */
+export async function editorText(page: Page): Promise<string> {
+  return page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
+}
+
+/** Polls `fn` until it returns a truthy value; the message names what we waited for. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
