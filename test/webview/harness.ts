@@ -162,7 +162,21 @@ export class Harness {
     await page.waitForSelector('body[data-ready="true"]');
     const chat: ChatPage = {
       page, requests, dialogs, pageErrors,
-      send: async (message) => { await page.evaluate((m) => (globalThis as unknown as PageWindow).postMessage(m, '*'), message); },
+      send: async (message) => {
+        // A marker posted right after the message arrives after it (same task source), so the webview has handled it.
+        await page.evaluate((m) => new Promise<void>((resolve) => {
+          const w = globalThis as unknown as PageWindow & { addEventListener(t: string, f: (e: { data: unknown }) => void): void; removeEventListener(t: string, f: (e: { data: unknown }) => void): void };
+          const marker = { harnessMarker: Math.random() };
+          const onMessage = (e: { data: unknown }) => {
+            if ((e.data as { harnessMarker?: number } | null)?.harnessMarker !== marker.harnessMarker) return;
+            w.removeEventListener('message', onMessage);
+            resolve();
+          };
+          w.addEventListener('message', onMessage);
+          w.postMessage(m, '*');
+          w.postMessage(marker, '*');
+        }), message);
+      },
       frames: async (n = 2) => {
         await page.evaluate((count) => new Promise<void>((resolve) => {
           let left = count;

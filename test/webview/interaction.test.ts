@@ -1,0 +1,317 @@
+// The webview's controls post the right WebviewToHost messages, and host messages show up as the user expects.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Harness, emptySnapshot, type ChatPage } from './harness';
+import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
+
+// A 1×1 PNG and a 1×1 GIF, as real files would arrive from the clipboard or a drop.
+const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+const GIF_BASE64 = 'R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==';
+
+/** Dispatches a paste or drop of files built in the page from base64 (or a size to fill with zeros). */
+async function dropFiles(chat: ChatPage, how: 'paste' | 'drop', files: Array<{ name: string; type: string; base64?: string; size?: number }>): Promise<void> {
+  await chat.page.evaluate(`(() => {
+    const files = ${JSON.stringify(files)};
+    const dt = new DataTransfer();
+    for (const f of files) {
+      const bytes = f.base64 ? Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0)) : new Uint8Array(f.size);
+      dt.items.add(new File([bytes], f.name, { type: f.type }));
+    }
+    if (${JSON.stringify(how)} === 'paste') {
+      document.querySelector('#composer-input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    } else {
+      const target = document.querySelector('#composer');
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
+  })()`);
+}
+
+describe('chat webview: interaction', () => {
+  let harness: Harness;
+  before(async () => { harness = await Harness.start(); });
+  after(async () => { await harness?.close(); });
+
+  test('code block buttons post copy/insert/replace/newFile with the exact source and language', async () => {
+    const chat = await harness.open();
+    const code = 'if (a < b && c > "d") {\n\treturn `x`;  \n}\n\n// trailing blank line above';
+    await chat.send(turnAdded('t1'));
+    await chat.send(delta('t1', `Here:\n\n\`\`\`ts\n${code}\n\`\`\`\n\nand plain:\n\n\`\`\`\nplain text\n\`\`\`\n`));
+    await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done' });
+    const first = chat.page.locator('.turn[data-turn-id="t1"] .code-block').first();
+    assert.equal(await first.locator('.code-lang').textContent(), 'ts');
+    await chat.clearPosted();
+    for (const action of ['copy', 'insert', 'replace', 'newFile']) await first.locator(`button[data-action="${action}"]`).click();
+    assert.deepEqual(await chat.posted(), [
+      { type: 'copyCode', code },
+      { type: 'insertCode', code },
+      { type: 'replaceSelection', code },
+      { type: 'newFile', code, language: 'ts' },
+    ]);
+    const second = chat.page.locator('.turn[data-turn-id="t1"] .code-block').nth(1);
+    assert.equal(await second.locator('.code-lang').textContent(), 'text');
+    await chat.clearPosted();
+    await second.locator('button[data-action="newFile"]').click();
+    assert.deepEqual(await chat.posted(), [{ type: 'newFile', code: 'plain text', language: '' }]);
+    // The buttons are labelled for screen readers and reachable by keyboard.
+    assert.equal(await first.locator('button[data-action="insert"]').getAttribute('aria-label'), 'Insert code at cursor');
+    await first.locator('button[data-action="copy"]').focus();
+    await chat.clearPosted();
+    await chat.page.keyboard.press('Enter');
+    assert.deepEqual(await chat.posted(), [{ type: 'copyCode', code }]);
+    await chat.close();
+  });
+
+  test('links post openLink on click and never navigate the webview', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t1'));
+    await chat.send(delta('t1', 'See [docs](https://example.com/a?b=1#c), <mailto:me@example.com> and [bad](javascript:alert(1)).'));
+    await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done' });
+    await chat.clearPosted();
+    const answer = chat.page.locator('.turn[data-turn-id="t1"] .answer');
+    await answer.getByText('docs').click();
+    await answer.getByText('me@example.com').click();
+    await answer.getByText('bad').click();
+    assert.deepEqual(await chat.posted(), [
+      { type: 'openLink', href: 'https://example.com/a?b=1#c' },
+      { type: 'openLink', href: 'mailto:me@example.com' },
+    ]);
+    assert.equal(await answer.getByText('bad').getAttribute('href'), null);
+    assert.equal(new URL(chat.page.url()).pathname, '/');
+    await chat.close();
+  });
+
+  test('thinking streams into an open section that collapses when the answer starts', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t1'));
+    await chat.send(delta('t1', 'Let me think about ', 0, 'thinking'));
+    await chat.send(delta('t1', 'the <b>question</b>.', 0, 'thinking'));
+    await chat.frames();
+    const thinking = chat.page.locator('.turn[data-turn-id="t1"] details.thinking');
+    assert.equal(await thinking.getAttribute('open'), '');
+    assert.equal(await thinking.locator('.thinking-text').textContent(), 'Let me think about the <b>question</b>.');
+    assert.equal(await thinking.locator('b').count(), 0, 'thinking is plain text');
+    await chat.send(delta('t1', 'The answer is 42.', 1));
+    await chat.frames();
+    assert.equal(await thinking.getAttribute('open'), null, 'collapsed once the answer starts');
+    assert.equal((await chat.page.locator('.turn[data-turn-id="t1"] .answer').textContent())?.trim(), 'The answer is 42.');
+    // If the user reopens it, more text does not fold it again.
+    await thinking.locator('summary').click();
+    await chat.send(delta('t1', ' More.', 1));
+    await chat.frames();
+    assert.equal(await thinking.getAttribute('open'), '');
+    await chat.close();
+  });
+
+  test('an error keeps the partial answer and offers its actions', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t1'));
+    await chat.send(delta('t1', 'Partial answer that was cut'));
+    await chat.send({
+      type: 'turnEnded', turnId: 't1', status: 'error',
+      error: { code: 'auth', message: 'The API key was rejected (401).', actions: ['retry', 'setApiKey', 'showLog'] },
+    });
+    const turn = chat.page.locator('.turn[data-turn-id="t1"]');
+    assert.equal(await turn.getAttribute('data-status'), 'error');
+    assert.equal((await turn.locator('.answer').textContent())?.trim(), 'Partial answer that was cut');
+    assert.equal(await turn.locator('.turn-error .error-message').textContent(), 'The API key was rejected (401).');
+    assert.equal(await turn.locator('.turn-error').getAttribute('role'), 'alert');
+    await chat.clearPosted();
+    await turn.locator('.turn-error button[data-action="retry"]').click();
+    await turn.locator('.turn-error button[data-action="setApiKey"]').click();
+    await turn.locator('.turn-error button[data-action="showLog"]').click();
+    assert.deepEqual(await chat.posted(), [
+      { type: 'retry', turnId: 't1' },
+      { type: 'errorAction', turnId: 't1', action: 'setApiKey' },
+      { type: 'errorAction', turnId: 't1', action: 'showLog' },
+    ]);
+    assert.match((await chat.page.locator('#announcer').textContent()) ?? '', /The API key was rejected/);
+
+    // A retry resets the answer and streams again.
+    await chat.send({ type: 'turnRestarted', turnId: 't1', blocks: [] });
+    assert.equal(await turn.getAttribute('data-status'), 'streaming');
+    assert.equal(await turn.locator('.turn-error').count(), 0);
+    assert.equal((await turn.locator('.answer').textContent())?.trim(), '');
+    await chat.send(delta('t1', 'Fresh answer.'));
+    await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done', meta: meta() });
+    assert.equal((await turn.locator('.answer').textContent())?.trim(), 'Fresh answer.');
+    await chat.close();
+  });
+
+  test('meta shows model, tokens, cost kind and time; max_tokens offers Continue', async () => {
+    const chat = await harness.open();
+    const cases = [
+      { id: 'b', cost: { kind: 'billed' as const, credits: 0.0123 }, text: /0\.0123 credits/, stop: 'end_turn' },
+      { id: 'e', cost: { kind: 'estimate' as const, credits: 0.5 }, text: /≈0\.5 credits \(estimate\)/, stop: 'max_tokens' },
+      { id: 'u', cost: { kind: 'unknown' as const }, text: /cost unknown/, stop: 'stop_sequence' },
+    ];
+    for (const c of cases) {
+      await chat.send(turnAdded(c.id));
+      await chat.send(delta(c.id, 'Answer text'));
+      await chat.send({ type: 'turnEnded', turnId: c.id, status: 'done', meta: meta({ cost: c.cost, stopReason: c.stop }) });
+      const m = chat.page.locator(`.turn[data-turn-id="${c.id}"] .answer-meta`);
+      const text = (await m.textContent()) ?? '';
+      assert.match(text, /claude-sonnet-4-5/);
+      assert.match(text, /1,200 in · 345 out/);
+      assert.match(text, c.text);
+      assert.match(text, /4\.2 s/);
+      assert.equal(await m.locator('.meta-cost').getAttribute('data-cost-kind'), c.cost.kind);
+    }
+    assert.equal(await chat.page.locator('.turn[data-turn-id="b"] .stop-reason').count(), 0, 'end_turn is not shown');
+    assert.match((await chat.page.locator('.turn[data-turn-id="e"] .stop-reason').textContent()) ?? '', /Stopped at max tokens/);
+    assert.match((await chat.page.locator('.turn[data-turn-id="u"] .stop-reason').textContent()) ?? '', /stop sequence/);
+    await chat.clearPosted();
+    await chat.page.locator('.turn[data-turn-id="e"] button[data-action="continue"]').click();
+    assert.deepEqual(await chat.posted(), [{ type: 'continue', turnId: 'e' }]);
+    await chat.close();
+  });
+
+  test('composer: Enter sends, Shift+Enter adds a line, IME composition does not send; busy shows Stop', async () => {
+    const chat = await harness.open();
+    const input = chat.page.locator('textarea#composer-input');
+    await input.click();
+    await chat.page.keyboard.type('line one');
+    await chat.page.keyboard.press('Shift+Enter');
+    await chat.page.keyboard.type('line two');
+    assert.equal(await input.inputValue(), 'line one\nline two');
+    // An Enter that confirms an IME composition must not send.
+    await input.evaluate((el) => el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true })));
+    assert.deepEqual((await chat.posted()).filter((m) => m.type === 'send'), []);
+    await chat.page.keyboard.press('Enter');
+    assert.deepEqual((await chat.posted()).filter((m) => m.type === 'send'), [{ type: 'send', text: 'line one\nline two', images: [] }]);
+    assert.equal(await input.inputValue(), '');
+
+    await chat.clearPosted();
+    await chat.page.keyboard.press('Enter');
+    assert.deepEqual(await chat.posted(), [], 'an empty message is not sent');
+
+    await chat.send({ type: 'busy', busy: true });
+    assert.equal(await chat.page.locator('button#stop').isVisible(), true);
+    assert.equal(await chat.page.locator('button#send').isVisible(), false);
+    await chat.page.keyboard.type('while busy');
+    await chat.page.keyboard.press('Enter');
+    await chat.page.locator('button#stop').click();
+    assert.deepEqual(await chat.posted(), [{ type: 'stop' }], 'no send while busy; Stop posts stop');
+    await chat.send({ type: 'busy', busy: false });
+    assert.equal(await chat.page.locator('button#stop').isVisible(), false);
+    await chat.page.locator('button#send').click();
+    assert.deepEqual((await chat.posted()).slice(-1), [{ type: 'send', text: 'while busy', images: [] }]);
+    await chat.close();
+  });
+
+  test('the draft is kept in webview state and restored', async () => {
+    const chat = await harness.open();
+    await chat.page.locator('#composer-input').fill('half-written question');
+    await chat.page.waitForFunction(() => ((globalThis as unknown as { __vsState?: { draft?: string } }).__vsState?.draft) === 'half-written question');
+    const state = await chat.page.evaluate(() => (globalThis as unknown as { __vsState: unknown }).__vsState);
+    await chat.close();
+    const again = await harness.open(emptySnapshot(), state);
+    assert.equal(await again.page.locator('#composer-input').inputValue(), 'half-written question');
+    await again.close();
+  });
+
+  test('conversations: list, switch, delete, new chat, export, model', async () => {
+    const chat = await harness.open(emptySnapshot({
+      conversationId: 'c2',
+      conversations: [{ id: 'c1', title: 'First <b>chat</b>', updatedAt: 1_700_000_000_000 }, { id: 'c2', title: 'Second', updatedAt: 1_700_000_100_000 }],
+    }));
+    await chat.clearPosted();
+    const history = chat.page.locator('button#history');
+    assert.equal(await history.getAttribute('aria-expanded'), 'false');
+    await history.click();
+    assert.equal(await history.getAttribute('aria-expanded'), 'true');
+    const items = chat.page.locator('#conversation-list .conversation');
+    assert.deepEqual(await items.locator('.conversation-title').allTextContents(), ['First <b>chat</b>', 'Second']);
+    assert.equal(await items.nth(1).getAttribute('aria-current'), 'true');
+    await items.nth(0).locator('button[data-action="deleteChat"]').click();
+    await items.nth(0).locator('button[data-action="switchChat"]').click();
+    await chat.page.locator('button#new-chat').click();
+    await chat.page.locator('button#export-chat').click();
+    await chat.page.locator('button#model').click();
+    assert.deepEqual(await chat.posted(), [
+      { type: 'deleteChat', conversationId: 'c1' },
+      { type: 'switchChat', conversationId: 'c1' },
+      { type: 'newChat' },
+      { type: 'exportChat' },
+      { type: 'selectModel' },
+    ]);
+    await chat.send({ type: 'conversations', conversations: [{ id: 'c3', title: 'Third', updatedAt: 1 }], activeId: 'c3' });
+    assert.deepEqual(await items.locator('.conversation-title').allTextContents(), ['Third']);
+    await chat.send({ type: 'snapshot', snapshot: emptySnapshot({ conversationId: 'c3', turns: [userTurn('u9', 'Old question'), assistantTurn('a9', 'Old answer', { status: 'interrupted' })] }) });
+    assert.equal(await chat.page.locator('.turn[data-turn-id="a9"]').getAttribute('data-status'), 'interrupted');
+    assert.match((await chat.page.locator('.turn[data-turn-id="a9"] .turn-note').textContent()) ?? '', /interrupted/);
+    await chat.send({ type: 'model', model: 'claude-haiku-4-5' });
+    assert.equal(await chat.page.locator('#model-label').textContent(), 'claude-haiku-4-5');
+    await chat.close();
+  });
+
+  test('images: paste and drop accept png/gif, reject other types and files over 5 MB, remove works, sent with the message', async () => {
+    const chat = await harness.open();
+    await dropFiles(chat, 'paste', [{ name: 'shot.png', type: 'image/png', base64: PNG_BASE64 }]);
+    await chat.page.waitForSelector('#attachments .attachment');
+    await dropFiles(chat, 'drop', [
+      { name: 'anim.gif', type: 'image/gif', base64: GIF_BASE64 },
+      { name: 'notes.txt', type: 'text/plain', base64: Buffer.from('hello').toString('base64') },
+      { name: 'fake.png', type: 'image/png', base64: Buffer.from('<svg onload=alert(1)>').toString('base64') },
+      { name: 'huge.png', type: 'image/png', size: 5 * 1024 * 1024 + 1 },
+    ]);
+    await chat.page.waitForFunction(() => !((globalThis as unknown as { document: { querySelector(s: string): { hidden: boolean } } }).document.querySelector('#composer-notice').hidden));
+    const notice = (await chat.page.locator('#composer-notice').textContent()) ?? '';
+    assert.match(notice, /“notes\.txt” is not a supported image/);
+    assert.match(notice, /“fake\.png” is not a supported image/);
+    assert.match(notice, /“huge\.png” is 5\.0 MB; images must be 5 MB or smaller/);
+    assert.equal(await chat.page.locator('#composer-notice').getAttribute('role'), 'alert');
+    const thumbs = chat.page.locator('#attachments .attachment img.thumbnail');
+    assert.equal(await thumbs.count(), 2);
+    assert.match((await thumbs.nth(0).getAttribute('src')) ?? '', /^data:image\/png;base64,/);
+    assert.equal(await thumbs.nth(0).evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 1, 'the thumbnail really renders');
+
+    // The host's file picker adds images too.
+    await chat.send({ type: 'attachImages', images: [{ id: 'h1', name: 'picked.webp', mediaType: 'image/webp', data: 'UklGRg==' }] });
+    assert.equal(await thumbs.count(), 3);
+    await chat.page.locator('#attachments .attachment[data-attachment-id="h1"] button[data-action="removeAttachment"]').click();
+    assert.equal(await thumbs.count(), 2);
+
+    await chat.clearPosted();
+    await chat.page.locator('button#attach-image').click();
+    assert.deepEqual(await chat.posted(), [{ type: 'pickImages' }]);
+    await chat.clearPosted();
+    await chat.page.locator('#composer-input').fill('What is in these?');
+    await chat.page.locator('button#send').click();
+    const [sent] = await chat.posted();
+    assert.ok(sent && sent.type === 'send');
+    assert.equal(sent.text, 'What is in these?');
+    assert.deepEqual(sent.images.map((i) => [i.name, i.mediaType, i.data]), [['shot.png', 'image/png', PNG_BASE64], ['anim.gif', 'image/gif', GIF_BASE64]]);
+    assert.equal(await thumbs.count(), 0, 'attachments are cleared after sending');
+
+    // The user turn shows the images as thumbnails.
+    await chat.send({ type: 'turnAdded', user: userTurn('u1', 'What is in these?', { images: sent.images }), assistant: assistantTurn('a1') });
+    assert.equal(await chat.page.locator('.turn[data-turn-id="u1"] .user-images img.thumbnail').count(), 2);
+    assert.deepEqual(await chat.violations(), []);
+    await chat.close();
+  });
+
+  test('accessibility: log region, busy streaming turn, announcement on finish, labelled icon buttons', async () => {
+    const chat = await harness.open();
+    assert.equal(await chat.page.locator('#messages').getAttribute('role'), 'log');
+    await chat.send(turnAdded('t1'));
+    await chat.send(delta('t1', 'Streaming…'));
+    await chat.frames();
+    assert.equal(await chat.page.locator('.turn[data-turn-id="t1"]').getAttribute('aria-busy'), 'true');
+    assert.equal(await chat.page.locator('#announcer').textContent(), '', 'deltas are not announced');
+    await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done', meta: meta() });
+    assert.equal(await chat.page.locator('.turn[data-turn-id="t1"]').getAttribute('aria-busy'), 'false');
+    assert.equal(await chat.page.locator('#announcer').textContent(), 'Answer finished.');
+    for (const id of ['attach-image', 'history', 'stop', 'send', 'new-chat', 'export-chat']) {
+      const label = await chat.page.locator(`button#${id}`).getAttribute('aria-label');
+      assert.ok(label && label.length > 3, `#${id} has an aria-label`);
+    }
+    // Keyboard: Tab from the input reaches the attach button.
+    await chat.page.locator('#composer-input').focus();
+    await chat.page.keyboard.press('Tab');
+    assert.equal(await chat.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'attach-image');
+    await chat.send({ type: 'focusInput' });
+    assert.equal(await chat.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'composer-input');
+    await chat.close();
+  });
+});
