@@ -1,6 +1,6 @@
 // A local Anthropic-compatible Messages endpoint on 127.0.0.1: real HTTP, real SSE, scenarios chosen by tests.
 // Wire format follows Anthropic's API reference (and FastRouter's `usage.cost`); see /work/shared/PROTOCOL.md.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cutBytes, encodeSseEvent, splitIntoDeltas } from './sse';
@@ -91,6 +91,7 @@ export interface Simulator {
   readonly url: string;
   enqueue(...scenarios: Scenario[]): void;
   readonly requests: RecordedRequest[];
+  /** Clears the scenario queue, the recorded requests and the prompt cache. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -259,23 +260,44 @@ export function validateMessagesRequest(body: unknown): void {
   }
 }
 
-/** Text and images of the last user message, and the input token estimate of the whole request. */
-function readRequest(body: Record<string, unknown>): { last: UserInput; inputTokens: number } {
-  let chars = 0;
-  let images = 0;
-  const countBlock = (block: unknown) => {
-    if (!isRecord(block)) return;
-    if (block.type === 'image' || block.type === 'document') images++;
-    else chars += JSON.stringify(block).length - 20;
+/** Prompts shorter than this are never cached (the API's minimum for Sonnet/Opus). */
+export const MIN_CACHEABLE_TOKENS = 1024;
+
+interface RequestReading {
+  last: UserInput;
+  /** Estimated tokens of the whole prompt (tools, system, messages). */
+  promptTokens: number;
+  /** The prompt up to its last `cache_control` breakpoint: an identity for the cache and its size. */
+  cachePrefix?: { key: string; tokens: number };
+}
+
+/** Text and images of the last user message, and token estimates of the prompt and its cacheable prefix. */
+function readRequest(body: Record<string, unknown>): RequestReading {
+  // Parts in the order the API caches them: tools, then system, then messages.
+  const parts: Array<{ tokens: number; json: string; breakpoint: boolean }> = [];
+  const add = (value: unknown, tokens: number, role = '') => {
+    parts.push({ tokens, json: role + JSON.stringify(value), breakpoint: isRecord(value) && value.cache_control !== undefined });
   };
-  if (typeof body.system === 'string') chars += body.system.length;
-  else if (Array.isArray(body.system)) body.system.forEach(countBlock);
+  const blockTokens = (block: Record<string, unknown>) => block.type === 'image' || block.type === 'document' ? IMAGE_TOKENS
+    : estimateTokens(block.type === 'text' && typeof block.text === 'string' ? block.text.length : JSON.stringify(block).length);
+  if (Array.isArray(body.tools)) for (const tool of body.tools) add(tool, estimateTokens(JSON.stringify(tool).length));
+  if (typeof body.system === 'string') add(body.system, estimateTokens(body.system.length));
+  else if (Array.isArray(body.system)) for (const block of body.system as Array<Record<string, unknown>>) add(block, blockTokens(block));
   const messages = body.messages as Array<{ role: string; content: unknown }>;
   for (const message of messages) {
-    if (typeof message.content === 'string') chars += message.content.length;
-    else (message.content as unknown[]).forEach(countBlock);
+    if (typeof message.content === 'string') add(message.content, estimateTokens(message.content.length), message.role);
+    else for (const block of message.content as Array<Record<string, unknown>>) add(block, blockTokens(block), message.role);
   }
-  if (Array.isArray(body.tools)) chars += JSON.stringify(body.tools).length;
+  const promptTokens = Math.max(1, parts.reduce((sum, part) => sum + part.tokens, 0));
+  let cachePrefix: RequestReading['cachePrefix'];
+  const lastBreakpoint = parts.map((part) => part.breakpoint).lastIndexOf(true);
+  if (lastBreakpoint >= 0) {
+    const prefix = parts.slice(0, lastBreakpoint + 1);
+    const hash = createHash('sha256').update(String(body.model));
+    for (const part of prefix) hash.update('\u0000').update(part.json);
+    cachePrefix = { key: hash.digest('hex'), tokens: prefix.reduce((sum, part) => sum + part.tokens, 0) };
+  }
+
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   const last: UserInput = { text: '', imageMediaTypes: [] };
   if (lastUser && typeof lastUser.content === 'string') last.text = lastUser.content;
@@ -287,7 +309,7 @@ function readRequest(body: Record<string, unknown>): { last: UserInput; inputTok
     }
     last.text = texts.join('\n\n');
   }
-  return { last, inputTokens: Math.max(1, estimateTokens(Math.max(0, chars))) + images * IMAGE_TOKENS };
+  return { last, promptTokens, cachePrefix };
 }
 
 interface PlannedBlock {
@@ -307,8 +329,8 @@ interface Plan {
 }
 
 /** Works out the whole answer (blocks, deltas, usage, cost) before a byte is written. */
-function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefined): Plan {
-  const { last, inputTokens: estimatedInput } = readRequest(body);
+function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefined, promptCache: Set<string>): Plan {
+  const { last, promptTokens, cachePrefix } = readRequest(body);
   const model = body.model as string;
   const s = scenario ?? {};
   const blocks: PlannedBlock[] = [];
@@ -355,13 +377,22 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
       isText: false,
     });
   }
-  const inputTokens = s.usage?.input_tokens ?? estimatedInput;
+  // A prefix seen before (same model, same blocks up to the breakpoint) is read from the cache; a new one is written.
+  let cachedWrite = 0;
+  let cachedRead = 0;
+  if (cachePrefix && cachePrefix.tokens >= MIN_CACHEABLE_TOKENS) {
+    if (promptCache.has(cachePrefix.key)) cachedRead = cachePrefix.tokens;
+    else cachedWrite = cachePrefix.tokens;
+    promptCache.add(cachePrefix.key);
+  }
+  const inputTokens = s.usage?.input_tokens ?? Math.max(1, promptTokens - cachedWrite - cachedRead);
   const outputTokens = s.usage?.output_tokens ?? Math.max(1, estimateTokens(outputChars));
-  const cacheCreation = s.usage?.cache_creation_input_tokens ?? 0;
-  const cacheRead = s.usage?.cache_read_input_tokens ?? 0;
+  const cacheCreation = s.usage?.cache_creation_input_tokens ?? cachedWrite;
+  const cacheRead = s.usage?.cache_read_input_tokens ?? cachedRead;
   const costIn = s.cost === null ? 'none' : (s.costIn ?? 'both');
-  const finalCost = typeof s.cost === 'number' ? s.cost : costFor(model, inputTokens + cacheCreation + cacheRead, outputTokens);
-  const startCost = costIn === 'start' ? finalCost : Math.min(finalCost, costFor(model, inputTokens + cacheCreation + cacheRead, 1));
+  const tokens = { input: inputTokens, cacheCreation, cacheRead };
+  const finalCost = typeof s.cost === 'number' ? s.cost : costFor(model, { ...tokens, output: outputTokens });
+  const startCost = costIn === 'start' ? finalCost : Math.min(finalCost, costFor(model, { ...tokens, output: 1 }));
   const base = { input_tokens: inputTokens, cache_creation_input_tokens: cacheCreation, cache_read_input_tokens: cacheRead };
   const usageStart: Record<string, number> = { ...base, output_tokens: 1 };
   if (costIn === 'start' || costIn === 'both') usageStart.cost = startCost;
@@ -589,6 +620,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const defaultDelayMs = options.defaultDelayMs ?? 12;
   const queue: Scenario[] = [];
   const requests: RecordedRequest[] = [];
+  const promptCache = new Set<string>();
 
   async function handleMessages(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): Promise<void> {
     const requestId = newId('req_');
@@ -639,7 +671,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return sendApiError(res, record, requestId, status, type, s.errorMessage ?? ERROR_TYPES[status]?.[1] ?? 'Error', headers);
     }
 
-    const plan = planAnswer(body, scenario);
+    const plan = planAnswer(body, scenario, promptCache);
     const delayMs = s.deltaDelayMs ?? (scenario === undefined ? defaultDelayMs : 0);
     record.status = 200;
     if (body.stream !== true) {
@@ -692,6 +724,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (path === '/__sim/reset' && req.method === 'POST') {
       queue.length = 0;
       requests.length = 0;
+      promptCache.clear();
       return sendJson(res, 200, { ok: true });
     }
     return sendJson(res, 404, { error: 'unknown control endpoint' });
@@ -733,7 +766,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: `http://127.0.0.1:${port}`,
     enqueue: (...scenarios: Scenario[]) => { queue.push(...scenarios); },
     requests,
-    reset: () => { queue.length = 0; requests.length = 0; },
+    reset: () => { queue.length = 0; requests.length = 0; promptCache.clear(); },
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       // Held and stalled streams would keep close() waiting forever.

@@ -22,10 +22,16 @@ export function priceFor(model: string): Price {
   return PRICES.find(([pattern]) => pattern.test(model))?.[1] ?? { input: 3, output: 15 };
 }
 
-/** Cost in credits (USD) for the token counts, rounded to 1e-8 so the JSON stays short and stable. */
-export function costFor(model: string, inputTokens: number, outputTokens: number): number {
+export interface TokenCounts { input: number; output: number; cacheCreation?: number; cacheRead?: number }
+
+/**
+ * Cost in credits (USD) for the token counts, rounded to 1e-8 so the JSON stays short and stable. Cache writes cost
+ * 1.25 × the input price and cache reads 0.1 ×, as on Anthropic's price list.
+ */
+export function costFor(model: string, tokens: TokenCounts): number {
   const price = priceFor(model);
-  return Math.round((inputTokens * price.input + outputTokens * price.output) * 100) / 1e8;
+  const input = tokens.input + 1.25 * (tokens.cacheCreation ?? 0) + 0.1 * (tokens.cacheRead ?? 0);
+  return Math.round((input * price.input + tokens.output * price.output) * 100) / 1e8;
 }
 
 interface FencedBlock { lang: string; path?: string; code: string }
@@ -73,6 +79,12 @@ function declaredNames(code: string): string[] {
   return [...new Set(found.sort((a, b) => a[0] - b[0]).map(([, name]) => name))];
 }
 
+/** The first thing in the text that looks like a file path with an extension (e.g. `src/a.ts`, `main.py`). */
+function mentionedPath(text: string): string | undefined {
+  const match = /(?:^|[\s`'"(:])((?:[\w@.-]+\/)*[\w@-][\w@.-]*\.([A-Za-z][A-Za-z0-9]{0,9}))(?=$|[\s`'",):;])/m.exec(text);
+  return match && match[2].toLowerCase() in EXTENSION_LANGS ? match[1] : undefined;
+}
+
 function quote(text: string, max: number): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
@@ -92,7 +104,9 @@ export function defaultAnswer(input: UserInput): string {
   if (block) {
     const languageName = LANGUAGE_NAMES[block.lang] ?? (block.lang ? block.lang : 'plain text');
     const codeLines = block.code.replace(/\n$/, '').split('\n');
-    const where = block.path ? `\`${block.path}\` (${languageName})` : `this ${languageName} snippet`;
+    // A path may also sit in the prose around the block ("File: src/a.ts, lines 3-9").
+    const path = block.path ?? mentionedPath(input.text.replace(block.code, ''));
+    const where = path ? `\`${path}\` (${languageName})` : `this ${languageName} snippet`;
     lines.push(`## About ${where}`, '');
     lines.push(question ? `You asked: *${question}*` : 'You asked me to look at this code.', '');
     lines.push(`The snippet has **${codeLines.length} line${codeLines.length === 1 ? '' : 's'}**. What stands out:`, '');

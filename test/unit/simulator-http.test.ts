@@ -1,6 +1,7 @@
 // The local simulator over real loopback HTTP: keys, validation, error scenarios, non-streaming answers, control surface.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HTML_502_BODY, startSimulator, type Simulator } from '../support/simulator';
 
 const KEY = 'test-key';
@@ -239,6 +240,90 @@ describe('simulator: non-streaming answers', () => {
     assert.equal('cost' in message.usage, false);
   });
 });
+
+describe('simulator: prompt caching and answers about code', () => {
+  const longSystem = 'You are a careful reviewer. '.repeat(200);
+  const cached = {
+    ...valid,
+    system: [{ type: 'text', text: longSystem, cache_control: { type: 'ephemeral' } }],
+  };
+  type Usage = { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number; output_tokens: number; cost: number };
+
+  it('a cache_control prefix is written on first use and read afterwards, priced 1.25× and 0.1× input', async () => {
+    const first = (await (await post(cached)).json() as { usage: Usage }).usage;
+    const second = (await (await post({ ...cached, messages: [{ role: 'user', content: 'Another question' }] })).json() as { usage: Usage }).usage;
+    const prefixTokens = Math.ceil(longSystem.length / 4);
+    assert.equal(first.cache_creation_input_tokens, prefixTokens);
+    assert.equal(first.cache_read_input_tokens, 0);
+    assert.equal(second.cache_creation_input_tokens, 0);
+    assert.equal(second.cache_read_input_tokens, prefixTokens);
+    assert.equal(second.input_tokens, Math.ceil('Another question'.length / 4));
+    const price = (u: Usage) => Math.round(((u.input_tokens + 1.25 * u.cache_creation_input_tokens + 0.1 * u.cache_read_input_tokens) * 3 + u.output_tokens * 15) * 100) / 1e8;
+    assert.equal(first.cost, price(first));
+    assert.equal(second.cost, price(second));
+  });
+
+  it('prefixes below the minimum cacheable size, and requests without cache_control, are not cached', async () => {
+    const short = { ...valid, system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }] };
+    for (const body of [short, short, { ...valid, system: longSystem }, { ...valid, system: longSystem }]) {
+      const usage = (await (await post(body)).json() as { usage: Usage }).usage;
+      assert.equal(usage.cache_creation_input_tokens + usage.cache_read_input_tokens, 0);
+    }
+  });
+
+  it('reset() forgets the cache', async () => {
+    await post(cached);
+    sim.reset();
+    const usage = (await (await post(cached)).json() as { usage: Usage }).usage;
+    assert.ok(usage.cache_creation_input_tokens > 0);
+  });
+
+  it('names a file path given in the prose around an unlabelled code block', async () => {
+    const content = 'Explain this code from `src/host/apiKey.ts` (lines 3-9):\n\n```typescript\nexport class ApiKeyStore {}\n```';
+    const message = await (await post({ ...valid, messages: [{ role: 'user', content }] })).json() as { content: Array<{ text: string }> };
+    assert.match(message.content[0].text, /`src\/host\/apiKey\.ts` \(TypeScript\)/);
+    assert.match(message.content[0].text, /`ApiKeyStore`/);
+  });
+
+  it('mentions attached images', async () => {
+    const message = await (await post({ ...valid, messages: [{ role: 'user', content: [
+      { type: 'text', text: 'What is in this screenshot?' },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+    ] }] })).json() as { content: Array<{ text: string }>; usage: Usage };
+    assert.match(message.content[0].text, /1 image \(image\/png\)/);
+    assert.ok(message.usage.input_tokens >= 1000, 'an image counts as many tokens');
+  });
+});
+
+describe('simulator: non-streaming requests that never complete', () => {
+  it('holdUntilAborted without streaming: no answer until the client aborts, and the abort is recorded', async () => {
+    sim.enqueue({ holdUntilAborted: true });
+    const controller = new AbortController();
+    const held = fetch(`${sim.url}/v1/messages`, { method: 'POST', signal: controller.signal, headers: { 'x-api-key': KEY }, body: JSON.stringify(valid) })
+      .then(() => 'answered', () => 'aborted');
+    const early = await Promise.race([held, sleep(250).then(() => 'still waiting')]);
+    assert.equal(early, 'still waiting');
+    controller.abort();
+    assert.equal(await held, 'aborted');
+    await waitFor(() => sim.requests[0]?.aborted === true);
+    assert.equal(sim.requests[0].completed, undefined);
+  });
+
+  it('dropAfterDeltas without streaming: the connection closes with no answer', async () => {
+    sim.enqueue({ dropAfterDeltas: 0 });
+    const outcome = await post(valid).then(() => 'answered', (error: unknown) => error);
+    assert.ok(outcome instanceof TypeError, 'fetch fails: the socket was destroyed');
+    assert.equal(sim.requests[0].aborted, undefined);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail('condition not met in time');
+    await sleep(10);
+  }
+}
 
 describe('simulator: HTTP control surface', () => {
   it('enqueue (one or many), requests and reset work over HTTP', async () => {
