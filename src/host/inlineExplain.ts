@@ -200,5 +200,5 @@ function describeMeta(meta: AnswerMeta): string {
 }
 
 function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+  return text.replace(/[\\`*_[\]<>]/g, '\\$&');
 }
