@@ -14,6 +14,8 @@ export const BILLING_URL = 'https://fastrouter.ai';
 
 export interface ChatServiceDeps {
   controller: ConversationController;
+  /** The folder the conversations are saved in. */
+  storageDir: string;
   extensionUri: vscode.Uri;
   log: vscode.LogOutputChannel;
   /** Current model name, for the header, and its changes. */
@@ -39,7 +41,7 @@ export class ChatService extends Disposable {
           await this.controller.ready;
           return this.controller.snapshot();
         },
-        onMessage: (message) => void this.handle(message),
+        onMessage: (message) => this.handle(message),
         log: deps.log,
       }),
     );
@@ -51,6 +53,11 @@ export class ChatService extends Disposable {
     this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
     this._register(vscode.commands.registerCommand('fastrouter.stop', () => this.stop()));
     this._register(vscode.commands.registerCommand('fastrouter.exportChat', () => this.exportMarkdown()));
+  }
+
+  /** The folder the conversations are saved in (one JSON file each plus index.json). */
+  get storageDir(): string {
+    return this.deps.storageDir;
   }
 
   /** The active conversation, with the text streamed so far (for tests). */
@@ -113,6 +120,14 @@ export class ChatService extends Disposable {
     await this.controller.ready;
     const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: this.controller.exportMarkdown() });
     await vscode.window.showTextDocument(document, { preview: false });
+  }
+
+  /**
+   * Handles a message exactly as if the chat page had posted it (same validation, same actions);
+   * in-host tests use it to drive code actions without clicking inside the webview.
+   */
+  receiveFromWebview(raw: unknown): Promise<void> {
+    return this.provider.receive(raw);
   }
 
   /** Resolves when the running answer (if any) has ended and been saved (for tests). */

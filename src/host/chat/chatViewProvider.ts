@@ -12,7 +12,7 @@ export interface ChatViewHandlers {
   /** State for the page's first paint and for every `ready`. */
   snapshot(): Promise<ChatSnapshot>;
   /** A validated message from the webview (`ready` included, after the snapshot was posted). */
-  onMessage(message: WebviewToHost): void;
+  onMessage(message: WebviewToHost): Promise<void>;
   log: vscode.LogOutputChannel;
 }
 
@@ -42,7 +42,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, enableForms: false, localResourceRoots: [media] };
     this.viewDisposables.push(
-      view.webview.onDidReceiveMessage((raw: unknown) => this.receive(view, raw)),
+      view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw, view)),
       // Hidden views lose their page; a new page says `ready` again and gets a fresh snapshot.
       view.onDidChangeVisibility(() => {
         if (!view.visible && this.view === view) this.ready = false;
@@ -86,7 +86,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     super.dispose();
   }
 
-  private async receive(view: vscode.WebviewView, raw: unknown): Promise<void> {
+  /** Validates and handles one message from `view`'s page (`view` undefined: not from a page, e.g. a test). */
+  async receive(raw: unknown, view?: vscode.WebviewView): Promise<void> {
     const parsed = WebviewToHostSchema.safeParse(raw);
     if (!parsed.success) {
       // The page is untrusted; never echo the payload (it may be large or contain user code).
@@ -96,6 +97,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     }
     const message = parsed.data;
     if (message.type === 'ready') {
+      if (!view) return;
       // Taken right before posting: deltas dropped while waiting are part of it.
       const snapshot = await this.handlers.snapshot();
       if (this.view !== view) return;
@@ -104,7 +106,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       this.readyEmitter.fire();
     }
     try {
-      this.handlers.onMessage(message);
+      await this.handlers.onMessage(message);
     } catch (error) {
       this.handlers.log.error(`Chat view: handling ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -24,9 +24,10 @@ export function conversationsDir(context: vscode.ExtensionContext): string {
 
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
   const log = (message: string) => deps.log.info(`Chat: ${message}`);
+  const storageDir = conversationsDir(context);
   const controller = new ConversationController({
     runner: deps.runner,
-    store: new ConversationStore(conversationsDir(context), log),
+    store: new ConversationStore(storageDir, log),
     userContent: buildUserContent,
     post: (message) => service.provider.post(message),
     model: () => deps.settings.current.model,
@@ -36,6 +37,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
   });
   const service: ChatService = new ChatService({
     controller,
+    storageDir,
     extensionUri: context.extensionUri,
     log: deps.log,
     model: () => deps.settings.current.model,

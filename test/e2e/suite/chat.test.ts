@@ -1,0 +1,239 @@
+// In-host tests of the chat panel's host side (issue 3 §6, issue 4 §3-6) in code-server's real extension host,
+// against the local simulator: streaming into the conversation, history, Stop aborting the HTTP request,
+// errors keeping the partial answer, thinking signatures round trip, persistence on disk, code actions in the editor.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ContentBlock, MessageParam } from '../../../src/api';
+import { ConversationController } from '../../../src/chat/conversationController';
+import { ConversationStore } from '../../../src/chat/conversationStore';
+import { buildUserContent } from '../../../src/chat/prompt';
+import type { ExtensionApi } from '../../../src/extension';
+import type { AssistantTurn, Turn } from '../../../src/protocol';
+import { thinkingSignature } from '../../support/simulatorAnswer';
+
+const EXTENSION_ID = 'fastrouter-chat.fastrouter-chat';
+const SIM = process.env.FASTROUTER_SIM_URL ?? '';
+
+interface RecordedRequest {
+  path: string;
+  body: { messages: MessageParam[] };
+  aborted?: boolean;
+  completed?: boolean;
+}
+
+async function simCall(pathname: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${SIM}${pathname}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.equal(response.status, 200, `${pathname} answered`);
+  const text = await response.text();
+  return text ? JSON.parse(text) : undefined;
+}
+const enqueue = (...scenarios: unknown[]) => simCall('/__sim/enqueue', scenarios);
+const requests = async () => (await simCall('/__sim/requests')) as RecordedRequest[];
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function lastAnswer(turns: Turn[]): AssistantTurn {
+  const turn = turns[turns.length - 1];
+  assert.ok(turn && turn.role === 'assistant', 'the last turn is an answer');
+  return turn;
+}
+
+function textOf(turn: AssistantTurn): string {
+  return turn.blocks.map((b) => (b.kind === 'text' ? b.text : '')).join('');
+}
+
+suite('chat panel (host side)', () => {
+  let api: ExtensionApi;
+
+  suiteSetup(async () => {
+    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
+    await api.apiKey.set('test-key');
+  });
+
+  setup(async () => {
+    // A test that failed mid-stream must not leave an answer running into the next one.
+    api.chat.stop();
+    await api.chat.idle();
+    await vscode.commands.executeCommand('fastrouter.newChat');
+    await simCall('/__sim/reset', {});
+  });
+
+  test('the chat view loads its page, which says ready under the strict CSP', async () => {
+    await vscode.commands.executeCommand('fastrouter.openChat');
+    await until('the chat page to post ready', () => api.chat.provider.isReady, 20_000);
+  });
+
+  test('ask() streams the simulator answer into the conversation', async () => {
+    const deltas = ['Closures ', 'capture ', 'the ', 'variables ', 'of ', 'their ', 'scope.'];
+    await enqueue({ text: deltas, deltaDelayMs: 5, cost: 0.002 });
+    await api.chat.ask({ text: 'What is a closure?' });
+    const turns = api.chat.conversation.turns;
+    assert.equal(turns.length, 2);
+    assert.equal(turns[0].role === 'user' && turns[0].text, 'What is a closure?');
+    const answer = lastAnswer(turns);
+    assert.equal(answer.status, 'done');
+    assert.equal(textOf(answer), deltas.join(''));
+    assert.deepEqual(answer.meta?.cost, { kind: 'billed', credits: 0.002 });
+    const [request] = await requests();
+    assert.deepEqual(request.body.messages, [{ role: 'user', content: 'What is a closure?' }]);
+  });
+
+  test('a second question sends the history', async () => {
+    await enqueue({ text: 'First answer.' }, { text: 'Second answer.' });
+    await api.chat.ask({ text: 'First?' });
+    await api.chat.ask({ text: 'Second?' });
+    const recorded = await requests();
+    assert.equal(recorded.length, 2);
+    assert.deepEqual(recorded[1].body.messages, [
+      { role: 'user', content: 'First?' },
+      { role: 'assistant', content: [{ type: 'text', text: 'First answer.' }] },
+      { role: 'user', content: 'Second?' },
+    ]);
+  });
+
+  test('Stop aborts the HTTP request and keeps what streamed, marked stopped', async () => {
+    await enqueue({ holdUntilAborted: true, deltaDelayMs: 10 });
+    const asked = api.chat.ask({ text: 'Talk forever' });
+    await until('some streamed text', () => {
+      const last = api.chat.conversation.turns.at(-1);
+      return last?.role === 'assistant' && textOf(last).length > 20;
+    });
+    await vscode.commands.executeCommand('fastrouter.stop');
+    await asked;
+    const answer = lastAnswer(api.chat.conversation.turns);
+    assert.equal(answer.status, 'stopped');
+    assert.ok(textOf(answer).length > 20, 'the partial answer stays');
+    const [request] = await until('the simulator to record the abort', async () => {
+      const recorded = await requests();
+      return recorded[0]?.aborted ? recorded : undefined;
+    });
+    assert.notEqual(request.completed, true, 'the response was never written to the end');
+  });
+
+  test('an error mid-stream keeps the partial text and offers Retry', async () => {
+    await enqueue({ text: ['Partial ', 'answer ', 'then ', 'boom'], errorAfterDeltas: 2, errorType: 'overloaded_error', errorMessage: 'Overloaded' });
+    await api.chat.ask({ text: 'Fail halfway' });
+    const answer = lastAnswer(api.chat.conversation.turns);
+    assert.equal(answer.status, 'error');
+    assert.equal(textOf(answer), 'Partial answer ');
+    assert.ok(answer.error, 'the error is on the turn');
+    assert.ok(answer.error.actions.includes('retry'));
+
+    await enqueue({ text: 'Whole answer.' });
+    await api.chat.receiveFromWebview({ type: 'errorAction', turnId: answer.id, action: 'retry' });
+    await api.chat.idle();
+    const retried = lastAnswer(api.chat.conversation.turns);
+    assert.equal(retried.id, answer.id);
+    assert.equal(retried.status, 'done');
+    assert.equal(textOf(retried), 'Whole answer.');
+  });
+
+  test('thinking blocks and their signature are sent back unchanged in the next request', async () => {
+    const thinking = 'They want the gist first, then an example.';
+    await enqueue({ thinking, text: 'Gist, then example.' }, { text: 'More.' });
+    await api.chat.ask({ text: 'Explain generators' });
+    assert.deepEqual(lastAnswer(api.chat.conversation.turns).blocks[0], { kind: 'thinking', text: thinking });
+    await api.chat.ask({ text: 'More please' });
+    const recorded = await requests();
+    const assistant = recorded[1].body.messages[1];
+    assert.equal(assistant.role, 'assistant');
+    assert.deepEqual(assistant.content as ContentBlock[], [
+      { type: 'thinking', thinking, signature: thinkingSignature(thinking) },
+      { type: 'text', text: 'Gist, then example.' },
+    ]);
+  });
+
+  test('the conversation is on disk and a new controller over the same folder restores it', async () => {
+    await enqueue({ text: 'Persisted answer.' });
+    await api.chat.ask({ text: 'Remember me' });
+    await api.chat.idle();
+    const id = api.chat.conversation.id;
+    assert.ok(fs.existsSync(path.join(api.chat.storageDir, `${id}.json`)), 'one JSON file per conversation');
+    const index = JSON.parse(fs.readFileSync(path.join(api.chat.storageDir, 'index.json'), 'utf8')) as { conversations: { id: string; title: string }[] };
+    assert.ok(index.conversations.some((c) => c.id === id && c.title === 'Remember me'));
+
+    const fresh = new ConversationController({
+      runner: { run: () => Promise.reject(new Error('a restored conversation must not send anything')) },
+      store: new ConversationStore(api.chat.storageDir),
+      userContent: buildUserContent,
+      post: () => {},
+      model: () => 'm',
+      prefillAllowed: () => true,
+      log: () => {},
+    });
+    try {
+      await fresh.ready;
+      await fresh.switchChat(id);
+      assert.equal(fresh.conversation.id, id);
+      assert.deepEqual(fresh.turns(), api.chat.conversation.turns);
+    } finally {
+      fresh.dispose();
+    }
+  });
+
+  test('Insert at Cursor inserts into the active editor as one undoable edit; an invalid message is dropped', async () => {
+    const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'const a = 1;\n' });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    await api.chat.receiveFromWebview({ type: 'insertCode', code: 'const b = 2;\n' });
+    assert.equal(document.getText(), 'const a = 1;\nconst b = 2;\n');
+
+    await api.chat.receiveFromWebview({ type: 'insertCode', code: 42 });
+    await api.chat.receiveFromWebview({ type: 'insertCode' });
+    await api.chat.receiveFromWebview({ type: 'runShell', code: 'x' });
+    assert.equal(document.getText(), 'const a = 1;\nconst b = 2;\n', 'invalid messages change nothing');
+
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(document.getText(), 'const a = 1;\n');
+  });
+
+  test('Replace Selection replaces the selected code', async () => {
+    const document = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'let x = old();\n' });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(0, 8, 0, 13);
+    await api.chat.receiveFromWebview({ type: 'replaceSelection', code: 'fresh()' });
+    assert.equal(document.getText(), 'let x = fresh();\n');
+  });
+
+  test('New File opens an untitled document with the code and its language', async () => {
+    await api.chat.receiveFromWebview({ type: 'newFile', code: 'print("hi")\n', language: 'py' });
+    const editor = await until('the new editor', () => {
+      const active = vscode.window.activeTextEditor;
+      return active?.document.isUntitled && active.document.getText() === 'print("hi")\n' ? active : undefined;
+    });
+    assert.equal(editor.document.languageId, 'python');
+  });
+
+  test('Copy puts the code on the clipboard', async () => {
+    await api.chat.receiveFromWebview({ type: 'copyCode', code: 'copied text 123' });
+    assert.equal(await vscode.env.clipboard.readText(), 'copied text 123');
+  });
+
+  test('Export Chat opens the conversation as an untitled Markdown document', async () => {
+    await enqueue({ text: 'Exported answer.' });
+    await api.chat.ask({ text: 'Export this' });
+    await vscode.commands.executeCommand('fastrouter.exportChat');
+    const editor = await until('the export editor', () => {
+      const active = vscode.window.activeTextEditor;
+      return active?.document.languageId === 'markdown' && active.document.isUntitled ? active : undefined;
+    });
+    const text = editor.document.getText();
+    assert.match(text, /^# Export this/);
+    assert.ok(text.includes('Exported answer.'));
+  });
+});
