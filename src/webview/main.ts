@@ -16,8 +16,8 @@ function initialSnapshot(): ChatSnapshot | undefined {
 const app = new ChatApp(document.getElementById('app') ?? document.body, new HostChannel());
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const parsed = HostToWebviewSchema.safeParse(event.data);
+  // Anything that is not a valid host message (another frame, a stale build) is ignored.
   if (parsed.success) app.handle(parsed.data);
-  else console.warn('FastRouter Chat: ignored an invalid message from the host', parsed.error.issues[0]?.message);
 });
 app.start(initialSnapshot());
 document.body.dataset.ready = 'true';

@@ -11,6 +11,7 @@ export class StreamingMarkdown {
   /** Offset of the first character not yet inside a finished block. */
   private stable = 0;
   private dirty = false;
+  private nonBlank = false;
 
   constructor(private readonly renderer: MarkdownRenderer, className = 'answer-text') {
     this.tail = h('div', { class: 'md-tail' });
@@ -21,8 +22,14 @@ export class StreamingMarkdown {
     return this.text;
   }
 
+  /** Whether any visible text has arrived (kept as a flag: trimming the whole answer every frame is O(n)). */
+  get hasText(): boolean {
+    return this.nonBlank;
+  }
+
   append(text: string): void {
     if (!text) return;
+    if (!this.nonBlank && /\S/.test(text)) this.nonBlank = true;
     this.text += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
     this.dirty = true;
   }

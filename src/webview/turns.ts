@@ -162,7 +162,7 @@ export class AssistantTurnView {
     for (const view of this.blocks.values()) {
       if (view.kind === 'text') {
         view.md.render(final);
-        if (view.md.source.trim()) hasAnswerText = true;
+        if (view.md.hasText) hasAnswerText = true;
       } else if (view.kind === 'thinking' && view.pending) {
         view.element.append(view.pending);
         view.pending = '';

@@ -34,13 +34,18 @@ describe('chat webview: hostile answers', () => {
   after(async () => { await harness?.close(); });
 
   async function assertInert(chat: Awaited<ReturnType<Harness['open']>>, label: string): Promise<void> {
-    const answers = chat.page.locator('.turn[data-role="assistant"] .answer');
-    const forbidden = await answers.evaluateAll((els, selector) => els.flatMap((el) => Array.from(el.querySelectorAll(selector)).map((n) => n.outerHTML.slice(0, 120))), FORBIDDEN_ELEMENTS);
-    assert.deepEqual(forbidden, [], `${label}: no active elements`);
-    const badAttributes = await answers.evaluateAll((els) => els.flatMap((el) => Array.from(el.querySelectorAll('*')).flatMap((n) =>
-      Array.from(n.attributes).filter((a) => /^on/i.test(a.name) || ['style', 'src', 'srcset', 'poster', 'action', 'formaction', 'xlink:href', 'srcdoc', 'background'].includes(a.name.toLowerCase())
-        || (a.name === 'href' && !/^(https?|mailto):/i.test(a.value))).map((a) => `${n.tagName}[${a.name}=${a.value}]`))));
-    assert.deepEqual(badAttributes, [], `${label}: no handlers, inline styles, sources or unsafe hrefs`);
+    // Runs in the page (this tsconfig has no DOM lib, hence a string).
+    const found = await chat.page.evaluate(`(() => {
+      const answers = Array.from(document.querySelectorAll('.turn[data-role="assistant"] .answer'));
+      const forbidden = answers.flatMap((el) => Array.from(el.querySelectorAll(${JSON.stringify(FORBIDDEN_ELEMENTS)})).map((n) => n.outerHTML.slice(0, 120)));
+      const risky = ['style', 'src', 'srcset', 'poster', 'action', 'formaction', 'xlink:href', 'srcdoc', 'background'];
+      const attributes = answers.flatMap((el) => Array.from(el.querySelectorAll('*')).flatMap((n) => Array.from(n.attributes)
+        .filter((a) => /^on/i.test(a.name) || risky.includes(a.name.toLowerCase()) || (a.name === 'href' && !/^(https?|mailto):/i.test(a.value)))
+        .map((a) => n.tagName + '[' + a.name + '=' + a.value + ']')));
+      return { forbidden, attributes };
+    })()`) as { forbidden: string[]; attributes: string[] };
+    assert.deepEqual(found.forbidden, [], `${label}: no active elements`);
+    assert.deepEqual(found.attributes, [], `${label}: no handlers, inline styles, sources or unsafe hrefs`);
     await chat.frames(3);
     assert.equal(await chat.canary(), 0, `${label}: no script ran`);
     assert.deepEqual(chat.dialogs, [], `${label}: no dialogs`);

@@ -175,7 +175,7 @@ describe('chat webview: interaction', () => {
     await chat.page.keyboard.type('line two');
     assert.equal(await input.inputValue(), 'line one\nline two');
     // An Enter that confirms an IME composition must not send.
-    await input.evaluate((el) => el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true })));
+    await chat.page.evaluate(`document.querySelector('#composer-input').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true }))`);
     assert.deepEqual((await chat.posted()).filter((m) => m.type === 'send'), []);
     await chat.page.keyboard.press('Enter');
     assert.deepEqual((await chat.posted()).filter((m) => m.type === 'send'), [{ type: 'send', text: 'line one\nline two', images: [] }]);
