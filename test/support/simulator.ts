@@ -115,6 +115,12 @@ const ERROR_TYPES: Record<number, [type: string, message: string]> = {
   529: ['overloaded_error', 'Overloaded'],
 };
 
+/** The usual status of each error type (for a non-streaming answer to an `errorAfterDeltas` scenario). */
+const STATUS_FOR_ERROR_TYPE: Record<string, number> = {
+  invalid_request_error: 400, authentication_error: 401, billing_error: 402, permission_error: 403, not_found_error: 404,
+  request_too_large: 413, rate_limit_error: 429, api_error: 500, timeout_error: 504, overloaded_error: 529,
+};
+
 export function errorTypeFor(status: number): string {
   return ERROR_TYPES[status]?.[0] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
@@ -697,7 +703,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (s.errorAfterDeltas !== undefined) {
       const type = s.errorType ?? 'overloaded_error';
-      const status = Number(Object.entries(ERROR_TYPES).find(([, [t]]) => t === type)?.[0] ?? 500);
+      const status = STATUS_FOR_ERROR_TYPE[type] ?? 500;
       return sendApiError(res, record, headers['request-id'], status, type, s.errorMessage ?? ERROR_TYPES[529][1], headers);
     }
     const message = {

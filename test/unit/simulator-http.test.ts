@@ -309,6 +309,12 @@ describe('simulator: non-streaming requests that never complete', () => {
     assert.equal(sim.requests[0].completed, undefined);
   });
 
+  it('errorAfterDeltas without streaming answers the error type with its usual status', async () => {
+    sim.enqueue({ errorAfterDeltas: 3 }, { errorAfterDeltas: 3, errorType: 'api_error', errorMessage: 'upstream broke' });
+    await expectApiError(await post(valid), 529, 'overloaded_error', /^Overloaded$/);
+    await expectApiError(await post(valid), 500, 'api_error', /^upstream broke$/);
+  });
+
   it('dropAfterDeltas without streaming: the connection closes with no answer', async () => {
     sim.enqueue({ dropAfterDeltas: 0 });
     const outcome = await post(valid).then(() => 'answered', (error: unknown) => error);
