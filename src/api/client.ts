@@ -1,6 +1,5 @@
 // The Messages client: one POST per attempt, SSE parsed and validated as it arrives, retries only
 // before the first event, an idle timeout on the body, and abort that closes the socket at once.
-import { accumulateEvent } from './accumulate';
 import {
   AbortedError,
   ApiError,
@@ -11,19 +10,8 @@ import {
   errorTypeForStatus,
 } from './errors';
 import { DEFAULT_MAX_RETRIES, backoffMs, isRetryable, readRetryAfterMs, readShouldRetry } from './retry';
-import {
-  ErrorBodySchema,
-  InvalidEvent,
-  validateContentBlockDelta,
-  validateContentBlockStart,
-  validateContentBlockStop,
-  validateMessage,
-  validateMessageDelta,
-  validateMessageStart,
-  validateMessageStop,
-  validatePing,
-} from './schemas';
-import { createEventStreamDecoder, type EventSourceMessage } from './sse';
+import { StreamEventReader } from './events';
+import { ErrorBodySchema, InvalidEvent, validateMessage } from './schemas';
 import type { Message, MessageCreateParams, StreamEvent } from './types';
 import { DEFAULT_BASE_URL, messagesUrl } from './url';
 
@@ -158,9 +146,7 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
   #resolveFinal!: (message: Message) => void;
   #rejectFinal!: (error: FastRouterError) => void;
 
-  #message: Message | undefined;
-  #ignoredBlocks: Set<number> | undefined;
-  #complete = false;
+  #reader: StreamEventReader | undefined;
 
   #queue: (StreamEvent | undefined)[] = [];
   #head = 0;
@@ -184,7 +170,7 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
 
   /** Everything accumulated so far (also after an error); undefined before message_start. */
   get partialMessage(): Message | undefined {
-    return this.#message;
+    return this.#reader?.message;
   }
 
   /** The `request-id` response header of the last attempt. */
@@ -256,16 +242,17 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
       await this.#attempts.run(
         () => this.#attempt(body),
         // Once any Messages event arrived, the answer has begun: never resend silently.
-        () => this.#message === undefined,
+        () => this.#reader?.message === undefined,
       );
       this.#state = 'done';
-      this.#resolveFinal(this.#message!);
+      this.#resolveFinal(this.#reader!.message!);
       const pending = this.#pending;
       this.#pending = undefined;
       pending?.resolve({ done: true, value: undefined });
     } catch (caught) {
       const error = this.#attempts.classify(caught);
-      if (this.#message !== undefined && error.partialMessage === undefined) error.partialMessage = this.#message;
+      const partial = this.#reader?.message;
+      if (partial !== undefined && error.partialMessage === undefined) error.partialMessage = partial;
       this.#state = 'failed';
       this.#error = error;
       this.#rejectFinal(error);
@@ -285,8 +272,6 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
 
   async #attempt(body: string): Promise<void> {
     const attempts = this.#attempts;
-    this.#ignoredBlocks = undefined;
-    this.#complete = false;
     const response = await attempts.post(body, 'text/event-stream');
     if (!response.ok) throw await attempts.errorFrom(response);
     const contentType = response.headers.get('content-type');
@@ -296,116 +281,41 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
     }
     if (response.body === null) throw new ConnectionError('The server sent an empty response.');
 
-    const decoder = createEventStreamDecoder((message) => this.#onMessage(message));
-    const reader = response.body.getReader();
+    const reader = new StreamEventReader({ onEvent: (event) => this.#emit(event) });
+    this.#reader = reader;
+    const bytes = response.body.getReader();
     let finished = false;
     try {
       for (;;) {
         let chunk: ReadResult;
         try {
-          chunk = await reader.read();
+          chunk = await bytes.read();
         } catch (error) {
           throw attempts.classify(error, 'read');
         }
         if (chunk.done) {
           finished = true;
-          decoder.end();
+          reader.end();
           break;
         }
         attempts.touch();
-        decoder.push(chunk.value);
-        if (this.#complete) break;
-      }
-    } finally {
-      // Stopped early (message_stop, an error, malformed data): release the connection.
-      if (!finished) reader.cancel().catch(() => undefined);
-    }
-    if (!this.#complete) {
-      throw new ConnectionError('The connection closed before the answer was complete.');
-    }
-  }
-
-  /** Runs for every SSE message, synchronously inside decoder.push(). */
-  #onMessage(message: EventSourceMessage): void {
-    const name = message.event;
-    if (name === undefined) {
-      // Not sent like this by the API; fall back to the type inside the data.
-      const value = parseData(message.data, 'message');
-      const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
-      if (typeof type === 'string') this.#onEvent(type, value);
-      return;
-    }
-    switch (name) {
-      case 'content_block_delta':
-      case 'content_block_start':
-      case 'content_block_stop':
-      case 'message_start':
-      case 'message_delta':
-      case 'message_stop':
-      case 'ping':
-      case 'error':
-        this.#onEvent(name, parseData(message.data, name));
-        return;
-      default:
-        return; // an event type added after this client was written
-    }
-  }
-
-  #onEvent(name: string, value: unknown): void {
-    let event: StreamEvent | undefined;
-    try {
-      switch (name) {
-        case 'content_block_delta': {
-          event = validateContentBlockDelta(value);
-          if (event === undefined || this.#ignoredBlocks?.has(event.index)) return;
-          break;
-        }
-        case 'content_block_start': {
-          const start = validateContentBlockStart(value);
-          if ('unknown' in start) {
-            (this.#ignoredBlocks ??= new Set()).add(start.index);
-            return;
-          }
-          event = start;
-          break;
-        }
-        case 'content_block_stop':
-          event = validateContentBlockStop(value);
-          if (this.#ignoredBlocks?.has(event.index)) return;
-          break;
-        case 'message_start':
-          event = validateMessageStart(value);
-          break;
-        case 'message_delta':
-          event = validateMessageDelta(value);
-          break;
-        case 'message_stop':
-          event = validateMessageStop(value);
-          break;
-        case 'ping':
-          event = validatePing(value);
-          this.#emit(event);
-          return;
-        case 'error':
-          throw this.#attempts.errorFromEvent(value);
-        default:
-          return;
+        reader.push(chunk.value);
+        if (reader.complete) break;
       }
     } catch (error) {
-      if (error instanceof InvalidEvent) throw new MalformedStreamError(`The stream sent an ${error.message}.`);
+      if (error instanceof ApiError && error.status === undefined) {
+        // `event: error`: name the request, and keep the key out of whatever the server wrote.
+        error.requestId = attempts.requestId ?? error.requestId;
+        error.message = attempts.redact(error.message);
+      }
       throw error;
+    } finally {
+      // Stopped early (message_stop, an error, malformed data): release the connection.
+      if (!finished) bytes.cancel().catch(() => undefined);
     }
-    this.#message = accumulateEvent(this.#message, event);
-    this.#emit(event);
-    if (event.type === 'message_stop') this.#complete = true;
-  }
-}
-
-function parseData(data: string, name: string): unknown {
-  try {
-    return JSON.parse(data);
-  } catch {
-    throw new MalformedStreamError(`The stream sent a ${name} event whose data is not JSON.`);
+    if (!reader.complete) {
+      throw new ConnectionError('The connection closed before the answer was complete.');
+    }
   }
 }
 
@@ -549,18 +459,6 @@ class Attempts {
     );
   }
 
-  /** `event: error` inside a 200 stream. */
-  errorFromEvent(value: unknown): FastRouterError {
-    const result = ErrorBodySchema.safeParse(value);
-    if (!result.success) return new MalformedStreamError('The stream sent an error event in an unknown shape.');
-    const { type, message } = result.data.error;
-    return new ApiError(this.redact(`${type}: ${message ?? 'error'}`), {
-      status: undefined,
-      type,
-      requestId: this.requestId ?? result.data.request_id ?? undefined,
-    });
-  }
-
   async readText(response: Response, maxBytes: number): Promise<string> {
     if (response.body === null) return '';
     const reader = response.body.getReader();
@@ -609,7 +507,7 @@ class Attempts {
       phase === 'connect'
         ? `Could not connect to ${host}${detail ? ` (${detail})` : ''}.`
         : `The connection to ${host} was lost${detail ? ` (${detail})` : ''}.`;
-    return new ConnectionError(this.redact(message));
+    return new ConnectionError(this.redact(message), { cause: error });
   }
 
   /** Servers and proxies sometimes echo what they were sent; never let the key through. */

@@ -25,5 +25,6 @@ export {
 } from './errors';
 export { DEFAULT_MAX_RETRIES, MAX_RETRY_AFTER_MS, backoffMs, isRetryableStatus, readRetryAfterMs } from './retry';
 export { createEventStreamDecoder, type EventStreamDecoder } from './sse';
+export { StreamEventReader, type StreamEventReaderOptions } from './events';
 export { DEFAULT_BASE_URL, messagesUrl } from './url';
 export type * from './types';
