@@ -1,5 +1,6 @@
-// `npm run bench`: runs every benchmark in bench/ in turn. Each bench file exports one async function; a bench that is
-// not there yet (e.g. render.ts) is skipped. Options: --only NAME, --deltas N, --rounds N. Numbers only, no pass/fail.
+// `npm run bench`: runs every benchmark in bench/ in turn. Each bench file exports an async run function (and optionally a
+// formatter for its result); a bench file that is not there is skipped. Options: --only NAME, --deltas N, --rounds N.
+// Numbers only, no pass/fail.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,6 +12,7 @@ interface BenchEntry { name: string; file: string; exportName: string }
 const BENCHES: BenchEntry[] = [
   { name: 'client', file: 'client.ts', exportName: 'benchClient' },
   { name: 'render', file: 'render.ts', exportName: 'benchRender' },
+  { name: 'chatHost', file: 'chatHost.ts', exportName: 'benchChatHost' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }
@@ -31,9 +33,11 @@ async function main(): Promise<void> {
       continue;
     }
     const module = await import(pathToFileURL(path).href) as Record<string, unknown>;
-    const run = module[bench.exportName];
-    if (typeof run !== 'function') throw new Error(`bench/${bench.file} does not export ${bench.exportName}()`);
-    await (run as (options: BenchRunOptions) => Promise<unknown>)(options);
+    const run = module[bench.run];
+    if (typeof run !== 'function') throw new Error(`bench/${bench.file} does not export ${bench.run}()`);
+    const result = await (run as (options: BenchRunOptions) => Promise<unknown>)(options);
+    const format = bench.format === undefined ? undefined : module[bench.format];
+    if (typeof format === 'function') console.log((format as (result: unknown) => string)(result));
     console.log('');
   }
 }
