@@ -1,6 +1,5 @@
-// `npm run bench`: runs every benchmark in bench/ in turn. Each bench file exports an async run function (and optionally a
-// formatter for its result); a bench file that is not there is skipped. Options: --only NAME, --deltas N, --rounds N.
-// Numbers only, no pass/fail.
+// `npm run bench`: runs every benchmark in bench/ in turn. Each bench file exports one async function; a bench that is
+// not there yet (e.g. render.ts) is skipped. Options: --only NAME, --deltas N, --rounds N. Numbers only, no pass/fail.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,11 +32,9 @@ async function main(): Promise<void> {
       continue;
     }
     const module = await import(pathToFileURL(path).href) as Record<string, unknown>;
-    const run = module[bench.run];
-    if (typeof run !== 'function') throw new Error(`bench/${bench.file} does not export ${bench.run}()`);
-    const result = await (run as (options: BenchRunOptions) => Promise<unknown>)(options);
-    const format = bench.format === undefined ? undefined : module[bench.format];
-    if (typeof format === 'function') console.log((format as (result: unknown) => string)(result));
+    const run = module[bench.exportName];
+    if (typeof run !== 'function') throw new Error(`bench/${bench.file} does not export ${bench.exportName}()`);
+    await (run as (options: BenchRunOptions) => Promise<unknown>)(options);
     console.log('');
   }
 }
