@@ -1,17 +1,25 @@
-// `npm run bench`: runs every benchmark in bench/ in turn. Each bench file exports one async function; a bench that is
-// not there yet (e.g. render.ts) is skipped. Options: --only NAME, --deltas N, --rounds N. Numbers only, no pass/fail.
+// `npm run bench`: runs every benchmark in bench/ in turn. Each bench file exports an async run function (and optionally a
+// formatter for its result); a bench file that is not there is skipped. Options: --only NAME, --deltas N, --rounds N.
+// Numbers only, no pass/fail.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-interface BenchEntry { name: string; file: string; exportName: string }
+interface BenchEntry {
+  name: string;
+  file: string;
+  /** Exported `async (options) => result`; it may print as it goes. */
+  run: string;
+  /** Exported `(result) => string`, printed after the run when given. */
+  format?: string;
+}
 
-/** Add a bench here: its file in bench/ and the function it exports (called with the parsed options). */
+/** Add a bench here: its file in bench/ and the functions it exports. */
 const BENCHES: BenchEntry[] = [
-  { name: 'client', file: 'client.ts', exportName: 'benchClient' },
-  { name: 'render', file: 'render.ts', exportName: 'benchRender' },
-  { name: 'chatHost', file: 'chatHost.ts', exportName: 'benchChatHost' },
+  { name: 'client', file: 'client.ts', run: 'benchClient' },
+  { name: 'render', file: 'render.ts', run: 'runRenderBench', format: 'formatRenderBench' },
+  { name: 'chatHost', file: 'chatHost.ts', run: 'benchChatHost' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }
@@ -32,9 +40,11 @@ async function main(): Promise<void> {
       continue;
     }
     const module = await import(pathToFileURL(path).href) as Record<string, unknown>;
-    const run = module[bench.exportName];
-    if (typeof run !== 'function') throw new Error(`bench/${bench.file} does not export ${bench.exportName}()`);
-    await (run as (options: BenchRunOptions) => Promise<unknown>)(options);
+    const run = module[bench.run];
+    if (typeof run !== 'function') throw new Error(`bench/${bench.file} does not export ${bench.run}()`);
+    const result = await (run as (options: BenchRunOptions) => Promise<unknown>)(options);
+    const format = bench.format === undefined ? undefined : module[bench.format];
+    if (typeof format === 'function') console.log((format as (result: unknown) => string)(result));
     console.log('');
   }
 }
