@@ -58,6 +58,9 @@ interface ActiveRun {
   finished: Promise<void>;
 }
 
+/** Above this many characters a conversation file is saved less often while streaming. */
+const BIG_FILE_CHARS = 2_000_000;
+
 export class ConversationController {
   private active: Conversation;
   private summaries = new Map<string, ConversationSummary>();
@@ -68,6 +71,7 @@ export class ConversationController {
   private readonly newId: () => string;
   private readonly now: () => number;
   private saveTimer: unknown;
+  private lastSavedSize = 0;
   private disposed = false;
   /** Resolves when the saved conversations have been read. */
   readonly ready: Promise<void>;
@@ -328,14 +332,19 @@ export class ConversationController {
     this.deps.post({ type: 'conversations', conversations: this.conversationList(), activeId: this.active.id });
   }
 
-  /** Saves the streaming conversation at most once per `saveDelayMs`, so a crash loses little. */
+  /**
+   * Saves the streaming conversation at most once per `saveDelayMs`, so a crash loses little; a big file
+   * (inline images) is rewritten less often, since serializing it blocks the extension host.
+   */
   private saveSoon(): void {
     if (this.saveTimer !== undefined || this.disposed) return;
+    const base = this.deps.saveDelayMs ?? 1000;
+    const delay = this.lastSavedSize > BIG_FILE_CHARS ? base * 5 : base;
     this.saveTimer = this.scheduler.setTimeout(() => {
       this.saveTimer = undefined;
       const run = this.run;
       if (run) void this.save(run.conversation);
-    }, this.deps.saveDelayMs ?? 1000);
+    }, delay);
   }
 
   private async save(conversation: Conversation): Promise<void> {
@@ -347,7 +356,7 @@ export class ConversationController {
       data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live } : e));
     }
     try {
-      await this.deps.store.save(data);
+      this.lastSavedSize = await this.deps.store.save(data);
     } catch (error) {
       this.deps.log(`Could not save the conversation: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -74,8 +74,10 @@ export class ConversationStore {
     return this.serialized(() => this.readConversation(id));
   }
 
-  async save(data: ConversationData): Promise<void> {
+  /** Writes the conversation and its index entry; resolves to the file's size in characters. */
+  async save(data: ConversationData): Promise<number> {
     if (!SAFE_ID.test(data.id)) throw new Error(`Unsafe conversation id: ${data.id}`);
+    // Serialized now: the caller keeps changing the conversation while the write waits its turn.
     const json = JSON.stringify(data);
     return this.serialized(async () => {
       await mkdir(this.dir, { recursive: true });
@@ -84,6 +86,7 @@ export class ConversationStore {
       const index = (await this.readIndex()).filter((s) => s.id !== data.id);
       index.push({ id: data.id, title: data.title, updatedAt: data.updatedAt });
       await this.writeIndex(index);
+      return json.length;
     });
   }
 
