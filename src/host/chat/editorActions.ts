@@ -1,6 +1,7 @@
 // What the chat's code blocks and links do in the editor: copy, insert at the cursor, replace the
 // selection (one undoable edit each), open as a new file, open a link after the user clicked it.
 import * as vscode from 'vscode';
+import { checkLink } from '../../chat/conversationLinks';
 import { Disposable } from '../dispose';
 
 /** Fence names that are not VS Code language ids. */
@@ -9,8 +10,6 @@ const LANGUAGE_ALIASES: Record<string, string> = {
   sh: 'shellscript', bash: 'shellscript', zsh: 'shellscript', shell: 'shellscript', yml: 'yaml', md: 'markdown',
   cs: 'csharp', 'c#': 'csharp', 'c++': 'cpp', rs: 'rust', kt: 'kotlin', ps1: 'powershell', text: 'plaintext', txt: 'plaintext',
 };
-
-const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 
 export type ActionResult = { ok: true; message?: string } | { ok: false; message: string };
 
@@ -66,18 +65,13 @@ export class EditorActions extends Disposable {
 
   /** Opens a link the user clicked, only for http, https and mailto; anything else is ignored and logged. */
   async openLink(href: string): Promise<ActionResult> {
-    let url: URL;
-    try {
-      url = new URL(href);
-    } catch {
-      this.log.warn(`Chat: ignored a link that is not a URL (${href.length} characters).`);
-      return { ok: false, message: vscode.l10n.t('That link cannot be opened.') };
-    }
-    if (!LINK_SCHEMES.has(url.protocol)) {
-      this.log.warn(`Chat: ignored a link with scheme ${url.protocol.slice(0, 20)}`);
+    const link = checkLink(href);
+    if (!link.ok) {
+      // The reason names the scheme only: the link itself may carry data the model was steered to leak.
+      this.log.warn(`Chat: ignored a link (${link.reason}).`);
       return { ok: false, message: vscode.l10n.t('Only http, https and mailto links are opened.') };
     }
-    await vscode.env.openExternal(vscode.Uri.parse(url.href, true));
+    await vscode.env.openExternal(vscode.Uri.parse(link.url, true));
     return { ok: true };
   }
 
