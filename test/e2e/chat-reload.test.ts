@@ -1,0 +1,85 @@
+// UI e2e (issue 3 §6): conversations survive a window reload, and an answer that was streaming when the
+// window reloaded comes back with its text, marked unfinished. Real code-server, real Chromium, local simulator.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import { startSimulator, type Simulator } from '../support/simulator';
+import { REPO_ROOT, launchBrowser, saveScreenshot, startCodeServer, type BrowserSession, type CodeServer } from './harness';
+import { findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
+
+let sim: Simulator;
+let server: CodeServer | undefined;
+let browser: BrowserSession | undefined;
+let page: Page | undefined;
+
+before(async () => {
+  sim = await startSimulator({ apiKeys: ['test-key'] });
+  server = await startCodeServer({ settings: { 'fastrouter.baseUrl': sim.url }, workspaceFiles: { 'a.txt': 'hello\n' } });
+  browser = await launchBrowser({ profileDir: path.join(server.runDir, 'chromium-profile') });
+  page = await browser.newPage();
+  await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
+  await waitForWorkbench(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await sim?.close();
+});
+
+async function openChat(p: Page): Promise<Frame> {
+  await runCommand(p, 'FastRouter: Open Chat');
+  return findWebviewFrame(p, '#messages', 60_000);
+}
+
+async function send(frame: Frame, text: string): Promise<void> {
+  const composer = frame.locator('textarea#composer-input');
+  await composer.click();
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+test('a finished answer and an answer cut by a window reload are both there after the reload', { timeout: 240_000 }, async (t) => {
+  const p = page!;
+  try {
+    await runCommand(p, 'FastRouter: Set API Key');
+    await (await quickInput(p, 'Set API Key')).fill('test-key');
+    await p.keyboard.press('Enter');
+    await p.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+
+    let frame = await openChat(p);
+    sim.enqueue({ text: ['Finished ', 'answer ', 'one.'] });
+    await send(frame, 'First question');
+    await frame.locator('.turn[data-role="assistant"][data-status="done"]').first().waitFor({ timeout: 30_000 });
+
+    const words = Array.from({ length: 400 }, (_, i) => `word${i} `);
+    sim.enqueue({ text: words, deltaDelayMs: 100 });
+    await send(frame, 'Second question, long answer');
+    const streaming = frame.locator('.turn[data-role="assistant"]').nth(1);
+    await waitFor('the second answer to stream', async () => /word6\b/.test(await streaming.innerText().catch(() => '')), 30_000);
+    // The host saves a streaming answer about once a second; give it time for one save after word6.
+    await p.waitForTimeout(1_500);
+
+    await p.reload();
+    await waitForWorkbench(p);
+    frame = await openChat(p);
+    const answers = frame.locator('.turn[data-role="assistant"]');
+    await waitFor('both answers after the reload', async () => (await answers.count()) === 2 && true, 60_000);
+
+    assert.equal(await answers.nth(0).getAttribute('data-status'), 'done');
+    assert.match(await answers.nth(0).locator('.answer').innerText(), /Finished answer one\./);
+    assert.match(await frame.locator('.turn[data-role="user"]').nth(0).innerText(), /First question/);
+    assert.match(await frame.locator('.turn[data-role="user"]').nth(1).innerText(), /Second question, long answer/);
+
+    const cut = answers.nth(1);
+    assert.equal(await cut.getAttribute('data-status'), 'interrupted', 'the cut answer is marked unfinished');
+    const text = await cut.locator('.answer').innerText();
+    assert.match(text, /word0 word1 word2 word3 word4 word5 word6/, 'the text streamed before the reload stays');
+    assert.doesNotMatch(text, /word399/, 'it was cut, not finished');
+  } catch (error) {
+    const shot = await saveScreenshot(p, 'chat-reload');
+    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
+    throw error;
+  }
+});
