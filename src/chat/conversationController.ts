@@ -301,6 +301,8 @@ export class ConversationController {
     if (!this.disposed) {
       this.deps.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error });
       this.deps.post({ type: 'busy', busy: false });
+      // The list is ordered by last activity, which just changed.
+      if (conversation === this.active) this.postConversations();
     }
     try {
       await this.save(conversation);
