@@ -298,9 +298,16 @@ test('an answer that was streaming when the window closed comes back marked inte
   sim.enqueue({ holdUntilAborted: true, deltaDelayMs: 5 });
   const asked = first.controller.ask({ text: 'Long' });
   await until(() => deltaText(first.posted).length > 20, 'some streamed text');
-  // Let the debounced save run (saveDelayMs 20) while the answer still streams.
-  await new Promise((r) => setTimeout(r, 60));
-  await first.controller.ready;
+  // Wait for a debounced save (saveDelayMs 20) that holds streamed text, while the answer still streams.
+  const store = new ConversationStore(first.dir);
+  const id = first.controller.conversation.id;
+  for (let i = 0; ; i++) {
+    const saved = await store.load(id);
+    const message = saved?.exchanges[0]?.answer.messages[0];
+    if (saved?.exchanges[0].answer.status === 'streaming' && message && JSON.stringify(message.content).length > 60) break;
+    assert.ok(i < 500, 'a save happened while streaming');
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const reloaded = await setup({ dir: first.dir });
   const answer = lastAnswer(reloaded.controller);
   assert.equal(answer.status, 'interrupted');
