@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT, ensureTools } from './tools';
 
 export { REPO_ROOT } from './tools';
@@ -211,7 +211,11 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   child.on('exit', (code, signal) => (exited = `code ${code}, signal ${signal}`));
 
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => killGroup(pgid);
+  // The run folder goes too, unless kept for debugging (FASTROUTER_E2E_KEEP=1).
+  const stop = async (): Promise<void> => {
+    await killGroup(pgid);
+    if (!process.env.FASTROUTER_E2E_KEEP && options.runDir === undefined) fs.rmSync(runDir, { recursive: true, force: true });
+  };
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -253,14 +257,44 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
-/** Debian's Chromium through playwright-core (CHROMIUM_PATH overrides the binary), headless, fresh profile. */
-export async function launchBrowser(): Promise<Browser> {
+export interface BrowserSession {
+  context: BrowserContext;
+  /** The profile folder (searched by the canary test: IndexedDB/localStorage hold VS Code web's state). */
+  profileDir: string;
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Debian's Chromium through playwright-core (CHROMIUM_PATH overrides the binary), headless, fresh profile folder. */
+export async function launchBrowser(options: { profileDir?: string } = {}): Promise<BrowserSession> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!fs.existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
   }
-  // launch() gives every browser its own new temporary profile, removed on close.
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  const owned = options.profileDir === undefined;
+  const profileDir = options.profileDir ?? makeRunDir('chromium-profile');
+  fs.mkdirSync(profileDir, { recursive: true });
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+  let first: Page | undefined = context.pages()[0];
+  return {
+    context,
+    profileDir,
+    async newPage() {
+      // Reuse the blank tab a persistent context opens with, so there is one page to watch.
+      const page = first ?? (await context.newPage());
+      first = undefined;
+      return page;
+    },
+    async close() {
+      await context.close().catch(() => {});
+      if (owned) fs.rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Saves a full-page screenshot to test-results/NAME.png; never throws (used in failure paths). */

@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../support/simulator';
-import { REPO_ROOT, RESULTS_DIR, launchBrowser, saveScreenshot, startCodeServer, type CodeServer } from './harness';
+import { REPO_ROOT, RESULTS_DIR, launchBrowser, saveScreenshot, startCodeServer, type BrowserSession, type CodeServer } from './harness';
 import type { InHostResult } from './suite/index';
 
 const SUITE_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'suite');
@@ -17,7 +17,7 @@ const RUN_TIMEOUT_MS = Number(process.env.FASTROUTER_E2E_TIMEOUT_MS ?? 10 * 60_0
 
 let sim: Simulator | undefined;
 let server: CodeServer | undefined;
-let browser: Browser | undefined;
+let browser: BrowserSession | undefined;
 
 /** One bundle per file; `vscode` comes from the host, mocha from the repo's node_modules (out/ is inside the repo). */
 async function bundleSuites(): Promise<string[]> {
@@ -42,7 +42,7 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
+  await browser?.close();
   await server?.stop();
   await sim?.close();
 });
@@ -69,7 +69,7 @@ test('in-host suites in code-server', { timeout: RUN_TIMEOUT_MS + 180_000 }, asy
   };
 
   browser = await launchBrowser();
-  const page: Page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page: Page = await browser.newPage();
   const hostLog: string[] = [];
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -95,7 +95,10 @@ test('in-host suites in code-server', { timeout: RUN_TIMEOUT_MS + 180_000 }, asy
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(path.join(RESULTS_DIR, 'inhost-log.txt'), hostLog.join('\n') + '\n');
-  if (exitCode !== 0) await saveScreenshot(page, 'inhost-failure');
+  if (exitCode !== 0) {
+    await saveScreenshot(page, 'inhost-failure');
+    fs.copyFileSync(server.logFile, path.join(RESULTS_DIR, 'inhost-code-server.log'));
+  }
 
   const report = fs.existsSync(resultsFile)
     ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { files: string[]; results: InHostResult[] })

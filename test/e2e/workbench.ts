@@ -48,8 +48,12 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
   }
 }
 
-/** The quick input (e.g. a password prompt) that a command opened; resolves once it is visible. */
-export async function quickInput(page: Page, timeoutMs = 20_000): Promise<Locator> {
+/**
+ * The quick input a command opened (e.g. a password prompt). Pass the box's title: right after the palette runs a
+ * command, the palette's own input is still on screen, and typing into it would be lost.
+ */
+export async function quickInput(page: Page, title?: string, timeoutMs = 20_000): Promise<Locator> {
+  if (title) await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: timeoutMs });
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   return input;
@@ -98,7 +102,21 @@ export async function openFile(page: Page, relativePath: string): Promise<Locato
   await page.locator(`.tab.active[data-resource-name="${name}"], .tab.active[aria-label*="${name}"]`).first().waitFor({ timeout: 20_000 });
   const editor = page.locator('.editor-instance .monaco-editor').first();
   await editor.waitFor({ state: 'visible', timeout: 20_000 });
+  await focusEditor(page);
   return editor;
+}
+
+/** Makes sure keys go to the active text editor (not a webview that had focus before). */
+export async function focusEditor(page: Page): Promise<void> {
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  if ((await editor.getAttribute('class'))?.includes('focused')) return;
+  await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
+  await page.locator('.editor-instance .monaco-editor.focused').first().waitFor({ timeout: 10_000 });
+}
+
+/** Waits until the status bar's cursor position reads "Ln LINE, Col COL". */
+export async function waitForCursor(page: Page, line: number, col: number): Promise<void> {
+  await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col ${col}$`) }).first().waitFor({ timeout: 10_000 });
 }
 
 /** Selects lines [from, to] (1-based, inclusive) in the active editor with Go to Line + Shift+Down. */
@@ -114,7 +132,8 @@ export async function selectLines(page: Page, from: number, to: number): Promise
 
 /** The text of the active editor as rendered (view lines), for checking edits. */
 export async function editorText(page: Page): Promise<string> {
-  return page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
+  // Monaco renders spaces as no-break spaces.
+  return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 }
 
 /** Polls `fn` until it returns a truthy value; the message names what we waited for. */
