@@ -268,6 +268,35 @@ suite('host services', () => {
     assert.equal(textOf(outcome), 'one two ');
   });
 
+  test('a malformed stream and a proxy\'s HTML error page give clear errors', async () => {
+    await enqueue({ status: 200, contentType: 'text/event-stream', rawBody: 'event: message_start\ndata: {not json\n\n' });
+    const malformed = await run('hi');
+    assert.equal(malformed.error?.code, 'malformed');
+    await enqueue({ status: 502, contentType: 'text/html', rawBody: '<html><body>Bad gateway</body></html>', shouldRetry: false });
+    const html = await run('hi');
+    assert.equal(html.status, 'error');
+    assert.match(html.error!.message, /502/);
+  });
+
+  test('extended thinking: thinking sent, temperature left out, max_tokens above the budget', async () => {
+    await setSetting('temperature', 0.5, api);
+    await setSetting('maxTokens', 1000, api);
+    await setSetting('thinkingBudgetTokens', 2048, api);
+    try {
+      await enqueue({ thinking: 'Let me think.', text: ['Answer.'] });
+      const outcome = await run('hi');
+      assert.equal(outcome.status, 'done', JSON.stringify(outcome.error));
+      const body = (await requests())[0].body as RecordedRequest['body'] & { thinking?: unknown };
+      assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 2048 });
+      assert.equal(body.temperature, undefined);
+      assert.equal(body.max_tokens, 3048);
+    } finally {
+      await setSetting('thinkingBudgetTokens', undefined, api);
+      await setSetting('maxTokens', undefined, api);
+      await setSetting('temperature', undefined, api);
+    }
+  });
+
   test('network down → network error with Retry', async () => {
     await setSetting('baseUrl', 'http://127.0.0.1:9', api);
     try {
