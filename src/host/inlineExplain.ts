@@ -53,6 +53,7 @@ interface InlineSession {
 export class InlineExplainer extends Disposable {
   readonly controller: vscode.CommentController;
   private readonly sessions: InlineSession[] = [];
+  private streamingContext = false;
 
   constructor(
     private readonly deps: { runner: RequestRunner; settings: SettingsService; chat: ChatAsk; log: vscode.LogOutputChannel },
@@ -131,6 +132,7 @@ export class InlineExplainer extends Disposable {
     if (session.timer) clearTimeout(session.timer);
     this.sessions.splice(this.sessions.indexOf(session), 1);
     session.thread.dispose();
+    this.updateStreamingContext();
   }
 
   /** Moves the question and code into the chat (the chat asks again there, with the conversation around it). */
@@ -170,6 +172,15 @@ export class InlineExplainer extends Disposable {
     const state = session.status === 'streaming' ? 'streaming' : 'finished';
     session.thread.contextValue = state;
     session.thread.comments = [new InlineComment(body, state)];
+    this.updateStreamingContext();
+  }
+
+  /** `fastrouter.inlineStreaming` shows "Stop Explanation" in the Command Palette only while one streams. */
+  private updateStreamingContext(): void {
+    const streaming = this.sessions.some((s) => s.status === 'streaming');
+    if (streaming === this.streamingContext) return;
+    this.streamingContext = streaming;
+    void vscode.commands.executeCommand('setContext', 'fastrouter.inlineStreaming', streaming);
   }
 
   private async offerErrorActions(session: InlineSession, error: TurnError): Promise<void> {

@@ -21,6 +21,7 @@ export class SettingsService extends Disposable {
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('fastrouter')) return;
         this.value = this.read();
+        this.log?.info(`Settings changed: model=${this.value.model} baseUrl=${this.value.baseUrl} thinking=${this.value.thinkingBudgetTokens}`);
         this.changed.fire(this.value);
       }),
     );
