@@ -98,6 +98,8 @@ export async function killGroup(pgid: number, graceMs = 5000): Promise<void> {
 export interface CodeServerOptions {
   /** Extra user settings (merged over BASE_SETTINGS), e.g. `fastrouter.baseUrl`. */
   settings?: Record<string, unknown>;
+  /** Open this existing folder instead of a fresh workspace folder (npm start opens the repo). */
+  folder?: string;
   /** Files to create in the workspace folder: relative path → content. */
   workspaceFiles?: Record<string, string>;
   /** .vsix files to install before starting. */
@@ -151,7 +153,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     extensionsDir: path.join(runDir, 'extensions'),
     homeDir: path.join(runDir, 'home'),
     tmpDir: path.join(runDir, 'tmp'),
-    workspaceDir: path.join(runDir, 'workspace'),
+    workspaceDir: options.folder ?? path.join(runDir, 'workspace'),
   };
   for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
   fs.mkdirSync(path.join(dirs.userDataDir, 'User'), { recursive: true });
