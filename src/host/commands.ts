@@ -34,7 +34,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     }),
     command('fastrouter.showCost', () => showCost(s.cost)),
     command('fastrouter.resetCost', () => resetCost(s.cost)),
-    command('fastrouter.selectModel', () => selectModel()),
+    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(modelId)),
     command('fastrouter.askAboutImage', (uri?: vscode.Uri, uris?: vscode.Uri[]) => askAboutImage(s.chat, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined)),
     command('fastrouter.showLog', () => s.log.show()),
   ];

@@ -10,8 +10,13 @@ export const KNOWN_MODELS: readonly { id: string; detail: string }[] = [
   { id: 'anthropic/claude-3-5-haiku-20241022', detail: 'Claude Haiku 3.5: fastest and cheapest' },
 ];
 
-export async function selectModel(): Promise<string | undefined> {
+/** With a model id (e.g. from a keybinding's `args`) it switches at once; otherwise it asks. */
+export async function selectModel(modelId?: unknown): Promise<string | undefined> {
   const config = vscode.workspace.getConfiguration('fastrouter');
+  if (typeof modelId === 'string' && modelId.trim() !== '') {
+    await config.update('model', modelId.trim(), targetFor(config));
+    return modelId.trim();
+  }
   const current = config.get<string>('model');
   type Item = vscode.QuickPickItem & { model: string };
   const known: Item[] = KNOWN_MODELS.map((m) => ({
@@ -39,9 +44,11 @@ export async function selectModel(): Promise<string | undefined> {
   });
   pick.dispose();
   if (!chosen) return undefined;
-  // Keep the setting where the user has it: workspace if set there, else user settings.
-  const inspected = config.inspect<string>('model');
-  const target = inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await config.update('model', chosen, target);
+  await config.update('model', chosen, targetFor(config));
   return chosen;
+}
+
+/** Keep the setting where the user has it: workspace if set there, else user settings. */
+function targetFor(config: vscode.WorkspaceConfiguration): vscode.ConfigurationTarget {
+  return config.inspect<string>('model')?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
 }

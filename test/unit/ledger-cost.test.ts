@@ -108,7 +108,11 @@ test('formatCredits shows a single cheap request and never uses exponent notatio
   assert.equal(formatCredits(0), '0');
   assert.equal(formatCredits(0.000042), '0.000042');
   assert.equal(formatCredits(0.0123), '0.0123');
-  assert.equal(formatCredits(1.5), '1.500');
+  assert.equal(formatCredits(0.25), '0.25');
+  assert.equal(formatCredits(0.001), '0.001');
+  assert.equal(formatCredits(0.0000001), '<0.000001', 'a tiny cost is not shown as zero');
+  assert.equal(formatCredits(1.5), '1.50');
+  assert.equal(formatCredits(1.2346), '1.235');
   assert.equal(formatCredits(1234.5), '1234.50');
   assert.ok(!formatCredits(1e-7).includes('e'));
 });

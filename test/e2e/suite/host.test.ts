@@ -443,6 +443,9 @@ suite('host services', () => {
       await enqueue({ text: ['ok'] });
       await run('hi');
       assert.equal((await requests())[0].body.model, chosen, 'the next request uses the picked model');
+      // A model id as the argument (a keybinding's `args`) switches without asking.
+      await vscode.commands.executeCommand('fastrouter.selectModel', 'anthropic/claude-3-5-haiku-20241022');
+      await until('the argument model', () => api.settings.current.model === 'anthropic/claude-3-5-haiku-20241022', 3000);
     } finally {
       await setSetting('model', undefined, api);
     }
@@ -481,7 +484,7 @@ suite('host services', () => {
     assert.equal(result.text, words.join(''));
     const thread = api.inline.threads.find((x) => x.thread === partial.thread)!;
     assert.ok(thread.body.includes(words.join('')), thread.body);
-    assert.match(thread.body, /0\.001000 credits/);
+    assert.match(thread.body, /0\.001 credits/);
     assert.equal(thread.thread.contextValue, 'finished');
     const [request] = await requests();
     assert.match(userText(request), /```typescript/);
