@@ -116,7 +116,8 @@ test('in-host suites in code-server', { timeout: RUN_TIMEOUT_MS + 180_000 }, asy
       await t.test(name, { skip: 'pending in mocha' }, () => {});
       continue;
     }
-    await t.test(name, () => {
+    await t.test(name, (st) => {
+      if (result.durationMs !== undefined) st.diagnostic(`${result.durationMs} ms in the extension host`);
       if (result.state === 'failed') {
         const error = new Error(result.error ?? 'failed');
         error.stack = result.error;

@@ -228,6 +228,68 @@ test('Explain Selection Inline shows the explanation in a comment thread in the 
   });
 });
 
+/** Sends `text` from the composer and returns the index (0-based) of the assistant turn that answers it. */
+async function send(frame: Frame, text: string): Promise<number> {
+  const index = await assistantTurns(frame).count();
+  const composer = frame.locator('textarea#composer-input');
+  await composer.fill(text);
+  await composer.press('Enter');
+  return index;
+}
+
+test('an error mid-answer shows inline with Retry, the partial text stays, and Retry answers', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    sim.enqueue({ text: ['Partial ', 'answer ', 'before ', 'the ', 'error'], errorAfterDeltas: 2, errorType: 'overloaded_error', errorMessage: 'Overloaded' });
+    const index = await send(frame, 'What happens on errors?');
+    const partial = await waitForAnswer(frame, index + 1, 'error');
+    assert.match(partial, /Partial answer/, 'the partial answer stays');
+    const turn = assistantTurns(frame).nth(index);
+    const error = turn.locator('.turn-error');
+    await error.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok((await error.locator('.error-message').innerText()).trim().length > 0, 'the error says what happened');
+    sim.enqueue({ text: ['Second ', 'try ', 'worked.'] });
+    await error.locator('button[data-action="retry"]').click();
+    const retried = await waitForAnswer(frame, index + 1, 'done');
+    assert.match(retried, /Second try worked\./);
+    assert.equal(await turn.locator('.turn-error').count(), 0, 'the error is gone after a successful retry');
+  });
+});
+
+test('a rejected key (401) says so with a Set API Key action that opens the password box', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    sim.enqueue({ status: 401, errorType: 'authentication_error', errorMessage: 'invalid x-api-key' });
+    const index = await send(frame, 'Is my key fine?');
+    await waitForAnswer(frame, index + 1, 'error');
+    const error = assistantTurns(frame).nth(index).locator('.turn-error');
+    assert.match(await error.innerText(), /key/i, 'the message is about the key');
+    await error.locator('button[data-action="setApiKey"]').click();
+    const input = await quickInput(page, 'Set API Key');
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill(CANARY);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  });
+});
+
+test('after Clear API Key, the next question asks for the key once and then continues', async (t) => {
+  await step(t, async () => {
+    await runCommand(page, 'FastRouter: Clear API Key');
+    const frame = await chatFrame();
+    sim.enqueue({ text: ['Answered ', 'after the key ', 'was entered.'] });
+    const requestsBefore = sim.requests.length;
+    const index = await send(frame, 'Do you still work?');
+    const input = await quickInput(page, 'Set API Key');
+    assert.equal(sim.requests.length, requestsBefore, 'nothing is sent without a key');
+    await input.fill(CANARY);
+    await page.keyboard.press('Enter');
+    assert.match(await waitForAnswer(frame, index + 1), /Answered after the key was entered\./);
+    assert.equal(sim.requests.length, requestsBefore + 1);
+    assert.equal(lastRequest().headers['x-api-key'], CANARY);
+  });
+});
+
 test('the canary key never appears in user data, logs, browser storage or the webview DOM', async (t) => {
   await step(t, async () => {
     assert.ok(server && browser);
@@ -295,3 +357,27 @@ function findInFiles(root: string, needle: string): string[] {
   walk(root);
   return hits;
 }
+
+test('the conversation survives a window reload', async (t) => {
+  await step(t, async () => {
+    await page.reload();
+    await waitForWorkbench(page);
+    chat = undefined;
+    const frame = await findWebviewFrame(page, '#messages', 20_000).catch(async () => {
+      await runCommand(page, 'FastRouter: Open Chat');
+      return findWebviewFrame(page, '#messages', 60_000);
+    });
+    chat = frame;
+    await frame.locator('.turn[data-role="user"]', { hasText: 'Does twice use add?' }).waitFor({ timeout: 30_000 });
+    assert.match(await frame.locator('#messages').innerText(), /twice\(n\) calls add\(n, n\)\./);
+  });
+});
+
+test('New Chat starts an empty conversation', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    assert.ok((await frame.locator('.turn').count()) > 0);
+    await frame.locator('button#new-chat').click();
+    await waitFor('the turns to go', async () => (await frame.locator('.turn').count()) === 0, 15_000);
+  });
+});
