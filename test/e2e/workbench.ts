@@ -77,12 +77,11 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs =
 }
 
 /**
- * The status bar item an extension created with `createStatusBarItem(id)`. VS Code renders it with the DOM id
- * `<extension id>.<item id>` (lowercased extension id), so match that exactly, falling back to a suffix match.
+ * The status bar item an extension created with `createStatusBarItem(id)`. VS Code renders it as
+ * `<div class="statusbar-item" id="EXTENSION_ID.ITEM_ID">` (checked in 1.139: `fastrouter-chat.fastrouter-chat.fastrouter.cost`).
  */
 export function statusBarItem(page: Page, itemId: string): Locator {
-  const exact = `${EXTENSION_ID.toLowerCase()}.${itemId}`;
-  return page.locator(`.statusbar [id="${exact}"], .statusbar [id$=".${itemId}"]`).first();
+  return page.locator(`.statusbar [id="${EXTENSION_ID}.${itemId}"]`);
 }
 
 export async function statusBarText(page: Page, itemId: string): Promise<string> {
