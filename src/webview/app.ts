@@ -2,6 +2,7 @@
 import { assertNever, type ChatSnapshot, type ConversationSummary, type HostToWebview, type ImageAttachment, type Turn } from '../protocol';
 import { MAX_IMAGES, readImageFile } from './attachments';
 import { button, h } from './dom';
+import { warmUpHighlighter } from './highlight';
 import { MarkdownRenderer } from './markdown';
 import { SAFE_LINK } from './sanitize';
 import { AssistantTurnView, imageDataUrl, renderUserTurn } from './turns';
@@ -110,6 +111,11 @@ export class ChatApp {
     const saved = this.host.getState();
     if (saved && !saved.followAnswer) this.messages.scrollTop = saved.scrollTop;
     this.host.post({ type: 'ready' });
+    warmUpHighlighter(() => {
+      // The Markdown and sanitizer paths get their one-time setup off the streaming path too.
+      this.renderer.render(this.renderer.lex('# a\n\n- b\n\n| c |\n|---|\n| d |\n\n[e](https://example.com) `f`'));
+      document.body.dataset.warm = 'true';
+    });
   }
 
   handle(message: HostToWebview): void {

@@ -34,3 +34,19 @@ export function highlightCode(code: string, language: string): string | undefine
     return undefined;
   }
 }
+
+/**
+ * Compiles each grammar in idle time, one per idle callback, so the first code block of an answer does not pay
+ * for it mid-stream (the TypeScript grammar alone takes ~25 ms to compile). Calls `done` when all are ready.
+ */
+export function warmUpHighlighter(done: () => void): void {
+  const names = Object.keys(languages);
+  const idle = (fn: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 50));
+  const next = () => {
+    const name = names.shift();
+    if (!name) return done();
+    highlightCode('x', name);
+    idle(next);
+  };
+  idle(next);
+}

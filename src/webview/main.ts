@@ -15,6 +15,7 @@ function initialSnapshot(): ChatSnapshot | undefined {
 
 const app = new ChatApp(document.getElementById('app') ?? document.body, new HostChannel());
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (typeof (event.data as { type?: unknown } | null)?.type !== 'string') return;
   const parsed = HostToWebviewSchema.safeParse(event.data);
   // Anything that is not a valid host message (another frame, a stale build) is ignored.
   if (parsed.success) app.handle(parsed.data);
