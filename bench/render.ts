@@ -20,6 +20,9 @@ const DELTAS = 5_000;
 export interface RenderFigures {
   totalMainThreadMs: number;
   longestTaskMs: number;
+  /** The same two figures in thread CPU time, which a busy (shared) machine does not inflate by preemption. */
+  totalCpuMs: number;
+  longestTaskCpuMs: number;
   first10Ms: number;
   last10Ms: number;
   lastOverFirst: number;
@@ -66,7 +69,7 @@ function group(deltas: string[], stride: number): string[] {
 
 function scale(f: RenderFigures, stride: number): RenderFigures {
   if (stride === 1) return f;
-  return { ...f, totalMainThreadMs: f.totalMainThreadMs * stride, first10Ms: f.first10Ms * stride, last10Ms: f.last10Ms * stride, tasks: f.tasks * stride };
+  return { ...f, totalMainThreadMs: f.totalMainThreadMs * stride, totalCpuMs: f.totalCpuMs * stride, first10Ms: f.first10Ms * stride, last10Ms: f.last10Ms * stride, tasks: f.tasks * stride };
 }
 
 function splitDeltas(text: string, count: number): string[] {
@@ -108,7 +111,7 @@ async function buildNaiveBundle(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string } }
+interface TraceEvent { name: string; ph: string; ts: number; dur?: number; tdur?: number; pid: number; tid: number; args?: { name?: string } }
 
 /** Main-thread task figures between user-timing marks, from a Chromium trace. */
 function analyse(trace: { traceEvents: TraceEvent[] }, wallMs: number): RenderFigures {
@@ -130,13 +133,15 @@ function analyse(trace: { traceEvents: TraceEvent[] }, wallMs: number): RenderFi
   const all = between(start.ts, end);
   if (process.env.RENDER_BENCH_DEBUG) {
     const top = [...all].sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0)).slice(0, 8);
-    console.log('longest tasks (ms at +ms):', top.map((t) => `${((t.dur ?? 0) / 1000).toFixed(1)}@+${((t.ts - start.ts) / 1000).toFixed(0)}`).join(' '));
+    console.log('longest tasks (wall/cpu ms at +ms):', top.map((t) => `${((t.dur ?? 0) / 1000).toFixed(1)}/${((t.tdur ?? 0) / 1000).toFixed(1)}@+${((t.ts - start.ts) / 1000).toFixed(0)}`).join(' '));
   }
   const first10Ms = sum(between(start.ts, firstEnd));
   const last10Ms = sum(between(lastStart, end));
   return {
     totalMainThreadMs: sum(all),
     longestTaskMs: all.reduce((m, t) => Math.max(m, (t.dur ?? 0) / 1000), 0),
+    totalCpuMs: all.reduce((n, t) => n + (t.tdur ?? 0), 0) / 1000,
+    longestTaskCpuMs: all.reduce((m, t) => Math.max(m, (t.tdur ?? 0) / 1000), 0),
     first10Ms,
     last10Ms,
     lastOverFirst: last10Ms / first10Ms,
@@ -241,6 +246,7 @@ export async function runRenderBench(options: { naiveStride?: number } = {}): Pr
 export function formatRenderBench(r: RenderBenchResult): string {
   const row = (name: string, f: RenderFigures) =>
     `${name.padEnd(12)} total main thread ${f.totalMainThreadMs.toFixed(0).padStart(7)} ms | longest task ${f.longestTaskMs.toFixed(1).padStart(7)} ms`
+    + ` | CPU: total ${f.totalCpuMs.toFixed(0)} ms, longest ${f.longestTaskCpuMs.toFixed(1)} ms`
     + ` | first 10% ${f.first10Ms.toFixed(0).padStart(6)} ms | last 10% ${f.last10Ms.toFixed(0).padStart(6)} ms | last/first ${f.lastOverFirst.toFixed(2)}`
     + ` | ${f.tasks} tasks | wall ${f.wallMs.toFixed(0)} ms`;
   return [
