@@ -146,7 +146,7 @@ async function runTool(node: string, args: string[], env: NodeJS.ProcessEnv, log
 /** Starts code-server 4.139 under Node 24 with fresh user-data, extensions, HOME and TMPDIR folders. */
 export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
   const log = options.log ?? (() => {});
-  const tools = await ensureTools(log);
+  const tools = await ensureTools(options.log ?? ((line) => console.error(line)));
   const runDir = options.runDir ?? makeRunDir('code-server');
   const dirs = {
     userDataDir: path.join(runDir, 'user-data'),
