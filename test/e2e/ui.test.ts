@@ -10,7 +10,7 @@ import type { Frame, Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../support/simulator';
 import { REPO_ROOT, RESULTS_DIR, launchBrowser, saveScreenshot, startCodeServer, type BrowserSession, type CodeServer } from './harness';
 import {
-  editorText, findWebviewFrame, openFile, quickInput, runCommand, selectLines, statusBarText, waitFor, waitForCursor, waitForWorkbench,
+  editorText, findWebviewFrame, openFile, quickInput, runCommand, selectLines, statusBarItem, statusBarText, waitFor, waitForCursor, waitForWorkbench,
 } from './workbench';
 
 // A canary key: accepted by the simulator, then searched for everywhere it must never be.
@@ -211,7 +211,7 @@ test('Insert at Cursor from a streamed code block changes the editor', async (t)
   });
 });
 
-test('Explain Selection Inline shows the explanation in a comment thread in the editor', async (t) => {
+test('Explain Selection Inline shows the explanation in a comment thread; Continue in Chat answers in the chat', async (t) => {
   await step(t, async () => {
     await openFile(page, 'sample.ts');
     await selectLines(page, 5, 7);
@@ -225,6 +225,44 @@ test('Explain Selection Inline shows the explanation in a comment thread in the 
       30_000,
     );
     assert.match(JSON.stringify(lastRequest().body.messages), /return add\(n, n\);/, 'the selected code was sent');
+
+    // "Continue in Chat" (a thread title action) moves the question and code into the chat, which answers there.
+    const frame = await chatFrame();
+    const answers = await assistantTurns(frame).count();
+    sim.enqueue({ text: ['In the chat: ', '`twice` doubles n.'] });
+    await thread.first().locator('[aria-label="Continue in Chat"]').click();
+    await thread.first().waitFor({ state: 'detached', timeout: 15_000 });
+    assert.match(await waitForAnswer(frame, answers + 1), /In the chat: twice doubles n\./);
+    assert.match(JSON.stringify(lastRequest().body.messages), /return add\(n, n\);/, 'the chat request carries the code');
+  });
+});
+
+test('an inline explanation can be dismissed', async (t) => {
+  await step(t, async () => {
+    await openFile(page, 'sample.ts');
+    await selectLines(page, 1, 3);
+    sim.enqueue({ text: ['`add` ', 'adds.'] });
+    await runCommand(page, 'FastRouter: Explain Selection Inline');
+    const thread = page.locator('.review-widget').first();
+    await waitFor('the explanation', async () => /add\s*adds\./.test(await thread.innerText()), 30_000);
+    await thread.locator('[aria-label="Dismiss Explanation"]').click();
+    await thread.waitFor({ state: 'detached', timeout: 15_000 });
+  });
+});
+
+test('clicking the status bar cost shows the breakdown (Show Cost)', async (t) => {
+  await step(t, async () => {
+    const text = await costNumber();
+    const total = /(\d+(?:\.\d+)?)/.exec(text)?.[1];
+    assert.ok(total && Number(total) > 0.75, `the status bar shows the spent credits (${text})`);
+    await statusBarItem(page, 'fastrouter.cost').click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    const details = await dialog.innerText();
+    assert.ok(details.includes(total), `the breakdown shows the same total ${total}:\n${details}`);
+    assert.match(details, /Last request/);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
   });
 });
 
