@@ -23,8 +23,12 @@ describe('chat page (renderChatHtml)', () => {
     assert.deepEqual(html.match(/<script\b[^>]*>/g), ['<script nonce="abcdefghijklmnopqrstuv" src="https://file+.vscode-resource.vscode-cdn.net/ext/media/webview.js">']);
     assert.doesNotMatch(html, /style=|<style/);
     assert.doesNotMatch(html, /unsafe-inline|unsafe-eval/);
-    assert.equal(html.indexOf('window.__canary'), html.lastIndexOf('window.__canary'), 'the payload appears once, inside data-state');
-    assert.doesNotMatch(html, /<script>window/);
+    assert.doesNotMatch(html, /<script>window|<img/, 'the payload never appears as markup');
+    const state = /<body data-state="([^"]*)">/.exec(html)?.[1];
+    assert.ok(state, 'the snapshot sits in one double-quoted attribute');
+    assert.doesNotMatch(state, /[<>]/);
+    const decoded = state.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    assert.deepEqual(JSON.parse(decoded), input.snapshot);
   });
 
   test('rejects a weak nonce', () => {
