@@ -96,12 +96,12 @@ const ContentBlockStartSchema = z.object({
   index: Index,
   content_block: AnyBlockSchema,
 });
-const ContentBlockDeltaSchema = z.object({
+export const ContentBlockDeltaSchema = z.object({
   type: z.literal('content_block_delta'),
   index: Index,
   delta: z.union([KnownDeltaSchema, UnknownDeltaSchema]),
 });
-const ContentBlockStopSchema = z.object({ type: z.literal('content_block_stop'), index: Index });
+export const ContentBlockStopSchema = z.object({ type: z.literal('content_block_stop'), index: Index });
 const MessageDeltaSchema = z.object({
   type: z.literal('message_delta'),
   delta: z.object({
