@@ -185,6 +185,29 @@ suite('chat panel (host side)', () => {
     }
   });
 
+  test('images sent from the composer go out as base64 image blocks; one that lies about its type is refused', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString('base64');
+    const jpegCalledPng = Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex').toString('base64');
+    await enqueue({ text: 'A tiny image.' });
+    await api.chat.receiveFromWebview({
+      type: 'send',
+      text: 'What is in these?',
+      images: [
+        { id: 'i1', name: 'dot.png', mediaType: 'image/png', data: png },
+        { id: 'i2', name: 'fake.png', mediaType: 'image/png', data: jpegCalledPng },
+      ],
+    });
+    await api.chat.idle();
+    const [request] = await requests();
+    assert.deepEqual(request.body.messages[0].content, [
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } },
+      { type: 'text', text: 'What is in these?' },
+    ]);
+    const user = api.chat.conversation.turns[0];
+    assert.ok(user.role === 'user');
+    assert.deepEqual(user.images.map((i) => i.name), ['dot.png'], 'the image is kept with the turn (and so persisted)');
+  });
+
   test('Insert at Cursor inserts into the active editor as one undoable edit; an invalid message is dropped', async () => {
     const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'const a = 1;\n' });
     const editor = await vscode.window.showTextDocument(document);
