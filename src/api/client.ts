@@ -208,6 +208,11 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
   }
 
   #next(): Promise<IteratorResult<StreamEvent>> {
+    // After an abort the caller wants out: events still queued are not handed out (partialMessage has them).
+    if (this.#attempts.abortedByUser && this.#head < this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    }
     if (this.#head < this.#queue.length) {
       const value = this.#queue[this.#head]!;
       this.#queue[this.#head++] = undefined;
@@ -345,6 +350,10 @@ class Attempts {
     this.#signal = signal;
     if (signal?.aborted) this.abortByUser();
     else signal?.addEventListener('abort', this.#onSignalAbort, { once: true });
+  }
+
+  get abortedByUser(): boolean {
+    return this.#userAborted;
   }
 
   abortByUser(): void {

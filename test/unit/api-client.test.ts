@@ -738,3 +738,20 @@ describe('agreement with the official SDK on the recorded transcripts', () => {
 function stripNulls(block: object): object {
   return Object.fromEntries(Object.entries(block).filter(([, v]) => v !== null && v !== undefined));
 }
+
+describe('abort with events still queued', () => {
+  test('events not yet handed out are dropped; the next step rejects with AbortedError', HANG_GUARD, async () => {
+    const { client } = simClient();
+    sim.enqueue({ holdUntilAborted: true, text: ['a ', 'b ', 'c ', 'd '] });
+    const stream = client.stream(REQUEST);
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    assert.equal(first.done, false);
+    // Let several more events queue up unread.
+    await eventually(() => textOf(stream.partialMessage).length >= 8, 'more deltas arrive');
+    stream.abort();
+    await assert.rejects(iterator.next(), AbortedError);
+    assert.deepEqual(await iterator.next(), { done: true, value: undefined });
+    await eventually(() => sim.requests[0]!.aborted === true, 'the simulator sees the connection close');
+  });
+});
