@@ -52,6 +52,10 @@ const targets = [
 ];
 
 async function main() {
+  // A production build writes no source maps; remove stale ones from a dev build so they never reach the .vsix.
+  if (production) {
+    for (const target of targets) require('fs').rmSync(`${target.outfile}.map`, { force: true });
+  }
   const contexts = await Promise.all(targets.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

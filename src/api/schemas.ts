@@ -1,7 +1,7 @@
 // Run-time validation of everything the endpoint sends. Schemas are built once at module load.
 // Unknown event, block and delta types are recognised here so callers can skip them (the API adds
 // new ones); a known type with a wrong shape is an error.
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   ContentBlock,
   ContentBlockDelta,

@@ -1,6 +1,6 @@
 // The `fastrouter.*` settings: one zod schema per setting, so one bad value falls back to its own default
 // and the user is told which setting was wrong. Pure: the host reads the raw values and calls `parseSettings`.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MessageCreateParams, MessageParam } from '../api';
 
 export const DEFAULT_BASE_URL = 'https://api.fastrouter.ai';
