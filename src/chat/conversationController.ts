@@ -2,7 +2,7 @@
 // stream events into batched view messages, and persists. The host wraps it with the webview and
 // the editor actions; tests drive it directly.
 import { randomUUID } from 'node:crypto';
-import type { MessageParam, StreamEvent } from '../api';
+import type { ContentBlock, MessageParam, StreamEvent } from '../api';
 import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, Turn, TurnError } from '../protocol';
 import {
   assistantTurn,
@@ -22,6 +22,14 @@ import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
 
 /** What the request runner returns (the host's RequestRunner has this shape; it never throws). */
 export interface AnswerOutcome {
+  status: 'done' | 'stopped' | 'error';
+  meta?: AnswerMeta;
+  error?: TurnError;
+}
+
+/** An answer that was already given outside the chat (an inline explanation), as it ended. */
+export interface AnsweredElsewhere {
+  content: ContentBlock[];
   status: 'done' | 'stopped' | 'error';
   meta?: AnswerMeta;
   error?: TurnError;
@@ -127,6 +135,26 @@ export class ConversationController {
     this.deps.post({ type: 'turnAdded', user: exchange.user, assistant: assistantTurn(exchange.answer) });
     this.postConversations();
     await this.runAnswer(conversation, exchange, 'answer');
+  }
+
+  /**
+   * Adds a question with the answer it already got elsewhere (an inline explanation) to the active
+   * conversation, without a request: follow-ups then carry it as history, and it is not paid for twice.
+   */
+  async addAnswered(input: UserInput, answered: AnsweredElsewhere): Promise<void> {
+    await this.ready;
+    await this.stopAndWait();
+    const conversation = this.active;
+    const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
+    const answer = exchange.answer;
+    answer.status = answered.status;
+    if (answered.content.length > 0) answer.messages = [{ content: answered.content, complete: answered.status === 'done' }];
+    if (answered.meta) answer.meta = answered.meta;
+    if (answered.error) answer.error = answered.error;
+    this.summaries.set(conversation.id, conversation.summary);
+    this.deps.post({ type: 'turnAdded', user: exchange.user, assistant: assistantTurn(answer) });
+    this.postConversations();
+    await this.save(conversation);
   }
 
   /** Runs the last answer again from scratch. */

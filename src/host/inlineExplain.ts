@@ -4,8 +4,9 @@
 import * as vscode from 'vscode';
 import { buildUserContent } from '../chat/prompt';
 import { formatCredits } from '../chat/costLedger';
+import type { ContentBlock } from '../api';
+import type { AnsweredElsewhere } from '../chat/conversationController';
 import type { AnswerMeta, CodeContext, TurnError } from '../protocol';
-import type { ChatAsk } from './askAboutSelection';
 import { Disposable } from './dispose';
 import { errorActionLabel, performErrorAction } from './errorActions';
 import type { RequestRunner } from './requestRunner';
@@ -38,16 +39,25 @@ class InlineComment implements vscode.Comment {
   ) {}
 }
 
+/** What Continue in Chat needs from the chat. */
+export interface ChatContinue {
+  addAnswered(input: { text: string; code?: CodeContext }, answered: AnsweredElsewhere): Promise<void>;
+}
+
 interface InlineSession {
   thread: vscode.CommentThread;
   code: CodeContext;
   question: string;
   abort: AbortController;
   text: string;
+  /** The answer's blocks as the API sent them (set when it ends), so the chat can send them back unchanged. */
+  content?: ContentBlock[];
   status: InlineStatus;
   meta?: AnswerMeta;
   error?: TurnError;
   timer?: ReturnType<typeof setTimeout>;
+  /** The request in flight (first run or a retry). */
+  running?: Promise<InlineResult>;
 }
 
 export class InlineExplainer extends Disposable {
@@ -56,7 +66,7 @@ export class InlineExplainer extends Disposable {
   private streamingContext = false;
 
   constructor(
-    private readonly deps: { runner: RequestRunner; settings: SettingsService; chat: ChatAsk; log: vscode.LogOutputChannel },
+    private readonly deps: { runner: RequestRunner; settings: SettingsService; chat: ChatContinue; log: vscode.LogOutputChannel },
   ) {
     super();
     this.controller = this._register(vscode.comments.createCommentController(INLINE_CONTROLLER_ID, vscode.l10n.t('FastRouter Explanations')));
@@ -87,7 +97,12 @@ export class InlineExplainer extends Disposable {
     const session: InlineSession = { thread, code, question: INLINE_QUESTION, abort: new AbortController(), text: '', status: 'streaming' };
     this.sessions.push(session);
     this.render(session);
-    return this.stream(session);
+    return this.start(session);
+  }
+
+  private start(session: InlineSession): Promise<InlineResult> {
+    session.running = this.stream(session);
+    return session.running;
   }
 
   private async stream(session: InlineSession): Promise<InlineResult> {
@@ -112,6 +127,7 @@ export class InlineExplainer extends Disposable {
     if (session.timer) clearTimeout(session.timer);
     session.timer = undefined;
     session.status = outcome.status;
+    session.content = outcome.message?.content;
     session.meta = outcome.meta;
     session.error = outcome.error;
     if (!this.sessions.includes(session)) return this.result(session); // dismissed meanwhile
@@ -135,13 +151,19 @@ export class InlineExplainer extends Disposable {
     this.updateStreamingContext();
   }
 
-  /** Moves the question and code into the chat (the chat asks again there, with the conversation around it). */
+  /** Moves the question, code and explanation into the chat as an answered exchange (no second request). */
   async continueInChat(thread?: vscode.CommentThread): Promise<void> {
     const session = this.find(thread) ?? this.sessions[this.sessions.length - 1];
     if (!session) return;
-    const { code } = session;
+    if (session.status === 'streaming') {
+      // Only reachable by command: carry what has streamed so far, as a stopped answer.
+      session.abort.abort();
+      await session.running;
+    }
+    const { code, question, text, status, meta, error } = session;
+    const content = session.content ?? (text ? [{ type: 'text' as const, text }] : []);
     this.dismiss(session.thread);
-    await this.deps.chat.ask({ text: 'Explain this code', code });
+    await this.deps.chat.addAnswered({ text: question, code }, { content, status: status === 'streaming' ? 'stopped' : status, meta, error });
   }
 
   private find(thread: vscode.CommentThread | undefined): InlineSession | undefined {
@@ -190,12 +212,13 @@ export class InlineExplainer extends Disposable {
     if (!action) return;
     if (!(await performErrorAction(action, this.deps.log)) && this.sessions.includes(session)) {
       session.text = '';
+      session.content = undefined;
       session.status = 'streaming';
       session.error = undefined;
       session.meta = undefined;
       session.abort = new AbortController();
       this.render(session);
-      await this.stream(session);
+      await this.start(session);
     }
   }
 }

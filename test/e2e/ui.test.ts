@@ -211,7 +211,7 @@ test('Insert at Cursor from a streamed code block changes the editor', async (t)
   });
 });
 
-test('Explain Selection Inline shows the explanation in a comment thread; Continue in Chat answers in the chat', async (t) => {
+test('Explain Selection Inline shows the explanation in a comment thread; Continue in Chat carries it into the chat', async (t) => {
   await step(t, async () => {
     await openFile(page, 'sample.ts');
     await selectLines(page, 5, 7);
@@ -226,14 +226,23 @@ test('Explain Selection Inline shows the explanation in a comment thread; Contin
     );
     assert.match(JSON.stringify(lastRequest().body.messages), /return add\(n, n\);/, 'the selected code was sent');
 
-    // "Continue in Chat" (a thread title action) moves the question and code into the chat, which answers there.
+    // "Continue in Chat" (a thread title action) moves the question, code and explanation into the chat: no second request.
     const frame = await chatFrame();
     const answers = await assistantTurns(frame).count();
-    sim.enqueue({ text: ['In the chat: ', '`twice` doubles n.'] });
+    const requestsBefore = sim.requests.length;
     await thread.first().locator('[aria-label="Continue in Chat"]').click();
     await thread.first().waitFor({ state: 'detached', timeout: 15_000 });
-    assert.match(await waitForAnswer(frame, answers + 1), /In the chat: twice doubles n\./);
-    assert.match(JSON.stringify(lastRequest().body.messages), /return add\(n, n\);/, 'the chat request carries the code');
+    assert.match(await waitForAnswer(frame, answers + 1), /twice\s*doubles a number by calling add\./);
+    assert.equal(sim.requests.length, requestsBefore, 'the explanation is not asked for again');
+    // A follow-up in the chat has the code and the explanation as history.
+    sim.enqueue({ text: ['In the chat: ', '`twice` doubles n.'] });
+    const composer = frame.locator('textarea#composer-input');
+    await composer.fill('Why call add?');
+    await composer.press('Enter');
+    assert.match(await waitForAnswer(frame, answers + 2), /In the chat: twice doubles n\./);
+    const history = JSON.stringify(lastRequest().body.messages);
+    assert.match(history, /return add\(n, n\);/, 'the chat request carries the code');
+    assert.match(history, /doubles a number by calling add\./, 'and the inline explanation');
   });
 });
 

@@ -157,6 +157,36 @@ test('multi-turn: the second request carries the first question and answer', asy
   assert.equal(controller.turns().length, 4);
 });
 
+test('an answer given elsewhere (inline explanation) joins the chat without a request and is history for the next question', async () => {
+  const { controller, posted, dir } = await setup();
+  const code = { languageId: 'typescript', path: 'src/add.ts', startLine: 1, endLine: 3, text: 'function add(a, b) {\n  return a + b;\n}\n' };
+  const meta = { model: 'sim-model', inputTokens: 40, outputTokens: 9, cost: { kind: 'billed' as const, credits: 0.002 }, durationMs: 300, stopReason: 'end_turn' };
+  await controller.addAnswered({ text: 'Explain this code concisely.', code }, { content: [{ type: 'text', text: '`add` returns the sum.' }], status: 'done', meta });
+
+  assert.equal(sim.requests.length, 0, 'no request: the answer is already there');
+  const answer = lastAnswer(controller);
+  assert.equal(answer.status, 'done');
+  assert.equal(answerText(answer), '`add` returns the sum.');
+  assert.deepEqual(answer.meta, meta);
+  const added = posted.find((m) => m.type === 'turnAdded');
+  assert.ok(added && added.type === 'turnAdded');
+  assert.equal(added.user.code?.path, 'src/add.ts');
+  assert.equal(added.assistant.status, 'done');
+  assert.deepEqual(added.assistant.blocks, [{ kind: 'text', text: '`add` returns the sum.' }]);
+  await controller.idle();
+  const saved = JSON.parse(await readFile(join(dir, `${controller.conversation.id}.json`), 'utf8')) as { exchanges: unknown[] };
+  assert.equal(saved.exchanges.length, 1, 'saved like any exchange');
+
+  sim.enqueue({ text: 'Numbers or strings.' });
+  await controller.ask({ text: 'What types can a and b be?' });
+  assert.equal(sim.requests.length, 1);
+  const messages = requestMessages(0);
+  assert.equal(messages.length, 3);
+  assert.match(String(messages[0].content), /```typescript\nfunction add\(a, b\)/);
+  assert.deepEqual(messages[1], { role: 'assistant', content: [{ type: 'text', text: '`add` returns the sum.' }] });
+  assert.deepEqual(messages[2], { role: 'user', content: 'What types can a and b be?' });
+});
+
 test('stop aborts the HTTP request and keeps the partial answer, marked stopped; the next request sends it as text', async () => {
   const { controller, posted } = await setup();
   sim.enqueue({ holdUntilAborted: true, deltaDelayMs: 5 });

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ConversationController } from '../../chat/conversationController';
+import type { AnsweredElsewhere, ConversationController } from '../../chat/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, imageSizeProblem } from '../../chat/conversationImages';
 import { assertNever, type CodeContext, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
 import { Disposable } from '../dispose';
@@ -71,6 +71,12 @@ export class ChatService extends Disposable {
     const images = this.acceptImages(input.images ?? []);
     if (!input.text.trim() && !input.code && images.length === 0) return;
     await this.controller.ask({ text: input.text, code: input.code, images });
+  }
+
+  /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
+  async addAnswered(input: { text: string; code?: CodeContext }, answered: AnsweredElsewhere): Promise<void> {
+    await this.reveal(true);
+    await this.controller.addAnswered(input, answered);
   }
 
   /** Reveals the view and adds images to the composer's pending attachments. */

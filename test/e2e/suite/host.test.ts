@@ -508,4 +508,26 @@ suite('host services', () => {
     assert.ok(result.text.startsWith('Working '));
     await vscode.commands.executeCommand('fastrouter.inline.dismiss', live.thread);
   });
+
+  test('Continue in Chat moves the inline question and explanation into the chat without a second request', async () => {
+    const editor = await openSample();
+    editor.selection = new vscode.Selection(0, 0, 2, 1);
+    await enqueue({ text: ['Adds ', 'two numbers.'], cost: 0.003 });
+    const existing = new Set(api.inline.threads.map((t) => t.thread));
+    const result = await vscode.commands.executeCommand<{ status: string; text: string }>('fastrouter.explainInline');
+    assert.equal(result.status, 'done');
+    const thread = api.inline.threads.find((x) => !existing.has(x.thread))!;
+    const before = api.chat.conversation.turns.length;
+    await vscode.commands.executeCommand('fastrouter.inline.continueInChat', thread.thread);
+    assert.ok(!api.inline.threads.some((t) => t.thread === thread.thread), 'the thread is gone');
+    assert.equal((await requests()).length, 1, 'only the inline request was made');
+    const [user, answer] = api.chat.conversation.turns.slice(before);
+    assert.ok(user?.role === 'user' && user.code, 'the user turn carries the code');
+    assert.equal(user.code.startLine, 1);
+    assert.equal(user.code.endLine, 3);
+    assert.ok(answer?.role === 'assistant');
+    assert.equal(answer.status, 'done');
+    assert.deepEqual(answer.blocks, [{ kind: 'text', text: 'Adds two numbers.' }]);
+    assert.deepEqual(answer.meta?.cost, { kind: 'billed', credits: 0.003 });
+  });
 });
