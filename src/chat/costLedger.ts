@@ -120,17 +120,44 @@ export class CostLedger {
   /** Bytes of the file already folded in (always just after a newline). */
   private offset = 0;
   private inode: number | undefined;
+  /** Whether the file has been read at all: the first read waits until needed (it may be big; activation must not block on it). */
+  private hasRead = false;
 
   constructor(
     readonly filePath: string,
     readonly sessionId: string,
     private readonly now: () => number = Date.now,
-  ) {
-    this.refresh();
-  }
+  ) {}
 
   get totals(): CostTotals {
+    if (!this.hasRead) this.refresh();
     return structuredClone(this.totalsValue);
+  }
+
+  /** The first read, without blocking the thread on file I/O; later calls just refresh. Never throws. */
+  async load(): Promise<boolean> {
+    if (this.hasRead) return this.refresh();
+    let bytes: Buffer;
+    let inode: number;
+    try {
+      const handle = await fs.promises.open(this.filePath, 'r');
+      try {
+        inode = (await handle.stat()).ino;
+        bytes = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      return this.refresh(); // no ledger yet
+    }
+    // A synchronous read (a record, a totals read) came first and already has everything.
+    if (this.hasRead) return this.refresh();
+    this.hasRead = true;
+    this.inode = inode;
+    this.offset = 0;
+    this.totalsValue = emptyTotals();
+    const changed = this.fold(bytes, bytes.length);
+    return this.refresh() || changed;
   }
 
   /** Appends one request line. Never throws: a ledger that cannot be written must not fail the request. */
@@ -156,6 +183,7 @@ export class CostLedger {
 
   /** Folds in the lines other writers appended since the last read. Returns true when the totals changed. */
   refresh(): boolean {
+    this.hasRead = true;
     let fd: number;
     try {
       fd = fs.openSync(this.filePath, 'r');
@@ -178,25 +206,30 @@ export class CostLedger {
         if (n === 0) break;
         read += n;
       }
-      // Only whole lines: a line still being written is picked up on the next refresh.
-      const lastNewline = buffer.lastIndexOf(0x0a, read - 1);
-      if (lastNewline < 0) return false;
-      const text = buffer.subarray(0, lastNewline + 1).toString('utf8');
-      this.offset += lastNewline + 1;
-      let changed = false;
-      for (const line of text.split('\n')) {
-        const entry = parseEntry(line);
-        if (entry) {
-          applyEntry(this.totalsValue, entry, this.sessionId);
-          changed = true;
-        }
-      }
-      return changed;
+      return this.fold(buffer, read);
     } catch {
       return false;
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /** Folds the whole lines of the first `length` bytes read at `offset`; a line still being written waits for the next read. */
+  private fold(buffer: Buffer, length: number): boolean {
+    if (length === 0) return false;
+    const lastNewline = buffer.lastIndexOf(0x0a, length - 1);
+    if (lastNewline < 0) return false;
+    const text = buffer.subarray(0, lastNewline + 1).toString('utf8');
+    this.offset += lastNewline + 1;
+    let changed = false;
+    for (const line of text.split('\n')) {
+      const entry = parseEntry(line);
+      if (entry) {
+        applyEntry(this.totalsValue, entry, this.sessionId);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   private append(entry: LedgerEntry): boolean {

@@ -24,11 +24,16 @@ export class CostTracker extends Disposable {
     this.statusBarItem = this._register(vscode.window.createStatusBarItem(COST_STATUS_ID, vscode.StatusBarAlignment.Right, 100));
     this.statusBarItem.name = vscode.l10n.t('FastRouter Cost');
     this.statusBarItem.command = 'fastrouter.showCost';
-    this.render();
-    this.statusBarItem.show();
     this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.refresh()));
     this.watch(storageDir);
     this._register({ dispose: () => this.stopWatching() });
+    // The ledger only grows: read it off the activation path, then show the totals.
+    void this.ledger.load().then(() => {
+      if (this.isDisposed) return;
+      this.render();
+      this.statusBarItem.show();
+      this.changed.fire(this.ledger.totals);
+    });
   }
 
   get totals(): CostTotals {

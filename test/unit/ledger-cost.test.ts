@@ -54,6 +54,24 @@ test('totals survive a reload: a new ledger over the same file sees everything',
   assert.equal(reloaded.totals.session.requests, 0);
 });
 
+test('opening a ledger reads nothing (activation must not wait on a big file): totals read it when first needed, load() reads it asynchronously', async () => {
+  const file = tempLedgerPath();
+  new CostLedger(file, 'earlier').record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 1 });
+  const lazy = new CostLedger(file, 'w');
+  const loading = new CostLedger(file, 'w');
+  // Written after both were opened: a ledger that had read the file at construction would not count it.
+  new CostLedger(file, 'other').record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 2 });
+  assert.equal(lazy.totals.allTime.credits, 3);
+  assert.equal(await loading.load(), true);
+  assert.equal(loading.totals.allTime.credits, 3);
+  assert.equal(loading.totals.allTime.requests, 2);
+  // After the first read, load() only picks up what is new.
+  assert.equal(await loading.load(), false);
+  loading.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.5 });
+  assert.equal(loading.totals.allTime.credits, 3.5);
+  assert.equal(await new CostLedger(`${file}.missing`, 'w').load(), false, 'no file yet: nothing to read');
+});
+
 test('reset appends a marker: earlier lines stop counting, later lines from any window count', () => {
   const file = tempLedgerPath();
   const a = new CostLedger(file, 'a');
