@@ -5,12 +5,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnsweredElsewhere, ConversationController } from '../../chat/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, imageSizeProblem } from '../../chat/conversationImages';
-import { assertNever, type CodeContext, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
+import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
+import { performErrorAction } from '../errorActions';
 import { Disposable } from '../dispose';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
 import { EditorActions, type ActionResult } from './editorActions';
-
-export const BILLING_URL = 'https://fastrouter.ai';
 
 export interface ChatServiceDeps {
   controller: ConversationController;
@@ -241,26 +240,9 @@ export class ChatService extends Disposable {
     }
   }
 
-  private async errorAction(turnId: string, action: 'retry' | 'setApiKey' | 'openSettings' | 'openBilling' | 'showLog'): Promise<void> {
-    switch (action) {
-      case 'retry':
-        await this.controller.retry(turnId);
-        return;
-      case 'setApiKey':
-        await vscode.commands.executeCommand('fastrouter.setApiKey');
-        return;
-      case 'openSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'fastrouter');
-        return;
-      case 'openBilling':
-        await vscode.env.openExternal(vscode.Uri.parse(BILLING_URL));
-        return;
-      case 'showLog':
-        this.deps.log.show(true);
-        return;
-      default:
-        assertNever(action);
-    }
+  private async errorAction(turnId: string, action: ErrorAction): Promise<void> {
+    // Retry is the chat's own; every other action is the same as for an inline explanation.
+    if (!(await performErrorAction(action, this.deps.log))) await this.controller.retry(turnId);
   }
 
   private async pickImages(): Promise<void> {
