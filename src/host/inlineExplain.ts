@@ -132,7 +132,12 @@ export class InlineExplainer extends Disposable {
     session.error = outcome.error;
     if (!this.sessions.includes(session)) return this.result(session); // dismissed meanwhile
     this.render(session);
-    if (outcome.error) void this.offerErrorActions(session, outcome.error);
+    if (outcome.error) {
+      // An action can fail (e.g. Set API Key with no OS keychain): say so in the log, never leave the rejection unhandled.
+      this.offerErrorActions(session, outcome.error).catch((error: unknown) => {
+        this.deps.log.error(`Inline explanation: the error action failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
     return this.result(session);
   }
 
