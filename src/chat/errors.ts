@@ -22,10 +22,6 @@ export function noKeyError(): TurnError {
   };
 }
 
-export function badSettingError(setting: string, problem: string): TurnError {
-  return { code: 'bad_setting', message: `Setting "fastrouter.${setting}" ${problem}.`, actions: ['openSettings', 'retry'] };
-}
-
 /** True when the error means the user (or the caller's signal) stopped the request. */
 export function isAbort(error: unknown): boolean {
   return error instanceof AbortedError || (error instanceof Error && error.name === 'AbortError');
