@@ -23,6 +23,7 @@ export interface RenderFigures {
   /** The same two figures in thread CPU time, which a busy (shared) machine does not inflate by preemption. */
   totalCpuMs: number;
   longestTaskCpuMs: number;
+  lastOverFirstCpu: number;
   first10Ms: number;
   last10Ms: number;
   lastOverFirst: number;
@@ -127,6 +128,7 @@ function analyse(trace: { traceEvents: TraceEvent[] }, wallMs: number): RenderFi
   const tasks = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.pid === main.pid && e.tid === main.tid);
   const between = (from: number, to: number) => tasks.filter((t) => t.ts >= from && t.ts < to);
   const sum = (list: TraceEvent[]) => list.reduce((n, t) => n + (t.dur ?? 0), 0) / 1000;
+  const cpu = (list: TraceEvent[]) => list.reduce((n, t) => n + (t.tdur ?? 0), 0) / 1000;
   const firstEnd = mark('bench-first10').ts;
   const lastStart = mark('bench-last10').ts;
   const end = mark('bench-end').ts;
@@ -140,7 +142,8 @@ function analyse(trace: { traceEvents: TraceEvent[] }, wallMs: number): RenderFi
   return {
     totalMainThreadMs: sum(all),
     longestTaskMs: all.reduce((m, t) => Math.max(m, (t.dur ?? 0) / 1000), 0),
-    totalCpuMs: all.reduce((n, t) => n + (t.tdur ?? 0), 0) / 1000,
+    totalCpuMs: cpu(all),
+    lastOverFirstCpu: cpu(between(lastStart, end)) / cpu(between(start.ts, firstEnd)),
     longestTaskCpuMs: all.reduce((m, t) => Math.max(m, (t.tdur ?? 0) / 1000), 0),
     first10Ms,
     last10Ms,
@@ -246,7 +249,7 @@ export async function runRenderBench(options: { naiveStride?: number } = {}): Pr
 export function formatRenderBench(r: RenderBenchResult): string {
   const row = (name: string, f: RenderFigures) =>
     `${name.padEnd(12)} total main thread ${f.totalMainThreadMs.toFixed(0).padStart(7)} ms | longest task ${f.longestTaskMs.toFixed(1).padStart(7)} ms`
-    + ` | CPU: total ${f.totalCpuMs.toFixed(0)} ms, longest ${f.longestTaskCpuMs.toFixed(1)} ms`
+    + ` | CPU: total ${f.totalCpuMs.toFixed(0)} ms, longest ${f.longestTaskCpuMs.toFixed(1)} ms, last/first ${f.lastOverFirstCpu.toFixed(2)}`
     + ` | first 10% ${f.first10Ms.toFixed(0).padStart(6)} ms | last 10% ${f.last10Ms.toFixed(0).padStart(6)} ms | last/first ${f.lastOverFirst.toFixed(2)}`
     + ` | ${f.tasks} tasks | wall ${f.wallMs.toFixed(0)} ms`;
   return [
