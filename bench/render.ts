@@ -133,6 +133,7 @@ function analyse(trace: { traceEvents: TraceEvent[] }, wallMs: number): RenderFi
   const lastStart = mark('bench-last10').ts;
   const end = mark('bench-end').ts;
   const all = between(start.ts, end);
+  // RENDER_BENCH_DEBUG=1 lists the longest tasks and when they ran, to find what makes them long.
   if (process.env.RENDER_BENCH_DEBUG) {
     const top = [...all].sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0)).slice(0, 8);
     console.log('longest tasks (wall/cpu ms at +ms):', top.map((t) => `${((t.dur ?? 0) / 1000).toFixed(1)}/${((t.tdur ?? 0) / 1000).toFixed(1)}@+${((t.ts - start.ts) / 1000).toFixed(0)}`).join(' '));
@@ -229,7 +230,6 @@ export async function runRenderBench(options: { naiveStride?: number } = {}): Pr
     const startTurn = `window.postMessage({ type: 'turnAdded', user: { id: 'q', role: 'user', text: 'Explain the parser', images: [] },
       assistant: { id: 'bench', role: 'assistant', blocks: [], status: 'streaming' } }, '*'); new Promise((r) => setTimeout(r, 50))`;
     const incremental = await measure(browser, origin, 'incremental', deltas, startTurn);
-    if (process.env.RENDER_BENCH_DEBUG) { console.log(incremental); process.exit(0); }
     const stride = Math.max(1, Math.floor(options.naiveStride ?? 1));
     const naiveFigures = scale(await measure(browser, origin, 'naive', group(deltas, stride), 'null'), stride);
     return {
