@@ -86,8 +86,8 @@ export class ChatService extends Disposable {
     if (!this.post({ type: 'attachImages', images: accepted })) this.pendingImages.push(...accepted);
   }
 
-  /** Reads image files (file picker, Ask About Image), checks them by their bytes, and attaches them. */
-  async attachImageFiles(uris: readonly vscode.Uri[]): Promise<void> {
+  /** Reads image files (file picker, Ask About Image), checks them by their bytes, and attaches them; resolves to those attached. */
+  async attachImageFiles(uris: readonly vscode.Uri[]): Promise<ImageAttachment[]> {
     const images: ImageAttachment[] = [];
     for (const uri of uris) {
       const name = path.basename(uri.path);
@@ -102,6 +102,7 @@ export class ChatService extends Disposable {
       }
     }
     if (images.length > 0) await this.attachImages(images);
+    return images;
   }
 
   newChat(): void {

@@ -463,6 +463,12 @@ suite('host services', () => {
     assert.equal(attached[0].name, 'pixel.png');
     assert.equal(attached[0].mediaType, 'image/png');
     assert.equal(attached[0].data, png.toString('base64'));
+    // The type comes from the bytes, not the name: a PNG saved as .jpg is attached as the PNG it is.
+    const misnamed = vscode.Uri.file(path.join(workspace, 'photo.jpg'));
+    fs.writeFileSync(misnamed.fsPath, png);
+    const [photo] = await vscode.commands.executeCommand<{ name: string; mediaType: string }[]>('fastrouter.askAboutImage', misnamed);
+    assert.equal(photo?.name, 'photo.jpg');
+    assert.equal(photo?.mediaType, 'image/png');
   });
 
   test('Explain Selection Inline streams into a comment thread under the selection', async () => {
