@@ -142,12 +142,12 @@ export class InlineExplainer extends Disposable {
   }
 
   stop(thread?: vscode.CommentThread): void {
-    const session = this.find(thread) ?? [...this.sessions].reverse().find((s) => s.status === 'streaming');
+    const session = thread ? this.find(thread) : [...this.sessions].reverse().find((s) => s.status === 'streaming');
     session?.abort.abort();
   }
 
   dismiss(thread?: vscode.CommentThread): void {
-    const session = this.find(thread) ?? this.sessions[this.sessions.length - 1];
+    const session = thread ? this.find(thread) : this.sessions[this.sessions.length - 1];
     if (!session) return;
     session.abort.abort();
     if (session.timer) clearTimeout(session.timer);
@@ -158,7 +158,7 @@ export class InlineExplainer extends Disposable {
 
   /** Moves the question, code and explanation into the chat as an answered exchange (no second request). */
   async continueInChat(thread?: vscode.CommentThread): Promise<void> {
-    const session = this.find(thread) ?? this.sessions[this.sessions.length - 1];
+    const session = thread ? this.find(thread) : this.sessions[this.sessions.length - 1];
     if (!session) return;
     if (session.status === 'streaming') {
       // Only reachable by command: carry what has streamed so far, as a stopped answer.
@@ -171,8 +171,9 @@ export class InlineExplainer extends Disposable {
     await this.deps.chat.addAnswered({ text: question, code }, { content, status: status === 'streaming' ? 'stopped' : status, meta, error });
   }
 
-  private find(thread: vscode.CommentThread | undefined): InlineSession | undefined {
-    return thread ? this.sessions.find((s) => s.thread === thread) : undefined;
+  /** The session of `thread`; undefined once it was dismissed (a second click must not act on another thread). */
+  private find(thread: vscode.CommentThread): InlineSession | undefined {
+    return this.sessions.find((s) => s.thread === thread);
   }
 
   private result(session: InlineSession): InlineResult {

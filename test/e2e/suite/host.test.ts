@@ -515,6 +515,25 @@ suite('host services', () => {
     await vscode.commands.executeCommand('fastrouter.inline.dismiss', live.thread);
   });
 
+  test('Dismiss on a thread that is already gone leaves the other explanations alone', async () => {
+    const editor = await openSample();
+    const explainLines = async (start: number, end: number, text: string) => {
+      editor.selection = new vscode.Selection(start, 0, end, 1);
+      await enqueue({ text: [text] });
+      const existing = new Set(api.inline.threads.map((t) => t.thread));
+      await vscode.commands.executeCommand('fastrouter.explainInline');
+      return api.inline.threads.find((x) => !existing.has(x.thread))!.thread;
+    };
+    const first = await explainLines(0, 2, 'First.');
+    const second = await explainLines(4, 4, 'Second.');
+    await vscode.commands.executeCommand('fastrouter.inline.dismiss', first);
+    // A double click: the second Dismiss (or Continue in Chat) names a thread that no longer exists.
+    await vscode.commands.executeCommand('fastrouter.inline.dismiss', first);
+    await vscode.commands.executeCommand('fastrouter.inline.continueInChat', first);
+    assert.ok(api.inline.threads.some((t) => t.thread === second), 'the other explanation is still there');
+    await vscode.commands.executeCommand('fastrouter.inline.dismiss', second);
+  });
+
   test('Continue in Chat moves the inline question and explanation into the chat without a second request', async () => {
     const editor = await openSample();
     editor.selection = new vscode.Selection(0, 0, 2, 1);
