@@ -241,6 +241,31 @@ suite('host services', () => {
     for (const file of filesUnder(storage)) assert.ok(!fs.readFileSync(file, 'utf8').includes(CANARY), `canary in ${file}`);
   });
 
+  test('the FastRouter log has one line per request with id, model, duration, tokens and cost, and none of the user\'s code', async () => {
+    const codeCanary = 'const codeCanary_5e1d = 42;';
+    await enqueue({ text: ['Noted.'], cost: 0.0321 });
+    const outcome = await run(`What is this?\n\n\`\`\`ts\n${codeCanary}\n\`\`\``);
+    assert.equal(outcome.status, 'done');
+    const logsRoot = path.resolve(api.logUri.fsPath, '..', '..');
+    const line = await until(
+      'the log line of the request',
+      () => {
+        for (const file of filesUnder(logsRoot)) {
+          const found = /#\d+ request (\S+) done model=(\S+) (\d+) ms tokens in=(\d+) out=(\d+) cost=0\.0321 credits/.exec(fs.readFileSync(file, 'utf8'));
+          if (found) return found;
+        }
+        return undefined;
+      },
+      15_000,
+    );
+    const [, requestId, model, , tokensIn, tokensOut] = line;
+    assert.notEqual(requestId, '(no id)', 'the request id the endpoint sent');
+    assert.equal(model, outcome.meta?.model);
+    assert.equal(Number(tokensIn), outcome.meta?.inputTokens);
+    assert.equal(Number(tokensOut), outcome.meta?.outputTokens);
+    for (const file of filesUnder(logsRoot)) assert.ok(!fs.readFileSync(file, 'utf8').includes('codeCanary_5e1d'), `user code in ${file}`);
+  });
+
   test('402 → billing error with Add Credits', async () => {
     await enqueue({ status: 402, errorType: 'billing_error', errorMessage: 'Insufficient credits' });
     const outcome = await run('hi');
