@@ -37,7 +37,8 @@ let chat: Frame | undefined;
 before(async () => {
   sim = await startSimulator({ apiKeys: [CANARY] });
   server = await startCodeServer({
-    settings: { 'fastrouter.baseUrl': sim.url },
+    // Low enough that the whole sample file is over it, high enough for every other test's selection.
+    settings: { 'fastrouter.baseUrl': sim.url, 'fastrouter.maxSelectionChars': 150 },
     workspaceFiles: { 'sample.ts': SAMPLE },
   });
   // The profile lives in the run folder, so the canary search covers the browser side of VS Code's storage too.
@@ -334,6 +335,30 @@ test('after Clear API Key, the next question asks for the key once and then cont
     assert.match(await waitForAnswer(frame, index + 1), /Answered after the key was entered\./);
     assert.equal(sim.requests.length, requestsBefore + 1);
     assert.equal(lastRequest().headers['x-api-key'], CANARY);
+  });
+});
+
+test('Ask About Selection over fastrouter.maxSelectionChars asks first, then sends the code cut at a line end', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    const index = await assistantTurns(frame).count();
+    await openFile(page, 'sample.ts');
+    await selectLines(page, 1, 9);
+    const requestsBefore = sim.requests.length;
+    await runCommand(page, 'FastRouter: Ask About Selection');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await dialog.innerText(), /more than fastrouter\.maxSelectionChars \(150\)/);
+    assert.equal(sim.requests.length, requestsBefore, 'nothing is sent before the user chose');
+    await dialog.locator('.monaco-button', { hasText: 'Send the First 150 Characters' }).click();
+    sim.enqueue({ text: ['Seen the cut code.'] });
+    const question = await quickInput(page, 'Ask About Selection');
+    await question.fill('What is in the first part?');
+    await page.keyboard.press('Enter');
+    assert.match(await waitForAnswer(frame, index + 1), /Seen the cut code\./);
+    const sent = JSON.stringify(lastRequest().body.messages);
+    assert.match(sent, /return add\(n, n\);/, 'the code up to the limit is sent');
+    assert.doesNotMatch(sent, /insert below/, 'the code past the limit is not');
   });
 });
 
