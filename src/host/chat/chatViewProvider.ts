@@ -96,16 +96,16 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       return;
     }
     const message = parsed.data;
-    if (message.type === 'ready') {
-      if (!view) return;
-      // Taken right before posting: deltas dropped while waiting are part of it.
-      const snapshot = await this.handlers.snapshot();
-      if (this.view !== view) return;
-      this.ready = true;
-      this.post({ type: 'snapshot', snapshot });
-      this.readyEmitter.fire();
-    }
     try {
+      if (message.type === 'ready') {
+        if (!view) return;
+        // Taken right before posting: deltas dropped while waiting are part of it.
+        const snapshot = await this.handlers.snapshot();
+        if (this.view !== view) return;
+        this.ready = true;
+        this.post({ type: 'snapshot', snapshot });
+        this.readyEmitter.fire();
+      }
       await this.handlers.onMessage(message);
     } catch (error) {
       this.handlers.log.error(`Chat view: handling ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
