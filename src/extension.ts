@@ -8,7 +8,10 @@ import { InlineExplainer } from './host/inlineExplain';
 import { RequestRunner } from './host/requestRunner';
 import { SettingsService } from './host/settings';
 
-/** What activate() returns: the live services, for in-host tests. */
+/**
+ * What activate() returns when VS Code runs the extension's tests: the live services. In normal use it returns
+ * nothing, because any other extension can read an extension's exports, and these reach the API key.
+ */
 export interface ExtensionApi {
   settings: SettingsService;
   apiKey: ApiKeyStore;
@@ -20,7 +23,7 @@ export interface ExtensionApi {
   logUri: vscode.Uri;
 }
 
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
+export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
   const own = <T extends vscode.Disposable>(value: T): T => {
     context.subscriptions.push(value);
     return value;
@@ -33,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const chat = own(registerChat(context, { runner, settings, log }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));
   for (const disposable of registerCommands({ settings, apiKey, cost, chat, inline, log })) own(disposable);
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { settings, apiKey, cost, runner, chat, inline, logUri: context.logUri };
 }
 
