@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { REPO_ROOT, ensureTools } from './tools';
+import { REPO_ROOT, ensureChromium, ensureTools } from './tools';
 
 export { REPO_ROOT } from './tools';
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
@@ -269,10 +269,7 @@ export interface BrowserSession {
 
 /** Debian's Chromium through playwright-core (CHROMIUM_PATH overrides the binary), headless, fresh profile folder. */
 export async function launchBrowser(options: { profileDir?: string } = {}): Promise<BrowserSession> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
-  }
+  const executablePath = await ensureChromium();
   const owned = options.profileDir === undefined;
   const profileDir = options.profileDir ?? makeRunDir('chromium-profile');
   fs.mkdirSync(profileDir, { recursive: true });

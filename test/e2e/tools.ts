@@ -1,7 +1,7 @@
 // On-demand install of Node 24 + code-server into the git-ignored .tools/ folder, from the committed
 // test/e2e/tools/package.json + package-lock.json. Idempotent: a stamp keyed by the lockfile hash skips reinstalls.
 // Run directly (`npx tsx test/e2e/tools.ts`) to install ahead of the tests, as .ci/run does.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -59,8 +59,8 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
 }
 
 /** Cross-process lock (mkdir is atomic) so parallel test files don't install twice at once. */
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lockDir = path.join(TOOLS_DIR, '.install-lock');
+async function withLock<T>(fn: () => Promise<T>, name = 'install'): Promise<T> {
+  const lockDir = path.join(TOOLS_DIR, `.${name}-lock`);
   fs.mkdirSync(TOOLS_DIR, { recursive: true });
   const deadline = Date.now() + 15 * 60_000;
   for (;;) {
@@ -93,6 +93,48 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** True when the Debian package is installed (dpkg knows it). */
+function debianPackageInstalled(name: string): boolean {
+  return spawnSync('dpkg', ['-s', name], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Installs the missing ones of `packages` with apt-get (as root, non-interactive), so a fresh machine needs no
+ * manual step before `npm test` or `npm start`. Elsewhere it says what to install.
+ */
+export async function ensureDebianPackages(packages: string[], log: (line: string) => void = (l) => console.error(l)): Promise<void> {
+  const missing = packages.filter((name) => !debianPackageInstalled(name));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`missing Debian packages: ${missing.join(' ')} (install them: sudo apt-get install -y ${missing.join(' ')})`);
+  }
+  await withLock(async () => {
+    const still = missing.filter((name) => !debianPackageInstalled(name));
+    if (still.length === 0) return;
+    log(`[tools] apt-get install ${still.join(' ')} (first run only)…`);
+    const logStream = fs.createWriteStream(path.join(TOOLS_DIR, 'apt.log'), { flags: 'a' });
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    try {
+      await run('apt-get', ['update', '-q'], { cwd: TOOLS_DIR, env, log: logStream });
+      await run('apt-get', ['install', '-y', '-q', ...still], { cwd: TOOLS_DIR, env, log: logStream });
+    } finally {
+      await new Promise((r) => logStream.end(r));
+    }
+  }, 'apt');
+}
+
+/** The Chromium the browser tests drive: CHROMIUM_PATH, or Debian's (installed on first use when missing). */
+export async function ensureChromium(log: (line: string) => void = (l) => console.error(l)): Promise<string> {
+  const override = process.env.CHROMIUM_PATH;
+  if (override !== undefined) {
+    if (!fs.existsSync(override)) throw new Error(`CHROMIUM_PATH is set but ${override} does not exist`);
+    return override;
+  }
+  const debian = '/usr/bin/chromium';
+  if (!fs.existsSync(debian)) await ensureDebianPackages(['chromium'], log);
+  return debian;
+}
+
 /** Installs Node 24 and code-server when missing or out of date; returns their paths. */
 export async function ensureTools(log: (line: string) => void = (l) => console.error(l)): Promise<Tools> {
   const hash = specHash();
@@ -100,6 +142,8 @@ export async function ensureTools(log: (line: string) => void = (l) => console.e
   return withLock(async () => {
     if (isInstalled(hash)) return toolPaths();
     const started = Date.now();
+    // code-server's native modules build with node-gyp: a compiler, python3 and Kerberos headers.
+    await ensureDebianPackages(['libkrb5-dev', 'make', 'g++', 'python3'], log);
     log(`[tools] installing Node 24 + code-server into ${TOOLS_DIR} (first run only, about 2 minutes)…`);
     fs.rmSync(stampFile(), { force: true });
     fs.rmSync(path.join(TOOLS_DIR, 'node_modules'), { recursive: true, force: true });

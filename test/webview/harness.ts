@@ -11,6 +11,7 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderChatHtml } from '../../src/chat/webviewHtml';
 import { WebviewToHostSchema, type ChatSnapshot, type HostToWebview, type WebviewToHost } from '../../src/protocol';
+import { ensureChromium } from '../e2e/tools';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -133,7 +134,7 @@ export class Harness {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: await ensureChromium(),
       headless: true,
       args: CHROMIUM_ARGS,
     });
