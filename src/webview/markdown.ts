@@ -1,5 +1,5 @@
 // Markdown → sanitized DOM. Raw HTML from the model is shown as text, images become placeholders, code gets a toolbar.
-import { Marked, type Token, type Tokens } from 'marked';
+import { Marked, type Links, type Token, type Tokens, type TokensList } from 'marked';
 import { button, h } from './dom';
 import { highlightCode } from './highlight';
 import { sanitizeToFragment, SAFE_LINK } from './sanitize';
@@ -24,8 +24,6 @@ export class MarkdownRenderer {
   private readonly marked: Marked;
   /** Code sources of the render in progress, in document order (the same order as the `pre` elements). */
   private codes: CodeSource[] = [];
-  /** Link reference definitions seen so far, so a later block can still use `[text][ref]`. */
-  private readonly links: Record<string, { href: string | null; title: string | null }> = {};
   readonly codeSources = new WeakMap<Element, CodeSource>();
 
   constructor() {
@@ -49,17 +47,25 @@ export class MarkdownRenderer {
     });
   }
 
-  lex(source: string): Token[] {
-    const tokens = this.marked.lexer(source) as Token[] & { links?: Record<string, { href: string | null; title: string | null }> };
-    if (tokens.links) Object.assign(this.links, tokens.links);
-    return tokens;
+  /**
+   * Lexes `source`; `links` are reference definitions from earlier parts of the same answer (reference links are
+   * resolved while lexing, so a later block needs them). The result's `links` holds those plus any new ones.
+   */
+  lex(source: string, links: Links = {}): TokensList {
+    const lexer = new this.marked.Lexer(this.marked.defaults);
+    Object.assign(lexer.tokens.links, links);
+    return lexer.lex(source);
+  }
+
+  /** Calls `fn` for every token, nested ones included (blockquotes and list items can hold definitions). */
+  walkTokens(tokens: Token[], fn: (token: Token) => void): void {
+    this.marked.walkTokens(tokens, fn);
   }
 
   /** Renders top-level tokens to a sanitized, decorated fragment ready to insert. */
   render(tokens: Token[]): DocumentFragment {
     this.codes = [];
-    const list = Object.assign([...tokens], { links: this.links });
-    const html = this.marked.parser(list);
+    const html = this.marked.parser(tokens);
     const codes = this.codes;
     this.codes = [];
     const fragment = sanitizeToFragment(html);
