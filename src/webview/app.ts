@@ -3,6 +3,7 @@ import { assertNever, type ChatSnapshot, type ConversationSummary, type HostToWe
 import { MAX_IMAGES, readImageFile } from './attachments';
 import { button, h } from './dom';
 import { warmUpHighlighter } from './highlight';
+import { icon, type IconName } from './icons';
 import { MarkdownRenderer } from './markdown';
 import { SAFE_LINK } from './sanitize';
 import { AssistantTurnView, imageDataUrl, renderUserTurn } from './turns';
@@ -36,8 +37,8 @@ export class ChatApp {
 
   constructor(root: HTMLElement, private readonly host: HostChannel) {
     this.modelLabel = h('span', { id: 'model-label' }, '');
-    const modelButton = h('button', { type: 'button', id: 'model', title: 'Change model' }, this.modelLabel);
-    this.historyButton = button('Conversations', { id: 'history', 'aria-expanded': 'false', 'aria-controls': 'conversation-panel' }, 'History');
+    const modelButton = h('button', { type: 'button', id: 'model', title: 'Change model' }, this.modelLabel, icon('chevron'));
+    this.historyButton = iconButton('history', 'Conversations', { id: 'history', 'aria-expanded': 'false', 'aria-controls': 'conversation-panel' });
     this.conversationList = h('ul', { id: 'conversation-list' });
     this.historyPanel = h('nav', { id: 'conversation-panel', 'aria-label': 'Conversations', hidden: true }, this.conversationList);
     this.messages = h('main', { id: 'messages', role: 'log', 'aria-label': 'Conversation', 'aria-relevant': 'additions', tabindex: '0' });
@@ -66,8 +67,8 @@ export class ChatApp {
         modelButton,
         h('span', { class: 'spacer' }),
         this.historyButton,
-        button('Export conversation as Markdown', { id: 'export-chat' }, 'Export'),
-        button('New chat', { id: 'new-chat' }, 'New Chat'),
+        iconButton('export', 'Export conversation as Markdown', { id: 'export-chat' }),
+        iconButton('plus', 'New chat', { id: 'new-chat' }),
       ),
       this.historyPanel,
       this.messages,
@@ -256,6 +257,7 @@ export class ChatApp {
   private setModel(model: string): void {
     this.modelLabel.textContent = model;
     this.modelLabel.parentElement!.setAttribute('aria-label', `Model: ${model}. Change model`);
+    this.modelLabel.parentElement!.title = `${model}: change model`;
   }
 
   // --- Conversations ---------------------------------------------------------------------------
@@ -451,6 +453,13 @@ export class ChatApp {
     this.saveTimer = undefined;
     this.host.setState({ draft: this.input.value, scrollTop: this.messages.scrollTop, followAnswer: this.follow });
   }
+}
+
+/** A header button that shows only an icon; its name is in aria-label and the tooltip. */
+function iconButton(name: IconName, label: string, attrs: Record<string, string>): HTMLButtonElement {
+  const b = button(label, { class: 'icon-button', ...attrs }, '');
+  b.append(icon(name));
+  return b;
 }
 
 function flashLabel(target: HTMLButtonElement, label: string): void {

@@ -315,3 +315,40 @@ describe('chat webview: interaction', () => {
     await chat.close();
   });
 });
+
+describe('chat webview: layout in a narrow sidebar', () => {
+  let harness: Harness;
+  before(async () => { harness = await Harness.start(); });
+  after(async () => { await harness?.close(); });
+
+  test('at 290 px the header is one row of icon buttons with names, and a long model name is cut with an ellipsis', async () => {
+    const chat = await harness.open(emptySnapshot({ model: 'anthropic/claude-sonnet-4-5-20250929' }), undefined, { width: 290, height: 500 });
+    const layout = await chat.page.evaluate(`(() => {
+      const header = document.querySelector('.chat-header');
+      const buttons = Array.from(header.querySelectorAll('button'));
+      const label = document.querySelector('#model-label');
+      return {
+        headerHeight: header.getBoundingClientRect().height,
+        rows: new Set(buttons.map((b) => Math.round(b.getBoundingClientRect().top))).size,
+        lines: buttons.map((b) => Math.round(b.getBoundingClientRect().height)),
+        rightEdge: Math.max(...buttons.map((b) => b.getBoundingClientRect().right)),
+        labelCut: label.scrollWidth > label.clientWidth,
+        labelOverflow: getComputedStyle(label).textOverflow,
+      };
+    })()`) as { headerHeight: number; rows: number; lines: number[]; rightEdge: number; labelCut: boolean; labelOverflow: string };
+    assert.equal(layout.rows, 1, 'all header buttons on one row');
+    assert.ok(layout.headerHeight <= 40, `header height ${layout.headerHeight}`);
+    assert.ok(layout.lines.every((h) => h <= 30), `no button wraps onto two lines: ${layout.lines.join(', ')}`);
+    assert.ok(layout.rightEdge <= 290, 'nothing sticks out of the view');
+    assert.equal(layout.labelCut, true, 'the long model name is cut');
+    assert.equal(layout.labelOverflow, 'ellipsis');
+    for (const id of ['history', 'export-chat', 'new-chat']) {
+      const b = chat.page.locator(`button#${id}`);
+      assert.equal((await b.textContent())?.trim(), '', `#${id} is an icon button`);
+      assert.ok(((await b.getAttribute('aria-label')) ?? '').length > 3, `#${id} has an aria-label`);
+      assert.equal(await b.getAttribute('title'), await b.getAttribute('aria-label'), `#${id} has a tooltip`);
+    }
+    assert.equal(await chat.page.locator('button#model').getAttribute('title'), 'anthropic/claude-sonnet-4-5-20250929: change model', 'the full name is in the tooltip');
+    await chat.close();
+  });
+});
