@@ -351,4 +351,21 @@ describe('chat webview: layout in a narrow sidebar', () => {
     assert.equal(await chat.page.locator('button#model').getAttribute('title'), 'anthropic/claude-sonnet-4-5-20250929: change model', 'the full name is in the tooltip');
     await chat.close();
   });
+
+  test('code blocks keep one background under VS Code\'s default webview style for code elements', async () => {
+    const chat = await harness.open(emptySnapshot({ turns: [assistantTurn('a1', '```ts\nconst a = 1;\n```\n\nand `inline`', { status: 'done' })] }));
+    // VS Code injects a layered default style that gives every code element a chip background and padding.
+    const styles = await chat.page.evaluate(`(() => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync('@layer vscode-default { code { background-color: rgb(60, 60, 60); padding: 1px 3px; border-radius: 4px; color: rgb(215, 186, 125); } }');
+      document.adoptedStyleSheets = [sheet, ...document.adoptedStyleSheets];
+      const block = getComputedStyle(document.querySelector('.code-block pre code'));
+      const inline = getComputedStyle(document.querySelector('.answer p code'));
+      return { blockBg: block.backgroundColor, blockPadding: block.paddingLeft, inlineBg: inline.backgroundColor };
+    })()`) as { blockBg: string; blockPadding: string; inlineBg: string };
+    assert.equal(styles.blockBg, 'rgba(0, 0, 0, 0)', 'no band behind each line of a code block');
+    assert.equal(styles.blockPadding, '0px');
+    assert.notEqual(styles.inlineBg, 'rgba(0, 0, 0, 0)', 'inline code still has its chip');
+    await chat.close();
+  });
 });
