@@ -12,9 +12,8 @@ import { buildUserContent } from '../../../src/chat/prompt';
 import type { ExtensionApi } from '../../../src/extension';
 import type { AssistantTurn, Turn } from '../../../src/protocol';
 import { thinkingSignature } from '../../support/simulatorAnswer';
+import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
 
-const EXTENSION_ID = 'fastrouter-chat.fastrouter-chat';
-const SIM = process.env.FASTROUTER_SIM_URL ?? '';
 
 interface RecordedRequest {
   path: string;
@@ -23,28 +22,7 @@ interface RecordedRequest {
   completed?: boolean;
 }
 
-async function simCall(pathname: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${SIM}${pathname}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.equal(response.status, 200, `${pathname} answered`);
-  const text = await response.text();
-  return text ? JSON.parse(text) : undefined;
-}
-const enqueue = (...scenarios: unknown[]) => simCall('/__sim/enqueue', scenarios);
-const requests = async () => (await simCall('/__sim/requests')) as RecordedRequest[];
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const requests = () => simRequests<RecordedRequest>();
 
 function lastAnswer(turns: Turn[]): AssistantTurn {
   const turn = turns[turns.length - 1];
@@ -69,7 +47,7 @@ suite('chat panel (host side)', () => {
     api.chat.stop();
     await api.chat.idle();
     await vscode.commands.executeCommand('fastrouter.newChat');
-    await simCall('/__sim/reset', {});
+    await resetSim();
   });
 
   test('the chat view loads its page, which says ready under the strict CSP', async () => {

@@ -11,9 +11,8 @@ import type { ExtensionApi } from '../../../src/extension';
 import { CostTracker } from '../../../src/host/cost';
 import type { RunOutcome } from '../../../src/host/requestRunner';
 import type { StreamEvent } from '../../../src/api';
+import { EXTENSION_ID, SIM, enqueue, resetSim, simRequests, until as untilTruthy } from './simulator';
 
-const EXTENSION_ID = 'fastrouter-chat.fastrouter-chat';
-const SIM = process.env.FASTROUTER_SIM_URL ?? '';
 const TEST_KEY = 'test-key';
 const CANARY = 'sk-canary-7f3a9c21e4b84d0b';
 
@@ -30,19 +29,7 @@ interface RecordedRequest {
   };
 }
 
-async function sim(pathname: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${SIM}${pathname}`, {
-    method: body === undefined && pathname.endsWith('requests') ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.equal(response.status, 200, `${pathname} answered`);
-  const text = await response.text();
-  return text ? JSON.parse(text) : undefined;
-}
-const enqueue = (...scenarios: unknown[]) => sim('/__sim/enqueue', scenarios);
-const requests = async () => (await sim('/__sim/requests')) as RecordedRequest[];
-const resetSim = () => sim('/__sim/reset', {});
+const requests = () => simRequests<RecordedRequest>();
 
 function textOf(outcome: RunOutcome): string {
   return (outcome.message?.content ?? []).map((block) => (block.type === 'text' ? block.text : '')).join('');
@@ -53,15 +40,7 @@ function userText(request: RecordedRequest): string {
   return typeof last.content === 'string' ? last.content : last.content.map((b) => b.text ?? '').join('');
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000) => untilTruthy(what, probe, timeoutMs, 50);
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
