@@ -82,7 +82,18 @@ export class ChatApp {
     root.querySelector('#attach-image')!.addEventListener('click', () => this.host.post({ type: 'pickImages' }));
     this.historyButton.addEventListener('click', () => this.toggleHistory());
     this.historyPanel.addEventListener('click', (e) => this.onHistoryClick(e));
-    this.historyPanel.addEventListener('keydown', (e) => { if (e.key === 'Escape') this.toggleHistory(false); });
+    this.historyPanel.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      this.toggleHistory(false);
+      this.historyButton.focus();
+    });
+    // Escape stops a streaming answer from anywhere in the view, as the Stop button does.
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || !this.busy || e.isComposing) return;
+      e.preventDefault();
+      this.host.post({ type: 'stop' });
+    });
     this.messages.addEventListener('click', (e) => this.onMessagesClick(e));
     this.messages.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
     this.messages.addEventListener('scroll', () => this.onScroll(), { passive: true });
@@ -248,9 +259,12 @@ export class ChatApp {
   }
 
   private setBusy(busy: boolean): void {
+    // The button that is about to hide may hold the keyboard focus; hand it on instead of dropping it to the page.
+    const focusLost = document.activeElement === (busy ? this.sendButton : this.stopButton);
     this.busy = busy;
     this.stopButton.hidden = !busy;
     this.sendButton.hidden = busy;
+    if (focusLost) (busy ? this.stopButton : this.input).focus();
     document.body.dataset.busy = String(busy);
   }
 

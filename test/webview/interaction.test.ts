@@ -369,3 +369,39 @@ describe('chat webview: layout in a narrow sidebar', () => {
     await chat.close();
   });
 });
+
+describe('chat webview: keyboard only', () => {
+  let harness: Harness;
+  before(async () => { harness = await Harness.start(); });
+  after(async () => { await harness?.close(); });
+
+  const activeId = (chat: ChatPage) => chat.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
+
+  test('Send by keyboard moves the focus to Stop and back to the input; Escape stops the answer; Escape closes the list onto its button', async () => {
+    const chat = await harness.open(emptySnapshot({ conversations: [{ id: 'c1', title: 'First', updatedAt: 1 }] }));
+    await chat.page.locator('#composer-input').fill('question');
+    await chat.page.locator('button#send').focus();
+    await chat.page.keyboard.press('Space');
+    assert.deepEqual((await chat.posted()).filter((m) => m.type === 'send'), [{ type: 'send', text: 'question', images: [] }]);
+    await chat.send({ type: 'busy', busy: true });
+    assert.equal(await activeId(chat), 'stop', 'the focus moves from the hidden Send to Stop');
+
+    await chat.clearPosted();
+    await chat.page.keyboard.press('Escape');
+    assert.deepEqual(await chat.posted(), [{ type: 'stop' }], 'Escape stops while an answer streams');
+    await chat.send({ type: 'busy', busy: false });
+    assert.equal(await activeId(chat), 'composer-input', 'the focus returns to the input when Stop hides');
+    await chat.clearPosted();
+    await chat.page.keyboard.press('Escape');
+    assert.deepEqual(await chat.posted(), [], 'Escape does nothing when nothing streams');
+
+    await chat.page.locator('button#history').focus();
+    await chat.page.keyboard.press('Enter');
+    assert.equal(await chat.page.locator('#conversation-panel').isVisible(), true);
+    assert.equal(await chat.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } } }).document.activeElement.className), 'conversation-open');
+    await chat.page.keyboard.press('Escape');
+    assert.equal(await chat.page.locator('#conversation-panel').isVisible(), false);
+    assert.equal(await activeId(chat), 'history', 'the focus returns to the History button');
+    await chat.close();
+  });
+});
