@@ -11,6 +11,8 @@ import type { HostChannel } from './vscodeApi';
 
 /** How close to the bottom (px) still counts as "at the bottom" for following the answer. */
 const BOTTOM_SLACK = 40;
+/** How much of a finished answer the screen-reader announcement reads; the rest is in the log. */
+const ANNOUNCE_CHARS = 300;
 
 export class ChatApp {
   private readonly renderer = new MarkdownRenderer();
@@ -41,7 +43,9 @@ export class ChatApp {
     this.historyButton = iconButton('history', 'Conversations', { id: 'history', 'aria-expanded': 'false', 'aria-controls': 'conversation-panel' });
     this.conversationList = h('ul', { id: 'conversation-list' });
     this.historyPanel = h('nav', { id: 'conversation-panel', 'aria-label': 'Conversations', hidden: true }, this.conversationList);
-    this.messages = h('main', { id: 'messages', role: 'log', 'aria-label': 'Conversation', 'aria-relevant': 'additions', tabindex: '0' });
+    // A log, but not a live one: the streaming tail is replaced every frame and a snapshot re-adds the whole chat,
+    // which screen readers would read out piece by piece. Finished answers are announced through #announcer.
+    this.messages = h('main', { id: 'messages', role: 'log', 'aria-label': 'Conversation', 'aria-live': 'off', tabindex: '0' });
     this.announcer = h('div', { id: 'announcer', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
     this.attachmentsEl = h('div', { id: 'attachments', 'aria-label': 'Attached images' });
     this.notice = h('div', { id: 'composer-notice', role: 'alert', hidden: true });
@@ -157,7 +161,9 @@ export class ChatApp {
         const view = this.views.get(message.turnId);
         if (!view) break;
         view.end(message.status, message.meta, message.error);
-        this.announce(message.status === 'error' && message.error ? `Error: ${message.error.message}` : `Answer ${message.status === 'done' ? 'finished' : message.status}.`);
+        this.announce(message.status === 'error' && message.error
+          ? `Error: ${message.error.message}`
+          : `Answer ${message.status === 'done' ? 'finished' : message.status}. ${view.announcement(ANNOUNCE_CHARS)}`.trim());
         this.afterCommit();
         break;
       }

@@ -35,6 +35,9 @@ export function renderUserTurn(turn: UserTurn): HTMLElement {
   return el;
 }
 
+/** Elements whose text must not run into the next block's in the announcement. */
+const BLOCK_TAGS = /^(?:P|LI|PRE|H[1-6]|DIV|TR|TD|TH|BLOCKQUOTE|BR|HR)$/;
+
 const ERROR_ACTION_LABELS: Record<ErrorAction, string> = {
   retry: 'Retry', setApiKey: 'Set API Key', openSettings: 'Open Settings', openBilling: 'Open Billing', showLog: 'Show Log',
 };
@@ -208,9 +211,18 @@ export class AssistantTurnView {
     if (meta) this.footer.append(renderMeta(meta));
   }
 
-  /** The answer's text for the screen-reader announcement. */
-  get plainText(): string {
-    return this.answer.textContent ?? '';
+  /** The start of the answer's text for the screen-reader announcement (code toolbars left out; stops early on long answers). */
+  announcement(maxChars: number): string {
+    let text = '';
+    const walker = document.createTreeWalker(this.answer, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) => ((node as Element).classList?.contains('code-header') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    });
+    for (let node = walker.nextNode(); node && text.length <= maxChars; node = walker.nextNode()) {
+      if (node.nodeType === Node.TEXT_NODE) text += node.nodeValue;
+      else if (BLOCK_TAGS.test((node as Element).tagName)) text += ' ';
+    }
+    text = text.replace(/\s+/g, ' ').trim();
+    return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
   }
 }
 

@@ -301,7 +301,15 @@ describe('chat webview: interaction', () => {
     assert.equal(await chat.page.locator('#announcer').textContent(), '', 'deltas are not announced');
     await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done', meta: meta() });
     assert.equal(await chat.page.locator('.turn[data-turn-id="t1"]').getAttribute('aria-busy'), 'false');
-    assert.equal(await chat.page.locator('#announcer').textContent(), 'Answer finished.');
+    assert.equal(await chat.page.locator('#announcer').textContent(), 'Answer finished. Streaming…', 'the finished answer is announced');
+    // The log itself is not live: the tail re-rendered every frame and whole snapshots must not be read out.
+    assert.equal(await chat.page.locator('#messages').getAttribute('aria-live'), 'off');
+    await chat.send(turnAdded('t2'));
+    await chat.send(delta('t2', `Use this:\n\n\`\`\`ts\nconst a = 1;\n\`\`\`\n\n${'word '.repeat(200)}`));
+    await chat.send({ type: 'turnEnded', turnId: 't2', status: 'done', meta: meta() });
+    const announced = (await chat.page.locator('#announcer').textContent()) ?? '';
+    assert.match(announced, /^Answer finished\. Use this: const a = 1; word word/, 'code toolbars are not read out');
+    assert.ok(announced.length < 340 && announced.endsWith('…'), `a long answer is cut (${announced.length} chars)`);
     for (const id of ['attach-image', 'history', 'stop', 'send', 'new-chat', 'export-chat']) {
       const label = await chat.page.locator(`button#${id}`).getAttribute('aria-label');
       assert.ok(label && label.length > 3, `#${id} has an aria-label`);
