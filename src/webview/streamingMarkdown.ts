@@ -49,8 +49,8 @@ export class StreamingMarkdown {
 
   /**
    * Commits the new text to the DOM. While streaming, a block is final once a later block starts on a complete
-   * line (a half-written line such as "1" may still turn into "10. item" and continue a list). With `final`,
-   * the tail is committed too.
+   * line, or after a blank line (a half-written "1" may still become "10. item" and continue a list, and
+   * "#" may become "#tag", a paragraph's next line). With `final`, the tail is committed too.
    */
   render(final: boolean): void {
     if (!this.dirty && !final) return;
@@ -108,10 +108,13 @@ function committable(tokens: Token[], pending: string): number {
   const partialLine = pending.lastIndexOf('\n') + 1;
   let offset = 0;
   let cut = 0;
-  for (let i = 0; i < tokens.length && offset < partialLine; i++) {
+  let i = 0;
+  for (; i < tokens.length && offset < partialLine; i++) {
     if (tokens[i]!.type !== 'space') cut = i;
     offset += tokens[i]!.raw.length;
   }
+  // A half-written line after a blank line cannot join the block before it, unless that block is a list.
+  if (i < tokens.length && tokens[i - 1]?.type === 'space' && tokens[cut]!.type !== 'list') cut = i;
   return cut;
 }
 

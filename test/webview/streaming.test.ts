@@ -24,6 +24,7 @@ export const STREAMING_CORPUS: Record<string, string> = {
   headingsBackToBack: '# One\n## Two\n### Three\ntext\n#### Four\n',
   nestedFences: '````md\n```ts\nlet a = 1;\n```\n````\n\n~~~\ntilde fence\n~~~\n',
   trailingSpace: 'Ends with blank lines\n\n\n\n',
+  partialLineJoinsAbove: 'Some text\n#hashtag continues it\n\n| a |\n|---|\n| 1 |\n#x row\n\n- item\n\n* star item\n\n+ plus\n',
   rich: RICH_ANSWER,
 };
 
