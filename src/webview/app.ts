@@ -335,6 +335,7 @@ export class ChatApp {
       if (action === 'copy') {
         this.host.post({ type: 'copyCode', code: source.code });
         flashLabel(actionButton, 'Copied');
+        this.announce('Code copied.');
       } else if (action === 'insert') this.host.post({ type: 'insertCode', code: source.code });
       else if (action === 'replace') this.host.post({ type: 'replaceSelection', code: source.code });
       else if (action === 'newFile') this.host.post({ type: 'newFile', code: source.code, language: source.language });
@@ -482,8 +483,15 @@ function iconButton(name: IconName, label: string, attrs: Record<string, string>
   return b;
 }
 
+/** Shows `label` on the button for a moment; a second click meanwhile restarts it (and still restores the real label). */
 function flashLabel(target: HTMLButtonElement, label: string): void {
-  const original = target.textContent;
+  const original = target.dataset.label ?? target.textContent ?? '';
+  target.dataset.label = original;
   target.textContent = label;
-  setTimeout(() => { target.textContent = original; }, 1500);
+  clearTimeout(Number(target.dataset.flashTimer));
+  target.dataset.flashTimer = String(setTimeout(() => {
+    target.textContent = original;
+    delete target.dataset.label;
+    delete target.dataset.flashTimer;
+  }, 1500));
 }

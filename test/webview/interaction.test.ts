@@ -59,6 +59,12 @@ describe('chat webview: interaction', () => {
     await chat.clearPosted();
     await chat.page.keyboard.press('Enter');
     assert.deepEqual(await chat.posted(), [{ type: 'copyCode', code }]);
+    assert.equal(await first.locator('button[data-action="copy"]').textContent(), 'Copied');
+    assert.equal(await chat.page.locator('#announcer').textContent(), 'Code copied.');
+    // A second click while "Copied" shows must not make "Copied" the button's label for good.
+    await chat.page.keyboard.press('Enter');
+    await chat.page.waitForTimeout(1700);
+    assert.equal(await first.locator('button[data-action="copy"]').textContent(), 'Copy');
     await chat.close();
   });
 
