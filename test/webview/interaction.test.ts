@@ -366,6 +366,23 @@ describe('chat webview: layout in a narrow sidebar', () => {
     await chat.close();
   });
 
+  test('at 200 px code toolbars wrap below the language label and table cells keep whole words', async () => {
+    const answer = '| Option | Cost | Risk | Behaviour |\n|:--|--:|:--|:--|\n| Lazy read | medium | breaking | unchanged |\n\n```ts\nconst a = 1;\n```\n';
+    const chat = await harness.open(emptySnapshot({ turns: [assistantTurn('a1', answer, { status: 'done' })] }), undefined, { width: 200, height: 500 });
+    const layout = await chat.page.evaluate(`(() => {
+      const lineHeight = (el) => parseFloat(getComputedStyle(el).lineHeight);
+      const lang = document.querySelector('.code-lang');
+      const cells = Array.from(document.querySelectorAll('.answer td, .answer th')).filter((c) => !c.textContent.includes(' '));
+      return {
+        langLines: Math.round(lang.getBoundingClientRect().height / lineHeight(lang)),
+        brokenCells: cells.filter((c) => { const r = document.createRange(); r.selectNodeContents(c); return r.getClientRects().length > 1; }).map((c) => c.textContent),
+      };
+    })()`) as { langLines: number; brokenCells: string[] };
+    assert.equal(layout.langLines, 1, 'the language label is not squeezed into a column');
+    assert.deepEqual(layout.brokenCells, [], 'one-word cells are not broken mid-word');
+    await chat.close();
+  });
+
   test('code blocks keep one background under VS Code\'s default webview style for code elements', async () => {
     const chat = await harness.open(emptySnapshot({ turns: [assistantTurn('a1', '```ts\nconst a = 1;\n```\n\nand `inline`', { status: 'done' })] }));
     // VS Code injects a layered default style that gives every code element a chip background and padding.
