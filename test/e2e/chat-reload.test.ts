@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../support/simulator';
 import { REPO_ROOT, launchBrowser, saveScreenshot, startCodeServer, type BrowserSession, type CodeServer } from './harness';
-import { findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
+import { answerText, findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
 
 let sim: Simulator;
 let server: CodeServer | undefined;
@@ -57,7 +57,7 @@ test('a finished answer and an answer cut by a window reload are both there afte
     sim.enqueue({ text: words, deltaDelayMs: 100 });
     await send(frame, 'Second question, long answer');
     const streaming = frame.locator('.turn[data-role="assistant"]').nth(1);
-    await waitFor('the second answer to stream', async () => /word6\b/.test(await streaming.innerText().catch(() => '')), 30_000);
+    await waitFor('the second answer to stream', async () => /word6\b/.test(await answerText(streaming).catch(() => '')), 30_000);
     // The host saves a streaming answer about once a second; give it time for one save after word6.
     await p.waitForTimeout(1_500);
 
@@ -68,13 +68,13 @@ test('a finished answer and an answer cut by a window reload are both there afte
     await waitFor('both answers after the reload', async () => (await answers.count()) === 2 && true, 60_000);
 
     assert.equal(await answers.nth(0).getAttribute('data-status'), 'done');
-    assert.match(await answers.nth(0).locator('.answer').innerText(), /Finished answer one\./);
+    assert.match(await answerText(answers.nth(0).locator('.answer')), /Finished answer one\./);
     assert.match(await frame.locator('.turn[data-role="user"]').nth(0).innerText(), /First question/);
     assert.match(await frame.locator('.turn[data-role="user"]').nth(1).innerText(), /Second question, long answer/);
 
     const cut = answers.nth(1);
     assert.equal(await cut.getAttribute('data-status'), 'interrupted', 'the cut answer is marked unfinished');
-    const text = await cut.locator('.answer').innerText();
+    const text = await answerText(cut.locator('.answer'));
     assert.match(text, /word0 word1 word2 word3 word4 word5 word6/, 'the text streamed before the reload stays');
     assert.doesNotMatch(text, /word399/, 'it was cut, not finished');
   } catch (error) {

@@ -10,6 +10,7 @@ import type { Frame, Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../support/simulator';
 import { REPO_ROOT, RESULTS_DIR, launchBrowser, saveScreenshot, startCodeServer, type BrowserSession, type CodeServer } from './harness';
 import {
+  answerText,
   editorText, findWebviewFrame, openFile, quickInput, runCommand, selectLines, statusBarItem, statusBarText, waitFor, waitForCursor, waitForWorkbench,
 } from './workbench';
 
@@ -77,7 +78,7 @@ const assistantTurns = (frame: Frame) => frame.locator('.turn[data-role="assista
 async function waitForAnswer(frame: Frame, count: number, status = 'done', timeoutMs = 60_000): Promise<string> {
   const last = assistantTurns(frame).nth(count - 1);
   await last.and(frame.locator(`[data-status="${status}"]`)).waitFor({ state: 'attached', timeout: timeoutMs });
-  return (await last.locator('.answer').innerText()).trim();
+  return answerText(last.locator('.answer'));
 }
 
 function lastRequest(): { body: { messages?: { role: string; content: unknown }[]; system?: unknown }; headers: Record<string, unknown> } {
@@ -179,7 +180,7 @@ test('Stop halts a slow stream and the partial answer stays', async (t) => {
     await composer.fill('Write a long answer.');
     await composer.press('Enter');
     const turn = assistantTurns(frame).nth(2);
-    await waitFor('some streamed text', async () => /word3\b/.test(await turn.innerText().catch(() => '')), 30_000);
+    await waitFor('some streamed text', async () => /word3\b/.test(await answerText(turn).catch(() => '')), 30_000);
     assert.equal(await turn.getAttribute('data-status'), 'streaming');
     await frame.locator('button#stop').click();
     const partial = await waitForAnswer(frame, 3, 'stopped', 20_000);
@@ -188,7 +189,7 @@ test('Stop halts a slow stream and the partial answer stays', async (t) => {
     await waitFor('the simulator to see the connection closed', async () => sim.requests.at(-1)?.aborted === true, 10_000);
     // The stream is gone: the text no longer grows (checked over several delta intervals).
     await page.waitForTimeout(1_000);
-    assert.equal((await turn.locator('.answer').innerText()).trim(), partial);
+    assert.equal(await answerText(turn.locator('.answer')), partial);
   });
 });
 
@@ -204,7 +205,7 @@ test('Insert at Cursor from a streamed code block changes the editor', async (t)
     await composer.press('Enter');
     await waitForAnswer(frame, 4);
     const block = assistantTurns(frame).nth(3).locator('.code-block').first();
-    assert.match(await block.innerText(), /export const inserted = 42;/);
+    assert.match(await answerText(block), /export const inserted = 42;/);
     assert.match(await block.locator('.code-lang').innerText(), /ts|typescript/i);
     await block.locator('button[data-action="insert"]').click();
     await waitFor('the inserted code in the editor', async () => (await editorText(page)).includes('export const inserted = 42;'), 15_000);
@@ -441,7 +442,7 @@ test('the conversation survives a window reload', async (t) => {
     });
     chat = frame;
     await frame.locator('.turn[data-role="user"]', { hasText: 'Does twice use add?' }).waitFor({ timeout: 30_000 });
-    assert.match(await frame.locator('#messages').innerText(), /twice\(n\) calls add\(n, n\)\./);
+    assert.match(await answerText(frame.locator('#messages')), /twice\(n\) calls add\(n, n\)\./);
   });
 });
 

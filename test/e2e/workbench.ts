@@ -107,10 +107,18 @@ export async function openFile(page: Page, relativePath: string): Promise<Locato
 
 /** Makes sure keys go to the active text editor (not a webview that had focus before). */
 export async function focusEditor(page: Page): Promise<void> {
+  // Always click: the editor keeps its `focused` class while the keyboard focus is inside a webview's iframe.
   const editor = page.locator('.editor-instance .monaco-editor').first();
-  if ((await editor.getAttribute('class'))?.includes('focused')) return;
   await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } });
   await page.locator('.editor-instance .monaco-editor.focused').first().waitFor({ timeout: 10_000 });
+}
+
+/**
+ * The text of a chat element, read from the DOM rather than the layout (`innerText`): finished Markdown blocks use
+ * `content-visibility: auto`, so a block the page has not laid out yet has no innerText.
+ */
+export async function answerText(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').trim();
 }
 
 /** Waits until the status bar's cursor position reads "Ln LINE, Col COL". */
