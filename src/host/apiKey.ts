@@ -9,6 +9,8 @@ export const KEY_URL = 'https://fastrouter.ai';
 export class ApiKeyStore extends Disposable {
   /** undefined = not read yet; null = read, none stored. */
   private cached: string | null | undefined;
+  /** Bumped by every set, clear and outside change, so a read that started before one never caches a stale key. */
+  private generation = 0;
   private pendingPrompt: Promise<string | undefined> | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange: vscode.Event<void> = this.changed.event;
@@ -18,6 +20,7 @@ export class ApiKeyStore extends Disposable {
     this._register(
       secrets.onDidChange((event) => {
         if (event.key !== API_KEY_SECRET) return;
+        this.generation++;
         this.cached = undefined;
         this.changed.fire();
       }),
@@ -25,8 +28,12 @@ export class ApiKeyStore extends Disposable {
   }
 
   async get(): Promise<string | undefined> {
-    if (this.cached === undefined) this.cached = (await this.secrets.get(API_KEY_SECRET)) ?? null;
-    return this.cached ?? undefined;
+    if (this.cached !== undefined) return this.cached ?? undefined;
+    const generation = this.generation;
+    const stored = (await this.secrets.get(API_KEY_SECRET)) ?? null;
+    if (generation !== this.generation) return this.get(); // set or cleared meanwhile: read again
+    this.cached = stored;
+    return stored ?? undefined;
   }
 
   async has(): Promise<boolean> {
@@ -37,12 +44,19 @@ export class ApiKeyStore extends Disposable {
     const trimmed = key.trim();
     const problem = validateKey(trimmed);
     if (problem) throw new Error(problem);
+    this.generation++;
+    this.cached = undefined;
     await this.secrets.store(API_KEY_SECRET, trimmed);
+    this.generation++;
     this.cached = trimmed;
   }
 
   async clear(): Promise<void> {
+    // No request may use the key from the moment Clear is asked for, even before the store answers.
+    this.generation++;
+    this.cached = null;
     await this.secrets.delete(API_KEY_SECRET);
+    this.generation++;
     this.cached = null;
   }
 

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { formatCredits } from '../../../src/chat/costLedger';
 import { DEFAULT_BASE_URL } from '../../../src/chat/settings';
 import type { ExtensionApi } from '../../../src/extension';
+import { ApiKeyStore } from '../../../src/host/apiKey';
 import { CostTracker } from '../../../src/host/cost';
 import type { RunOutcome } from '../../../src/host/requestRunner';
 import type { StreamEvent } from '../../../src/api';
@@ -141,6 +142,31 @@ suite('host services', () => {
       assert.ok(!config.includes('another-key-123') && !config.includes(TEST_KEY), 'the key is not in the settings');
     } finally {
       sub.dispose();
+    }
+  });
+
+  test('Clear wins over a read that was already under way: the old key is never cached again', async () => {
+    // A small hand-written SecretStorage whose reads answer only when released, to order the race exactly.
+    const values = new Map<string, string>([['fastrouter.apiKey', 'old-key-123']]);
+    const pendingReads: (() => void)[] = [];
+    const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+    const secrets: vscode.SecretStorage = {
+      get: (key) => new Promise((resolve) => { const value = values.get(key); pendingReads.push(() => resolve(value)); }),
+      store: async (key, value) => { values.set(key, value); changed.fire({ key }); },
+      delete: async (key) => { values.delete(key); changed.fire({ key }); },
+      onDidChange: changed.event,
+    } as vscode.SecretStorage;
+    const store = new ApiKeyStore(secrets);
+    try {
+      const staleRead = store.get(); // reads 'old-key-123' but is answered only after Clear
+      await until('the read to start', () => pendingReads.length === 1, 3000);
+      await store.clear();
+      pendingReads.shift()!();
+      assert.equal(await staleRead, undefined, 'the in-flight read gives the current (cleared) state');
+      assert.equal(await store.get(), undefined, 'nothing stale was cached');
+    } finally {
+      store.dispose();
+      changed.dispose();
     }
   });
 
