@@ -4,28 +4,22 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { startSimulator, type Simulator } from '../support/simulator';
-import { REPO_ROOT, launchBrowser, saveScreenshot, startCodeServer, type BrowserSession, type CodeServer } from './harness';
+import type { Simulator } from '../support/simulator';
+import { REPO_ROOT, saveScreenshot } from './harness';
+import { startWorkbenchSession, type WorkbenchSession } from './session';
 import { answerText, findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
 
+let session: WorkbenchSession | undefined;
 let sim: Simulator;
-let server: CodeServer | undefined;
-let browser: BrowserSession | undefined;
 let page: Page | undefined;
 
 before(async () => {
-  sim = await startSimulator({ apiKeys: ['test-key'] });
-  server = await startCodeServer({ settings: { 'fastrouter.baseUrl': sim.url }, workspaceFiles: { 'a.txt': 'hello\n' } });
-  browser = await launchBrowser({ profileDir: path.join(server.runDir, 'chromium-profile') });
-  page = await browser.newPage();
-  await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
-  await waitForWorkbench(page);
+  session = await startWorkbenchSession({ apiKeys: ['test-key'], workspaceFiles: { 'a.txt': 'hello\n' } });
+  ({ sim, page } = session);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await sim?.close();
+  await session?.close();
 });
 
 async function openChat(p: Page): Promise<Frame> {

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { startSimulator, type Simulator } from '../support/simulator';
-import { REPO_ROOT, RESULTS_DIR, launchBrowser, saveScreenshot, startCodeServer, type BrowserSession, type CodeServer } from './harness';
+import type { Simulator } from '../support/simulator';
+import { REPO_ROOT, RESULTS_DIR, saveScreenshot, type BrowserSession, type CodeServer } from './harness';
+import { startWorkbenchSession, type WorkbenchSession } from './session';
 import {
   answerText,
   editorText, findWebviewFrame, openFile, quickInput, runCommand, selectLines, statusBarItem, statusBarText, waitFor, waitForCursor, waitForWorkbench,
@@ -29,6 +30,7 @@ const SAMPLE = [
   '',
 ].join('\n');
 
+let session: WorkbenchSession | undefined;
 let sim: Simulator;
 let server: CodeServer | undefined;
 let browser: BrowserSession | undefined;
@@ -36,23 +38,17 @@ let page: Page;
 let chat: Frame | undefined;
 
 before(async () => {
-  sim = await startSimulator({ apiKeys: [CANARY] });
-  server = await startCodeServer({
+  session = await startWorkbenchSession({
+    apiKeys: [CANARY],
     // Low enough that the whole sample file is over it, high enough for every other test's selection.
-    settings: { 'fastrouter.baseUrl': sim.url, 'fastrouter.maxSelectionChars': 150 },
+    settings: { 'fastrouter.maxSelectionChars': 150 },
     workspaceFiles: { 'sample.ts': SAMPLE },
   });
-  // The profile lives in the run folder, so the canary search covers the browser side of VS Code's storage too.
-  browser = await launchBrowser({ profileDir: path.join(server.runDir, 'chromium-profile') });
-  page = await browser.newPage();
-  await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
-  await waitForWorkbench(page);
+  ({ sim, server, browser, page } = session);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await sim?.close();
+  await session?.close();
 });
 
 /** Runs a UI step; on failure saves test-results/ui-NAME.png and rethrows. */
