@@ -18,6 +18,8 @@ export type LedgerEntry =
       cost?: number;
       ms?: number;
       rid?: string;
+      /** Who asked, e.g. `lm:VS Code chat` or `lm:<extension id>` (absent: this extension's own chat and inline). */
+      src?: string;
     }
   | { t: 'reset'; at: number; win: string };
 
@@ -58,6 +60,8 @@ export interface RecordInput {
   cost?: number;
   durationMs?: number;
   requestId?: string;
+  /** Who asked (language model requests: `lm:VS Code chat`, `lm:<extension id>`). */
+  source?: string;
 }
 
 const emptyBucket = (): CostBucket => ({ credits: 0, requests: 0, unknownRequests: 0, inputTokens: 0, outputTokens: 0 });
@@ -112,6 +116,7 @@ export function parseEntry(line: string): LedgerEntry | undefined {
     cost: typeof v.cost === 'number' && Number.isFinite(v.cost) && v.cost >= 0 ? v.cost : undefined,
     ms: typeof v.ms === 'number' ? v.ms : undefined,
     rid: typeof v.rid === 'string' ? v.rid : undefined,
+    ...(typeof v.src === 'string' && v.src !== '' ? { src: v.src.slice(0, 200) } : {}),
   };
 }
 
@@ -172,6 +177,7 @@ export class CostLedger {
       ...(typeof input.cost === 'number' && Number.isFinite(input.cost) ? { cost: input.cost } : {}),
       ...(input.durationMs !== undefined ? { ms: Math.round(input.durationMs) } : {}),
       ...(input.requestId ? { rid: input.requestId.slice(0, 200) } : {}),
+      ...(input.source ? { src: input.source.slice(0, 200) } : {}),
     };
     return this.append(entry);
   }

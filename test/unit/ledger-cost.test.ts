@@ -122,6 +122,18 @@ test('parseEntry rejects negative or non-numeric costs as unknown', () => {
   assert.equal(parseEntry('{"t":"reset"}'), undefined);
 });
 
+test('a request records who asked (src) when a source is given, and lines without one still parse', () => {
+  const file = tempLedgerPath();
+  const ledger = new CostLedger(file, 'w');
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.1, source: 'lm:VS Code chat' });
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.1 });
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { src?: string });
+  assert.deepEqual(lines.map((line) => line.src), ['lm:VS Code chat', undefined]);
+  const parsed = parseEntry(fs.readFileSync(file, 'utf8').split('\n')[0]!);
+  assert.equal(parsed?.t === 'req' && parsed.src, 'lm:VS Code chat');
+  assert.equal(ledger.totals.allTime.requests, 2);
+});
+
 test('formatCredits shows a single cheap request and never uses exponent notation', () => {
   assert.equal(formatCredits(0), '0');
   assert.equal(formatCredits(0.000042), '0.000042');
