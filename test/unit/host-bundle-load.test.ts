@@ -2,7 +2,7 @@
 // PendingMigrationError in its log on every activation (zod probes it, unless configured first: src/zodConfig.ts).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -27,8 +27,9 @@ test('loading dist/extension.js reads no global navigator', { skip: !existsSync(
   const load = modules._load;
   modules._load = (request, ...rest) => (request === 'vscode' ? vscodeForLoading() : load(request, ...rest));
   try {
-    delete require.cache[BUNDLE];
-    const extension = require(BUNDLE) as { activate?: unknown };
+    const requireBundle = createRequire(__filename);
+    delete requireBundle.cache[BUNDLE];
+    const extension = requireBundle(BUNDLE) as { activate?: unknown };
     assert.equal(typeof extension.activate, 'function', 'the bundle loaded');
   } finally {
     modules._load = load;
