@@ -37,6 +37,9 @@ export async function bundleSuites(outDir: string = OUT_DIR, dir: string = SUITE
     target: 'node20',
     sourcemap: 'inline',
     external: ['vscode', 'mocha'],
+    // Each suite bundles its own zod; configure it as the extension does, so nothing but the extension under test
+    // could touch `navigator` (smoke.test.ts checks the extension host log for that).
+    inject: [path.join(REPO_ROOT, 'src', 'zodConfig.ts')],
     logLevel: 'silent',
   });
   return files;
