@@ -4,6 +4,7 @@
 // the status bar.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContentBlockParam, MessageParam, Tool } from '../../../src/api';
 import { formatCredits } from '../../../src/chat/costLedger';
@@ -124,6 +125,23 @@ suite('language model provider (vscode.lm)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal((await requests())[0]?.bytesSent, sent, 'nothing more was written after the close');
     cts.dispose();
+  });
+
+  test('an image from a LanguageModelDataPart reaches the endpoint as a base64 image block', async () => {
+    // LanguageModelDataPart is in VS Code 1.139's API object but not in the stable 1.104 types.
+    const DataPart = (vscode as unknown as { LanguageModelDataPart?: new (data: Uint8Array, mimeType: string) => unknown }).LanguageModelDataPart;
+    assert.ok(DataPart, 'this VS Code has LanguageModelDataPart');
+    const png = new Uint8Array(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'images', 'canvas-37x23.png')));
+    await enqueue({ text: 'A green box.' });
+    const model = await sonnet();
+    const message = vscode.LanguageModelChatMessage.User([new vscode.LanguageModelTextPart('What is this?'), new DataPart(png, 'image/png') as vscode.LanguageModelTextPart]);
+    const { parts, error } = await collect(model, [message]);
+    assert.equal(error, undefined);
+    assert.equal(textOf(parts), 'A green box.');
+    assert.deepEqual((await requests())[0].body.messages[0].content, [
+      { type: 'text', text: 'What is this?' },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: Buffer.from(png).toString('base64') } },
+    ]);
   });
 
   test('a tool round trip: tools go out, a tool call comes back, and the result reaches the simulator as tool_result', async () => {
