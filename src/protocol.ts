@@ -95,6 +95,8 @@ export const TurnErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
   actions: z.array(ErrorActionSchema),
+  /** The setting `openSettings` opens (e.g. "fastrouter.baseUrl"); all FastRouter settings when absent. */
+  setting: z.string().regex(/^fastrouter\.[A-Za-z.]+$/).optional(),
 });
 export type TurnError = z.infer<typeof TurnErrorSchema>;
 

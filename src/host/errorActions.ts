@@ -3,14 +3,14 @@ import * as vscode from 'vscode';
 import { BILLING_URL } from '../chat/errors';
 import type { ErrorAction } from '../protocol';
 
-/** Performs a non-retry action; returns false for 'retry', which only the caller can do. */
-export async function performErrorAction(action: ErrorAction, log: vscode.LogOutputChannel): Promise<boolean> {
+/** Performs a non-retry action; returns false for 'retry', which only the caller can do. `setting`: the one to open. */
+export async function performErrorAction(action: ErrorAction, log: vscode.LogOutputChannel, setting?: string): Promise<boolean> {
   switch (action) {
     case 'setApiKey':
       await vscode.commands.executeCommand('fastrouter.setApiKey');
       return true;
     case 'openSettings':
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'fastrouter');
+      await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'fastrouter');
       return true;
     case 'openBilling':
       await vscode.env.openExternal(vscode.Uri.parse(BILLING_URL));

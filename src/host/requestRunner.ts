@@ -3,7 +3,7 @@
 // the user's code), records the cost and turns failures into a TurnError. `run` never throws.
 import * as vscode from 'vscode';
 import { FastRouterError, MessagesClient, type Message, type MessageParam, type StreamEvent } from '../api';
-import { isAbort, noKeyError, redact, toTurnError } from '../chat/errors';
+import { badSettingError, isAbort, noKeyError, redact, toTurnError } from '../chat/errors';
 import { formatCredits } from '../chat/costLedger';
 import { requestParams, type FastRouterSettings } from '../chat/settings';
 import type { AnswerMeta, TurnError } from '../protocol';
@@ -42,6 +42,12 @@ export class RequestRunner {
   async run(input: RunInput, signal: AbortSignal, onEvent: (event: StreamEvent) => void): Promise<RunOutcome> {
     const { log } = this.deps;
     const label = `#${++this.sequence}`;
+    // A setting that shapes the request is invalid: send nothing (never the user's code to an endpoint they did not choose).
+    const blocking = this.deps.settings.problems.find((problem) => problem.blocksRequests);
+    if (blocking) {
+      log.warn(`${label} not sent: setting fastrouter.${blocking.key} is invalid`);
+      return { status: 'error', error: badSettingError(blocking) };
+    }
     let key: string | undefined;
     try {
       key = await this.deps.apiKey.ensure();

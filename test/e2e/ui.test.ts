@@ -30,6 +30,9 @@ const SAMPLE = [
   '',
 ].join('\n');
 
+/** Longer than any editor viewport here. */
+const LONG = Array.from({ length: 240 }, (_, i) => `export const value${i + 1} = ${i + 1} * 2; // line ${i + 1}`).join('\n') + '\n';
+
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
 let server: CodeServer | undefined;
@@ -42,7 +45,7 @@ before(async () => {
     apiKeys: [CANARY],
     // Low enough that the whole sample file is over it, high enough for every other test's selection.
     settings: { 'fastrouter.maxSelectionChars': 150 },
-    workspaceFiles: { 'sample.ts': SAMPLE },
+    workspaceFiles: { 'sample.ts': SAMPLE, 'long.ts': LONG },
   });
   ({ sim, server, browser, page } = session);
 });
@@ -254,6 +257,39 @@ test('an inline explanation can be dismissed', async (t) => {
     await waitFor('the explanation', async () => /add\s*adds\./.test(await thread.innerText()), 30_000);
     await thread.locator('[aria-label="Dismiss Explanation"]').click();
     await thread.waitFor({ state: 'detached', timeout: 15_000 });
+  });
+});
+
+test('an inline explanation of code at the bottom of the viewport is scrolled into view, and the Comments panel stays closed', async (t) => {
+  await step(t, async () => {
+    await openFile(page, 'long.ts');
+    await page.keyboard.press('Control+Home');
+    // The last line numbers the editor shows right now (the viewport's bottom edge).
+    const lastVisible = await waitFor('the visible line numbers', async () => {
+      const numbers = (await page.locator('.monaco-editor .line-numbers').allInnerTexts()).map(Number).filter((n) => n > 0);
+      return numbers.length > 5 ? Math.max(...numbers) : undefined;
+    }, 15_000);
+    const editorBox = await page.locator('.editor-instance .monaco-editor .overflow-guard').first().boundingBox();
+    assert.ok(editorBox, 'the editor is on screen');
+    // Lines at the very bottom of the viewport: their thread would open below the visible part.
+    await selectLines(page, lastVisible - 2, lastVisible - 1);
+    sim.enqueue({ text: ['These ', 'lines ', 'double ', 'their ', 'index.'], deltaDelayMs: 20 });
+    await runCommand(page, 'FastRouter: Explain Selection Inline');
+    const thread = page.locator('.review-widget').first();
+    await waitFor('the explanation', async () => /These\s*lines\s*double\s*their\s*index\./.test(await thread.innerText()), 30_000);
+    const body = await thread.locator('.comment-body').first().boundingBox();
+    assert.ok(body, 'the explanation has a box');
+    assert.ok(body.y >= editorBox.y && body.y + body.height <= editorBox.y + editorBox.height + 1,
+      `the explanation is inside the editor's viewport (explanation ${Math.round(body.y)}–${Math.round(body.y + body.height)}, editor ${Math.round(editorBox.y)}–${Math.round(editorBox.y + editorBox.height)})`);
+    // VS Code opens the Comments panel for the first file with comments unless told otherwise (comments.openView).
+    assert.equal(await page.locator('[id="workbench.panel.comments"]').isVisible(), false, 'the Comments panel did not open');
+    await thread.locator('[aria-label="Dismiss Explanation"]').click();
+    await thread.waitFor({ state: 'detached', timeout: 15_000 });
+    // The later tests expect sample.ts to be the only editor, as before this test.
+    const tab = page.locator('.tab[data-resource-name="long.ts"]');
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').click();
+    await tab.waitFor({ state: 'detached', timeout: 15_000 });
   });
 });
 

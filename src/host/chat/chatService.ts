@@ -244,7 +244,8 @@ export class ChatService extends Disposable {
 
   private async errorAction(turnId: string, action: ErrorAction): Promise<void> {
     // Retry is the chat's own; every other action is the same as for an inline explanation.
-    if (!(await performErrorAction(action, this.deps.log))) await this.controller.retry(turnId);
+    const setting = this.controller.conversation.findAnswer(turnId)?.answer.error?.setting;
+    if (!(await performErrorAction(action, this.deps.log, setting))) await this.controller.retry(turnId);
   }
 
   private async pickImages(): Promise<void> {
