@@ -1,6 +1,7 @@
 // Failures of a language model request as VS Code's LanguageModelError codes, with the same clear sentences as the
 // chat panel (chat/errors.ts). The host builds the LanguageModelError; this decides the code and the words. Pure.
-import { toTurnError, type ErrorContext } from './errors';
+import { badSettingError, toTurnError, type ErrorContext } from './errors';
+import type { SettingProblem } from './settings';
 
 /** `LanguageModelError` codes: the three VS Code names, and `Unknown` for the rest (rate limits, network, …). */
 export type LmErrorCode = 'NoPermissions' | 'Blocked' | 'NotFound' | 'Unknown';
@@ -33,4 +34,16 @@ export function lmFailure(error: unknown, context: ErrorContext = {}): LmFailure
     default:
       return { code: 'Unknown', message: turn.message, needsKey: false, reason: turn.code };
   }
+}
+
+/** Settings a language model request does not use: VS Code picks the model, and callers bring their own system prompt. */
+const UNUSED_BY_LM: ReadonlySet<string> = new Set(['model', 'systemPrompt']);
+
+/** The first invalid setting that shapes a language model request (then nothing is sent), if any. */
+export function blockingSettingProblem(problems: readonly SettingProblem[]): SettingProblem | undefined {
+  return problems.find((problem) => problem.blocksRequests && !UNUSED_BY_LM.has(problem.key));
+}
+
+export function badSettingFailure(problem: SettingProblem): LmFailure {
+  return { code: 'Unknown', message: badSettingError(problem).message, needsKey: false, reason: 'bad_setting' };
 }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { FastRouterError, MessagesClient, type Message, type MessageCreateParams } from '../api';
 import { formatCredits } from '../chat/costLedger';
 import { isAbort, redact } from '../chat/errors';
-import { lmFailure, noKeyFailure, type LmFailure } from '../chat/lmErrors';
+import { badSettingFailure, blockingSettingProblem, lmFailure, noKeyFailure, type LmFailure } from '../chat/lmErrors';
 import { lmModelInformation, lmModels, lmRequestSource, type LmModelInformation } from '../chat/lmModels';
 import { LmRequestError, buildLmRequest, messageBlocks, promptTsxText, type LmMessage, type LmPart, type LmRole } from '../chat/lmRequest';
 import { LmResponseTranslator, ThinkingMemory } from '../chat/lmResponse';
@@ -116,6 +116,12 @@ export class FastRouterLanguageModels extends Disposable implements vscode.Langu
       throw this.fail(noKeyFailure());
     }
 
+    // As in the chat panel: a setting that shapes the request is invalid, so send nothing rather than guess a default.
+    const badSetting = blockingSettingProblem(this.deps.settings.problems);
+    if (badSetting) {
+      log.warn(`${label} not sent: setting fastrouter.${badSetting.key} is invalid (${source})`);
+      throw this.fail(badSettingFailure(badSetting));
+    }
     const settings = this.deps.settings.current;
     const info = (await this.deps.models.list()).find((m) => m.id === model.id);
     let params: MessageCreateParams;

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ApiError, ConnectionError, MessagesClient, StreamEventReader, type StreamEvent } from '../../src/api';
-import { lmFailure, noKeyFailure } from '../../src/chat/lmErrors';
+import { badSettingFailure, blockingSettingProblem, lmFailure, noKeyFailure } from '../../src/chat/lmErrors';
+import { parseSettings } from '../../src/chat/settings';
 import { lmModelInformation, lmModels, lmRequestSource } from '../../src/chat/lmModels';
 import { LmResponseTranslator, ThinkingMemory, type LmOutput } from '../../src/chat/lmResponse';
 import { BUILTIN_MODELS } from '../../src/chat/modelCatalog';
@@ -150,4 +151,15 @@ test('errors: no key / rejected key → NoPermissions offering Set API Key; mode
   const limited = lmFailure(new ApiError('slow down', { status: 429, type: 'rate_limit_error' }));
   assert.deepEqual([limited.code, limited.needsKey, limited.reason], ['Unknown', false, 'rate_limit']);
   assert.equal(lmFailure(new ConnectionError('down')).reason, 'network');
+});
+
+test('an invalid setting that shapes the request stops it (naming the setting); fastrouter.model and systemPrompt do not apply here', () => {
+  const { problems } = parseSettings({ model: '', baseUrl: 'ftp://example.com', maxSelectionChars: 1 });
+  const blocking = blockingSettingProblem(problems);
+  assert.equal(blocking?.key, 'baseUrl');
+  const failure = badSettingFailure(blocking!);
+  assert.equal(failure.code, 'Unknown');
+  assert.match(failure.message, /fastrouter\.baseUrl/);
+  assert.equal(blockingSettingProblem(parseSettings({ model: '', systemPrompt: 42, maxSelectionChars: 1 }).problems), undefined);
+  assert.equal(blockingSettingProblem(parseSettings({ temperature: 7 }).problems)?.key, 'temperature');
 });

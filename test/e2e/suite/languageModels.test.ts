@@ -247,6 +247,31 @@ suite('language model provider (vscode.lm)', () => {
     assert.equal((await requests()).length, 0, 'no request without a key');
   });
 
+  test('an invalid setting that shapes the request stops it, naming the setting; a bad fastrouter.model does not (VS Code picks the model)', async () => {
+    const model = await sonnet();
+    await setSetting('baseUrl', 'ftp://example.com');
+    await until('the bad base URL to be seen', () => api.settings.problems.some((p) => p.key === 'baseUrl'));
+    try {
+      const { error } = await collect(model, [vscode.LanguageModelChatMessage.User('hi')]);
+      assert.ok(error instanceof vscode.LanguageModelError, String(error));
+      assert.match(error.message, /fastrouter\.baseUrl/);
+      assert.equal((await requests()).length, 0, 'nothing sent to a URL the user did not choose');
+    } finally {
+      await setSetting('baseUrl', process.env.FASTROUTER_SIM_URL);
+      await until('the simulator URL again', () => !api.settings.problems.some((p) => p.key === 'baseUrl'));
+    }
+    await setSetting('model', '');
+    await until('the bad model id to be seen', () => api.settings.problems.some((p) => p.key === 'model'));
+    try {
+      await enqueue({ text: 'Still here.' });
+      const { parts, error } = await collect(model, [vscode.LanguageModelChatMessage.User('hi')]);
+      assert.equal(error, undefined);
+      assert.equal(textOf(parts), 'Still here.');
+    } finally {
+      await setSetting('model', undefined);
+    }
+  });
+
   test('every request is billed in the ledger with its source, and the status bar shows it', async () => {
     const before = api.cost.totals.allTime.credits;
     await enqueue({ text: 'Billed answer.', cost: 0.0375 });
