@@ -2,7 +2,7 @@
 import type { AnswerMeta, AnswerStatus, ErrorAction, TurnError } from '../protocol';
 import { button, h } from './dom';
 
-const ERROR_ACTION_LABELS: Record<ErrorAction, string> = {
+export const ERROR_ACTION_LABELS: Record<ErrorAction, string> = {
   retry: 'Retry', setApiKey: 'Set API Key', openSettings: 'Open Settings', openBilling: 'Open Billing', showLog: 'Show Log',
 };
 

@@ -91,7 +91,7 @@ export class ChatApp {
         this.composer.addAttachments(message.images);
         break;
       case 'notice':
-        this.composer.showNotice(message.level, message.message);
+        this.composer.showNotice(message.level, message.message, message.actions, message.setting);
         break;
       case 'focusInput':
         this.composer.focus();

@@ -47,6 +47,17 @@ export class AssistantTurnView {
     return this.dirty;
   }
 
+  /**
+   * Whether the question got an answer the model will see again: some text or a tool call. One that failed or was
+   * stopped before any (thinking alone does not count) is not sent with later questions, as the host builds them.
+   */
+  get answered(): boolean {
+    for (const view of this.blocks.values()) {
+      if (view.kind === 'text' ? view.md.source.trim() !== '' : view.kind === 'other') return true;
+    }
+    return false;
+  }
+
   /** Resets the answer to `blocks` (a restart or a snapshot) and streams again. */
   setBlocks(blocks: AnswerBlock[]): void {
     this.answer.replaceChildren();

@@ -1,5 +1,6 @@
 // The composer: the message input, Send/Stop, image attachments (button, paste, drop) and the notice above the input.
-import type { ImageAttachment, WebviewToHost } from '../protocol';
+import type { ErrorAction, ImageAttachment, WebviewToHost } from '../protocol';
+import { ERROR_ACTION_LABELS } from './answerFooter';
 import { MAX_IMAGES, readImageFile } from './attachments';
 import { button, h } from './dom';
 import { thumbnail } from './thumbnail';
@@ -79,15 +80,21 @@ export class Composer {
     if (focusLost) (busy ? this.stopButton : this.input).focus();
   }
 
-  showNotice(level: 'info' | 'error', message: string): void {
-    this.notice.textContent = message;
+  /** A message above the input; `actions` become buttons (e.g. Open Settings for the `setting` named). */
+  showNotice(level: 'info' | 'error', message: string, actions: readonly ErrorAction[] = [], setting?: string): void {
+    this.notice.replaceChildren(h('span', { class: 'notice-message' }, message));
+    for (const action of actions) {
+      const b = button(ERROR_ACTION_LABELS[action], { class: 'notice-action' });
+      b.addEventListener('click', () => this.host.post({ type: 'noticeAction', action, ...(setting ? { setting } : {}) }));
+      this.notice.append(b);
+    }
     this.notice.dataset.level = level;
     this.notice.hidden = false;
   }
 
   private hideNotice(): void {
     this.notice.hidden = true;
-    this.notice.textContent = '';
+    this.notice.replaceChildren();
   }
 
   private onKeyDown(event: KeyboardEvent): void {

@@ -84,7 +84,11 @@ export class ConversationView {
     this.follower.reset();
     for (const turn of turns) {
       if (turn.role === 'user') this.turns.append(renderUserTurn(turn));
-      else this.addAssistant(AssistantTurnView.fromTurn(turn, this.input.renderer));
+      else {
+        const view = AssistantTurnView.fromTurn(turn, this.input.renderer);
+        this.addAssistant(view);
+        this.markQuestion(view);
+      }
     }
     if (turns.length === 0) this.showEmpty();
     if (keepScroll && !this.follower.isFollowing) this.log.scrollTop = scrollTop;
@@ -120,6 +124,7 @@ export class ConversationView {
     const view = this.views.get(turnId);
     if (!view) return;
     view.end(status, meta, error);
+    this.markQuestion(view);
     this.announce(status === 'error' && error
       ? `Error: ${error.message}`
       : `Answer ${status === 'done' ? 'finished' : status}. ${view.announcement(ANNOUNCE_CHARS)}`.trim());
@@ -130,6 +135,21 @@ export class ConversationView {
     if (!view) return;
     view.setBlocks(blocks);
     view.flush();
+    this.markQuestion(view);
+  }
+
+  /** A question whose answer ended with nothing the model will see again is marked: it is not sent with later ones. */
+  private markQuestion(view: AssistantTurnView): void {
+    const question = view.element.previousElementSibling as HTMLElement | null;
+    if (!question || question.dataset.role !== 'user') return;
+    const failed = view.status !== 'streaming' && view.status !== 'done' && !view.answered;
+    question.querySelector('.question-note')?.remove();
+    if (!failed) {
+      delete question.dataset.failed;
+      return;
+    }
+    question.dataset.failed = 'true';
+    question.append(h('div', { class: 'question-note' }, 'Not answered, so not sent with later questions.'));
   }
 
   announce(text: string): void {

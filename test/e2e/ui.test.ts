@@ -395,6 +395,41 @@ test('Ask About Selection over fastrouter.maxSelectionChars asks first, then sen
   });
 });
 
+test('an endpoint setting without a scheme stops the question with an error naming it, Open Settings opens it, nothing is sent', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    const settingsFile = path.join(server!.userDataDir, 'User', 'settings.json');
+    const original = fs.readFileSync(settingsFile, 'utf8');
+    const settings = JSON.parse(original) as Record<string, unknown>;
+    try {
+      fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'fastrouter.baseUrl': 'localhost:8787' }, null, 2));
+      // Said where the user is looking: above the chat's input, with Open Settings.
+      const notice = frame.locator('#composer-notice');
+      await waitFor('the settings notice in the chat', async () => /fastrouter\.baseUrl.*localhost:8787.*not sent/i.test(await notice.innerText().catch(() => '')), 30_000);
+      const index = await assistantTurns(frame).count();
+      const requestsBefore = sim.requests.length;
+      const composer = frame.locator('textarea#composer-input');
+      await composer.fill('Where does this go?');
+      await composer.press('Enter');
+      await waitForAnswer(frame, index + 1, 'error');
+      const error = assistantTurns(frame).nth(index).locator('.turn-error');
+      assert.match(await error.innerText(), /Not sent: the setting "fastrouter\.baseUrl" is "localhost:8787"/);
+      assert.equal(sim.requests.length, requestsBefore, 'nothing was sent, to the simulator or anywhere else');
+      await error.locator('button[data-action="openSettings"]').click();
+      const search = page.locator('.settings-editor .suggest-input-container .monaco-editor, .settings-editor .search-container');
+      await search.first().waitFor({ state: 'visible', timeout: 20_000 });
+      await waitFor('the Settings editor filtered to fastrouter.baseUrl', async () => /fastrouter\.baseUrl/.test(await page.locator('.settings-editor').innerText().catch(() => '')), 20_000);
+    } finally {
+      fs.writeFileSync(settingsFile, original);
+    }
+    await waitFor('the notice that requests go again', async () => /valid again/.test(await frame.locator('#composer-notice').innerText().catch(() => '')), 30_000);
+    const settingsTab = page.locator('.tab', { hasText: 'Settings' }).first();
+    await settingsTab.hover();
+    await settingsTab.locator('.tab-actions .action-label').click();
+    await settingsTab.waitFor({ state: 'detached', timeout: 15_000 });
+  });
+});
+
 test('the canary key never appears in user data, logs, browser storage or the webview DOM', async (t) => {
   await step(t, async () => {
     assert.ok(server && browser);
