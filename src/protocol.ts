@@ -9,7 +9,30 @@ import * as z from 'zod';
 export const ImageMediaTypeSchema = z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 export type ImageMediaType = z.infer<typeof ImageMediaTypeSchema>;
 
-/** An image attached to a user turn: base64 data (no `data:` prefix), at most 5 MB decoded. */
+/**
+ * The Messages API's image limits, checked in every path (button, paste, drop, Ask About Image, the host, each request)
+ * before anything is sent. Bigger pictures are resized in the chat (canvas) to fit.
+ */
+export const IMAGE_LIMITS = {
+  /** One image's base64 data: the API's "5 MB"… */
+  maxBase64Chars: 5_242_880,
+  /** …which is this many bytes of file, shown to users as 3.75 MB. */
+  maxBytes: 3_932_160,
+  /** Longest side, in pixels. */
+  maxSide: 8000,
+  /** Images in one request (every image the conversation still sends). */
+  maxPerRequest: 100,
+  /** Largest file taken in to be resized; anything bigger is refused outright. */
+  maxSourceBytes: 30 * 1024 * 1024,
+} as const;
+
+/** Base64 characters of an image file of `maxSourceBytes`. */
+const MAX_SOURCE_BASE64 = Math.ceil(IMAGE_LIMITS.maxSourceBytes / 3) * 4;
+
+/**
+ * An image attached to a user turn: base64 data (no `data:` prefix). Saved conversations may hold images from before
+ * the limits were checked (up to 5 MB of file); requests refuse those until they fit or are removed.
+ */
 export const ImageAttachmentSchema = z.object({
   id: z.string().min(1).max(100),
   name: z.string().max(500),
@@ -90,7 +113,7 @@ export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
 export const SettingIdSchema = z.string().regex(/^fastrouter\.[A-Za-z.]{1,100}$/);
 
 /** Buttons shown with an error. Each maps to a host action. */
-export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog']);
+export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog', 'removeImages']);
 export type ErrorAction = z.infer<typeof ErrorActionSchema>;
 
 export const TurnErrorSchema = z.object({
@@ -100,6 +123,8 @@ export const TurnErrorSchema = z.object({
   actions: z.array(ErrorActionSchema),
   /** The setting `openSettings` opens (e.g. "fastrouter.baseUrl"); all FastRouter settings when absent. */
   setting: SettingIdSchema.optional(),
+  /** The images `removeImages` drops from the conversation (over the API's limits, or rejected by it). */
+  imageIds: z.array(z.string().max(100)).max(1000).optional(),
 });
 export type TurnError = z.infer<typeof TurnErrorSchema>;
 
@@ -167,7 +192,8 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('busy'), busy: z.boolean() }),
   z.object({ type: z.literal('model'), model: z.string() }),
   /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
-  z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema) }),
+  /** The chat resizes any that are over IMAGE_LIMITS before they can be sent. */
+  z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema.extend({ data: z.string().max(MAX_SOURCE_BASE64) })) }),
   /** A message for the composer area (e.g. an image was rejected). */
   z.object({
     type: z.literal('notice'),

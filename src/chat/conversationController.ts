@@ -17,6 +17,7 @@ import {
   type UserInput,
 } from './conversation';
 import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
+import { imagesBlamedBy, imagesInRequest, requestImagesError } from './requestImages';
 import { conversationToMarkdown } from './conversationMarkdown';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
@@ -192,6 +193,26 @@ export class ConversationController {
     this.run?.abort.abort();
   }
 
+  /**
+   * Drops the images an answer's error names (over the API's limits or refused by it) from the conversation: later
+   * requests send a short note instead. Then the answer is asked again when it is the last one.
+   */
+  async removeImages(answerId: string): Promise<void> {
+    await this.ready;
+    const exchange = this.active.findAnswer(answerId);
+    const ids = new Set(exchange?.answer.error?.imageIds ?? []);
+    if (!exchange || ids.size === 0 || this.busy) {
+      this.deps.log(`Remove images ignored: answer ${answerId} names no images.`);
+      return;
+    }
+    for (const { user } of this.active.exchanges) {
+      if (user.images.some((image) => ids.has(image.id))) user.images = user.images.map((image) => (ids.has(image.id) ? { ...image, omitted: true } : image));
+    }
+    this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    await this.save(this.active);
+    await this.retry(answerId);
+  }
+
   async newChat(): Promise<void> {
     await this.ready;
     await this.stopAndWait();
@@ -316,11 +337,22 @@ export class ConversationController {
     this.saveSoon();
 
     let outcome: AnswerOutcome;
-    try {
-      outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event));
-    } catch (error) {
-      // The runner promises not to throw; if it does, the answer still ends cleanly.
-      outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };
+    // Images over the API's limits are caught here, before anything is sent (older conversations may hold such images).
+    const imageError = requestImagesError(imagesInRequest(request.messages, conversation.exchanges));
+    if (imageError) {
+      outcome = { status: 'error', error: imageError };
+    } else {
+      try {
+        outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event));
+      } catch (error) {
+        // The runner promises not to throw; if it does, the answer still ends cleanly.
+        outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };
+      }
+      const blamed = outcome.error ? imagesBlamedBy(outcome.error.message, request.messages, conversation.exchanges) : [];
+      if (outcome.error && blamed.length > 0 && /invalid_request|too_large/.test(outcome.error.code)) {
+        // The API refused an image: offer to drop it, so the conversation does not fail again at every question.
+        outcome = { ...outcome, error: { ...outcome.error, actions: ['removeImages', ...outcome.error.actions.filter((a) => a !== 'openSettings')], imageIds: blamed.map((image) => image.id) } };
+      }
     }
 
     this.batcher.flush();

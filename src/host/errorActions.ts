@@ -19,6 +19,8 @@ export async function performErrorAction(action: ErrorAction, log: vscode.LogOut
       log.show(true);
       return true;
     case 'retry':
+    case 'removeImages':
+      // The chat's own: only it knows the conversation.
       return false;
   }
 }
@@ -35,5 +37,7 @@ export function errorActionLabel(action: ErrorAction): string {
       return vscode.l10n.t('Show Log');
     case 'retry':
       return vscode.l10n.t('Retry');
+    case 'removeImages':
+      return vscode.l10n.t('Remove Images and Retry');
   }
 }

@@ -4,6 +4,7 @@ import { button, h } from './dom';
 
 export const ERROR_ACTION_LABELS: Record<ErrorAction, string> = {
   retry: 'Retry', setApiKey: 'Set API Key', openSettings: 'Open Settings', openBilling: 'Open Billing', showLog: 'Show Log',
+  removeImages: 'Remove Images and Retry',
 };
 
 const STATUS_NOTES: Partial<Record<AnswerStatus, string>> = {

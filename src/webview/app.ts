@@ -88,7 +88,7 @@ export class ChatApp {
         this.header.setModel(message.model);
         break;
       case 'attachImages':
-        this.composer.addAttachments(message.images);
+        void this.composer.addAttachments(message.images);
         break;
       case 'notice':
         this.composer.showNotice(message.level, message.message, message.actions, message.setting);

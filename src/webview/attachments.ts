@@ -1,7 +1,8 @@
-// Images the user attaches in the webview (paste, drop): checked by content and size before they are kept.
-import type { ImageAttachment, ImageMediaType } from '../protocol';
+// Images the user attaches in the webview (paste, drop, and files the host read for the picker or Ask About Image):
+// checked by content, and resized on a canvas when they are over the API's limits (IMAGE_LIMITS) so they can be sent.
+import { IMAGE_LIMITS, type ImageAttachment, type ImageMediaType } from '../protocol';
 
-export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** Images on one message; a request carries at most IMAGE_LIMITS.maxPerRequest in all, which the host checks. */
 export const MAX_IMAGES = 20;
 
 /** The media type from the file's first bytes; the name and the browser's guess are not trusted. */
@@ -14,9 +15,11 @@ export function sniffImageType(bytes: Uint8Array): ImageMediaType | undefined {
   return undefined;
 }
 
-function formatMb(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+export function formatMb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(2).replace(/\.?0+$/, '')} MB`;
 }
+
+const LIMIT_LABEL = formatMb(IMAGE_LIMITS.maxBytes);
 
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -25,18 +28,80 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-export type ReadResult = { ok: true; image: ImageAttachment } | { ok: false; error: string };
+function fromBase64(data: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(data);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
 
+function newId(): string {
+  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `img-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+export type ReadResult = { ok: true; image: ImageAttachment; note?: string } | { ok: false; error: string };
+
+/** A pasted or dropped file as an image to attach: sniffed, then fitted to the API's limits. */
 export async function readImageFile(file: File): Promise<ReadResult> {
-  const name = file.name || 'pasted image';
-  if (file.size > MAX_IMAGE_BYTES) {
-    return { ok: false, error: `“${name}” is ${formatMb(file.size)}; images must be 5 MB or smaller.` };
+  const name = (file.name || 'pasted image').slice(0, 500);
+  if (file.size > IMAGE_LIMITS.maxSourceBytes) {
+    return { ok: false, error: `“${name}” is ${formatMb(file.size)}; images over ${formatMb(IMAGE_LIMITS.maxSourceBytes)} cannot be attached (the API takes at most ${LIMIT_LABEL} per image; smaller ones are resized to fit).` };
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
   const mediaType = sniffImageType(bytes);
   if (!mediaType) {
     return { ok: false, error: `“${name}” is not a supported image. Attach JPEG, PNG, GIF or WebP files.` };
   }
-  const id = typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `img-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  return { ok: true, image: { id, name: name.slice(0, 500), mediaType, data: toBase64(bytes) } };
+  return fitImage({ id: newId(), name, mediaType, data: toBase64(bytes) }, bytes);
+}
+
+/** Each try makes the picture this much smaller on each side. */
+const SHRINK = 0.8;
+const MAX_TRIES = 10;
+
+/**
+ * The image as it can be sent: unchanged when it is within the API's limits (at most 3.75 MB of file and 8000 pixels on
+ * its longest side), else drawn smaller on a canvas and encoded again until it fits (PNG stays PNG when it can, then
+ * WebP, which keeps transparency; JPEG stays JPEG). A GIF that has to be resized keeps its first frame.
+ */
+export async function fitImage(image: ImageAttachment, known?: Uint8Array<ArrayBuffer>): Promise<ReadResult> {
+  const bytes = known ?? fromBase64(image.data);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes], { type: image.mediaType }));
+  } catch {
+    return { ok: false, error: `“${image.name}” could not be read as an image.` };
+  }
+  try {
+    const { width, height } = bitmap;
+    const longest = Math.max(width, height);
+    if (bytes.length <= IMAGE_LIMITS.maxBytes && longest <= IMAGE_LIMITS.maxSide) return { ok: true, image };
+    const formats: Array<{ type: ImageMediaType; quality?: number }> =
+      image.mediaType === 'image/jpeg'
+        ? [{ type: 'image/jpeg', quality: 0.9 }, { type: 'image/jpeg', quality: 0.8 }]
+        : [{ type: 'image/png' }, { type: 'image/webp', quality: 0.9 }];
+    let scale = Math.min(1, IMAGE_LIMITS.maxSide / longest);
+    for (let attempt = 0; attempt < MAX_TRIES; attempt++, scale *= SHRINK) {
+      const w = Math.max(1, Math.floor(width * scale));
+      const h = Math.max(1, Math.floor(height * scale));
+      const canvas = new OffscreenCanvas(w, h);
+      const context = canvas.getContext('2d');
+      if (!context) break;
+      context.imageSmoothingQuality = 'high';
+      context.drawImage(bitmap, 0, 0, w, h);
+      for (const format of formats) {
+        const blob = await canvas.convertToBlob(format);
+        // The browser may not encode the type asked for (it falls back to PNG); only keep what it really made.
+        if (blob.size > IMAGE_LIMITS.maxBytes || !blob.type.startsWith('image/')) continue;
+        const out = new Uint8Array(await blob.arrayBuffer());
+        const mediaType = sniffImageType(out);
+        if (!mediaType) continue;
+        const note = `“${image.name}” (${width}×${height}, ${formatMb(bytes.length)}) was resized to ${w}×${h} (${formatMb(out.length)}) to fit the API's limits of ${LIMIT_LABEL} and ${IMAGE_LIMITS.maxSide} pixels per image.`;
+        return { ok: true, image: { ...image, mediaType, data: toBase64(out) }, note };
+      }
+    }
+    return { ok: false, error: `“${image.name}” is ${formatMb(bytes.length)} and could not be made smaller than the API's ${LIMIT_LABEL} per image.` };
+  } finally {
+    bitmap.close();
+  }
 }

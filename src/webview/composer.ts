@@ -1,7 +1,7 @@
 // The composer: the message input, Send/Stop, image attachments (button, paste, drop) and the notice above the input.
 import type { ErrorAction, ImageAttachment, WebviewToHost } from '../protocol';
 import { ERROR_ACTION_LABELS } from './answerFooter';
-import { MAX_IMAGES, readImageFile } from './attachments';
+import { fitImage, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
 import { button, h } from './dom';
 import { thumbnail } from './thumbnail';
 
@@ -149,28 +149,36 @@ export class Composer {
   }
 
   private async addFiles(files: File[]): Promise<void> {
-    const errors: string[] = [];
-    const images: ImageAttachment[] = [];
-    for (const file of files) {
-      const result = await readImageFile(file);
-      if (result.ok) images.push(result.image);
-      else errors.push(result.error);
-    }
-    this.addAttachments(images, errors);
+    this.addResults(await Promise.all(files.map((file) => readImageFile(file))));
   }
 
-  /** Images to send with the next message (from the host's file picker, paste or drop); `errors` go to the notice. */
-  addAttachments(images: ImageAttachment[], errors: string[] = []): void {
-    for (const image of images) {
+  /** Images from the host (its file picker, Ask About Image): fitted to the API's limits like pasted ones. */
+  async addAttachments(images: ImageAttachment[]): Promise<void> {
+    this.addResults(await Promise.all(images.map((image) => fitImage(image))));
+  }
+
+  /** Keeps the images that could be attached; says what was resized and what was refused. */
+  private addResults(results: ReadResult[]): void {
+    const errors: string[] = [];
+    const notes: string[] = [];
+    let added = 0;
+    for (const result of results) {
+      if (!result.ok) {
+        errors.push(result.error);
+        continue;
+      }
       if (this.pending.length >= MAX_IMAGES) {
         errors.push(`At most ${MAX_IMAGES} images can be attached to one message.`);
         break;
       }
-      this.pending.push(image);
+      this.pending.push(result.image);
+      added++;
+      if (result.note) notes.push(result.note);
     }
     this.renderAttachments();
-    if (errors.length > 0) this.showNotice('error', errors.join(' '));
-    else if (images.length > 0) this.hideNotice();
+    if (errors.length > 0) this.showNotice('error', [...errors, ...notes].join(' '));
+    else if (notes.length > 0) this.showNotice('info', notes.join(' '));
+    else if (added > 0) this.hideNotice();
   }
 
   private renderAttachments(): void {

@@ -19,7 +19,17 @@ export function renderUserTurn(turn: UserTurn): HTMLElement {
     const images = h('div', { class: 'user-images' });
     for (const image of turn.images) {
       // An image whose data is not valid base64 is left out rather than shown broken.
-      if (imageDataUrl(image)) images.append(thumbnail(image, image.name || 'Attached image'));
+      if (!imageDataUrl(image)) continue;
+      const name = image.name || 'Attached image';
+      if (!image.omitted) {
+        images.append(thumbnail(image, name));
+        continue;
+      }
+      // Still shown, so the turn reads as it was asked, but marked: later questions no longer send it.
+      const removed = thumbnail(image, `${name} (removed from the conversation)`);
+      removed.classList.add('omitted');
+      removed.title = `${name}: removed from the conversation`;
+      images.append(removed);
     }
     el.append(images);
   }

@@ -279,6 +279,9 @@ test('an inline explanation of code at the bottom of the viewport is scrolled in
     await waitFor('the explanation', async () => /These\s*lines\s*double\s*their\s*index\./.test(await thread.innerText()), 30_000);
     const body = await thread.locator('.comment-body').first().boundingBox();
     assert.ok(body, 'the explanation has a box');
+    // The editor as it is now: a panel opening over it would have made it shorter.
+    const editorNow = await page.locator('.editor-instance .monaco-editor .overflow-guard').first().boundingBox();
+    assert.ok(editorNow && editorNow.height >= editorBox.height - 1, `the editor kept its height (${editorBox.height} → ${editorNow?.height})`);
     assert.ok(body.y >= editorBox.y && body.y + body.height <= editorBox.y + editorBox.height + 1,
       `the explanation is inside the editor's viewport (explanation ${Math.round(body.y)}–${Math.round(body.y + body.height)}, editor ${Math.round(editorBox.y)}–${Math.round(editorBox.y + editorBox.height)})`);
     // VS Code opens the Comments panel for the first file with comments unless told otherwise (comments.openView).
@@ -398,11 +401,22 @@ test('Ask About Selection over fastrouter.maxSelectionChars asks first, then sen
 test('an endpoint setting without a scheme stops the question with an error naming it, Open Settings opens it, nothing is sent', async (t) => {
   await step(t, async () => {
     const frame = await chatFrame();
-    const settingsFile = path.join(server!.userDataDir, 'User', 'settings.json');
-    const original = fs.readFileSync(settingsFile, 'utf8');
-    const settings = JSON.parse(original) as Record<string, unknown>;
+    // As a user does it: the Settings editor, filtered to the setting, a value without https://.
+    await runCommand(page, 'Preferences: Open User Settings');
+    const settingsEditor = page.locator('.settings-editor');
+    await settingsEditor.waitFor({ state: 'visible', timeout: 20_000 });
+    await page.keyboard.type('fastrouter.baseUrl');
+    const input = settingsEditor.locator('.setting-item-text input').first();
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    const original = await input.inputValue();
+    const setBaseUrl = async (value: string) => {
+      await input.click();
+      await input.press('Control+A');
+      await input.fill(value);
+      await input.press('Tab');
+    };
     try {
-      fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'fastrouter.baseUrl': 'localhost:8787' }, null, 2));
+      await setBaseUrl('localhost:8787');
       // Said where the user is looking: above the chat's input, with Open Settings.
       const notice = frame.locator('#composer-notice');
       await waitFor('the settings notice in the chat', async () => /fastrouter\.baseUrl.*localhost:8787.*not sent/i.test(await notice.innerText().catch(() => '')), 30_000);
@@ -416,11 +430,10 @@ test('an endpoint setting without a scheme stops the question with an error nami
       assert.match(await error.innerText(), /Not sent: the setting "fastrouter\.baseUrl" is "localhost:8787"/);
       assert.equal(sim.requests.length, requestsBefore, 'nothing was sent, to the simulator or anywhere else');
       await error.locator('button[data-action="openSettings"]').click();
-      const search = page.locator('.settings-editor .suggest-input-container .monaco-editor, .settings-editor .search-container');
-      await search.first().waitFor({ state: 'visible', timeout: 20_000 });
-      await waitFor('the Settings editor filtered to fastrouter.baseUrl', async () => /fastrouter\.baseUrl/.test(await page.locator('.settings-editor').innerText().catch(() => '')), 20_000);
+      await waitFor('the Settings editor filtered to fastrouter.baseUrl', async () =>
+        (await settingsEditor.locator('.setting-item-text input').first().inputValue().catch(() => '')) === 'localhost:8787', 20_000);
     } finally {
-      fs.writeFileSync(settingsFile, original);
+      await setBaseUrl(original);
     }
     await waitFor('the notice that requests go again', async () => /valid again/.test(await frame.locator('#composer-notice').innerText().catch(() => '')), 30_000);
     const settingsTab = page.locator('.tab', { hasText: 'Settings' }).first();

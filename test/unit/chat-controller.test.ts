@@ -255,6 +255,43 @@ test('failed questions are not sent with the next one; Retry on an earlier faile
   assert.equal(answerText(lastAnswer(controller)), 'Now it works.');
 });
 
+test('an image over the API limit is caught before sending; Remove Images drops it and the question goes through', async () => {
+  const { controller } = await setup();
+  const head = Buffer.from('89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61', 'hex');
+  const big = { id: 'big', name: 'photo.png', mediaType: 'image/png' as const, data: Buffer.concat([head, Buffer.alloc(4_500_000)]).toString('base64') };
+  const requestsBefore = sim.requests.length;
+  await controller.ask({ text: 'What is in this photo?', images: [big] });
+  let answer = lastAnswer(controller);
+  assert.equal(answer.status, 'error');
+  assert.equal(answer.error?.code, 'image_limit');
+  assert.match(answer.error?.message ?? '', /photo\.png is 4\.29 MB; the API takes images of at most 3\.75 MB/);
+  assert.equal(sim.requests.length, requestsBefore, 'nothing was sent');
+
+  sim.enqueue({ text: 'I cannot see the photo any more.' });
+  await controller.removeImages(answer.id);
+  answer = lastAnswer(controller);
+  assert.equal(answer.status, 'done');
+  const sent = JSON.stringify(requestMessages(sim.requests.length - 1));
+  assert.doesNotMatch(sent, /"type":"image"/, 'the image is no longer sent');
+  assert.match(sent, /An image \(photo\.png\) was attached here; the user removed it from the conversation/);
+  const user = controller.turns().at(-2);
+  assert.ok(user?.role === 'user' && user.images[0].omitted === true, 'the turn shows it as removed');
+});
+
+test('an image the API refuses offers Remove Images, so the conversation does not fail again at every question', async () => {
+  const { controller } = await setup();
+  const image = { id: 'img1', name: 'shot.png', mediaType: 'image/png' as const, data: Buffer.from('89504e470d0a1a0a0000000d4948445200000010000000100806000000', 'hex').toString('base64') };
+  sim.enqueue({ status: 400, errorType: 'invalid_request_error', errorMessage: 'messages.0.content.0.image.source.base64.data: The image was specified using the image/png media type, but it does not appear to be a valid png image' });
+  await controller.ask({ text: 'Look', images: [image] });
+  const answer = lastAnswer(controller);
+  assert.equal(answer.error?.code, 'invalid_request');
+  assert.equal(answer.error?.actions[0], 'removeImages');
+  assert.deepEqual(answer.error?.imageIds, ['img1']);
+  sim.enqueue({ text: 'Without the image: hello.' });
+  await controller.removeImages(answer.id);
+  assert.equal(answerText(lastAnswer(controller)), 'Without the image: hello.');
+});
+
 test('thinking blocks come back in the next request unchanged, with the signature the API sent', async () => {
   const { controller, posted } = await setup();
   const thinking = 'The user asks about recursion. I should give a base case first.';

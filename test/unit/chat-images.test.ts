@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkAttachment, imageFromBytes, MAX_IMAGE_BYTES, sniffImageType } from '../../src/chat/conversationImages';
+import { checkAttachment, imageFromBytes, imageLimitProblem, sniffImageType } from '../../src/chat/conversationImages';
+import { IMAGE_LIMITS } from '../../src/protocol';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 const JPEG = Buffer.from('ffd8ffe000104a464946', 'hex');
@@ -23,14 +24,31 @@ test('a file becomes a base64 attachment of the type its bytes show, whatever it
   assert.equal(Buffer.from(result.attachment.data, 'base64').equals(PNG), true);
 });
 
-test('over 5 MB or not an image: refused with a reason naming the file', () => {
-  const big = Buffer.alloc(MAX_IMAGE_BYTES + 1);
+test('a file is taken in up to 30 MB (the chat resizes it to fit); bigger or not an image: refused naming the file', () => {
+  const big = Buffer.alloc(IMAGE_LIMITS.maxSourceBytes + 1);
   PNG.copy(big);
   const tooBig = imageFromBytes('i', 'huge.png', big);
-  assert.ok(!tooBig.ok && /huge\.png is 5\.0 MB; images can be at most 5 MB/.test(tooBig.reason));
+  assert.ok(!tooBig.ok && /huge\.png is 30 MB; images over 30 MB cannot be attached \(the API takes at most 3\.75 MB per image/.test(tooBig.reason), !tooBig.ok ? tooBig.reason : '');
   const notImage = imageFromBytes('i', 'notes.txt', Buffer.from('hello'));
   assert.ok(!notImage.ok && notImage.reason.includes('notes.txt'));
-  assert.ok(imageFromBytes('i', 'exact.png', Buffer.concat([PNG, Buffer.alloc(MAX_IMAGE_BYTES - PNG.length)])).ok);
+  assert.ok(imageFromBytes('i', 'photo.png', Buffer.concat([PNG, Buffer.alloc(4_500_000)])).ok, 'a 4.5 MB photo is taken in, to be resized');
+});
+
+test('the API limits: 5,242,880 base64 characters (3.75 MB of file) and 8000 pixels on the longest side', () => {
+  const at = (bytes: number) => ({ name: 'p.png', data: Buffer.concat([PNG, Buffer.alloc(bytes - PNG.length)]).toString('base64') });
+  assert.equal(imageLimitProblem(at(IMAGE_LIMITS.maxBytes)), undefined, 'exactly 3,932,160 bytes is allowed');
+  assert.equal(at(IMAGE_LIMITS.maxBytes).data.length, 5_242_880);
+  assert.match(imageLimitProblem(at(IMAGE_LIMITS.maxBytes + 1)) ?? '', /p\.png is 3\.75 MB; the API takes images of at most 3\.75 MB\./);
+  assert.match(imageLimitProblem(at(4_500_000)) ?? '', /is 4\.29 MB; the API takes images of at most 3\.75 MB/, 'the 4,500,000-byte PNG of the report');
+  // A PNG whose header says 8001 × 10 pixels.
+  const ihdr = Buffer.alloc(8);
+  ihdr.writeUInt32BE(8001, 0);
+  ihdr.writeUInt32BE(10, 4);
+  const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), ihdr, Buffer.alloc(16)]);
+  assert.match(imageLimitProblem({ name: 'wide.png', data: png.toString('base64') }) ?? '', /wide\.png is 8001×10 pixels; the API takes images of at most 8000 pixels on the longest side/);
+  ihdr.writeUInt32BE(8000, 0);
+  const ok = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), ihdr, Buffer.alloc(16)]);
+  assert.equal(imageLimitProblem({ name: 'ok.png', data: ok.toString('base64') }), undefined);
 });
 
 test('attachments from the webview must be real base64 of the declared type', () => {
@@ -40,8 +58,9 @@ test('attachments from the webview must be real base64 of the declared type', ()
   assert.ok(!lie.ok && lie.reason.includes('image/jpeg'));
   const junk = checkAttachment({ id: 'a', name: 'a.png', mediaType: 'image/png', data: 'not base64!' });
   assert.ok(!junk.ok);
-  const big = Buffer.alloc(MAX_IMAGE_BYTES + 3);
+  const big = Buffer.alloc(IMAGE_LIMITS.maxBytes + 3);
   PNG.copy(big);
   const tooBig = checkAttachment({ id: 'a', name: 'b.png', mediaType: 'image/png', data: big.toString('base64') });
-  assert.ok(!tooBig.ok && tooBig.reason.includes('at most 5 MB'));
+  assert.ok(!tooBig.ok && tooBig.reason.includes('at most 3.75 MB'), 'sent: over the API limit is refused');
+  assert.ok(checkAttachment({ id: 'a', name: 'b.png', mediaType: 'image/png', data: big.toString('base64') }, { fit: false }).ok, 'attached: it can still be resized');
 });

@@ -1,12 +1,16 @@
 // The webview's controls post the right WebviewToHost messages, and host messages show up as the user expects.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Harness, emptySnapshot, type ChatPage } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 
 // A 1×1 PNG and a 1×1 GIF, as real files would arrive from the clipboard or a drop.
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
 const GIF_BASE64 = 'R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==';
+// A 37×23 WebP that Chromium encoded (test/fixtures/images).
+const WEBP_BASE64 = readFileSync(join(__dirname, '..', 'fixtures', 'images', 'canvas-37x23.webp')).toString('base64');
 
 /** Dispatches a paste or drop of files built in the page from base64 (or a size to fill with zeros). */
 async function dropFiles(chat: ChatPage, how: 'paste' | 'drop', files: Array<{ name: string; type: string; base64?: string; size?: number }>): Promise<void> {
@@ -251,7 +255,7 @@ describe('chat webview: interaction', () => {
     await chat.close();
   });
 
-  test('images: paste and drop accept png/gif, reject other types and files over 5 MB, remove works, sent with the message', async () => {
+  test('images: paste and drop accept png/gif, reject other types and files over 30 MB, remove works, sent with the message', async () => {
     const chat = await harness.open();
     await dropFiles(chat, 'paste', [{ name: 'shot.png', type: 'image/png', base64: PNG_BASE64 }]);
     await chat.page.waitForSelector('#attachments .attachment');
@@ -259,13 +263,13 @@ describe('chat webview: interaction', () => {
       { name: 'anim.gif', type: 'image/gif', base64: GIF_BASE64 },
       { name: 'notes.txt', type: 'text/plain', base64: Buffer.from('hello').toString('base64') },
       { name: 'fake.png', type: 'image/png', base64: Buffer.from('<svg onload=alert(1)>').toString('base64') },
-      { name: 'huge.png', type: 'image/png', size: 5 * 1024 * 1024 + 1 },
+      { name: 'huge.png', type: 'image/png', size: 30 * 1024 * 1024 + 1 },
     ]);
     await chat.page.waitForFunction(() => !((globalThis as unknown as { document: { querySelector(s: string): { hidden: boolean } } }).document.querySelector('#composer-notice').hidden));
     const notice = (await chat.page.locator('#composer-notice').textContent()) ?? '';
     assert.match(notice, /“notes\.txt” is not a supported image/);
     assert.match(notice, /“fake\.png” is not a supported image/);
-    assert.match(notice, /“huge\.png” is 5\.0 MB; images must be 5 MB or smaller/);
+    assert.match(notice, /“huge\.png” is 30 MB; images over 30 MB cannot be attached \(the API takes at most 3\.75 MB per image; smaller ones are resized to fit\)/);
     assert.equal(await chat.page.locator('#composer-notice').getAttribute('role'), 'alert');
     const thumbs = chat.page.locator('#attachments .attachment img.thumbnail');
     assert.equal(await thumbs.count(), 2);
@@ -273,7 +277,8 @@ describe('chat webview: interaction', () => {
     assert.equal(await thumbs.nth(0).evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth), 1, 'the thumbnail really renders');
 
     // The host's file picker adds images too.
-    await chat.send({ type: 'attachImages', images: [{ id: 'h1', name: 'picked.webp', mediaType: 'image/webp', data: 'UklGRg==' }] });
+    await chat.send({ type: 'attachImages', images: [{ id: 'h1', name: 'picked.webp', mediaType: 'image/webp', data: WEBP_BASE64 }] });
+    await chat.page.waitForSelector('#attachments .attachment[data-attachment-id="h1"]');
     assert.equal(await thumbs.count(), 3);
     await chat.page.locator('#attachments .attachment[data-attachment-id="h1"] button[data-action="removeAttachment"]').click();
     assert.equal(await thumbs.count(), 2);

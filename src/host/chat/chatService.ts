@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnsweredElsewhere, ConversationController } from '../../chat/conversationController';
-import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, imageSizeProblem } from '../../chat/conversationImages';
+import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../chat/conversationImages';
 import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
 import type { SettingProblem } from '../../chat/settings';
 import { performErrorAction } from '../errorActions';
@@ -90,9 +90,9 @@ export class ChatService extends Disposable {
     await this.controller.addAnswered(input, answered);
   }
 
-  /** Reveals the view and adds images to the composer's pending attachments. */
+  /** Reveals the view and adds images to the composer's pending attachments (the chat resizes any that are too big). */
   async attachImages(images: ImageAttachment[]): Promise<void> {
-    const accepted = this.acceptImages(images);
+    const accepted = this.acceptImages(images, { fit: false });
     await this.reveal();
     if (accepted.length === 0) return;
     if (!this.post({ type: 'attachImages', images: accepted })) this.pendingImages.push(...accepted);
@@ -104,8 +104,8 @@ export class ChatService extends Disposable {
     for (const uri of uris) {
       const name = path.basename(uri.path);
       try {
-        // Refuse big files before reading them.
-        const tooLarge = imageSizeProblem(name, (await vscode.workspace.fs.stat(uri)).size);
+        // Refuse files too big even to resize before reading them.
+        const tooLarge = sourceSizeProblem(name, (await vscode.workspace.fs.stat(uri)).size);
         const check = tooLarge ? { ok: false as const, reason: tooLarge } : imageFromBytes(randomUUID(), name, await vscode.workspace.fs.readFile(uri));
         if (check.ok) images.push(check.attachment);
         else this.notice('error', check.reason);
@@ -213,11 +213,14 @@ export class ChatService extends Disposable {
     }
   }
 
-  /** Images that really are what they claim (magic bytes) and at most 5 MB; the rest is refused with a notice. */
-  private acceptImages(images: readonly ImageAttachment[]): ImageAttachment[] {
+  /**
+   * Images that really are what they claim (magic bytes) and within the API's limits (`fit: false`: small enough to be
+   * resized by the chat); the rest is refused with a notice.
+   */
+  private acceptImages(images: readonly ImageAttachment[], options: { fit?: boolean } = {}): ImageAttachment[] {
     const accepted: ImageAttachment[] = [];
     for (const image of images) {
-      const check = checkAttachment(image);
+      const check = checkAttachment(image, options);
       if (check.ok) accepted.push(check.attachment);
       else this.notice('error', check.reason);
     }
@@ -285,6 +288,10 @@ export class ChatService extends Disposable {
 
   private async errorAction(turnId: string, action: ErrorAction): Promise<void> {
     // Retry is the chat's own; every other action is the same as for an inline explanation.
+    if (action === 'removeImages') {
+      await this.controller.removeImages(turnId);
+      return;
+    }
     const setting = this.controller.conversation.findAnswer(turnId)?.answer.error?.setting;
     if (!(await performErrorAction(action, this.deps.log, setting))) await this.controller.retry(turnId);
   }

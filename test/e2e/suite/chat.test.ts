@@ -186,6 +186,17 @@ suite('chat panel (host side)', () => {
     assert.deepEqual(user.images.map((i) => i.name), ['dot.png'], 'the image is kept with the turn (and so persisted)');
   });
 
+  test('an image over the API limit that reaches the host anyway is refused there, naming 3.75 MB; nothing over it is sent', async () => {
+    const head = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const big = Buffer.concat([head, Buffer.alloc(4_500_000 - head.length)]).toString('base64');
+    await enqueue({ text: 'Text only.' });
+    await api.chat.receiveFromWebview({ type: 'send', text: 'And this one?', images: [{ id: 'b1', name: 'big.png', mediaType: 'image/png', data: big }] });
+    await api.chat.idle();
+    const sent = await requests();
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0].body.messages.at(-1)?.content, 'And this one?', 'the question went without the image');
+  });
+
   test('Insert at Cursor inserts into the active editor as one undoable edit; an invalid message is dropped', async () => {
     const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'const a = 1;\n' });
     const editor = await vscode.window.showTextDocument(document);

@@ -503,6 +503,15 @@ suite('host services', () => {
     const [photo] = await vscode.commands.executeCommand<{ name: string; mediaType: string }[]>('fastrouter.askAboutImage', misnamed);
     assert.equal(photo?.name, 'photo.jpg');
     assert.equal(photo?.mediaType, 'image/png');
+    // The 4,500,000-byte PNG of the field report: taken in for the chat to resize, not refused and not sent as it is.
+    const big = vscode.Uri.file(path.join(workspace, 'big.png'));
+    fs.writeFileSync(big.fsPath, Buffer.concat([png, Buffer.alloc(4_500_000 - png.length)]));
+    const [taken] = await vscode.commands.executeCommand<{ name: string; data: string }[]>('fastrouter.askAboutImage', big);
+    assert.equal(taken?.name, 'big.png');
+    // Over 30 MB cannot even be resized: refused before it is read.
+    const huge = vscode.Uri.file(path.join(workspace, 'huge.png'));
+    fs.writeFileSync(huge.fsPath, Buffer.concat([png, Buffer.alloc(31 * 1024 * 1024)]));
+    assert.deepEqual(await vscode.commands.executeCommand('fastrouter.askAboutImage', huge), []);
   });
 
   test('Explain Selection Inline streams into a comment thread under the selection', async () => {
