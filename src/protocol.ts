@@ -72,11 +72,12 @@ export const AnswerMetaSchema = z.object({
 export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
 
 /** Buttons shown with an error. Each maps to a host action. */
-export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog']);
+/** `sendAnyway`: send a request a spending limit held back, this once. */
+export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog', 'sendAnyway']);
 export type ErrorAction = z.infer<typeof ErrorActionSchema>;
 
 export const TurnErrorSchema = z.object({
-  /** A short stable code: 'no_key', 'auth', 'billing', 'rate_limit', 'overloaded', 'moderation', 'network', 'stalled', 'bad_setting', 'api', … */
+  /** A short stable code: 'no_key', 'auth', 'billing', 'rate_limit', 'overloaded', 'moderation', 'network', 'stalled', 'bad_setting', 'spending_limit', 'api', … */
   code: z.string(),
   message: z.string(),
   actions: z.array(ErrorActionSchema),

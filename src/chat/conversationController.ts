@@ -35,8 +35,18 @@ export interface AnsweredElsewhere {
   error?: TurnError;
 }
 
+/** `bypassSpendingLimit`: the user chose Send Anyway on a request a spending limit held back (this once). */
+export interface AnswerRunOptions {
+  bypassSpendingLimit?: boolean;
+}
+
 export interface AnswerRunner {
-  run(input: { messages: MessageParam[]; system?: string }, signal: AbortSignal, onEvent: (event: StreamEvent) => void): Promise<AnswerOutcome>;
+  run(
+    input: { messages: MessageParam[]; system?: string },
+    signal: AbortSignal,
+    onEvent: (event: StreamEvent) => void,
+    options?: AnswerRunOptions,
+  ): Promise<AnswerOutcome>;
 }
 
 export interface ConversationControllerDeps {
@@ -157,15 +167,15 @@ export class ConversationController {
     await this.save(conversation);
   }
 
-  /** Runs the last answer again from scratch. */
-  async retry(answerId: string): Promise<void> {
+  /** Runs the last answer again from scratch (Send Anyway: past a spending limit, this once). */
+  async retry(answerId: string, options: AnswerRunOptions = {}): Promise<void> {
     await this.ready;
     const exchange = this.active.findAnswer(answerId);
     if (!exchange || !this.active.isLast(answerId) || this.busy) {
       this.deps.log(`Retry ignored: answer ${answerId} is not the last finished answer.`);
       return;
     }
-    await this.runAnswer(this.active, exchange, 'answer');
+    await this.runAnswer(this.active, exchange, 'answer', options);
   }
 
   /** Asks the model to go on with the last answer, appending to the same turn. */
@@ -267,7 +277,7 @@ export class ConversationController {
     await run.finished;
   }
 
-  private async runAnswer(conversation: Conversation, exchange: Exchange, mode: 'answer' | 'continue'): Promise<void> {
+  private async runAnswer(conversation: Conversation, exchange: Exchange, mode: 'answer' | 'continue', options: AnswerRunOptions = {}): Promise<void> {
     const answer = exchange.answer;
     const index = conversation.exchanges.indexOf(exchange);
     const request = buildRequest(conversation.exchanges, index, mode, this.deps.userContent, { prefill: this.deps.prefillAllowed() });
@@ -308,7 +318,7 @@ export class ConversationController {
 
     let outcome: AnswerOutcome;
     try {
-      outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event));
+      outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event), options);
     } catch (error) {
       // The runner promises not to throw; if it does, the answer still ends cleanly.
       outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };

@@ -109,7 +109,11 @@ export class CostLedger {
       const read = await this.readAllAsync().catch(() => undefined);
       if (this.hasRead) return this.refresh(); // a synchronous read came first and has everything
       if (!read) continue; // the live file was rotated while reading: read again
-      this.adopt(read);
+      // A long uncompacted history (before its first compaction) is folded in slices, yielding between them.
+      const folder = new Folder(read.summary?.state ?? emptyFoldState());
+      for (const text of [...read.segmentTexts, read.liveText]) await foldInSlices(folder, text);
+      if (this.hasRead) return this.refresh();
+      this.adopt(read, folder);
       return read.summary !== undefined || read.liveBytes > 0 || read.segmentTexts.some((t) => t !== '');
     }
     return this.refresh();
@@ -185,7 +189,7 @@ export class CostLedger {
           const bytes = await readFileFrom(path.join(this.dir, name), covered);
           const { text, bytes: whole } = wholeLines(bytes);
           if (whole === 0) continue;
-          folder.applyText(text);
+          await foldInSlices(folder, text);
           summary.covered[name] = { bytes: covered + whole, at: this.now() };
           result.foldedBytes += whole;
         }
@@ -258,10 +262,13 @@ export class CostLedger {
     return true;
   }
 
-  private adopt(read: FullRead): void {
-    const folder = new Folder(read.summary?.state ?? emptyFoldState());
-    for (const text of read.segmentTexts) folder.applyText(text);
-    folder.applyText(read.liveText);
+  private adopt(read: FullRead, folded?: Folder): void {
+    let folder = folded;
+    if (!folder) {
+      folder = new Folder(read.summary?.state ?? emptyFoldState());
+      for (const text of read.segmentTexts) folder.applyText(text);
+      folder.applyText(read.liveText);
+    }
     this.folder = folder;
     this.offset = read.liveBytes;
     this.inode = read.liveInode;
@@ -451,6 +458,21 @@ async function readFileFrom(file: string, offset: number): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+const SLICE_CHARS = 1_000_000;
+
+/** Folds `text` about 5,000 lines at a time, letting other work run between slices (the extension host is shared). */
+async function foldInSlices(folder: Folder, text: string): Promise<void> {
+  let start = 0;
+  while (text.length - start > SLICE_CHARS) {
+    const end = text.indexOf('\n', start + SLICE_CHARS);
+    if (end < 0) break;
+    folder.applyText(text.slice(start, end + 1));
+    start = end + 1;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  folder.applyText(start === 0 ? text : text.slice(start));
 }
 
 /** The whole lines of `buffer` (a line still being written waits for the next read) and their byte length. */

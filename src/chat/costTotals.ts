@@ -129,6 +129,7 @@ export interface SessionState {
 
 export const RECENT_KEPT = 200;
 export const DAYS_KEPT = 400;
+export const SESSIONS_KEPT = 100;
 export const DEFAULT_SOURCE = 'chat';
 /** Lines without `src` (written before sources were recorded). */
 export const UNKNOWN_SOURCE = 'earlier';
@@ -256,11 +257,17 @@ function addTo(bucket: CostBucket, entry: LedgerRequest): void {
   }
 }
 
-/** Drops what a summary need not keep for years: days beyond DAYS_KEPT, sessions idle for `sessionIdleMs`. */
-export function pruneFoldState(state: FoldState, now: number, sessionIdleMs = 30 * 24 * 3600_000): void {
+/**
+ * Drops what a summary need not keep for years: days beyond DAYS_KEPT, and window sessions idle for `sessionIdleMs`
+ * or beyond the SESSIONS_KEPT most recent (a window idle that long shows its session count from then on).
+ */
+export function pruneFoldState(state: FoldState, now: number, sessionIdleMs = 7 * 24 * 3600_000): void {
   const oldestDay = localDayKey(now - DAYS_KEPT * 24 * 3600_000);
   for (const day of Object.keys(state.days)) if (day < oldestDay) delete state.days[day];
-  for (const [id, session] of Object.entries(state.sessions)) if (session.lastAt < now - sessionIdleMs) delete state.sessions[id];
+  const sessions = Object.entries(state.sessions).sort((a, b) => b[1].lastAt - a[1].lastAt);
+  sessions.forEach(([id, session], i) => {
+    if (i >= SESSIONS_KEPT || session.lastAt < now - sessionIdleMs) delete state.sessions[id];
+  });
   if (state.recent.length > RECENT_KEPT) state.recent.splice(0, state.recent.length - RECENT_KEPT);
 }
 

@@ -1,16 +1,19 @@
 // What the buttons on an error do (chat turns and inline explanations share them).
 import * as vscode from 'vscode';
 import { BILLING_URL } from '../chat/errors';
-import type { ErrorAction } from '../protocol';
+import type { ErrorAction, TurnError } from '../protocol';
 
-/** Performs a non-retry action; returns false for 'retry', which only the caller can do. */
-export async function performErrorAction(action: ErrorAction, log: vscode.LogOutputChannel): Promise<boolean> {
+/**
+ * Performs an action that is not the caller's own; returns false for 'retry' and 'sendAnyway' (run the request
+ * again; Send Anyway past the spending limit, this once), which only the caller can do.
+ */
+export async function performErrorAction(action: ErrorAction, log: vscode.LogOutputChannel, error?: TurnError): Promise<boolean> {
   switch (action) {
     case 'setApiKey':
       await vscode.commands.executeCommand('fastrouter.setApiKey');
       return true;
     case 'openSettings':
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'fastrouter');
+      await vscode.commands.executeCommand('workbench.action.openSettings', error?.code === 'spending_limit' ? 'fastrouter.spendingLimit' : 'fastrouter');
       return true;
     case 'openBilling':
       await vscode.env.openExternal(vscode.Uri.parse(BILLING_URL));
@@ -19,6 +22,7 @@ export async function performErrorAction(action: ErrorAction, log: vscode.LogOut
       log.show(true);
       return true;
     case 'retry':
+    case 'sendAnyway':
       return false;
   }
 }
@@ -35,5 +39,7 @@ export function errorActionLabel(action: ErrorAction): string {
       return vscode.l10n.t('Show Log');
     case 'retry':
       return vscode.l10n.t('Retry');
+    case 'sendAnyway':
+      return vscode.l10n.t('Send Anyway');
   }
 }

@@ -351,7 +351,7 @@ export class ChatApp {
     switch (action) {
       case 'retry': this.host.post({ type: 'retry', turnId }); break;
       case 'continue': this.host.post({ type: 'continue', turnId }); break;
-      case 'setApiKey': case 'openSettings': case 'openBilling': case 'showLog':
+      case 'setApiKey': case 'openSettings': case 'openBilling': case 'showLog': case 'sendAnyway':
         this.host.post({ type: 'errorAction', turnId, action });
         break;
     }

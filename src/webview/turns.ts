@@ -39,7 +39,7 @@ export function renderUserTurn(turn: UserTurn): HTMLElement {
 const BLOCK_TAGS = /^(?:P|LI|PRE|H[1-6]|DIV|TR|TD|TH|BLOCKQUOTE|BR|HR)$/;
 
 const ERROR_ACTION_LABELS: Record<ErrorAction, string> = {
-  retry: 'Retry', setApiKey: 'Set API Key', openSettings: 'Open Settings', openBilling: 'Open Billing', showLog: 'Show Log',
+  retry: 'Retry', setApiKey: 'Set API Key', openSettings: 'Open Settings', openBilling: 'Open Billing', showLog: 'Show Log', sendAnyway: 'Send Anyway',
 };
 
 const STATUS_NOTES: Partial<Record<AnswerStatus, string>> = {

@@ -242,8 +242,10 @@ export class ChatService extends Disposable {
   }
 
   private async errorAction(turnId: string, action: ErrorAction): Promise<void> {
-    // Retry is the chat's own; every other action is the same as for an inline explanation.
-    if (!(await performErrorAction(action, this.deps.log))) await this.controller.retry(turnId);
+    // Retry and Send Anyway are the chat's own; every other action is the same as for an inline explanation.
+    const error = this.controller.conversation.findAnswer(turnId)?.answer.error;
+    if (await performErrorAction(action, this.deps.log, error)) return;
+    await this.controller.retry(turnId, { bypassSpendingLimit: action === 'sendAnyway' });
   }
 
   private async pickImages(): Promise<void> {
