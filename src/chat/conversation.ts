@@ -39,6 +39,10 @@ export interface StoredAnswer {
 export interface Exchange {
   user: UserTurn;
   answer: StoredAnswer;
+  /** When the question was asked (ms); orders exchanges merged from two windows. Absent in older files. */
+  askedAt?: number;
+  /** When this window last changed the exchange (asked, answered, retried, continued); the newer copy wins a merge. */
+  updatedAt?: number;
 }
 
 /** The JSON form of a conversation, as persisted. */
@@ -113,7 +117,7 @@ export class Conversation {
   addExchange(input: UserInput, ids: { user: string; answer: string }, now: number): Exchange {
     if (this.isEmpty) this.title = titleFrom(input);
     const user: UserTurn = { id: ids.user, role: 'user', text: input.text, images: input.images ?? [], ...(input.code ? { code: input.code } : {}) };
-    const exchange: Exchange = { user, answer: { id: ids.answer, status: 'streaming', messages: [] } };
+    const exchange: Exchange = { user, answer: { id: ids.answer, status: 'streaming', messages: [] }, askedAt: now, updatedAt: now };
     this.exchanges.push(exchange);
     this.updatedAt = now;
     return exchange;
@@ -143,11 +147,14 @@ export class Conversation {
     return this.lastExchange?.answer.id === answerId;
   }
 
-  /** Answers still marked streaming (loaded after a window closed mid-answer) become interrupted. */
-  markInterrupted(): boolean {
+  /**
+   * Answers still marked streaming (loaded after a window closed mid-answer) become interrupted; with `before`,
+   * only those not saved since then (another window that is still streaming saves its answer every few seconds).
+   */
+  markInterrupted(before = Infinity): boolean {
     let changed = false;
-    for (const { answer } of this.exchanges) {
-      if (answer.status === 'streaming') {
+    for (const { answer, updatedAt } of this.exchanges) {
+      if (answer.status === 'streaming' && (updatedAt ?? 0) < before) {
         answer.status = 'interrupted';
         answer.messages = answer.messages.map((m) => ({ ...m, complete: false }));
         changed = true;

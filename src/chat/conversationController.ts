@@ -10,6 +10,7 @@ import {
   canContinue,
   combineMeta,
   Conversation,
+  type ConversationData,
   type Exchange,
   type StoredMessage,
   type UserContentBuilder,
@@ -17,6 +18,7 @@ import {
 } from './conversation';
 import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
 import { conversationToMarkdown } from './conversationMarkdown';
+import { mergeConversationData } from './conversationMerge';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
 
@@ -78,6 +80,8 @@ interface ActiveRun {
 
 /** Above this many characters a conversation file is saved less often while streaming. */
 const BIG_FILE_CHARS = 2_000_000;
+/** An answer saved as streaming longer ago than this was cut (its window closed); a live one is saved every few seconds. */
+const STALE_STREAMING_MS = 30_000;
 
 export class ConversationController {
   private active: Conversation;
@@ -139,6 +143,8 @@ export class ConversationController {
   async ask(input: UserInput): Promise<void> {
     await this.ready;
     await this.stopAndWait();
+    // Another window may have asked in this chat meanwhile: its turns are context for this question.
+    await this.sync(this.active);
     const conversation = this.active;
     const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
     this.summaries.set(conversation.id, conversation.summary);
@@ -233,6 +239,26 @@ export class ConversationController {
     return conversationToMarkdown(this.active.title, this.active.turns(this.liveOverride()));
   }
 
+  /**
+   * Re-reads what other windows changed: the conversation list and the active conversation (their new turns
+   * appear; a chat deleted elsewhere goes). The host calls it when the view shows again, on focus and on file changes.
+   */
+  async refresh(): Promise<void> {
+    await this.ready;
+    if (this.disposed) return;
+    try {
+      const before = JSON.stringify(this.conversationList());
+      const list = await this.deps.store.list();
+      const listed = new Set(list.map((s) => s.id));
+      for (const id of this.loaded.keys()) if (!listed.has(id) && id !== this.active.id) this.loaded.delete(id);
+      this.summaries = new Map(list.map((s) => [s.id, s]));
+      await this.sync(this.active);
+      if (!this.disposed && JSON.stringify(this.conversationList()) !== before) this.postConversations();
+    } catch (error) {
+      this.deps.log(`Could not re-read the conversations: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   /** Resolves when the running answer (if any) has ended and been saved. */
   async idle(): Promise<void> {
     await this.run?.finished;
@@ -260,14 +286,61 @@ export class ConversationController {
 
   private async open(id: string): Promise<Conversation | undefined> {
     const cached = this.loaded.get(id);
-    if (cached) return cached;
+    if (cached) {
+      // Shown again: pick up what other windows added since.
+      await this.sync(cached);
+      return this.loaded.get(id);
+    }
     const data = await this.deps.store.load(id);
     if (!data) return undefined;
     const conversation = new Conversation(data);
-    // An answer that was streaming when the window closed stays, marked unfinished.
-    if (conversation.markInterrupted()) void this.save(conversation);
+    // An answer that was streaming when its window closed stays, marked unfinished (one still being saved by another window streams on there).
+    if (conversation.markInterrupted(this.now() - STALE_STREAMING_MS)) void this.save(conversation);
     this.loaded.set(id, conversation);
     return conversation;
+  }
+
+  /** Merges in another window's changes to `conversation`, if its file changed since this window read or wrote it. */
+  private async sync(conversation: Conversation): Promise<void> {
+    let result: Awaited<ReturnType<ConversationStore['read']>>;
+    try {
+      result = await this.deps.store.read(conversation.id, { ifChanged: true });
+    } catch (error) {
+      this.deps.log(`Could not re-read the conversation: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (result.state === 'deleted') this.deletedElsewhere(conversation);
+    else if (result.state === 'ok') {
+      this.adopt(conversation, result.data);
+      if (this.run?.conversation !== conversation && conversation.markInterrupted(this.now() - STALE_STREAMING_MS)) void this.save(conversation);
+    }
+  }
+
+  /** Takes another window's version of `conversation` in, keeping this window's newer exchanges and its live answer. */
+  private adopt(conversation: Conversation, theirs: ConversationData): void {
+    const run = this.run?.conversation === conversation ? this.run : undefined;
+    const result = mergeConversationData(conversation.toData(), theirs, run?.exchange.answer.id);
+    conversation.updatedAt = Math.max(conversation.updatedAt, theirs.updatedAt);
+    if (!result.changed) return;
+    conversation.exchanges.splice(0, conversation.exchanges.length, ...result.data.exchanges);
+    conversation.title = result.data.title;
+    if (this.summaries.has(conversation.id) || !conversation.isEmpty) this.summaries.set(conversation.id, conversation.summary);
+    if (conversation === this.active && !this.disposed) this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+  }
+
+  /** Another window deleted this conversation: it goes here too (an answer still streaming into it is stopped). */
+  private deletedElsewhere(conversation: Conversation): void {
+    this.summaries.delete(conversation.id);
+    this.loaded.delete(conversation.id);
+    if (this.run?.conversation === conversation) this.run.abort.abort();
+    if (this.disposed) return;
+    if (conversation !== this.active) {
+      this.postConversations();
+      return;
+    }
+    this.active = Conversation.create(this.newId(), this.now());
+    this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    this.deps.post({ type: 'notice', level: 'info', message: 'This chat was deleted in another window.' });
   }
 
   private async stopAndWait(): Promise<void> {
@@ -303,6 +376,8 @@ export class ConversationController {
     answer.status = 'streaming';
     delete answer.error;
     if (mode === 'answer') delete answer.meta;
+    // Changed now: this copy must win over other windows' older copies of the exchange.
+    exchange.updatedAt = this.now();
 
     const abort = new AbortController();
     let finish!: () => void;
@@ -333,6 +408,7 @@ export class ConversationController {
     if (meta) answer.meta = meta;
     if (outcome.error) answer.error = outcome.error;
     conversation.updatedAt = this.now();
+    exchange.updatedAt = conversation.updatedAt;
     this.summaries.set(conversation.id, conversation.summary);
     this.run = undefined;
 
@@ -391,12 +467,18 @@ export class ConversationController {
     if (conversation.isEmpty) return;
     const data = conversation.toData();
     const run = this.run;
+    let pinnedAnswerId: string | undefined;
     if (run && run.conversation === conversation) {
+      // The live copy, stamped now: other windows see a streaming answer that is still being written.
       const live = { ...run.exchange.answer, messages: [...run.kept, { content: run.live.content(), complete: false }] };
-      data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live } : e));
+      data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live, updatedAt: this.now() } : e));
+      pinnedAnswerId = run.exchange.answer.id;
     }
     try {
-      this.lastSavedSize = await this.deps.store.save(data);
+      const result = await this.deps.store.save(data, { pinnedAnswerId });
+      this.lastSavedSize = result.size;
+      if (result.deleted) this.deletedElsewhere(conversation);
+      else if (result.merged) this.adopt(conversation, result.merged);
     } catch (error) {
       this.deps.log(`Could not save the conversation: ${error instanceof Error ? error.message : String(error)}`);
     }
