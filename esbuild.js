@@ -39,6 +39,8 @@ const targets = [
     format: 'cjs',
     target: 'node18',
     external: ['vscode'],
+    // Error and class names reach the log ("ConnectionError: Could not connect…"); minified names would read "pe".
+    keepNames: true,
   },
   {
     ...common,
@@ -71,7 +73,11 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+module.exports = { targets };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

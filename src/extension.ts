@@ -1,4 +1,6 @@
 // activate(): builds the services in order, registers every feature, awaits nothing (no network, no secret).
+// First: configures zod before any schema is built (see the file).
+import './zodConfig';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './host/apiKey';
 import { registerChat } from './host/chat';

@@ -15,16 +15,30 @@ export const ImageAttachmentSchema = z.object({
   name: z.string().max(500),
   mediaType: ImageMediaTypeSchema,
   data: z.string().max(7_000_000),
+  /** The user dropped it from the conversation: later requests no longer send it (a short note takes its place). */
+  omitted: z.boolean().optional(),
 });
 export type ImageAttachment = z.infer<typeof ImageAttachmentSchema>;
 
-/** Code that a user turn is about (Ask About Selection). */
+/**
+ * Text a user turn carries besides the question: a selection (Ask About Selection; one item per cursor), a whole file
+ * (Add File to Chat) or the workspace's problems. Sent as a fenced block with its path; lines are 1-based.
+ */
+export const CodeContextKindSchema = z.enum(['selection', 'file', 'problems']);
+export type CodeContextKind = z.infer<typeof CodeContextKindSchema>;
+
 export const CodeContextSchema = z.object({
-  languageId: z.string(),
-  path: z.string(),
-  startLine: z.number().int(),
-  endLine: z.number().int(),
+  id: z.string().min(1).max(100),
+  kind: CodeContextKindSchema,
+  languageId: z.string().max(200),
+  /** Workspace-relative path, or a readable name for untitled files and notebook cells. */
+  path: z.string().max(2000),
+  /** Absent when the item is not a range of one file (problems). */
+  startLine: z.number().int().optional(),
+  endLine: z.number().int().optional(),
   text: z.string(),
+  /** The user dropped it from the conversation: later requests no longer send it (a short note takes its place). */
+  omitted: z.boolean().optional(),
 });
 export type CodeContext = z.infer<typeof CodeContextSchema>;
 
@@ -32,7 +46,8 @@ export const UserTurnSchema = z.object({
   id: z.string(),
   role: z.literal('user'),
   text: z.string(),
-  code: CodeContextSchema.optional(),
+  /** Code, files and problems the question is about, in the order they were added. */
+  context: z.array(CodeContextSchema).default([]),
   images: z.array(ImageAttachmentSchema).default([]),
 });
 export type UserTurn = z.infer<typeof UserTurnSchema>;

@@ -57,7 +57,7 @@ export interface ConversationData {
 
 export interface UserInput {
   text: string;
-  code?: CodeContext;
+  context?: CodeContext[];
   images?: ImageAttachment[];
 }
 
@@ -77,7 +77,8 @@ const TITLE_MAX = 60;
 
 export function titleFrom(input: UserInput): string {
   const line = input.text.trim().split(/\r?\n/, 1)[0]?.trim() ?? '';
-  const base = line || (input.code ? `Code from ${basename(input.code.path)}` : input.images?.length ? 'Image' : 'New chat');
+  const first = input.context?.[0];
+  const base = line || (first ? `${first.kind === 'problems' ? 'Problems' : 'Code'} from ${basename(first.path)}` : input.images?.length ? 'Image' : 'New chat');
   return base.length > TITLE_MAX ? `${base.slice(0, TITLE_MAX - 1).trimEnd()}…` : base;
 }
 
@@ -116,7 +117,7 @@ export class Conversation {
   /** Appends a question and its empty, streaming answer. */
   addExchange(input: UserInput, ids: { user: string; answer: string }, now: number): Exchange {
     if (this.isEmpty) this.title = titleFrom(input);
-    const user: UserTurn = { id: ids.user, role: 'user', text: input.text, images: input.images ?? [], ...(input.code ? { code: input.code } : {}) };
+    const user: UserTurn = { id: ids.user, role: 'user', text: input.text, context: input.context ?? [], images: input.images ?? [] };
     const exchange: Exchange = { user, answer: { id: ids.answer, status: 'streaming', messages: [] }, askedAt: now, updatedAt: now };
     this.exchanges.push(exchange);
     this.updatedAt = now;

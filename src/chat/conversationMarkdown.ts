@@ -37,9 +37,14 @@ export function conversationToMarkdown(title: string, turns: readonly Turn[]): s
   for (const turn of turns) {
     if (turn.role === 'user') {
       const parts = ['## You', turn.text.trim()];
-      if (turn.code) {
-        const fence = fenceFor(turn.code.text);
-        parts.push(`\`${turn.code.path}\` lines ${turn.code.startLine}–${turn.code.endLine}:\n\n${fence}${turn.code.languageId}\n${turn.code.text}\n${fence}`);
+      for (const item of turn.context) {
+        const where = `\`${item.path}\`${item.startLine !== undefined ? ` lines ${item.startLine}–${item.endLine ?? item.startLine}` : ''}`;
+        if (item.omitted) {
+          parts.push(`*(${where}: removed from the conversation)*`);
+          continue;
+        }
+        const fence = fenceFor(item.text);
+        parts.push(`${where}:\n\n${fence}${item.languageId}\n${item.text}\n${fence}`);
       }
       if (turn.images.length) parts.push(`*(${turn.images.length} image${turn.images.length > 1 ? 's' : ''}: ${turn.images.map((i) => i.name).join(', ')})*`);
       out.push(parts.filter(Boolean).join('\n\n'));

@@ -27,6 +27,17 @@ const StoredMessageSchema = z.object({
   complete: z.boolean(),
 });
 
+/**
+ * A saved user turn. Files written before turns could carry several context items have a single `code` (a selection
+ * without an id): it becomes `context: [that selection]`, with an id derived from the turn's.
+ */
+const StoredUserTurnSchema = z.preprocess((value) => {
+  if (typeof value !== 'object' || value === null || !('code' in value)) return value;
+  const { code, ...rest } = value as { code?: unknown; id?: unknown; context?: unknown };
+  if (rest.context !== undefined || typeof code !== 'object' || code === null) return rest;
+  return { ...rest, context: [{ id: `${String(rest.id)}-code`, kind: 'selection', ...code }] };
+}, UserTurnSchema);
+
 const ConversationDataSchema = z.object({
   version: z.literal(1),
   id: z.string().min(1),
@@ -35,7 +46,7 @@ const ConversationDataSchema = z.object({
   updatedAt: z.number(),
   exchanges: z.array(
     z.object({
-      user: UserTurnSchema,
+      user: StoredUserTurnSchema,
       answer: z.object({
         id: z.string(),
         status: AnswerStatusSchema,

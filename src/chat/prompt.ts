@@ -1,7 +1,7 @@
 // Builds the user message of a turn: the question, the code it is about (a fenced block with language, path and
 // line range) and any images. Also the pure "which lines does an empty selection mean" helper. No vscode.
 import type { ContentBlockParam } from '../api';
-import type { CodeContext, ImageAttachment } from '../protocol';
+import type { CodeContext, CodeContextKind, ImageAttachment } from '../protocol';
 
 export const DEFAULT_QUESTION = 'Explain this code';
 
@@ -18,30 +18,50 @@ const NO_INFO_STRING = new Set(['plaintext', 'text', '']);
 /** One line naming where the code comes from; newlines and backticks in a path cannot break the Markdown. */
 export function describeCodeLocation(code: CodeContext): string {
   const path = code.path.replace(/[\r\n]+/g, ' ').replace(/`/g, "'");
-  const lines = code.startLine === code.endLine ? `line ${code.startLine}` : `lines ${code.startLine}-${code.endLine}`;
-  return `\`${path}\` (${lines}${NO_INFO_STRING.has(code.languageId) ? '' : `, ${code.languageId}`})`;
+  const lines = describeLines(code);
+  const language = NO_INFO_STRING.has(code.languageId) ? '' : code.languageId;
+  const details = [lines, language].filter(Boolean).join(', ');
+  return `\`${path}\`${details ? ` (${details})` : ''}`;
 }
 
-/** The code as a fenced block, preceded by its location. Line numbers are 1-based. */
+/** "line 4", "lines 4-9", or '' when the item is not a range (problems). */
+export function describeLines(code: Pick<CodeContext, 'startLine' | 'endLine'>): string {
+  if (code.startLine === undefined) return '';
+  const end = code.endLine ?? code.startLine;
+  return code.startLine === end ? `line ${code.startLine}` : `lines ${code.startLine}-${end}`;
+}
+
+const KIND_INTRO: Record<CodeContextKind, string> = { selection: 'From', file: 'File', problems: 'Problems in' };
+
+/** The item as a fenced block, preceded by its location. */
 export function formatCodeBlock(code: CodeContext): string {
   const fence = chooseFence(code.text);
   const info = NO_INFO_STRING.has(code.languageId) ? '' : code.languageId.replace(/\s+/g, '');
   const body = code.text.endsWith('\n') ? code.text : `${code.text}\n`;
-  return `From ${describeCodeLocation(code)}:\n\n${fence}${info}\n${body}${fence}`;
+  return `${KIND_INTRO[code.kind]} ${describeCodeLocation(code)}:\n\n${fence}${info}\n${body}${fence}`;
 }
 
-/** The text of a user turn as the model sees it: the code first (long context before the question reads best), then the question. */
-export function buildUserText(turn: { text: string; code?: CodeContext }): string {
-  const question = turn.text.trim() === '' && turn.code ? DEFAULT_QUESTION : turn.text;
-  return turn.code ? `${formatCodeBlock(turn.code)}\n\n${question}` : question;
+/** What stands in for an item the user dropped from the conversation, so the model knows it is gone and why. */
+export function omittedNote(what: string): string {
+  return `(${what} was attached here; the user removed it from the conversation.)`;
+}
+
+/** The text of a user turn as the model sees it: the context first (long context before the question reads best), then the question. */
+export function buildUserText(turn: { text: string; context?: readonly CodeContext[] }): string {
+  const context = turn.context ?? [];
+  const question = turn.text.trim() === '' && context.some((c) => !c.omitted) ? DEFAULT_QUESTION : turn.text;
+  const parts = context.map((c) => (c.omitted ? omittedNote(describeCodeLocation(c)) : formatCodeBlock(c)));
+  return [...parts, question].filter((part) => part !== '').join('\n\n');
 }
 
 /** The `content` of the API user message for a turn: a plain string, or blocks when images are attached (images first). */
-export function buildUserContent(turn: { text: string; code?: CodeContext; images?: readonly ImageAttachment[] }): ContentBlockParam[] | string {
-  const text = buildUserText(turn);
+export function buildUserContent(turn: { text: string; context?: readonly CodeContext[]; images?: readonly ImageAttachment[] }): ContentBlockParam[] | string {
   const images = turn.images ?? [];
-  if (images.length === 0) return text;
-  const blocks: ContentBlockParam[] = images.map((image) => ({
+  const sent = images.filter((image) => !image.omitted);
+  const notes = images.filter((image) => image.omitted).map((image) => omittedNote(`An image (${image.name || 'unnamed'})`));
+  const text = [...notes, buildUserText(turn)].filter((part) => part.trim() !== '').join('\n\n');
+  if (sent.length === 0) return text;
+  const blocks: ContentBlockParam[] = sent.map((image) => ({
     type: 'image',
     source: { type: 'base64', media_type: image.mediaType, data: image.data },
   }));
@@ -109,4 +129,22 @@ export function truncateAtLine(text: string, maxChars: number): { text: string; 
   if (cut <= 0) cut = maxChars;
   const kept = text.slice(0, cut);
   return { text: kept, lines: kept.split('\n').length };
+}
+
+/** The items cut to `maxChars` in all, each at a line end; items that no longer fit are left out. */
+export function truncateItems(items: readonly CodeContext[], maxChars: number): CodeContext[] {
+  const out: CodeContext[] = [];
+  let budget = maxChars;
+  for (const code of items) {
+    if (budget <= 0) break;
+    if (code.text.length <= budget) {
+      out.push(code);
+      budget -= code.text.length;
+      continue;
+    }
+    const cut = truncateAtLine(code.text, budget);
+    out.push(code.startLine === undefined ? { ...code, text: cut.text } : { ...code, text: cut.text, endLine: code.startLine + cut.lines - 1 });
+    break;
+  }
+  return out;
 }

@@ -1,13 +1,13 @@
 // Ask About Selection: the selected code (or the enclosing block) plus a question go to the chat as one user turn.
 import * as vscode from 'vscode';
-import { DEFAULT_QUESTION } from '../chat/prompt';
+import { DEFAULT_QUESTION, describeLines } from '../chat/prompt';
 import type { CodeContext, ImageAttachment } from '../protocol';
 import { confirmSize, pickCode } from './selection';
 import type { SettingsService } from './settings';
 
 /** What this command needs from the chat (contract E). */
 export interface ChatAsk {
-  ask(input: { text: string; code?: CodeContext; images?: ImageAttachment[] }): Promise<void>;
+  ask(input: { text: string; context?: CodeContext[]; images?: ImageAttachment[] }): Promise<void>;
 }
 
 export interface AskArgs {
@@ -23,17 +23,20 @@ export async function askAboutSelection(chat: ChatAsk, settings: SettingsService
   }
   const picked = await pickCode(editor);
   if (!picked) return;
-  const code = await confirmSize(picked, settings.current.maxSelectionChars);
-  if (!code) return;
+  const context = await confirmSize(picked, settings.current.maxSelectionChars);
+  if (!context || context.length === 0) return;
   const question =
     typeof args?.question === 'string'
       ? args.question
       : await vscode.window.showInputBox({
           title: vscode.l10n.t('Ask About Selection'),
-          prompt: vscode.l10n.t('Your question about {0}, lines {1}-{2} (empty: "{3}")', code.path, code.startLine, code.endLine, DEFAULT_QUESTION),
+          prompt:
+            context.length === 1
+              ? vscode.l10n.t('Your question about {0}, {1} (empty: "{2}")', context[0].path, describeLines(context[0]), DEFAULT_QUESTION)
+              : vscode.l10n.t('Your question about {0} selections in {1} (empty: "{2}")', context.length, context[0].path, DEFAULT_QUESTION),
           placeHolder: DEFAULT_QUESTION,
           ignoreFocusOut: true,
         });
   if (question === undefined) return;
-  await chat.ask({ text: question.trim() || DEFAULT_QUESTION, code });
+  await chat.ask({ text: question.trim() || DEFAULT_QUESTION, context });
 }

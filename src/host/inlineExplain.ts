@@ -41,7 +41,7 @@ class InlineComment implements vscode.Comment {
 
 /** What Continue in Chat needs from the chat. */
 export interface ChatContinue {
-  addAnswered(input: { text: string; code?: CodeContext }, answered: AnsweredElsewhere): Promise<void>;
+  addAnswered(input: { text: string; context?: CodeContext[] }, answered: AnsweredElsewhere): Promise<void>;
 }
 
 interface InlineSession {
@@ -85,10 +85,11 @@ export class InlineExplainer extends Disposable {
       void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select the code to explain.'));
       return undefined;
     }
-    const picked = await pickCode(editor);
+    // One explanation sits at one place: the primary selection only.
+    const picked = await pickCode(editor, { single: true });
     if (!picked) return undefined;
-    const code = await confirmSize(picked, this.deps.settings.current.maxSelectionChars);
-    if (!code) return undefined;
+    const code = (await confirmSize(picked, this.deps.settings.current.maxSelectionChars))?.[0];
+    if (!code || code.startLine === undefined || code.endLine === undefined) return undefined;
     const range = new vscode.Range(code.startLine - 1, 0, code.endLine - 1, Number.MAX_SAFE_INTEGER);
     const thread = this.controller.createCommentThread(editor.document.uri, editor.document.validateRange(range), []);
     thread.canReply = false;
@@ -109,7 +110,7 @@ export class InlineExplainer extends Disposable {
     let lastBlock = -1;
     const outcome = await this.deps.runner.run(
       {
-        messages: [{ role: 'user', content: buildUserContent({ text: session.question, code: session.code }) }],
+        messages: [{ role: 'user', content: buildUserContent({ text: session.question, context: [session.code] }) }],
         system: this.deps.settings.current.systemPrompt + INLINE_SYSTEM_SUFFIX,
         source: 'inline',
       },
@@ -170,7 +171,7 @@ export class InlineExplainer extends Disposable {
     const { code, question, text, status, meta, error } = session;
     const content = session.content ?? (text ? [{ type: 'text' as const, text }] : []);
     this.dismiss(session.thread);
-    await this.deps.chat.addAnswered({ text: question, code }, { content, status: status === 'streaming' ? 'stopped' : status, meta, error });
+    await this.deps.chat.addAnswered({ text: question, context: [code] }, { content, status: status === 'streaming' ? 'stopped' : status, meta, error });
   }
 
   /** The session of `thread`; undefined once it was dismissed (a second click must not act on another thread). */

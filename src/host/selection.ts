@@ -1,7 +1,10 @@
-// Which code a selection command is about: the selection, or (when it is empty) the enclosing function/class from the
-// language's document symbols, else the indentation block, else the user picks. Also the oversize check.
+// Which code a selection command is about: every selection (one item per cursor), or (when nothing is selected) the
+// enclosing function/class from the language's document symbols, else the indentation block, else the user picks.
+// What is sent is what the user sees: whole first lines when only indentation precedes the selection, no extra line when
+// the selection ends at column 0. Also the oversize check.
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { enclosingBlockByIndentation, truncateAtLine } from '../chat/prompt';
+import { enclosingBlockByIndentation, truncateItems } from '../chat/prompt';
 import type { CodeContext } from '../protocol';
 
 const BLOCK_KINDS = new Set([
@@ -17,41 +20,98 @@ const BLOCK_KINDS = new Set([
   vscode.SymbolKind.Object,
 ]);
 
+/** The most selections one question carries (multi-cursor); more would be a mistake rather than a wish. */
+export const MAX_SELECTIONS = 50;
+
 export interface PickedCode {
-  code: CodeContext;
-  range: vscode.Range;
+  /** One per selection, in document order; ranges are what was sent. */
+  items: { code: CodeContext; range: vscode.Range }[];
 }
 
-export async function pickCode(editor: vscode.TextEditor): Promise<PickedCode | undefined> {
+/**
+ * The code the user means. `single`: only the primary selection (an inline explanation sits at one place).
+ * Resolves undefined when the user cancelled the "which code?" question.
+ */
+export async function pickCode(editor: vscode.TextEditor, options: { single?: boolean } = {}): Promise<PickedCode | undefined> {
   const document = editor.document;
-  let range: vscode.Range | undefined = editor.selection.isEmpty ? undefined : document.validateRange(trimSelection(editor.selection));
-  if (!range) {
-    range = (await enclosingSymbol(document, editor.selection.active)) ?? enclosingIndentBlock(document, editor.selection.active.line);
-    if (!range) range = await askForRange(document, editor.selection.active.line);
-    if (!range) return undefined;
-    // Show what will be sent.
-    editor.selection = new vscode.Selection(range.start, range.end);
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  }
-  return { range, code: codeContext(document, range) };
+  const selections = options.single ? [editor.selection] : editor.selections;
+  const ranges = mergeRanges(
+    selections.filter((s) => !s.isEmpty).map((s) => document.validateRange(visibleRange(document, s))).filter((r) => !r.isEmpty),
+  ).slice(0, MAX_SELECTIONS);
+  if (ranges.length > 0) return { items: ranges.map((range) => ({ range, code: codeContext(document, range) })) };
+
+  const active = editor.selection.active;
+  let range = (await enclosingSymbol(document, active)) ?? enclosingIndentBlock(document, active.line);
+  if (!range) range = await askForRange(document, active.line);
+  if (!range) return undefined;
+  // Show what will be sent.
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  return { items: [{ range, code: codeContext(document, range) }] };
 }
 
 export function codeContext(document: vscode.TextDocument, range: vscode.Range): CodeContext {
   return {
+    id: randomUUID(),
+    kind: 'selection',
     languageId: document.languageId,
-    path: document.isUntitled ? document.uri.path : vscode.workspace.asRelativePath(document.uri, false),
+    path: documentName(document),
     startLine: range.start.line + 1,
     endLine: range.end.line + 1,
     text: document.getText(range),
   };
 }
 
-/** A selection ending at column 0 of the next line means "up to the end of the previous line". */
-function trimSelection(selection: vscode.Selection): vscode.Range {
-  if (selection.end.character === 0 && selection.end.line > selection.start.line) {
-    return new vscode.Range(selection.start, selection.end.translate(-1).with({ character: Number.MAX_SAFE_INTEGER }));
+/**
+ * A name the model (and the user, in the chat) can read: the workspace-relative path; "Untitled-1" for an untitled
+ * file; "analysis.ipynb, cell 3" for a notebook cell (its lines are the cell's own).
+ */
+export function documentName(document: vscode.TextDocument): string {
+  if (document.uri.scheme === 'vscode-notebook-cell') {
+    for (const notebook of vscode.workspace.notebookDocuments) {
+      const cell = notebook.getCells().find((c) => c.document === document || c.document.uri.toString() === document.uri.toString());
+      if (cell) return vscode.l10n.t('{0}, cell {1}', vscode.workspace.asRelativePath(notebook.uri, false), cell.index + 1);
+    }
+    return vscode.l10n.t('{0}, a notebook cell', vscode.workspace.asRelativePath(document.uri.with({ scheme: 'file', fragment: '' }), false));
   }
-  return new vscode.Range(selection.start, selection.end);
+  if (document.isUntitled) {
+    const name = document.uri.path.split('/').pop();
+    return name || vscode.l10n.t('Untitled');
+  }
+  if (document.uri.scheme !== 'file' && document.uri.scheme !== 'vscode-remote') {
+    // e.g. a git: or output: document; its path is still the best name.
+    return vscode.workspace.asRelativePath(document.uri.with({ query: '', fragment: '' }), false);
+  }
+  return vscode.workspace.asRelativePath(document.uri, false);
+}
+
+/**
+ * The range as the user sees it: a selection that starts after only indentation starts at column 0 (otherwise its
+ * first line looks shifted left against the following ones), and one that ends at column 0 of a later line ends at
+ * the end of the line before (that line is not part of what they selected).
+ */
+export function visibleRange(document: vscode.TextDocument, selection: vscode.Range): vscode.Range {
+  let start = selection.start;
+  let end = selection.end;
+  if (end.character === 0 && end.line > start.line) {
+    end = new vscode.Position(end.line - 1, document.lineAt(end.line - 1).text.length);
+  }
+  if (start.character > 0 && document.lineAt(start.line).text.slice(0, start.character).trim() === '') {
+    start = new vscode.Position(start.line, 0);
+  }
+  return new vscode.Range(start, end);
+}
+
+/** Sorted, with overlapping or touching ranges joined (multi-cursor selections can overlap after the adjustments). */
+function mergeRanges(ranges: vscode.Range[]): vscode.Range[] {
+  const sorted = [...ranges].sort((a, b) => a.start.compareTo(b.start));
+  const out: vscode.Range[] = [];
+  for (const range of sorted) {
+    const last = out[out.length - 1];
+    if (last && !range.start.isAfter(last.end)) out[out.length - 1] = last.union(range);
+    else out.push(range);
+  }
+  return out;
 }
 
 async function enclosingSymbol(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Range | undefined> {
@@ -106,20 +166,20 @@ async function askForRange(document: vscode.TextDocument, line: number): Promise
   return picked?.range;
 }
 
-/** Over `maxChars`: asks to truncate, send anyway or cancel (undefined). */
-export async function confirmSize(picked: PickedCode, maxChars: number): Promise<CodeContext | undefined> {
-  const { code } = picked;
-  if (code.text.length <= maxChars) return code;
+/** Over `maxChars` in all: asks to truncate, send anyway or cancel (undefined). Truncation keeps whole lines, in order. */
+export async function confirmSize(picked: PickedCode, maxChars: number): Promise<CodeContext[] | undefined> {
+  const items = picked.items.map((i) => i.code);
+  const total = items.reduce((sum, code) => sum + code.text.length, 0);
+  if (total <= maxChars) return items;
   const truncate = vscode.l10n.t('Send the First {0} Characters', maxChars);
   const anyway = vscode.l10n.t('Send All');
   const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('The code has {0} characters, more than fastrouter.maxSelectionChars ({1}).', code.text.length, maxChars),
+    vscode.l10n.t('The code has {0} characters, more than fastrouter.maxSelectionChars ({1}).', total, maxChars),
     { modal: true, detail: vscode.l10n.t('Long code costs more input tokens (credits). Truncate it at a line end, or send it all?') },
     truncate,
     anyway,
   );
-  if (choice === anyway) return code;
+  if (choice === anyway) return items;
   if (choice !== truncate) return undefined;
-  const cut = truncateAtLine(code.text, maxChars);
-  return { ...code, text: cut.text, endLine: code.startLine + cut.lines - 1 };
+  return truncateItems(items, maxChars);
 }

@@ -14,10 +14,10 @@ export function renderUserTurn(turn: UserTurn): HTMLElement {
     h('div', { class: 'turn-label' }, 'You'),
   );
   if (turn.text) el.append(h('div', { class: 'user-text' }, turn.text));
-  if (turn.code) {
-    const c = turn.code;
-    el.append(h('details', { class: 'code-context' },
-      h('summary', {}, `${c.path}:${c.startLine}–${c.endLine}`),
+  for (const c of turn.context) {
+    const where = c.startLine === undefined ? c.path : `${c.path}:${c.startLine}–${c.endLine ?? c.startLine}`;
+    el.append(h('details', { class: 'code-context', 'data-context-kind': c.kind, 'data-omitted': c.omitted ? 'true' : undefined },
+      h('summary', {}, c.omitted ? `${where} (removed from the conversation)` : where),
       h('pre', { tabindex: '0' }, h('code', {}, c.text)),
     ));
   }

@@ -11,7 +11,7 @@ export { REPO_ROOT } from './tools';
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const EXTENSION_ID = 'fastrouter-chat.fastrouter-chat';
 
-/** Settings that keep code-server quiet, offline and deterministic (see REAL-VSCODE.md). */
+/** Settings that keep code-server quiet, offline and deterministic (README, "Tests in a real VS Code"). */
 export const BASE_SETTINGS: Record<string, unknown> = {
   'chat.disableAIFeatures': true,
   'workbench.startupEditor': 'none',

@@ -32,6 +32,9 @@ async function bundleSuites(): Promise<string[]> {
     target: 'node20',
     sourcemap: 'inline',
     external: ['vscode', 'mocha'],
+    // Each suite bundles its own zod; configure it as the extension does, so nothing but the extension under test
+    // could touch `navigator` (smoke.test.ts checks the extension host log for that).
+    inject: [path.join(REPO_ROOT, 'src', 'zodConfig.ts')],
     logLevel: 'silent',
   });
   return files.filter((name) => name !== 'index.ts');

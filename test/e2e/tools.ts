@@ -45,17 +45,82 @@ function isInstalled(hash: string): boolean {
   }
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; log: fs.WriteStream }): Promise<void> {
+export interface RunOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  log: fs.WriteStream;
+  /** Called with each output line (after it went to the log). */
+  onLine?: (line: string) => void;
+  /** Prints "still <what>… (N min so far)" with the latest output line every `everyMs`, so a slow step never looks hung. */
+  heartbeat?: { what: string; everyMs: number; say: (line: string) => void };
+}
+
+class RunError extends Error {
+  constructor(message: string, readonly code: number | null) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+function run(cmd: string, args: string[], opts: RunOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(opts.log, { end: false });
-    child.stderr.pipe(opts.log, { end: false });
-    child.on('error', reject);
+    const started = Date.now();
+    let lastLine = '';
+    const onData = (chunk: Buffer): void => {
+      opts.log.write(chunk);
+      for (const line of chunk.toString('utf8').split(/\r?\n|\r/)) {
+        const trimmed = line.trim();
+        if (trimmed === '') continue;
+        lastLine = trimmed;
+        opts.onLine?.(trimmed);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const beat = opts.heartbeat;
+    const timer = beat && setInterval(() => {
+      const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+      beat.say(`[tools] still ${beat.what}… (${minutes} min so far${lastLine ? `; last: ${lastLine.slice(0, 120)}` : ''})`);
+    }, beat.everyMs);
+    child.on('error', (error) => {
+      if (timer) clearInterval(timer);
+      reject(error);
+    });
     child.on('close', (code, signal) => {
+      if (timer) clearInterval(timer);
       if (code === 0) resolve();
-      else reject(new Error(`${cmd} ${args.join(' ')} failed (code ${code}, signal ${signal}); see ${opts.log.path}`));
+      else reject(new RunError(`${cmd} ${args.join(' ')} failed (code ${code}, signal ${signal}); see ${opts.log.path}`, code));
     });
   });
+}
+
+/** How long apt-get waits for another apt/dpkg (unattended-upgrades, another install) to release its lock. */
+const APT_LOCK_TIMEOUT_S = 600;
+const APT_ATTEMPTS = 3;
+
+/**
+ * apt-get that waits for the dpkg lock instead of failing with code 100 when another process holds it (saying so
+ * once), and tries again after a pause if it still fails (a lock taken between its checks, a mirror hiccup).
+ */
+export async function aptGet(args: string[], opts: RunOptions, say: (line: string) => void, retryDelayMs = 15_000): Promise<void> {
+  let told = false;
+  const onLine = (line: string): void => {
+    if (!told && /Waiting for cache lock|Could not get lock|dpkg frontend lock/i.test(line)) {
+      told = true;
+      say(`[tools] another apt/dpkg process holds the package lock; waiting for it (up to ${APT_LOCK_TIMEOUT_S / 60} min): ${line.slice(0, 160)}`);
+    }
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('apt-get', ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`, ...args], { ...opts, onLine });
+      return;
+    } catch (error) {
+      if (attempt >= APT_ATTEMPTS || !(error instanceof RunError) || error.code !== 100) throw error;
+      say(`[tools] apt-get ${args[0]} failed (code 100, attempt ${attempt} of ${APT_ATTEMPTS}); trying again in ${Math.round(retryDelayMs / 1000)} s…`);
+      await new Promise((r) => setTimeout(r, retryDelayMs));
+    }
+  }
 }
 
 /** Cross-process lock (mkdir is atomic) so parallel test files don't install twice at once. */
@@ -115,8 +180,8 @@ export async function ensureDebianPackages(packages: string[], log: (line: strin
     const logStream = fs.createWriteStream(path.join(TOOLS_DIR, 'apt.log'), { flags: 'a' });
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     try {
-      await run('apt-get', ['update', '-q'], { cwd: TOOLS_DIR, env, log: logStream });
-      await run('apt-get', ['install', '-y', '-q', ...still], { cwd: TOOLS_DIR, env, log: logStream });
+      await aptGet(['update', '-q'], { cwd: TOOLS_DIR, env, log: logStream }, log);
+      await aptGet(['install', '-y', '-q', ...still], { cwd: TOOLS_DIR, env, log: logStream }, log);
     } finally {
       await new Promise((r) => logStream.end(r));
     }
@@ -144,7 +209,7 @@ export async function ensureTools(log: (line: string) => void = (l) => console.e
     const started = Date.now();
     // code-server's native modules build with node-gyp: a compiler, python3 and Kerberos headers.
     await ensureDebianPackages(['libkrb5-dev', 'make', 'g++', 'python3'], log);
-    log(`[tools] installing Node 24 + code-server into ${TOOLS_DIR} (first run only, about 2 minutes)…`);
+    log(`[tools] installing Node 24 + code-server into ${TOOLS_DIR} (first run only: about 2 minutes on an idle machine, up to 10 under load; log: ${path.join(TOOLS_DIR, 'install.log')})…`);
     fs.rmSync(stampFile(), { force: true });
     fs.rmSync(path.join(TOOLS_DIR, 'node_modules'), { recursive: true, force: true });
     for (const name of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(SPEC_DIR, name), path.join(TOOLS_DIR, name));
@@ -155,7 +220,8 @@ export async function ensureTools(log: (line: string) => void = (l) => console.e
     const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
     try {
       // Phase 1: fetch the exact locked tree without running anything (Node 24 isn't there yet).
-      await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: TOOLS_DIR, env: cleanEnv, log: logStream });
+      const heartbeat = (what: string) => ({ what, everyMs: 30_000, say: log });
+      await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: TOOLS_DIR, env: cleanEnv, log: logStream, heartbeat: heartbeat('downloading Node 24 and code-server') });
       // Phase 2: code-server's postinstall (native modules) must run under Node 24 with its own headers,
       // so node-gyp never tries to download them. allowScripts in package.json permits these scripts.
       const env = {
@@ -164,7 +230,8 @@ export async function ensureTools(log: (line: string) => void = (l) => console.e
         npm_config_nodedir: paths.nodeDir,
         npm_config_update_notifier: 'false',
       };
-      await run('npm', ['rebuild', '--foreground-scripts'], { cwd: TOOLS_DIR, env, log: logStream });
+      log('[tools] building code-server\'s native modules with Node 24 (the longest step)…');
+      await run('npm', ['rebuild', '--foreground-scripts'], { cwd: TOOLS_DIR, env, log: logStream, heartbeat: heartbeat('building code-server\'s native modules') });
     } finally {
       await new Promise((r) => logStream.end(r));
     }

@@ -160,9 +160,9 @@ test('multi-turn: the second request carries the first question and answer', asy
 
 test('an answer given elsewhere (inline explanation) joins the chat without a request and is history for the next question', async () => {
   const { controller, posted, dir } = await setup();
-  const code = { languageId: 'typescript', path: 'src/add.ts', startLine: 1, endLine: 3, text: 'function add(a, b) {\n  return a + b;\n}\n' };
+  const code = { id: 'sel-1', kind: 'selection' as const, languageId: 'typescript', path: 'src/add.ts', startLine: 1, endLine: 3, text: 'function add(a, b) {\n  return a + b;\n}\n' };
   const meta = { model: 'sim-model', inputTokens: 40, outputTokens: 9, cost: { kind: 'billed' as const, credits: 0.002 }, durationMs: 300, stopReason: 'end_turn' };
-  await controller.addAnswered({ text: 'Explain this code concisely.', code }, { content: [{ type: 'text', text: '`add` returns the sum.' }], status: 'done', meta });
+  await controller.addAnswered({ text: 'Explain this code concisely.', context: [code] }, { content: [{ type: 'text', text: '`add` returns the sum.' }], status: 'done', meta });
 
   assert.equal(sim.requests.length, 0, 'no request: the answer is already there');
   const answer = lastAnswer(controller);
@@ -171,7 +171,7 @@ test('an answer given elsewhere (inline explanation) joins the chat without a re
   assert.deepEqual(answer.meta, meta);
   const added = posted.find((m) => m.type === 'turnAdded');
   assert.ok(added && added.type === 'turnAdded');
-  assert.equal(added.user.code?.path, 'src/add.ts');
+  assert.equal(added.user.context[0]?.path, 'src/add.ts');
   assert.equal(added.assistant.status, 'done');
   assert.deepEqual(added.assistant.blocks, [{ kind: 'text', text: '`add` returns the sum.' }]);
   await controller.idle();
@@ -369,7 +369,7 @@ test('deleting the active chat shows the next one; New Chat on an empty chat kee
 test('export as Markdown has the questions, answers and a fence that survives backticks in code', async () => {
   const { controller } = await setup();
   sim.enqueue({ text: 'Use `x`.' });
-  await controller.ask({ text: 'How?', code: { languageId: 'markdown', path: '/w/readme.md', startLine: 1, endLine: 3, text: '```js\nx\n```' } });
+  await controller.ask({ text: 'How?', context: [{ id: 'c', kind: 'selection', languageId: 'markdown', path: '/w/readme.md', startLine: 1, endLine: 3, text: '```js\nx\n```' }] });
   const markdown = controller.exportMarkdown();
   assert.match(markdown, /^# How\?/);
   assert.match(markdown, /## You\n\nHow\?/);

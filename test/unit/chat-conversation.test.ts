@@ -221,7 +221,7 @@ test('a tool_use in an earlier answer is followed by a tool_result (the API requ
 test('code and images of a user turn become a fenced block and base64 image blocks', () => {
   const conversation = Conversation.create('c', 1);
   conversation.addExchange(
-    { text: 'What does this do?', code: { languageId: 'python', path: '/w/a.py', startLine: 3, endLine: 4, text: 'x = 1\nprint(x)' }, images: [{ id: 'i1', name: 'a.png', mediaType: 'image/png', data: 'iVBORw0KGgo=' }] },
+    { text: 'What does this do?', context: [{ id: 'c', kind: 'selection', languageId: 'python', path: '/w/a.py', startLine: 3, endLine: 4, text: 'x = 1\nprint(x)' }], images: [{ id: 'i1', name: 'a.png', mediaType: 'image/png', data: 'iVBORw0KGgo=' }] },
     { user: 'u', answer: 'a' },
     2,
   );
@@ -247,7 +247,7 @@ test('an answer that was streaming when the window closed is marked interrupted 
 test('turns for the view: user turns and assistant turns with one view block per content block', () => {
   const conversation = conversationWith({ text: 'Q', messages: [{ content: [SIGNED_THINKING, REDACTED, { type: 'text', text: 'A' }], complete: true }] });
   assert.deepEqual(conversation.turns(), [
-    { id: 'u0', role: 'user', text: 'Q', images: [] },
+    { id: 'u0', role: 'user', text: 'Q', context: [], images: [] },
     {
       id: 'a0',
       role: 'assistant',
@@ -264,7 +264,7 @@ test('turns for the view: user turns and assistant turns with one view block per
 test('titles come from the first line of the first question, shortened', () => {
   assert.equal(titleFrom({ text: '  How do I sort a map?\nmore details' }), 'How do I sort a map?');
   assert.equal(titleFrom({ text: 'x'.repeat(100) }).length, 60);
-  assert.equal(titleFrom({ text: '', code: { languageId: 'ts', path: '/a/b/util.ts', startLine: 1, endLine: 2, text: 'x' } }), 'Code from util.ts');
+  assert.equal(titleFrom({ text: '', context: [{ id: 'c', kind: 'selection', languageId: 'ts', path: '/a/b/util.ts', startLine: 1, endLine: 2, text: 'x' }] }), 'Code from util.ts');
   const conversation = Conversation.create('c', 1);
   conversation.addExchange({ text: 'First question' }, { user: 'u', answer: 'a' }, 2);
   conversation.addExchange({ text: 'Second question' }, { user: 'u2', answer: 'a2' }, 3);

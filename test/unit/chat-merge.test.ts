@@ -7,7 +7,7 @@ import { mergeConversationData, mergeExchanges } from '../../src/chat/conversati
 
 function exchange(id: string, askedAt: number | undefined, updatedAt: number | undefined, status: Exchange['answer']['status'] = 'done', text = id): Exchange {
   return {
-    user: { id: `${id}-u`, role: 'user', text: id, images: [] },
+    user: { id: `${id}-u`, role: 'user', text: id, context: [], images: [] },
     answer: { id, status, messages: [{ content: [{ type: 'text', text }], complete: status === 'done' }] },
     ...(askedAt !== undefined ? { askedAt } : {}),
     ...(updatedAt !== undefined ? { updatedAt } : {}),

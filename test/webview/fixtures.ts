@@ -3,7 +3,7 @@ import type { AnswerMeta, AssistantTurn, HostToWebview, UserTurn } from '../../s
 import type { ChatPage } from './harness';
 
 export function userTurn(id: string, text: string, extra: Partial<UserTurn> = {}): UserTurn {
-  return { id, role: 'user', text, images: [], ...extra };
+  return { id, role: 'user', text, context: [], images: [], ...extra };
 }
 
 export function assistantTurn(id: string, text = '', extra: Partial<AssistantTurn> = {}): AssistantTurn {

@@ -99,15 +99,16 @@ export class ChatService extends Disposable {
   }
 
   /** Reveals the view, adds the user turn and streams the answer; resolves when the answer has ended. */
-  async ask(input: { text: string; code?: CodeContext; images?: ImageAttachment[] }): Promise<void> {
+  async ask(input: { text: string; context?: CodeContext[]; images?: ImageAttachment[] }): Promise<void> {
     await this.reveal(true);
     const images = this.acceptImages(input.images ?? []);
-    if (!input.text.trim() && !input.code && images.length === 0) return;
-    await this.controller.ask({ text: input.text, code: input.code, images });
+    const context = input.context ?? [];
+    if (!input.text.trim() && context.length === 0 && images.length === 0) return;
+    await this.controller.ask({ text: input.text, context, images });
   }
 
   /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
-  async addAnswered(input: { text: string; code?: CodeContext }, answered: AnsweredElsewhere): Promise<void> {
+  async addAnswered(input: { text: string; context?: CodeContext[] }, answered: AnsweredElsewhere): Promise<void> {
     await this.reveal(true);
     await this.controller.addAnswered(input, answered);
   }

@@ -437,8 +437,10 @@ suite('host services', () => {
     });
     const user = turns[turns.length - 2];
     assert.equal(user.role, 'user');
-    assert.deepEqual(user.role === 'user' && user.code && { path: user.code.path, start: user.code.startLine, end: user.code.endLine, lang: user.code.languageId }, {
-      path: 'sample.ts', start: 1, end: 3, lang: 'typescript',
+    assert.equal(user.role === 'user' && user.context.length, 1);
+    const code = user.role === 'user' ? user.context[0] : undefined;
+    assert.deepEqual(code && { kind: code.kind, path: code.path, start: code.startLine, end: code.endLine, lang: code.languageId }, {
+      kind: 'selection', path: 'sample.ts', start: 1, end: 3, lang: 'typescript',
     });
   });
 
@@ -577,9 +579,9 @@ suite('host services', () => {
     assert.ok(!api.inline.threads.some((t) => t.thread === thread.thread), 'the thread is gone');
     assert.equal((await requests()).length, 1, 'only the inline request was made');
     const [user, answer] = api.chat.conversation.turns.slice(before);
-    assert.ok(user?.role === 'user' && user.code, 'the user turn carries the code');
-    assert.equal(user.code.startLine, 1);
-    assert.equal(user.code.endLine, 3);
+    assert.ok(user?.role === 'user' && user.context.length === 1, 'the user turn carries the code');
+    assert.equal(user.context[0].startLine, 1);
+    assert.equal(user.context[0].endLine, 3);
     assert.ok(answer?.role === 'assistant');
     assert.equal(answer.status, 'done');
     assert.deepEqual(answer.blocks, [{ kind: 'text', text: 'Adds two numbers.' }]);

@@ -1,7 +1,10 @@
 // Proves the harness: we run inside a real extension host, the simulator is reachable, and the extension
 // activates with every contribution issue 3 §2 names.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { until } from './simulator';
 
 const EXTENSION_ID = 'fastrouter-chat.fastrouter-chat';
 
@@ -62,5 +65,21 @@ suite('harness smoke', () => {
     await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.deepEqual(COMMANDS.filter((id) => !registered.has(id)), [], 'missing commands');
+  });
+
+  test('activation writes no warning or error from the extension into the extension host log', async () => {
+    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { logUri: vscode.Uri };
+    // The extension's log folder sits next to the extension host's own log, which is written a little later.
+    const folder = path.dirname(api.logUri.fsPath);
+    const readLog = () => fs.readdirSync(folder).filter((name) => /exthost\.log$/.test(name)).map((name) => fs.readFileSync(path.join(folder, name), 'utf8')).join('\n');
+    const log = await until('the activation in the extension host log', () => {
+      const text = readLog();
+      return text.includes(`_doActivateExtension ${EXTENSION_ID}`) ? text : undefined;
+    }, 15_000, 200);
+    // One entry = a timestamped line and the stack lines under it; ours name the extension or run through its bundle.
+    const entries = log.split(/\n(?=\d{4}-\d\d-\d\d )/);
+    const ours = (entry: string) => entry.includes(path.join('dist', 'extension.js')) || entry.split('\n')[0].includes(EXTENSION_ID);
+    const bad = entries.filter((entry) => ours(entry) && /\[(warning|error)\]/.test(entry.split('\n')[0]));
+    assert.deepEqual(bad, [], 'no warnings or errors from this extension');
   });
 });
