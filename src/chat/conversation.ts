@@ -43,6 +43,8 @@ export interface Exchange {
   askedAt?: number;
   /** When this window last changed the exchange (asked, answered, retried, continued); the newer copy wins a merge. */
   updatedAt?: number;
+  /** In a copy saved while its answer streams: the process streaming it (gone = the answer was cut). */
+  streamingPid?: number;
 }
 
 /** The JSON form of a conversation, as persisted. */
@@ -149,13 +151,14 @@ export class Conversation {
   }
 
   /**
-   * Answers still marked streaming (loaded after a window closed mid-answer) become interrupted; with `before`,
-   * only those not saved since then (another window that is still streaming saves its answer every few seconds).
+   * Answers still marked streaming (loaded after a window closed mid-answer) become interrupted; with `isCut`, only
+   * those it says were cut (another window that is still streaming saves its answer every few seconds).
    */
-  markInterrupted(before = Infinity): boolean {
+  markInterrupted(isCut: (exchange: Exchange) => boolean = () => true): boolean {
     let changed = false;
-    for (const { answer, updatedAt } of this.exchanges) {
-      if (answer.status === 'streaming' && (updatedAt ?? 0) < before) {
+    for (const exchange of this.exchanges) {
+      const { answer } = exchange;
+      if (answer.status === 'streaming' && isCut(exchange)) {
         answer.status = 'interrupted';
         answer.messages = answer.messages.map((m) => ({ ...m, complete: false }));
         changed = true;

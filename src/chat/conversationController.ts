@@ -19,6 +19,7 @@ import {
 import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
 import { conversationToMarkdown } from './conversationMarkdown';
 import { mergeConversationData } from './conversationMerge';
+import { processAlive } from './fileLock';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
 
@@ -80,8 +81,11 @@ interface ActiveRun {
 
 /** Above this many characters a conversation file is saved less often while streaming. */
 const BIG_FILE_CHARS = 2_000_000;
-/** An answer saved as streaming longer ago than this was cut (its window closed); a live one is saved every few seconds. */
-const STALE_STREAMING_MS = 30_000;
+/**
+ * An answer saved as streaming was cut (its window closed or reloaded) when the process streaming it is gone, or when
+ * it has not been saved for this long (a live one is saved every 1-5 s).
+ */
+const STALE_STREAMING_MS = 15_000;
 
 export class ConversationController {
   private active: Conversation;
@@ -93,6 +97,7 @@ export class ConversationController {
   private readonly newId: () => string;
   private readonly now: () => number;
   private saveTimer: unknown;
+  private recheckTimer: unknown;
   private lastSavedSize = 0;
   private disposed = false;
   /** Resolves when the saved conversations have been read. */
@@ -270,6 +275,7 @@ export class ConversationController {
     this.stop();
     this.batcher.dispose();
     if (this.saveTimer !== undefined) this.scheduler.clearTimeout(this.saveTimer);
+    if (this.recheckTimer !== undefined) this.scheduler.clearTimeout(this.recheckTimer);
   }
 
   private async load(): Promise<void> {
@@ -295,9 +301,25 @@ export class ConversationController {
     if (!data) return undefined;
     const conversation = new Conversation(data);
     // An answer that was streaming when its window closed stays, marked unfinished (one still being saved by another window streams on there).
-    if (conversation.markInterrupted(this.now() - STALE_STREAMING_MS)) void this.save(conversation);
+    if (conversation.markInterrupted(this.isCut)) void this.save(conversation);
     this.loaded.set(id, conversation);
+    this.watchStreamingElsewhere(conversation);
     return conversation;
+  }
+
+  /** Whether a saved streaming answer was cut rather than still streaming in another window. */
+  private readonly isCut = (exchange: Exchange): boolean =>
+    (exchange.updatedAt ?? 0) < this.now() - STALE_STREAMING_MS || (exchange.streamingPid !== undefined && !processAlive(exchange.streamingPid));
+
+  /** An answer streaming in another window: look again later, to show its progress or mark it cut if that window went. */
+  private watchStreamingElsewhere(conversation: Conversation): void {
+    if (this.recheckTimer !== undefined || this.disposed) return;
+    const mine = this.run?.conversation === conversation ? this.run.exchange : undefined;
+    if (!conversation.exchanges.some((e) => e !== mine && e.answer.status === 'streaming')) return;
+    this.recheckTimer = this.scheduler.setTimeout(() => {
+      this.recheckTimer = undefined;
+      if (this.active === conversation) void this.sync(conversation);
+    }, STALE_STREAMING_MS / 3);
   }
 
   /** Merges in another window's changes to `conversation`, if its file changed since this window read or wrote it. */
@@ -309,11 +331,13 @@ export class ConversationController {
       this.deps.log(`Could not re-read the conversation: ${error instanceof Error ? error.message : String(error)}`);
       return;
     }
-    if (result.state === 'deleted') this.deletedElsewhere(conversation);
-    else if (result.state === 'ok') {
-      this.adopt(conversation, result.data);
-      if (this.run?.conversation !== conversation && conversation.markInterrupted(this.now() - STALE_STREAMING_MS)) void this.save(conversation);
+    if (result.state === 'deleted') return this.deletedElsewhere(conversation);
+    if (result.state === 'ok') this.adopt(conversation, result.data);
+    if (this.run?.conversation !== conversation && conversation.markInterrupted(this.isCut)) {
+      void this.save(conversation);
+      if (conversation === this.active && !this.disposed) this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
     }
+    this.watchStreamingElsewhere(conversation);
   }
 
   /** Takes another window's version of `conversation` in, keeping this window's newer exchanges and its live answer. */
@@ -471,7 +495,7 @@ export class ConversationController {
     if (run && run.conversation === conversation) {
       // The live copy, stamped now: other windows see a streaming answer that is still being written.
       const live = { ...run.exchange.answer, messages: [...run.kept, { content: run.live.content(), complete: false }] };
-      data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live, updatedAt: this.now() } : e));
+      data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live, updatedAt: this.now(), streamingPid: process.pid } : e));
       pinnedAnswerId = run.exchange.answer.id;
     }
     try {

@@ -56,6 +56,7 @@ const ConversationDataSchema = z.object({
       }),
       askedAt: z.number().optional(),
       updatedAt: z.number().optional(),
+      streamingPid: z.number().optional(),
     }),
   ),
 });

@@ -3,11 +3,13 @@
 // the order asked; each window shows the other's turns when it re-reads; a streaming answer is never lost; a chat
 // deleted in one window does not come back from the other.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { MessagesClient, type MessageParam } from '../../src/api';
+import type { ConversationData } from '../../src/chat/conversation';
 import { ConversationController, type AnswerRunner } from '../../src/chat/conversationController';
 import { ConversationStore } from '../../src/chat/conversationStore';
 import { toTurnError } from '../../src/chat/errors';
@@ -257,4 +259,25 @@ test('a chat deleted elsewhere while this window streams into it: the answer sto
   await a.controller.idle();
   assert.ok(!(await new ConversationStore(dir).list()).some((s) => s.id === id));
   assert.notEqual(a.controller.conversation.id, id);
+});
+
+test('an answer saved as streaming: cut at once when its process is gone, still streaming while that window lives', async () => {
+  const dir = await folder();
+  const store = new ConversationStore(dir);
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const saved = (id: string, pid: number): ConversationData => ({
+    version: 1, id, title: id, createdAt: Date.now(), updatedAt: Date.now(),
+    exchanges: [{
+      user: { id: `${id}-u`, role: 'user', text: id, context: [], images: [] },
+      answer: { id: `${id}-a`, status: 'streaming', messages: [{ content: [{ type: 'text', text: 'partial' }], complete: false }] },
+      askedAt: Date.now(), updatedAt: Date.now(), streamingPid: pid,
+    }],
+  });
+  await store.save(saved('cut', dead));
+  await store.save(saved('live', process.pid));
+  const w = await window(dir);
+  await w.controller.switchChat('cut');
+  assert.equal((w.controller.turns().at(-1) as AssistantTurn).status, 'interrupted', 'its window reloaded or closed');
+  await w.controller.switchChat('live');
+  assert.equal((w.controller.turns().at(-1) as AssistantTurn).status, 'streaming', 'another window is still writing it');
 });
