@@ -2,11 +2,13 @@
 // First: configures zod before any schema is built (see the file).
 import './zodConfig';
 import * as vscode from 'vscode';
+import { BUILTIN_MODELS } from './chat/modelCatalog';
 import { ApiKeyStore } from './host/apiKey';
 import { registerChat } from './host/chat';
 import { registerCommands } from './host/commands';
 import { CostTracker } from './host/cost';
 import { InlineExplainer } from './host/inlineExplain';
+import { registerLanguageModels } from './host/languageModelProvider';
 import { RequestRunner } from './host/requestRunner';
 import { SettingsService } from './host/settings';
 
@@ -21,6 +23,7 @@ export interface ExtensionApi {
   runner: RequestRunner;
   chat: ReturnType<typeof registerChat>;
   inline: InlineExplainer;
+  languageModels: ReturnType<typeof registerLanguageModels>;
   /** Folder of this extension's log files (the "FastRouter" channel is written there). */
   logUri: vscode.Uri;
 }
@@ -44,8 +47,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const chat = own(registerChat(context, { runner, settings, log }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));
   for (const disposable of registerCommands({ settings, apiKey, cost, chat, inline, log })) own(disposable);
+  const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models: { list: () => BUILTIN_MODELS } }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { settings, apiKey, cost, runner, chat, inline, logUri: context.logUri };
+  return { settings, apiKey, cost, runner, chat, inline, languageModels, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

@@ -86,6 +86,9 @@ export const AnswerMetaSchema = z.object({
 });
 export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
 
+/** A FastRouter setting's full id, e.g. "fastrouter.baseUrl". */
+export const SettingIdSchema = z.string().regex(/^fastrouter\.[A-Za-z.]{1,100}$/);
+
 /** Buttons shown with an error. Each maps to a host action. */
 /** `sendAnyway`: send a request a spending limit held back, this once. */
 export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog', 'sendAnyway']);
@@ -96,6 +99,8 @@ export const TurnErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
   actions: z.array(ErrorActionSchema),
+  /** The setting `openSettings` opens (e.g. "fastrouter.baseUrl"); all FastRouter settings when absent. */
+  setting: SettingIdSchema.optional(),
 });
 export type TurnError = z.infer<typeof TurnErrorSchema>;
 
@@ -165,7 +170,14 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
   z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema) }),
   /** A message for the composer area (e.g. an image was rejected). */
-  z.object({ type: z.literal('notice'), level: z.enum(['info', 'error']), message: z.string() }),
+  z.object({
+    type: z.literal('notice'),
+    level: z.enum(['info', 'error']),
+    message: z.string(),
+    /** Buttons under the notice (e.g. Open Settings for a bad setting); `setting` is the one Open Settings opens. */
+    actions: z.array(ErrorActionSchema).optional(),
+    setting: SettingIdSchema.optional(),
+  }),
   z.object({ type: z.literal('focusInput') }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
@@ -187,6 +199,8 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('exportChat') }),
   z.object({ type: z.literal('pickImages') }),
   z.object({ type: z.literal('errorAction'), turnId: z.string(), action: ErrorActionSchema }),
+  /** A button of a composer notice. */
+  z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: SettingIdSchema.optional() }),
   z.object({ type: z.literal('copyCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),

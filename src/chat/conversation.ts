@@ -188,7 +188,8 @@ export function assistantTurn(answer: StoredAnswer, messages: StoredMessage[] = 
  * or that continue it (mode 'continue'). History rules:
  * - a complete answer goes back exactly as received (thinking + signature, redacted thinking, tool use);
  * - a partial answer (stopped, failed, interrupted) goes back as its text only: its thinking may be unsigned;
- * - an answer with no text is left out, and the user messages around it are joined (roles must alternate);
+ * - an exchange whose question got no answer (it failed or was stopped before any text) is left out entirely: its
+ *   question is not glued to the next one (Retry is how it is asked again);
  * - every tool_use gets a tool_result at the start of the next user message (the API requires one).
  */
 export function buildRequest(
@@ -200,6 +201,7 @@ export function buildRequest(
 ): AnswerRequest {
   const builder = new MessageListBuilder();
   for (let i = 0; i < index; i++) {
+    if (!hasAnswer(exchanges[i].answer)) continue;
     builder.user(userContent(exchanges[i].user));
     appendAnswer(builder, exchanges[i].answer.messages);
   }
@@ -214,6 +216,11 @@ export function buildRequest(
   }
   builder.user([{ type: 'text', text: CONTINUE_PROMPT }]);
   return { messages: builder.finish(), continueMode: 'message' };
+}
+
+/** Whether any part of the answer would be sent back (text, or a complete tool call). */
+export function hasAnswer(answer: StoredAnswer): boolean {
+  return answer.messages.some((message) => sendableContent(message).length > 0);
 }
 
 function appendAnswer(builder: MessageListBuilder, messages: readonly StoredMessage[]): void {

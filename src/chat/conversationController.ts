@@ -11,6 +11,7 @@ import {
   combineMeta,
   Conversation,
   type ConversationData,
+  hasAnswer,
   type Exchange,
   type StoredMessage,
   type UserContentBuilder,
@@ -178,10 +179,19 @@ export class ConversationController {
     await this.save(conversation);
   }
 
-  /** Runs the last answer again from scratch (Send Anyway: past a spending limit, this once). */
+  /**
+   * Runs the last answer again from scratch (Send Anyway: past a spending limit, this once). An earlier question that
+   * got no answer (it is not sent as context) is asked again as a new question at the end, where its answer can
+   * follow the conversation as it is now.
+   */
   async retry(answerId: string, options: AnswerRunOptions = {}): Promise<void> {
     await this.ready;
     const exchange = this.active.findAnswer(answerId);
+    if (exchange && !this.busy && !this.active.isLast(answerId) && !hasAnswer(exchange.answer)) {
+      const { text, context, images } = exchange.user;
+      await this.ask({ text, context, images });
+      return;
+    }
     if (!exchange || !this.active.isLast(answerId) || this.busy) {
       this.deps.log(`Retry ignored: answer ${answerId} is not the last finished answer.`);
       return;

@@ -51,7 +51,7 @@ export interface RecordInput {
   cost?: number;
   /** An estimate from tokens and list prices (e.g. a stopped answer); never counted as billed. */
   estimatedCost?: number;
-  /** 'chat' | 'inline' | 'tool' | 'lm:<requesting extension or "VS Code chat">'; default 'chat'. */
+  /** 'chat' | 'inline' | 'tool' | 'lm:<requesting extension or "VS Code chat">'; absent: not recorded (counted as 'unspecified'). */
   source?: CostSource | string;
   durationMs?: number;
   requestId?: string;
@@ -130,9 +130,8 @@ export interface SessionState {
 export const RECENT_KEPT = 200;
 export const DAYS_KEPT = 400;
 export const SESSIONS_KEPT = 100;
-export const DEFAULT_SOURCE = 'chat';
-/** Lines without `src` (written before sources were recorded). */
-export const UNKNOWN_SOURCE = 'earlier';
+/** Lines without `src`: written before sources were recorded, or recorded without one (this extension's chat or inline). */
+export const UNKNOWN_SOURCE = 'unspecified';
 
 export const emptyBucket = (): CostBucket => ({
   credits: 0,
@@ -328,7 +327,7 @@ export function requestEntry(input: RecordInput, at: number, win: string): Ledge
   if (cost !== undefined) entry.cost = cost;
   const est = credits(input.estimatedCost);
   if (est !== undefined) entry.est = est;
-  entry.src = (input.source || DEFAULT_SOURCE).slice(0, 200);
+  if (input.source) entry.src = input.source.slice(0, 200);
   if (input.durationMs !== undefined && Number.isFinite(input.durationMs)) entry.ms = Math.round(input.durationMs);
   if (input.requestId) entry.rid = input.requestId.slice(0, 200);
   return entry;

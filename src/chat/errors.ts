@@ -14,6 +14,17 @@ export interface ErrorContext {
 
 export const BILLING_URL = 'https://fastrouter.ai';
 
+/** A request that was not sent because a setting that shapes it is invalid: names the setting and its value. */
+export function badSettingError(problem: { key: string; value: string; reason: string }): TurnError {
+  const value = problem.value.length > 80 ? `${problem.value.slice(0, 77)}...` : problem.value;
+  return {
+    code: 'bad_setting',
+    message: `Not sent: the setting "fastrouter.${problem.key}" is ${value} (${lowerFirst(problem.reason)}). Fix it in Settings, then Retry.`,
+    actions: ['openSettings', 'retry'],
+    setting: `fastrouter.${problem.key}`,
+  };
+}
+
 export function noKeyError(): TurnError {
   return {
     code: 'no_key',
@@ -82,6 +93,10 @@ function mapError(error: unknown, context: ErrorContext): TurnError {
   }
   const message = error instanceof Error ? error.message : String(error);
   return make('unexpected', `Unexpected error: ${oneLine(message)}`, ['retry', 'showLog']);
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function oneLine(text: string): string {

@@ -101,9 +101,22 @@ export interface SettingProblem {
   key: SettingKey;
   /** The offending value, as JSON (for "tell once per bad value"). */
   value: string;
-  /** A sentence naming the setting, what is wrong and which default is used instead. */
+  /** What is wrong with it, e.g. "is not a valid URL". */
+  reason: string;
+  /**
+   * The value changes where or how a request is sent (endpoint, key header, model, sampling, prompt, limits): no request
+   * goes out until it is fixed, rather than silently using a default the user did not choose.
+   */
+  blocksRequests: boolean;
+  /** A sentence naming the setting, what is wrong, and what happens meanwhile. */
   message: string;
 }
+
+/**
+ * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
+ * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
+ */
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;
@@ -124,10 +137,15 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): { sett
     const fallback = schema.parse(undefined);
     out[key] = fallback;
     const reason = result.error.issues.map((issue) => issue.message).join('; ');
+    const blocksRequests = !NON_BLOCKING.has(key);
     problems.push({
       key,
       value: safeJson(value),
-      message: `Setting "fastrouter.${key}" ${describeValue(value)} ${reason}. Using the default${fallback === undefined ? ' (not set)' : ` ${safeJson(fallback)}`} instead.`,
+      reason,
+      blocksRequests,
+      message: blocksRequests
+        ? `Setting "fastrouter.${key}" ${describeValue(value)} ${reason}. Requests are not sent until it is fixed.`
+        : `Setting "fastrouter.${key}" ${describeValue(value)} ${reason}. Using the default${fallback === undefined ? ' (not set)' : ` ${safeJson(fallback)}`} instead.`,
     });
   }
   return { settings: out as unknown as FastRouterSettings, problems };

@@ -143,5 +143,6 @@ export function spendingLimitError(check: LimitCheck): TurnError {
     code: 'spending_limit',
     message: `${PERIOD_NAMES[check.period].limit} reached: ${describeSpend(check)} This request was not sent. Send it anyway, or change "${limitSetting(check.period)}".`,
     actions: ['sendAnyway', 'openSettings'],
+    setting: limitSetting(check.period),
   };
 }

@@ -12,7 +12,7 @@ export interface CommandServices {
   settings: SettingsService;
   apiKey: ApiKeyStore;
   cost: CostTracker;
-  chat: ChatAsk & ChatAttach;
+  chat: ChatAsk & ChatAttach & { notify(level: 'info' | 'error', message: string): boolean };
   inline: InlineExplainer;
   log: vscode.LogOutputChannel;
 }
@@ -26,11 +26,12 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     command('fastrouter.inline.dismiss', (thread?: vscode.CommentThread) => s.inline.dismiss(thread)),
     command('fastrouter.inline.continueInChat', (thread?: vscode.CommentThread) => s.inline.continueInChat(thread)),
     command('fastrouter.setApiKey', async () => {
-      if (await s.apiKey.promptAndStore()) void vscode.window.showInformationMessage(vscode.l10n.t('FastRouter API key saved in the OS keychain.'));
+      // Said where the user is looking: above the chat's input when the chat is open, else as a notification.
+      if (await s.apiKey.promptAndStore()) s.chat.notify('info', vscode.l10n.t('FastRouter API key saved in the OS keychain.'));
     }),
     command('fastrouter.clearApiKey', async () => {
       await s.apiKey.clear();
-      void vscode.window.showInformationMessage(vscode.l10n.t('FastRouter API key removed.'));
+      s.chat.notify('info', vscode.l10n.t('FastRouter API key removed.'));
     }),
     command('fastrouter.showCost', () => showCost(s.cost)),
     command('fastrouter.resetCost', () => resetCost(s.cost)),

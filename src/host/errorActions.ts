@@ -1,19 +1,19 @@
 // What the buttons on an error do (chat turns and inline explanations share them).
 import * as vscode from 'vscode';
 import { BILLING_URL } from '../chat/errors';
-import type { ErrorAction, TurnError } from '../protocol';
+import type { ErrorAction } from '../protocol';
 
 /**
  * Performs an action that is not the caller's own; returns false for 'retry' and 'sendAnyway' (run the request
- * again; Send Anyway past the spending limit, this once), which only the caller can do.
+ * again; Send Anyway past the spending limit, this once), which only the caller can do. `setting`: the one to open.
  */
-export async function performErrorAction(action: ErrorAction, log: vscode.LogOutputChannel, error?: TurnError): Promise<boolean> {
+export async function performErrorAction(action: ErrorAction, log: vscode.LogOutputChannel, setting?: string): Promise<boolean> {
   switch (action) {
     case 'setApiKey':
       await vscode.commands.executeCommand('fastrouter.setApiKey');
       return true;
     case 'openSettings':
-      await vscode.commands.executeCommand('workbench.action.openSettings', error?.code === 'spending_limit' ? 'fastrouter.spendingLimit' : 'fastrouter');
+      await vscode.commands.executeCommand('workbench.action.openSettings', setting ?? 'fastrouter');
       return true;
     case 'openBilling':
       await vscode.env.openExternal(vscode.Uri.parse(BILLING_URL));

@@ -98,6 +98,7 @@ export class InlineExplainer extends Disposable {
     const session: InlineSession = { thread, code, question: INLINE_QUESTION, abort: new AbortController(), text: '', status: 'streaming' };
     this.sessions.push(session);
     this.render(session);
+    revealThread(editor, code.endLine - 1);
     return this.start(session);
   }
 
@@ -220,7 +221,7 @@ export class InlineExplainer extends Disposable {
     const action = labels.find((l) => l.label === choice)?.action;
     if (!action) return;
     // Retry, or Send Anyway past a spending limit (this once): run the explanation again.
-    if (!(await performErrorAction(action, this.deps.log, error)) && this.sessions.includes(session)) {
+    if (!(await performErrorAction(action, this.deps.log, error.setting)) && this.sessions.includes(session)) {
       session.text = '';
       session.content = undefined;
       session.status = 'streaming';
@@ -231,6 +232,22 @@ export class InlineExplainer extends Disposable {
       await this.start(session, { bypassSpendingLimit: action === 'sendAnyway' });
     }
   }
+}
+
+/** Lines kept visible under the explained code for the thread that opens there. */
+const THREAD_ROOM_LINES = 12;
+
+/**
+ * The thread opens under `endLine` (0-based): when that is near or past the bottom of the viewport, scroll so the
+ * line sits where the thread has room below it, keeping as much of the selection in view as fits.
+ */
+function revealThread(editor: vscode.TextEditor, endLine: number): void {
+  const visible = editor.visibleRanges;
+  const last = visible.length > 0 ? visible[visible.length - 1].end.line : -1;
+  const first = visible.length > 0 ? visible[0].start.line : 0;
+  if (endLine >= first && endLine + THREAD_ROOM_LINES <= last) return;
+  const target = Math.min(editor.document.lineCount - 1, endLine + THREAD_ROOM_LINES);
+  editor.revealRange(new vscode.Range(target, 0, target, 0), vscode.TextEditorRevealType.Default);
 }
 
 function commentBody(thread: vscode.CommentThread): string {

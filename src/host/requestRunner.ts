@@ -3,7 +3,7 @@
 // the user's code), records the cost and turns failures into a TurnError. `run` never throws.
 import * as vscode from 'vscode';
 import { FastRouterError, MessagesClient, type Message, type MessageParam, type StreamEvent } from '../api';
-import { isAbort, noKeyError, redact, toTurnError } from '../chat/errors';
+import { badSettingError, isAbort, noKeyError, redact, toTurnError } from '../chat/errors';
 import { formatCredits } from '../chat/costLedger';
 import { estimateStoppedCost, StreamedOutput } from '../chat/costEstimate';
 import { requestParams, type FastRouterSettings } from '../chat/settings';
@@ -51,6 +51,12 @@ export class RequestRunner {
   async run(input: RunInput, signal: AbortSignal, onEvent: (event: StreamEvent) => void, options: RunOptions = {}): Promise<RunOutcome> {
     const { log } = this.deps;
     const label = `#${++this.sequence}`;
+    // A setting that shapes the request is invalid: send nothing (never the user's code to an endpoint they did not choose).
+    const blocking = this.deps.settings.problems.find((problem) => problem.blocksRequests);
+    if (blocking) {
+      log.warn(`${label} not sent: setting fastrouter.${blocking.key} is invalid`);
+      return { status: 'error', error: badSettingError(blocking) };
+    }
     // A spending limit holds back new requests (all windows count); requests already running finish.
     const limits = this.deps.settings.current;
     const spending = this.deps.cost.spendingStatus({ dailyCredits: limits['spendingLimit.dailyCredits'], monthlyCredits: limits['spendingLimit.monthlyCredits'] });

@@ -50,7 +50,7 @@ export class SettingsService extends Disposable {
     const id = `${problem.key}=${problem.value}`;
     if (this.announced.has(id)) return;
     this.announced.add(id);
-    this.log?.warn(`Invalid setting fastrouter.${problem.key}; using the default.`);
+    this.log?.warn(`Invalid setting fastrouter.${problem.key}; ${problem.blocksRequests ? 'requests are not sent until it is fixed' : 'using the default'}.`);
     const open = vscode.l10n.t('Open Settings');
     void vscode.window.showWarningMessage(problem.message, open).then((choice) => {
       if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', `fastrouter.${problem.key}`);

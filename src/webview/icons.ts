@@ -7,6 +7,7 @@ const PATHS = {
   history: 'M2.5 8a5.5 5.5 0 1 0 1.6-3.9M2.5 2.5v2.6h2.6M8 5v3.2l2 1.3',
   export: 'M8 2.5v7M5 6.5l3 3 3-3M3 10.5v2.5h10v-2.5',
   chevron: 'M4.5 6.5l3.5 3.5 3.5-3.5',
+  arrowDown: 'M8 3v10M4 9l4 4 4-4',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -5,40 +5,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import * as esbuild from 'esbuild';
 import type { Page } from 'playwright-core';
 import { startSimulator, type Simulator } from '../support/simulator';
 import { REPO_ROOT, RESULTS_DIR, launchBrowser, saveScreenshot, startCodeServer, type BrowserSession, type CodeServer } from './harness';
 import type { InHostResult } from './suite/index';
+import { OUT_DIR, SUITE_INDEX, SUITE_WORKSPACE_FILES, bundleSuites } from './suites';
 
-const SUITE_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'suite');
-const OUT_DIR = path.join(REPO_ROOT, 'out', 'e2e', 'suite');
 const RUN_TIMEOUT_MS = Number(process.env.FASTROUTER_E2E_TIMEOUT_MS ?? 10 * 60_000);
 
 let sim: Simulator | undefined;
 let server: CodeServer | undefined;
 let browser: BrowserSession | undefined;
-
-/** One bundle per file; `vscode` comes from the host, mocha from the repo's node_modules (out/ is inside the repo). */
-async function bundleSuites(): Promise<string[]> {
-  const files = fs.readdirSync(SUITE_DIR).filter((name) => name.endsWith('.test.ts') || name === 'index.ts').sort();
-  fs.rmSync(OUT_DIR, { recursive: true, force: true });
-  await esbuild.build({
-    entryPoints: files.map((name) => path.join(SUITE_DIR, name)),
-    outdir: OUT_DIR,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    external: ['vscode', 'mocha'],
-    // Each suite bundles its own zod; configure it as the extension does, so nothing but the extension under test
-    // could touch `navigator` (smoke.test.ts checks the extension host log for that).
-    inject: [path.join(REPO_ROOT, 'src', 'zodConfig.ts')],
-    logLevel: 'silent',
-  });
-  return files.filter((name) => name !== 'index.ts');
-}
 
 before(async () => {
   sim = await startSimulator({ apiKeys: ['test-key'] });
@@ -57,10 +34,7 @@ test('in-host suites in code-server', { timeout: RUN_TIMEOUT_MS + 180_000 }, asy
 
   server = await startCodeServer({
     settings: { 'fastrouter.baseUrl': sim!.url },
-    workspaceFiles: {
-      'sample.ts': 'export function add(a: number, b: number): number {\n  return a + b;\n}\n\nexport const twice = (n: number): number => add(n, n);\n',
-      'notes.md': '# Notes\n\nA workspace file for the in-host tests.\n',
-    },
+    workspaceFiles: SUITE_WORKSPACE_FILES,
     log: (line) => t.diagnostic(line),
   });
   const resultsFile = path.join(server.runDir, 'inhost-results.json');
@@ -68,6 +42,7 @@ test('in-host suites in code-server', { timeout: RUN_TIMEOUT_MS + 180_000 }, asy
     FASTROUTER_SIM_URL: sim!.url,
     FASTROUTER_E2E_RESULTS: resultsFile,
     FASTROUTER_E2E_WORKSPACE: server.workspaceDir,
+    FASTROUTER_E2E_HOST: 'code-server',
     ...(process.env.FASTROUTER_E2E_GREP ? { FASTROUTER_E2E_GREP: process.env.FASTROUTER_E2E_GREP } : {}),
   };
 
@@ -86,7 +61,7 @@ test('in-host suites in code-server', { timeout: RUN_TIMEOUT_MS + 180_000 }, asy
   await page.goto(
     server.workbenchUrl([
       ['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)],
-      ['extensionTestsPath', server.remoteUri(path.join(OUT_DIR, 'index.js'))],
+      ['extensionTestsPath', server.remoteUri(path.join(OUT_DIR, SUITE_INDEX))],
       ['extensionEnvironment', JSON.stringify(extensionEnvironment)],
     ]),
   );

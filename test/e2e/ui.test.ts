@@ -30,6 +30,9 @@ const SAMPLE = [
   '',
 ].join('\n');
 
+/** Longer than any editor viewport here. */
+const LONG = Array.from({ length: 240 }, (_, i) => `export const value${i + 1} = ${i + 1} * 2; // line ${i + 1}`).join('\n') + '\n';
+
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
 let server: CodeServer | undefined;
@@ -42,7 +45,7 @@ before(async () => {
     apiKeys: [CANARY],
     // Low enough that the whole sample file is over it, high enough for every other test's selection.
     settings: { 'fastrouter.maxSelectionChars': 150 },
-    workspaceFiles: { 'sample.ts': SAMPLE },
+    workspaceFiles: { 'sample.ts': SAMPLE, 'long.ts': LONG },
   });
   ({ sim, server, browser, page } = session);
 });
@@ -257,6 +260,39 @@ test('an inline explanation can be dismissed', async (t) => {
   });
 });
 
+test('an inline explanation of code at the bottom of the viewport is scrolled into view, and the Comments panel stays closed', async (t) => {
+  await step(t, async () => {
+    await openFile(page, 'long.ts');
+    await page.keyboard.press('Control+Home');
+    // The last line numbers the editor shows right now (the viewport's bottom edge).
+    const lastVisible = await waitFor('the visible line numbers', async () => {
+      const numbers = (await page.locator('.monaco-editor .line-numbers').allInnerTexts()).map(Number).filter((n) => n > 0);
+      return numbers.length > 5 ? Math.max(...numbers) : undefined;
+    }, 15_000);
+    const editorBox = await page.locator('.editor-instance .monaco-editor .overflow-guard').first().boundingBox();
+    assert.ok(editorBox, 'the editor is on screen');
+    // Lines at the very bottom of the viewport: their thread would open below the visible part.
+    await selectLines(page, lastVisible - 2, lastVisible - 1);
+    sim.enqueue({ text: ['These ', 'lines ', 'double ', 'their ', 'index.'], deltaDelayMs: 20 });
+    await runCommand(page, 'FastRouter: Explain Selection Inline');
+    const thread = page.locator('.review-widget').first();
+    await waitFor('the explanation', async () => /These\s*lines\s*double\s*their\s*index\./.test(await thread.innerText()), 30_000);
+    const body = await thread.locator('.comment-body').first().boundingBox();
+    assert.ok(body, 'the explanation has a box');
+    assert.ok(body.y >= editorBox.y && body.y + body.height <= editorBox.y + editorBox.height + 1,
+      `the explanation is inside the editor's viewport (explanation ${Math.round(body.y)}–${Math.round(body.y + body.height)}, editor ${Math.round(editorBox.y)}–${Math.round(editorBox.y + editorBox.height)})`);
+    // VS Code opens the Comments panel for the first file with comments unless told otherwise (comments.openView).
+    assert.equal(await page.locator('[id="workbench.panel.comments"]').isVisible(), false, 'the Comments panel did not open');
+    await thread.locator('[aria-label="Dismiss Explanation"]').click();
+    await thread.waitFor({ state: 'detached', timeout: 15_000 });
+    // The later tests expect sample.ts to be the only editor, as before this test.
+    const tab = page.locator('.tab[data-resource-name="long.ts"]');
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').click();
+    await tab.waitFor({ state: 'detached', timeout: 15_000 });
+  });
+});
+
 test('clicking the status bar cost shows the breakdown (Show Cost); Enter there never resets', async (t) => {
   await step(t, async () => {
     const text = await costNumber();
@@ -359,6 +395,41 @@ test('Ask About Selection over fastrouter.maxSelectionChars asks first, then sen
     const sent = JSON.stringify(lastRequest().body.messages);
     assert.match(sent, /return add\(n, n\);/, 'the code up to the limit is sent');
     assert.doesNotMatch(sent, /insert below/, 'the code past the limit is not');
+  });
+});
+
+test('an endpoint setting without a scheme stops the question with an error naming it, Open Settings opens it, nothing is sent', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    const settingsFile = path.join(server!.userDataDir, 'User', 'settings.json');
+    const original = fs.readFileSync(settingsFile, 'utf8');
+    const settings = JSON.parse(original) as Record<string, unknown>;
+    try {
+      fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'fastrouter.baseUrl': 'localhost:8787' }, null, 2));
+      // Said where the user is looking: above the chat's input, with Open Settings.
+      const notice = frame.locator('#composer-notice');
+      await waitFor('the settings notice in the chat', async () => /fastrouter\.baseUrl.*localhost:8787.*not sent/i.test(await notice.innerText().catch(() => '')), 30_000);
+      const index = await assistantTurns(frame).count();
+      const requestsBefore = sim.requests.length;
+      const composer = frame.locator('textarea#composer-input');
+      await composer.fill('Where does this go?');
+      await composer.press('Enter');
+      await waitForAnswer(frame, index + 1, 'error');
+      const error = assistantTurns(frame).nth(index).locator('.turn-error');
+      assert.match(await error.innerText(), /Not sent: the setting "fastrouter\.baseUrl" is "localhost:8787"/);
+      assert.equal(sim.requests.length, requestsBefore, 'nothing was sent, to the simulator or anywhere else');
+      await error.locator('button[data-action="openSettings"]').click();
+      const search = page.locator('.settings-editor .suggest-input-container .monaco-editor, .settings-editor .search-container');
+      await search.first().waitFor({ state: 'visible', timeout: 20_000 });
+      await waitFor('the Settings editor filtered to fastrouter.baseUrl', async () => /fastrouter\.baseUrl/.test(await page.locator('.settings-editor').innerText().catch(() => '')), 20_000);
+    } finally {
+      fs.writeFileSync(settingsFile, original);
+    }
+    await waitFor('the notice that requests go again', async () => /valid again/.test(await frame.locator('#composer-notice').innerText().catch(() => '')), 30_000);
+    const settingsTab = page.locator('.tab', { hasText: 'Settings' }).first();
+    await settingsTab.hover();
+    await settingsTab.locator('.tab-actions .action-label').click();
+    await settingsTab.waitFor({ state: 'detached', timeout: 15_000 });
   });
 });
 

@@ -228,6 +228,34 @@ test('an error mid-stream keeps the partial text with the error; Retry runs the 
   assert.deepEqual(requestMessages(1), [{ role: 'user', content: 'Count' }]);
 });
 
+test('failed questions are not sent with the next one; Retry on an earlier failed one asks it again at the end', async () => {
+  const { controller } = await setup();
+  sim.enqueue({ status: 401, errorType: 'authentication_error' });
+  await controller.ask({ text: '401 test' });
+  const failed = lastAnswer(controller);
+  assert.equal(failed.status, 'error');
+  sim.enqueue({ status: 402, errorType: 'billing_error' });
+  await controller.ask({ text: '402 test' });
+  sim.enqueue({ text: 'Fine.' });
+  await controller.ask({ text: 'Real question' });
+  const sent = requestMessages(sim.requests.length - 1);
+  assert.deepEqual(sent, [{ role: 'user', content: 'Real question' }], 'the failed questions are not context');
+  const turns = controller.turns();
+  assert.deepEqual(turns.filter((t) => t.role === 'user').map((t) => t.role === 'user' && t.text), ['401 test', '402 test', 'Real question'], 'they stay visible');
+
+  sim.enqueue({ text: 'Now it works.' });
+  await controller.retry(failed.id);
+  const request = requestMessages(sim.requests.length - 1);
+  assert.deepEqual(request, [
+    { role: 'user', content: 'Real question' },
+    { role: 'assistant', content: [{ type: 'text', text: 'Fine.' }] },
+    { role: 'user', content: '401 test' },
+  ], 'asked again after the conversation as it is now');
+  const last = controller.turns().slice(-2);
+  assert.ok(last[0].role === 'user' && last[0].text === '401 test');
+  assert.equal(answerText(lastAnswer(controller)), 'Now it works.');
+});
+
 test('thinking blocks come back in the next request unchanged, with the signature the API sent', async () => {
   const { controller, posted } = await setup();
   const thinking = 'The user asks about recursion. I should give a base case first.';

@@ -127,23 +127,34 @@ test('a stopped partial answer goes back as its text only: unsigned thinking is 
   ]);
 });
 
-test('a failed answer with no text is left out and the questions around it are joined (roles alternate)', () => {
+test('a question that got no answer (failed, or stopped before any text) is not sent as context at all', () => {
   const conversation = conversationWith(
     { text: 'First', messages: [{ content: [{ type: 'text', text: 'One' }], complete: true }] },
-    { text: 'Second (failed)', status: 'error', messages: [{ content: [{ type: 'thinking', thinking: 'half a thought', signature: '' }], complete: false }] },
-    { text: 'Third', status: 'error', messages: [] },
+    { text: '401 test', status: 'error', messages: [{ content: [{ type: 'thinking', thinking: 'half a thought', signature: '' }], complete: false }] },
+    { text: '402 test', status: 'error', messages: [] },
+    { text: '429 test', status: 'stopped', messages: [{ content: [{ type: 'text', text: '' }], complete: false }] },
     { text: 'Fourth', messages: [] },
   );
-  const { messages } = buildRequest(conversation.exchanges, 3, 'answer', userContent);
-  assert.equal(roles(messages), 'uau');
-  assert.deepEqual(messages[2], {
-    role: 'user',
-    content: [
-      { type: 'text', text: 'Second (failed)' },
-      { type: 'text', text: 'Third' },
-      { type: 'text', text: 'Fourth' },
-    ],
-  });
+  const { messages } = buildRequest(conversation.exchanges, 4, 'answer', userContent);
+  assert.deepEqual(messages, [
+    { role: 'user', content: 'First' },
+    { role: 'assistant', content: [{ type: 'text', text: 'One' }] },
+    { role: 'user', content: 'Fourth' },
+  ]);
+  assert.doesNotMatch(JSON.stringify(messages), /40[12] test|429 test/, 'no failed question goes out glued to the next one');
+});
+
+test('a failed or stopped answer that has some text is still context: the user saw it', () => {
+  const conversation = conversationWith(
+    { text: 'First', status: 'error', messages: [{ content: [{ type: 'text', text: 'Partial answ' }], complete: false }] },
+    { text: 'Second', messages: [] },
+  );
+  const { messages } = buildRequest(conversation.exchanges, 1, 'answer', userContent);
+  assert.deepEqual(messages, [
+    { role: 'user', content: 'First' },
+    { role: 'assistant', content: [{ type: 'text', text: 'Partial answ' }] },
+    { role: 'user', content: 'Second' },
+  ]);
 });
 
 test('retry asks again with the same history, leaving out the answer being retried', () => {

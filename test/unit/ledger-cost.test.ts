@@ -136,7 +136,7 @@ test('a line records source, cache tokens and an estimate apart from billed cred
   ledger.record({ model: 'other', inputTokens: 1, outputTokens: 1, source: 'lm:VS Code chat' });
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
   assert.deepEqual(JSON.parse(lines[0]), { t: 'req', at, win: 'w', model: 'm', in: 100, out: 20, cr: 900, cw: 50, cost: 0.01, src: 'inline', ms: 1234, rid: 'req_1' });
-  assert.deepEqual(JSON.parse(lines[1]), { t: 'req', at, win: 'w', model: 'm', in: 10, out: 30, est: 0.004, src: 'chat', ms: 10 });
+  assert.deepEqual(JSON.parse(lines[1]), { t: 'req', at, win: 'w', model: 'm', in: 10, out: 30, est: 0.004, ms: 10 });
   const t = ledger.totals;
   assert.equal(t.allTime.credits, 0.01, 'the estimate is never billed');
   assert.equal(t.allTime.estimatedCredits, 0.004);
@@ -144,7 +144,7 @@ test('a line records source, cache tokens and an estimate apart from billed cred
   assert.equal(t.allTime.unknownRequests, 1);
   assert.equal(t.allTime.cacheReadTokens, 900);
   assert.equal(t.allTime.cacheWriteTokens, 50);
-  assert.deepEqual(Object.keys(t.sources).sort(), ['chat', 'inline', 'lm:VS Code chat']);
+  assert.deepEqual(Object.keys(t.sources).sort(), ['inline', 'lm:VS Code chat', 'unspecified']);
   assert.equal(t.sources.inline.credits, 0.01);
   assert.equal(t.models.m.requests, 2);
   assert.equal(t.models.other.unknownRequests, 1);
@@ -168,7 +168,7 @@ test('old lines without source, cache or estimate still count; days and months u
   const t = new CostLedger(file, 'w').totals;
   assert.equal(t.allTime.requests, 2);
   assert.equal(t.allTime.credits, 0.5);
-  assert.equal(t.sources.earlier.requests, 2, 'lines from before sources were recorded');
+  assert.equal(t.sources.unspecified.requests, 2, 'lines from before sources were recorded');
   assert.equal(t.days['2024-12-31'].credits, 0.5);
   assert.equal(t.days['2025-01-01'].unknownRequests, 1);
   assert.equal(localMonthKey(lateEvening), '2024-12');
@@ -178,14 +178,26 @@ test('old lines without source, cache or estimate still count; days and months u
 
 test('Reset restarts the counter, per model and per source, but not what was spent per day and month', () => {
   const ledger = new CostLedger(tempLedgerPath(), 'w');
-  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 2 });
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 2, source: 'chat' });
   ledger.reset();
-  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.5 });
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.5, source: 'chat' });
   const t = ledger.totals;
   assert.equal(t.allTime.credits, 0.5);
   assert.equal(t.models.m.credits, 0.5);
   assert.equal(t.sources.chat.credits, 0.5);
   assert.equal(t.days[localDayKey(Date.now())].credits, 2.5, 'spending limits count real spend');
+});
+
+test('a request records who asked (src) when a source is given, and lines without one still parse', () => {
+  const file = tempLedgerPath();
+  const ledger = new CostLedger(file, 'w');
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.1, source: 'lm:VS Code chat' });
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.1 });
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { src?: string });
+  assert.deepEqual(lines.map((line) => line.src), ['lm:VS Code chat', undefined]);
+  const parsed = parseEntry(fs.readFileSync(file, 'utf8').split('\n')[0]!);
+  assert.equal(parsed?.t === 'req' && parsed.src, 'lm:VS Code chat');
+  assert.equal(ledger.totals.allTime.requests, 2);
 });
 
 test('formatCredits shows a single cheap request and never uses exponent notation', () => {

@@ -1,6 +1,7 @@
 // Settings validation: each setting falls back to its own default with a message naming it; the request body
 // follows the settings (thinking rules included).
 import assert from 'node:assert/strict';
+import { badSettingError } from '../../src/chat/errors';
 import { test } from 'node:test';
 import { checkBaseUrl, DEFAULT_BASE_URL, DEFAULT_MODEL, defaultSettings, parseSettings, requestParams } from '../../src/chat/settings';
 
@@ -44,8 +45,31 @@ test('a bad value falls back to that setting\'s default only, with a message nam
   assert.deepEqual(problems.map((p) => p.key).sort(), ['authHeader', 'maxTokens', 'temperature']);
   const temperature = problems.find((p) => p.key === 'temperature')!;
   assert.match(temperature.message, /fastrouter\.temperature/);
-  assert.match(temperature.message, /default/);
-  assert.match(problems.find((p) => p.key === 'maxTokens')!.message, /8192/);
+  assert.match(temperature.message, /Requests are not sent until it is fixed/);
+  assert.ok(problems.every((p) => p.blocksRequests), 'each of these shapes the request');
+});
+
+test('only settings that do not shape the request fall back to their default; the others stop requests', () => {
+  const { settings, problems } = parseSettings({ maxSelectionChars: -1, maxTokens: -7, baseUrl: 'localhost:8787' });
+  assert.equal(settings.maxSelectionChars, 20_000);
+  const byKey = new Map(problems.map((p) => [p.key, p]));
+  assert.equal(byKey.get('maxSelectionChars')!.blocksRequests, false);
+  assert.match(byKey.get('maxSelectionChars')!.message, /Using the default 20000 instead/);
+  assert.equal(byKey.get('maxTokens')!.blocksRequests, true);
+  assert.equal(byKey.get('baseUrl')!.blocksRequests, true);
+  assert.equal(byKey.get('baseUrl')!.reason, 'must start with https://');
+});
+
+test('the error of a request stopped by a bad setting names the setting and its value, and opens that setting', () => {
+  const problem = parseSettings({ baseUrl: 'localhost:8787' }).problems[0];
+  assert.deepEqual(badSettingError(problem), {
+    code: 'bad_setting',
+    message: 'Not sent: the setting "fastrouter.baseUrl" is "localhost:8787" (must start with https://). Fix it in Settings, then Retry.',
+    actions: ['openSettings', 'retry'],
+    setting: 'fastrouter.baseUrl',
+  });
+  const tokens = badSettingError(parseSettings({ maxTokens: -7 }).problems[0]);
+  assert.match(tokens.message, /^Not sent: the setting "fastrouter\.maxTokens" is -7 \(too small: expected number to be >=1\)\./);
 });
 
 test('baseUrl: https anywhere, http only for loopback', () => {

@@ -87,3 +87,23 @@ Setext heading
 Final paragraph with a line
 that continues, and a hard-wrapped end.
 `;
+
+/** A long answer with every construct that changes layout after it is committed. */
+export const LONG_ANSWER = (() => {
+  const parts: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    parts.push(
+      `## Step ${i}: what the code does\n\nThe function \`handle${i}\` reads the **request**, checks it and answers; `
+        + `this paragraph is long enough to wrap several times in a narrow sidebar, as real answers do.\n\n`,
+      `1. Parse the input (${i})\n2. Validate it against the schema\n   - reject unknown fields\n   - keep the order\n3. Answer\n\n`,
+      `| Field | Type | Required |\n|:--|:--|--:|\n| id${i} | \`string\` | yes |\n| name | \`string\` | no |\n| count | \`number\` | ${i} |\n\n`,
+      `\`\`\`typescript\nexport async function handle${i}(req: Request): Promise<Response> {\n`
+        + `  const body = await req.json(); // a deliberately long line that makes the code block scroll sideways in a narrow view\n`
+        + `  if (!body || typeof body.id !== 'string') return new Response('bad request', { status: 400 });\n`
+        + `  return Response.json({ ok: true, id: body.id, step: ${i} });\n}\n\`\`\`\n\n`,
+      `> Note ${i}: an image ![diagram ${i}](https://example.com/d${i}.png) is shown as a placeholder.\n\n`,
+    );
+  }
+  parts.push('That is the whole flow.\n');
+  return parts.join('');
+})();

@@ -105,13 +105,14 @@ export class Harness {
   readonly unexpected: string[] = [];
   origin = '';
 
-  static async start(): Promise<Harness> {
+  /** `scrollbars`: draw classic scrollbars, as VS Code's webviews have (Playwright hides them in headless mode). */
+  static async start(options: { scrollbars?: boolean } = {}): Promise<Harness> {
     const harness = new Harness();
-    await harness.init();
+    await harness.init(options.scrollbars === true);
     return harness;
   }
 
-  private async init(): Promise<void> {
+  private async init(scrollbars: boolean): Promise<void> {
     this.bundle = await buildWebviewBundle();
     this.css = await readFile(path.join(ROOT, 'media/chat.css'), 'utf8');
     this.server = createServer((req, res) => {
@@ -137,6 +138,7 @@ export class Harness {
       executablePath: await ensureChromium(),
       headless: true,
       args: CHROMIUM_ARGS,
+      ignoreDefaultArgs: scrollbars ? ['--hide-scrollbars'] : undefined,
     });
   }
 

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { AnsweredElsewhere, ConversationController } from '../../chat/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, imageSizeProblem } from '../../chat/conversationImages';
 import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
+import type { SettingProblem } from '../../chat/settings';
 import { performErrorAction } from '../errorActions';
 import { Disposable } from '../dispose';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
@@ -21,6 +22,9 @@ export interface ChatServiceDeps {
   /** Current model name, for the header, and its changes. */
   model: () => string;
   onModelChange: vscode.Event<unknown>;
+  /** Settings that currently hold a bad value, and when they may have changed: the chat says which stop requests. */
+  settingProblems: () => readonly SettingProblem[];
+  onSettingsChange: vscode.Event<unknown>;
 }
 
 export class ChatService extends Disposable {
@@ -30,6 +34,8 @@ export class ChatService extends Disposable {
   /** Attachments that arrived while no page was ready to take them. */
   private pendingImages: ImageAttachment[] = [];
   private focusPending = false;
+  /** Bad settings (key=value) the current page was told about. */
+  private shownProblems = new Set<string>();
 
   constructor(private readonly deps: ChatServiceDeps) {
     super();
@@ -46,7 +52,12 @@ export class ChatService extends Disposable {
       }),
     );
     this._register(vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, this.provider));
-    this._register(this.provider.onDidBecomeReady(() => this.flushPending()));
+    this._register(this.provider.onDidBecomeReady(() => {
+      this.shownProblems.clear();
+      this.flushPending();
+      this.showSettingProblems();
+    }));
+    this._register(deps.onSettingsChange(() => this.showSettingProblems()));
     this._register(deps.onModelChange(() => this.post({ type: 'model', model: deps.model() })));
     this._register({ dispose: () => this.controller.dispose() });
     this._register(vscode.commands.registerCommand('fastrouter.openChat', () => this.openChat()));
@@ -192,9 +203,35 @@ export class ChatService extends Disposable {
   }
 
   private notice(level: 'info' | 'error', message: string): void {
-    if (!this.post({ type: 'notice', level, message })) {
+    this.notify(level, message);
+  }
+
+  /**
+   * Shows a message where the user is looking: above the chat's input when the chat is open, else as a notification
+   * (unless `toast: false`: the caller shows one itself). Returns whether the chat showed it.
+   */
+  notify(level: 'info' | 'error', message: string, options: { actions?: ErrorAction[]; setting?: string; toast?: boolean } = {}): boolean {
+    const shown = this.provider.isVisible && this.post({ type: 'notice', level, message, actions: options.actions, setting: options.setting });
+    if (!shown && options.toast !== false) {
       if (level === 'error') void vscode.window.showErrorMessage(message);
       else void vscode.window.showInformationMessage(message);
+    }
+    return shown;
+  }
+
+  /** Each bad setting that stops requests, once per page, with Open Settings; and that requests go again once fixed. */
+  private showSettingProblems(): void {
+    const blocking = this.deps.settingProblems().filter((problem) => problem.blocksRequests);
+    const hadSome = this.shownProblems.size > 0;
+    for (const problem of blocking) {
+      const id = `${problem.key}=${problem.value}`;
+      if (this.shownProblems.has(id)) continue;
+      // SettingsService already shows a notification; this is the same where the user is looking.
+      if (this.notify('error', problem.message, { actions: ['openSettings'], setting: `fastrouter.${problem.key}`, toast: false })) this.shownProblems.add(id);
+    }
+    if (blocking.length === 0 && hadSome) {
+      this.shownProblems.clear();
+      this.notify('info', vscode.l10n.t('The FastRouter settings are valid again: questions are sent.'), { toast: false });
     }
   }
 
@@ -260,6 +297,10 @@ export class ChatService extends Disposable {
       case 'errorAction':
         await this.errorAction(message.turnId, message.action);
         return;
+      case 'noticeAction':
+        // Retry has no meaning for a notice; the other actions are the same as on an error.
+        if (message.action !== 'retry') await performErrorAction(message.action, this.deps.log, message.setting);
+        return;
       case 'copyCode':
         return this.report(await this.actions.copy(message.code));
       case 'insertCode':
@@ -280,8 +321,8 @@ export class ChatService extends Disposable {
 
   private async errorAction(turnId: string, action: ErrorAction): Promise<void> {
     // Retry and Send Anyway are the chat's own; every other action is the same as for an inline explanation.
-    const error = this.controller.conversation.findAnswer(turnId)?.answer.error;
-    if (await performErrorAction(action, this.deps.log, error)) return;
+    const setting = this.controller.conversation.findAnswer(turnId)?.answer.error?.setting;
+    if (await performErrorAction(action, this.deps.log, setting)) return;
     await this.controller.retry(turnId, { bypassSpendingLimit: action === 'sendAnyway' });
   }
 

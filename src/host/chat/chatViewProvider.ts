@@ -35,6 +35,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     return this.ready;
   }
 
+  /** A ready page is on screen (not just loaded in a hidden view). */
+  get isVisible(): boolean {
+    return this.ready && this.view?.visible === true;
+  }
+
   async resolveWebviewView(view: vscode.WebviewView): Promise<void> {
     this.disposeView();
     this.view = view;

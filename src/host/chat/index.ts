@@ -42,6 +42,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     log: deps.log,
     model: () => deps.settings.current.model,
     onModelChange: deps.settings.onDidChange,
+    settingProblems: () => deps.settings.problems,
+    onSettingsChange: deps.settings.onDidChange,
   });
   context.subscriptions.push(service);
   return service;

@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatCredits } from '../../../src/chat/costLedger';
-import { DEFAULT_BASE_URL } from '../../../src/chat/settings';
 import type { ExtensionApi } from '../../../src/extension';
 import { ApiKeyStore } from '../../../src/host/apiKey';
 import { CostTracker } from '../../../src/host/cost';
@@ -368,29 +367,32 @@ suite('host services', () => {
     assert.ok(textOf(outcome).startsWith('partial '));
   });
 
-  test('a bad setting falls back to its default with a message naming it; changes apply without reload', async () => {
+  test('a bad setting that shapes the request stops requests with an error naming it; changes apply without reload', async () => {
     await setSetting('temperature', 5, api);
     try {
-      assert.equal(api.settings.current.temperature, undefined);
       const problem = api.settings.problems.find((p) => p.key === 'temperature');
       assert.ok(problem, 'the problem is reported');
       assert.match(problem.message, /fastrouter\.temperature/);
       await enqueue({ text: ['ok'] });
-      await run('hi');
-      const [request] = await requests();
-      assert.equal(request.body.temperature, undefined, 'the bad value was not sent');
+      const stopped = await run('hi');
+      assert.equal(stopped.status, 'error');
+      assert.equal(stopped.error?.code, 'bad_setting');
+      assert.equal(stopped.error?.setting, 'fastrouter.temperature');
+      assert.match(stopped.error?.message ?? '', /^Not sent: the setting "fastrouter\.temperature" is 5 /);
+      assert.equal((await requests()).length, 0, 'nothing was sent');
       await setSetting('temperature', 0.25, api);
       assert.equal(api.settings.current.temperature, 0.25);
       await enqueue({ text: ['ok'] });
       await run('hi');
-      assert.equal((await requests())[1].body.temperature, 0.25, 'the new value applies at once');
+      assert.equal((await requests())[0].body.temperature, 0.25, 'the new value applies at once');
     } finally {
       await setSetting('temperature', undefined, api);
     }
     await setSetting('baseUrl', 'http://example.com', api);
     try {
-      assert.equal(api.settings.current.baseUrl, DEFAULT_BASE_URL, 'plain http off this machine is refused');
       assert.match(api.settings.problems.find((p) => p.key === 'baseUrl')!.message, /fastrouter\.baseUrl/);
+      const outcome = await run('my secret code');
+      assert.equal(outcome.error?.code, 'bad_setting', 'plain http off this machine is refused: nothing goes to the default endpoint either');
     } finally {
       await setSetting('baseUrl', SIM, api);
     }

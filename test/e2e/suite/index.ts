@@ -1,5 +1,6 @@
-// Entry point the extension host loads as `extensionTestsPath`: runs every bundled suite/*.test.js with mocha (tdd UI)
-// and writes a JSON result per test to FASTROUTER_E2E_RESULTS, which test/e2e/inhost.test.ts turns into node subtests.
+// Entry point the extension host loads as `extensionTestsPath`, in code-server and in desktop VS Code alike: runs
+// every bundled suite/*.test.js with mocha (tdd UI) and writes a JSON result per test to FASTROUTER_E2E_RESULTS,
+// which test/e2e/inhost.test.ts turns into node subtests and test/e2e/desktop.ts prints.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
@@ -13,11 +14,16 @@ export interface InHostResult {
   error?: string;
 }
 
+/** The bundled suites next to this index, in the order mocha runs them (the same in code-server and desktop VS Code). */
+export function suiteModules(dir: string): string[] {
+  return fs.readdirSync(dir).filter((name) => name.endsWith('.test.js')).sort();
+}
+
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec' });
   const grep = process.env.FASTROUTER_E2E_GREP;
   if (grep) mocha.grep(grep);
-  const files = fs.readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort();
+  const files = suiteModules(__dirname);
   for (const name of files) mocha.addFile(path.join(__dirname, name));
 
   const results: InHostResult[] = [];

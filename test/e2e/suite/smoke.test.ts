@@ -25,7 +25,9 @@ const COMMANDS = [
 suite('harness smoke', () => {
   test('runs in a real extension host with the simulator URL and test settings', async () => {
     assert.match(vscode.version, /^1\.\d+\.\d+/);
-    assert.equal(vscode.env.uiKind, vscode.UIKind.Web, 'code-server runs the workbench in a browser');
+    // One suite index for both hosts: code-server (npm test) runs the workbench in a browser, test:desktop in Electron.
+    const host = process.env.FASTROUTER_E2E_HOST ?? 'code-server';
+    assert.equal(vscode.env.uiKind, host === 'desktop' ? vscode.UIKind.Desktop : vscode.UIKind.Web, `the ${host} workbench`);
     const sim = process.env.FASTROUTER_SIM_URL;
     assert.ok(sim && /^http:\/\/127\.0\.0\.1:\d+$/.test(sim), `FASTROUTER_SIM_URL is set (${sim})`);
     assert.equal(vscode.workspace.getConfiguration('fastrouter').get('baseUrl'), sim, 'settings.json points fastrouter.baseUrl at the simulator');

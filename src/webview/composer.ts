@@ -1,0 +1,190 @@
+// The composer: the message input, Send/Stop, image attachments (button, paste, drop) and the notice above the input.
+import type { ErrorAction, ImageAttachment, WebviewToHost } from '../protocol';
+import { ERROR_ACTION_LABELS } from './answerFooter';
+import { MAX_IMAGES, readImageFile } from './attachments';
+import { button, h } from './dom';
+import { thumbnail } from './thumbnail';
+
+export interface ComposerInput {
+  post(message: WebviewToHost): void;
+  /** The draft changed (the app saves it with the webview state). */
+  onDraftChange(): void;
+  /** A message was sent: save the now empty draft at once. */
+  onSent(): void;
+}
+
+export class Composer {
+  readonly element: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly stopButton: HTMLButtonElement;
+  private readonly attachmentsEl: HTMLElement;
+  private readonly notice: HTMLElement;
+  private pending: ImageAttachment[] = [];
+  private busy = false;
+
+  constructor(private readonly host: ComposerInput) {
+    this.attachmentsEl = h('div', { id: 'attachments', 'aria-label': 'Attached images' });
+    this.notice = h('div', { id: 'composer-notice', role: 'alert', hidden: true });
+    this.input = h('textarea', {
+      id: 'composer-input', rows: '2', 'aria-label': 'Message Claude',
+      placeholder: 'Ask Claude… (Enter to send, Shift+Enter for a new line)',
+    });
+    this.sendButton = button('Send message', { id: 'send', class: 'primary' }, 'Send');
+    this.stopButton = button('Stop the answer', { id: 'stop', hidden: true }, 'Stop');
+    const attachButton = button('Attach image', { id: 'attach-image' }, 'Image…');
+    this.element = h('footer', { id: 'composer' },
+      this.attachmentsEl,
+      this.notice,
+      this.input,
+      h('div', { class: 'composer-actions' },
+        attachButton,
+        h('span', { class: 'spacer' }),
+        this.stopButton,
+        this.sendButton,
+      ),
+    );
+
+    attachButton.addEventListener('click', () => this.host.post({ type: 'pickImages' }));
+    this.sendButton.addEventListener('click', () => this.send());
+    this.stopButton.addEventListener('click', () => this.host.post({ type: 'stop' }));
+    this.input.addEventListener('keydown', (e) => this.onKeyDown(e));
+    this.input.addEventListener('input', () => { this.autosize(); this.host.onDraftChange(); });
+    this.input.addEventListener('paste', (e) => this.onPaste(e));
+    this.attachmentsEl.addEventListener('click', (e) => this.onAttachmentClick(e));
+    // Files dropped anywhere in the view are attached.
+    document.addEventListener('dragover', (e) => this.onDragOver(e));
+    document.addEventListener('dragleave', () => this.element.classList.remove('drag-over'));
+    document.addEventListener('drop', (e) => this.onDrop(e));
+  }
+
+  get draft(): string {
+    return this.input.value;
+  }
+
+  set draft(value: string) {
+    this.input.value = value;
+    this.autosize();
+  }
+
+  focus(): void {
+    this.input.focus();
+  }
+
+  setBusy(busy: boolean): void {
+    // The button that is about to hide may hold the keyboard focus; hand it on instead of dropping it to the page.
+    const focusLost = document.activeElement === (busy ? this.sendButton : this.stopButton);
+    this.busy = busy;
+    this.stopButton.hidden = !busy;
+    this.sendButton.hidden = busy;
+    if (focusLost) (busy ? this.stopButton : this.input).focus();
+  }
+
+  /** A message above the input; `actions` become buttons (e.g. Open Settings for the `setting` named). */
+  showNotice(level: 'info' | 'error', message: string, actions: readonly ErrorAction[] = [], setting?: string): void {
+    this.notice.replaceChildren(h('span', { class: 'notice-message' }, message));
+    for (const action of actions) {
+      const b = button(ERROR_ACTION_LABELS[action], { class: 'notice-action' });
+      b.addEventListener('click', () => this.host.post({ type: 'noticeAction', action, ...(setting ? { setting } : {}) }));
+      this.notice.append(b);
+    }
+    this.notice.dataset.level = level;
+    this.notice.hidden = false;
+  }
+
+  private hideNotice(): void {
+    this.notice.hidden = true;
+    this.notice.replaceChildren();
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    // keyCode 229: a key that an input method editor is still composing (some browsers drop isComposing).
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    this.send();
+  }
+
+  private send(): void {
+    const text = this.input.value.trim();
+    if (this.busy || (!text && this.pending.length === 0)) return;
+    this.host.post({ type: 'send', text, images: this.pending });
+    this.input.value = '';
+    this.pending = [];
+    this.renderAttachments();
+    this.hideNotice();
+    this.autosize();
+    this.host.onSent();
+  }
+
+  private autosize(): void {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${Math.min(this.input.scrollHeight + 2, 240)}px`;
+  }
+
+  // --- Attachments -----------------------------------------------------------------------------
+
+  private onPaste(event: ClipboardEvent): void {
+    const files = Array.from(event.clipboardData?.items ?? [])
+      .filter((item) => item.kind === 'file')
+      .map((item) => item.getAsFile())
+      .filter((file): file is File => file !== null);
+    if (files.length === 0) return;
+    if (!event.clipboardData?.types.includes('text/plain')) event.preventDefault();
+    void this.addFiles(files);
+  }
+
+  private onDragOver(event: DragEvent): void {
+    if (!event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    this.element.classList.add('drag-over');
+  }
+
+  private onDrop(event: DragEvent): void {
+    this.element.classList.remove('drag-over');
+    const files = Array.from(event.dataTransfer?.files ?? []);
+    if (files.length === 0) return;
+    event.preventDefault();
+    void this.addFiles(files);
+  }
+
+  private async addFiles(files: File[]): Promise<void> {
+    const errors: string[] = [];
+    const images: ImageAttachment[] = [];
+    for (const file of files) {
+      const result = await readImageFile(file);
+      if (result.ok) images.push(result.image);
+      else errors.push(result.error);
+    }
+    this.addAttachments(images, errors);
+  }
+
+  /** Images to send with the next message (from the host's file picker, paste or drop); `errors` go to the notice. */
+  addAttachments(images: ImageAttachment[], errors: string[] = []): void {
+    for (const image of images) {
+      if (this.pending.length >= MAX_IMAGES) {
+        errors.push(`At most ${MAX_IMAGES} images can be attached to one message.`);
+        break;
+      }
+      this.pending.push(image);
+    }
+    this.renderAttachments();
+    if (errors.length > 0) this.showNotice('error', errors.join(' '));
+    else if (images.length > 0) this.hideNotice();
+  }
+
+  private renderAttachments(): void {
+    this.attachmentsEl.replaceChildren(...this.pending.map((image) =>
+      h('div', { class: 'attachment', 'data-attachment-id': image.id }, thumbnail(image, image.name),
+        button(`Remove image ${image.name}`, { 'data-action': 'removeAttachment' }, '✕'))));
+  }
+
+  private onAttachmentClick(event: MouseEvent): void {
+    const remove = (event.target as Element).closest('button[data-action="removeAttachment"]');
+    const id = remove?.closest<HTMLElement>('.attachment')?.dataset.attachmentId;
+    if (!id) return;
+    this.pending = this.pending.filter((image) => image.id !== id);
+    this.renderAttachments();
+    this.input.focus();
+  }
+}
