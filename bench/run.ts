@@ -20,6 +20,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'client', file: 'client.ts', run: 'benchClient' },
   { name: 'render', file: 'render.ts', run: 'runRenderBench', format: 'formatRenderBench' },
   { name: 'chatHost', file: 'chatHost.ts', run: 'benchChatHost' },
+  { name: 'ledger', file: 'ledger.ts', run: 'benchLedger' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }

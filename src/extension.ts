@@ -36,7 +36,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const log = own(vscode.window.createOutputChannel('FastRouter', { log: true }));
   const settings = own(new SettingsService(log));
   const apiKey = own(new ApiKeyStore(context.secrets));
-  const cost = own(new CostTracker(context.globalStorageUri.fsPath));
+  const cost = own(
+    new CostTracker(context.globalStorageUri.fsPath, vscode.env.sessionId, {
+      limits: () => ({ dailyCredits: settings.current['spendingLimit.dailyCredits'], monthlyCredits: settings.current['spendingLimit.monthlyCredits'] }),
+      onLimitsChange: settings.onDidChange,
+      log,
+    }),
+  );
   const runner = new RequestRunner({ settings, apiKey, cost, log });
   const chat = own(registerChat(context, { runner, settings, log }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));

@@ -113,11 +113,12 @@ export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
 export const SettingIdSchema = z.string().regex(/^fastrouter\.[A-Za-z.]{1,100}$/);
 
 /** Buttons shown with an error. Each maps to a host action. */
-export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog', 'removeImages']);
+/** `sendAnyway`: send a request a spending limit held back, this once. `removeImages`: drop the images an error names. */
+export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog', 'removeImages', 'sendAnyway']);
 export type ErrorAction = z.infer<typeof ErrorActionSchema>;
 
 export const TurnErrorSchema = z.object({
-  /** A short stable code: 'no_key', 'auth', 'billing', 'rate_limit', 'overloaded', 'moderation', 'network', 'stalled', 'bad_setting', 'api', … */
+  /** A short stable code: 'no_key', 'auth', 'billing', 'rate_limit', 'overloaded', 'moderation', 'network', 'stalled', 'bad_setting', 'spending_limit', 'api', … */
   code: z.string(),
   message: z.string(),
   actions: z.array(ErrorActionSchema),

@@ -39,6 +39,12 @@ export interface StoredAnswer {
 export interface Exchange {
   user: UserTurn;
   answer: StoredAnswer;
+  /** When the question was asked (ms); orders exchanges merged from two windows. Absent in older files. */
+  askedAt?: number;
+  /** When this window last changed the exchange (asked, answered, retried, continued); the newer copy wins a merge. */
+  updatedAt?: number;
+  /** In a copy saved while its answer streams: the process streaming it (gone = the answer was cut). */
+  streamingPid?: number;
 }
 
 /** The JSON form of a conversation, as persisted. */
@@ -114,7 +120,7 @@ export class Conversation {
   addExchange(input: UserInput, ids: { user: string; answer: string }, now: number): Exchange {
     if (this.isEmpty) this.title = titleFrom(input);
     const user: UserTurn = { id: ids.user, role: 'user', text: input.text, context: input.context ?? [], images: input.images ?? [] };
-    const exchange: Exchange = { user, answer: { id: ids.answer, status: 'streaming', messages: [] } };
+    const exchange: Exchange = { user, answer: { id: ids.answer, status: 'streaming', messages: [] }, askedAt: now, updatedAt: now };
     this.exchanges.push(exchange);
     this.updatedAt = now;
     return exchange;
@@ -144,11 +150,15 @@ export class Conversation {
     return this.lastExchange?.answer.id === answerId;
   }
 
-  /** Answers still marked streaming (loaded after a window closed mid-answer) become interrupted. */
-  markInterrupted(): boolean {
+  /**
+   * Answers still marked streaming (loaded after a window closed mid-answer) become interrupted; with `isCut`, only
+   * those it says were cut (another window that is still streaming saves its answer every few seconds).
+   */
+  markInterrupted(isCut: (exchange: Exchange) => boolean = () => true): boolean {
     let changed = false;
-    for (const { answer } of this.exchanges) {
-      if (answer.status === 'streaming') {
+    for (const exchange of this.exchanges) {
+      const { answer } = exchange;
+      if (answer.status === 'streaming' && isCut(exchange)) {
         answer.status = 'interrupted';
         answer.messages = answer.messages.map((m) => ({ ...m, complete: false }));
         changed = true;

@@ -10,6 +10,7 @@ import {
   canContinue,
   combineMeta,
   Conversation,
+  type ConversationData,
   hasAnswer,
   type Exchange,
   type StoredMessage,
@@ -19,6 +20,8 @@ import {
 import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from './requestImages';
 import { conversationToMarkdown } from './conversationMarkdown';
+import { mergeConversationData } from './conversationMerge';
+import { processAlive } from './fileLock';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
 
@@ -37,8 +40,18 @@ export interface AnsweredElsewhere {
   error?: TurnError;
 }
 
+/** `bypassSpendingLimit`: the user chose Send Anyway on a request a spending limit held back (this once). */
+export interface AnswerRunOptions {
+  bypassSpendingLimit?: boolean;
+}
+
 export interface AnswerRunner {
-  run(input: { messages: MessageParam[]; system?: string }, signal: AbortSignal, onEvent: (event: StreamEvent) => void): Promise<AnswerOutcome>;
+  run(
+    input: { messages: MessageParam[]; system?: string },
+    signal: AbortSignal,
+    onEvent: (event: StreamEvent) => void,
+    options?: AnswerRunOptions,
+  ): Promise<AnswerOutcome>;
 }
 
 export interface ConversationControllerDeps {
@@ -70,6 +83,11 @@ interface ActiveRun {
 
 /** Above this many characters a conversation file is saved less often while streaming. */
 const BIG_FILE_CHARS = 2_000_000;
+/**
+ * An answer saved as streaming was cut (its window closed or reloaded) when the process streaming it is gone, or when
+ * it has not been saved for this long (a live one is saved every 1-5 s).
+ */
+const STALE_STREAMING_MS = 15_000;
 
 export class ConversationController {
   private active: Conversation;
@@ -81,6 +99,7 @@ export class ConversationController {
   private readonly newId: () => string;
   private readonly now: () => number;
   private saveTimer: unknown;
+  private recheckTimer: unknown;
   private lastSavedSize = 0;
   private disposed = false;
   /** Resolves when the saved conversations have been read. */
@@ -131,6 +150,8 @@ export class ConversationController {
   async ask(input: UserInput): Promise<void> {
     await this.ready;
     await this.stopAndWait();
+    // Another window may have asked in this chat meanwhile: its turns are context for this question.
+    await this.sync(this.active);
     const conversation = this.active;
     const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
     this.summaries.set(conversation.id, conversation.summary);
@@ -160,10 +181,11 @@ export class ConversationController {
   }
 
   /**
-   * Runs the last answer again from scratch. An earlier question that got no answer (it is not sent as context) is
-   * asked again as a new question at the end, where its answer can follow the conversation as it is now.
+   * Runs the last answer again from scratch (Send Anyway: past a spending limit, this once). An earlier question that
+   * got no answer (it is not sent as context) is asked again as a new question at the end, where its answer can
+   * follow the conversation as it is now.
    */
-  async retry(answerId: string): Promise<void> {
+  async retry(answerId: string, options: AnswerRunOptions = {}): Promise<void> {
     await this.ready;
     const exchange = this.active.findAnswer(answerId);
     if (exchange && !this.busy && !this.active.isLast(answerId) && !hasAnswer(exchange.answer)) {
@@ -175,7 +197,7 @@ export class ConversationController {
       this.deps.log(`Retry ignored: answer ${answerId} is not the last finished answer.`);
       return;
     }
-    await this.runAnswer(this.active, exchange, 'answer');
+    await this.runAnswer(this.active, exchange, 'answer', options);
   }
 
   /** Asks the model to go on with the last answer, appending to the same turn. */
@@ -205,8 +227,12 @@ export class ConversationController {
       this.deps.log(`Remove images ignored: answer ${answerId} names no images.`);
       return;
     }
-    for (const { user } of this.active.exchanges) {
-      if (user.images.some((image) => ids.has(image.id))) user.images = user.images.map((image) => (ids.has(image.id) ? { ...image, omitted: true } : image));
+    const now = this.now();
+    for (const changed of this.active.exchanges) {
+      if (!changed.user.images.some((image) => ids.has(image.id))) continue;
+      changed.user.images = changed.user.images.map((image) => (ids.has(image.id) ? { ...image, omitted: true } : image));
+      // The newer copy wins when windows merge: this change must not lose to one saved before it.
+      changed.updatedAt = now;
     }
     this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
     await this.save(this.active);
@@ -253,6 +279,26 @@ export class ConversationController {
     return conversationToMarkdown(this.active.title, this.active.turns(this.liveOverride()));
   }
 
+  /**
+   * Re-reads what other windows changed: the conversation list and the active conversation (their new turns
+   * appear; a chat deleted elsewhere goes). The host calls it when the view shows again, on focus and on file changes.
+   */
+  async refresh(): Promise<void> {
+    await this.ready;
+    if (this.disposed) return;
+    try {
+      const before = JSON.stringify(this.conversationList());
+      const list = await this.deps.store.list();
+      const listed = new Set(list.map((s) => s.id));
+      for (const id of this.loaded.keys()) if (!listed.has(id) && id !== this.active.id) this.loaded.delete(id);
+      this.summaries = new Map(list.map((s) => [s.id, s]));
+      await this.sync(this.active);
+      if (!this.disposed && JSON.stringify(this.conversationList()) !== before) this.postConversations();
+    } catch (error) {
+      this.deps.log(`Could not re-read the conversations: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   /** Resolves when the running answer (if any) has ended and been saved. */
   async idle(): Promise<void> {
     await this.run?.finished;
@@ -264,6 +310,7 @@ export class ConversationController {
     this.stop();
     this.batcher.dispose();
     if (this.saveTimer !== undefined) this.scheduler.clearTimeout(this.saveTimer);
+    if (this.recheckTimer !== undefined) this.scheduler.clearTimeout(this.recheckTimer);
   }
 
   private async load(): Promise<void> {
@@ -280,14 +327,79 @@ export class ConversationController {
 
   private async open(id: string): Promise<Conversation | undefined> {
     const cached = this.loaded.get(id);
-    if (cached) return cached;
+    if (cached) {
+      // Shown again: pick up what other windows added since.
+      await this.sync(cached);
+      return this.loaded.get(id);
+    }
     const data = await this.deps.store.load(id);
     if (!data) return undefined;
     const conversation = new Conversation(data);
-    // An answer that was streaming when the window closed stays, marked unfinished.
-    if (conversation.markInterrupted()) void this.save(conversation);
+    // An answer that was streaming when its window closed stays, marked unfinished (one still being saved by another window streams on there).
+    if (conversation.markInterrupted(this.isCut)) void this.save(conversation);
     this.loaded.set(id, conversation);
+    this.watchStreamingElsewhere(conversation);
     return conversation;
+  }
+
+  /** Whether a saved streaming answer was cut rather than still streaming in another window. */
+  private readonly isCut = (exchange: Exchange): boolean =>
+    (exchange.updatedAt ?? 0) < this.now() - STALE_STREAMING_MS || (exchange.streamingPid !== undefined && !processAlive(exchange.streamingPid));
+
+  /** An answer streaming in another window: look again later, to show its progress or mark it cut if that window went. */
+  private watchStreamingElsewhere(conversation: Conversation): void {
+    if (this.recheckTimer !== undefined || this.disposed) return;
+    const mine = this.run?.conversation === conversation ? this.run.exchange : undefined;
+    if (!conversation.exchanges.some((e) => e !== mine && e.answer.status === 'streaming')) return;
+    this.recheckTimer = this.scheduler.setTimeout(() => {
+      this.recheckTimer = undefined;
+      if (this.active === conversation) void this.sync(conversation);
+    }, STALE_STREAMING_MS / 3);
+  }
+
+  /** Merges in another window's changes to `conversation`, if its file changed since this window read or wrote it. */
+  private async sync(conversation: Conversation): Promise<void> {
+    let result: Awaited<ReturnType<ConversationStore['read']>>;
+    try {
+      result = await this.deps.store.read(conversation.id, { ifChanged: true });
+    } catch (error) {
+      this.deps.log(`Could not re-read the conversation: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (result.state === 'deleted') return this.deletedElsewhere(conversation);
+    if (result.state === 'ok') this.adopt(conversation, result.data);
+    if (this.run?.conversation !== conversation && conversation.markInterrupted(this.isCut)) {
+      void this.save(conversation);
+      if (conversation === this.active && !this.disposed) this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    }
+    this.watchStreamingElsewhere(conversation);
+  }
+
+  /** Takes another window's version of `conversation` in, keeping this window's newer exchanges and its live answer. */
+  private adopt(conversation: Conversation, theirs: ConversationData): void {
+    const run = this.run?.conversation === conversation ? this.run : undefined;
+    const result = mergeConversationData(conversation.toData(), theirs, run?.exchange.answer.id);
+    conversation.updatedAt = Math.max(conversation.updatedAt, theirs.updatedAt);
+    if (!result.changed) return;
+    conversation.exchanges.splice(0, conversation.exchanges.length, ...result.data.exchanges);
+    conversation.title = result.data.title;
+    if (this.summaries.has(conversation.id) || !conversation.isEmpty) this.summaries.set(conversation.id, conversation.summary);
+    if (conversation === this.active && !this.disposed) this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+  }
+
+  /** Another window deleted this conversation: it goes here too (an answer still streaming into it is stopped). */
+  private deletedElsewhere(conversation: Conversation): void {
+    this.summaries.delete(conversation.id);
+    this.loaded.delete(conversation.id);
+    if (this.run?.conversation === conversation) this.run.abort.abort();
+    if (this.disposed) return;
+    if (conversation !== this.active) {
+      this.postConversations();
+      return;
+    }
+    this.active = Conversation.create(this.newId(), this.now());
+    this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    this.deps.post({ type: 'notice', level: 'info', message: 'This chat was deleted in another window.' });
   }
 
   private async stopAndWait(): Promise<void> {
@@ -297,7 +409,7 @@ export class ConversationController {
     await run.finished;
   }
 
-  private async runAnswer(conversation: Conversation, exchange: Exchange, mode: 'answer' | 'continue'): Promise<void> {
+  private async runAnswer(conversation: Conversation, exchange: Exchange, mode: 'answer' | 'continue', options: AnswerRunOptions = {}): Promise<void> {
     const answer = exchange.answer;
     const index = conversation.exchanges.indexOf(exchange);
     const request = buildRequest(conversation.exchanges, index, mode, this.deps.userContent, { prefill: this.deps.prefillAllowed() });
@@ -323,6 +435,8 @@ export class ConversationController {
     answer.status = 'streaming';
     delete answer.error;
     if (mode === 'answer') delete answer.meta;
+    // Changed now: this copy must win over other windows' older copies of the exchange.
+    exchange.updatedAt = this.now();
 
     const abort = new AbortController();
     let finish!: () => void;
@@ -343,7 +457,7 @@ export class ConversationController {
       outcome = { status: 'error', error: imageError };
     } else {
       try {
-        outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event));
+        outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event), options);
       } catch (error) {
         // The runner promises not to throw; if it does, the answer still ends cleanly.
         outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };
@@ -364,6 +478,7 @@ export class ConversationController {
     if (meta) answer.meta = meta;
     if (outcome.error) answer.error = outcome.error;
     conversation.updatedAt = this.now();
+    exchange.updatedAt = conversation.updatedAt;
     this.summaries.set(conversation.id, conversation.summary);
     this.run = undefined;
 
@@ -422,12 +537,18 @@ export class ConversationController {
     if (conversation.isEmpty) return;
     const data = conversation.toData();
     const run = this.run;
+    let pinnedAnswerId: string | undefined;
     if (run && run.conversation === conversation) {
+      // The live copy, stamped now: other windows see a streaming answer that is still being written.
       const live = { ...run.exchange.answer, messages: [...run.kept, { content: run.live.content(), complete: false }] };
-      data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live } : e));
+      data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live, updatedAt: this.now(), streamingPid: process.pid } : e));
+      pinnedAnswerId = run.exchange.answer.id;
     }
     try {
-      this.lastSavedSize = await this.deps.store.save(data);
+      const result = await this.deps.store.save(data, { pinnedAnswerId });
+      this.lastSavedSize = result.size;
+      if (result.deleted) this.deletedElsewhere(conversation);
+      else if (result.merged) this.adopt(conversation, result.merged);
     } catch (error) {
       this.deps.log(`Could not save the conversation: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -48,6 +48,9 @@ const baseUrl = z
 const optionalNumber = (min: number, max: number) =>
   z.number().min(min).max(max).nullable().optional().transform((v) => v ?? undefined);
 
+/** Credits; 0 = no limit. */
+const spendingLimit = z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0);
+
 export const settingSchemas = {
   baseUrl: baseUrl.default(DEFAULT_BASE_URL),
   model: z.string().trim().min(1, 'must not be empty').max(200).default(DEFAULT_MODEL),
@@ -67,6 +70,8 @@ export const settingSchemas = {
     .default(0),
   idleTimeoutSeconds: z.number().min(5).max(600).default(60),
   maxSelectionChars: z.number().int('must be a whole number').min(100).max(2_000_000).default(20_000),
+  'spendingLimit.dailyCredits': spendingLimit,
+  'spendingLimit.monthlyCredits': spendingLimit,
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -85,6 +90,10 @@ export interface FastRouterSettings {
   thinkingBudgetTokens: number;
   idleTimeoutSeconds: number;
   maxSelectionChars: number;
+  /** Credits per local day, all windows; 0 = no limit. */
+  'spendingLimit.dailyCredits': number;
+  /** Credits per calendar month, all windows; 0 = no limit. */
+  'spendingLimit.monthlyCredits': number;
 }
 
 export interface SettingProblem {

@@ -3,7 +3,10 @@ import * as vscode from 'vscode';
 import { BILLING_URL } from '../chat/errors';
 import type { ErrorAction } from '../protocol';
 
-/** Performs a non-retry action; returns false for 'retry', which only the caller can do. `setting`: the one to open. */
+/**
+ * Performs an action that is not the caller's own; returns false for 'retry' and 'sendAnyway' (run the request
+ * again; Send Anyway past the spending limit, this once), which only the caller can do. `setting`: the one to open.
+ */
 export async function performErrorAction(action: ErrorAction, log: vscode.LogOutputChannel, setting?: string): Promise<boolean> {
   switch (action) {
     case 'setApiKey':
@@ -20,6 +23,7 @@ export async function performErrorAction(action: ErrorAction, log: vscode.LogOut
       return true;
     case 'retry':
     case 'removeImages':
+    case 'sendAnyway':
       // The chat's own: only it knows the conversation.
       return false;
   }
@@ -39,5 +43,7 @@ export function errorActionLabel(action: ErrorAction): string {
       return vscode.l10n.t('Retry');
     case 'removeImages':
       return vscode.l10n.t('Remove Images and Retry');
+    case 'sendAnyway':
+      return vscode.l10n.t('Send Anyway');
   }
 }

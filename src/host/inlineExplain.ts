@@ -9,7 +9,7 @@ import type { AnsweredElsewhere } from '../chat/conversationController';
 import type { AnswerMeta, CodeContext, TurnError } from '../protocol';
 import { Disposable } from './dispose';
 import { errorActionLabel, performErrorAction } from './errorActions';
-import type { RequestRunner } from './requestRunner';
+import type { RequestRunner, RunOptions } from './requestRunner';
 import { confirmSize, pickCode } from './selection';
 import type { SettingsService } from './settings';
 
@@ -102,17 +102,18 @@ export class InlineExplainer extends Disposable {
     return this.start(session);
   }
 
-  private start(session: InlineSession): Promise<InlineResult> {
-    session.running = this.stream(session);
+  private start(session: InlineSession, options: RunOptions = {}): Promise<InlineResult> {
+    session.running = this.stream(session, options);
     return session.running;
   }
 
-  private async stream(session: InlineSession): Promise<InlineResult> {
+  private async stream(session: InlineSession, options: RunOptions): Promise<InlineResult> {
     let lastBlock = -1;
     const outcome = await this.deps.runner.run(
       {
         messages: [{ role: 'user', content: buildUserContent({ text: session.question, context: [session.code] }) }],
         system: this.deps.settings.current.systemPrompt + INLINE_SYSTEM_SUFFIX,
+        source: 'inline',
       },
       session.abort.signal,
       (event) => {
@@ -125,6 +126,7 @@ export class InlineExplainer extends Disposable {
           this.scheduleRender(session);
         }
       },
+      options,
     );
     if (session.timer) clearTimeout(session.timer);
     session.timer = undefined;
@@ -218,6 +220,7 @@ export class InlineExplainer extends Disposable {
     const choice = await vscode.window.showErrorMessage(error.message, ...labels.map((l) => l.label));
     const action = labels.find((l) => l.label === choice)?.action;
     if (!action) return;
+    // Retry, or Send Anyway past a spending limit (this once): run the explanation again.
     if (!(await performErrorAction(action, this.deps.log, error.setting)) && this.sessions.includes(session)) {
       session.text = '';
       session.content = undefined;
@@ -226,7 +229,7 @@ export class InlineExplainer extends Disposable {
       session.meta = undefined;
       session.abort = new AbortController();
       this.render(session);
-      await this.start(session);
+      await this.start(session, { bypassSpendingLimit: action === 'sendAnyway' });
     }
   }
 }

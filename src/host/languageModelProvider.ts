@@ -225,11 +225,14 @@ export class FastRouterLanguageModels extends Disposable implements vscode.Langu
   private finish(label: string, status: string, source: string, modelId: string, message: Message, requestId: string | undefined, started: number, toolCalls: number): void {
     const durationMs = Date.now() - started;
     const usage = message.usage;
-    const inputTokens = count(usage?.input_tokens) + count(usage?.cache_creation_input_tokens) + count(usage?.cache_read_input_tokens);
+    const cacheReadTokens = count(usage?.cache_read_input_tokens);
+    const cacheWriteTokens = count(usage?.cache_creation_input_tokens);
+    const inputTokens = count(usage?.input_tokens) + cacheWriteTokens + cacheReadTokens;
     const outputTokens = count(usage?.output_tokens);
     const cost = typeof usage?.cost === 'number' && Number.isFinite(usage.cost) ? usage.cost : undefined;
     const model = message.model || modelId;
-    this.deps.cost.record({ model, inputTokens, outputTokens, cost, durationMs, requestId, source });
+    // The ledger keeps uncached input and cache reads/writes apart (RecordInput), as the API reports them.
+    this.deps.cost.record({ model, inputTokens: count(usage?.input_tokens), cacheReadTokens, cacheWriteTokens, outputTokens, cost, durationMs, requestId, source });
     this.deps.log.info(
       `${label} request ${requestId ?? '(no id)'} ${status} model=${model} source=${source} ${durationMs} ms tokens in=${inputTokens} out=${outputTokens} ` +
         `cost=${cost === undefined ? 'unknown' : `${formatCredits(cost)} credits`} stop=${message.stop_reason ?? 'none'} tool_calls=${toolCalls}`,

@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import { FastRouterError, MessagesClient, type Message, type MessageParam, type StreamEvent } from '../api';
 import { badSettingError, isAbort, noKeyError, redact, toTurnError } from '../chat/errors';
 import { formatCredits } from '../chat/costLedger';
+import { estimateStoppedCost, StreamedOutput } from '../chat/costEstimate';
 import { requestParams, type FastRouterSettings } from '../chat/settings';
+import { spendingLimitError } from '../chat/spendingLimits';
 import type { AnswerMeta, TurnError } from '../protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { CostTracker } from './cost';
@@ -17,6 +19,13 @@ export interface RunInput {
   messages: MessageParam[];
   /** Overrides the `fastrouter.systemPrompt` setting when given. */
   system?: string;
+  /** Who asks, for the cost ledger: 'chat' (default), 'inline', 'tool', 'lm:<extension>'. */
+  source?: string;
+}
+
+export interface RunOptions {
+  /** Send even though a spending limit is reached (the user chose Send Anyway, this once). */
+  bypassSpendingLimit?: boolean;
 }
 
 export interface RunOutcome {
@@ -39,7 +48,7 @@ export class RequestRunner {
 
   constructor(private readonly deps: RequestRunnerDeps) {}
 
-  async run(input: RunInput, signal: AbortSignal, onEvent: (event: StreamEvent) => void): Promise<RunOutcome> {
+  async run(input: RunInput, signal: AbortSignal, onEvent: (event: StreamEvent) => void, options: RunOptions = {}): Promise<RunOutcome> {
     const { log } = this.deps;
     const label = `#${++this.sequence}`;
     // A setting that shapes the request is invalid: send nothing (never the user's code to an endpoint they did not choose).
@@ -48,6 +57,15 @@ export class RequestRunner {
       log.warn(`${label} not sent: setting fastrouter.${blocking.key} is invalid`);
       return { status: 'error', error: badSettingError(blocking) };
     }
+    // A spending limit holds back new requests (all windows count); requests already running finish.
+    const limits = this.deps.settings.current;
+    const spending = this.deps.cost.spendingStatus({ dailyCredits: limits['spendingLimit.dailyCredits'], monthlyCredits: limits['spendingLimit.monthlyCredits'] });
+    if (spending.reached && !options.bypassSpendingLimit) {
+      const reached = spending.reached;
+      log.warn(`${label} not sent: ${reached.period} spending limit reached (${formatCredits(reached.spend.credits)} of ${formatCredits(reached.limit)} credits)`);
+      return { status: 'error', error: spendingLimitError(reached) };
+    }
+    if (spending.reached) log.info(`${label} sent past the ${spending.reached.period} spending limit (Send Anyway)`);
     let key: string | undefined;
     try {
       key = await this.deps.apiKey.ensure();
@@ -62,6 +80,9 @@ export class RequestRunner {
 
     const settings = this.deps.settings.current;
     const started = Date.now();
+    const source = input.source ?? 'chat';
+    // What streamed, to estimate the output of an answer that is stopped or fails before the endpoint prices it.
+    const streamed = new StreamedOutput();
     let stream: ReturnType<MessagesClient['stream']> | undefined;
     try {
       const client = new MessagesClient({
@@ -74,6 +95,7 @@ export class RequestRunner {
       log.info(`${label} request model=${settings.model} messages=${input.messages.length}${settings.thinkingBudgetTokens > 0 ? ` thinking=${settings.thinkingBudgetTokens}` : ''}`);
       stream = client.stream(requestParams(settings, input), { signal });
       for await (const event of stream) {
+        streamed.observe(event);
         try {
           onEvent(event);
         } catch (error) {
@@ -82,13 +104,13 @@ export class RequestRunner {
         }
       }
       const message = await stream.finalMessage();
-      const meta = this.finish(label, 'done', settings, message, stream.requestId, started);
+      const meta = this.finish(label, 'done', settings, message, stream.requestId, started, source, streamed);
       return { status: 'done', message, meta };
     } catch (error) {
       const partial = (error instanceof FastRouterError ? error.partialMessage : undefined) ?? stream?.partialMessage;
       const requestId = (error instanceof FastRouterError && 'requestId' in error ? (error.requestId as string | undefined) : undefined) ?? stream?.requestId;
       if (isAbort(error) || signal.aborted) {
-        const meta = partial ? this.finish(label, 'stopped', settings, partial, requestId, started) : undefined;
+        const meta = partial ? this.finish(label, 'stopped', settings, partial, requestId, started, source, streamed) : undefined;
         if (!partial) log.info(`${label} stopped before any answer (${Date.now() - started} ms)`);
         return { status: 'stopped', message: partial, meta };
       }
@@ -99,7 +121,7 @@ export class RequestRunner {
         idleTimeoutSeconds: settings.idleTimeoutSeconds,
         baseUrl: settings.baseUrl,
       });
-      const meta = partial ? this.finish(label, 'error', settings, partial, requestId, started) : undefined;
+      const meta = partial ? this.finish(label, 'error', settings, partial, requestId, started, source, streamed) : undefined;
       const status = error instanceof FastRouterError && 'status' in error && error.status !== undefined ? ` status=${String(error.status)}` : '';
       const type = error instanceof FastRouterError && 'type' in error ? ` type=${String(error.type)}` : '';
       const detail = error instanceof Error ? redact(error.message, key).replace(/\s+/g, ' ').slice(0, 300) : '';
@@ -108,24 +130,43 @@ export class RequestRunner {
     }
   }
 
-  /** Logs the request's line, records its cost and returns the answer's meta. */
-  private finish(label: string, status: string, settings: FastRouterSettings, message: Message, requestId: string | undefined, started: number): AnswerMeta {
+  /**
+   * Logs the request's line, records its cost and returns the answer's meta. A stopped or failed answer was never
+   * priced by the endpoint (a `cost` in message_start is not the answer's): its output is estimated from what
+   * streamed and priced from the model's list prices, marked an estimate, never billed.
+   */
+  private finish(
+    label: string,
+    status: 'done' | 'stopped' | 'error',
+    settings: FastRouterSettings,
+    message: Message,
+    requestId: string | undefined,
+    started: number,
+    source: string,
+    streamed: StreamedOutput,
+  ): AnswerMeta {
     const durationMs = Date.now() - started;
     const usage = message.usage;
-    const inputTokens = nonNegative(usage?.input_tokens) + nonNegative(usage?.cache_creation_input_tokens) + nonNegative(usage?.cache_read_input_tokens);
-    const outputTokens = nonNegative(usage?.output_tokens);
-    const cost = typeof usage?.cost === 'number' && Number.isFinite(usage.cost) ? usage.cost : undefined;
+    const uncachedInput = nonNegative(usage?.input_tokens);
+    const cacheReadTokens = nonNegative(usage?.cache_read_input_tokens);
+    const cacheWriteTokens = nonNegative(usage?.cache_creation_input_tokens);
+    const inputTokens = uncachedInput + cacheWriteTokens + cacheReadTokens;
     const model = message.model || settings.model;
-    this.deps.cost.record({ model, inputTokens, outputTokens, cost, durationMs, requestId });
+    const finished = status === 'done';
+    const outputTokens = finished ? nonNegative(usage?.output_tokens) : streamed.outputTokens(nonNegative(usage?.output_tokens));
+    const cost = finished && typeof usage?.cost === 'number' && Number.isFinite(usage.cost) ? usage.cost : undefined;
+    const estimatedCost = finished ? undefined : estimateStoppedCost(model, { inputTokens: uncachedInput, outputTokens, cacheReadTokens, cacheWriteTokens });
+    this.deps.cost.record({ model, inputTokens: uncachedInput, outputTokens, cacheReadTokens, cacheWriteTokens, cost, estimatedCost, source, durationMs, requestId });
+    const costText = cost !== undefined ? `${formatCredits(cost)} credits` : estimatedCost !== undefined ? `~${formatCredits(estimatedCost)} credits (estimate)` : 'unknown';
     this.deps.log.info(
-      `${label} request ${requestId ?? '(no id)'} ${status} model=${model} ${durationMs} ms tokens in=${inputTokens} out=${outputTokens} ` +
-        `cost=${cost === undefined ? 'unknown' : `${formatCredits(cost)} credits`} stop=${message.stop_reason ?? 'none'}`,
+      `${label} request ${requestId ?? '(no id)'} ${status} model=${model} ${durationMs} ms tokens in=${inputTokens} out=${outputTokens}${finished ? '' : ' (estimated)'} ` +
+        `cost=${costText} stop=${message.stop_reason ?? 'none'}`,
     );
     return {
       model,
       inputTokens,
       outputTokens,
-      cost: cost === undefined ? { kind: 'unknown' } : { kind: 'billed', credits: cost },
+      cost: cost !== undefined ? { kind: 'billed', credits: cost } : estimatedCost !== undefined ? { kind: 'estimate', credits: estimatedCost } : { kind: 'unknown' },
       durationMs,
       stopReason: message.stop_reason ?? null,
     };

@@ -46,7 +46,7 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
   switch (action) {
     case 'retry': post({ type: 'retry', turnId }); break;
     case 'continue': post({ type: 'continue', turnId }); break;
-    case 'setApiKey': case 'openSettings': case 'openBilling': case 'showLog':
+    case 'setApiKey': case 'openSettings': case 'openBilling': case 'showLog': case 'sendAnyway':
       post({ type: 'errorAction', turnId, action });
       break;
   }

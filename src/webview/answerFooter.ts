@@ -4,7 +4,7 @@ import { button, h } from './dom';
 
 export const ERROR_ACTION_LABELS: Record<ErrorAction, string> = {
   retry: 'Retry', setApiKey: 'Set API Key', openSettings: 'Open Settings', openBilling: 'Open Billing', showLog: 'Show Log',
-  removeImages: 'Remove Images and Retry',
+  removeImages: 'Remove Images and Retry', sendAnyway: 'Send Anyway',
 };
 
 const STATUS_NOTES: Partial<Record<AnswerStatus, string>> = {

@@ -65,7 +65,7 @@ function simulatorRunner(): AnswerRunner {
   };
 }
 
-async function setup(options: { dir?: string; prefill?: boolean } = {}) {
+async function setup(options: { dir?: string; prefill?: boolean; now?: () => number } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-controller-')));
   if (!options.dir) dirs.push(dir);
   const posted: HostToWebview[] = [];
@@ -78,6 +78,7 @@ async function setup(options: { dir?: string; prefill?: boolean } = {}) {
     prefillAllowed: () => options.prefill ?? true,
     log: () => {},
     saveDelayMs: 20,
+    ...(options.now ? { now: options.now } : {}),
   });
   controllers.push(controller);
   await controller.ready;
@@ -403,7 +404,8 @@ test('an answer that was streaming when the window closed comes back marked inte
     assert.ok(i < 500, 'a save happened while streaming');
     await new Promise((r) => setTimeout(r, 10));
   }
-  const reloaded = await setup({ dir: first.dir });
+  // Reopened a minute later: the answer has not been saved since, so its window is gone.
+  const reloaded = await setup({ dir: first.dir, now: () => Date.now() + 60_000 });
   const answer = lastAnswer(reloaded.controller);
   assert.equal(answer.status, 'interrupted');
   assert.ok(answerText(answer).length > 20, 'the partial text survived');

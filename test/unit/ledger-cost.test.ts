@@ -5,11 +5,16 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
-import { CostLedger, formatCredits, parseEntry } from '../../src/chat/costLedger';
+import { after, test } from 'node:test';
+import { CostLedger, formatCredits, localDayKey, localMonthKey, parseEntry } from '../../src/chat/costLedger';
+
+const dirs: string[] = [];
+// Every run used to leave its fastrouter-ledger-* folders in the OS temp folder.
+after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 function tempLedgerPath(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fastrouter-ledger-'));
+  dirs.push(dir);
   return path.join(dir, 'nested', 'cost-ledger.jsonl');
 }
 
@@ -120,6 +125,67 @@ test('parseEntry rejects negative or non-numeric costs as unknown', () => {
   assert.equal(entry?.t, 'req');
   assert.equal(entry && entry.t === 'req' ? entry.cost : 'x', undefined);
   assert.equal(parseEntry('{"t":"reset"}'), undefined);
+});
+
+test('a line records source, cache tokens and an estimate apart from billed credits (exact format)', () => {
+  const file = tempLedgerPath();
+  const at = new Date(2025, 0, 31, 23, 59).getTime();
+  const ledger = new CostLedger(file, 'w', () => at);
+  ledger.record({ model: 'm', inputTokens: 100, outputTokens: 20, cacheReadTokens: 900, cacheWriteTokens: 50, cost: 0.01, source: 'inline', durationMs: 1234.4, requestId: 'req_1' });
+  ledger.record({ model: 'm', inputTokens: 10, outputTokens: 30, estimatedCost: 0.004, durationMs: 10 });
+  ledger.record({ model: 'other', inputTokens: 1, outputTokens: 1, source: 'lm:VS Code chat' });
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  assert.deepEqual(JSON.parse(lines[0]), { t: 'req', at, win: 'w', model: 'm', in: 100, out: 20, cr: 900, cw: 50, cost: 0.01, src: 'inline', ms: 1234, rid: 'req_1' });
+  assert.deepEqual(JSON.parse(lines[1]), { t: 'req', at, win: 'w', model: 'm', in: 10, out: 30, est: 0.004, ms: 10 });
+  const t = ledger.totals;
+  assert.equal(t.allTime.credits, 0.01, 'the estimate is never billed');
+  assert.equal(t.allTime.estimatedCredits, 0.004);
+  assert.equal(t.allTime.estimatedRequests, 1);
+  assert.equal(t.allTime.unknownRequests, 1);
+  assert.equal(t.allTime.cacheReadTokens, 900);
+  assert.equal(t.allTime.cacheWriteTokens, 50);
+  assert.deepEqual(Object.keys(t.sources).sort(), ['inline', 'lm:VS Code chat', 'unspecified']);
+  assert.equal(t.sources.inline.credits, 0.01);
+  assert.equal(t.models.m.requests, 2);
+  assert.equal(t.models.other.unknownRequests, 1);
+  assert.equal(localDayKey(at), '2025-01-31');
+  assert.equal(t.days['2025-01-31'].requests, 3);
+  assert.equal(t.months['2025-01'].estimatedCredits, 0.004);
+  assert.equal(t.last?.source, 'lm:VS Code chat');
+  assert.equal(t.recent.length, 3);
+});
+
+test('old lines without source, cache or estimate still count; days and months use local time', () => {
+  const file = tempLedgerPath();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const lateEvening = new Date(2024, 11, 31, 23, 30).getTime();
+  const nextMorning = new Date(2025, 0, 1, 0, 30).getTime();
+  fs.writeFileSync(file, [
+    JSON.stringify({ t: 'req', at: lateEvening, win: 'old', model: 'm', in: 5, out: 6, cost: 0.5, ms: 9, rid: 'r' }),
+    JSON.stringify({ t: 'req', at: nextMorning, win: 'old', model: 'm', in: 5, out: 6 }),
+    '',
+  ].join('\n'));
+  const t = new CostLedger(file, 'w').totals;
+  assert.equal(t.allTime.requests, 2);
+  assert.equal(t.allTime.credits, 0.5);
+  assert.equal(t.sources.unspecified.requests, 2, 'lines from before sources were recorded');
+  assert.equal(t.days['2024-12-31'].credits, 0.5);
+  assert.equal(t.days['2025-01-01'].unknownRequests, 1);
+  assert.equal(localMonthKey(lateEvening), '2024-12');
+  assert.equal(t.months['2024-12'].requests, 1);
+  assert.equal(t.months['2025-01'].requests, 1);
+});
+
+test('Reset restarts the counter, per model and per source, but not what was spent per day and month', () => {
+  const ledger = new CostLedger(tempLedgerPath(), 'w');
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 2, source: 'chat' });
+  ledger.reset();
+  ledger.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.5, source: 'chat' });
+  const t = ledger.totals;
+  assert.equal(t.allTime.credits, 0.5);
+  assert.equal(t.models.m.credits, 0.5);
+  assert.equal(t.sources.chat.credits, 0.5);
+  assert.equal(t.days[localDayKey(Date.now())].credits, 2.5, 'spending limits count real spend');
 });
 
 test('a request records who asked (src) when a source is given, and lines without one still parse', () => {

@@ -1,6 +1,7 @@
 // The chat panel's host side: the conversation controller (pure, src/chat) wired to the webview view,
 // the request runner, the editor, the file picker and the chat commands.
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnsweredElsewhere, ConversationController } from '../../chat/conversationController';
@@ -63,6 +64,39 @@ export class ChatService extends Disposable {
     this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
     this._register(vscode.commands.registerCommand('fastrouter.stop', () => this.stop()));
     this._register(vscode.commands.registerCommand('fastrouter.exportChat', () => this.exportMarkdown()));
+    // Other windows write to the same conversations: re-read on focus and when the folder changes.
+    this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.refreshSoon()));
+    this.watchConversations();
+  }
+
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Re-reads what other windows changed, coalescing bursts (a streaming window saves every second). */
+  private refreshSoon(delayMs = 0): void {
+    if (this.refreshTimer || this.isDisposed) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.controller.refresh();
+    }, delayMs);
+  }
+
+  private watchConversations(): void {
+    let watcher: fs.FSWatcher | undefined;
+    try {
+      fs.mkdirSync(this.deps.storageDir, { recursive: true });
+      watcher = fs.watch(this.deps.storageDir, (_event, file) => {
+        if (!file || file === 'index.json' || file.endsWith('.json')) this.refreshSoon(300);
+      });
+      watcher.on('error', () => watcher?.close());
+    } catch {
+      // No watcher on this file system: focus and the view showing again still re-read.
+    }
+    this._register({
+      dispose: () => {
+        watcher?.close();
+        if (this.refreshTimer) clearTimeout(this.refreshTimer);
+      },
+    });
   }
 
   /** The folder the conversations are saved in (one JSON file each plus index.json). */
@@ -230,6 +264,8 @@ export class ChatService extends Disposable {
   private async handle(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
+        // The view is shown (again): show what other windows added meanwhile.
+        this.refreshSoon();
         return;
       case 'send': {
         const images = this.acceptImages(message.images);
@@ -287,13 +323,14 @@ export class ChatService extends Disposable {
   }
 
   private async errorAction(turnId: string, action: ErrorAction): Promise<void> {
-    // Retry is the chat's own; every other action is the same as for an inline explanation.
+    // Retry, Send Anyway and Remove Images are the chat's own; every other action is the same as for an inline explanation.
     if (action === 'removeImages') {
       await this.controller.removeImages(turnId);
       return;
     }
     const setting = this.controller.conversation.findAnswer(turnId)?.answer.error?.setting;
-    if (!(await performErrorAction(action, this.deps.log, setting))) await this.controller.retry(turnId);
+    if (await performErrorAction(action, this.deps.log, setting)) return;
+    await this.controller.retry(turnId, { bypassSpendingLimit: action === 'sendAnyway' });
   }
 
   private async pickImages(): Promise<void> {

@@ -1,0 +1,155 @@
+// In-host tests of the cost features inside code-server's real extension host, against the local simulator: a
+// stopped answer recorded as an estimate (never the message_start cost), the spending limits holding a chat request
+// back until Send Anyway (which sends exactly one), the status bar's warning colour, and Show Cost / Reset Cost
+// whose default choice never resets.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { localDayKey, localMonthKey, parseEntry, type LedgerRequest } from '../../../src/chat/costLedger';
+import type { ExtensionApi } from '../../../src/extension';
+import type { AssistantTurn } from '../../../src/protocol';
+import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+
+function ledgerLines(api: ExtensionApi): string[] {
+  return fs.readFileSync(api.cost.ledger.filePath, 'utf8').trim().split('\n');
+}
+
+function lastRequestLine(api: ExtensionApi): LedgerRequest {
+  const entry = parseEntry(ledgerLines(api).at(-1)!);
+  assert.ok(entry && entry.t === 'req', 'the last ledger line is a request');
+  return entry;
+}
+
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('fastrouter').update(key, value, vscode.ConfigurationTarget.Global);
+  await until(`fastrouter.${key} to apply`, () => vscode.workspace.getConfiguration('fastrouter').get(key) === (value ?? 0), 3000);
+}
+
+/** The tooltip as read: Markdown escapes and the non-breaking spaces of appendText undone. */
+function tooltipText(api: ExtensionApi): string {
+  const tooltip = api.cost.statusBarItem.tooltip;
+  const markdown = typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '');
+  return markdown.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+}
+
+function backgroundId(api: ExtensionApi): string | undefined {
+  // ThemeColor keeps its id at run time; the 1.90 typings do not declare it.
+  return (api.cost.statusBarItem.backgroundColor as unknown as { id: string } | undefined)?.id;
+}
+
+/** Runs a command that opens a Quick Pick and accepts its default (first) item once the pick is up. */
+async function acceptDefault<T>(command: string, moveDown = 0): Promise<T> {
+  let settled = false;
+  const pending = Promise.resolve(vscode.commands.executeCommand<T>(command)).finally(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 700));
+  for (let i = 0; i < 20 && !settled; i++) {
+    for (let n = 0; n < moveDown; n++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return pending;
+}
+
+suite('cost: estimates, spending limits, Show Cost', () => {
+  let api: ExtensionApi;
+
+  suiteSetup(async () => {
+    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
+    await api.apiKey.set('test-key');
+  });
+
+  setup(async () => {
+    api.chat.stop();
+    await api.chat.idle();
+    await resetSim();
+  });
+
+  teardown(async () => {
+    await setSetting('spendingLimit.dailyCredits', undefined);
+    await setSetting('spendingLimit.monthlyCredits', undefined);
+  });
+
+  test('Stop: the streamed output is counted and priced as an estimate, never as the message_start cost', async () => {
+    // The simulator puts a cost in message_start (input + 1 output token): it is not the answer's cost.
+    await enqueue({ text: ['partial '], holdUntilAborted: true, deltaDelayMs: 20, usage: { input_tokens: 48_474 }, cost: 0.5, costIn: 'both' });
+    const before = api.cost.totals.allTime;
+    const controller = new AbortController();
+    let chars = 0;
+    const outcome = await api.runner.run({ messages: [{ role: 'user', content: 'hi' }] }, controller.signal, (e) => {
+      if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') chars += e.delta.text.length;
+      if (chars > 200) controller.abort();
+    });
+    assert.equal(outcome.status, 'stopped');
+    const meta = outcome.meta!;
+    assert.equal(meta.cost.kind, 'estimate');
+    assert.ok(meta.outputTokens >= Math.ceil(chars / 3.5) && meta.outputTokens > 1, `output tokens ${meta.outputTokens} for ${chars} characters`);
+    assert.equal(meta.inputTokens, 48_474);
+    const line = lastRequestLine(api);
+    assert.equal(line.cost, undefined, 'no billed cost in the ledger');
+    assert.ok(line.est !== undefined && line.est > 48_474 * 3e-6, `estimate ${line.est} prices the input from message_start`);
+    assert.equal(line.out, meta.outputTokens);
+    assert.equal(line.src, 'chat');
+    const after = api.cost.totals.allTime;
+    assert.equal(after.credits, before.credits, 'billed credits unchanged');
+    assert.ok(Math.abs(after.estimatedCredits - before.estimatedCredits - line.est!) < 1e-9);
+    assert.match(tooltipText(api), /Estimated, not billed/);
+  });
+
+  test('at the daily limit a chat question is not sent; Send Anyway sends it exactly once', async () => {
+    // Spend something today (another window's request, through the shared ledger), then set a limit below it.
+    api.cost.record({ model: 'anthropic/claude-sonnet-4-20250514', inputTokens: 10, outputTokens: 10, cost: 0.75, source: 'chat' });
+    const spentToday = api.cost.totals.days[localDayKey(Date.now())];
+    const spent = spentToday.credits + spentToday.estimatedCredits;
+    await setSetting('spendingLimit.dailyCredits', Math.max(0.01, spent / 2));
+    await until('the status bar to show the limit reached', () => backgroundId(api) === 'statusBarItem.errorBackground', 5000);
+
+    await vscode.commands.executeCommand('fastrouter.newChat');
+    await api.chat.ask({ text: 'Over the limit?' });
+    assert.equal((await simRequests()).length, 0, 'nothing was sent');
+    const answer = api.chat.conversation.turns.at(-1) as AssistantTurn;
+    assert.equal(answer.status, 'error');
+    assert.equal(answer.error?.code, 'spending_limit');
+    assert.deepEqual(answer.error?.actions, ['sendAnyway', 'openSettings']);
+    assert.match(answer.error!.message, /Daily spending limit reached: [\d.]+ of [\d.]+ credits spent today/);
+
+    await enqueue({ text: ['Sent ', 'anyway.'], cost: 0.001 });
+    await api.chat.receiveFromWebview({ type: 'errorAction', turnId: answer.id, action: 'sendAnyway' });
+    await api.chat.idle();
+    assert.equal((await simRequests()).length, 1, 'Send Anyway sent exactly one request');
+    const sent = api.chat.conversation.turns.at(-1) as AssistantTurn;
+    assert.equal(sent.id, answer.id, 'the same turn, answered');
+    assert.equal(sent.status, 'done');
+    assert.deepEqual(sent.meta?.cost, { kind: 'billed', credits: 0.001 });
+
+    // The limit still holds for the next question.
+    await api.chat.ask({ text: 'And again?' });
+    assert.equal((await simRequests()).length, 1, 'the next question is held back again');
+    assert.equal((api.chat.conversation.turns.at(-1) as AssistantTurn).error?.code, 'spending_limit');
+  });
+
+  test('from 80 % of a limit the status bar warns and its tooltip says how much is left', async () => {
+    api.cost.record({ model: 'anthropic/claude-sonnet-4-20250514', inputTokens: 1, outputTokens: 1, cost: 0.05, source: 'inline' });
+    const month = api.cost.totals.months[localMonthKey(Date.now())];
+    const spent = month.credits + month.estimatedCredits;
+    await setSetting('spendingLimit.monthlyCredits', spent / 0.9);
+    await until('the warning colour', () => backgroundId(api) === 'statusBarItem.warningBackground', 5000);
+    assert.match(tooltipText(api), /Monthly limit: [\d.]+ of [\d.]+ credits spent this month.*, [\d.]+ left/);
+    await setSetting('spendingLimit.monthlyCredits', spent * 10);
+    await until('the normal colour again', () => api.cost.statusBarItem.backgroundColor === undefined, 5000);
+  });
+
+  test('Show Cost and Reset Cost: the default choice (Enter) never resets; Reset needs picking it', async () => {
+    api.cost.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.01 });
+    const lines = ledgerLines(api).length;
+    const credits = api.cost.totals.allTime.credits;
+    assert.ok(credits > 0);
+    await acceptDefault('fastrouter.showCost');
+    assert.equal(ledgerLines(api).length, lines, 'Show Cost + Enter wrote nothing');
+    assert.equal(await acceptDefault<boolean>('fastrouter.resetCost'), false, 'the confirmation\'s default is Cancel');
+    assert.equal(api.cost.totals.allTime.credits, credits);
+    assert.equal(ledgerLines(api).length, lines);
+    assert.equal(await acceptDefault<boolean>('fastrouter.resetCost', 1), true, 'picking Reset Cost resets');
+    assert.equal(api.cost.totals.allTime.credits, 0);
+    assert.equal(JSON.parse(ledgerLines(api).at(-1)!).t, 'reset');
+  });
+});
