@@ -96,7 +96,8 @@ export async function fitImage(image: ImageAttachment, known?: Uint8Array<ArrayB
         const out = new Uint8Array(await blob.arrayBuffer());
         const mediaType = sniffImageType(out);
         if (!mediaType) continue;
-        const note = `“${image.name}” (${width}×${height}, ${formatMb(bytes.length)}) was resized to ${w}×${h} (${formatMb(out.length)}) to fit the API's limits of ${LIMIT_LABEL} and ${IMAGE_LIMITS.maxSide} pixels per image.`;
+        const how = w === width && h === height ? `saved again as ${mediaType.slice(6).toUpperCase()}` : `resized to ${w}×${h}`;
+        const note = `“${image.name}” (${width}×${height}, ${formatMb(bytes.length)}) was ${how} (${formatMb(out.length)}) to fit the API's limits of ${LIMIT_LABEL} and ${IMAGE_LIMITS.maxSide} pixels per image.`;
         return { ok: true, image: { ...image, mediaType, data: toBase64(out) }, note };
       }
     }

@@ -21,6 +21,7 @@ export class Composer {
   private readonly attachmentsEl: HTMLElement;
   private readonly notice: HTMLElement;
   private pending: ImageAttachment[] = [];
+  private attaching: Promise<void> = Promise.resolve();
   private busy = false;
 
   constructor(private readonly host: ComposerInput) {
@@ -148,13 +149,19 @@ export class Composer {
     void this.addFiles(files);
   }
 
-  private async addFiles(files: File[]): Promise<void> {
-    this.addResults(await Promise.all(files.map((file) => readImageFile(file))));
+  private addFiles(files: File[]): Promise<void> {
+    return this.inOrder(Promise.all(files.map((file) => readImageFile(file))));
   }
 
   /** Images from the host (its file picker, Ask About Image): fitted to the API's limits like pasted ones. */
-  async addAttachments(images: ImageAttachment[]): Promise<void> {
-    this.addResults(await Promise.all(images.map((image) => fitImage(image))));
+  addAttachments(images: ImageAttachment[]): Promise<void> {
+    return this.inOrder(Promise.all(images.map((image) => fitImage(image))));
+  }
+
+  /** Resizing runs at once, but images are added in the order they arrived (a big one takes longer to fit). */
+  private inOrder(results: Promise<ReadResult[]>): Promise<void> {
+    this.attaching = this.attaching.then(async () => this.addResults(await results));
+    return this.attaching;
   }
 
   /** Keeps the images that could be attached; says what was resized and what was refused. */
