@@ -5,6 +5,7 @@ import { askAboutImage, type ChatAttach } from './askAboutImage';
 import { askAboutSelection, type AskArgs, type ChatAsk } from './askAboutSelection';
 import { resetCost, showCost, type CostTracker } from './cost';
 import type { InlineExplainer } from './inlineExplain';
+import type { ModelCatalog } from './modelCatalog';
 import { selectModel } from './selectModel';
 import type { SettingsService } from './settings';
 
@@ -14,6 +15,7 @@ export interface CommandServices {
   cost: CostTracker;
   chat: ChatAsk & ChatAttach & { notify(level: 'info' | 'error', message: string): boolean };
   inline: InlineExplainer;
+  models: ModelCatalog;
   log: vscode.LogOutputChannel;
 }
 
@@ -35,7 +37,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     }),
     command('fastrouter.showCost', () => showCost(s.cost)),
     command('fastrouter.resetCost', () => resetCost(s.cost)),
-    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(modelId)),
+    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(s.models, modelId)),
     command('fastrouter.askAboutImage', (uri?: vscode.Uri, uris?: vscode.Uri[]) => askAboutImage(s.chat, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined)),
     command('fastrouter.showLog', () => s.log.show()),
   ];
