@@ -344,11 +344,12 @@ function readRequest(body: Record<string, unknown>): RequestReading {
   const blockTokens = (block: Record<string, unknown>) => block.type === 'image' || block.type === 'document' ? IMAGE_TOKENS
     : estimateTokens(block.type === 'text' && typeof block.text === 'string' ? block.text.length : JSON.stringify(block).length);
   if (Array.isArray(body.tools)) for (const tool of body.tools) add(tool, estimateTokens(JSON.stringify(tool).length));
-  if (typeof body.system === 'string') add(body.system, estimateTokens(body.system.length));
+  if (typeof body.system === 'string') add({ type: 'text', text: body.system }, estimateTokens(body.system.length));
   else if (Array.isArray(body.system)) for (const block of body.system as Array<Record<string, unknown>>) add(block, blockTokens(block));
   const messages = body.messages as Array<{ role: string; content: unknown }>;
   for (const message of messages) {
-    if (typeof message.content === 'string') add(message.content, estimateTokens(message.content.length), message.role);
+    // A string is one text block to the API (the same prefix either way).
+    if (typeof message.content === 'string') add({ type: 'text', text: message.content }, estimateTokens(message.content.length), message.role);
     else for (const block of message.content as Array<Record<string, unknown>>) add(block, blockTokens(block), message.role);
   }
   const promptTokens = Math.max(1, parts.reduce((sum, part) => sum + part.tokens, 0));
