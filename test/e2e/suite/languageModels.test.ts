@@ -99,7 +99,7 @@ suite('language model provider (vscode.lm)', () => {
     assert.equal(request.body.model, SONNET);
     assert.equal(request.body.max_tokens, api.settings.current.maxTokens);
     assert.equal(request.body.system, undefined, 'no FastRouter chat system prompt in other callers\' requests');
-    assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'What is a closure?' }] }]);
+    assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'What is a closure?', cache_control: { type: 'ephemeral' } }] }], 'prompt caching: the last user turn is a breakpoint');
   });
 
   test('text arrives while the HTTP response is still open (streamed, not buffered), and Stop closes it', async () => {
@@ -140,7 +140,7 @@ suite('language model provider (vscode.lm)', () => {
     assert.equal(textOf(parts), 'A green box.');
     assert.deepEqual((await requests())[0].body.messages[0].content, [
       { type: 'text', text: 'What is this?' },
-      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: Buffer.from(png).toString('base64') } },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: Buffer.from(png).toString('base64') }, cache_control: { type: 'ephemeral' } },
     ]);
   });
 
@@ -170,11 +170,11 @@ suite('language model provider (vscode.lm)', () => {
     assert.equal(second.error, undefined);
     assert.equal(textOf(second.parts), 'It is sunny in Paris.');
     const [one, two] = await requests();
-    assert.deepEqual(one.body.tools, [{ name: 'get_weather', description: 'The weather in a city', input_schema: tools[0].inputSchema }]);
+    assert.deepEqual(one.body.tools, [{ name: 'get_weather', description: 'The weather in a city', input_schema: tools[0].inputSchema, cache_control: { type: 'ephemeral' } }], 'prompt caching: the last tool is a breakpoint');
     assert.equal(one.body.tool_choice, undefined, 'tool mode auto: the API default');
     assert.deepEqual(two.body.messages.slice(1), [
       { role: 'assistant', content: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: 'toolu_e2e_1', name: 'get_weather', input: { city: 'Paris' } }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_e2e_1', content: [{ type: 'text', text: 'Sunny, 21 °C' }] }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_e2e_1', content: [{ type: 'text', text: 'Sunny, 21 °C' }], cache_control: { type: 'ephemeral' } }] },
     ]);
   });
 
