@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContentBlockParam, MessageParam, Tool } from '../../../src/api';
 import { formatCredits } from '../../../src/chat/costLedger';
-import { BUILTIN_MODELS } from '../../../src/chat/modelCatalog';
 import { estimateTextTokens } from '../../../src/chat/tokenEstimate';
 import type { ExtensionApi } from '../../../src/extension';
 import { thinkingSignature } from '../../support/simulatorAnswer';
@@ -75,8 +74,12 @@ suite('language model provider (vscode.lm)', () => {
   });
 
   test('selectChatModels({vendor: "fastrouter"}) lists the Claude models with their limits and capabilities', async () => {
+    // The endpoint's model list (the simulator's), once fetched; the built-in list before that.
+    await api.models.refresh();
+    assert.ok(api.models.fromList);
     const models = await vscode.lm.selectChatModels({ vendor: 'fastrouter' });
-    assert.deepEqual(models.map((m) => m.id).sort(), BUILTIN_MODELS.map((m) => m.id).sort());
+    assert.deepEqual(models.map((m) => m.id).sort(), api.models.models.map((m) => m.id).sort());
+    assert.ok(models.some((m) => m.id === 'anthropic/claude-sonnet-4-5-sim'), "a model only the endpoint's list has");
     const model = models.find((m) => m.id === SONNET)!;
     assert.equal(model.vendor, 'fastrouter');
     assert.equal(model.name, 'Claude Sonnet 4');
@@ -239,7 +242,7 @@ suite('language model provider (vscode.lm)', () => {
   test('no key: NoPermissions naming Set API Key, and nothing is sent; the model list still answers', async () => {
     await api.apiKey.clear();
     const models = await vscode.lm.selectChatModels({ vendor: 'fastrouter' });
-    assert.equal(models.length, BUILTIN_MODELS.length, 'the models are listed without a key (and without a prompt)');
+    assert.equal(models.length, api.models.models.length, 'the models are listed without a key (and without a prompt)');
     const { error } = await collect(models.find((m) => m.id === SONNET)!, [vscode.LanguageModelChatMessage.User('hi')]);
     assert.ok(error instanceof vscode.LanguageModelError);
     assert.equal(error.code, vscode.LanguageModelError.NoPermissions.name);
