@@ -48,7 +48,9 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
   show();
   // Fetched again on every opening; the items change in place when the new list arrives.
   pick.busy = true;
+  let closed = false;
   void catalog.refresh().then(() => {
+    if (closed) return;
     pick.busy = false;
     known = modelItems(catalog.models, current);
     show();
@@ -61,6 +63,7 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
     pick.onDidHide(() => resolve(undefined));
     pick.show();
   });
+  closed = true;
   pick.dispose();
   let model = chosen?.model;
   if (chosen?.enterId) {
