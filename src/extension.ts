@@ -9,6 +9,7 @@ import { registerCommands } from './host/commands';
 import { CostTracker } from './host/cost';
 import { InlineExplainer } from './host/inlineExplain';
 import { registerLanguageModels } from './host/languageModelProvider';
+import { lmSpendingGuard } from './host/lmSpendingGuard';
 import { RequestRunner } from './host/requestRunner';
 import { SettingsService } from './host/settings';
 
@@ -47,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const chat = own(registerChat(context, { runner, settings, log }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));
   for (const disposable of registerCommands({ settings, apiKey, cost, chat, inline, log })) own(disposable);
-  const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models: { list: () => BUILTIN_MODELS } }));
+  const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models: { list: () => BUILTIN_MODELS }, beforeSend: lmSpendingGuard(cost, log) }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { settings, apiKey, cost, runner, chat, inline, languageModels, logUri: context.logUri };
 }
