@@ -44,6 +44,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     onModelChange: deps.settings.onDidChange,
     settingProblems: () => deps.settings.problems,
     onSettingsChange: deps.settings.onDidChange,
+    maxChars: () => deps.settings.current.maxSelectionChars,
   });
   context.subscriptions.push(service);
   return service;
