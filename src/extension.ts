@@ -9,6 +9,7 @@ import { registerCommands } from './host/commands';
 import { CostTracker } from './host/cost';
 import { InlineExplainer } from './host/inlineExplain';
 import { registerLanguageModels } from './host/languageModelProvider';
+import { lmSpendingGuard } from './host/lmSpendingGuard';
 import { ModelCatalog } from './host/modelCatalog';
 import { RequestRunner } from './host/requestRunner';
 import { SettingsService } from './host/settings';
@@ -53,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const chat = own(registerChat(context, { runner, settings, log, models }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));
   for (const disposable of registerCommands({ settings, apiKey, cost, chat, inline, models, log })) own(disposable);
-  const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models }));
+  const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models, beforeSend: lmSpendingGuard(cost, log) }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { settings, apiKey, cost, runner, chat, inline, languageModels, models, logUri: context.logUri };
 }

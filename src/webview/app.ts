@@ -96,6 +96,9 @@ export class ChatApp {
       case 'focusInput':
         this.composer.focus();
         break;
+      case 'pendingContext':
+        this.composer.showContext(message.items);
+        break;
       default:
         assertNever(message);
     }

@@ -92,8 +92,16 @@ test('a fresh window: VS Code starts FastRouter only for its language models, an
 
     // Asked on purpose (not silently) and no key yet: our password box.
     await page.locator('.monaco-button', { hasText: 'Add Models' }).first().click();
-    await page.locator('.action-item', { hasText: /^FastRouter$/ }).first().click();
-    const input = await quickInput(page, 'Set API Key');
+    const vendor = page.locator('.action-item', { hasText: /^FastRouter$/ }).first();
+    await vendor.waitFor({ state: 'visible', timeout: 30_000 });
+    await vendor.click();
+    // A loaded CI machine can take a while between the click and the command's prompt: wait longer than usual, and
+    // keep a picture of the window if it never comes.
+    const input = await quickInput(page, 'Set API Key', 60_000).catch(async (error: unknown) => {
+      fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: path.join(path.dirname(SCREENSHOT), 'lm-add-models-failure.png') }).catch(() => undefined);
+      throw error;
+    });
     assert.equal(await input.getAttribute('type'), 'password');
     await input.fill(KEY);
     await page.keyboard.press('Enter');

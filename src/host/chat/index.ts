@@ -55,6 +55,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     onModelListChange: deps.models?.onDidChange,
     settingProblems: () => deps.settings.problems,
     onSettingsChange: deps.settings.onDidChange,
+    maxChars: () => deps.settings.current.maxSelectionChars,
   });
   context.subscriptions.push(service);
   return service;

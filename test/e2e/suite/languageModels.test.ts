@@ -290,6 +290,30 @@ suite('language model provider (vscode.lm)', () => {
     assert.deepEqual([last.src, last.cost, last.model], [SOURCE, 0.0375, SONNET], 'tagged with the requesting extension');
   });
 
+  test('a spending limit reached (all windows, the shared ledger) refuses the request with a LanguageModelError naming it; nothing is sent', async () => {
+    await enqueue({ text: 'Spent.', cost: 0.05 });
+    const model = await sonnet();
+    assert.equal((await collect(model, [vscode.LanguageModelChatMessage.User('spend')])).error, undefined);
+    await until('the cost to be recorded', () => api.cost.totals.last?.cost === 0.05);
+    await setSetting('spendingLimit.dailyCredits', 0.01);
+    await until('the limit to be in force', () => api.cost.spendingStatus().reached?.period === 'day');
+    try {
+      await resetSim();
+      const { error } = await collect(model, [vscode.LanguageModelChatMessage.User('over the limit')]);
+      assert.ok(error instanceof vscode.LanguageModelError, String(error));
+      assert.match(error.message, /Daily spending limit reached: .* of 0\.01 credits spent today/);
+      assert.match(error.message, /fastrouter\.spendingLimit\.dailyCredits/);
+      assert.equal((await requests()).length, 0, 'nothing sent past the limit');
+    } finally {
+      await setSetting('spendingLimit.dailyCredits', undefined);
+    }
+    await until('the limit to be lifted', () => api.cost.spendingStatus().reached === undefined);
+    await enqueue({ text: 'Back again.' });
+    const { parts, error } = await collect(model, [vscode.LanguageModelChatMessage.User('after')]);
+    assert.equal(error, undefined);
+    assert.equal(textOf(parts), 'Back again.');
+  });
+
   test('countTokens gives the local estimate for text and for messages', async () => {
     const model = await sonnet();
     assert.equal(await model.countTokens('The quick brown fox jumps over the lazy dog.'), estimateTextTokens('The quick brown fox jumps over the lazy dog.'));
