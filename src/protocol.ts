@@ -101,7 +101,14 @@ export type AnswerCost = z.infer<typeof AnswerCostSchema>;
 
 export const AnswerMetaSchema = z.object({
   model: z.string(),
+  /** The model's name for people ("Claude Sonnet 4"), from the endpoint's model list; the id when absent. */
+  modelName: z.string().optional(),
+  /** All input tokens: uncached + cache writes + cache reads. */
   inputTokens: z.number().int().nonnegative(),
+  /** Of `inputTokens`, read from the prompt cache (`cache_read_input_tokens`). */
+  cacheReadTokens: z.number().int().nonnegative().optional(),
+  /** Of `inputTokens`, written to the prompt cache (`cache_creation_input_tokens`). */
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative(),
   cost: AnswerCostSchema,
   durationMs: z.number().nonnegative(),
@@ -155,6 +162,8 @@ export const ChatSnapshotSchema = z.object({
   turns: z.array(TurnSchema),
   conversations: z.array(ConversationSummarySchema),
   model: z.string(),
+  /** The model's name for the header ("Claude Sonnet 4"); the id when absent. */
+  modelName: z.string().optional(),
   busy: z.boolean(),
 });
 export type ChatSnapshot = z.infer<typeof ChatSnapshotSchema>;
@@ -213,7 +222,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
   z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),
   z.object({ type: z.literal('busy'), busy: z.boolean() }),
-  z.object({ type: z.literal('model'), model: z.string() }),
+  z.object({ type: z.literal('model'), model: z.string(), modelName: z.string().optional() }),
   /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
   /** The chat resizes any that are over IMAGE_LIMITS before they can be sent. */
   z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema.extend({ data: z.string().max(MAX_SOURCE_BASE64) })) }),

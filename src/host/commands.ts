@@ -5,6 +5,7 @@ import { askAboutImage, type ChatAttach } from './askAboutImage';
 import { askAboutSelection, type AskArgs, type ChatAsk } from './askAboutSelection';
 import { resetCost, showCost, type CostTracker } from './cost';
 import type { InlineExplainer } from './inlineExplain';
+import type { ModelCatalog } from './modelCatalog';
 import { selectModel } from './selectModel';
 import type { SettingsService } from './settings';
 
@@ -19,6 +20,7 @@ export interface CommandServices {
     pickAndAddContext(): Promise<void>;
   };
   inline: InlineExplainer;
+  models: ModelCatalog;
   log: vscode.LogOutputChannel;
 }
 
@@ -40,7 +42,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     }),
     command('fastrouter.showCost', () => showCost(s.cost)),
     command('fastrouter.resetCost', () => resetCost(s.cost)),
-    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(modelId)),
+    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(s.models, modelId)),
     command('fastrouter.askAboutImage', (uri?: vscode.Uri, uris?: vscode.Uri[]) => askAboutImage(s.chat, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined)),
     command('fastrouter.showLog', () => s.log.show()),
     // Explorer (several selected files come as `uris`) and editor tab menus pass the file; the palette opens a pick.

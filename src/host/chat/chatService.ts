@@ -22,7 +22,11 @@ export interface ChatServiceDeps {
   log: vscode.LogOutputChannel;
   /** Current model name, for the header, and its changes. */
   model: () => string;
+  /** The model's name for the header; the id when absent. */
+  modelName?: () => string;
+  /** Fires when the model or the model list (and so the name) may have changed. */
   onModelChange: vscode.Event<unknown>;
+  onModelListChange?: vscode.Event<unknown>;
   /** Settings that currently hold a bad value, and when they may have changed: the chat says which stop requests. */
   settingProblems: () => readonly SettingProblem[];
   onSettingsChange: vscode.Event<unknown>;
@@ -66,7 +70,9 @@ export class ChatService extends Disposable {
       this.showSettingProblems();
     }));
     this._register(deps.onSettingsChange(() => this.showSettingProblems()));
-    this._register(deps.onModelChange(() => this.post({ type: 'model', model: deps.model() })));
+    const postModel = () => this.post({ type: 'model', model: deps.model(), ...(deps.modelName ? { modelName: deps.modelName() } : {}) });
+    this._register(deps.onModelChange(postModel));
+    if (deps.onModelListChange) this._register(deps.onModelListChange(postModel));
     this._register({ dispose: () => this.controller.dispose() });
     this._register(vscode.commands.registerCommand('fastrouter.openChat', () => this.openChat()));
     this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
