@@ -11,7 +11,7 @@ export {
   type RequestOptions,
   type Sleep,
 } from './client';
-export { accumulateEvent, isMessageComplete } from './accumulate';
+export { accumulateEvent, isMessageComplete, isOpaque } from './accumulate';
 export {
   AbortedError,
   ApiError,

@@ -721,7 +721,7 @@ describe('agreement with the official SDK on the recorded transcripts', () => {
       try {
         const ours = await new MessagesClient({ apiKey: 'k', baseUrl: server.url }).stream(REQUEST).finalMessage();
         const sdk = new Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
-        const theirs = await sdk.messages.stream(REQUEST).finalMessage();
+        const theirs = await sdk.messages.stream(REQUEST as Anthropic.MessageStreamParams).finalMessage();
         assert.deepEqual(JSON.parse(JSON.stringify(ours.content)), JSON.parse(JSON.stringify(theirs.content.map(stripNulls))));
         assert.equal(ours.stop_reason, theirs.stop_reason);
         assert.equal(ours.usage.input_tokens, theirs.usage.input_tokens);
