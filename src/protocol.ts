@@ -80,6 +80,11 @@ export const AnswerBlockSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
   z.object({ kind: z.literal('thinking'), text: z.string(), redacted: z.boolean().optional() }),
   z.object({ kind: z.literal('tool_use'), name: z.string(), input: z.string() }),
+  /**
+   * A block the chat does not model (a server tool such as web search and its result, or a type the API added later),
+   * shown as one compact row: `label` ("Searched the web: …", or the block's type); `type` is the API block type.
+   */
+  z.object({ kind: z.literal('opaque'), type: z.string().max(200), label: z.string().max(1000) }),
 ]);
 export type AnswerBlock = z.infer<typeof AnswerBlockSchema>;
 
@@ -177,7 +182,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turnAdded'), user: UserTurnSchema, assistant: AssistantTurnSchema }),
   /** New text only, batched: at most one per animation frame. */
   z.object({ type: z.literal('delta'), turnId: z.string(), chunks: z.array(DeltaChunkSchema) }),
-  /** A non-streamed block of the answer (tool use) at index `block`. */
+  /** A non-streamed block of the answer (tool use, an opaque block such as a web search) at index `block`. */
   z.object({ type: z.literal('block'), turnId: z.string(), block: z.number().int().nonnegative(), value: AnswerBlockSchema }),
   /** The answer ended (done, stopped, error). The webview keeps the text it has. */
   z.object({
