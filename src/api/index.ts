@@ -9,6 +9,7 @@ export {
   type AuthHeaderStyle,
   type MessagesClientOptions,
   type RequestOptions,
+  type RetryInfo,
   type Sleep,
 } from './client';
 export { accumulateEvent, isMessageComplete, isOpaque } from './accumulate';
