@@ -114,6 +114,21 @@ export const AnswerMetaSchema = z.object({
 });
 export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
 
+/** Why an answer waits before it is asked again: 429, 529, another retryable status (5xx, 408, 409), a failed connection. */
+export const RetryReasonSchema = z.enum(['rate_limit', 'overloaded', 'server_error', 'connection']);
+export type RetryReason = z.infer<typeof RetryReasonSchema>;
+
+/** A wait before the next attempt of an answer (only before anything streamed), for the chat to count down. */
+export const RetryNoticeSchema = z.object({
+  reason: RetryReasonSchema,
+  /** The wait, counted from when the message arrives. */
+  delayMs: z.number().nonnegative(),
+  /** 1 for the first retry, up to `maxRetries`. */
+  retry: z.number().int().positive(),
+  maxRetries: z.number().int().nonnegative(),
+});
+export type RetryNotice = z.infer<typeof RetryNoticeSchema>;
+
 /** A FastRouter setting's full id, e.g. "fastrouter.baseUrl". */
 export const SettingIdSchema = z.string().regex(/^fastrouter\.[A-Za-z.]{1,100}$/);
 
@@ -192,6 +207,11 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
     meta: AnswerMetaSchema.optional(),
     error: TurnErrorSchema.optional(),
   }),
+  /**
+   * The answer waits before its request is sent again (429, 529…): the turn shows why and counts down, Stop still
+   * stops it. `retry: null` clears it once the stream starts.
+   */
+  z.object({ type: z.literal('retrying'), turnId: z.string(), retry: RetryNoticeSchema.nullable() }),
   /** An answer is being retried or continued: its blocks are reset to `blocks` and it streams again. */
   z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
   z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),

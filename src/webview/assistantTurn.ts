@@ -1,11 +1,12 @@
 // One answer: its blocks (Markdown text, thinking, tool calls, rows for server tools) collect deltas and are committed when the log's frame runs.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, TurnError } from '../protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, TurnError } from '../protocol';
 import { renderAnswerFooter } from './answerFooter';
 import { h } from './dom';
 import type { MarkdownRenderer } from './markdown';
 import { StreamingMarkdown } from './streamingMarkdown';
 import { ThinkingSection, type ThinkingBlock } from './thinking';
 import { renderOpaqueBlock } from './opaqueBlock';
+import { RetryCountdown } from './retryCountdown';
 import { renderToolCall } from './toolCall';
 
 /** Elements whose text must not run into the next block's in the announcement. */
@@ -24,6 +25,7 @@ export class AssistantTurnView {
   private readonly footer: HTMLElement;
   private thinking: ThinkingSection | undefined;
   private blocks = new Map<number, BlockView>();
+  private retry: RetryCountdown | undefined;
   private dirty = false;
   status: AnswerStatus = 'streaming';
 
@@ -61,8 +63,20 @@ export class AssistantTurnView {
     return false;
   }
 
+  /** Shows the countdown while the request waits to be sent again (429, 529, …); null takes it away. */
+  showRetry(notice: RetryNotice | null): void {
+    this.retry?.dispose();
+    this.retry = undefined;
+    delete this.element.dataset.retrying;
+    if (!notice || this.status !== 'streaming') return;
+    this.retry = new RetryCountdown(notice);
+    this.element.dataset.retrying = 'true';
+    this.answer.after(this.retry.element);
+  }
+
   /** Resets the answer to `blocks` (a restart or a snapshot) and streams again. */
   setBlocks(blocks: AnswerBlock[]): void {
+    this.showRetry(null);
     this.answer.replaceChildren();
     this.thinking?.element.remove();
     this.thinking = undefined;
@@ -155,6 +169,7 @@ export class AssistantTurnView {
 
   /** The answer ended: commit the tail, then show meta, stop reason and error (the partial text stays). */
   end(status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined): void {
+    this.showRetry(null);
     this.flush(true);
     this.thinking?.finish();
     this.setStatus(status);

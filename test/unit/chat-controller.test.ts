@@ -5,12 +5,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { MessagesClient, type ContentBlock, type MessageParam } from '../../src/api';
+import { MessagesClient, type ContentBlock, type MessageParam, type MessagesClientOptions } from '../../src/api';
 import { buildRequest, CONTINUE_PROMPT } from '../../src/chat/conversation';
 import { ConversationController, type AnswerRunner } from '../../src/chat/conversationController';
 import { ConversationStore } from '../../src/chat/conversationStore';
 import { toTurnError } from '../../src/chat/errors';
 import { buildUserContent } from '../../src/chat/prompt';
+import { retryNotice } from '../../src/chat/retryNotice';
 import type { AssistantTurn, HostToWebview } from '../../src/protocol';
 import { startSimulator, type Simulator } from '../support/simulator';
 import { thinkingSignature } from '../support/simulatorAnswer';
@@ -36,12 +37,16 @@ afterEach(async () => {
 });
 
 /** The same steps as the host's RequestRunner, minus VS Code: stream, forward events, map the outcome. */
-function simulatorRunner(): AnswerRunner {
-  const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0, idleTimeoutMs: 5000 });
+function simulatorRunner(clientOptions: Partial<MessagesClientOptions> = {}): AnswerRunner {
+  const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0, idleTimeoutMs: 5000, ...clientOptions });
   return {
-    async run(input, signal, onEvent) {
+    async run(input, signal, onEvent, options) {
       const started = Date.now();
-      const stream = client.stream({ model: 'sim-model', max_tokens: 1000, messages: input.messages }, { signal });
+      const onRetry = options?.onRetry;
+      const stream = client.stream(
+        { model: 'sim-model', max_tokens: 1000, messages: input.messages },
+        { signal, onRetry: onRetry && ((info) => onRetry(retryNotice(info))) },
+      );
       try {
         for await (const event of stream) onEvent(event);
         const message = await stream.finalMessage();
@@ -65,12 +70,12 @@ function simulatorRunner(): AnswerRunner {
   };
 }
 
-async function setup(options: { dir?: string; prefill?: boolean; now?: () => number } = {}) {
+async function setup(options: { dir?: string; prefill?: boolean; now?: () => number; client?: Partial<MessagesClientOptions> } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-controller-')));
   if (!options.dir) dirs.push(dir);
   const posted: HostToWebview[] = [];
   const controller = new ConversationController({
-    runner: simulatorRunner(),
+    runner: simulatorRunner(options.client),
     store: new ConversationStore(dir),
     userContent: buildUserContent,
     post: (message) => posted.push(message),
@@ -364,6 +369,42 @@ test('a stopped answer does not send back a half of a web search (only complete 
   await controller.ask({ text: 'Next?' });
   const sent = requestMessages(1)[1].content as ContentBlock[];
   assert.deepEqual(sent.map((b) => b.type), ['text']);
+});
+
+test('a 429 with retry-after shows the wait on the answer, cleared when the stream starts; the answer then arrives', async () => {
+  const waits: number[] = [];
+  const { controller, posted } = await setup({ client: { maxRetries: 2, sleep: async (ms) => { waits.push(ms); }, random: () => 0 } });
+  sim.enqueue({ status: 429, retryAfter: '27' }, { status: 529 }, { text: 'After the wait.' });
+  await controller.ask({ text: 'Q' });
+  const answerId = lastAnswer(controller).id;
+  const retrying = posted.filter((m) => m.type === 'retrying');
+  assert.deepEqual(retrying, [
+    { type: 'retrying', turnId: answerId, retry: { reason: 'rate_limit', delayMs: 27_000, retry: 1, maxRetries: 2 } },
+    { type: 'retrying', turnId: answerId, retry: { reason: 'overloaded', delayMs: 1000, retry: 2, maxRetries: 2 } },
+    { type: 'retrying', turnId: answerId, retry: null },
+  ]);
+  assert.deepEqual(waits, [27_000, 1000]);
+  // Cleared before the first text reaches the view.
+  const cleared = posted.findIndex((m) => m.type === 'retrying' && m.retry === null);
+  const firstDelta = posted.findIndex((m) => m.type === 'delta');
+  assert.ok(cleared >= 0 && cleared < firstDelta, `cleared at ${cleared}, first delta at ${firstDelta}`);
+  assert.equal(answerText(lastAnswer(controller)), 'After the wait.');
+  assert.equal(lastAnswer(controller).status, 'done');
+});
+
+test('Stop during the wait before a retry ends the answer at once, stopped, without another request', { timeout: 10_000 }, async () => {
+  const { controller, posted } = await setup({ client: { maxRetries: 2 } });
+  sim.enqueue({ status: 429, retryAfter: '30' });
+  const asking = controller.ask({ text: 'Q' });
+  await until(() => posted.some((m) => m.type === 'retrying'), 'the countdown');
+  const stoppedAt = Date.now();
+  controller.stop();
+  await asking;
+  assert.ok(Date.now() - stoppedAt < 2000, 'stopped without waiting out the 30 s');
+  assert.equal(lastAnswer(controller).status, 'stopped');
+  assert.equal(sim.requests.length, 1);
+  const ended = posted.find((m) => m.type === 'turnEnded');
+  assert.equal(ended?.type === 'turnEnded' && ended.status, 'stopped');
 });
 
 test('Continue after max_tokens prefills the partial answer and appends the rest to the same turn', async () => {
