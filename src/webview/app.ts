@@ -88,7 +88,7 @@ export class ChatApp {
         this.setBusy(message.busy);
         break;
       case 'model':
-        this.header.setModel(message.model);
+        this.header.setModel(message.model, message.modelName);
         break;
       case 'attachImages':
         void this.composer.addAttachments(message.images);
@@ -98,6 +98,9 @@ export class ChatApp {
         break;
       case 'focusInput':
         this.composer.focus();
+        break;
+      case 'pendingContext':
+        this.composer.showContext(message.items);
         break;
       default:
         assertNever(message);
@@ -109,7 +112,7 @@ export class ChatApp {
     this.conversationId = snapshot.conversationId;
     this.log.showTurns(snapshot.turns, sameConversation);
     this.history.show(snapshot.conversations, snapshot.conversationId);
-    this.header.setModel(snapshot.model);
+    this.header.setModel(snapshot.model, snapshot.modelName);
     this.setBusy(snapshot.busy);
   }
 

@@ -5,6 +5,7 @@ import { buildUserContent } from '../../chat/prompt';
 import { ConversationController } from '../../chat/conversationController';
 import { ConversationStore } from '../../chat/conversationStore';
 import { MIN_THINKING_BUDGET } from '../../chat/settings';
+import type { ModelCatalog } from '../modelCatalog';
 import type { RequestRunner } from '../requestRunner';
 import type { SettingsService } from '../settings';
 import { ChatService } from './chatService';
@@ -13,6 +14,8 @@ export { ChatService } from './chatService';
 
 export interface ChatDeps {
   runner: RequestRunner;
+  /** Model names from the endpoint's list; refreshed (when stale) as the chat opens. */
+  models?: ModelCatalog;
   settings: SettingsService;
   log: vscode.LogOutputChannel;
 }
@@ -25,12 +28,18 @@ export function conversationsDir(context: vscode.ExtensionContext): string {
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
   const log = (message: string) => deps.log.info(`Chat: ${message}`);
   const storageDir = conversationsDir(context);
+  // Asked when a page is painted: a good moment to fetch a stale model list (in the background, never awaited).
+  const modelName = () => {
+    deps.models?.refreshIfStale();
+    return deps.models?.displayName(deps.settings.current.model) ?? deps.settings.current.model;
+  };
   const controller = new ConversationController({
     runner: deps.runner,
     store: new ConversationStore(storageDir, log),
     userContent: buildUserContent,
     post: (message) => service.provider.post(message),
     model: () => deps.settings.current.model,
+    modelName: () => modelName(),
     // The API refuses a prefilled assistant message when extended thinking is on.
     prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
     log,
@@ -41,9 +50,12 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     extensionUri: context.extensionUri,
     log: deps.log,
     model: () => deps.settings.current.model,
+    modelName: () => modelName(),
     onModelChange: deps.settings.onDidChange,
+    onModelListChange: deps.models?.onDidChange,
     settingProblems: () => deps.settings.problems,
     onSettingsChange: deps.settings.onDidChange,
+    maxChars: () => deps.settings.current.maxSelectionChars,
   });
   context.subscriptions.push(service);
   return service;
