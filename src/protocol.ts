@@ -80,6 +80,11 @@ export const AnswerBlockSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
   z.object({ kind: z.literal('thinking'), text: z.string(), redacted: z.boolean().optional() }),
   z.object({ kind: z.literal('tool_use'), name: z.string(), input: z.string() }),
+  /**
+   * A block the chat does not model (a server tool such as web search and its result, or a type the API added later),
+   * shown as one compact row: `label` ("Searched the web: …", or the block's type); `type` is the API block type.
+   */
+  z.object({ kind: z.literal('opaque'), type: z.string().max(200), label: z.string().max(1000) }),
 ]);
 export type AnswerBlock = z.infer<typeof AnswerBlockSchema>;
 
@@ -115,6 +120,21 @@ export const AnswerMetaSchema = z.object({
   stopReason: z.string().nullable(),
 });
 export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
+
+/** Why an answer waits before it is asked again: 429, 529, another retryable status (5xx, 408, 409), a failed connection. */
+export const RetryReasonSchema = z.enum(['rate_limit', 'overloaded', 'server_error', 'connection']);
+export type RetryReason = z.infer<typeof RetryReasonSchema>;
+
+/** A wait before the next attempt of an answer (only before anything streamed), for the chat to count down. */
+export const RetryNoticeSchema = z.object({
+  reason: RetryReasonSchema,
+  /** The wait, counted from when the message arrives. */
+  delayMs: z.number().nonnegative(),
+  /** 1 for the first retry, up to `maxRetries`. */
+  retry: z.number().int().positive(),
+  maxRetries: z.number().int().nonnegative(),
+});
+export type RetryNotice = z.infer<typeof RetryNoticeSchema>;
 
 /** A FastRouter setting's full id, e.g. "fastrouter.baseUrl". */
 export const SettingIdSchema = z.string().regex(/^fastrouter\.[A-Za-z.]{1,100}$/);
@@ -208,7 +228,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turnAdded'), user: UserTurnSchema, assistant: AssistantTurnSchema }),
   /** New text only, batched: at most one per animation frame. */
   z.object({ type: z.literal('delta'), turnId: z.string(), chunks: z.array(DeltaChunkSchema) }),
-  /** A non-streamed block of the answer (tool use) at index `block`. */
+  /** A non-streamed block of the answer (tool use, an opaque block such as a web search) at index `block`. */
   z.object({ type: z.literal('block'), turnId: z.string(), block: z.number().int().nonnegative(), value: AnswerBlockSchema }),
   /** The answer ended (done, stopped, error). The webview keeps the text it has. */
   z.object({
@@ -218,6 +238,11 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
     meta: AnswerMetaSchema.optional(),
     error: TurnErrorSchema.optional(),
   }),
+  /**
+   * The answer waits before its request is sent again (429, 529…): the turn shows why and counts down, Stop still
+   * stops it. `retry: null` clears it once the stream starts.
+   */
+  z.object({ type: z.literal('retrying'), turnId: z.string(), retry: RetryNoticeSchema.nullable() }),
   /** An answer is being retried or continued: its blocks are reset to `blocks` and it streams again. */
   z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
   z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),
@@ -270,11 +295,34 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE), language: z.string().max(100) }),
-  /** A link the user clicked; the host opens it with openExternal after checking the scheme. */
+  /** A link the user clicked; the host opens it with openExternal after `checkLink` passes it again. */
   z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
   z.object({ type: z.literal('selectModel') }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Links from answers: one policy for the webview (which links keep an href, what a click posts) and the host (what
+// `openLink` opens).
+
+/** Schemes a link may have to be opened (on click only): the web and mail. */
+const OPENABLE_LINK_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:']);
+
+/**
+ * Whether a link from an answer may be opened, judged on the parsed URL (a prefix check would let
+ * `https:javascript:alert(1)` through): text that does not parse as a URL is refused, and so is any scheme other
+ * than http, https and mailto. `url` is the normalised URL, the one to show and to open.
+ */
+export function checkLink(href: string): { ok: true; url: string } | { ok: false; reason: string } {
+  let url: URL;
+  try {
+    url = new URL(href.trim());
+  } catch {
+    return { ok: false, reason: 'not a URL' };
+  }
+  if (!OPENABLE_LINK_SCHEMES.has(url.protocol)) return { ok: false, reason: `scheme ${url.protocol.slice(0, 20)}` };
+  return { ok: true, url: url.href };
+}
 
 /** Exhaustiveness check for `switch (message.type)` on either union. */
 export function assertNever(value: never): never {

@@ -3,7 +3,7 @@
 // the editor actions; tests drive it directly.
 import { randomUUID } from 'node:crypto';
 import type { ContentBlock, MessageParam, StreamEvent } from '../api';
-import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, Turn, TurnError } from '../protocol';
+import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, RetryNotice, Turn, TurnError } from '../protocol';
 import {
   assistantTurn,
   buildRequest,
@@ -40,9 +40,13 @@ export interface AnsweredElsewhere {
   error?: TurnError;
 }
 
-/** `bypassSpendingLimit`: the user chose Send Anyway on a request a spending limit held back (this once). */
+/**
+ * `bypassSpendingLimit`: the user chose Send Anyway on a request a spending limit held back (this once).
+ * `onRetry`: the runner waits before sending the request again (429, 529, …).
+ */
 export interface AnswerRunOptions {
   bypassSpendingLimit?: boolean;
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface AnswerRunner {
@@ -81,6 +85,8 @@ interface ActiveRun {
   live: LiveAnswer;
   abort: AbortController;
   finished: Promise<void>;
+  /** The view shows a retry countdown, to clear with the first stream event. */
+  retrying?: boolean;
 }
 
 /** Above this many characters a conversation file is saved less often while streaming. */
@@ -460,7 +466,12 @@ export class ConversationController {
       outcome = { status: 'error', error: imageError };
     } else {
       try {
-        outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event), options);
+        const onRetry = (notice: RetryNotice): void => {
+          if (this.run !== run || this.disposed) return;
+          run.retrying = true;
+          this.deps.post({ type: 'retrying', turnId: answer.id, retry: notice });
+        };
+        outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event), { ...options, onRetry });
       } catch (error) {
         // The runner promises not to throw; if it does, the answer still ends cleanly.
         outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };
@@ -500,6 +511,11 @@ export class ConversationController {
 
   private onEvent(run: ActiveRun, event: StreamEvent): void {
     if (this.run !== run) return;
+    if (run.retrying) {
+      // The request went through after a wait: the countdown goes.
+      run.retrying = false;
+      this.deps.post({ type: 'retrying', turnId: run.exchange.answer.id, retry: null });
+    }
     const update = run.live.apply(event);
     if (!update) return;
     if (update.kind === 'delta') {

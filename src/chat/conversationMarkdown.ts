@@ -22,6 +22,8 @@ function blockMarkdown(block: AnswerBlock): string {
       const fence = fenceFor(block.input);
       return `Tool use \`${block.name}\`:\n\n${fence}json\n${block.input}\n${fence}`;
     }
+    case 'opaque':
+      return `*(${block.label.replace(/[\\`*_[\]<>]/g, '\\$&')})*`;
   }
 }
 

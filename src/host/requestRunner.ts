@@ -9,8 +9,9 @@ import { estimateStoppedCost, StreamedOutput } from '../chat/costEstimate';
 import type { ModelInfo } from '../chat/modelCatalog';
 import { withPromptCaching } from '../chat/promptCaching';
 import { requestParams, type FastRouterSettings } from '../chat/settings';
+import { retryNotice } from '../chat/retryNotice';
 import { spendingLimitError } from '../chat/spendingLimits';
-import type { AnswerMeta, TurnError } from '../protocol';
+import type { AnswerMeta, RetryNotice, TurnError } from '../protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { CostTracker } from './cost';
 import type { SettingsService } from './settings';
@@ -28,6 +29,8 @@ export interface RunInput {
 export interface RunOptions {
   /** Send even though a spending limit is reached (the user chose Send Anyway, this once). */
   bypassSpendingLimit?: boolean;
+  /** The request failed (429, 529, …) and waits before it is sent again: for the view to count down. */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface RunOutcome {
@@ -104,7 +107,14 @@ export class RequestRunner {
         caching = ` cache_breakpoints=${cached.existing + cached.added.length}${cached.added.length > 0 ? ` (${cached.added.join(',')})` : ''}`;
       }
       log.info(`${label} request model=${settings.model} messages=${input.messages.length}${settings.thinkingBudgetTokens > 0 ? ` thinking=${settings.thinkingBudgetTokens}` : ''}${caching}`);
-      stream = client.stream(params, { signal });
+      const onRetry = options.onRetry;
+      stream = client.stream(params, {
+        signal,
+        onRetry: (info) => {
+          log.info(`${label} retry ${info.retry}/${info.maxRetries} in ${info.delayMs} ms after ${info.status ?? 'no status'}${info.errorType ? ` ${info.errorType}` : ''}`);
+          onRetry?.(retryNotice(info));
+        },
+      });
       for await (const event of stream) {
         streamed.observe(event);
         try {

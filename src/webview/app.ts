@@ -74,6 +74,9 @@ export class ChatApp {
       case 'turnEnded':
         this.log.endTurn(message.turnId, message.status, message.meta, message.error);
         break;
+      case 'retrying':
+        this.log.showRetry(message.turnId, message.retry);
+        break;
       case 'turnRestarted':
         this.log.restartTurn(message.turnId, message.blocks);
         break;

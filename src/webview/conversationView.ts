@@ -1,10 +1,11 @@
 // The message log: the turns of the open conversation, the streaming answers' frame commits, following the answer
 // as it grows, and the screen-reader announcement of finished answers.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, Turn, TurnError, UserTurn, WebviewToHost } from '../protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, Turn, TurnError, UserTurn, WebviewToHost } from '../protocol';
 import { handleAnswerClick } from './answerActions';
 import { AssistantTurnView } from './assistantTurn';
 import { button, h } from './dom';
 import { icon } from './icons';
+import { retryAnnouncement } from './retryCountdown';
 import type { MarkdownRenderer } from './markdown';
 import { ScrollFollower } from './scrollFollower';
 import { renderUserTurn } from './userTurn';
@@ -113,6 +114,14 @@ export class ConversationView {
     if (!view) return;
     view.appendChunks(chunks);
     this.schedule();
+  }
+
+  /** The answer waits before its request is sent again: a countdown in the turn, announced once; null clears it. */
+  showRetry(turnId: string, notice: RetryNotice | null): void {
+    const view = this.views.get(turnId);
+    if (!view) return;
+    view.showRetry(notice);
+    if (notice) this.announce(retryAnnouncement(notice));
   }
 
   setBlock(turnId: string, index: number, block: AnswerBlock): void {

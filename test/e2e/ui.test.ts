@@ -343,6 +343,32 @@ test('an error mid-answer shows inline with Retry, the partial text stays, and R
   });
 });
 
+test('a 429 counts down in the answer ("Rate limited — retrying in N s") until the stream starts; Stop works during the wait', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    sim.enqueue({ status: 429, retryAfter: '3' }, { text: ['After ', 'the ', 'wait.'] });
+    const index = await send(frame, 'Will this be rate limited?');
+    const turn = assistantTurns(frame).nth(index);
+    const line = turn.locator('.turn-retry');
+    let seen = '';
+    await waitFor('the countdown', async () => /^Rate limited — retrying in [1-3] s$/.test(seen = await line.innerText({ timeout: 500 }).catch(() => '')), 15_000);
+    assert.match(seen, /^Rate limited — retrying in [1-3] s$/);
+    assert.match(await waitForAnswer(frame, index + 1, 'done'), /After the wait\./);
+    assert.equal(await line.count(), 0, 'the countdown goes when the stream starts');
+
+    // A long wait: Stop ends it at once, without another request.
+    const before = sim.requests.length;
+    sim.enqueue({ status: 429, retryAfter: '30' });
+    const second = await send(frame, 'And now?');
+    const secondLine = assistantTurns(frame).nth(second).locator('.turn-retry');
+    await waitFor('the 30 s countdown', async () => /^Rate limited — retrying in (30|29|28|27|26|25) s$/.test(await secondLine.innerText({ timeout: 500 }).catch(() => '')), 15_000);
+    await frame.locator('#stop').click();
+    await waitForAnswer(frame, second + 1, 'stopped', 10_000);
+    assert.equal(await secondLine.count(), 0);
+    assert.equal(sim.requests.length, before + 1, 'no retry after Stop');
+  });
+});
+
 test('a rejected key (401) says so with a Set API Key action that opens the password box', async (t) => {
   await step(t, async () => {
     const frame = await chatFrame();

@@ -18,6 +18,18 @@ export interface Scenario {
   thinking?: string;
   /** A tool_use block after the text; its input JSON is streamed in input_json_delta pieces. */
   toolUse?: { name: string; input: unknown; id?: string };
+  /**
+   * A server tool the endpoint ran itself, before the text: a `server_tool_use` block (input streamed in
+   * input_json_delta pieces) and its result block, as web search sends them. `resultType` defaults to
+   * `web_search_tool_result`; `result` is the result block's `content`.
+   */
+  serverTool?: { name: string; input: unknown; result: unknown; resultType?: string; id?: string };
+  /** Extra blocks of any type, sent whole in content_block_start (no deltas) after the text: forward compatibility. */
+  extraBlocks?: Array<Record<string, unknown>>;
+  /** What every `event: ping` carries as data; default `{"type":"ping"}` ('' sends an empty `data:` line). */
+  pingData?: string;
+  /** Send message_delta without its `usage` (some upstreams leave it out). */
+  omitDeltaUsage?: boolean;
   /** An HTTP error status: answers with the API's JSON error body (or `rawBody`) instead of a message. */
   status?: number;
   errorType?: string;
@@ -220,8 +232,20 @@ function validateBlock(block: unknown, where: string, role: string): void {
     case 'redacted_thinking':
       if (typeof block.data !== 'string') throw new BadRequest(`${where}.data: Field required`);
       return;
+    case 'server_tool_use':
+      if (role !== 'assistant') throw new BadRequest(`${where}: server_tool_use blocks are only allowed in assistant messages`);
+      if (typeof block.id !== 'string' || typeof block.name !== 'string' || !isRecord(block.input)) {
+        throw new BadRequest(`${where}: server_tool_use blocks need string id, string name and object input`);
+      }
+      return;
+    case 'web_search_tool_result':
+    case 'web_fetch_tool_result':
+    case 'code_execution_tool_result':
+      if (role !== 'assistant') throw new BadRequest(`${where}: ${block.type} blocks are only allowed in assistant messages`);
+      if (typeof block.tool_use_id !== 'string' || block.content === undefined) throw new BadRequest(`${where}: ${block.type} blocks need tool_use_id and content`);
+      return;
     default:
-      throw new BadRequest(`${where}: Input tag '${block.type}' found using 'type' does not match any of the expected tags: 'text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking'`);
+      throw new BadRequest(`${where}: Input tag '${block.type}' found using 'type' does not match any of the expected tags: 'text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'server_tool_use', 'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result'`);
   }
 }
 
@@ -416,6 +440,21 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
       isText: false,
     });
   }
+  if (s.serverTool) {
+    const id = s.serverTool.id ?? newId('srvtoolu_');
+    const json = JSON.stringify(s.serverTool.input ?? {});
+    outputChars += json.length;
+    const pieces: string[] = [];
+    for (let i = 0; i < json.length; i += 10) pieces.push(json.slice(i, i + 10));
+    blocks.push({
+      start: { type: 'server_tool_use', id, name: s.serverTool.name, input: {} },
+      deltas: pieces.map((partial_json) => ({ type: 'input_json_delta', partial_json })),
+      final: { type: 'server_tool_use', id, name: s.serverTool.name, input: s.serverTool.input ?? {} },
+      isText: false,
+    });
+    const result = { type: s.serverTool.resultType ?? 'web_search_tool_result', tool_use_id: id, content: s.serverTool.result };
+    blocks.push({ start: result, deltas: [], final: result, isText: false });
+  }
   const textDeltas = Array.isArray(s.text) ? s.text
     : s.text !== undefined ? splitIntoDeltas(s.text)
       : s.toolUse !== undefined ? []
@@ -430,6 +469,7 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
       isText: true,
     });
   }
+  for (const extra of s.extraBlocks ?? []) blocks.push({ start: extra, deltas: [], final: extra, isText: false });
   if (s.toolUse) {
     const id = s.toolUse.id ?? newId('toolu_');
     const json = JSON.stringify(s.toolUse.input ?? {});
@@ -561,6 +601,11 @@ class ResponseWriter {
     return this.write(encodeSseEvent(name, data));
   }
 
+  /** A keep-alive, with the data the scenario asks for. */
+  ping(): Promise<void> {
+    return this.s.pingData === undefined ? this.event('ping', { type: 'ping' }) : this.write(`event: ping\ndata: ${this.s.pingData}\n\n`);
+  }
+
   /** Waits `ms`, sending pings meanwhile when the scenario asks for them; ends early if the client goes away. */
   async wait(ms: number): Promise<void> {
     await this.flush();
@@ -573,7 +618,7 @@ class ResponseWriter {
       if (this.s.pingEveryMs && this.s.pingEveryMs > 0) {
         const nextPing = this.lastWrite + this.s.pingEveryMs;
         if (now >= nextPing) {
-          await this.event('ping', { type: 'ping' });
+          await this.ping();
           await this.flush();
           continue;
         }
@@ -632,7 +677,7 @@ async function streamPlan(writer: ResponseWriter, plan: Plan, s: Scenario, delay
   for (const [index, block] of plan.blocks.entries()) {
     await writer.event('content_block_start', { type: 'content_block_start', index, content_block: block.start });
     // The real API sends a ping right after the first block starts.
-    if (index === 0) await writer.event('ping', { type: 'ping' });
+    if (index === 0) await writer.ping();
     for (const delta of block.deltas) {
       if (delayMs > 0) await writer.wait(delayMs);
       await writer.event('content_block_delta', { type: 'content_block_delta', index, delta });
@@ -650,7 +695,7 @@ async function streamPlan(writer: ResponseWriter, plan: Plan, s: Scenario, delay
   }
   await trigger(true);
   await writer.event('message_delta', {
-    type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: plan.stopSequence }, usage: plan.usageFinal,
+    type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: plan.stopSequence }, ...(s.omitDeltaUsage ? {} : { usage: plan.usageFinal }),
   });
   await writer.event('message_stop', { type: 'message_stop' });
   await writer.end();
