@@ -7,6 +7,7 @@ import { ApiKeyStore } from './host/apiKey';
 import { registerChat } from './host/chat';
 import { registerCommands } from './host/commands';
 import { CostTracker } from './host/cost';
+import { CostView } from './host/costView';
 import { InlineExplainer } from './host/inlineExplain';
 import { registerLanguageModels } from './host/languageModelProvider';
 import { RequestRunner } from './host/requestRunner';
@@ -20,6 +21,7 @@ export interface ExtensionApi {
   settings: SettingsService;
   apiKey: ApiKeyStore;
   cost: CostTracker;
+  costView: CostView;
   runner: RequestRunner;
   chat: ReturnType<typeof registerChat>;
   inline: InlineExplainer;
@@ -43,13 +45,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
       log,
     }),
   );
+  const costView = own(new CostView(context.extensionUri, cost, { models: () => BUILTIN_MODELS, log }));
   const runner = new RequestRunner({ settings, apiKey, cost, log });
   const chat = own(registerChat(context, { runner, settings, log }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));
-  for (const disposable of registerCommands({ settings, apiKey, cost, chat, inline, log })) own(disposable);
+  for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, log })) own(disposable);
   const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models: { list: () => BUILTIN_MODELS } }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { settings, apiKey, cost, runner, chat, inline, languageModels, logUri: context.logUri };
+  return { settings, apiKey, cost, costView, runner, chat, inline, languageModels, logUri: context.logUri };
 }
 
 export function deactivate(): void {}
