@@ -68,17 +68,16 @@ export class CostApp {
 
   private render(data: CostViewData): void {
     const today = data.days.at(-1);
-    const item = (id: string, label: string, value: string, note?: string) => [
-      h('dt', {}, label),
-      h('dd', { id }, value, note ? h('span', { class: 'muted' }, ` ${note}`) : null),
-    ];
+    // <div> groups inside <dl> are allowed and keep each figure with its label in the grid.
+    const item = (id: string, label: string, value: string, note?: string) =>
+      h('div', { class: 'figure' }, h('dt', {}, label), h('dd', { id }, value, note ? h('span', { class: 'muted' }, ` ${note}`) : null));
     const estimated = data.total.estimated.value > 0 ? `+ ≈ ${data.total.estimated.text} estimated, not billed` : undefined;
     this.summary.replaceChildren(
-      ...item('total-credits', 'Billed credits', data.total.credits.text, estimated),
-      ...item('total-requests', 'Requests', String(data.total.requests), data.total.unknownRequests > 0 ? `(${data.total.unknownRequests} without a cost from the endpoint)` : undefined),
-      ...item('today-credits', 'Today', today ? today.credits.text : '0'),
-      ...item('last30-credits', 'Last 30 days', this.daysTotalText(data)),
-      ...item('cache-saved', 'Saved by caching', `≈ ${data.cache.saved.text}`, '(estimate)'),
+      item('total-credits', 'Billed credits', data.total.credits.text, estimated),
+      item('total-requests', 'Requests', String(data.total.requests), data.total.unknownRequests > 0 ? `(${data.total.unknownRequests} without a cost from the endpoint)` : undefined),
+      item('today-credits', 'Today', today ? today.credits.text : '0'),
+      item('last30-credits', 'Last 30 days', this.daysTotalText(data)),
+      item('cache-saved', 'Saved by caching', `≈ ${data.cache.saved.text}`, '(estimate)'),
     );
     this.since.textContent = data.resetAt !== undefined
       ? `Totals of all windows since the last reset (${new Date(data.resetAt).toLocaleString('en-US')}); the days show everything spent.`

@@ -5,9 +5,10 @@
 import type { CostDay } from '../costViewProtocol';
 import { formatDay, h, svg } from './dom';
 
-const WIDTH = 600;
-const HEIGHT = 180;
-const PAD = { top: 12, right: 8, bottom: 22, left: 48 };
+/** Drawn in CSS pixels at the element's width (re-drawn on resize), so text is never stretched. */
+const DEFAULT_WIDTH = 600;
+const HEIGHT = 200;
+const PAD = { top: 12, right: 24, bottom: 22, left: 48 };
 
 export function describeDay(day: CostDay): string {
   const parts = [`${formatDay(day.day, true)}: ${day.credits.text} credits`];
@@ -22,22 +23,32 @@ export class DailyChart {
   private readonly readout: HTMLElement;
   private days: CostDay[] = [];
   private bars: SVGGElement[] = [];
+  private width = DEFAULT_WIDTH;
   /** The day the keyboard (or a click) is on; the last day (today) by default. */
   private selected = -1;
 
   constructor() {
     this.svgEl = svg('svg', {
       id: 'day-chart',
-      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
-      preserveAspectRatio: 'none',
+      viewBox: `0 0 ${DEFAULT_WIDTH} ${HEIGHT}`,
       tabindex: 0,
       role: 'img',
       'aria-roledescription': 'bar chart',
       'aria-describedby': 'day-readout',
     });
     this.readout = h('p', { id: 'day-readout', class: 'chart-readout', 'aria-live': 'polite' });
-    this.element = h('figure', { class: 'chart' }, this.svgEl, this.readout);
+    const swatch = (kind: string) => svg('svg', { class: 'swatch', width: 10, height: 10, 'aria-hidden': 'true' }, svg('rect', { class: kind, width: 10, height: 10 }));
+    const legend = h('p', { class: 'chart-legend muted' }, swatch('billed'), ' billed ', swatch('estimated'), ' estimated, not billed (stopped answers)');
+    this.element = h('figure', { class: 'chart' }, this.svgEl, legend, this.readout);
     this.svgEl.addEventListener('keydown', (e) => this.onKey(e));
+    new ResizeObserver(() => {
+      const width = Math.round(this.svgEl.clientWidth);
+      if (width > 0 && width !== this.width) {
+        this.width = width;
+        this.render();
+        this.bars[this.selected]?.classList.add('selected');
+      }
+    }).observe(this.svgEl);
     this.svgEl.addEventListener('click', (e) => {
       const bar = (e.target as Element).closest('g.bar');
       const index = bar ? this.bars.indexOf(bar as SVGGElement) : -1;
@@ -62,7 +73,9 @@ export class DailyChart {
     const max = Math.max(0, ...days.map((d) => d.credits.value + d.estimated.value));
     const total = days.reduce((sum, d) => sum + d.credits.value, 0);
     const top = niceCeiling(max);
-    const plotW = WIDTH - PAD.left - PAD.right;
+    const width = this.width;
+    this.svgEl.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
+    const plotW = width - PAD.left - PAD.right;
     const plotH = HEIGHT - PAD.top - PAD.bottom;
     const y = (v: number) => PAD.top + plotH - (top > 0 ? (v / top) * plotH : 0);
     const slot = plotW / Math.max(1, days.length);
@@ -70,7 +83,7 @@ export class DailyChart {
 
     const children: SVGElement[] = [];
     for (const v of [0, top / 2, top]) {
-      children.push(svg('line', { class: 'grid', x1: PAD.left, x2: WIDTH - PAD.right, y1: y(v), y2: y(v) }));
+      children.push(svg('line', { class: 'grid', x1: PAD.left, x2: width - PAD.right, y1: y(v), y2: y(v) }));
       children.push(svg('text', { class: 'axis', x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, trimNumber(v)));
     }
     this.bars = days.map((d, i) => {
