@@ -42,6 +42,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/tokenCount.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [{ group: ['./*', '../*', 'node:*'], message: 'tokenCount.ts stands alone: the host and the chat webview both bundle it.' }],
+      }],
+    },
+  },
+  {
     files: ['src/costViewProtocol.ts'],
     rules: {
       'no-restricted-imports': ['error', {

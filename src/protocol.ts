@@ -149,6 +149,22 @@ export const ConversationSummarySchema = z.object({
 });
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 
+/**
+ * The host's estimate of the next request without the draft (the cost preview, "≈ 12.4k tokens · ≈ 0.041 credits"):
+ * computed locally, no paid call. The webview adds the draft's own estimate (src/tokenCount.ts) as the user types.
+ */
+export const RequestEstimateSchema = z.object({
+  /** Input tokens of the next request before the draft: system prompt, tools, the conversation sent as context, the new message's overhead. Calibrated. */
+  baseTokens: z.number().int().nonnegative(),
+  /** Of those, the conversation's (its earlier questions and answers still sent). Calibrated. */
+  conversationTokens: z.number().int().nonnegative(),
+  /** Real ÷ estimated input tokens of this conversation's earlier answers (1 without any): the draft's text is scaled by it. */
+  calibration: z.number().positive(),
+  /** Credits per input token of the current model (list price); absent when unknown. */
+  inputCreditsPerToken: z.number().nonnegative().optional(),
+});
+export type RequestEstimate = z.infer<typeof RequestEstimateSchema>;
+
 /** Everything the webview needs for a first paint; also put in the page's `data-state` attribute. */
 export const ChatSnapshotSchema = z.object({
   conversationId: z.string(),
@@ -156,6 +172,8 @@ export const ChatSnapshotSchema = z.object({
   conversations: z.array(ConversationSummarySchema),
   model: z.string(),
   busy: z.boolean(),
+  /** The cost preview's base for the next question (absent: none shown). */
+  estimate: RequestEstimateSchema.optional(),
 });
 export type ChatSnapshot = z.infer<typeof ChatSnapshotSchema>;
 
@@ -205,6 +223,8 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
     setting: SettingIdSchema.optional(),
   }),
   z.object({ type: z.literal('focusInput') }),
+  /** The cost preview's base changed (an answer ended, the model or system prompt changed, context was dropped). */
+  z.object({ type: z.literal('estimate'), estimate: RequestEstimateSchema }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 

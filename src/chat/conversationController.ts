@@ -3,7 +3,7 @@
 // the editor actions; tests drive it directly.
 import { randomUUID } from 'node:crypto';
 import type { ContentBlock, MessageParam, StreamEvent } from '../api';
-import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, Turn, TurnError } from '../protocol';
+import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, Turn, TurnError } from '../protocol';
 import {
   assistantTurn,
   buildRequest,
@@ -18,6 +18,7 @@ import {
   type UserInput,
 } from './conversation';
 import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
+import { requestEstimate, type PreviewSettings } from './costPreview';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from './requestImages';
 import { conversationToMarkdown } from './conversationMarkdown';
 import { mergeConversationData } from './conversationMerge';
@@ -69,6 +70,8 @@ export interface ConversationControllerDeps {
   now?: () => number;
   /** Delay of the debounced save while an answer streams. */
   saveDelayMs?: number;
+  /** What the next request adds besides the conversation (system prompt, tools, price): the cost preview. None: no preview. */
+  previewSettings?: () => PreviewSettings;
 }
 
 interface ActiveRun {
@@ -137,7 +140,25 @@ export class ConversationController {
       conversations: this.conversationList(),
       model: this.deps.model(),
       busy: this.busy,
+      ...this.estimateField(),
     };
+  }
+
+  /** The cost preview's base for the next question in the active conversation; undefined without preview settings. */
+  estimate(): RequestEstimate | undefined {
+    const settings = this.deps.previewSettings?.();
+    return settings ? requestEstimate(this.active.exchanges, this.deps.userContent, settings) : undefined;
+  }
+
+  /** Sends the webview a fresh cost preview base (after an answer, or when the model or system prompt changed). */
+  postEstimate(): void {
+    const estimate = this.estimate();
+    if (estimate && !this.disposed) this.deps.post({ type: 'estimate', estimate });
+  }
+
+  private estimateField(): { estimate?: RequestEstimate } {
+    const estimate = this.estimate();
+    return estimate ? { estimate } : {};
   }
 
   conversationList(): ConversationSummary[] {
@@ -486,7 +507,11 @@ export class ConversationController {
       this.deps.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error });
       this.deps.post({ type: 'busy', busy: false });
       // The list is ordered by last activity, which just changed.
-      if (conversation === this.active) this.postConversations();
+      if (conversation === this.active) {
+        this.postConversations();
+        // The answer is context for the next question now, and its real input tokens calibrate the preview.
+        this.postEstimate();
+      }
     }
     try {
       await this.save(conversation);

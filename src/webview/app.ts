@@ -96,6 +96,9 @@ export class ChatApp {
       case 'focusInput':
         this.composer.focus();
         break;
+      case 'estimate':
+        this.composer.setEstimate(message.estimate);
+        break;
       default:
         assertNever(message);
     }
@@ -108,6 +111,7 @@ export class ChatApp {
     this.history.show(snapshot.conversations, snapshot.conversationId);
     this.header.setModel(snapshot.model);
     this.setBusy(snapshot.busy);
+    this.composer.setEstimate(snapshot.estimate);
   }
 
   private setBusy(busy: boolean): void {

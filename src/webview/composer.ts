@@ -1,7 +1,8 @@
 // The composer: the message input, Send/Stop, image attachments (button, paste, drop) and the notice above the input.
-import type { ErrorAction, ImageAttachment, WebviewToHost } from '../protocol';
+import type { ErrorAction, ImageAttachment, RequestEstimate, WebviewToHost } from '../protocol';
 import { ERROR_ACTION_LABELS } from './answerFooter';
-import { fitImage, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
+import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
+import { CostPreview } from './costPreview';
 import { button, h } from './dom';
 import { thumbnail } from './thumbnail';
 
@@ -23,6 +24,7 @@ export class Composer {
   private pending: ImageAttachment[] = [];
   private attaching: Promise<void> = Promise.resolve();
   private busy = false;
+  private readonly preview = new CostPreview(() => ({ draft: this.input.value, images: this.pending }));
 
   constructor(private readonly host: ComposerInput) {
     this.attachmentsEl = h('div', { id: 'attachments', 'aria-label': 'Attached images' });
@@ -35,12 +37,14 @@ export class Composer {
     this.stopButton = button('Stop the answer', { id: 'stop', hidden: true }, 'Stop');
     const attachButton = button('Attach image', { id: 'attach-image' }, 'Image…');
     this.element = h('footer', { id: 'composer' },
+      this.preview.sizeNote,
       this.attachmentsEl,
       this.notice,
       this.input,
       h('div', { class: 'composer-actions' },
         attachButton,
         h('span', { class: 'spacer' }),
+        this.preview.element,
         this.stopButton,
         this.sendButton,
       ),
@@ -50,7 +54,7 @@ export class Composer {
     this.sendButton.addEventListener('click', () => this.send());
     this.stopButton.addEventListener('click', () => this.host.post({ type: 'stop' }));
     this.input.addEventListener('keydown', (e) => this.onKeyDown(e));
-    this.input.addEventListener('input', () => { this.autosize(); this.host.onDraftChange(); });
+    this.input.addEventListener('input', () => { this.autosize(); this.host.onDraftChange(); this.preview.update(); });
     this.input.addEventListener('paste', (e) => this.onPaste(e));
     this.attachmentsEl.addEventListener('click', (e) => this.onAttachmentClick(e));
     // Files dropped anywhere in the view are attached.
@@ -66,6 +70,12 @@ export class Composer {
   set draft(value: string) {
     this.input.value = value;
     this.autosize();
+    this.preview.update();
+  }
+
+  /** The host's base for the cost preview (undefined: no preview). */
+  setEstimate(estimate: RequestEstimate | undefined): void {
+    this.preview.setEstimate(estimate);
   }
 
   focus(): void {
@@ -114,6 +124,7 @@ export class Composer {
     this.renderAttachments();
     this.hideNotice();
     this.autosize();
+    this.preview.update();
     this.host.onSent();
   }
 
@@ -179,10 +190,12 @@ export class Composer {
         break;
       }
       this.pending.push(result.image);
+      this.preview.measure(result.image, imageBlob(result.image));
       added++;
       if (result.note) notes.push(result.note);
     }
     this.renderAttachments();
+    this.preview.update();
     if (errors.length > 0) this.showNotice('error', [...errors, ...notes].join(' '));
     else if (notes.length > 0) this.showNotice('info', notes.join(' '));
     else if (added > 0) this.hideNotice();
@@ -200,6 +213,7 @@ export class Composer {
     if (!id) return;
     this.pending = this.pending.filter((image) => image.id !== id);
     this.renderAttachments();
+    this.preview.update();
     this.input.focus();
   }
 }

@@ -387,7 +387,14 @@ test('Ask About Selection over fastrouter.maxSelectionChars asks first, then sen
     await runCommand(page, 'FastRouter: Ask About Selection');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match(await dialog.innerText(), /more than fastrouter\.maxSelectionChars \(150\)/);
+    const asked = await dialog.innerText();
+    assert.match(asked, /more than fastrouter\.maxSelectionChars \(150\)/);
+    // The cost preview of each choice, with the conversation this question joins.
+    const preview = /all of it ≈ ([\d.]+)(k?) tokens · ≈ ([\d.]+) credits; the first 150 characters ≈ ([\d.]+)(k?) tokens · ≈ ([\d.]+) credits \(estimated locally/.exec(asked);
+    assert.ok(preview, `the dialog says what each choice costs:\n${asked}`);
+    const tokens = (n: string, k: string) => Number(n) * (k ? 1000 : 1);
+    assert.ok(tokens(preview[1], preview[2]) > tokens(preview[4], preview[5]), 'sending all of it costs more than the first part');
+    assert.ok(Number(preview[3]) > Number(preview[6]));
     assert.equal(sim.requests.length, requestsBefore, 'nothing is sent before the user chose');
     await dialog.locator('.monaco-button', { hasText: 'Send the First 150 Characters' }).click();
     sim.enqueue({ text: ['Seen the cut code.'] });

@@ -9,6 +9,7 @@ import { MessagesClient, type ContentBlock, type MessageParam } from '../../src/
 import { CONTINUE_PROMPT } from '../../src/chat/conversation';
 import { ConversationController, type AnswerRunner } from '../../src/chat/conversationController';
 import { ConversationStore } from '../../src/chat/conversationStore';
+import { calibrationSamples, type PreviewSettings } from '../../src/chat/costPreview';
 import { toTurnError } from '../../src/chat/errors';
 import { buildUserContent } from '../../src/chat/prompt';
 import type { AssistantTurn, HostToWebview } from '../../src/protocol';
@@ -65,7 +66,7 @@ function simulatorRunner(): AnswerRunner {
   };
 }
 
-async function setup(options: { dir?: string; prefill?: boolean; now?: () => number } = {}) {
+async function setup(options: { dir?: string; prefill?: boolean; now?: () => number; previewSettings?: () => PreviewSettings } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-controller-')));
   if (!options.dir) dirs.push(dir);
   const posted: HostToWebview[] = [];
@@ -79,6 +80,7 @@ async function setup(options: { dir?: string; prefill?: boolean; now?: () => num
     log: () => {},
     saveDelayMs: 20,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.previewSettings ? { previewSettings: options.previewSettings } : {}),
   });
   controllers.push(controller);
   await controller.ready;
@@ -440,4 +442,28 @@ test('export as Markdown has the questions, answers and a fence that survives ba
   assert.match(markdown, /## You\n\nHow\?/);
   assert.ok(markdown.includes('````markdown\n```js\nx\n```\n````'));
   assert.match(markdown, /## Assistant\n\nUse `x`\./);
+});
+
+test('cost preview: the snapshot carries the base; after an answer the view gets a new one, calibrated by its real input tokens', async () => {
+  const system = 'You are helpful.';
+  const { controller, posted } = await setup({ previewSettings: () => ({ system, inputCreditsPerToken: 3e-6 }) });
+  const empty = controller.snapshot().estimate;
+  assert.ok(empty && empty.conversationTokens === 0 && empty.calibration === 1 && empty.inputCreditsPerToken === 3e-6);
+
+  const question = 'Explain closures in JavaScript with one short example, please.';
+  // What the first request is estimated at, so the simulator can report twice as many real input tokens.
+  const [probe] = calibrationSamples(
+    [{ user: { id: 'u', role: 'user', text: question, context: [], images: [] }, answer: { id: 'a', status: 'done', messages: [{ content: [], complete: true }], meta: { model: 'm', inputTokens: 1, outputTokens: 1, cost: { kind: 'unknown' }, durationMs: 1, stopReason: null } } }],
+    buildUserContent,
+    { system },
+  );
+  sim.enqueue({ text: ['A closure keeps the variables ', 'of the scope it was made in.'], usage: { input_tokens: probe.estimated * 2 - 1 } });
+  await controller.ask({ text: question });
+  const ended = posted.findIndex((m) => m.type === 'turnEnded');
+  const update = posted.slice(ended).find((m) => m.type === 'estimate');
+  assert.ok(update && update.type === 'estimate', 'an estimate follows the answer');
+  assert.ok(Math.abs(update.estimate.calibration - (probe.estimated * 2 - 1) / probe.estimated) < 1e-9, `calibration ${update.estimate.calibration}`);
+  assert.ok(update.estimate.conversationTokens > 10, 'the question and answer are context now');
+  assert.ok(update.estimate.baseTokens > empty.baseTokens * 1.5);
+  assert.deepEqual(controller.snapshot().estimate, update.estimate);
 });

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnsweredElsewhere, ConversationController } from '../../chat/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../chat/conversationImages';
+import { previewWithDraft } from '../../chat/costPreview';
+import { buildUserText, DEFAULT_QUESTION } from '../../chat/prompt';
 import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
 import type { SettingProblem } from '../../chat/settings';
 import { performErrorAction } from '../errorActions';
@@ -58,7 +60,11 @@ export class ChatService extends Disposable {
       this.showSettingProblems();
     }));
     this._register(deps.onSettingsChange(() => this.showSettingProblems()));
-    this._register(deps.onModelChange(() => this.post({ type: 'model', model: deps.model() })));
+    this._register(deps.onModelChange(() => {
+      this.post({ type: 'model', model: deps.model() });
+      // The price (model) or the system prompt may have changed.
+      this.controller.postEstimate();
+    }));
     this._register({ dispose: () => this.controller.dispose() });
     this._register(vscode.commands.registerCommand('fastrouter.openChat', () => this.openChat()));
     this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
@@ -116,6 +122,12 @@ export class ChatService extends Disposable {
     const context = input.context ?? [];
     if (!input.text.trim() && context.length === 0 && images.length === 0) return;
     await this.controller.ask({ text: input.text, context, images });
+  }
+
+  /** The cost preview of asking about `context` (with the default question) in the active chat; undefined without a base. */
+  previewAsk(context: CodeContext[]): { tokens: number; credits?: number } | undefined {
+    const estimate = this.controller.estimate();
+    return estimate ? previewWithDraft(estimate, buildUserText({ text: DEFAULT_QUESTION, context })) : undefined;
   }
 
   /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
