@@ -254,6 +254,11 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   /** A link the user clicked; the host opens it with openExternal after checking the scheme. */
   z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
   z.object({ type: z.literal('selectModel') }),
+  /**
+   * Drop an attached selection, file or image of a question from the context of later questions (`omitted: true`;
+   * a short note takes its place), or add it back (`false`). `itemId` is the CodeContext's or ImageAttachment's id.
+   */
+  z.object({ type: z.literal('setOmitted'), turnId: z.string().max(100), itemId: z.string().max(100), omitted: z.boolean() }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 

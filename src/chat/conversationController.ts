@@ -260,6 +260,34 @@ export class ConversationController {
     await this.retry(answerId);
   }
 
+  /**
+   * Drops an attached selection, file or image of the question `userTurnId` from the context of later requests (a
+   * short note takes its place), or adds it back. The turn still shows it, marked; the cost preview follows.
+   */
+  async setOmitted(userTurnId: string, itemId: string, omitted: boolean): Promise<boolean> {
+    await this.ready;
+    const exchange = this.active.exchanges.find((e) => e.user.id === userTurnId);
+    const user = exchange?.user;
+    const inContext = user?.context.some((c) => c.id === itemId) ?? false;
+    const inImages = user?.images.some((image) => image.id === itemId) ?? false;
+    if (!exchange || !user || (!inContext && !inImages)) {
+      this.deps.log(`Omit ignored: question ${userTurnId} has no attachment ${itemId}.`);
+      return false;
+    }
+    const set = <T extends { id: string; omitted?: boolean }>(item: T): T => {
+      if (item.id !== itemId) return item;
+      const { omitted: _was, ...rest } = item;
+      return (omitted ? { ...rest, omitted: true } : rest) as T;
+    };
+    user.context = user.context.map(set);
+    user.images = user.images.map(set);
+    // The newer copy wins when windows merge.
+    exchange.updatedAt = this.now();
+    this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    await this.save(this.active);
+    return true;
+  }
+
   async newChat(): Promise<void> {
     await this.ready;
     await this.stopAndWait();

@@ -467,3 +467,40 @@ test('cost preview: the snapshot carries the base; after an answer the view gets
   assert.ok(update.estimate.baseTokens > empty.baseTokens * 1.5);
   assert.deepEqual(controller.snapshot().estimate, update.estimate);
 });
+
+test('an attached selection or image dropped from the context is not sent with later questions (a note instead), and can be added back', async () => {
+  const { controller, posted } = await setup({ previewSettings: () => ({}) });
+  const code = Array.from({ length: 120 }, (_, i) => `const unique${i} = ${i};`).join('\n');
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  sim.enqueue({ text: ['Seen.'] });
+  await controller.ask({
+    text: 'Look at this',
+    context: [{ id: 'ctx1', kind: 'selection', languageId: 'typescript', path: 'src/big.ts', startLine: 1, endLine: 120, text: code }],
+    images: [{ id: 'img1', name: 'shot.png', mediaType: 'image/png', data: png }],
+  });
+  const userId = controller.turns()[0].id;
+  const before = controller.estimate()!.conversationTokens;
+
+  posted.length = 0;
+  assert.equal(await controller.setOmitted(userId, 'ctx1', true), true);
+  assert.equal(await controller.setOmitted(userId, 'img1', true), true);
+  const snapshot = posted.filter((m) => m.type === 'snapshot').at(-1);
+  assert.ok(snapshot && snapshot.type === 'snapshot');
+  const turn = snapshot.snapshot.turns[0];
+  assert.ok(turn.role === 'user' && turn.context[0].omitted === true && turn.images[0].omitted === true, 'the view shows both marked');
+  assert.ok(snapshot.snapshot.estimate!.conversationTokens < before - 300, `the preview follows: ${before} → ${snapshot.snapshot.estimate!.conversationTokens}`);
+
+  sim.enqueue({ text: ['Fine.'] });
+  await controller.ask({ text: 'And now?' });
+  const sent = JSON.stringify(requestMessages(sim.requests.length - 1));
+  assert.doesNotMatch(sent, /unique42/, 'the code is not sent again');
+  assert.doesNotMatch(sent, /"type":"image"/, 'nor the image');
+  assert.match(sent, /src\/big\.ts.*the user removed it from the conversation/);
+  assert.match(sent, /An image \(shot\.png\) was attached here; the user removed it/);
+
+  assert.equal(await controller.setOmitted(userId, 'ctx1', false), true);
+  sim.enqueue({ text: ['Back.'] });
+  await controller.ask({ text: 'With the code again?' });
+  assert.match(JSON.stringify(requestMessages(sim.requests.length - 1)), /unique42/, 'added back, it is sent again');
+  assert.equal(await controller.setOmitted(userId, 'nope', true), false, 'an unknown attachment is ignored');
+});

@@ -329,6 +329,9 @@ export class ChatService extends Disposable {
       case 'selectModel':
         await vscode.commands.executeCommand('fastrouter.selectModel');
         return;
+      case 'setOmitted':
+        await this.controller.setOmitted(message.turnId, message.itemId, message.omitted);
+        return;
       default:
         assertNever(message);
     }
