@@ -41,10 +41,11 @@ export class Composer {
       this.attachmentsEl,
       this.notice,
       this.input,
+      // Its own line: a narrow sidebar must not cut the figures.
+      this.preview.element,
       h('div', { class: 'composer-actions' },
         attachButton,
         h('span', { class: 'spacer' }),
-        this.preview.element,
         this.stopButton,
         this.sendButton,
       ),

@@ -11,7 +11,7 @@ import { h } from './dom';
 export const LARGE_CONVERSATION_TOKENS = 20_000;
 
 export class CostPreview {
-  /** The preview line (in the composer's action row). */
+  /** The preview line (under the input). */
   readonly element: HTMLElement;
   /** The note about a large conversation (above the input). */
   readonly sizeNote: HTMLElement;
@@ -20,7 +20,7 @@ export class CostPreview {
   private frame: number | undefined;
 
   constructor(private readonly read: () => { draft: string; images: readonly ImageAttachment[] }) {
-    this.element = h('span', { id: 'cost-preview', class: 'cost-preview', hidden: true });
+    this.element = h('div', { id: 'cost-preview', class: 'cost-preview', hidden: true });
     this.sizeNote = h('div', { id: 'conversation-size', class: 'conversation-size', hidden: true });
   }
 

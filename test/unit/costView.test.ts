@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { cacheSavings, costCsv, costViewData, CSV_HEADER, describeSource, lastDays } from '../../src/chat/costView';
 import { Folder, localDayKey, requestEntry, totalsFor, type LedgerEntry, type RecordInput } from '../../src/chat/costTotals';
 import { findModel } from '../../src/chat/modelCatalog';
-import { CostViewDataSchema } from '../../src/costViewProtocol';
+import { CostViewDataSchema, CostViewToHostSchema, HostToCostViewSchema } from '../../src/costViewProtocol';
 
 const SONNET = 'anthropic/claude-sonnet-4-20250514';
 const DAY = 24 * 3600_000;
@@ -144,5 +144,15 @@ describe('cost CSV', () => {
       requestEntry({ model: 'a,"b"\nc', inputTokens: 1, outputTokens: 1, source: '=HYPERLINK("x")' }, 0, 'w'),
     ]);
     assert.equal(csv.split('\r\n')[1], `1970-01-01T00:00:00.000Z,"a,""b""\nc","'=HYPERLINK(""x"")",1,0,0,1,,`);
+  });
+});
+
+describe('cost view protocol', () => {
+  test('the host takes only the view\'s four messages; data the view gets is checked too', () => {
+    for (const ok of [{ type: 'ready' }, { type: 'exportCsv' }, { type: 'resetCost' }, { type: 'openLimits' }]) assert.ok(CostViewToHostSchema.safeParse(ok).success, ok.type);
+    for (const bad of [{ type: 'deleteLedger' }, { type: 42 }, 'resetCost', null]) assert.equal(CostViewToHostSchema.safeParse(bad).success, false, JSON.stringify(bad));
+    const data = costViewData(fold([[NOW, { model: SONNET, inputTokens: 1, outputTokens: 1, cost: 0.1 }]]), NOW);
+    assert.ok(HostToCostViewSchema.safeParse({ type: 'data', data }).success);
+    assert.equal(HostToCostViewSchema.safeParse({ type: 'data', data: { ...data, days: [{ day: 'yesterday' }] } }).success, false);
   });
 });
