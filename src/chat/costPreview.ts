@@ -38,19 +38,28 @@ function exchangeParts(exchange: Exchange, userContent: UserContentBuilder): { u
  * requests behind one meta) are left out.
  */
 export function calibrationSamples(exchanges: readonly Exchange[], userContent: UserContentBuilder, settings: PreviewSettings = {}): Array<{ estimated: number; actual: number }> {
+  return measure(exchanges, userContent, settings).samples;
+}
+
+/** One pass over the conversation: each exchange estimated once, for both the samples and what the next request sends. */
+function measure(exchanges: readonly Exchange[], userContent: UserContentBuilder, settings: PreviewSettings) {
   const fixed = fixedTokens(settings);
   const samples: Array<{ estimated: number; actual: number }> = [];
-  let context = 0;
+  let text = 0;
+  let images = 0;
   for (const exchange of exchanges) {
     const parts = exchangeParts(exchange, userContent);
     const answer = exchange.answer;
     const single = answer.messages.length === 1 && !answer.messages[0].content.some((b) => b.type === 'tool_use');
     if (answer.meta && answer.meta.inputTokens > 0 && single) {
-      samples.push({ estimated: fixed + context + parts.user.text + parts.user.images, actual: answer.meta.inputTokens });
+      samples.push({ estimated: fixed + text + images + parts.user.text + parts.user.images, actual: answer.meta.inputTokens });
     }
-    if (hasAnswer(answer)) context += parts.user.text + parts.user.images + parts.answer.text + parts.answer.images;
+    // A question that got no answer is not sent as context (Retry resends it).
+    if (!hasAnswer(answer)) continue;
+    text += parts.user.text + parts.answer.text;
+    images += parts.user.images + parts.answer.images;
   }
-  return samples;
+  return { fixed, samples, text, images };
 }
 
 function fixedTokens(settings: PreviewSettings): number {
@@ -60,17 +69,10 @@ function fixedTokens(settings: PreviewSettings): number {
 
 /** The base of the preview for the next question in a conversation with `exchanges`. */
 export function requestEstimate(exchanges: readonly Exchange[], userContent: UserContentBuilder, settings: PreviewSettings = {}): RequestEstimate {
-  const calibration = calibrationFrom(calibrationSamples(exchanges, userContent, settings));
-  let text = 0;
-  let images = 0;
-  for (const exchange of exchanges) {
-    if (!hasAnswer(exchange.answer)) continue; // not sent as context (Retry resends it)
-    const parts = exchangeParts(exchange, userContent);
-    text += parts.user.text + parts.answer.text;
-    images += parts.user.images + parts.answer.images;
-  }
+  const { fixed, samples, text, images } = measure(exchanges, userContent, settings);
+  const calibration = calibrationFrom(samples);
   const conversationTokens = Math.ceil(text * calibration) + images;
-  const baseTokens = Math.ceil((fixedTokens(settings) + MESSAGE_OVERHEAD_TOKENS) * calibration) + conversationTokens;
+  const baseTokens = Math.ceil((fixed + MESSAGE_OVERHEAD_TOKENS) * calibration) + conversationTokens;
   const estimate: RequestEstimate = { baseTokens, conversationTokens, calibration };
   if (settings.inputCreditsPerToken !== undefined && Number.isFinite(settings.inputCreditsPerToken) && settings.inputCreditsPerToken >= 0) {
     estimate.inputCreditsPerToken = settings.inputCreditsPerToken;
