@@ -101,7 +101,14 @@ export type AnswerCost = z.infer<typeof AnswerCostSchema>;
 
 export const AnswerMetaSchema = z.object({
   model: z.string(),
+  /** The model's name for people ("Claude Sonnet 4"), from the endpoint's model list; the id when absent. */
+  modelName: z.string().optional(),
+  /** All input tokens: uncached + cache writes + cache reads. */
   inputTokens: z.number().int().nonnegative(),
+  /** Of `inputTokens`, read from the prompt cache (`cache_read_input_tokens`). */
+  cacheReadTokens: z.number().int().nonnegative().optional(),
+  /** Of `inputTokens`, written to the prompt cache (`cache_creation_input_tokens`). */
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative(),
   cost: AnswerCostSchema,
   durationMs: z.number().nonnegative(),
@@ -171,6 +178,8 @@ export const ChatSnapshotSchema = z.object({
   turns: z.array(TurnSchema),
   conversations: z.array(ConversationSummarySchema),
   model: z.string(),
+  /** The model's name for the header ("Claude Sonnet 4"); the id when absent. */
+  modelName: z.string().optional(),
   busy: z.boolean(),
   /** The cost preview's base for the next question (absent: none shown). */
   estimate: RequestEstimateSchema.optional(),
@@ -184,6 +193,28 @@ export const DeltaChunkSchema = z.object({
   text: z.string(),
 });
 export type DeltaChunk = z.infer<typeof DeltaChunkSchema>;
+
+/** A file or the problems waiting in the composer, as its chip shows it (the text stays with the host). */
+export const PendingContextSchema = z.object({
+  id: z.string().min(1).max(100),
+  kind: CodeContextKindSchema,
+  /** What the chip says: a workspace-relative path, or "Problems". */
+  label: z.string().max(2000),
+  /** Characters of text that will be sent. */
+  chars: z.number().int().nonnegative(),
+  /** Problems listed (kind "problems"). */
+  count: z.number().int().nonnegative().optional(),
+  /** The file was cut to fastrouter.maxSelectionChars. */
+  cut: z.boolean().optional(),
+});
+export type PendingContext = z.infer<typeof PendingContextSchema>;
+
+/** "340 B", "2.1 KB", "1.4 MB": the size a chip shows (characters, as a file manager shows bytes). */
+export function formatSize(chars: number): string {
+  if (chars < 1024) return `${chars} B`;
+  if (chars < 1024 * 1024) return `${(chars / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
+  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Host → webview
@@ -209,7 +240,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
   z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),
   z.object({ type: z.literal('busy'), busy: z.boolean() }),
-  z.object({ type: z.literal('model'), model: z.string() }),
+  z.object({ type: z.literal('model'), model: z.string(), modelName: z.string().optional() }),
   /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
   /** The chat resizes any that are over IMAGE_LIMITS before they can be sent. */
   z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema.extend({ data: z.string().max(MAX_SOURCE_BASE64) })) }),
@@ -225,6 +256,8 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('focusInput') }),
   /** The cost preview's base changed (an answer ended, the model or system prompt changed, context was dropped). */
   z.object({ type: z.literal('estimate'), estimate: RequestEstimateSchema }),
+  /** Files and problems waiting to go with the next message (Add File to Chat, Add Problems to Chat): chips, not text. */
+  z.object({ type: z.literal('pendingContext'), items: z.array(PendingContextSchema) }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
@@ -244,6 +277,12 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deleteChat'), conversationId: z.string() }),
   z.object({ type: z.literal('exportChat') }),
   z.object({ type: z.literal('pickImages') }),
+  /** The composer's Add File… button: the host's quick pick of files and problems. */
+  z.object({ type: z.literal('pickContext') }),
+  /** A chip's remove button. */
+  z.object({ type: z.literal('removeContext'), id: z.string().max(100) }),
+  /** Files dragged from the Explorer or an editor tab onto the chat (their `file:`/`vscode-remote:` URIs). */
+  z.object({ type: z.literal('dropUris'), uris: z.array(z.string().max(10_000)).max(100) }),
   z.object({ type: z.literal('errorAction'), turnId: z.string(), action: ErrorActionSchema }),
   /** A button of a composer notice. */
   z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: SettingIdSchema.optional() }),

@@ -62,6 +62,8 @@ export interface ConversationControllerDeps {
   /** Posts to the webview; the host drops messages while no view is ready (a snapshot follows on `ready`). */
   post: (message: HostToWebview) => void;
   model: () => string;
+  /** The model's name for the header (from the endpoint's model list); the id when absent. */
+  modelName?: () => string;
   /** Prefill is not allowed with extended thinking; Continue then asks in a user message. */
   prefillAllowed: () => boolean;
   log: (message: string) => void;
@@ -139,6 +141,7 @@ export class ConversationController {
       turns: this.active.turns(this.liveOverride()),
       conversations: this.conversationList(),
       model: this.deps.model(),
+      ...(this.deps.modelName ? { modelName: this.deps.modelName() } : {}),
       busy: this.busy,
       ...this.estimateField(),
     };

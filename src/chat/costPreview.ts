@@ -2,8 +2,9 @@
 // conversation still sent as context + the new message, calibrated by the real input tokens of this conversation's
 // earlier answers. The host computes this base; the webview adds the draft as the user types. Pure: no vscode, no I/O.
 import type { MessageParam, Tool } from '../api';
-import type { RequestEstimate } from '../protocol';
+import type { CodeContext, RequestEstimate } from '../protocol';
 import { CONTINUE_PROMPT, hasAnswer, sendableContent, type Exchange, type UserContentBuilder } from './conversation';
+import { formatCodeBlock } from './prompt';
 import { calibrationFrom, estimateRequestTokens, estimateToolTokens, MESSAGE_OVERHEAD_TOKENS } from './tokenEstimate';
 import { estimateTextTokens } from '../tokenCount';
 
@@ -12,6 +13,8 @@ export interface PreviewSettings {
   tools?: readonly Tool[];
   /** Credits per input token of the model the next request goes to; undefined when its price is unknown. */
   inputCreditsPerToken?: number;
+  /** Files and problems waiting to go with the next message (Add File to Chat): part of its text. */
+  nextContext?: readonly CodeContext[];
 }
 
 /** Uncalibrated tokens of one part of a request: text (scaled by the calibration) and images (by their size, not scaled). */
@@ -72,7 +75,8 @@ export function requestEstimate(exchanges: readonly Exchange[], userContent: Use
   const { fixed, samples, text, images } = measure(exchanges, userContent, settings);
   const calibration = calibrationFrom(samples);
   const conversationTokens = Math.ceil(text * calibration) + images;
-  const baseTokens = Math.ceil((fixed + MESSAGE_OVERHEAD_TOKENS) * calibration) + conversationTokens;
+  const next = (settings.nextContext ?? []).reduce((sum, code) => sum + estimateTextTokens(formatCodeBlock(code)), 0);
+  const baseTokens = Math.ceil((fixed + next + MESSAGE_OVERHEAD_TOKENS) * calibration) + conversationTokens;
   const estimate: RequestEstimate = { baseTokens, conversationTokens, calibration };
   if (settings.inputCreditsPerToken !== undefined && Number.isFinite(settings.inputCreditsPerToken) && settings.inputCreditsPerToken >= 0) {
     estimate.inputCreditsPerToken = settings.inputCreditsPerToken;

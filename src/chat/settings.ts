@@ -72,6 +72,7 @@ export const settingSchemas = {
   maxSelectionChars: z.number().int('must be a whole number').min(100).max(2_000_000).default(20_000),
   'spendingLimit.dailyCredits': spendingLimit,
   'spendingLimit.monthlyCredits': spendingLimit,
+  promptCaching: z.boolean().default(true),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -94,6 +95,8 @@ export interface FastRouterSettings {
   'spendingLimit.dailyCredits': number;
   /** Credits per calendar month, all windows; 0 = no limit. */
   'spendingLimit.monthlyCredits': number;
+  /** Prompt-cache breakpoints on the system prompt, tools and last user turn (promptCaching.ts). */
+  promptCaching: boolean;
 }
 
 export interface SettingProblem {
@@ -116,7 +119,7 @@ export interface SettingProblem {
  * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
  * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
  */
-const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars']);
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;

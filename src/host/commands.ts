@@ -6,6 +6,7 @@ import { askAboutSelection, type AskArgs, type ChatAsk } from './askAboutSelecti
 import { resetCost, type CostTracker } from './cost';
 import type { CostView } from './costView';
 import type { InlineExplainer } from './inlineExplain';
+import type { ModelCatalog } from './modelCatalog';
 import { selectModel } from './selectModel';
 import type { SettingsService } from './settings';
 
@@ -14,8 +15,14 @@ export interface CommandServices {
   apiKey: ApiKeyStore;
   cost: CostTracker;
   costView: CostView;
-  chat: ChatAsk & ChatAttach & { notify(level: 'info' | 'error', message: string): boolean };
+  chat: ChatAsk & ChatAttach & {
+    notify(level: 'info' | 'error', message: string): boolean;
+    addFiles(uris: readonly vscode.Uri[]): Promise<unknown>;
+    addProblems(): Promise<unknown>;
+    pickAndAddContext(): Promise<void>;
+  };
   inline: InlineExplainer;
+  models: ModelCatalog;
   log: vscode.LogOutputChannel;
 }
 
@@ -37,8 +44,14 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     }),
     command('fastrouter.showCost', () => s.costView.show()),
     command('fastrouter.resetCost', () => resetCost(s.cost)),
-    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(modelId)),
+    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(s.models, modelId)),
     command('fastrouter.askAboutImage', (uri?: vscode.Uri, uris?: vscode.Uri[]) => askAboutImage(s.chat, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined)),
     command('fastrouter.showLog', () => s.log.show()),
+    // Explorer (several selected files come as `uris`) and editor tab menus pass the file; the palette opens a pick.
+    command('fastrouter.addFileToChat', (uri?: unknown, uris?: unknown) => {
+      const chosen = Array.isArray(uris) && uris.length > 0 ? uris.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : uri instanceof vscode.Uri ? [uri] : [];
+      return chosen.length > 0 ? s.chat.addFiles(chosen) : s.chat.pickAndAddContext();
+    }),
+    command('fastrouter.addProblemsToChat', () => s.chat.addProblems()),
   ];
 }

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CostLedger, formatCredits, localDayKey, localMonthKey, type CostBucket, type CostTotals, type RecordInput } from '../chat/costLedger';
+import { totalCacheSavings, type CachePrices } from '../chat/promptCaching';
 import { spendingStatus, type LimitCheck, type SpendingLimits, type SpendingStatus } from '../chat/spendingLimits';
 import { Disposable } from './dispose';
 
@@ -21,6 +22,10 @@ export interface CostTrackerOptions {
   /** Fires when the limits may have changed. */
   onLimitsChange?: vscode.Event<unknown>;
   log?: vscode.LogOutputChannel;
+  /** A model's list prices (the endpoint's model list), for what prompt caching saved; no savings line without it. */
+  prices?: (model: string) => CachePrices | undefined;
+  /** Fires when the prices may have changed (the model list was fetched). */
+  onPricesChange?: vscode.Event<unknown>;
 }
 
 export class CostTracker extends Disposable {
@@ -46,6 +51,7 @@ export class CostTracker extends Disposable {
     this.statusBarItem.command = 'fastrouter.showCost';
     this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.refresh()));
     if (options.onLimitsChange) this._register(options.onLimitsChange(() => this.render()));
+    if (options.onPricesChange) this._register(options.onPricesChange(() => this.render()));
     this.watch(storageDir);
     this._register({ dispose: () => this.stopTimers() });
     // The ledger may be long: read it off the activation path, then show the totals.
@@ -133,6 +139,11 @@ export class CostTracker extends Disposable {
         ),
       );
     }
+    const savings = this.cacheSavingsText(t);
+    if (savings) {
+      tooltip.appendMarkdown('\n\n');
+      tooltip.appendText(savings);
+    }
     if (t.allTime.unknownRequests > 0) {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendText(vscode.l10n.t('+? = {0} request(s) for which the endpoint sent no cost; not included.', t.allTime.unknownRequests));
@@ -145,6 +156,22 @@ export class CostTracker extends Disposable {
       label: vscode.l10n.t('FastRouter cost: {0} credits', formatCredits(t.allTime.credits)) + limitNote,
     };
     this.scheduleMidnight();
+  }
+
+  /** What prompt caching saved since the last Reset, all windows: an estimate from list prices (never billed). */
+  cacheSavingsText(t: CostTotals = this.ledger.totals): string | undefined {
+    if (!this.options.prices) return undefined;
+    const s = totalCacheSavings(t.models, this.options.prices);
+    if (s.readTokens === 0 && s.writeTokens === 0) return undefined;
+    const tokens = vscode.l10n.t(
+      '{0} tokens read from the cache at 0.1×, {1} written at 1.25× the input price',
+      s.readTokens.toLocaleString('en-US'),
+      s.writeTokens.toLocaleString('en-US'),
+    );
+    const unpriced = s.unpricedModels > 0 ? vscode.l10n.t('; {0} model(s) without a list price left out', s.unpricedModels) : '';
+    return s.credits >= 0
+      ? vscode.l10n.t('Prompt caching saved ~{0} credits (estimate from list prices: {1}{2}).', formatCredits(s.credits), tokens, unpriced)
+      : vscode.l10n.t('Prompt caching cost ~{0} credits more than it saved so far (estimate from list prices: {1}{2}).', formatCredits(-s.credits), tokens, unpriced);
   }
 
   /** "Today" ends at local midnight: the day's limit and the tooltip start over then. */

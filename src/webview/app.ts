@@ -85,7 +85,7 @@ export class ChatApp {
         this.setBusy(message.busy);
         break;
       case 'model':
-        this.header.setModel(message.model);
+        this.header.setModel(message.model, message.modelName);
         break;
       case 'attachImages':
         void this.composer.addAttachments(message.images);
@@ -99,6 +99,9 @@ export class ChatApp {
       case 'estimate':
         this.composer.setEstimate(message.estimate);
         break;
+      case 'pendingContext':
+        this.composer.showContext(message.items);
+        break;
       default:
         assertNever(message);
     }
@@ -109,7 +112,7 @@ export class ChatApp {
     this.conversationId = snapshot.conversationId;
     this.log.showTurns(snapshot.turns, sameConversation);
     this.history.show(snapshot.conversations, snapshot.conversationId);
-    this.header.setModel(snapshot.model);
+    this.header.setModel(snapshot.model, snapshot.modelName);
     this.setBusy(snapshot.busy);
     this.composer.setEstimate(snapshot.estimate);
   }

@@ -416,20 +416,31 @@ test('an endpoint setting without a scheme stops the question with an error nami
     const settingsEditor = page.locator('.settings-editor');
     await settingsEditor.waitFor({ state: 'visible', timeout: 20_000 });
     await page.keyboard.type('fastrouter.baseUrl');
+    // The editor re-renders its list while the search settles: wait for the one setting, and check the value stuck.
+    await settingsEditor.getByText('1 Setting Found').waitFor({ state: 'visible', timeout: 20_000 });
     const input = settingsEditor.locator('.setting-item-text input').first();
     await input.waitFor({ state: 'visible', timeout: 20_000 });
     const original = await input.inputValue();
     const setBaseUrl = async (value: string) => {
-      await input.click();
-      await input.press('Control+A');
-      await input.fill(value);
-      await input.press('Tab');
+      await waitFor(`fastrouter.baseUrl to read ${value} in the Settings editor`, async () => {
+        if ((await input.inputValue().catch(() => '')) !== value) {
+          await input.click().catch(() => undefined);
+          await input.press('Control+A').catch(() => undefined);
+          await input.fill(value).catch(() => undefined);
+          await input.press('Tab').catch(() => undefined);
+          await page.waitForTimeout(500);
+        }
+        return (await input.inputValue().catch(() => '')) === value;
+      }, 20_000);
     };
     try {
       await setBaseUrl('localhost:8787');
       // Said where the user is looking: above the chat's input, with Open Settings.
       const notice = frame.locator('#composer-notice');
-      await waitFor('the settings notice in the chat', async () => /fastrouter\.baseUrl.*localhost:8787.*not sent/i.test(await notice.innerText().catch(() => '')), 30_000);
+      await waitFor('the settings notice in the chat', async () => /fastrouter\.baseUrl.*localhost:8787.*not sent/i.test(await notice.innerText().catch(() => '')), 30_000).catch(async (error: unknown) => {
+        await page.screenshot({ path: path.join(RESULTS_DIR, 'ui-setting-notice-failure.png') }).catch(() => undefined);
+        throw new Error(`notice: ${JSON.stringify(await notice.innerText().catch(() => '(none)'))}; the setting's input: ${JSON.stringify(await input.inputValue().catch(() => '(none)'))}`, { cause: error });
+      });
       const index = await assistantTurns(frame).count();
       const requestsBefore = sim.requests.length;
       const composer = frame.locator('textarea#composer-input');
@@ -445,7 +456,10 @@ test('an endpoint setting without a scheme stops the question with an error nami
     } finally {
       await setBaseUrl(original);
     }
-    await waitFor('the notice that requests go again', async () => /valid again/.test(await frame.locator('#composer-notice').innerText().catch(() => '')), 30_000);
+    await waitFor('the notice that requests go again', async () => /valid again/.test(await (await chatFrame()).locator('#composer-notice').innerText().catch(() => '')), 30_000).catch(async (error: unknown) => {
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'ui-setting-valid-failure.png') }).catch(() => undefined);
+      throw new Error(`notice: ${JSON.stringify(await frame.locator('#composer-notice').innerText().catch(() => '(none)'))}; the setting's input: ${JSON.stringify(await settingsEditor.locator('.setting-item-text input').first().inputValue().catch(() => '(none)'))}`, { cause: error });
+    });
     const settingsTab = page.locator('.tab', { hasText: 'Settings' }).first();
     await settingsTab.hover();
     await settingsTab.locator('.tab-actions .action-label').click();

@@ -6,6 +6,7 @@ import { ConversationController } from '../../chat/conversationController';
 import { ConversationStore } from '../../chat/conversationStore';
 import { findModel } from '../../chat/modelCatalog';
 import { MIN_THINKING_BUDGET } from '../../chat/settings';
+import type { ModelCatalog } from '../modelCatalog';
 import type { RequestRunner } from '../requestRunner';
 import type { SettingsService } from '../settings';
 import { ChatService } from './chatService';
@@ -14,6 +15,8 @@ export { ChatService } from './chatService';
 
 export interface ChatDeps {
   runner: RequestRunner;
+  /** Model names from the endpoint's list; refreshed (when stale) as the chat opens. */
+  models?: ModelCatalog;
   settings: SettingsService;
   log: vscode.LogOutputChannel;
 }
@@ -26,19 +29,26 @@ export function conversationsDir(context: vscode.ExtensionContext): string {
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
   const log = (message: string) => deps.log.info(`Chat: ${message}`);
   const storageDir = conversationsDir(context);
+  // Asked when a page is painted: a good moment to fetch a stale model list (in the background, never awaited).
+  const modelName = () => {
+    deps.models?.refreshIfStale();
+    return deps.models?.displayName(deps.settings.current.model) ?? deps.settings.current.model;
+  };
   const controller = new ConversationController({
     runner: deps.runner,
     store: new ConversationStore(storageDir, log),
     userContent: buildUserContent,
     post: (message) => service.provider.post(message),
     model: () => deps.settings.current.model,
+    modelName: () => modelName(),
     // The API refuses a prefilled assistant message when extended thinking is on.
     prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
     log,
     // The cost preview: what the next request sends besides the conversation, and the model's input price.
     previewSettings: () => ({
       system: deps.settings.current.systemPrompt || undefined,
-      inputCreditsPerToken: findModel(deps.settings.current.model)?.pricing?.input,
+      inputCreditsPerToken: findModel(deps.settings.current.model, deps.models?.models)?.pricing?.input,
+      nextContext: service.pendingCode,
     }),
   });
   const service: ChatService = new ChatService({
@@ -47,9 +57,12 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     extensionUri: context.extensionUri,
     log: deps.log,
     model: () => deps.settings.current.model,
+    modelName: () => modelName(),
     onModelChange: deps.settings.onDidChange,
+    onModelListChange: deps.models?.onDidChange,
     settingProblems: () => deps.settings.problems,
     onSettingsChange: deps.settings.onDidChange,
+    maxChars: () => deps.settings.current.maxSelectionChars,
   });
   context.subscriptions.push(service);
   return service;
