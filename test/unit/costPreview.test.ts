@@ -6,7 +6,7 @@ import type { ContentBlock } from '../../src/api';
 import type { Exchange } from '../../src/chat/conversation';
 import { buildRequest } from '../../src/chat/conversation';
 import { calibrationSamples, previewWithDraft, requestEstimate } from '../../src/chat/costPreview';
-import { buildUserContent } from '../../src/chat/prompt';
+import { buildUserContent, formatCodeBlock } from '../../src/chat/prompt';
 import { estimateRequestTokens, estimateTextTokens, MAX_CALIBRATION, MESSAGE_OVERHEAD_TOKENS } from '../../src/chat/tokenEstimate';
 import type { CodeContext } from '../../src/protocol';
 
@@ -90,5 +90,13 @@ describe('cost preview base', () => {
     assert.ok(Math.abs(preview.credits! - preview.tokens * 3e-6) < 1e-12);
     assert.deepEqual(previewWithDraft(base, '   '), { tokens: 1000, credits: 1000 * 3e-6 });
     assert.deepEqual(previewWithDraft({ baseTokens: 5, calibration: 1 }, ''), { tokens: 5 });
+  });
+
+  test('files and problems waiting to go with the next message count in its base', () => {
+    const without = requestEstimate([], buildUserContent, { system: SYSTEM });
+    const file = { id: 'f1', kind: 'file' as const, languageId: 'typescript', path: 'src/a.ts', text: CODE };
+    const withFile = requestEstimate([], buildUserContent, { system: SYSTEM, nextContext: [file] });
+    assert.equal(withFile.baseTokens - without.baseTokens, estimateTextTokens(formatCodeBlock(file)));
+    assert.equal(withFile.conversationTokens, 0, 'not conversation yet');
   });
 });

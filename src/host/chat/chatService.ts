@@ -201,7 +201,7 @@ export class ChatService extends Disposable {
       }
       let result: Awaited<ReturnType<typeof readFileContext>>;
       try {
-        result = await readFileContext(uri, this.deps.maxChars());
+        result = await readFileContext(uri, this.deps.maxChars(), (items) => this.previewAsk(items));
       } catch (error) {
         result = { ok: false, reason: vscode.l10n.t('Could not read {0}: {1}', vscode.workspace.asRelativePath(uri), error instanceof Error ? error.message : String(error)) };
       }
