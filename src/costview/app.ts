@@ -63,6 +63,10 @@ export class CostApp {
       case 'data':
         this.render(message.data);
         return;
+      default: {
+        const unexpected: never = message.type;
+        throw new Error(`Unexpected message: ${String(unexpected)}`);
+      }
     }
   }
 

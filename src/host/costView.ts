@@ -147,6 +147,10 @@ export class CostView extends Disposable {
       case 'openLimits':
         await vscode.commands.executeCommand('workbench.action.openSettings', 'fastrouter.spendingLimit');
         return;
+      default: {
+        const unexpected: never = message;
+        throw new Error(`Unexpected message: ${JSON.stringify(unexpected)}`);
+      }
     }
   }
 
