@@ -93,15 +93,22 @@ export async function statusBarText(page: Page, itemId: string): Promise<string>
 /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor to be active. */
 export async function openFile(page: Page, relativePath: string): Promise<Locator> {
   const name = relativePath.split('/').pop()!;
-  // Ctrl+P can be lost while a webview's iframe holds the focus on a loaded machine: then the title bar's command
-  // center opens the same Go to File box.
-  await page.keyboard.press('Control+P');
-  const input = await quickInput(page, undefined, 5_000).catch(async () => {
-    await page.keyboard.press('Escape');
-    await page.locator('.command-center .command-center-center').first().click();
-    return quickInput(page);
-  });
-  await input.fill(relativePath);
+  // Opened with the mouse on the title bar's command center: a key press while a webview's iframe holds the focus can
+  // be lost, or the box it opens closed again when the webview takes the focus back. Retried if the box goes away.
+  const commandCenter = page.locator('.command-center .command-center-center').first();
+  let input: Locator | undefined;
+  for (let attempt = 1; !input; attempt++) {
+    try {
+      if (await commandCenter.isVisible()) await commandCenter.click();
+      else await page.keyboard.press('Control+P');
+      const box = await quickInput(page, undefined, 10_000);
+      await box.fill(relativePath, { timeout: 5_000 });
+      input = box;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor({ timeout: 20_000 });
   await page.keyboard.press('Enter');
   await page.locator(`.tab.active[data-resource-name="${name}"], .tab.active[aria-label*="${name}"]`).first().waitFor({ timeout: 20_000 });
