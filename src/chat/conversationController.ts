@@ -157,7 +157,7 @@ export class ConversationController {
   /** The cost preview's base for the next question in the active conversation; undefined without preview settings. */
   estimate(): RequestEstimate | undefined {
     const settings = this.deps.previewSettings?.();
-    return settings ? requestEstimate(this.active.exchanges, this.deps.userContent, settings) : undefined;
+    return settings ? requestEstimate(this.active.exchanges, this.deps.userContent, { now: this.now(), ...settings }) : undefined;
   }
 
   /** Sends the webview a fresh cost preview base (after an answer, or when the model or system prompt changed). */
