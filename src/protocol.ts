@@ -189,6 +189,15 @@ export const RequestEstimateSchema = z.object({
   calibration: z.number().positive(),
   /** Credits per input token of the current model (list price); absent when unknown. */
   inputCreditsPerToken: z.number().nonnegative().optional(),
+  /**
+   * With prompt caching on: the prices of cache reads and writes, and how many of the tokens the next request should
+   * read from the cache (what the last answer's request sent, while its cache is warm); the rest is written.
+   */
+  cache: z.object({
+    readTokens: z.number().int().nonnegative(),
+    readCreditsPerToken: z.number().nonnegative(),
+    writeCreditsPerToken: z.number().nonnegative(),
+  }).optional(),
 });
 export type RequestEstimate = z.infer<typeof RequestEstimateSchema>;
 

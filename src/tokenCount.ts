@@ -107,15 +107,31 @@ export function estimateImageTokens(size: { width: number; height: number } | un
 }
 
 
-/** The cost preview's figures for the next request: the host's base (its RequestEstimate) plus the draft and its images. */
+/** Requests shorter than this are not cached by the API (1,024 tokens for Sonnet and Opus; more for Haiku). */
+export const MIN_CACHEABLE_TOKENS = 1024;
+
+/**
+ * The cost preview's figures for the next request: the host's base (its RequestEstimate) plus the draft and its images.
+ * With prompt caching (`cache`), the part the last request cached is priced as a cache read and the rest as a cache
+ * write (the rolling breakpoint on the new question writes it), as the API bills them.
+ */
 export function previewWithDraft(
-  base: { baseTokens: number; calibration: number; inputCreditsPerToken?: number },
+  base: {
+    baseTokens: number;
+    calibration: number;
+    inputCreditsPerToken?: number;
+    cache?: { readTokens: number; readCreditsPerToken: number; writeCreditsPerToken: number };
+  },
   draftText: string,
   imageTokens = 0,
 ): { tokens: number; credits?: number } {
   const draft = draftText.trim() === '' ? 0 : Math.ceil(estimateTextTokens(draftText) * base.calibration);
   const tokens = base.baseTokens + draft + imageTokens;
-  return base.inputCreditsPerToken === undefined ? { tokens } : { tokens, credits: tokens * base.inputCreditsPerToken };
+  if (base.inputCreditsPerToken === undefined) return { tokens };
+  const cache = base.cache;
+  if (!cache || tokens < MIN_CACHEABLE_TOKENS) return { tokens, credits: tokens * base.inputCreditsPerToken };
+  const read = Math.min(cache.readTokens, tokens);
+  return { tokens, credits: read * cache.readCreditsPerToken + (tokens - read) * cache.writeCreditsPerToken };
 }
 
 /** Token counts as people read them: 840, 9.1k, 12.4k, 148k, 1.25M. */

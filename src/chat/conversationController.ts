@@ -18,7 +18,7 @@ import {
   type UserInput,
 } from './conversation';
 import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
-import { requestEstimate, type PreviewSettings } from './costPreview';
+import { CACHE_TTL_MS, requestEstimate, type PreviewSettings } from './costPreview';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from './requestImages';
 import { conversationToMarkdown } from './conversationMarkdown';
 import { mergeConversationData } from './conversationMerge';
@@ -111,6 +111,7 @@ export class ConversationController {
   private readonly now: () => number;
   private saveTimer: unknown;
   private recheckTimer: unknown;
+  private cacheTimer: unknown;
   private lastSavedSize = 0;
   private disposed = false;
   /** Resolves when the saved conversations have been read. */
@@ -156,13 +157,23 @@ export class ConversationController {
   /** The cost preview's base for the next question in the active conversation; undefined without preview settings. */
   estimate(): RequestEstimate | undefined {
     const settings = this.deps.previewSettings?.();
-    return settings ? requestEstimate(this.active.exchanges, this.deps.userContent, settings) : undefined;
+    return settings ? requestEstimate(this.active.exchanges, this.deps.userContent, { now: this.now(), ...settings }) : undefined;
   }
 
   /** Sends the webview a fresh cost preview base (after an answer, or when the model or system prompt changed). */
   postEstimate(): void {
     const estimate = this.estimate();
-    if (estimate && !this.disposed) this.deps.post({ type: 'estimate', estimate });
+    if (!estimate || this.disposed) return;
+    this.deps.post({ type: 'estimate', estimate });
+    // A warm prompt cache goes cold after its lifetime: the preview then prices everything as a cache write.
+    if (this.cacheTimer !== undefined) this.scheduler.clearTimeout(this.cacheTimer);
+    this.cacheTimer = undefined;
+    if (estimate.cache && estimate.cache.readTokens > 0) {
+      this.cacheTimer = this.scheduler.setTimeout(() => {
+        this.cacheTimer = undefined;
+        this.postEstimate();
+      }, CACHE_TTL_MS + 1000);
+    }
   }
 
   private estimateField(): { estimate?: RequestEstimate } {
@@ -369,6 +380,7 @@ export class ConversationController {
     this.batcher.dispose();
     if (this.saveTimer !== undefined) this.scheduler.clearTimeout(this.saveTimer);
     if (this.recheckTimer !== undefined) this.scheduler.clearTimeout(this.recheckTimer);
+    if (this.cacheTimer !== undefined) this.scheduler.clearTimeout(this.cacheTimer);
   }
 
   private async load(): Promise<void> {

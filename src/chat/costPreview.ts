@@ -15,6 +15,27 @@ export interface PreviewSettings {
   inputCreditsPerToken?: number;
   /** Files and problems waiting to go with the next message (Add File to Chat): part of its text. */
   nextContext?: readonly CodeContext[];
+  /** Prompt caching on (fastrouter.promptCaching), with the model's cache prices; absent: off or prices unknown. */
+  caching?: { readCreditsPerToken: number; writeCreditsPerToken: number };
+  /** Now (ms), to tell whether the last request's cache is still warm. */
+  now?: number;
+}
+
+/** The API keeps a cache entry this long after its last use (the default, 5-minute ephemeral cache). */
+export const CACHE_TTL_MS = 5 * 60_000;
+
+/**
+ * Tokens the next request should read from the cache: all the input of the last answered request (its rolling
+ * breakpoint was on its question), when that request used the cache and ended less than the cache's lifetime ago.
+ */
+export function warmCacheTokens(exchanges: readonly Exchange[], now: number): number {
+  const last = [...exchanges].reverse().find((e) => hasAnswer(e.answer));
+  const meta = last?.answer.meta;
+  if (!last || !meta) return 0;
+  const usedCache = (meta.cacheReadTokens ?? 0) + (meta.cacheWriteTokens ?? 0) > 0;
+  const at = last.updatedAt ?? last.askedAt;
+  if (!usedCache || at === undefined || now - at >= CACHE_TTL_MS) return 0;
+  return meta.inputTokens;
 }
 
 /** Uncalibrated tokens of one part of a request: text (scaled by the calibration) and images (by their size, not scaled). */
@@ -80,6 +101,13 @@ export function requestEstimate(exchanges: readonly Exchange[], userContent: Use
   const estimate: RequestEstimate = { baseTokens, conversationTokens, calibration };
   if (settings.inputCreditsPerToken !== undefined && Number.isFinite(settings.inputCreditsPerToken) && settings.inputCreditsPerToken >= 0) {
     estimate.inputCreditsPerToken = settings.inputCreditsPerToken;
+    if (settings.caching) {
+      estimate.cache = {
+        readTokens: Math.min(baseTokens, warmCacheTokens(exchanges, settings.now ?? Date.now())),
+        readCreditsPerToken: settings.caching.readCreditsPerToken,
+        writeCreditsPerToken: settings.caching.writeCreditsPerToken,
+      };
+    }
   }
   return estimate;
 }

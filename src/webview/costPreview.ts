@@ -66,7 +66,7 @@ export class CostPreview {
     this.element.title =
       `Estimated input of the next request (system prompt, ${formatTokenCount(estimate.conversationTokens)} tokens of conversation, your message and images), ` +
       `counted locally${estimate.calibration !== 1 ? ` and calibrated by this chat's earlier answers (× ${estimate.calibration.toFixed(2)})` : ''}` +
-      `${preview.credits !== undefined ? ', priced at the model\'s input list price (prompt caching can make a follow-up cheaper)' : ''}. The answer's output is extra.`;
+      `${preview.credits === undefined ? '' : estimate.cache ? `, priced at the model's list prices with prompt caching (${formatTokenCount(Math.min(estimate.cache.readTokens, preview.tokens))} tokens read from the cache, the rest written to it)` : ', priced at the model\'s input list price'}. The answer's output is extra.`;
     this.element.dataset.tokens = String(preview.tokens);
     this.element.hidden = false;
     const large = estimate.conversationTokens >= LARGE_CONVERSATION_TOKENS;

@@ -99,4 +99,31 @@ describe('cost preview base', () => {
     assert.equal(withFile.baseTokens - without.baseTokens, estimateTextTokens(formatCodeBlock(file)));
     assert.equal(withFile.conversationTokens, 0, 'not conversation yet');
   });
+
+  test('prompt caching: a warm cache prices what the last request sent as reads, the rest as writes; cold or off, not', () => {
+    const caching = { readCreditsPerToken: 0.3e-6, writeCreditsPerToken: 3.75e-6 };
+    const answered = exchange('Explain this.', 'Sure.', { context: [selection(CODE)], inputTokens: 3000 });
+    answered.answer.meta = { ...answered.answer.meta!, cacheWriteTokens: 2900 };
+    answered.updatedAt = 1_000_000;
+    const warm = requestEstimate([answered], buildUserContent, { system: SYSTEM, inputCreditsPerToken: 3e-6, caching, now: 1_000_000 + 60_000 });
+    assert.deepEqual(warm.cache, { readTokens: 3000, ...caching }, 'the whole last request is read back');
+    const draft = 'And what about the labels?';
+    const preview = previewWithDraft(warm, draft);
+    const expected = 3000 * 0.3e-6 + (preview.tokens - 3000) * 3.75e-6;
+    assert.ok(Math.abs(preview.credits! - expected) < 1e-12, `${preview.credits} vs ${expected}`);
+    assert.ok(preview.credits! < preview.tokens * 3e-6 / 2, 'much cheaper than uncached');
+
+    const cold = requestEstimate([answered], buildUserContent, { system: SYSTEM, inputCreditsPerToken: 3e-6, caching, now: 1_000_000 + 6 * 60_000 });
+    assert.equal(cold.cache!.readTokens, 0, 'after 5 minutes the cache is gone');
+    assert.ok(Math.abs(previewWithDraft(cold, draft).credits! - previewWithDraft(cold, draft).tokens * 3.75e-6) < 1e-12, 'everything is written (1.25 ×)');
+
+    const noCacheUse = exchange('Hi', 'Hello', { inputTokens: 3000 });
+    noCacheUse.updatedAt = 1_000_000;
+    assert.equal(requestEstimate([noCacheUse], buildUserContent, { inputCreditsPerToken: 3e-6, caching, now: 1_000_001 }).cache!.readTokens, 0, 'a request that used no cache leaves nothing to read');
+    const off = requestEstimate([answered], buildUserContent, { system: SYSTEM, inputCreditsPerToken: 3e-6, now: 1_000_001 });
+    assert.equal(off.cache, undefined);
+    assert.ok(Math.abs(previewWithDraft(off, draft).credits! - previewWithDraft(off, draft).tokens * 3e-6) < 1e-12, 'caching off: the input price');
+    // Below the API's minimum a request is not cached at all.
+    assert.deepEqual(previewWithDraft({ baseTokens: 500, calibration: 1, inputCreditsPerToken: 3e-6, cache: { readTokens: 0, ...caching } }, ''), { tokens: 500, credits: 500 * 3e-6 });
+  });
 });

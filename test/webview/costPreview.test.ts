@@ -53,4 +53,15 @@ describe('chat webview: cost preview', () => {
     assert.equal(await note.isVisible(), false, 'and no longer once it is small again');
     await chat.close();
   });
+
+  test('with prompt caching the credits price the cached part as reads and the rest as writes, and say so', async () => {
+    const chat = await harness.open(emptySnapshot({
+      estimate: { baseTokens: 40_000, conversationTokens: 39_000, calibration: 1, inputCreditsPerToken: 3e-6, cache: { readTokens: 39_500, readCreditsPerToken: 0.3e-6, writeCreditsPerToken: 3.75e-6 } },
+    }));
+    const preview = chat.page.locator('#cost-preview');
+    // 39,500 × 0.3e-6 + 500 × 3.75e-6 = 0.013725 (uncached it would be 0.12).
+    assert.equal(await preview.innerText(), '≈ 40k tokens · ≈ 0.0137 credits');
+    assert.match((await preview.getAttribute('title'))!, /with prompt caching \(39\.5k tokens read from the cache, the rest written to it\)/);
+    await chat.close();
+  });
 });

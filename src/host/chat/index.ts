@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { buildUserContent } from '../../chat/prompt';
 import { ConversationController } from '../../chat/conversationController';
 import { ConversationStore } from '../../chat/conversationStore';
-import { findModel } from '../../chat/modelCatalog';
+import { findModel, withCachePrices } from '../../chat/modelCatalog';
 import { MIN_THINKING_BUDGET } from '../../chat/settings';
 import type { ModelCatalog } from '../modelCatalog';
 import type { RequestRunner } from '../requestRunner';
@@ -45,11 +45,16 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
     log,
     // The cost preview: what the next request sends besides the conversation, and the model's input price.
-    previewSettings: () => ({
-      system: deps.settings.current.systemPrompt || undefined,
-      inputCreditsPerToken: findModel(deps.settings.current.model, deps.models?.models)?.pricing?.input,
-      nextContext: service.pendingCode,
-    }),
+    previewSettings: () => {
+      const pricing = findModel(deps.settings.current.model, deps.models?.models)?.pricing;
+      const prices = pricing ? withCachePrices(pricing) : undefined;
+      return {
+        system: deps.settings.current.systemPrompt || undefined,
+        inputCreditsPerToken: prices?.input,
+        nextContext: service.pendingCode,
+        ...(prices && deps.settings.current.promptCaching ? { caching: { readCreditsPerToken: prices.cacheRead, writeCreditsPerToken: prices.cacheWrite } } : {}),
+      };
+    },
   });
   const service: ChatService = new ChatService({
     controller,
