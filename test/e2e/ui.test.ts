@@ -462,8 +462,11 @@ test('an endpoint setting without a scheme stops the question with an error nami
       });
       const index = await assistantTurns(frame).count();
       const requestsBefore = sim.requests.length;
-      const composer = frame.locator('textarea#composer-input');
+      // Click first: with the Settings editor focused, typing could land in its input instead of the chat's.
+      const composer = (await chatFrame()).locator('textarea#composer-input');
+      await composer.click();
       await composer.fill('Where does this go?');
+      assert.equal(await composer.inputValue(), 'Where does this go?');
       await composer.press('Enter');
       await waitForAnswer(frame, index + 1, 'error');
       const error = assistantTurns(frame).nth(index).locator('.turn-error');
