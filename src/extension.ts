@@ -7,6 +7,7 @@ import { ApiKeyStore } from './host/apiKey';
 import { registerChat } from './host/chat';
 import { registerCommands } from './host/commands';
 import { CostTracker } from './host/cost';
+import { CostView } from './host/costView';
 import { InlineExplainer } from './host/inlineExplain';
 import { registerLanguageModels } from './host/languageModelProvider';
 import { lmSpendingGuard } from './host/lmSpendingGuard';
@@ -22,6 +23,7 @@ export interface ExtensionApi {
   settings: SettingsService;
   apiKey: ApiKeyStore;
   cost: CostTracker;
+  costView: CostView;
   runner: RequestRunner;
   chat: ReturnType<typeof registerChat>;
   inline: InlineExplainer;
@@ -50,13 +52,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
       onPricesChange: models.onDidChange,
     }),
   );
+  const costView = own(new CostView(context.extensionUri, cost, { models: () => models.models, log }));
   const runner = new RequestRunner({ settings, apiKey, cost, log, models });
   const chat = own(registerChat(context, { runner, settings, log, models }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));
-  for (const disposable of registerCommands({ settings, apiKey, cost, chat, inline, models, log })) own(disposable);
+  for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
   const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models, beforeSend: lmSpendingGuard(cost, log) }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { settings, apiKey, cost, runner, chat, inline, languageModels, models, logUri: context.logUri };
+  return { settings, apiKey, cost, costView, runner, chat, inline, languageModels, models, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

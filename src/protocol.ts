@@ -176,6 +176,22 @@ export const ConversationSummarySchema = z.object({
 });
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 
+/**
+ * The host's estimate of the next request without the draft (the cost preview, "≈ 12.4k tokens · ≈ 0.041 credits"):
+ * computed locally, no paid call. The webview adds the draft's own estimate (src/tokenCount.ts) as the user types.
+ */
+export const RequestEstimateSchema = z.object({
+  /** Input tokens of the next request before the draft: system prompt, tools, the conversation sent as context, the new message's overhead. Calibrated. */
+  baseTokens: z.number().int().nonnegative(),
+  /** Of those, the conversation's (its earlier questions and answers still sent). Calibrated. */
+  conversationTokens: z.number().int().nonnegative(),
+  /** Real ÷ estimated input tokens of this conversation's earlier answers (1 without any): the draft's text is scaled by it. */
+  calibration: z.number().positive(),
+  /** Credits per input token of the current model (list price); absent when unknown. */
+  inputCreditsPerToken: z.number().nonnegative().optional(),
+});
+export type RequestEstimate = z.infer<typeof RequestEstimateSchema>;
+
 /** Everything the webview needs for a first paint; also put in the page's `data-state` attribute. */
 export const ChatSnapshotSchema = z.object({
   conversationId: z.string(),
@@ -185,6 +201,8 @@ export const ChatSnapshotSchema = z.object({
   /** The model's name for the header ("Claude Sonnet 4"); the id when absent. */
   modelName: z.string().optional(),
   busy: z.boolean(),
+  /** The cost preview's base for the next question (absent: none shown). */
+  estimate: RequestEstimateSchema.optional(),
 });
 export type ChatSnapshot = z.infer<typeof ChatSnapshotSchema>;
 
@@ -261,6 +279,8 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
     setting: SettingIdSchema.optional(),
   }),
   z.object({ type: z.literal('focusInput') }),
+  /** The cost preview's base changed (an answer ended, the model or system prompt changed, context was dropped). */
+  z.object({ type: z.literal('estimate'), estimate: RequestEstimateSchema }),
   /** Files and problems waiting to go with the next message (Add File to Chat, Add Problems to Chat): chips, not text. */
   z.object({ type: z.literal('pendingContext'), items: z.array(PendingContextSchema) }),
 ]);
@@ -298,6 +318,11 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   /** A link the user clicked; the host opens it with openExternal after `checkLink` passes it again. */
   z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
   z.object({ type: z.literal('selectModel') }),
+  /**
+   * Drop an attached selection, file or image of a question from the context of later questions (`omitted: true`;
+   * a short note takes its place), or add it back (`false`). `itemId` is the CodeContext's or ImageAttachment's id.
+   */
+  z.object({ type: z.literal('setOmitted'), turnId: z.string().max(100), itemId: z.string().max(100), omitted: z.boolean() }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 

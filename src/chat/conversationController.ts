@@ -3,7 +3,7 @@
 // the editor actions; tests drive it directly.
 import { randomUUID } from 'node:crypto';
 import type { ContentBlock, MessageParam, StreamEvent } from '../api';
-import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, RetryNotice, Turn, TurnError } from '../protocol';
+import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, RetryNotice, Turn, TurnError } from '../protocol';
 import {
   assistantTurn,
   buildRequest,
@@ -18,6 +18,7 @@ import {
   type UserInput,
 } from './conversation';
 import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
+import { requestEstimate, type PreviewSettings } from './costPreview';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from './requestImages';
 import { conversationToMarkdown } from './conversationMarkdown';
 import { mergeConversationData } from './conversationMerge';
@@ -75,6 +76,8 @@ export interface ConversationControllerDeps {
   now?: () => number;
   /** Delay of the debounced save while an answer streams. */
   saveDelayMs?: number;
+  /** What the next request adds besides the conversation (system prompt, tools, price): the cost preview. None: no preview. */
+  previewSettings?: () => PreviewSettings;
 }
 
 interface ActiveRun {
@@ -146,7 +149,25 @@ export class ConversationController {
       model: this.deps.model(),
       ...(this.deps.modelName ? { modelName: this.deps.modelName() } : {}),
       busy: this.busy,
+      ...this.estimateField(),
     };
+  }
+
+  /** The cost preview's base for the next question in the active conversation; undefined without preview settings. */
+  estimate(): RequestEstimate | undefined {
+    const settings = this.deps.previewSettings?.();
+    return settings ? requestEstimate(this.active.exchanges, this.deps.userContent, settings) : undefined;
+  }
+
+  /** Sends the webview a fresh cost preview base (after an answer, or when the model or system prompt changed). */
+  postEstimate(): void {
+    const estimate = this.estimate();
+    if (estimate && !this.disposed) this.deps.post({ type: 'estimate', estimate });
+  }
+
+  private estimateField(): { estimate?: RequestEstimate } {
+    const estimate = this.estimate();
+    return estimate ? { estimate } : {};
   }
 
   conversationList(): ConversationSummary[] {
@@ -255,6 +276,34 @@ export class ConversationController {
     this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
     await this.save(this.active);
     await this.retry(answerId);
+  }
+
+  /**
+   * Drops an attached selection, file or image of the question `userTurnId` from the context of later requests (a
+   * short note takes its place), or adds it back. The turn still shows it, marked; the cost preview follows.
+   */
+  async setOmitted(userTurnId: string, itemId: string, omitted: boolean): Promise<boolean> {
+    await this.ready;
+    const exchange = this.active.exchanges.find((e) => e.user.id === userTurnId);
+    const user = exchange?.user;
+    const inContext = user?.context.some((c) => c.id === itemId) ?? false;
+    const inImages = user?.images.some((image) => image.id === itemId) ?? false;
+    if (!exchange || !user || (!inContext && !inImages)) {
+      this.deps.log(`Omit ignored: question ${userTurnId} has no attachment ${itemId}.`);
+      return false;
+    }
+    const set = <T extends { id: string; omitted?: boolean }>(item: T): T => {
+      if (item.id !== itemId) return item;
+      const { omitted: _was, ...rest } = item;
+      return (omitted ? { ...rest, omitted: true } : rest) as T;
+    };
+    user.context = user.context.map(set);
+    user.images = user.images.map(set);
+    // The newer copy wins when windows merge.
+    exchange.updatedAt = this.now();
+    this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    await this.save(this.active);
+    return true;
   }
 
   async newChat(): Promise<void> {
@@ -509,7 +558,11 @@ export class ConversationController {
       this.deps.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error });
       this.deps.post({ type: 'busy', busy: false });
       // The list is ordered by last activity, which just changed.
-      if (conversation === this.active) this.postConversations();
+      if (conversation === this.active) {
+        this.postConversations();
+        // The answer is context for the next question now, and its real input tokens calibrate the preview.
+        this.postEstimate();
+      }
     }
     try {
       await this.save(conversation);

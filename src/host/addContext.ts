@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { formatProblems, looksBinary, type Problem, type ProblemSeverity } from '../chat/attachedText';
 import { truncateAtLine } from '../chat/prompt';
 import type { CodeContext } from '../protocol';
+import { previewChoices, type SizePreview } from './selection';
 
 /** Files bigger than this are not read at all (far over any sensible context). */
 export const MAX_FILE_BYTES = 30 * 1024 * 1024;
@@ -21,7 +22,7 @@ function relativePath(uri: vscode.Uri): string {
 }
 
 /** The file as a context item, or why not. `maxChars` is fastrouter.maxSelectionChars. */
-export async function readFileContext(uri: vscode.Uri, maxChars: number): Promise<ReadResult> {
+export async function readFileContext(uri: vscode.Uri, maxChars: number, preview?: SizePreview): Promise<ReadResult> {
   const name = relativePath(uri);
   let document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!document) {
@@ -39,6 +40,8 @@ export async function readFileContext(uri: vscode.Uri, maxChars: number): Promis
     document = await vscode.workspace.openTextDocument(uri);
   }
   let text = document.getText();
+  const languageId = document.languageId;
+  const fileItem = (content: string): CodeContext => ({ id: 'preview', kind: 'file', languageId, path: name, text: content });
   let endLine: number | undefined;
   let cut = false;
   if (text.length > maxChars) {
@@ -46,7 +49,12 @@ export async function readFileContext(uri: vscode.Uri, maxChars: number): Promis
     const all = vscode.l10n.t('Add All');
     const choice = await vscode.window.showWarningMessage(
       vscode.l10n.t('{0} has {1} characters, more than fastrouter.maxSelectionChars ({2}).', name, text.length, maxChars),
-      { modal: true, detail: vscode.l10n.t('Every later question in this chat sends it again, which costs input tokens (credits). Cut it at a line end, or add it all?') },
+      {
+        modal: true,
+        detail:
+          vscode.l10n.t('Every later question in this chat sends it again, which costs input tokens (credits). Cut it at a line end, or add it all?') +
+          previewChoices(preview?.([fileItem(text)]), preview?.([fileItem(truncateAtLine(text, maxChars).text)]), maxChars),
+      },
       first,
       all,
     );

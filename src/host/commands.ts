@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import type { ApiKeyStore } from './apiKey';
 import { askAboutImage, type ChatAttach } from './askAboutImage';
 import { askAboutSelection, type AskArgs, type ChatAsk } from './askAboutSelection';
-import { resetCost, showCost, type CostTracker } from './cost';
+import { resetCost, type CostTracker } from './cost';
+import type { CostView } from './costView';
 import type { InlineExplainer } from './inlineExplain';
 import type { ModelCatalog } from './modelCatalog';
 import { selectModel } from './selectModel';
@@ -13,6 +14,7 @@ export interface CommandServices {
   settings: SettingsService;
   apiKey: ApiKeyStore;
   cost: CostTracker;
+  costView: CostView;
   chat: ChatAsk & ChatAttach & {
     notify(level: 'info' | 'error', message: string): boolean;
     addFiles(uris: readonly vscode.Uri[]): Promise<unknown>;
@@ -40,7 +42,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       await s.apiKey.clear();
       s.chat.notify('info', vscode.l10n.t('FastRouter API key removed.'));
     }),
-    command('fastrouter.showCost', () => showCost(s.cost)),
+    command('fastrouter.showCost', () => s.costView.show()),
     command('fastrouter.resetCost', () => resetCost(s.cost)),
     command('fastrouter.selectModel', (modelId?: unknown) => selectModel(s.models, modelId)),
     command('fastrouter.askAboutImage', (uri?: vscode.Uri, uris?: vscode.Uri[]) => askAboutImage(s.chat, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined)),

@@ -1,8 +1,8 @@
 // The cost counter: records each finished request in the shared ledger file and shows the cumulative billed
 // credits in the status bar (`fastrouter.cost`), estimates apart, and the spending limits (warning colour from 80 %).
 // Other windows' spending is picked up by watching the folder and on window focus. The ledger compacts itself
-// (rotation + summary, see costLedger.ts) off the activation path. Click → Show Cost (breakdown; Reset Cost…
-// asks again, with Cancel as the default).
+// (rotation + summary, see costLedger.ts) off the activation path. Click → Show Cost (the cost view, costView.ts;
+// its Reset Cost… asks again, with Cancel as the default).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -99,7 +99,7 @@ export class CostTracker extends Disposable {
     }
   }
 
-  /** The Show Cost breakdown, one line per fact. */
+  /** The status bar tooltip's breakdown, one line per fact. */
   describe(): string[] {
     const t = this.ledger.totals;
     const now = Date.now();
@@ -279,22 +279,6 @@ function describeLast(t: CostTotals): string {
         ? vscode.l10n.t('~{0} credits (estimate)', formatCredits(last.estimatedCost))
         : vscode.l10n.t('cost unknown');
   return vscode.l10n.t('{0}, {1} input / {2} output tokens, {3}', last.model, last.inputTokens + last.cacheReadTokens + last.cacheWriteTokens, last.outputTokens, cost);
-}
-
-/** Show Cost: the breakdown in a Quick Pick. Enter on the first (default) line only closes it; Reset Cost… asks again. */
-export async function showCost(cost: CostTracker): Promise<void> {
-  cost.refresh();
-  const resetItem: vscode.QuickPickItem = { label: `$(trash) ${vscode.l10n.t('Reset Cost…')}`, detail: vscode.l10n.t('Restart the totals of all windows from zero (asks first)') };
-  const settingsItem: vscode.QuickPickItem = { label: `$(settings-gear) ${vscode.l10n.t('Spending Limits…')}`, detail: vscode.l10n.t('Daily and monthly limits, all windows') };
-  const items: vscode.QuickPickItem[] = [
-    ...cost.describe().map((label) => ({ label })),
-    { label: '', kind: vscode.QuickPickItemKind.Separator },
-    settingsItem,
-    resetItem,
-  ];
-  const choice = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('FastRouter cost (billed credits)'), placeHolder: vscode.l10n.t('Credits spent through FastRouter') });
-  if (choice === resetItem) await resetCost(cost);
-  else if (choice === settingsItem) await vscode.commands.executeCommand('workbench.action.openSettings', 'fastrouter.spendingLimit');
 }
 
 /** Reset Cost, after a confirmation whose default is Cancel (it clears the totals of every window). */

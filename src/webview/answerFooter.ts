@@ -80,6 +80,7 @@ function costText(meta: AnswerMeta): string {
   }
 }
 
-function formatCredits(value: number): string {
+/** Credits as the answers show them (three significant digits). */
+export function formatCredits(value: number): string {
   return value >= 1 ? value.toFixed(2) : value.toPrecision(3).replace(/0+$/, '').replace(/\.$/, '');
 }

@@ -99,6 +99,9 @@ export class ChatApp {
       case 'focusInput':
         this.composer.focus();
         break;
+      case 'estimate':
+        this.composer.setEstimate(message.estimate);
+        break;
       case 'pendingContext':
         this.composer.showContext(message.items);
         break;
@@ -114,6 +117,7 @@ export class ChatApp {
     this.history.show(snapshot.conversations, snapshot.conversationId);
     this.header.setModel(snapshot.model, snapshot.modelName);
     this.setBusy(snapshot.busy);
+    this.composer.setEstimate(snapshot.estimate);
   }
 
   private setBusy(busy: boolean): void {

@@ -1,8 +1,9 @@
 // The composer: the message input, Send/Stop, image attachments (button, paste, drop), the files and problems that go
 // with the next message (chips; Add File…, or files dragged from the Explorer) and the notice above the input.
-import { formatSize, type ErrorAction, type ImageAttachment, type PendingContext, type WebviewToHost } from '../protocol';
+import { formatSize, type ErrorAction, type ImageAttachment, type PendingContext, type RequestEstimate, type WebviewToHost } from '../protocol';
 import { ERROR_ACTION_LABELS } from './answerFooter';
-import { fitImage, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
+import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
+import { CostPreview } from './costPreview';
 import { button, h } from './dom';
 import { thumbnail } from './thumbnail';
 
@@ -49,6 +50,7 @@ export class Composer {
   private attaching: Promise<void> = Promise.resolve();
   private busy = false;
   private hasContext = false;
+  private readonly preview = new CostPreview(() => ({ draft: this.input.value, images: this.pending }));
 
   constructor(private readonly host: ComposerInput) {
     this.attachmentsEl = h('div', { id: 'attachments', 'aria-label': 'Attached images' });
@@ -63,10 +65,13 @@ export class Composer {
     const attachButton = button('Attach image', { id: 'attach-image' }, 'Image…');
     const addFileButton = button('Add files or problems to the next message', { id: 'add-context' }, 'Add File…');
     this.element = h('footer', { id: 'composer' },
+      this.preview.sizeNote,
       this.contextEl,
       this.attachmentsEl,
       this.notice,
       this.input,
+      // Its own line: a narrow sidebar must not cut the figures.
+      this.preview.element,
       h('div', { class: 'composer-actions' },
         addFileButton,
         attachButton,
@@ -82,7 +87,7 @@ export class Composer {
     this.sendButton.addEventListener('click', () => this.send());
     this.stopButton.addEventListener('click', () => this.host.post({ type: 'stop' }));
     this.input.addEventListener('keydown', (e) => this.onKeyDown(e));
-    this.input.addEventListener('input', () => { this.autosize(); this.host.onDraftChange(); });
+    this.input.addEventListener('input', () => { this.autosize(); this.host.onDraftChange(); this.preview.update(); });
     this.input.addEventListener('paste', (e) => this.onPaste(e));
     this.attachmentsEl.addEventListener('click', (e) => this.onAttachmentClick(e));
     // Files dropped anywhere in the view are attached.
@@ -98,6 +103,12 @@ export class Composer {
   set draft(value: string) {
     this.input.value = value;
     this.autosize();
+    this.preview.update();
+  }
+
+  /** The host's base for the cost preview (undefined: no preview). */
+  setEstimate(estimate: RequestEstimate | undefined): void {
+    this.preview.setEstimate(estimate);
   }
 
   focus(): void {
@@ -146,6 +157,7 @@ export class Composer {
     this.renderAttachments();
     this.hideNotice();
     this.autosize();
+    this.preview.update();
     this.host.onSent();
   }
 
@@ -219,10 +231,12 @@ export class Composer {
         break;
       }
       this.pending.push(result.image);
+      this.preview.measure(result.image, imageBlob(result.image));
       added++;
       if (result.note) notes.push(result.note);
     }
     this.renderAttachments();
+    this.preview.update();
     if (errors.length > 0) this.showNotice('error', [...errors, ...notes].join(' '));
     else if (notes.length > 0) this.showNotice('info', notes.join(' '));
     else if (added > 0) this.hideNotice();
@@ -263,6 +277,7 @@ export class Composer {
     if (!id) return;
     this.pending = this.pending.filter((image) => image.id !== id);
     this.renderAttachments();
+    this.preview.update();
     this.input.focus();
   }
 }

@@ -48,7 +48,17 @@ export class ConversationView {
       this.input.onScrollChange();
     });
     const actions = { renderer: input.renderer, post: input.post, announce: (text: string) => this.announce(text) };
-    this.log.addEventListener('click', (e) => handleAnswerClick(e, actions));
+    this.log.addEventListener('click', (e) => {
+      // An attachment of a question dropped from (or added back to) the context of later questions.
+      const toggle = (e.target as Element).closest<HTMLButtonElement>('button.omit-toggle');
+      const itemId = toggle?.closest<HTMLElement>('[data-item-id]')?.dataset.itemId;
+      const turnId = toggle?.closest<HTMLElement>('.turn[data-role="user"]')?.dataset.turnId;
+      if (toggle && itemId && turnId) {
+        input.post({ type: 'setOmitted', turnId, itemId, omitted: toggle.dataset.action === 'omit' });
+        return;
+      }
+      handleAnswerClick(e, actions);
+    });
     this.log.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
     this.log.addEventListener('scroll', () => this.input.onScrollChange(), { passive: true });
     this.jumpButton.addEventListener('click', () => {

@@ -296,22 +296,22 @@ test('an inline explanation of code at the bottom of the viewport is scrolled in
   });
 });
 
-test('clicking the status bar cost shows the breakdown (Show Cost); Enter there never resets', async (t) => {
+test('clicking the status bar cost opens the cost view with the same total; closing it leaves the editors as they were', async (t) => {
   await step(t, async () => {
     const text = await costNumber();
     const total = /(\d+(?:\.\d+)?)/.exec(text)?.[1];
     assert.ok(total && Number(total) > 0.75, `the status bar shows the spent credits (${text})`);
     await statusBarItem(page, 'fastrouter.cost').click();
-    const pick = page.locator('.quick-input-widget');
-    await pick.locator('.quick-input-title', { hasText: 'FastRouter cost' }).waitFor({ state: 'visible', timeout: 15_000 });
-    const details = await pick.locator('.quick-input-list').innerText();
-    assert.ok(details.includes(total), `the breakdown shows the same total ${total}:\n${details}`);
-    assert.match(details, /Last request/);
-    assert.match(details, /Reset Cost…/);
-    // The focused default is the first line of the breakdown: Enter only closes the list.
-    await page.keyboard.press('Enter');
-    await pick.waitFor({ state: 'hidden', timeout: 10_000 });
+    const tab = page.locator('.tab', { hasText: 'FastRouter Cost' });
+    await tab.waitFor({ state: 'visible', timeout: 15_000 });
+    const view = await findWebviewFrame(page, '#day-chart', 30_000);
+    assert.equal((await view.locator('#total-credits').innerText()).split(' ')[0], total, 'the view shows the same total');
+    assert.ok((await view.locator('#request-table tbody tr').count()) > 0, 'the requests so far are listed');
     assert.equal(await costNumber(), text, 'nothing was reset');
+    // The later tests expect sample.ts to be the only editor, as before this test.
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').click();
+    await tab.waitFor({ state: 'detached', timeout: 15_000 });
   });
 });
 
@@ -431,7 +431,14 @@ test('Ask About Selection over fastrouter.maxSelectionChars asks first, then sen
     await runCommand(page, 'FastRouter: Ask About Selection');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match(await dialog.innerText(), /more than fastrouter\.maxSelectionChars \(150\)/);
+    const asked = await dialog.innerText();
+    assert.match(asked, /more than fastrouter\.maxSelectionChars \(150\)/);
+    // The cost preview of each choice, with the conversation this question joins.
+    const preview = /all of it ≈ ([\d.]+)(k?) tokens · ≈ ([\d.]+) credits; the first 150 characters ≈ ([\d.]+)(k?) tokens · ≈ ([\d.]+) credits \(estimated locally/.exec(asked);
+    assert.ok(preview, `the dialog says what each choice costs:\n${asked}`);
+    const tokens = (n: string, k: string) => Number(n) * (k ? 1000 : 1);
+    assert.ok(tokens(preview[1], preview[2]) > tokens(preview[4], preview[5]), 'sending all of it costs more than the first part');
+    assert.ok(Number(preview[3]) > Number(preview[6]));
     assert.equal(sim.requests.length, requestsBefore, 'nothing is sent before the user chose');
     await dialog.locator('.monaco-button', { hasText: 'Send the First 150 Characters' }).click();
     sim.enqueue({ text: ['Seen the cut code.'] });

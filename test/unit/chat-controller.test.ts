@@ -9,6 +9,7 @@ import { MessagesClient, type ContentBlock, type MessageParam, type MessagesClie
 import { buildRequest, CONTINUE_PROMPT } from '../../src/chat/conversation';
 import { ConversationController, type AnswerRunner } from '../../src/chat/conversationController';
 import { ConversationStore } from '../../src/chat/conversationStore';
+import { calibrationSamples, type PreviewSettings } from '../../src/chat/costPreview';
 import { toTurnError } from '../../src/chat/errors';
 import { buildUserContent } from '../../src/chat/prompt';
 import { retryNotice } from '../../src/chat/retryNotice';
@@ -70,7 +71,7 @@ function simulatorRunner(clientOptions: Partial<MessagesClientOptions> = {}): An
   };
 }
 
-async function setup(options: { dir?: string; prefill?: boolean; now?: () => number; client?: Partial<MessagesClientOptions> } = {}) {
+async function setup(options: { dir?: string; prefill?: boolean; now?: () => number; client?: Partial<MessagesClientOptions>; previewSettings?: () => PreviewSettings } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-controller-')));
   if (!options.dir) dirs.push(dir);
   const posted: HostToWebview[] = [];
@@ -84,6 +85,7 @@ async function setup(options: { dir?: string; prefill?: boolean; now?: () => num
     log: () => {},
     saveDelayMs: 20,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.previewSettings ? { previewSettings: options.previewSettings } : {}),
   });
   controllers.push(controller);
   await controller.ready;
@@ -548,4 +550,65 @@ test('export as Markdown has the questions, answers and a fence that survives ba
   assert.match(markdown, /## You\n\nHow\?/);
   assert.ok(markdown.includes('````markdown\n```js\nx\n```\n````'));
   assert.match(markdown, /## Assistant\n\nUse `x`\./);
+});
+
+test('cost preview: the snapshot carries the base; after an answer the view gets a new one, calibrated by its real input tokens', async () => {
+  const system = 'You are helpful.';
+  const { controller, posted } = await setup({ previewSettings: () => ({ system, inputCreditsPerToken: 3e-6 }) });
+  const empty = controller.snapshot().estimate;
+  assert.ok(empty && empty.conversationTokens === 0 && empty.calibration === 1 && empty.inputCreditsPerToken === 3e-6);
+
+  const question = 'Explain closures in JavaScript with one short example, please.';
+  // What the first request is estimated at, so the simulator can report twice as many real input tokens.
+  const [probe] = calibrationSamples(
+    [{ user: { id: 'u', role: 'user', text: question, context: [], images: [] }, answer: { id: 'a', status: 'done', messages: [{ content: [], complete: true }], meta: { model: 'm', inputTokens: 1, outputTokens: 1, cost: { kind: 'unknown' }, durationMs: 1, stopReason: null } } }],
+    buildUserContent,
+    { system },
+  );
+  sim.enqueue({ text: ['A closure keeps the variables ', 'of the scope it was made in.'], usage: { input_tokens: probe.estimated * 2 - 1 } });
+  await controller.ask({ text: question });
+  const ended = posted.findIndex((m) => m.type === 'turnEnded');
+  const update = posted.slice(ended).find((m) => m.type === 'estimate');
+  assert.ok(update && update.type === 'estimate', 'an estimate follows the answer');
+  assert.ok(Math.abs(update.estimate.calibration - (probe.estimated * 2 - 1) / probe.estimated) < 1e-9, `calibration ${update.estimate.calibration}`);
+  assert.ok(update.estimate.conversationTokens > 10, 'the question and answer are context now');
+  assert.ok(update.estimate.baseTokens > empty.baseTokens * 1.5);
+  assert.deepEqual(controller.snapshot().estimate, update.estimate);
+});
+
+test('an attached selection or image dropped from the context is not sent with later questions (a note instead), and can be added back', async () => {
+  const { controller, posted } = await setup({ previewSettings: () => ({}) });
+  const code = Array.from({ length: 120 }, (_, i) => `const unique${i} = ${i};`).join('\n');
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  sim.enqueue({ text: ['Seen.'] });
+  await controller.ask({
+    text: 'Look at this',
+    context: [{ id: 'ctx1', kind: 'selection', languageId: 'typescript', path: 'src/big.ts', startLine: 1, endLine: 120, text: code }],
+    images: [{ id: 'img1', name: 'shot.png', mediaType: 'image/png', data: png }],
+  });
+  const userId = controller.turns()[0].id;
+  const before = controller.estimate()!.conversationTokens;
+
+  posted.length = 0;
+  assert.equal(await controller.setOmitted(userId, 'ctx1', true), true);
+  assert.equal(await controller.setOmitted(userId, 'img1', true), true);
+  const snapshot = posted.filter((m) => m.type === 'snapshot').at(-1);
+  assert.ok(snapshot && snapshot.type === 'snapshot');
+  const turn = snapshot.snapshot.turns[0];
+  assert.ok(turn.role === 'user' && turn.context[0].omitted === true && turn.images[0].omitted === true, 'the view shows both marked');
+  assert.ok(snapshot.snapshot.estimate!.conversationTokens < before - 300, `the preview follows: ${before} → ${snapshot.snapshot.estimate!.conversationTokens}`);
+
+  sim.enqueue({ text: ['Fine.'] });
+  await controller.ask({ text: 'And now?' });
+  const sent = JSON.stringify(requestMessages(sim.requests.length - 1));
+  assert.doesNotMatch(sent, /unique42/, 'the code is not sent again');
+  assert.doesNotMatch(sent, /"type":"image"/, 'nor the image');
+  assert.match(sent, /src\/big\.ts.*the user removed it from the conversation/);
+  assert.match(sent, /An image \(shot\.png\) was attached here; the user removed it/);
+
+  assert.equal(await controller.setOmitted(userId, 'ctx1', false), true);
+  sim.enqueue({ text: ['Back.'] });
+  await controller.ask({ text: 'With the code again?' });
+  assert.match(JSON.stringify(requestMessages(sim.requests.length - 1)), /unique42/, 'added back, it is sent again');
+  assert.equal(await controller.setOmitted(userId, 'nope', true), false, 'an unknown attachment is ignored');
 });

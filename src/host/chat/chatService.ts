@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnsweredElsewhere, ConversationController } from '../../chat/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../chat/conversationImages';
+import { previewWithDraft } from '../../chat/costPreview';
+import { buildUserText, DEFAULT_QUESTION } from '../../chat/prompt';
 import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type PendingContext, type Turn, type WebviewToHost } from '../../protocol';
 import type { SettingProblem } from '../../chat/settings';
 import { pickContext, problemsContext, readFileContext } from '../addContext';
@@ -71,8 +73,13 @@ export class ChatService extends Disposable {
     }));
     this._register(deps.onSettingsChange(() => this.showSettingProblems()));
     const postModel = () => this.post({ type: 'model', model: deps.model(), ...(deps.modelName ? { modelName: deps.modelName() } : {}) });
-    this._register(deps.onModelChange(postModel));
-    if (deps.onModelListChange) this._register(deps.onModelListChange(postModel));
+    // The price (model or its list) or the system prompt may have changed: the cost preview follows.
+    const modelChanged = () => {
+      postModel();
+      this.controller.postEstimate();
+    };
+    this._register(deps.onModelChange(modelChanged));
+    if (deps.onModelListChange) this._register(deps.onModelListChange(modelChanged));
     this._register({ dispose: () => this.controller.dispose() });
     this._register(vscode.commands.registerCommand('fastrouter.openChat', () => this.openChat()));
     this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
@@ -132,6 +139,12 @@ export class ChatService extends Disposable {
     await this.controller.ask({ text: input.text, context, images });
   }
 
+  /** The cost preview of asking about `context` (with the default question) in the active chat; undefined without a base. */
+  previewAsk(context: CodeContext[]): { tokens: number; credits?: number } | undefined {
+    const estimate = this.controller.estimate();
+    return estimate ? previewWithDraft(estimate, buildUserText({ text: DEFAULT_QUESTION, context })) : undefined;
+  }
+
   /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
   async addAnswered(input: { text: string; context?: CodeContext[] }, answered: AnsweredElsewhere): Promise<void> {
     await this.reveal(true);
@@ -188,7 +201,7 @@ export class ChatService extends Disposable {
       }
       let result: Awaited<ReturnType<typeof readFileContext>>;
       try {
-        result = await readFileContext(uri, this.deps.maxChars());
+        result = await readFileContext(uri, this.deps.maxChars(), (items) => this.previewAsk(items));
       } catch (error) {
         result = { ok: false, reason: vscode.l10n.t('Could not read {0}: {1}', vscode.workspace.asRelativePath(uri), error instanceof Error ? error.message : String(error)) };
       }
@@ -228,8 +241,14 @@ export class ChatService extends Disposable {
     if (!this.post({ type: 'focusInput' })) this.focusPending = true;
   }
 
+  /** Files and problems that go with the next message, as sent (the cost preview counts them). */
+  get pendingCode(): CodeContext[] {
+    return this.pendingContextItems.map((p) => p.item);
+  }
+
   private postPendingContext(): void {
     this.post({ type: 'pendingContext', items: this.pendingContext });
+    this.controller.postEstimate();
   }
 
   newChat(): void {
@@ -419,6 +438,9 @@ export class ChatService extends Disposable {
         return this.report(await this.actions.openLink(message.href));
       case 'selectModel':
         await vscode.commands.executeCommand('fastrouter.selectModel');
+        return;
+      case 'setOmitted':
+        await this.controller.setOmitted(message.turnId, message.itemId, message.omitted);
         return;
       default:
         assertNever(message);

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { buildUserContent } from '../../chat/prompt';
 import { ConversationController } from '../../chat/conversationController';
 import { ConversationStore } from '../../chat/conversationStore';
+import { findModel } from '../../chat/modelCatalog';
 import { MIN_THINKING_BUDGET } from '../../chat/settings';
 import type { ModelCatalog } from '../modelCatalog';
 import type { RequestRunner } from '../requestRunner';
@@ -43,6 +44,12 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     // The API refuses a prefilled assistant message when extended thinking is on.
     prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
     log,
+    // The cost preview: what the next request sends besides the conversation, and the model's input price.
+    previewSettings: () => ({
+      system: deps.settings.current.systemPrompt || undefined,
+      inputCreditsPerToken: findModel(deps.settings.current.model, deps.models?.models)?.pricing?.input,
+      nextContext: service.pendingCode,
+    }),
   });
   const service: ChatService = new ChatService({
     controller,

@@ -249,4 +249,26 @@ suite('chat panel (host side)', () => {
     assert.match(text, /^# Export this/);
     assert.ok(text.includes('Exported answer.'));
   });
+
+  test('the cost preview: Ask About Selection\'s estimate grows with the code; a dropped selection is not resent', async () => {
+    const code = Array.from({ length: 300 }, (_, i) => `export const entry${i} = lookup("key-${i}");`).join('\n');
+    const context = [{ id: 'big1', kind: 'selection' as const, languageId: 'typescript', path: 'src/big.ts', startLine: 1, endLine: 300, text: code }];
+    const small = api.chat.previewAsk([{ ...context[0], text: 'x;' }]);
+    const large = api.chat.previewAsk(context);
+    assert.ok(small && large && large.tokens > small.tokens + 2000, `${small?.tokens} → ${large?.tokens} tokens`);
+    assert.ok(large.credits !== undefined && large.credits > 0, 'priced at the default model\'s input price');
+
+    await enqueue({ text: 'Seen it.' }, { text: 'Without it.' });
+    await api.chat.ask({ text: 'Review this', context });
+    const userId = api.chat.conversation.turns[0].id;
+    const withCode = api.chat.previewAsk([])!.tokens;
+    await api.chat.receiveFromWebview({ type: 'setOmitted', turnId: userId, itemId: 'big1', omitted: true });
+    const turn = api.chat.conversation.turns[0];
+    assert.ok(turn.role === 'user' && turn.context[0].omitted === true, 'marked in the conversation');
+    assert.ok(api.chat.previewAsk([])!.tokens < withCode - 2000, 'the preview drops it');
+    await api.chat.ask({ text: 'Anything else?' });
+    const sent = JSON.stringify((await requests())[1].body.messages);
+    assert.doesNotMatch(sent, /entry150/, 'the dropped code is not sent again');
+    assert.match(sent, /the user removed it from the conversation/);
+  });
 });
