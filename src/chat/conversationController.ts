@@ -88,8 +88,8 @@ interface ActiveRun {
   live: LiveAnswer;
   abort: AbortController;
   finished: Promise<void>;
-  /** The view shows a retry countdown, to clear with the first stream event. */
-  retrying?: boolean;
+  /** The wait before the request is sent again, while the view counts it down (cleared by the first stream event). */
+  retrying?: { notice: RetryNotice; at: number };
 }
 
 /** Above this many characters a conversation file is saved less often while streaming. */
@@ -254,6 +254,15 @@ export class ConversationController {
 
   stop(): void {
     this.run?.abort.abort();
+  }
+
+  /** A (re)loaded view gets the countdown of a request that is waiting to be sent again, with the time left. */
+  postRetryState(): void {
+    const run = this.run;
+    if (!run?.retrying || run.conversation !== this.active || this.disposed) return;
+    const { notice, at } = run.retrying;
+    const delayMs = Math.max(0, notice.delayMs - (this.now() - at));
+    this.deps.post({ type: 'retrying', turnId: run.exchange.answer.id, retry: { ...notice, delayMs } });
   }
 
   /**
@@ -529,7 +538,7 @@ export class ConversationController {
       try {
         const onRetry = (notice: RetryNotice): void => {
           if (this.run !== run || this.disposed) return;
-          run.retrying = true;
+          run.retrying = { notice, at: this.now() };
           this.deps.post({ type: 'retrying', turnId: answer.id, retry: notice });
         };
         outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event), { ...options, onRetry });
@@ -578,7 +587,7 @@ export class ConversationController {
     if (this.run !== run) return;
     if (run.retrying) {
       // The request went through after a wait: the countdown goes.
-      run.retrying = false;
+      run.retrying = undefined;
       this.deps.post({ type: 'retrying', turnId: run.exchange.answer.id, retry: null });
     }
     const update = run.live.apply(event);

@@ -369,6 +369,24 @@ test('a 429 counts down in the answer ("Rate limited — retrying in N s") until
   });
 });
 
+test('a web search the endpoint ran shows as one row ("Searched the web: …") before the answer, and goes back with the next question', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    const result = [{ type: 'web_search_result', url: 'https://nodejs.org/en/blog/release/v24.0.0', title: 'Node.js 24', encrypted_content: 'EpcBCioIAhgBIiQ4' }];
+    sim.enqueue({ serverTool: { id: 'srvtoolu_ui', name: 'web_search', input: { query: 'node 24 release date' }, result }, text: ['Node 24 ', 'came out in May.'] });
+    const index = await send(frame, 'When did Node 24 come out?');
+    assert.match(await waitForAnswer(frame, index + 1, 'done'), /Node 24 came out in May\./);
+    const rows = assistantTurns(frame).nth(index).locator('.opaque-block');
+    assert.deepEqual(await rows.allInnerTexts(), ['Searched the web: node 24 release date', 'web_search_tool_result']);
+    sim.enqueue({ text: ['Glad ', 'to help.'] });
+    await send(frame, 'Thanks');
+    await waitForAnswer(frame, index + 2, 'done');
+    const sent = lastRequest().body.messages ?? [];
+    const answer = sent.find((m) => m.role === 'assistant' && JSON.stringify(m.content).includes('srvtoolu_ui'));
+    assert.deepEqual((answer?.content as Array<{ type: string }>).map((b) => b.type), ['server_tool_use', 'web_search_tool_result', 'text']);
+  });
+});
+
 test('a rejected key (401) says so with a Set API Key action that opens the password box', async (t) => {
   await step(t, async () => {
     const frame = await chatFrame();

@@ -399,6 +399,12 @@ test('Stop during the wait before a retry ends the answer at once, stopped, with
   sim.enqueue({ status: 429, retryAfter: '30' });
   const asking = controller.ask({ text: 'Q' });
   await until(() => posted.some((m) => m.type === 'retrying'), 'the countdown');
+  // A view that is shown again (a new page) gets the countdown with the time that is left.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  posted.length = 0;
+  controller.postRetryState();
+  const resent = posted.find((m) => m.type === 'retrying');
+  assert.ok(resent?.type === 'retrying' && resent.retry !== null && resent.retry.reason === 'rate_limit' && resent.retry.delayMs < 30_000 && resent.retry.delayMs > 25_000, JSON.stringify(resent));
   const stoppedAt = Date.now();
   controller.stop();
   await asking;
@@ -407,6 +413,9 @@ test('Stop during the wait before a retry ends the answer at once, stopped, with
   assert.equal(sim.requests.length, 1);
   const ended = posted.find((m) => m.type === 'turnEnded');
   assert.equal(ended?.type === 'turnEnded' && ended.status, 'stopped');
+  posted.length = 0;
+  controller.postRetryState();
+  assert.deepEqual(posted, [], 'nothing to count down once the answer ended');
 });
 
 test('Continue after max_tokens prefills the partial answer and appends the rest to the same turn', async () => {

@@ -365,7 +365,8 @@ export class ChatService extends Disposable {
   private async handle(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
-        // The view is shown (again): show what other windows added meanwhile.
+        // The view is shown (again): show what other windows added meanwhile, and a retry countdown still running.
+        this.controller.postRetryState();
         this.refreshSoon();
         return;
       case 'send': {
