@@ -155,6 +155,8 @@ export const ChatSnapshotSchema = z.object({
   turns: z.array(TurnSchema),
   conversations: z.array(ConversationSummarySchema),
   model: z.string(),
+  /** The model's display name (e.g. "Claude Sonnet 4.5"), shown in the header; the id is in its tooltip. */
+  modelName: z.string().optional(),
   busy: z.boolean(),
 });
 export type ChatSnapshot = z.infer<typeof ChatSnapshotSchema>;
@@ -191,7 +193,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
   z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),
   z.object({ type: z.literal('busy'), busy: z.boolean() }),
-  z.object({ type: z.literal('model'), model: z.string() }),
+  z.object({ type: z.literal('model'), model: z.string(), modelName: z.string().optional() }),
   /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
   /** The chat resizes any that are over IMAGE_LIMITS before they can be sent. */
   z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema.extend({ data: z.string().max(MAX_SOURCE_BASE64) })) }),

@@ -85,7 +85,7 @@ export class ChatApp {
         this.setBusy(message.busy);
         break;
       case 'model':
-        this.header.setModel(message.model);
+        this.header.setModel(message.model, message.modelName);
         break;
       case 'attachImages':
         void this.composer.addAttachments(message.images);
@@ -106,7 +106,7 @@ export class ChatApp {
     this.conversationId = snapshot.conversationId;
     this.log.showTurns(snapshot.turns, sameConversation);
     this.history.show(snapshot.conversations, snapshot.conversationId);
-    this.header.setModel(snapshot.model);
+    this.header.setModel(snapshot.model, snapshot.modelName);
     this.setBusy(snapshot.busy);
   }
 

@@ -8,6 +8,7 @@ import type { AnsweredElsewhere, ConversationController } from '../../chat/conve
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../chat/conversationImages';
 import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
 import type { SettingProblem } from '../../chat/settings';
+import { modelDisplayName } from '../../chat/modelCatalog';
 import { performErrorAction } from '../errorActions';
 import { Disposable } from '../dispose';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
@@ -58,7 +59,7 @@ export class ChatService extends Disposable {
       this.showSettingProblems();
     }));
     this._register(deps.onSettingsChange(() => this.showSettingProblems()));
-    this._register(deps.onModelChange(() => this.post({ type: 'model', model: deps.model() })));
+    this._register(deps.onModelChange(() => this.post({ type: 'model', model: deps.model(), modelName: modelDisplayName(deps.model()) })));
     this._register({ dispose: () => this.controller.dispose() });
     this._register(vscode.commands.registerCommand('fastrouter.openChat', () => this.openChat()));
     this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
