@@ -92,6 +92,14 @@ export class MarkdownRenderer {
     return fragment;
   }
 
+  /** Renders inline Markdown (part of a paragraph) to a sanitized, decorated fragment. */
+  renderInline(text: string): DocumentFragment {
+    const fragment = sanitizeToFragment(this.marked.parseInline(text) as string);
+    decorateImages(fragment);
+    decorateLinks(fragment);
+    return fragment;
+  }
+
   private decorateCode(fragment: DocumentFragment, codes: CodeSource[]): void {
     for (const pre of Array.from(fragment.querySelectorAll('pre[data-code]'))) {
       const source = codes[Number(pre.getAttribute('data-code'))];

@@ -4,6 +4,7 @@ import type { Links, Token, TokensList } from 'marked';
 import { h } from './dom';
 import type { SegmentedHighlight } from './highlight';
 import { isClosedFence, LiveCodeBlock } from './liveCodeBlock';
+import { LiveParagraph } from './liveParagraph';
 import type { MarkdownRenderer } from './markdown';
 
 export class StreamingMarkdown {
@@ -22,6 +23,8 @@ export class StreamingMarkdown {
   private readonly commitLinks = new Set<string>();
   /** The live tail is a fenced code block still open: it is updated line by line instead of re-rendered. */
   private live: LiveCodeBlock | undefined;
+  /** The live tail is a long paragraph without a line break: shown in pieces, rendered whole when it ends. */
+  private liveParagraph: LiveParagraph | undefined;
   /** The highlighting the last live code block did, reused when that block is rendered whole. */
   private resume: SegmentedHighlight | undefined;
 
@@ -65,6 +68,10 @@ export class StreamingMarkdown {
       this.text += '\n';
       this.pendingCR = false;
     }
+    if (this.liveParagraph) {
+      if (!final && this.liveParagraph.update(this.text)) return;
+      this.liveParagraph = undefined;
+    }
     if (this.live) {
       if (!final && this.live.update(this.text)) return;
       this.finishLive(this.live);
@@ -93,6 +100,8 @@ export class StreamingMarkdown {
     if (rest.length === 1) {
       this.live = LiveCodeBlock.start(rest[0]!, this.stable, this.tail, this.renderer);
       this.live?.update(this.text);
+      this.liveParagraph = this.live ? undefined : LiveParagraph.start(rest[0]!, this.stable, this.tail, this.renderer);
+      this.liveParagraph?.update(this.text);
     }
   }
 
@@ -126,6 +135,7 @@ export class StreamingMarkdown {
     this.links = {};
     this.commitLinks.clear();
     this.live = undefined;
+    this.liveParagraph = undefined;
     this.resume = undefined;
     this.tail.before(this.renderer.render(this.renderer.lex(this.text)));
     this.stable = this.text.length;

@@ -171,6 +171,50 @@ describe('chat webview: rendering', () => {
     await chat.close();
   });
 
+  test('a long paragraph with no line break streams in pieces: the finished start keeps its DOM nodes', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t1'));
+    const sentence = (i: number) => `Sentence ${i} has **bold ${i}** and \`code ${i}\` in it. `;
+    let text = '';
+    let i = 0;
+    const grow = async (until: number) => {
+      while (text.length < until) {
+        const part = sentence(i++);
+        text += part;
+        await chat.send(delta('t1', part));
+        if (i % 10 === 0) await chat.frames(1);
+      }
+      await chat.frames();
+    };
+    await grow(7000);
+    await chat.page.evaluate(() => {
+      const w = globalThis as unknown as MarkWindow & { document: { querySelector(s: string): { __mark?: number } | null } };
+      const strong = w.document.querySelector('.turn[data-turn-id="t1"] .answer p strong');
+      if (!strong) throw new Error('no bold text');
+      strong.__mark = 9;
+      w.__marked = strong;
+    });
+    await grow(20000);
+    const answer = chat.page.locator('.turn[data-turn-id="t1"] .answer');
+    const shownText = (await answer.textContent())?.trim() ?? '';
+    const wanted = text.replace(/\*\*|`/g, '').trim();
+    let at = 0;
+    while (at < wanted.length && shownText[at] === wanted[at]) at++;
+    assert.equal(shownText, wanted, `differs at ${at}: ${JSON.stringify(shownText.slice(at - 40, at + 40))} vs ${JSON.stringify(wanted.slice(at - 40, at + 40))}`);
+    const kept = await chat.page.evaluate(() => {
+      const w = globalThis as unknown as MarkWindow & { document: { querySelector(s: string): unknown } };
+      const marked = w.__marked as { __mark?: number; isConnected: boolean };
+      return { connected: marked.isConnected, mark: marked.__mark, first: w.document.querySelector('.turn[data-turn-id="t1"] .answer p strong') === marked };
+    });
+    assert.deepEqual(kept, { connected: true, mark: 9, first: true });
+    await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done' });
+    assert.equal(await answer.locator('p').count(), 1);
+    assert.equal(await answer.locator('p strong').count(), i);
+    assert.equal(await answer.locator('p code').count(), i);
+    assert.deepEqual(chat.pageErrors, []);
+    await chat.close();
+  });
+
   test('many deltas within a frame are committed together (at most one commit per frame)', async () => {
     const chat = await harness.open();
     await chat.send(turnAdded('t1'));

@@ -36,7 +36,18 @@ export const STREAMING_CORPUS: Record<string, string> = {
   unknownLanguageBlock: '```brainfuck\n++++[>++<-]>.\n<>&"\'\n```\n',
   emptyAndCloseOnly: '```\n```\n\n```css\n\n```\n',
   closeThenMore: '```rust\nfn main() {\n    /* block\n       comment */\n}\n```\n```rust\nlet x = 1;\n```\n- item\n',
+  // Long paragraphs without a line break stream in pieces; the end must still equal one render (constructs across pieces too).
+  longParagraph: `${longProse(70)} **bold that spans ${'many words '.repeat(30)}to here** and [a link](https://example.com/x) end.\n\nAfter.\n`,
+  longParagraphUnbalanced: `A lone \` backtick and a lone * star, then ${longProse(110)}[ref] and \`code\`.\n\n[ref]: https://example.com/ref\n`,
+  longParagraphThenSoftBreak: `${longProse(60)}\nsecond line of the same paragraph\n===\n`,
 };
+
+/** `n` sentences of prose with inline Markdown and no line break. */
+function longProse(n: number): string {
+  let text = '';
+  for (let i = 0; i < n; i++) text += `Step ${i} reads the **input** with \`parse${i}()\` and keeps a *small* state machine; see [rule ${i}](https://example.com/r/${i}). `;
+  return text;
+}
 
 /** `n` TypeScript functions with doc comments and multi-line template strings (constructs that span lines). */
 function longTypeScript(n: number): string {
@@ -75,7 +86,7 @@ describe('chat webview: streamed = rendered at once', () => {
   // A frame after every single character is the strictest split (every prefix gets committed once); it skips the
   // long rich answer only to keep the run short (the other splits and rendering.test.ts cover that one).
   const splits: Array<[string, (text: string) => string[], number, string[]]> = [
-    ['one character per delta, a frame after each', (t) => Array.from(t), 1, ['rich', 'longCodeBlock', 'longCodeNeverClosed', 'longCodeAtEndNoNewline']],
+    ['one character per delta, a frame after each', (t) => Array.from(t), 1, ['rich', 'longCodeBlock', 'longCodeNeverClosed', 'longCodeAtEndNoNewline', 'longParagraph', 'longParagraphUnbalanced', 'longParagraphThenSoftBreak']],
     ['random sizes, a frame every 2 deltas', (t) => chunks(t, 11, 7), 2, []],
     ['line by line, a frame after each', byLines, 1, []],
   ];
