@@ -38,6 +38,8 @@ export interface RenderBenchResult {
   incremental: RenderFigures;
   naive: RenderFigures;
   naiveOverIncremental: number;
+  /** Answers of one shape (one long code block, no newline at all), streamed into the shipped renderer only. */
+  shapes: Array<{ name: string; chars: number; deltas: number; figures: RenderFigures }>;
 }
 
 /** A deterministic answer of exactly `size` characters: prose, lists, tables and code, like a long real answer. */
@@ -56,6 +58,35 @@ export function benchAnswer(size = ANSWER_CHARS): string {
         : `\`\`\`python\ndef parse_${i}(text: str) -> list[str]:\n    """Split text into words."""\n    return [w for w in text.split() if w]  # ${i}\n\`\`\`\n\n`,
       `> Note ${i}: the order of rules matters.\n\n`,
     );
+  }
+  return parts.join('').slice(0, size);
+}
+
+/** One fenced TypeScript block of exactly `size` characters (fences included): the whole answer is code. */
+export function benchCodeBlock(size = 30_000): string {
+  const open = '```typescript\n';
+  const close = '\n```\n';
+  const lines: string[] = [];
+  for (let i = 0; open.length + lines.join('').length + close.length < size; i++) {
+    lines.push(
+      `/** Parses section ${i}: returns one token per non-blank line. */\n`,
+      `export function parse${i}(input: string, options: { strict?: boolean } = {}): Token[] {\n`,
+      `  const tokens: Token[] = []; // collected in order\n`,
+      `  for (const [index, line] of input.split('\\n').entries()) {\n`,
+      `    if (line.trim() === '' && !options.strict) continue;\n`,
+      `    tokens.push({ kind: 'line', text: \`\${index}: \${line}\`, index: ${i} });\n`,
+      `  }\n  return tokens;\n}\n\n`,
+    );
+  }
+  const body = lines.join('').slice(0, size - open.length - close.length);
+  return `${open}${body}${close}`;
+}
+
+/** Prose with inline Markdown (bold, code, links) and no newline at all, exactly `size` characters. */
+export function benchNoNewline(size = 50_000): string {
+  const parts: string[] = [];
+  for (let i = 0; parts.join('').length < size; i++) {
+    parts.push(`Step ${i} reads the **input** with \`parse${i}()\` and keeps a *small* state machine; see [rule ${i}](https://example.com/r/${i}) for the details. `);
   }
   return parts.join('').slice(0, size);
 }
@@ -178,7 +209,7 @@ const DRIVER = `async (deltas) => {
   return performance.now() - t0;
 }`;
 
-async function measure(browser: Browser, origin: string, page: string, deltas: string[], setup: string): Promise<RenderFigures> {
+async function measure(browser: Browser, origin: string, page: string, deltas: string[], setup: string, chars = ANSWER_CHARS): Promise<RenderFigures> {
   const context = await browser.newContext({ viewport: { width: 420, height: 800 } });
   const tab = await context.newPage();
   await tab.addInitScript(`window.acquireVsCodeApi = () => ({ postMessage() {}, getState() {}, setState() {} });`);
@@ -192,7 +223,7 @@ async function measure(browser: Browser, origin: string, page: string, deltas: s
   const wallMs = await tab.evaluate(`(${DRIVER})(${JSON.stringify(deltas)})`) as number;
   const buffer = await browser.stopTracing();
   const text = await tab.locator('.answer').textContent();
-  if (!text || text.length < ANSWER_CHARS / 2) throw new Error(`${page}: the answer did not render`);
+  if (!text || text.length < chars / 2) throw new Error(`${page}: the answer did not render`);
   await context.close();
   return analyse(JSON.parse(buffer.toString('utf8')) as { traceEvents: TraceEvent[] }, wallMs);
 }
@@ -232,7 +263,14 @@ export async function runRenderBench(options: { naiveStride?: number } = {}): Pr
     const incremental = await measure(browser, origin, 'incremental', deltas, startTurn);
     const stride = Math.max(1, Math.floor(options.naiveStride ?? 1));
     const naiveFigures = scale(await measure(browser, origin, 'naive', group(deltas, stride), 'null'), stride);
+    const shapes: RenderBenchResult['shapes'] = [];
+    for (const [name, answer] of [['one 30 KB code block', benchCodeBlock()], ['50 KB, no newline', benchNoNewline()]] as const) {
+      const shapeDeltas = splitDeltas(answer, Math.round(answer.length / 20));
+      const figures = await measure(browser, origin, 'incremental', shapeDeltas, startTurn, answer.length);
+      shapes.push({ name, chars: answer.length, deltas: shapeDeltas.length, figures });
+    }
     return {
+      shapes,
       naiveStride: stride,
       answerChars: ANSWER_CHARS,
       deltas: deltas.length,
@@ -258,6 +296,10 @@ export function formatRenderBench(r: RenderBenchResult): string {
     row(r.naiveStride === 1 ? 'naive' : `naive (est.)`, r.naive),
     ...(r.naiveStride === 1 ? [] : [`  (naive estimated: re-rendered once per ${r.naiveStride} deltas, totals × ${r.naiveStride}; longest task is per re-render)`]),
     `naive / incremental total: ${r.naiveOverIncremental.toFixed(1)}×   (targets: longest task < 50 ms, last/first ≤ 1.5, ≥ 10× below naive)`,
+    ...r.shapes.flatMap((s) => [
+      `${s.name}: ${s.chars.toLocaleString('en-US')} characters in ${s.deltas.toLocaleString('en-US')} deltas (targets: longest task < 50 ms, last/first ≤ 1.5)`,
+      row('incremental', s.figures),
+    ]),
   ].join('\n');
 }
 

@@ -25,6 +25,7 @@ import { mergeConversationData } from './conversationMerge';
 import { processAlive } from './fileLock';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
+import { modelDisplayName } from './modelCatalog';
 
 /** What the request runner returns (the host's RequestRunner has this shape; it never throws). */
 export interface AnswerOutcome {
@@ -148,7 +149,7 @@ export class ConversationController {
       turns: this.active.turns(this.liveOverride()),
       conversations: this.conversationList(),
       model: this.deps.model(),
-      ...(this.deps.modelName ? { modelName: this.deps.modelName() } : {}),
+      modelName: this.deps.modelName?.() ?? modelDisplayName(this.deps.model()),
       busy: this.busy,
       ...this.estimateField(),
     };

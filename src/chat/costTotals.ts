@@ -333,11 +333,5 @@ export function requestEntry(input: RecordInput, at: number, win: string): Ledge
   return entry;
 }
 
-/** Credits for the status bar: enough digits to see a single cheap request, never scientific notation. */
-export function formatCredits(credits: number): string {
-  if (credits === 0) return '0';
-  if (Math.abs(credits) < 0.0000005) return '<0.000001';
-  const digits = credits >= 100 ? 2 : credits >= 1 ? 3 : credits >= 0.01 ? 4 : 6;
-  // Trailing zeros carry no information; keep two decimals so amounts line up.
-  return credits.toFixed(digits).replace(/(\.\d\d\d*?)0+$/, '$1');
-}
+/** The one credits formatter, shared with the webview (src/credits.ts). */
+export { formatCredits } from '../credits';

@@ -1,4 +1,5 @@
 // What follows a finished answer: a status note, the stop reason, an error with its actions, and the meta line.
+import { formatCredits } from '../credits';
 import type { AnswerMeta, AnswerStatus, ErrorAction, TurnError } from '../protocol';
 import { button, h } from './dom';
 
@@ -78,9 +79,4 @@ function costText(meta: AnswerMeta): string {
     case 'estimate': return `≈${formatCredits(meta.cost.credits)} credits (estimate)`;
     case 'unknown': return 'cost unknown';
   }
-}
-
-/** Credits as the answers show them (three significant digits). */
-export function formatCredits(value: number): string {
-  return value >= 1 ? value.toFixed(2) : value.toPrecision(3).replace(/0+$/, '').replace(/\.$/, '');
 }

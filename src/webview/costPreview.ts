@@ -4,7 +4,7 @@
 // A large conversation is named, since every question resends it.
 import { estimateImageTokens, formatTokenCount, MAX_IMAGE_TOKENS, previewWithDraft } from '../tokenCount';
 import type { ImageAttachment, RequestEstimate } from '../protocol';
-import { formatCredits } from './answerFooter';
+import { formatCredits } from '../credits';
 import { h } from './dom';
 
 /** From this many tokens of earlier conversation on, the chat says how much every question resends. */

@@ -1,4 +1,5 @@
-// The view's header: the model button and the icon buttons (History, Export, New Chat).
+// The view's header: the model button and History. New Chat and Export live only in the view's title bar (package.json
+// `view/title`), as native views keep their actions in one place.
 import type { WebviewToHost } from '../protocol';
 import { button, h } from './dom';
 import { icon, type IconName } from './icons';
@@ -18,24 +19,18 @@ export class Header {
     this.modelLabel = h('span', { id: 'model-label' }, '');
     this.modelButton = h('button', { type: 'button', id: 'model', title: 'Change model' }, this.modelLabel, icon('chevron'));
     this.historyButton = iconButton('history', 'Conversations', { id: 'history', 'aria-expanded': 'false', 'aria-controls': 'conversation-panel' });
-    const exportButton = iconButton('export', 'Export conversation as Markdown', { id: 'export-chat' });
-    const newChatButton = iconButton('plus', 'New chat', { id: 'new-chat' });
     this.element = h('header', { class: 'chat-header' },
       this.modelButton,
       h('span', { class: 'spacer' }),
       this.historyButton,
-      exportButton,
-      newChatButton,
     );
     this.modelButton.addEventListener('click', () => input.post({ type: 'selectModel' }));
     this.historyButton.addEventListener('click', () => input.toggleHistory());
-    exportButton.addEventListener('click', () => input.post({ type: 'exportChat' }));
-    newChatButton.addEventListener('click', () => input.post({ type: 'newChat' }));
   }
 
-  /** Shows the model's name (the id when the host sends none); the tooltip names the id too. */
+  /** Shows the model's name (without the provider prefix when the host sends none: a narrow sidebar cannot fit it); the tooltip names the id too. */
   setModel(model: string, name?: string): void {
-    const shown = name || model;
+    const shown = name?.trim() || model.slice(model.lastIndexOf('/') + 1) || model;
     this.modelLabel.textContent = shown;
     this.modelButton.setAttribute('aria-label', `Model: ${shown}. Change model`);
     this.modelButton.title = shown === model ? `${model}: change model` : `${shown} (${model}): change model`;

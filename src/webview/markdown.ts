@@ -1,7 +1,7 @@
 // Markdown → sanitized DOM. Raw HTML from the model is shown as text, images become placeholders, code gets a toolbar.
 import { Marked, type Links, type Token, type Tokens, type TokensList } from 'marked';
 import { button, h } from './dom';
-import { highlightCode } from './highlight';
+import { highlightCode, type SegmentedHighlight } from './highlight';
 import { checkLink } from '../protocol';
 import { sanitizeToFragment } from './sanitize';
 
@@ -21,14 +21,23 @@ const LANGUAGE_ALIASES: Record<string, string> = {
   'c++': 'cpp', cs: 'csharp', rs: 'rust', golang: 'go', patch: 'diff', jsonc: 'json',
 };
 
+/** A fence's info string → the label shown (and used for New File) and the highlight.js language. */
+export function codeLanguage(info: string | undefined): { label: string; language: string } {
+  const label = (info ?? '').trim().split(/\s+/)[0]?.toLowerCase().slice(0, 40) ?? '';
+  return { label, language: LANGUAGE_ALIASES[label] ?? label };
+}
+
 export class MarkdownRenderer {
   private readonly marked: Marked;
   /** Code sources of the render in progress, in document order (the same order as the `pre` elements). */
   private codes: CodeSource[] = [];
+  /** Highlighting a streamed code block already did, offered to the render that commits it. */
+  private resume: SegmentedHighlight | undefined;
   readonly codeSources = new WeakMap<Element, CodeSource>();
 
   constructor() {
     const codes = () => this.codes;
+    const resume = () => this.resume;
     this.marked = new Marked({
       gfm: true,
       breaks: false,
@@ -38,10 +47,9 @@ export class MarkdownRenderer {
         image: ({ href, text }: Tokens.Image) => `<span class="image-placeholder" data-url="${escapeHtml(href)}">${escapeHtml(text)}</span>`,
         checkbox: ({ checked }: Tokens.Checkbox) => (checked ? '☑ ' : '☐ '),
         code: ({ text, lang }: Tokens.Code) => {
-          const label = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase().slice(0, 40) ?? '';
-          const language = LANGUAGE_ALIASES[label] ?? label;
+          const { label, language } = codeLanguage(lang);
           const index = codes().push({ code: text, language: label }) - 1;
-          const body = highlightCode(text, language) ?? escapeHtml(text);
+          const body = highlightCode(text, language, resume()) ?? escapeHtml(text);
           return `<pre data-code="${index}" data-lang="${escapeHtml(label)}"><code class="hljs">${body}</code></pre>`;
         },
       },
@@ -63,14 +71,31 @@ export class MarkdownRenderer {
     this.marked.walkTokens(tokens, fn);
   }
 
-  /** Renders top-level tokens to a sanitized, decorated fragment ready to insert. */
-  render(tokens: Token[]): DocumentFragment {
+  /**
+   * Renders top-level tokens to a sanitized, decorated fragment ready to insert. `resume` is a streamed code block's
+   * highlighting so far; it only saves work (the result is what rendering without it gives).
+   */
+  render(tokens: Token[], resume?: SegmentedHighlight): DocumentFragment {
     this.codes = [];
-    const html = this.marked.parser(tokens);
+    this.resume = resume;
+    let html: string;
+    try {
+      html = this.marked.parser(tokens);
+    } finally {
+      this.resume = undefined;
+    }
     const codes = this.codes;
     this.codes = [];
     const fragment = sanitizeToFragment(html);
     this.decorateCode(fragment, codes);
+    decorateImages(fragment);
+    decorateLinks(fragment);
+    return fragment;
+  }
+
+  /** Renders inline Markdown (part of a paragraph) to a sanitized, decorated fragment. */
+  renderInline(text: string): DocumentFragment {
+    const fragment = sanitizeToFragment(this.marked.parseInline(text) as string);
     decorateImages(fragment);
     decorateLinks(fragment);
     return fragment;

@@ -2,6 +2,9 @@
 // again; only the live tail (the last block, which later text can still change) is re-rendered.
 import type { Links, Token, TokensList } from 'marked';
 import { h } from './dom';
+import type { SegmentedHighlight } from './highlight';
+import { isClosedFence, LiveCodeBlock } from './liveCodeBlock';
+import { LiveParagraph } from './liveParagraph';
 import type { MarkdownRenderer } from './markdown';
 
 export class StreamingMarkdown {
@@ -18,6 +21,12 @@ export class StreamingMarkdown {
   private links: Links = {};
   /** The reference definitions each commit was rendered with; if they differ from the final ones, the end redoes all. */
   private readonly commitLinks = new Set<string>();
+  /** The live tail is a fenced code block still open: it is updated line by line instead of re-rendered. */
+  private live: LiveCodeBlock | undefined;
+  /** The live tail is a long paragraph without a line break: shown in pieces, rendered whole when it ends. */
+  private liveParagraph: LiveParagraph | undefined;
+  /** The highlighting the last live code block did, reused when that block is rendered whole. */
+  private resume: SegmentedHighlight | undefined;
 
   constructor(private readonly renderer: MarkdownRenderer, className = 'answer-text') {
     this.tail = h('div', { class: 'md-tail' });
@@ -59,6 +68,15 @@ export class StreamingMarkdown {
       this.text += '\n';
       this.pendingCR = false;
     }
+    if (this.liveParagraph) {
+      if (!final && this.liveParagraph.update(this.text)) return;
+      this.liveParagraph = undefined;
+    }
+    if (this.live) {
+      if (!final && this.live.update(this.text)) return;
+      this.finishLive(this.live);
+      this.live = undefined;
+    }
     const pending = this.text.slice(this.stable);
     const tokens = this.renderer.lex(pending, this.links);
     if (final && this.commitLinks.size > 0 && !onlyLinks(this.commitLinks, this.finalLinks(tokens))) {
@@ -68,7 +86,7 @@ export class StreamingMarkdown {
     const cut = final ? tokens.length : committable(tokens, pending);
     if (cut > 0) {
       const done = tokens.slice(0, cut);
-      this.tail.before(this.renderer.render(done));
+      this.tail.before(this.renderer.render(done, this.resume));
       this.stable += rawLength(done);
       this.commitLinks.add(JSON.stringify(tokens.links));
       this.renderer.walkTokens(done, (token) => {
@@ -76,8 +94,30 @@ export class StreamingMarkdown {
       });
     }
     const rest = final ? [] : tokens.slice(cut);
-    if (rest.length > 0) this.tail.replaceChildren(this.renderer.render(rest));
+    if (rest.length > 0) this.tail.replaceChildren(this.renderer.render(rest, this.resume));
     else if (this.tail.firstChild) this.tail.replaceChildren();
+    if (final) this.resume = undefined;
+    if (rest.length === 1) {
+      this.live = LiveCodeBlock.start(rest[0]!, this.stable, this.tail, this.renderer);
+      this.live?.update(this.text);
+      this.liveParagraph = this.live ? undefined : LiveParagraph.start(rest[0]!, this.stable, this.tail, this.renderer);
+      this.liveParagraph?.update(this.text);
+    }
+  }
+
+  /**
+   * The live code block has closed (or the answer ended): commit it keeping its DOM, completed to exactly what
+   * rendering it gives (a code block does not depend on link definitions). If it cannot, it is rendered as usual,
+   * reusing its highlighting.
+   */
+  private finishLive(live: LiveCodeBlock): void {
+    const block = this.renderer.lex(this.text.slice(this.stable), this.links)[0];
+    if (block && live.finish(block)) {
+      this.tail.before(live.element);
+      this.stable += block.raw.length;
+    } else {
+      this.resume = live.highlight;
+    }
   }
 
   /** Every definition in the answer, as a one-shot render of the whole text would see them. */
@@ -94,6 +134,9 @@ export class StreamingMarkdown {
     this.tail.replaceChildren();
     this.links = {};
     this.commitLinks.clear();
+    this.live = undefined;
+    this.liveParagraph = undefined;
+    this.resume = undefined;
     this.tail.before(this.renderer.render(this.renderer.lex(this.text)));
     this.stable = this.text.length;
   }
@@ -103,19 +146,28 @@ function onlyLinks(seen: Set<string>, links: string): boolean {
   return seen.size === 1 && seen.has(links);
 }
 
-/** How many leading tokens are final: all before the last block that starts on a complete line. */
+/**
+ * How many leading tokens are final: all before the last block that starts on a complete line, and that block too if
+ * it is a fenced code block whose closing fence line is complete (nothing after it can change it).
+ */
 function committable(tokens: Token[], pending: string): number {
   const partialLine = pending.lastIndexOf('\n') + 1;
   let offset = 0;
   let cut = 0;
+  let cutEnd = 0;
   let i = 0;
   for (; i < tokens.length && offset < partialLine; i++) {
-    if (tokens[i]!.type !== 'space') cut = i;
     offset += tokens[i]!.raw.length;
+    if (tokens[i]!.type !== 'space') {
+      cut = i;
+      cutEnd = offset;
+    }
   }
+  let final = cut;
+  if (cutEnd < partialLine && isClosedFence(tokens[cut]!)) final = cut + 1;
   // A half-written line after a blank line cannot join the block before it, unless that block is a list.
-  if (i < tokens.length && tokens[i - 1]?.type === 'space' && tokens[cut]!.type !== 'list') cut = i;
-  return cut;
+  if (i < tokens.length && tokens[i - 1]?.type === 'space' && tokens[cut]!.type !== 'list') final = i;
+  return final;
 }
 
 function rawLength(tokens: Token[]): number {

@@ -601,7 +601,8 @@ test('New Chat starts an empty conversation', async (t) => {
   await step(t, async () => {
     const frame = await chatFrame();
     assert.ok((await frame.locator('.turn').count()) > 0);
-    await frame.locator('button#new-chat').click();
+    // New Chat is the view's title bar action (the chat header no longer repeats it).
+    await page.locator('.part.sidebar .title-actions [aria-label^="New Chat"], .part.sidebar .pane-header .actions [aria-label^="New Chat"]').first().click();
     await waitFor('the turns to go', async () => (await frame.locator('.turn').count()) === 0, 15_000);
   });
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, emptySnapshot, type ChatPage } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
+import { formatCredits } from '../../src/chat/costLedger';
 
 // A 1×1 PNG and a 1×1 GIF, as real files would arrive from the clipboard or a drop.
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -152,7 +153,7 @@ describe('chat webview: interaction', () => {
     const chat = await harness.open();
     const cases = [
       { id: 'b', cost: { kind: 'billed' as const, credits: 0.0123 }, text: /0\.0123 credits/, stop: 'end_turn' },
-      { id: 'e', cost: { kind: 'estimate' as const, credits: 0.5 }, text: /≈0\.5 credits \(estimate\)/, stop: 'max_tokens' },
+      { id: 'e', cost: { kind: 'estimate' as const, credits: 0.5 }, text: /≈0\.50 credits \(estimate\)/, stop: 'max_tokens' },
       { id: 'u', cost: { kind: 'unknown' as const }, text: /cost unknown/, stop: 'stop_sequence' },
     ];
     for (const c of cases) {
@@ -173,6 +174,23 @@ describe('chat webview: interaction', () => {
     await chat.clearPosted();
     await chat.page.locator('.turn[data-turn-id="e"] button[data-action="continue"]').click();
     assert.deepEqual(await chat.posted(), [{ type: 'continue', turnId: 'e' }]);
+    await chat.close();
+  });
+
+  test('credits in the meta line are written exactly as the status bar writes them (one formatter)', async () => {
+    const chat = await harness.open();
+    const values = [0.002694, 0.0123, 0.5, 0.000042, 1.2346, 123.456, 0.0000001, 0.1];
+    for (const [i, credits] of values.entries()) {
+      await chat.send(turnAdded(`c${i}`));
+      await chat.send(delta(`c${i}`, 'Answer'));
+      const cost = i % 2 === 0 ? { kind: 'billed' as const, credits } : { kind: 'estimate' as const, credits };
+      await chat.send({ type: 'turnEnded', turnId: `c${i}`, status: 'done', meta: meta({ cost }) });
+      const shown = await chat.page.locator(`.turn[data-turn-id="c${i}"] .meta-cost`).textContent();
+      // formatCredits as the host imports it for the status bar (src/host/cost.ts).
+      const expected = cost.kind === 'billed' ? `${formatCredits(credits)} credits` : `≈${formatCredits(credits)} credits (estimate)`;
+      assert.equal(shown, expected, `credits ${credits}`);
+    }
+    assert.equal(await chat.page.locator('.turn[data-turn-id="c0"] .meta-cost').textContent(), '0.002694 credits');
     await chat.close();
   });
 
@@ -235,14 +253,10 @@ describe('chat webview: interaction', () => {
     assert.equal(await items.nth(1).getAttribute('aria-current'), 'true');
     await items.nth(0).locator('button[data-action="deleteChat"]').click();
     await items.nth(0).locator('button[data-action="switchChat"]').click();
-    await chat.page.locator('button#new-chat').click();
-    await chat.page.locator('button#export-chat').click();
     await chat.page.locator('button#model').click();
     assert.deepEqual(await chat.posted(), [
       { type: 'deleteChat', conversationId: 'c1' },
       { type: 'switchChat', conversationId: 'c1' },
-      { type: 'newChat' },
-      { type: 'exportChat' },
       { type: 'selectModel' },
     ]);
     await chat.send({ type: 'conversations', conversations: [{ id: 'c3', title: 'Third', updatedAt: 1 }], activeId: 'c3' });
@@ -321,7 +335,7 @@ describe('chat webview: interaction', () => {
     const announced = (await chat.page.locator('#announcer').textContent()) ?? '';
     assert.match(announced, /^Answer finished\. Use this: const a = 1; word word/, 'code toolbars are not read out');
     assert.ok(announced.length < 340 && announced.endsWith('…'), `a long answer is cut (${announced.length} chars)`);
-    for (const id of ['attach-image', 'history', 'stop', 'send', 'new-chat', 'export-chat']) {
+    for (const id of ['attach-image', 'history', 'stop', 'send']) {
       const label = await chat.page.locator(`button#${id}`).getAttribute('aria-label');
       assert.ok(label && label.length > 3, `#${id} has an aria-label`);
     }
@@ -343,7 +357,7 @@ describe('chat webview: layout in a narrow sidebar', () => {
   after(async () => { await harness?.close(); });
 
   test('at 290 px the header is one row of icon buttons with names, and a long model name is cut with an ellipsis', async () => {
-    const chat = await harness.open(emptySnapshot({ model: 'anthropic/claude-sonnet-4-5-20250929' }), undefined, { width: 290, height: 500 });
+    const chat = await harness.open(emptySnapshot({ model: 'anthropic/claude-sonnet-4-5-20250929-extended-context-preview' }), undefined, { width: 290, height: 500 });
     const layout = await chat.page.evaluate(`(() => {
       const header = document.querySelector('.chat-header');
       const buttons = Array.from(header.querySelectorAll('button'));
@@ -363,13 +377,39 @@ describe('chat webview: layout in a narrow sidebar', () => {
     assert.ok(layout.rightEdge <= 290, 'nothing sticks out of the view');
     assert.equal(layout.labelCut, true, 'the long model name is cut');
     assert.equal(layout.labelOverflow, 'ellipsis');
-    for (const id of ['history', 'export-chat', 'new-chat']) {
+    for (const id of ['history']) {
       const b = chat.page.locator(`button#${id}`);
       assert.equal((await b.textContent())?.trim(), '', `#${id} is an icon button`);
       assert.ok(((await b.getAttribute('aria-label')) ?? '').length > 3, `#${id} has an aria-label`);
       assert.equal(await b.getAttribute('title'), await b.getAttribute('aria-label'), `#${id} has a tooltip`);
     }
-    assert.equal(await chat.page.locator('button#model').getAttribute('title'), 'anthropic/claude-sonnet-4-5-20250929: change model', 'the full name is in the tooltip');
+    assert.equal(await chat.page.locator('button#model').getAttribute('title'), 'anthropic/claude-sonnet-4-5-20250929-extended-context-preview: change model', 'the full name is in the tooltip');
+    await chat.close();
+  });
+
+  test('at 170 px the model label shows the model\'s name without the provider prefix, uncut', async () => {
+    const id = 'anthropic/claude-sonnet-4-5-20250929';
+    const chat = await harness.open(emptySnapshot({ model: id, modelName: 'Claude Sonnet 4.5' }), undefined, { width: 170, height: 500 });
+    const label = chat.page.locator('#model-label');
+    const shown = async () => chat.page.evaluate(`(() => { const l = document.querySelector('#model-label'); return { text: l.textContent, cut: l.scrollWidth > l.clientWidth, right: document.querySelector('.chat-header').getBoundingClientRect().right }; })()`) as Promise<{ text: string; cut: boolean; right: number }>;
+    assert.deepEqual(await shown(), { text: 'Claude Sonnet 4.5', cut: false, right: 170 });
+    assert.equal(await chat.page.locator('button#model').getAttribute('title'), `${id}: change model`, 'the id is in the tooltip');
+    assert.equal(await chat.page.locator('button#model').getAttribute('aria-label'), 'Model: Claude Sonnet 4.5. Change model');
+    // A model change from the host carries the name too; without one, the provider prefix is still dropped.
+    await chat.send({ type: 'model', model: 'anthropic/claude-opus-4-1', modelName: 'Claude Opus 4.1' });
+    assert.equal(await label.textContent(), 'Claude Opus 4.1');
+    await chat.send({ type: 'model', model: 'anthropic/claude-haiku-4-5' });
+    assert.equal(await label.textContent(), 'claude-haiku-4-5');
+    await chat.close();
+  });
+
+  test('New Chat and Export are in the view title bar only, not repeated in the chat header', async () => {
+    const chat = await harness.open(emptySnapshot(), undefined, { width: 290, height: 500 });
+    assert.equal(await chat.page.locator('.chat-header button').count(), 2, 'the header holds the model button and History');
+    assert.equal(await chat.page.locator('#new-chat, #export-chat').count(), 0);
+    const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string; group?: string }>> } };
+    const titleBar = manifest.contributes.menus['view/title']!.filter((m) => m.when === 'view == fastrouter.chatView' && m.group?.startsWith('navigation'));
+    assert.deepEqual(titleBar.map((m) => m.command).sort(), ['fastrouter.exportChat', 'fastrouter.newChat']);
     await chat.close();
   });
 

@@ -56,7 +56,8 @@ describe('chat webview: rendering', () => {
       w.__removedOutsideTail = 0;
       const MO = (globalThis as unknown as { MutationObserver: new (cb: (records: Array<{ removedNodes: { length: number }; target: { closest(s: string): unknown } }>) => void) => { observe(n: unknown, o: unknown): void } }).MutationObserver;
       new MO((records) => {
-        for (const r of records) if (r.removedNodes.length > 0 && !r.target.closest('.md-tail')) w.__removedOutsideTail += r.removedNodes.length;
+        // (A live code block's unfinished lines are completed as it moves out of the tail: records are read later.)
+        for (const r of records) if (r.removedNodes.length > 0 && !r.target.closest('.md-tail, .code-block pre > code')) w.__removedOutsideTail += r.removedNodes.length;
       }).observe(w.document.querySelector('.turn[data-turn-id="t1"] .answer-text'), { childList: true, subtree: true, characterData: true });
     });
     for (const part of [' paragraph is ', 'longer.\n\n- item one\n', '- item two\n\n```js\nconst x', ' = 1;\n```\n\nDone.']) {
@@ -129,6 +130,88 @@ describe('chat webview: rendering', () => {
     await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done' });
     assert.equal(await answer.locator('.code-block').nth(1).locator('pre').textContent(), '```ts\nlet a = 1;\n```');
     assert.equal(await answer.locator('p').last().textContent(), 'After the block.');
+    await chat.close();
+  });
+
+  test('a long code block streams line by line: finished lines keep their DOM nodes, only the open line is redone', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t1'));
+    const lines = Array.from({ length: 40 }, (_, i) => `const value${i} = compute(${i}); // step ${i}\n`);
+    await chat.send(delta('t1', `Code:\n\n\`\`\`ts\n${lines.slice(0, 5).join('')}`));
+    await chat.frames();
+    const pre = chat.page.locator('.turn[data-turn-id="t1"] .answer .code-block pre');
+    assert.equal(await pre.textContent(), lines.slice(0, 5).join('').slice(0, -1));
+    // Mark the first line's keyword node, and count removals of any node that holds a finished line's text.
+    await chat.page.evaluate(() => {
+      const w = globalThis as unknown as MarkWindow & { document: { querySelector(s: string): { __mark?: number } | null } };
+      const keyword = w.document.querySelector('.turn[data-turn-id="t1"] .code-block pre code .hljs-keyword');
+      if (!keyword) throw new Error('the open block is not highlighted');
+      keyword.__mark = 7;
+      w.__marked = keyword;
+    });
+    for (let i = 5; i < lines.length; i += 3) {
+      await chat.send(delta('t1', lines.slice(i, i + 3).join('')));
+      await chat.frames();
+      assert.equal(await pre.textContent(), lines.slice(0, i + 3).join('').slice(0, -1));
+    }
+    const kept = await chat.page.evaluate(() => {
+      const w = globalThis as unknown as MarkWindow & { document: { querySelector(s: string): unknown } };
+      const marked = w.__marked as { __mark?: number; isConnected: boolean };
+      return { connected: marked.isConnected, mark: marked.__mark, first: w.document.querySelector('.turn[data-turn-id="t1"] .code-block pre code .hljs-keyword') === marked };
+    });
+    assert.deepEqual(kept, { connected: true, mark: 7, first: true });
+    assert.equal(await pre.locator('.hljs-comment').count(), 40, 'every line is highlighted');
+    await chat.send(delta('t1', '```\n\nDone.'));
+    await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done' });
+    assert.equal(await pre.textContent(), lines.join('').slice(0, -1));
+    // Closing the fence keeps the block's DOM (completed in place, not rendered again).
+    assert.equal(await chat.page.evaluate(() => (globalThis as unknown as MarkWindow).__marked === (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('.turn[data-turn-id="t1"] .code-block pre code .hljs-keyword')), true);
+    assert.equal(await chat.page.locator('.turn[data-turn-id="t1"] .answer p').last().textContent(), 'Done.');
+    assert.deepEqual(chat.pageErrors, []);
+    await chat.close();
+  });
+
+  test('a long paragraph with no line break streams in pieces: the finished start keeps its DOM nodes', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t1'));
+    const sentence = (i: number) => `Sentence ${i} has **bold ${i}** and \`code ${i}\` in it. `;
+    let text = '';
+    let i = 0;
+    const grow = async (until: number) => {
+      while (text.length < until) {
+        const part = sentence(i++);
+        text += part;
+        await chat.send(delta('t1', part));
+        if (i % 10 === 0) await chat.frames(1);
+      }
+      await chat.frames();
+    };
+    await grow(7000);
+    await chat.page.evaluate(() => {
+      const w = globalThis as unknown as MarkWindow & { document: { querySelector(s: string): { __mark?: number } | null } };
+      const strong = w.document.querySelector('.turn[data-turn-id="t1"] .answer p strong');
+      if (!strong) throw new Error('no bold text');
+      strong.__mark = 9;
+      w.__marked = strong;
+    });
+    await grow(20000);
+    const answer = chat.page.locator('.turn[data-turn-id="t1"] .answer');
+    const shownText = (await answer.textContent())?.trim() ?? '';
+    const wanted = text.replace(/\*\*|`/g, '').trim();
+    let at = 0;
+    while (at < wanted.length && shownText[at] === wanted[at]) at++;
+    assert.equal(shownText, wanted, `differs at ${at}: ${JSON.stringify(shownText.slice(at - 40, at + 40))} vs ${JSON.stringify(wanted.slice(at - 40, at + 40))}`);
+    const kept = await chat.page.evaluate(() => {
+      const w = globalThis as unknown as MarkWindow & { document: { querySelector(s: string): unknown } };
+      const marked = w.__marked as { __mark?: number; isConnected: boolean };
+      return { connected: marked.isConnected, mark: marked.__mark, first: w.document.querySelector('.turn[data-turn-id="t1"] .answer p strong') === marked };
+    });
+    assert.deepEqual(kept, { connected: true, mark: 9, first: true });
+    await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done' });
+    assert.equal(await answer.locator('p').count(), 1);
+    assert.equal(await answer.locator('p strong').count(), i);
+    assert.equal(await answer.locator('p code').count(), i);
+    assert.deepEqual(chat.pageErrors, []);
     await chat.close();
   });
 

@@ -26,7 +26,37 @@ export const STREAMING_CORPUS: Record<string, string> = {
   trailingSpace: 'Ends with blank lines\n\n\n\n',
   partialLineJoinsAbove: 'Some text\n#hashtag continues it\n\n| a |\n|---|\n| 1 |\n#x row\n\n- item\n\n* star item\n\n+ plus\n',
   rich: RICH_ANSWER,
+  // Long fenced blocks stream line by line (each finished line highlighted once); the end must still equal one render.
+  longCodeBlock: `Here it is:\n\n\`\`\`ts\n${longTypeScript(60)}\`\`\`\n\nDone.\n`,
+  longCodeNeverClosed: `\`\`\`python\n${'class A:\n    """A docstring\n    over lines."""\n    def f(self, x):\n        return [i for i in range(x)]  # c\n\n'.repeat(12)}`,
+  longCodeAtEndNoNewline: `\`\`\`js\n${'const s = `multi\nline ${x}`;\n/* a\n * b */\nf(s);\n'.repeat(15)}\`\`\``,
+  indentedFence: '  ```js\n  let a = 1;\n    nested();\n b();\n\tc();\n  ```\n\ntext\n',
+  tildeFenceLongerClose: '~~~ yaml extra info\nkey: |\n  block\n  scalar\nlist:\n  - a # c\n```\nnot a close\n~~~~~   \n\nafter\n',
+  fenceBlankLinesAtEnd: '```json\n{\n  "a": [1, 2,\n    {"b": null}],\n  "c": "d"\n}\n\n\n```\nnext\n',
+  unknownLanguageBlock: '```brainfuck\n++++[>++<-]>.\n<>&"\'\n```\n',
+  emptyAndCloseOnly: '```\n```\n\n```css\n\n```\n',
+  closeThenMore: '```rust\nfn main() {\n    /* block\n       comment */\n}\n```\n```rust\nlet x = 1;\n```\n- item\n',
+  // Long paragraphs without a line break stream in pieces; the end must still equal one render (constructs across pieces too).
+  longParagraph: `${longProse(70)} **bold that spans ${'many words '.repeat(30)}to here** and [a link](https://example.com/x) end.\n\nAfter.\n`,
+  longParagraphUnbalanced: `A lone \` backtick and a lone * star, then ${longProse(110)}[ref] and \`code\`.\n\n[ref]: https://example.com/ref\n`,
+  longParagraphThenSoftBreak: `${longProse(60)}\nsecond line of the same paragraph\n===\n`,
 };
+
+/** `n` sentences of prose with inline Markdown and no line break. */
+function longProse(n: number): string {
+  let text = '';
+  for (let i = 0; i < n; i++) text += `Step ${i} reads the **input** with \`parse${i}()\` and keeps a *small* state machine; see [rule ${i}](https://example.com/r/${i}). `;
+  return text;
+}
+
+/** `n` TypeScript functions with doc comments and multi-line template strings (constructs that span lines). */
+function longTypeScript(n: number): string {
+  let code = '';
+  for (let i = 0; i < n; i++) {
+    code += `/**\n * Function ${i}.\n */\nexport function f${i}(a: number): string {\n  const t = \`line ${i}\n  \${a} & <b>\`;\n\n  return t; // done\n}\n`;
+  }
+  return code;
+}
 
 /** Streams `parts` into turn `turnId` from inside the page, letting a frame run after every `perFrame` deltas. */
 async function streamInPage(chat: ChatPage, turnId: string, parts: string[], perFrame: number): Promise<void> {
@@ -56,7 +86,7 @@ describe('chat webview: streamed = rendered at once', () => {
   // A frame after every single character is the strictest split (every prefix gets committed once); it skips the
   // long rich answer only to keep the run short (the other splits and rendering.test.ts cover that one).
   const splits: Array<[string, (text: string) => string[], number, string[]]> = [
-    ['one character per delta, a frame after each', (t) => Array.from(t), 1, ['rich']],
+    ['one character per delta, a frame after each', (t) => Array.from(t), 1, ['rich', 'longCodeBlock', 'longCodeNeverClosed', 'longCodeAtEndNoNewline', 'longParagraph', 'longParagraphUnbalanced', 'longParagraphThenSoftBreak']],
     ['random sizes, a frame every 2 deltas', (t) => chunks(t, 11, 7), 2, []],
     ['line by line, a frame after each', byLines, 1, []],
   ];
