@@ -1,7 +1,7 @@
 // The `fastrouter.*` settings: one zod schema per setting, so one bad value falls back to its own default
 // and the user is told which setting was wrong. Pure: the host reads the raw values and calls `parseSettings`.
 import * as z from 'zod';
-import type { MessageCreateParams, MessageParam } from '../api';
+import type { MessageCreateParams, MessageParam, Tool, ToolChoice } from '../api';
 
 export const DEFAULT_BASE_URL = 'https://api.fastrouter.ai';
 export const DEFAULT_MODEL = 'anthropic/claude-sonnet-4-20250514';
@@ -168,7 +168,7 @@ function safeJson(value: unknown): string {
  * The request body for a conversation under the current settings. With extended thinking the API refuses
  * temperature and top_k (and top_p below 0.95), and needs max_tokens above the thinking budget.
  */
-export function requestParams(settings: FastRouterSettings, input: { messages: MessageParam[]; system?: string }): MessageCreateParams {
+export function requestParams(settings: FastRouterSettings, input: { messages: MessageParam[]; system?: string; tools?: Tool[]; toolChoice?: ToolChoice }): MessageCreateParams {
   const budget = settings.thinkingBudgetTokens;
   const thinking = budget >= MIN_THINKING_BUDGET;
   const params: MessageCreateParams = {
@@ -180,6 +180,8 @@ export function requestParams(settings: FastRouterSettings, input: { messages: M
   const system = input.system ?? settings.systemPrompt;
   if (system.trim() !== '') params.system = system;
   if (settings.stopSequences.length > 0) params.stop_sequences = [...settings.stopSequences];
+  if (input.tools && input.tools.length > 0) params.tools = input.tools;
+  if (input.toolChoice) params.tool_choice = input.toolChoice;
   if (thinking) {
     params.thinking = { type: 'enabled', budget_tokens: budget };
     if (settings.topP !== undefined && settings.topP >= 0.95) params.top_p = settings.topP;

@@ -2,7 +2,7 @@
 // once if missing), applies the settings, streams, forwards each event, logs a line per request (never the key or
 // the user's code), records the cost and turns failures into a TurnError. `run` never throws.
 import * as vscode from 'vscode';
-import { FastRouterError, MessagesClient, type Message, type MessageParam, type StreamEvent } from '../api';
+import { FastRouterError, MessagesClient, type Message, type MessageParam, type StreamEvent, type Tool, type ToolChoice } from '../api';
 import { badSettingError, isAbort, noKeyError, redact, toTurnError } from '../chat/errors';
 import { formatCredits } from '../chat/costLedger';
 import { estimateStoppedCost, StreamedOutput } from '../chat/costEstimate';
@@ -21,6 +21,9 @@ export interface RunInput {
   system?: string;
   /** Who asks, for the cost ledger: 'chat' (default), 'inline', 'tool', 'lm:<extension>'. */
   source?: string;
+  /** The workspace tools offered to the model (chat with tools on). */
+  tools?: Tool[];
+  toolChoice?: ToolChoice;
 }
 
 export interface RunOptions {
@@ -92,7 +95,7 @@ export class RequestRunner {
         maxRetries: MAX_RETRIES,
         idleTimeoutMs: settings.idleTimeoutSeconds * 1000,
       });
-      log.info(`${label} request model=${settings.model} messages=${input.messages.length}${settings.thinkingBudgetTokens > 0 ? ` thinking=${settings.thinkingBudgetTokens}` : ''}`);
+      log.info(`${label} request model=${settings.model} messages=${input.messages.length}${input.tools ? ` tools=${input.tools.length}` : ''}${settings.thinkingBudgetTokens > 0 ? ` thinking=${settings.thinkingBudgetTokens}` : ''}`);
       stream = client.stream(requestParams(settings, input), { signal });
       for await (const event of stream) {
         streamed.observe(event);

@@ -25,6 +25,8 @@ export interface ChatServiceDeps {
   /** Settings that currently hold a bad value, and when they may have changed: the chat says which stop requests. */
   settingProblems: () => readonly SettingProblem[];
   onSettingsChange: vscode.Event<unknown>;
+  /** Show Diff on a tool call's card: the diff editor, current vs proposed. */
+  showToolDiff?: (toolUseId: string) => Promise<void>;
 }
 
 export class ChatService extends Disposable {
@@ -316,6 +318,12 @@ export class ChatService extends Disposable {
         return this.report(await this.actions.openLink(message.href));
       case 'selectModel':
         await vscode.commands.executeCommand('fastrouter.selectModel');
+        return;
+      case 'toolDecision':
+        this.controller.decideTool(message.turnId, message.toolUseId, message.decision);
+        return;
+      case 'showToolDiff':
+        await this.deps.showToolDiff?.(message.toolUseId);
         return;
       default:
         assertNever(message);
