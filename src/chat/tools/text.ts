@@ -26,7 +26,7 @@ export interface NumberedRead {
 }
 
 /** Lines `start..end` (1-based, inclusive) with their numbers, cut at READ_LIMITS with a note saying how to go on. */
-export function numberedLines(text: string, start = 1, end?: number, limits = READ_LIMITS): NumberedRead {
+export function numberedLines(text: string, start = 1, end?: number, limits: { maxLines: number; maxChars: number } = READ_LIMITS): NumberedRead {
   const lines = splitLines(text);
   // A final line end does not start another line.
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
