@@ -72,6 +72,10 @@ export const settingSchemas = {
   maxSelectionChars: z.number().int('must be a whole number').min(100).max(2_000_000).default(20_000),
   'spendingLimit.dailyCredits': spendingLimit,
   'spendingLimit.monthlyCredits': spendingLimit,
+  'tools.enabled': z.boolean().default(true),
+  'tools.autoApproveReadOnly': z.boolean().default(true),
+  'tools.maxRounds': z.number().int('must be a whole number').min(1).max(1000).default(25),
+  'tools.maxCreditsPerQuestion': z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -94,6 +98,14 @@ export interface FastRouterSettings {
   'spendingLimit.dailyCredits': number;
   /** Credits per calendar month, all windows; 0 = no limit. */
   'spendingLimit.monthlyCredits': number;
+  /** The chat may use the workspace tools (read, search, edit) in a trusted workspace. */
+  'tools.enabled': boolean;
+  /** Read-only tools run without asking (secret-looking files always ask). */
+  'tools.autoApproveReadOnly': boolean;
+  /** Tool rounds per question before the loop pauses for Continue. */
+  'tools.maxRounds': number;
+  /** Billed credits per question before the tool loop pauses; 0 = no limit. */
+  'tools.maxCreditsPerQuestion': number;
 }
 
 export interface SettingProblem {
@@ -116,7 +128,7 @@ export interface SettingProblem {
  * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
  * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
  */
-const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars']);
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;

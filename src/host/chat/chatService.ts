@@ -27,6 +27,8 @@ export interface ChatServiceDeps {
   onSettingsChange: vscode.Event<unknown>;
   /** Show Diff on a tool call's card: the diff editor, current vs proposed. */
   showToolDiff?: (toolUseId: string) => Promise<void>;
+  /** Why the tools are off although the setting is on (an untrusted workspace), shown in the chat. */
+  toolsBlockedReason?: () => string | undefined;
 }
 
 export class ChatService extends Disposable {
@@ -58,6 +60,10 @@ export class ChatService extends Disposable {
       this.shownProblems.clear();
       this.flushPending();
       this.showSettingProblems();
+      this.showToolsBlocked();
+    }));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (this.deps.toolsBlockedReason) this.notify('info', vscode.l10n.t('The workspace is trusted now: Claude can use the workspace tools.'), { toast: false });
     }));
     this._register(deps.onSettingsChange(() => this.showSettingProblems()));
     this._register(deps.onModelChange(() => this.post({ type: 'model', model: deps.model() })));
@@ -235,6 +241,11 @@ export class ChatService extends Disposable {
       this.shownProblems.clear();
       this.notify('info', vscode.l10n.t('The FastRouter settings are valid again: questions are sent.'), { toast: false });
     }
+  }
+
+  private showToolsBlocked(): void {
+    const reason = this.deps.toolsBlockedReason?.();
+    if (reason) this.notify('info', reason, { toast: false });
   }
 
   private flushPending(): void {

@@ -7,6 +7,7 @@ import { ConversationStore } from '../../chat/conversationStore';
 import { MIN_THINKING_BUDGET } from '../../chat/settings';
 import type { RequestRunner } from '../requestRunner';
 import type { SettingsService } from '../settings';
+import { WorkspaceTools } from '../tools';
 import { ChatService } from './chatService';
 
 export { ChatService } from './chatService';
@@ -25,6 +26,8 @@ export function conversationsDir(context: vscode.ExtensionContext): string {
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
   const log = (message: string) => deps.log.info(`Chat: ${message}`);
   const storageDir = conversationsDir(context);
+  const tools = new WorkspaceTools(deps.settings);
+  context.subscriptions.push(tools);
   const controller = new ConversationController({
     runner: deps.runner,
     store: new ConversationStore(storageDir, log),
@@ -34,6 +37,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     // The API refuses a prefilled assistant message when extended thinking is on.
     prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
     log,
+    tools,
   });
   const service: ChatService = new ChatService({
     controller,
@@ -44,6 +48,10 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     onModelChange: deps.settings.onDidChange,
     settingProblems: () => deps.settings.problems,
     onSettingsChange: deps.settings.onDidChange,
+    showToolDiff: async (toolUseId) => {
+      if (!(await tools.showDiff(toolUseId))) void vscode.window.showInformationMessage(vscode.l10n.t('This change was already decided; there is no proposal to compare any more.'));
+    },
+    toolsBlockedReason: () => tools.blockedReason,
   });
   context.subscriptions.push(service);
   return service;
