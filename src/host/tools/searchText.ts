@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ToolInput } from '../../chat/tools/definitions';
 import { looksSecret } from '../../chat/tools/paths';
-import { looksBinary, searchLines, searchPattern, type LineMatch } from '../../chat/tools/text';
+import { looksBinary, searchLines, searchPattern, type ExcludeMatcher, type LineMatch } from '../../chat/tools/text';
 import type { PreparedToolCall } from '../../chat/tools/types';
 import type { ToolWorkspace } from './workspace';
 
@@ -29,17 +29,15 @@ export async function searchWorkspace(ws: ToolWorkspace, pattern: RegExp, includ
   try {
     const uris = await vscode.workspace.findFiles(include, undefined, SEARCH_LIMITS.maxFiles, source.token);
     const multi = ws.roots().length > 1;
-    const matchers = new Map<string, { search: ReturnType<ToolWorkspace['excludes']>; ignore: Awaited<ReturnType<ToolWorkspace['gitignore']>> }>();
+    const excludes = new Map<string, ExcludeMatcher>();
+    const gitignores = new Map<string, Promise<ExcludeMatcher>>();
     const files: { fsPath: string; path: string }[] = [];
     for (const uri of uris) {
       const where = ws.locate(uri.fsPath);
       if (!where) continue;
-      let m = matchers.get(where.root.fsPath);
-      if (!m) {
-        m = { search: ws.excludes(where.root, 'search'), ignore: await ws.gitignore(where.root) };
-        matchers.set(where.root.fsPath, m);
-      }
-      if (m.search.excludes(where.relative) || m.ignore.excludes(where.relative) || looksSecret(where.relative)) continue;
+      let exclude = excludes.get(where.root.fsPath);
+      if (!exclude) excludes.set(where.root.fsPath, (exclude = ws.excludes(where.root, 'search')));
+      if (exclude.excludes(where.relative) || looksSecret(where.relative) || (await ws.gitignored(where.root, where.relative, gitignores))) continue;
       files.push({ fsPath: uri.fsPath, path: multi ? `${where.root.name}/${where.relative}` : where.relative });
     }
     files.sort((a, b) => a.path.localeCompare(b.path));

@@ -43,14 +43,25 @@ export class ToolWorkspace {
     return new ExcludeMatcher(globs);
   }
 
-  /** The folder's top-level .gitignore as exclude globs (cheap: one file, simple lines), when search.useIgnoreFiles is on. */
-  async gitignore(root: WorkspaceRoot): Promise<ExcludeMatcher> {
-    if (vscode.workspace.getConfiguration('search', vscode.Uri.file(root.fsPath)).get('useIgnoreFiles') === false) return new ExcludeMatcher([]);
-    try {
-      return new ExcludeMatcher(gitignoreGlobs(await readFile(nodePath.join(root.fsPath, '.gitignore'), 'utf8')));
-    } catch {
-      return new ExcludeMatcher([]);
+  /**
+   * Whether a .gitignore of the file's folder or of a folder above it (up to the workspace folder) ignores it, when
+   * search.useIgnoreFiles is on. Cheap: each folder's .gitignore is read once per search (`cache`); negations are skipped.
+   */
+  async gitignored(root: WorkspaceRoot, relative: string, cache: Map<string, Promise<ExcludeMatcher>>): Promise<boolean> {
+    if (vscode.workspace.getConfiguration('search', vscode.Uri.file(root.fsPath)).get('useIgnoreFiles') === false) return false;
+    const parts = relative.split('/');
+    for (let depth = 0; depth < parts.length; depth++) {
+      const folder = parts.slice(0, depth).join('/');
+      const key = nodePath.join(root.fsPath, folder);
+      let matcher = cache.get(key);
+      if (!matcher) {
+        matcher = readFile(nodePath.join(key, '.gitignore'), 'utf8').then((text) => new ExcludeMatcher(gitignoreGlobs(text)), () => new ExcludeMatcher([]));
+        cache.set(key, matcher);
+      }
+      const m = await matcher;
+      if (!m.empty && m.excludes(parts.slice(depth).join('/'))) return true;
     }
+    return false;
   }
 
   /** The root an absolute path is in, and the path relative to it (forward slashes). */
