@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { describeCall, parseToolCall, READ_ONLY_TOOLS, toolDefinitions } from '../../src/chat/tools/definitions';
 import { looksSecret, resolveToolPath, type RealPath, type WorkspaceRoot } from '../../src/chat/tools/paths';
+import { GitignoreFilter, searchFiles } from '../../src/chat/tools/search';
 import {
   countOccurrences, ExcludeMatcher, gitignoreGlobs, globToRegExp, lineChanges, looksBinary, numberedLines, searchLines, searchPattern,
 } from '../../src/chat/tools/text';
@@ -157,4 +158,30 @@ test('globs and excludes work like VS Code\'s: **, *, {a,b}, and a match exclude
   assert.ok(excludes.excludes('dist/out.js'));
   assert.ok(!excludes.excludes('src/dist.ts'));
   assert.deepEqual(gitignoreGlobs('# c\nnode_modules/\n/build\nlogs/*.log\n!keep.log\n'), ['**/node_modules', 'build', 'logs/*.log']);
+});
+
+test('search: .gitignore of each folder on the way counts; results are path:line with context, capped with a note', async () => {
+  const gitignores: Record<string, string> = { '/w/.gitignore': 'dist/\n', '/w/pkg/.gitignore': '*.gen.ts\n' };
+  const reads: string[] = [];
+  const filter = new GitignoreFilter(async (file) => {
+    reads.push(file);
+    if (file in gitignores) return gitignores[file];
+    throw new Error('ENOENT');
+  });
+  assert.equal(await filter.ignored('/w', 'dist/a.js'), true);
+  assert.equal(await filter.ignored('/w', 'pkg/x.gen.ts'), true);
+  assert.equal(await filter.ignored('/w', 'pkg/x.ts'), false);
+  assert.equal(await filter.ignored('/w', 'other/x.gen.ts'), false);
+  assert.equal(new Set(reads).size, reads.length, 'each .gitignore is read once');
+
+  const texts: Record<string, string> = { '/w/a.ts': 'one\nfind me\nthree\n', '/w/b.ts': 'nothing here\n', '/w/c.ts': 'find me too\n' };
+  const files = Object.keys(texts).map((fsPath) => ({ fsPath, path: fsPath.slice(3) }));
+  const signal = new AbortController().signal;
+  const result = await searchFiles(files, /find me/i, async (p) => texts[p], { label: "'find me'", signal, listedAll: true });
+  assert.equal(result.content, 'a.ts-1-  one\na.ts:2:  find me\na.ts-3-  three\n--\nc.ts:1:  find me too');
+  assert.equal(result.summary, "Searched 'find me' — 2 matches");
+  const many = Array.from({ length: 300 }, (_, i) => ({ fsPath: `/m/${i}`, path: `m${i}.ts` }));
+  const capped = await searchFiles(many, /x/, async () => 'x\n', { label: "'x'", signal, listedAll: true });
+  assert.match(capped.summary, /— 200\+ matches$/);
+  assert.match(capped.content, /\[Stopped at 200 matches; narrow the query or use include\.\]$/);
 });

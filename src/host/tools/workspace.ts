@@ -4,7 +4,7 @@ import { realpath, readFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { resolveToolPath, type PathResult, type WorkspaceRoot } from '../../chat/tools/paths';
-import { enabledPatterns, ExcludeMatcher, gitignoreGlobs, looksBinary } from '../../chat/tools/text';
+import { enabledPatterns, ExcludeMatcher, looksBinary } from '../../chat/tools/text';
 
 /** Files bigger than this are not read (read_file says so; search skips them). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -43,25 +43,9 @@ export class ToolWorkspace {
     return new ExcludeMatcher(globs);
   }
 
-  /**
-   * Whether a .gitignore of the file's folder or of a folder above it (up to the workspace folder) ignores it, when
-   * search.useIgnoreFiles is on. Cheap: each folder's .gitignore is read once per search (`cache`); negations are skipped.
-   */
-  async gitignored(root: WorkspaceRoot, relative: string, cache: Map<string, Promise<ExcludeMatcher>>): Promise<boolean> {
-    if (vscode.workspace.getConfiguration('search', vscode.Uri.file(root.fsPath)).get('useIgnoreFiles') === false) return false;
-    const parts = relative.split('/');
-    for (let depth = 0; depth < parts.length; depth++) {
-      const folder = parts.slice(0, depth).join('/');
-      const key = nodePath.join(root.fsPath, folder);
-      let matcher = cache.get(key);
-      if (!matcher) {
-        matcher = readFile(nodePath.join(key, '.gitignore'), 'utf8').then((text) => new ExcludeMatcher(gitignoreGlobs(text)), () => new ExcludeMatcher([]));
-        cache.set(key, matcher);
-      }
-      const m = await matcher;
-      if (!m.empty && m.excludes(parts.slice(depth).join('/'))) return true;
-    }
-    return false;
+  /** search.useIgnoreFiles of the folder (default on). */
+  useIgnoreFiles(root: WorkspaceRoot): boolean {
+    return vscode.workspace.getConfiguration('search', vscode.Uri.file(root.fsPath)).get('useIgnoreFiles') !== false;
   }
 
   /** The root an absolute path is in, and the path relative to it (forward slashes). */
