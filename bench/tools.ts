@@ -1,10 +1,10 @@
 // Host time of a tool round without the model: search_text over a 5,000-file folder and read_file of a 1 MB file,
-// with the code the host runs (src/chat/tools: .gitignore filter, parallel reads, cheap whole-file rejection, capped
+// with the code the host runs (src/chat/tools: .gitignore filter, time-sliced reads, cheap whole-file rejection, capped
 // result; numbered, size-capped reads), next to a naive baseline (sequential reads, every line tested, the whole
 // file numbered and sent). The file list comes from a Node walk, standing in for VS Code's findFiles (ripgrep),
 // which is not our code. Numbers only; no pass/fail.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { looksSecret } from '../src/chat/tools/paths';
@@ -47,7 +47,7 @@ async function walk(dir: string, base = ''): Promise<string[]> {
 async function oursSearch(dir: string, listed: string[]): Promise<{ ms: number; summary: string }> {
   const start = performance.now();
   const excludes = new ExcludeMatcher(['**/node_modules', '**/bower_components', '**/*.code-search']);
-  const gitignore = new GitignoreFilter((file) => readFile(file, 'utf8'));
+  const gitignore = new GitignoreFilter((file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined));
   const files: SearchFile[] = [];
   for (const rel of listed) {
     if (excludes.excludes(rel) || looksSecret(rel) || (await gitignore.ignored(dir, rel))) continue;
@@ -55,9 +55,10 @@ async function oursSearch(dir: string, listed: string[]): Promise<{ ms: number; 
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
   const pattern = searchPattern('parseUrl', false) as RegExp;
-  const result = await searchFiles(files, pattern, async (fsPath) => {
-    if ((await stat(fsPath)).size > SEARCH_LIMITS.maxFileBytes) return undefined;
-    const bytes = await readFile(fsPath);
+  // As the host reads (src/host/tools/searchText.ts): stat, read, binary check, synchronously in time slices.
+  const result = await searchFiles(files, pattern, (fsPath) => {
+    if (statSync(fsPath).size > SEARCH_LIMITS.maxFileBytes) return undefined;
+    const bytes = readFileSync(fsPath);
     return looksBinary(bytes) ? undefined : bytes.toString('utf8');
   }, { label: "'parseUrl'", signal: new AbortController().signal, listedAll: true });
   return { ms: performance.now() - start, summary: result.summary };

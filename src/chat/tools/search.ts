@@ -5,27 +5,78 @@ import * as nodePath from 'node:path';
 import { ExcludeMatcher, gitignoreGlobs, searchLines, type LineMatch } from './text';
 import type { ToolRunResult } from './types';
 
-export const SEARCH_LIMITS = { maxFiles: 20_000, maxMatches: 200, maxPerFile: 20, maxFileBytes: 1024 * 1024, parallel: 16 } as const;
+export const SEARCH_LIMITS = { maxFiles: 20_000, maxMatches: 200, maxPerFile: 20, maxFileBytes: 1024 * 1024 } as const;
+/** Longest stretch of synchronous reading before the search lets other work run. */
+const YIELD_EVERY_MS = 8;
 
-/** .gitignore files of a folder and the folders above it, each read once (negations are skipped: cheap, not complete). */
+/**
+ * .gitignore files of a folder and the folders above it, each read once (negations are skipped: cheap, not complete).
+ * Once a folder's .gitignore files are loaded, its files are checked synchronously (answers per folder are cached).
+ */
 export class GitignoreFilter {
-  private readonly cache = new Map<string, Promise<ExcludeMatcher>>();
+  /** `root\0folder` → that folder's .gitignore patterns (empty when it has none). */
+  private readonly matchers = new Map<string, ExcludeMatcher>();
+  /** Folders whose .gitignore files (theirs and above) are all loaded. */
+  private readonly loaded = new Set<string>();
+  /** `root\0folder` → ignored (itself or a folder above it). */
+  private readonly folders = new Map<string, boolean>();
 
-  constructor(private readonly read: (file: string) => Promise<string>) {}
+  /** `read` gives a file's text, undefined or a throw when there is none; a synchronous read is much cheaper for the many folders without one. */
+  constructor(private readonly read: (file: string) => string | undefined | Promise<string | undefined>) {}
 
-  async ignored(rootFsPath: string, relative: string): Promise<boolean> {
-    const parts = relative.split('/');
-    for (let depth = 0; depth < parts.length; depth++) {
-      const folder = nodePath.join(rootFsPath, ...parts.slice(0, depth));
-      let matcher = this.cache.get(folder);
-      if (!matcher) {
-        matcher = this.read(nodePath.join(folder, '.gitignore')).then((text) => new ExcludeMatcher(gitignoreGlobs(text)), () => new ExcludeMatcher([]));
-        this.cache.set(folder, matcher);
+  ignored(rootFsPath: string, relative: string): boolean | Promise<boolean> {
+    const slash = relative.lastIndexOf('/');
+    const folder = slash === -1 ? '' : relative.slice(0, slash);
+    if (this.loaded.has(`${rootFsPath}\0${folder}`)) return this.check(rootFsPath, relative, folder);
+    return this.load(rootFsPath, folder).then(() => this.check(rootFsPath, relative, folder));
+  }
+
+  private async load(rootFsPath: string, folder: string): Promise<void> {
+    let prefix = '';
+    const parts = folder ? folder.split('/') : [];
+    for (let depth = 0; depth <= parts.length; depth++) {
+      if (depth > 0) prefix = prefix ? `${prefix}/${parts[depth - 1]}` : parts[depth - 1];
+      const key = `${rootFsPath}\0${prefix}`;
+      if (this.matchers.has(key)) continue;
+      let text: string | undefined;
+      try {
+        const value = this.read(nodePath.join(rootFsPath, prefix, '.gitignore'));
+        text = value instanceof Promise ? await value : value;
+      } catch {
+        text = undefined;
       }
-      const m = await matcher;
-      if (!m.empty && m.excludes(parts.slice(depth).join('/'))) return true;
+      this.matchers.set(key, new ExcludeMatcher(text ? gitignoreGlobs(text) : []));
     }
-    return false;
+    this.loaded.add(`${rootFsPath}\0${folder}`);
+  }
+
+  private check(rootFsPath: string, relative: string, folder: string): boolean {
+    return (folder !== '' && this.folderIgnored(rootFsPath, folder)) || this.matchedAbove(rootFsPath, relative);
+  }
+
+  private folderIgnored(rootFsPath: string, folder: string): boolean {
+    const key = `${rootFsPath}\0${folder}`;
+    let known = this.folders.get(key);
+    if (known === undefined) {
+      const slash = folder.lastIndexOf('/');
+      known = (slash !== -1 && this.folderIgnored(rootFsPath, folder.slice(0, slash))) || this.matchedAbove(rootFsPath, folder);
+      this.folders.set(key, known);
+    }
+    return known;
+  }
+
+  /** Whether a loaded .gitignore of a folder above `relative` (or the root's) names it. */
+  private matchedAbove(rootFsPath: string, relative: string): boolean {
+    let prefix = '';
+    let rest = relative;
+    for (;;) {
+      const m = this.matchers.get(`${rootFsPath}\0${prefix}`);
+      if (m && !m.empty && m.matches(rest)) return true;
+      const slash = rest.indexOf('/');
+      if (slash === -1) return false;
+      prefix = prefix ? `${prefix}/${rest.slice(0, slash)}` : rest.slice(0, slash);
+      rest = rest.slice(slash + 1);
+    }
   }
 }
 
@@ -35,30 +86,36 @@ export interface SearchFile {
   path: string;
 }
 
-/** Searches `files` (in order) for `pattern`; `readText` gives a file's text or undefined (binary, too big, gone). */
+/**
+ * Searches `files` (in order) for `pattern`; `readText` gives a file's text or undefined (binary, too big, gone). Reads
+ * may be synchronous (faster than async for many small files): the loop yields to the event loop every few ms, so the
+ * extension host stays responsive.
+ */
 export async function searchFiles(
   files: readonly SearchFile[],
   pattern: RegExp,
-  readText: (fsPath: string) => Promise<string | undefined>,
+  readText: (fsPath: string) => string | undefined | Promise<string | undefined>,
   options: { label: string; signal: AbortSignal; listedAll: boolean },
 ): Promise<ToolRunResult> {
   const { label, signal } = options;
-  const found: ({ path: string; matches: LineMatch[] } | undefined)[] = new Array(files.length);
+  const found: { path: string; matches: LineMatch[] }[] = [];
+  const regexp = new RegExp(pattern.source, pattern.flags);
   let total = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length && total < SEARCH_LIMITS.maxMatches && !signal.aborted) {
-      const i = next++;
-      const text = await readText(files[i].fsPath);
-      if (text === undefined) continue;
-      const matches = searchLines(text, new RegExp(pattern.source, pattern.flags), SEARCH_LIMITS.maxPerFile);
-      if (matches.length > 0) {
-        found[i] = { path: files[i].path, matches };
-        total += matches.length;
-      }
+  let slice = performance.now();
+  for (let i = 0; i < files.length && total < SEARCH_LIMITS.maxMatches && !signal.aborted; i++) {
+    if (performance.now() - slice > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
     }
-  };
-  await Promise.all(Array.from({ length: SEARCH_LIMITS.parallel }, worker));
+    const value = readText(files[i].fsPath);
+    const text = value instanceof Promise ? await value : value;
+    if (text === undefined) continue;
+    const matches = searchLines(text, regexp, SEARCH_LIMITS.maxPerFile);
+    if (matches.length > 0) {
+      found.push({ path: files[i].path, matches });
+      total += matches.length;
+    }
+  }
   if (signal.aborted) return { content: 'The search was stopped.', isError: true, summary: `Search ${label} (stopped)` };
   const out: string[] = [];
   let count = 0;

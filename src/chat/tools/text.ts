@@ -6,9 +6,8 @@ export const READ_LIMITS = { maxLines: 2000, maxChars: 100_000 } as const;
 
 /** Whether bytes look binary (a NUL in the first 8 KB, as git decides). */
 export function looksBinary(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, 8192);
-  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
-  return false;
+  // Native search: a JS loop over 8 KB per file is most of a 5,000-file search's time.
+  return bytes.subarray(0, 8192).indexOf(0) !== -1;
 }
 
 /** Splits text into lines (\n, \r\n or \r), without the line ends. */
@@ -175,6 +174,8 @@ export function enabledPatterns(setting: unknown): string[] {
 /** Matches workspace-relative paths against exclude globs the way VS Code does (a pattern also excludes what is below a match). */
 export class ExcludeMatcher {
   private readonly patterns: RegExp[];
+  /** Folder → excluded (itself or a folder above it): files of one folder share the answer. */
+  private readonly folders = new Map<string, boolean>();
 
   constructor(globs: readonly string[]) {
     this.patterns = globs.map((g) => globToRegExp(g.replace(/^\.\//, '').replace(/\/+$/, '')));
@@ -184,15 +185,25 @@ export class ExcludeMatcher {
     return this.patterns.length === 0;
   }
 
+  /** Whether `relative` itself matches a pattern (its folders not considered). */
+  matches(relative: string): boolean {
+    return this.patterns.some((p) => p.test(relative));
+  }
+
   /** Whether `relative` (forward slashes, no leading slash) or one of its parent folders is excluded. */
   excludes(relative: string): boolean {
     if (this.patterns.length === 0) return false;
-    const parts = relative.split('/');
-    for (let i = 1; i <= parts.length; i++) {
-      const prefix = parts.slice(0, i).join('/');
-      if (this.patterns.some((p) => p.test(prefix))) return true;
+    const slash = relative.lastIndexOf('/');
+    return (slash !== -1 && this.excludesFolder(relative.slice(0, slash))) || this.matches(relative);
+  }
+
+  private excludesFolder(folder: string): boolean {
+    let known = this.folders.get(folder);
+    if (known === undefined) {
+      known = this.excludes(folder);
+      this.folders.set(folder, known);
     }
-    return false;
+    return known;
   }
 }
 

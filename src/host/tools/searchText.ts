@@ -1,6 +1,6 @@
 // search_text: the files of findFiles (files.exclude) minus search.exclude and .gitignore files, searched line by line;
 // open documents are searched as the editor has them. Secret-looking files are skipped; matches and files are capped.
-import { readFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ToolInput } from '../../chat/tools/definitions';
 import { looksSecret } from '../../chat/tools/paths';
@@ -28,7 +28,7 @@ async function searchWorkspace(ws: ToolWorkspace, pattern: RegExp, include: stri
     const uris = await vscode.workspace.findFiles(include, undefined, SEARCH_LIMITS.maxFiles, source.token);
     const multi = ws.roots().length > 1;
     const excludes = new Map<string, ExcludeMatcher>();
-    const gitignore = new GitignoreFilter((file) => readFile(file, 'utf8'));
+    const gitignore = new GitignoreFilter(readIfThere);
     const files: SearchFile[] = [];
     for (const uri of uris) {
       const where = ws.locate(uri.fsPath);
@@ -46,14 +46,20 @@ async function searchWorkspace(ws: ToolWorkspace, pattern: RegExp, include: stri
   }
 }
 
-async function fileText(ws: ToolWorkspace, fsPath: string): Promise<string | undefined> {
+/** An open document's text (unsaved changes count), else the disk's; read synchronously (see searchFiles). */
+function fileText(ws: ToolWorkspace, fsPath: string): string | undefined {
   const open = ws.openDocument(fsPath);
   if (open) return open.getText();
   try {
-    if ((await stat(fsPath)).size > SEARCH_LIMITS.maxFileBytes) return undefined;
-    const bytes = await readFile(fsPath);
+    if (statSync(fsPath).size > SEARCH_LIMITS.maxFileBytes) return undefined;
+    const bytes = readFileSync(fsPath);
     return looksBinary(bytes) ? undefined : bytes.toString('utf8');
   } catch {
     return undefined;
   }
+}
+
+/** A .gitignore's text, if the folder has one. */
+function readIfThere(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
