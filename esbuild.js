@@ -1,4 +1,4 @@
-// Two bundles: the extension host (node/cjs, `vscode` external) and the chat webview (browser/iife).
+// Three bundles: the extension host (node/cjs, `vscode` external), the chat webview and the cost view (browser/iife).
 // Type checking is separate (`npm run typecheck`); esbuild only strips types.
 const esbuild = require('esbuild');
 
@@ -50,6 +50,16 @@ const targets = [
     format: 'iife',
     target: 'es2022',
     tsconfig: 'src/webview/tsconfig.json',
+  },
+  // Show Cost's editor panel: its own small bundle, so the chat's Markdown and highlighter never load there.
+  {
+    ...common,
+    entryPoints: ['src/costview/main.ts'],
+    outfile: 'media/costview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    tsconfig: 'src/costview/tsconfig.json',
   },
 ];
 

@@ -1,4 +1,4 @@
-// Lint, and the layer rule of STYLE.md: host → chat → api, webview → protocol, host → protocol.
+// Lint, and the layer rule of STYLE.md: host → chat → api, webview → protocol, host → protocol; costview → costViewProtocol.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -42,6 +42,33 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/tokenCount.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [{ group: ['./*', '../*', 'node:*'], message: 'tokenCount.ts stands alone: the host and the chat webview both bundle it.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/costViewProtocol.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [{ group: ['./*'], message: 'costViewProtocol.ts stands alone: host and cost view both import it.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/costview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noVscode],
+        patterns: [{ group: ['../*', '!../costViewProtocol'], message: 'The cost view talks to the host only through costViewProtocol.ts (layer rule).' }],
+      }],
+    },
+  },
+  {
     files: ['src/protocol.ts'],
     rules: {
       'no-restricted-imports': ['error', {
@@ -55,7 +82,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [noVscode],
-        patterns: [{ group: ['../api/*', '../chat/*', '../host/*', '../extension', '../api', '../chat', '../host'], message: 'The webview talks to the host only through protocol.ts (layer rule).' }],
+        patterns: [{ group: ['../api/*', '../chat/*', '../host/*', '../extension', '../api', '../chat', '../host', '../costview/*', '../costViewProtocol'], message: 'The webview talks to the host only through protocol.ts (layer rule).' }],
       }],
     },
   },

@@ -22,6 +22,8 @@ const BENCHES: BenchEntry[] = [
   { name: 'chatHost', file: 'chatHost.ts', run: 'benchChatHost' },
   { name: 'ledger', file: 'ledger.ts', run: 'benchLedger' },
   { name: 'tools', file: 'tools.ts', run: 'benchTools' },
+  { name: 'models', file: 'models.ts', run: 'benchModels' },
+  { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }

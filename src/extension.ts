@@ -2,13 +2,16 @@
 // First: configures zod before any schema is built (see the file).
 import './zodConfig';
 import * as vscode from 'vscode';
-import { BUILTIN_MODELS } from './chat/modelCatalog';
+import { findModel } from './chat/modelCatalog';
 import { ApiKeyStore } from './host/apiKey';
 import { registerChat } from './host/chat';
 import { registerCommands } from './host/commands';
 import { CostTracker } from './host/cost';
+import { CostView } from './host/costView';
 import { InlineExplainer } from './host/inlineExplain';
 import { registerLanguageModels } from './host/languageModelProvider';
+import { lmSpendingGuard } from './host/lmSpendingGuard';
+import { ModelCatalog } from './host/modelCatalog';
 import { RequestRunner } from './host/requestRunner';
 import { SettingsService } from './host/settings';
 
@@ -20,10 +23,12 @@ export interface ExtensionApi {
   settings: SettingsService;
   apiKey: ApiKeyStore;
   cost: CostTracker;
+  costView: CostView;
   runner: RequestRunner;
   chat: ReturnType<typeof registerChat>;
   inline: InlineExplainer;
   languageModels: ReturnType<typeof registerLanguageModels>;
+  models: ModelCatalog;
   /** Folder of this extension's log files (the "FastRouter" channel is written there). */
   logUri: vscode.Uri;
 }
@@ -36,20 +41,25 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const log = own(vscode.window.createOutputChannel('FastRouter', { log: true }));
   const settings = own(new SettingsService(log));
   const apiKey = own(new ApiKeyStore(context.secrets));
+  // The endpoint's model list as cached in globalState (read now; fetched later, when stale and needed).
+  const models = own(new ModelCatalog({ state: context.globalState, settings, apiKey: () => apiKey.get(), log }));
   const cost = own(
     new CostTracker(context.globalStorageUri.fsPath, vscode.env.sessionId, {
       limits: () => ({ dailyCredits: settings.current['spendingLimit.dailyCredits'], monthlyCredits: settings.current['spendingLimit.monthlyCredits'] }),
       onLimitsChange: settings.onDidChange,
       log,
+      prices: (model) => findModel(model, models.models)?.pricing,
+      onPricesChange: models.onDidChange,
     }),
   );
-  const runner = new RequestRunner({ settings, apiKey, cost, log });
-  const chat = own(registerChat(context, { runner, settings, log }));
+  const costView = own(new CostView(context.extensionUri, cost, { models: () => models.models, log }));
+  const runner = new RequestRunner({ settings, apiKey, cost, log, models });
+  const chat = own(registerChat(context, { runner, settings, log, models }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));
-  for (const disposable of registerCommands({ settings, apiKey, cost, chat, inline, log })) own(disposable);
-  const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models: { list: () => BUILTIN_MODELS } }));
+  for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
+  const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models, beforeSend: lmSpendingGuard(cost, log) }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { settings, apiKey, cost, runner, chat, inline, languageModels, logUri: context.logUri };
+  return { settings, apiKey, cost, costView, runner, chat, inline, languageModels, models, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

@@ -111,6 +111,11 @@ export const AnswerBlockSchema = z.discriminatedUnion('kind', [
     /** Why a read waits for approval (a file that looks secret). */
     reason: z.string().optional(),
   }),
+  /**
+   * A block the chat does not model (a server tool such as web search and its result, or a type the API added later),
+   * shown as one compact row: `label` ("Searched the web: …", or the block's type); `type` is the API block type.
+   */
+  z.object({ kind: z.literal('opaque'), type: z.string().max(200), label: z.string().max(1000) }),
 ]);
 export type AnswerBlock = z.infer<typeof AnswerBlockSchema>;
 
@@ -132,13 +137,35 @@ export type AnswerCost = z.infer<typeof AnswerCostSchema>;
 
 export const AnswerMetaSchema = z.object({
   model: z.string(),
+  /** The model's name for people ("Claude Sonnet 4"), from the endpoint's model list; the id when absent. */
+  modelName: z.string().optional(),
+  /** All input tokens: uncached + cache writes + cache reads. */
   inputTokens: z.number().int().nonnegative(),
+  /** Of `inputTokens`, read from the prompt cache (`cache_read_input_tokens`). */
+  cacheReadTokens: z.number().int().nonnegative().optional(),
+  /** Of `inputTokens`, written to the prompt cache (`cache_creation_input_tokens`). */
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative(),
   cost: AnswerCostSchema,
   durationMs: z.number().nonnegative(),
   stopReason: z.string().nullable(),
 });
 export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
+
+/** Why an answer waits before it is asked again: 429, 529, another retryable status (5xx, 408, 409), a failed connection. */
+export const RetryReasonSchema = z.enum(['rate_limit', 'overloaded', 'server_error', 'connection']);
+export type RetryReason = z.infer<typeof RetryReasonSchema>;
+
+/** A wait before the next attempt of an answer (only before anything streamed), for the chat to count down. */
+export const RetryNoticeSchema = z.object({
+  reason: RetryReasonSchema,
+  /** The wait, counted from when the message arrives. */
+  delayMs: z.number().nonnegative(),
+  /** 1 for the first retry, up to `maxRetries`. */
+  retry: z.number().int().positive(),
+  maxRetries: z.number().int().nonnegative(),
+});
+export type RetryNotice = z.infer<typeof RetryNoticeSchema>;
 
 /** A FastRouter setting's full id, e.g. "fastrouter.baseUrl". */
 export const SettingIdSchema = z.string().regex(/^fastrouter\.[A-Za-z.]{1,100}$/);
@@ -182,13 +209,33 @@ export const ConversationSummarySchema = z.object({
 });
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 
+/**
+ * The host's estimate of the next request without the draft (the cost preview, "≈ 12.4k tokens · ≈ 0.041 credits"):
+ * computed locally, no paid call. The webview adds the draft's own estimate (src/tokenCount.ts) as the user types.
+ */
+export const RequestEstimateSchema = z.object({
+  /** Input tokens of the next request before the draft: system prompt, tools, the conversation sent as context, the new message's overhead. Calibrated. */
+  baseTokens: z.number().int().nonnegative(),
+  /** Of those, the conversation's (its earlier questions and answers still sent). Calibrated. */
+  conversationTokens: z.number().int().nonnegative(),
+  /** Real ÷ estimated input tokens of this conversation's earlier answers (1 without any): the draft's text is scaled by it. */
+  calibration: z.number().positive(),
+  /** Credits per input token of the current model (list price); absent when unknown. */
+  inputCreditsPerToken: z.number().nonnegative().optional(),
+});
+export type RequestEstimate = z.infer<typeof RequestEstimateSchema>;
+
 /** Everything the webview needs for a first paint; also put in the page's `data-state` attribute. */
 export const ChatSnapshotSchema = z.object({
   conversationId: z.string(),
   turns: z.array(TurnSchema),
   conversations: z.array(ConversationSummarySchema),
   model: z.string(),
+  /** The model's name for the header ("Claude Sonnet 4"); the id when absent. */
+  modelName: z.string().optional(),
   busy: z.boolean(),
+  /** The cost preview's base for the next question (absent: none shown). */
+  estimate: RequestEstimateSchema.optional(),
 });
 export type ChatSnapshot = z.infer<typeof ChatSnapshotSchema>;
 
@@ -200,6 +247,28 @@ export const DeltaChunkSchema = z.object({
 });
 export type DeltaChunk = z.infer<typeof DeltaChunkSchema>;
 
+/** A file or the problems waiting in the composer, as its chip shows it (the text stays with the host). */
+export const PendingContextSchema = z.object({
+  id: z.string().min(1).max(100),
+  kind: CodeContextKindSchema,
+  /** What the chip says: a workspace-relative path, or "Problems". */
+  label: z.string().max(2000),
+  /** Characters of text that will be sent. */
+  chars: z.number().int().nonnegative(),
+  /** Problems listed (kind "problems"). */
+  count: z.number().int().nonnegative().optional(),
+  /** The file was cut to fastrouter.maxSelectionChars. */
+  cut: z.boolean().optional(),
+});
+export type PendingContext = z.infer<typeof PendingContextSchema>;
+
+/** "340 B", "2.1 KB", "1.4 MB": the size a chip shows (characters, as a file manager shows bytes). */
+export function formatSize(chars: number): string {
+  if (chars < 1024) return `${chars} B`;
+  if (chars < 1024 * 1024) return `${(chars / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
+  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host → webview
 
@@ -210,7 +279,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turnAdded'), user: UserTurnSchema, assistant: AssistantTurnSchema }),
   /** New text only, batched: at most one per animation frame. */
   z.object({ type: z.literal('delta'), turnId: z.string(), chunks: z.array(DeltaChunkSchema) }),
-  /** A non-streamed block of the answer (tool use) at index `block`; sent again whenever a tool call's state changes. */
+  /** A non-streamed block of the answer (tool use, an opaque block such as a web search) at index `block`; a tool call's is sent again whenever its state changes. */
   z.object({ type: z.literal('block'), turnId: z.string(), block: z.number().int().nonnegative(), value: AnswerBlockSchema }),
   /** The answer ended (done, stopped, error). The webview keeps the text it has. */
   z.object({
@@ -221,11 +290,16 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
     error: TurnErrorSchema.optional(),
     paused: z.string().optional(),
   }),
+  /**
+   * The answer waits before its request is sent again (429, 529…): the turn shows why and counts down, Stop still
+   * stops it. `retry: null` clears it once the stream starts.
+   */
+  z.object({ type: z.literal('retrying'), turnId: z.string(), retry: RetryNoticeSchema.nullable() }),
   /** An answer is being retried or continued: its blocks are reset to `blocks` and it streams again. */
   z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
   z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),
   z.object({ type: z.literal('busy'), busy: z.boolean() }),
-  z.object({ type: z.literal('model'), model: z.string() }),
+  z.object({ type: z.literal('model'), model: z.string(), modelName: z.string().optional() }),
   /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
   /** The chat resizes any that are over IMAGE_LIMITS before they can be sent. */
   z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema.extend({ data: z.string().max(MAX_SOURCE_BASE64) })) }),
@@ -239,6 +313,10 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
     setting: SettingIdSchema.optional(),
   }),
   z.object({ type: z.literal('focusInput') }),
+  /** The cost preview's base changed (an answer ended, the model or system prompt changed, context was dropped). */
+  z.object({ type: z.literal('estimate'), estimate: RequestEstimateSchema }),
+  /** Files and problems waiting to go with the next message (Add File to Chat, Add Problems to Chat): chips, not text. */
+  z.object({ type: z.literal('pendingContext'), items: z.array(PendingContextSchema) }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
@@ -258,6 +336,12 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deleteChat'), conversationId: z.string() }),
   z.object({ type: z.literal('exportChat') }),
   z.object({ type: z.literal('pickImages') }),
+  /** The composer's Add File… button: the host's quick pick of files and problems. */
+  z.object({ type: z.literal('pickContext') }),
+  /** A chip's remove button. */
+  z.object({ type: z.literal('removeContext'), id: z.string().max(100) }),
+  /** Files dragged from the Explorer or an editor tab onto the chat (their `file:`/`vscode-remote:` URIs). */
+  z.object({ type: z.literal('dropUris'), uris: z.array(z.string().max(10_000)).max(100) }),
   z.object({ type: z.literal('errorAction'), turnId: z.string(), action: ErrorActionSchema }),
   /** A button of a composer notice. */
   z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: SettingIdSchema.optional() }),
@@ -265,15 +349,43 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE), language: z.string().max(100) }),
-  /** A link the user clicked; the host opens it with openExternal after checking the scheme. */
+  /** A link the user clicked; the host opens it with openExternal after `checkLink` passes it again. */
   z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
   z.object({ type: z.literal('selectModel') }),
   /** The user's decision on a tool call's approval card (Apply / Reject). */
   z.object({ type: z.literal('toolDecision'), turnId: z.string().max(200), toolUseId: z.string().max(200), decision: z.enum(['apply', 'reject']) }),
   /** Show Diff on a proposed change: VS Code's diff editor, current vs proposed. */
   z.object({ type: z.literal('showToolDiff'), toolUseId: z.string().max(200) }),
+  /**
+   * Drop an attached selection, file or image of a question from the context of later questions (`omitted: true`;
+   * a short note takes its place), or add it back (`false`). `itemId` is the CodeContext's or ImageAttachment's id.
+   */
+  z.object({ type: z.literal('setOmitted'), turnId: z.string().max(100), itemId: z.string().max(100), omitted: z.boolean() }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Links from answers: one policy for the webview (which links keep an href, what a click posts) and the host (what
+// `openLink` opens).
+
+/** Schemes a link may have to be opened (on click only): the web and mail. */
+const OPENABLE_LINK_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:']);
+
+/**
+ * Whether a link from an answer may be opened, judged on the parsed URL (a prefix check would let
+ * `https:javascript:alert(1)` through): text that does not parse as a URL is refused, and so is any scheme other
+ * than http, https and mailto. `url` is the normalised URL, the one to show and to open.
+ */
+export function checkLink(href: string): { ok: true; url: string } | { ok: false; reason: string } {
+  let url: URL;
+  try {
+    url = new URL(href.trim());
+  } catch {
+    return { ok: false, reason: 'not a URL' };
+  }
+  if (!OPENABLE_LINK_SCHEMES.has(url.protocol)) return { ok: false, reason: `scheme ${url.protocol.slice(0, 20)}` };
+  return { ok: true, url: url.href };
+}
 
 /** Exhaustiveness check for `switch (message.type)` on either union. */
 export function assertNever(value: never): never {

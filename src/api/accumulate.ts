@@ -1,15 +1,15 @@
 // Builds the Message from stream events: a pure reducer (inputs never mutated) that rejects events
 // arriving out of order instead of guessing, because a confused stream must not become a wrong answer.
 import { MalformedStreamError } from './errors';
-import type { ContentBlock, Message, StreamEvent, Usage } from './types';
+import type { ContentBlock, Message, OpaqueBlock, StreamEvent, Usage } from './types';
 
 /** Where the reducer is between events. Kept off the Message's enumerable fields (not sent back, not compared). */
 interface Cursor {
   /** Wire index of the block between its start and stop; -1 when none is open. */
   readonly open: number;
-  /** Wire index of the last block started; indexes only grow (blocks of unknown type leave gaps). */
+  /** Wire index of the last block started; indexes only grow. */
   readonly last: number;
-  /** tool_use input JSON received so far for the open block; parsed at content_block_stop. */
+  /** Input JSON received so far for the open tool_use (or opaque) block; parsed at content_block_stop. */
   readonly json: string;
   /** message_stop was seen. */
   readonly stopped: boolean;
@@ -95,6 +95,11 @@ export function accumulateEvent(message: Message | undefined, event: StreamEvent
       }
       const block = message.content[message.content.length - 1]!;
       const delta = event.delta;
+      if (isOpaque(block)) {
+        // A block we do not model takes its input JSON like tool_use; other deltas leave it as sent (as the SDK does).
+        if (delta.type !== 'input_json_delta') return message;
+        return withCursor(withContent(message, message.content), { ...cursor, json: cursor.json + delta.partial_json });
+      }
       let next: ContentBlock;
       switch (delta.type) {
         case 'text_delta':
@@ -136,12 +141,12 @@ export function accumulateEvent(message: Message | undefined, event: StreamEvent
       }
       let content = message.content;
       const block = content[content.length - 1]!;
-      if (block.type === 'tool_use' && cursor.json !== '') {
+      if ((block.type === 'tool_use' || isOpaque(block)) && cursor.json !== '') {
         let input: unknown;
         try {
           input = JSON.parse(cursor.json);
         } catch {
-          throw new MalformedStreamError(`The input of tool_use block ${event.index} is not valid JSON`);
+          throw new MalformedStreamError(`The input of ${block.type} block ${event.index} is not valid JSON`);
         }
         content = replaceLast(content, { ...block, input });
       }
@@ -151,9 +156,12 @@ export function accumulateEvent(message: Message | undefined, event: StreamEvent
     case 'message_delta': {
       if (cursor.open !== -1) outOfOrder(`message_delta while block ${cursor.open} is open`);
       const usage: Usage & Record<string, unknown> = { ...message.usage };
-      // Counts are cumulative for the message: a value present here replaces the earlier one.
-      for (const [key, value] of Object.entries(event.usage)) {
-        if (value !== null && value !== undefined) usage[key] = value;
+      // Counts are cumulative for the message: a value present here replaces the earlier one. No usage at all
+      // (some upstreams leave it out) keeps what was seen so far.
+      if (event.usage) {
+        for (const [key, value] of Object.entries(event.usage)) {
+          if (value !== null && value !== undefined) usage[key] = value;
+        }
       }
       return withCursor(
         {
@@ -174,6 +182,13 @@ export function accumulateEvent(message: Message | undefined, event: StreamEvent
     default:
       return assertNever(event);
   }
+}
+
+const MODELLED_BLOCK_TYPES: ReadonlySet<string> = new Set(['text', 'thinking', 'redacted_thinking', 'tool_use']);
+
+/** A block of a type this client does not model (server tools, types added later): it is kept verbatim. */
+export function isOpaque(block: ContentBlock): block is OpaqueBlock {
+  return !MODELLED_BLOCK_TYPES.has(block.type);
 }
 
 function mismatch(deltaType: string, block: ContentBlock): never {

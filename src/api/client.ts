@@ -45,8 +45,23 @@ export interface MessagesClientOptions {
   random?: () => number;
 }
 
+/** A retry about to be made (only ever before the first event): why the last attempt failed and the wait before the next. */
+export interface RetryInfo {
+  /** 1 for the first retry. */
+  retry: number;
+  maxRetries: number;
+  /** The wait before the next attempt (what the server asked for, or the backoff). */
+  delayMs: number;
+  /** HTTP status of the failed attempt; undefined for a connection failure or an `event: error`. */
+  status: number | undefined;
+  /** The API's error type when it said (`rate_limit_error`, `overloaded_error`, …). */
+  errorType: string | undefined;
+}
+
 export interface RequestOptions {
   signal?: AbortSignal;
+  /** Called before each wait between attempts, so a caller can show it (a listener that throws is ignored). */
+  onRetry?: (info: RetryInfo) => void;
 }
 
 interface ClientConfig {
@@ -96,13 +111,13 @@ export class MessagesClient {
 
   /** Starts a streamed request at once; iterate the result and/or await `finalMessage()`. */
   stream(request: MessageCreateParams, options: RequestOptions = {}): MessageStream {
-    return new MessageStream(this.#config, request, options.signal);
+    return new MessageStream(this.#config, request, options.signal, options.onRetry);
   }
 
   /** A non-streaming request, with the same errors and retries as `stream()`. */
   async create(request: MessageCreateParams, options: RequestOptions = {}): Promise<Message> {
     const config = this.#config;
-    const attempt = new Attempts(config, options.signal, config.requestTimeoutMs);
+    const attempt = new Attempts(config, options.signal, config.requestTimeoutMs, options.onRetry);
     const body = JSON.stringify({ ...request, stream: false });
     try {
       return await attempt.run(
@@ -157,8 +172,13 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
   #iterated = false;
 
   /** @internal Use `MessagesClient.stream()`. */
-  constructor(config: ClientConfig, request: MessageCreateParams, signal: AbortSignal | undefined) {
-    this.#attempts = new Attempts(config, signal, config.idleTimeoutMs);
+  constructor(
+    config: ClientConfig,
+    request: MessageCreateParams,
+    signal: AbortSignal | undefined,
+    onRetry?: (info: RetryInfo) => void,
+  ) {
+    this.#attempts = new Attempts(config, signal, config.idleTimeoutMs, onRetry);
     this.#final = new Promise<Message>((resolve, reject) => {
       this.#resolveFinal = resolve;
       this.#rejectFinal = reject;
@@ -336,6 +356,7 @@ class Attempts {
   readonly #signal: AbortSignal | undefined;
   readonly #onSignalAbort = (): void => this.abortByUser();
   readonly #timeoutMs: number;
+  readonly #onRetry: ((info: RetryInfo) => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #userAborted = false;
   #timedOut = false;
@@ -344,9 +365,10 @@ class Attempts {
   requestId: string | undefined;
   count = 0;
 
-  constructor(config: ClientConfig, signal: AbortSignal | undefined, timeoutMs: number) {
+  constructor(config: ClientConfig, signal: AbortSignal | undefined, timeoutMs: number, onRetry?: (info: RetryInfo) => void) {
     this.#config = config;
     this.#timeoutMs = timeoutMs;
+    this.#onRetry = onRetry;
     this.#signal = signal;
     if (signal?.aborted) this.abortByUser();
     else signal?.addEventListener('abort', this.#onSignalAbort, { once: true });
@@ -399,6 +421,17 @@ class Attempts {
             ? error.retryAfterMs
             : backoffMs(retry, config.random);
         this.#stopTimer();
+        try {
+          this.#onRetry?.({
+            retry: retry + 1,
+            maxRetries: config.maxRetries,
+            delayMs: wait,
+            status: error instanceof ApiError ? error.status : undefined,
+            errorType: error instanceof ApiError ? error.type : undefined,
+          });
+        } catch {
+          // Showing the wait is the caller's business; it must not change whether we retry.
+        }
         try {
           await config.sleep(wait, this.#controller.signal);
         } catch (sleepError) {

@@ -11,32 +11,41 @@ import {
   validateMessageDelta,
   validateMessageStart,
   validateMessageStop,
-  validatePing,
 } from './schemas';
 import { createEventStreamDecoder, type EventSourceMessage, type EventStreamDecoder } from './sse';
 import type { Message, StreamEvent } from './types';
 
+/** The largest single event the reader takes (characters of one event's lines); more is an error, not a hang. */
+export const MAX_EVENT_CHARS = 32 * 1024 * 1024;
+
 export interface StreamEventReaderOptions {
   /** Called for every event, in order, after it was validated and applied to `message`. */
   onEvent?: (event: StreamEvent) => void;
+  /** Default MAX_EVENT_CHARS (32 MB). */
+  maxEventChars?: number;
 }
 
 /**
- * Feed it the body's chunks; it validates every known event (unknown event, block and delta types
- * are skipped), accumulates the message, and throws MalformedStreamError for a bad or out-of-order
- * event and ApiError (status undefined) for `event: error`.
+ * Feed it the body's chunks; it validates every known event (unknown event and delta types are
+ * skipped, blocks of unknown types kept whole), accumulates the message, and throws
+ * MalformedStreamError for a bad or out-of-order event or one over the size cap, and ApiError
+ * (status undefined) for `event: error`. Like the official SDK, it ignores what a `ping` carries
+ * and events with no data.
  */
 export class StreamEventReader {
   readonly #decoder: EventStreamDecoder;
   readonly #onEvent: ((event: StreamEvent) => void) | undefined;
+  readonly #maxEventChars: number;
   #message: Message | undefined;
-  /** Wire indexes of blocks whose type we do not know: their deltas and stop are skipped too. */
-  #ignoredBlocks: Set<number> | undefined;
   #complete = false;
 
   constructor(options: StreamEventReaderOptions = {}) {
     this.#onEvent = options.onEvent;
-    this.#decoder = createEventStreamDecoder((message) => this.#onMessage(message));
+    this.#maxEventChars = options.maxEventChars ?? MAX_EVENT_CHARS;
+    this.#decoder = createEventStreamDecoder((message) => this.#onMessage(message), {
+      maxBufferChars: this.#maxEventChars,
+      onOverflow: () => this.#tooLarge(),
+    });
   }
 
   /** The message accumulated so far; undefined before message_start. */
@@ -58,11 +67,30 @@ export class StreamEventReader {
     this.#decoder.end();
   }
 
+  #tooLarge(): never {
+    const mb = Math.round(this.#maxEventChars / (1024 * 1024));
+    throw new MalformedStreamError(`The stream sent an event larger than ${mb} MB; the answer was stopped there.`);
+  }
+
   #onMessage(message: EventSourceMessage): void {
     const name = message.event;
+    // The parser checks its buffer after each chunk; an event that arrived whole in one big chunk is checked here.
+    if (message.data.length > this.#maxEventChars) this.#tooLarge();
+    // A keep-alive carries nothing: whatever its data (empty, blank, `{}`), it is only a ping (the SDK skips it too).
+    if (name === 'ping') {
+      this.#onEvent?.({ type: 'ping' });
+      return;
+    }
+    // An event with no data carries nothing to apply; the SDK skips it as well.
+    if (isBlank(message.data)) return;
     if (name === undefined) {
-      // The API always names its events; fall back to the type inside the data.
-      const value = parseData(message.data, 'unnamed');
+      // The API always names its events; fall back to the type inside the data (and skip what has none, as the SDK does).
+      let value: unknown;
+      try {
+        value = JSON.parse(message.data);
+      } catch {
+        return;
+      }
       const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
       if (typeof type === 'string') this.#handle(type, value);
       return;
@@ -74,7 +102,6 @@ export class StreamEventReader {
       case 'message_start':
       case 'message_delta':
       case 'message_stop':
-      case 'ping':
       case 'error':
         this.#handle(name, parseData(message.data, name));
         return;
@@ -89,22 +116,15 @@ export class StreamEventReader {
       switch (name) {
         case 'content_block_delta': {
           const delta = validateContentBlockDelta(value);
-          if (delta === undefined || this.#ignoredBlocks?.has(delta.index)) return;
+          if (delta === undefined) return;
           event = delta;
           break;
         }
-        case 'content_block_start': {
-          const start = validateContentBlockStart(value);
-          if ('unknown' in start) {
-            (this.#ignoredBlocks ??= new Set()).add(start.index);
-            return;
-          }
-          event = start;
+        case 'content_block_start':
+          event = validateContentBlockStart(value);
           break;
-        }
         case 'content_block_stop':
           event = validateContentBlockStop(value);
-          if (this.#ignoredBlocks?.has(event.index)) return;
           break;
         case 'message_start':
           event = validateMessageStart(value);
@@ -116,8 +136,8 @@ export class StreamEventReader {
           event = validateMessageStop(value);
           break;
         case 'ping':
-          // Carries nothing to accumulate (and may come before message_start).
-          this.#onEvent?.(validatePing(value));
+          // Unnamed, typed by its data; carries nothing to accumulate (and may come before message_start).
+          this.#onEvent?.({ type: 'ping' });
           return;
         case 'error':
           throw errorFromEvent(value);
@@ -132,6 +152,11 @@ export class StreamEventReader {
     if (event.type === 'message_stop') this.#complete = true;
     this.#onEvent?.(event);
   }
+}
+
+function isBlank(data: string): boolean {
+  // JSON data never starts with whitespace here, so the common case costs one comparison.
+  return data.length === 0 || (data.charCodeAt(0) <= 32 && data.trim().length === 0);
 }
 
 function parseData(data: string, name: string): unknown {

@@ -9,9 +9,10 @@ export {
   type AuthHeaderStyle,
   type MessagesClientOptions,
   type RequestOptions,
+  type RetryInfo,
   type Sleep,
 } from './client';
-export { accumulateEvent, isMessageComplete } from './accumulate';
+export { accumulateEvent, isMessageComplete, isOpaque } from './accumulate';
 export {
   AbortedError,
   ApiError,

@@ -1,11 +1,12 @@
 // Run-time validation of everything the endpoint sends. Schemas are built once at module load.
-// Unknown event, block and delta types are recognised here so callers can skip them (the API adds
-// new ones); a known type with a wrong shape is an error.
+// Unknown event and delta types are recognised here so callers can skip them (the API adds new
+// ones), blocks of unknown types are kept whole; a known type with a wrong shape is an error.
 import * as z from 'zod';
 import type {
   ContentBlock,
   ContentBlockDelta,
   ContentBlockDeltaEvent,
+  ContentBlockStartEvent,
   Message,
   MessageDeltaEvent,
   MessageStartEvent,
@@ -43,9 +44,10 @@ const KnownBlockSchema = z.discriminatedUnion('type', [
   RedactedThinkingBlockSchema,
   ToolUseBlockSchema,
 ]);
-// Only types we do not know may take this branch, so a malformed known block still fails.
+// Only types we do not know may take this branch, so a malformed known block still fails. Every field is kept.
 const UnknownBlockSchema = z.looseObject({ type: z.string().refine((t) => !KNOWN_BLOCK_TYPES.has(t)) });
-const AnyBlockSchema = z.union([KnownBlockSchema, UnknownBlockSchema]);
+// Known blocks are stripped to their modelled fields; any other type is kept whole (OpaqueBlock).
+const AnyBlockSchema = z.union([KnownBlockSchema, UnknownBlockSchema]).transform((block) => block as ContentBlock);
 
 const UsageSchema = z.looseObject({
   input_tokens: Count,
@@ -56,7 +58,7 @@ const UsageSchema = z.looseObject({
 });
 
 const MessageDeltaUsageSchema = z.looseObject({
-  output_tokens: Count,
+  output_tokens: Count.nullable().optional(),
   input_tokens: Count.nullable().optional(),
   cache_creation_input_tokens: Count.nullable().optional(),
   cache_read_input_tokens: Count.nullable().optional(),
@@ -68,7 +70,7 @@ const MessageSchema = z.object({
   type: z.literal('message'),
   role: z.literal('assistant'),
   model: z.string(),
-  content: z.array(AnyBlockSchema).transform((blocks) => blocks.filter(isKnownBlock) as ContentBlock[]),
+  content: z.array(AnyBlockSchema),
   stop_reason: z.string().nullable().optional().transform((v) => v ?? null),
   stop_sequence: z.string().nullable().optional().transform((v) => v ?? null),
   usage: UsageSchema,
@@ -108,19 +110,15 @@ const MessageDeltaSchema = z.object({
     stop_reason: z.string().nullable(),
     stop_sequence: z.string().nullable().optional(),
   }),
-  usage: MessageDeltaUsageSchema,
+  // Some upstreams leave usage out; the message then keeps the usage seen so far.
+  usage: MessageDeltaUsageSchema.optional(),
 });
 const MessageStopSchema = z.object({ type: z.literal('message_stop') });
-const PingSchema = z.object({ type: z.literal('ping') });
 export const ErrorBodySchema = z.looseObject({
   type: z.literal('error').optional(),
   error: z.looseObject({ type: z.string(), message: z.string().optional() }),
   request_id: z.string().nullable().optional(),
 });
-
-function isKnownBlock(block: { type: string }): block is ContentBlock {
-  return KNOWN_BLOCK_TYPES.has(block.type);
-}
 
 /** Why a known event failed validation, in one line (paths and expectations, never the payload). */
 export function describeIssues(error: z.ZodError): string {
@@ -131,8 +129,8 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Event validation. Each returns the validated event, `undefined` to skip (unknown block or delta
-// type), or throws `InvalidEvent`.
+// Event validation. Each returns the validated event, `undefined` to skip (an unknown delta type),
+// or throws `InvalidEvent`.
 
 export class InvalidEvent extends Error {}
 
@@ -164,12 +162,9 @@ function toUsage(usage: z.infer<typeof UsageSchema>): Usage {
   return usage as Usage;
 }
 
-/** `unknown` when the block type is one we do not know (the caller then skips that index). */
-export function validateContentBlockStart(
-  value: unknown,
-): { type: 'content_block_start'; index: number; content_block: ContentBlock } | { unknown: true; index: number } {
+/** A block of a type we do not model comes back whole, as an OpaqueBlock. */
+export function validateContentBlockStart(value: unknown): ContentBlockStartEvent {
   const event = check(ContentBlockStartSchema, value, 'content_block_start');
-  if (!isKnownBlock(event.content_block)) return { unknown: true, index: event.index };
   return { type: 'content_block_start', index: event.index, content_block: event.content_block };
 }
 
@@ -229,8 +224,4 @@ export function validateMessageDelta(value: unknown): MessageDeltaEvent {
 
 export function validateMessageStop(value: unknown): { type: 'message_stop' } {
   return check(MessageStopSchema, value, 'message_stop');
-}
-
-export function validatePing(value: unknown): { type: 'ping' } {
-  return check(PingSchema, value, 'ping');
 }

@@ -11,9 +11,26 @@ export interface EventStreamDecoder {
   end(): void;
 }
 
-export function createEventStreamDecoder(onMessage: (message: EventSourceMessage) => void): EventStreamDecoder {
+export interface EventStreamDecoderOptions {
+  /** Most characters one event may hold while it is incomplete (its lines so far). */
+  maxBufferChars?: number;
+  /** Called (and expected to throw) when an event grows past `maxBufferChars`. */
+  onOverflow?: () => void;
+}
+
+export function createEventStreamDecoder(
+  onMessage: (message: EventSourceMessage) => void,
+  options: EventStreamDecoderOptions = {},
+): EventStreamDecoder {
   const decoder = new TextDecoder('utf-8');
-  const parser = createParser({ onEvent: onMessage });
+  const onOverflow = options.onOverflow;
+  const parser = createParser({
+    onEvent: onMessage,
+    maxBufferSize: options.maxBufferChars,
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') onOverflow?.();
+    },
+  });
   // A chunk ending in CR may be half of a CRLF, so the parser waits; at the end of the body it was a line end.
   let endsWithCr = false;
 

@@ -68,7 +68,8 @@ export type ContentBlockParam =
   | ToolUseBlockParam
   | ToolResultBlockParam
   | ThinkingBlockParam
-  | RedactedThinkingBlockParam;
+  | RedactedThinkingBlockParam
+  | OpaqueBlock;
 
 export interface MessageParam {
   role: 'user' | 'assistant';
@@ -155,7 +156,34 @@ export interface ToolUseBlock {
   input: unknown;
 }
 
-export type ContentBlock = TextBlock | ThinkingBlock | RedactedThinkingBlock | ToolUseBlock;
+/**
+ * Block types the API sends that this client does not model: server tools (web search, web fetch, code execution, MCP)
+ * and their results. Listed so `switch (block.type)` still narrows the modelled types; at run time a type the API adds
+ * later arrives the same way (kept verbatim, sent back unchanged, shown by its type), so never switch exhaustively
+ * over this list.
+ */
+export type OpaqueBlockType =
+  | 'server_tool_use'
+  | 'web_search_tool_result'
+  | 'web_fetch_tool_result'
+  | 'code_execution_tool_result'
+  | 'bash_code_execution_tool_result'
+  | 'text_editor_code_execution_tool_result'
+  | 'tool_search_tool_result'
+  | 'mcp_tool_use'
+  | 'mcp_tool_result'
+  | 'container_upload';
+
+/**
+ * A block of a type this client does not model, exactly as the API sent it (every field kept). Its
+ * `input_json_delta`s are parsed into `input` at content_block_stop, as for tool_use.
+ */
+export interface OpaqueBlock {
+  type: OpaqueBlockType;
+  [field: string]: unknown;
+}
+
+export type ContentBlock = TextBlock | ThinkingBlock | RedactedThinkingBlock | ToolUseBlock | OpaqueBlock;
 
 /**
  * Token counts are cumulative for the message: a later value replaces an earlier one.
@@ -207,9 +235,9 @@ export interface CitationsDelta {
 
 export type ContentBlockDelta = TextDelta | ThinkingDelta | SignatureDelta | InputJsonDelta | CitationsDelta;
 
-/** Usage in message_delta: every field optional except output_tokens; present fields overwrite. */
+/** Usage in message_delta: present fields overwrite; the API always sends output_tokens, some upstreams do not. */
 export interface MessageDeltaUsage {
-  output_tokens: number;
+  output_tokens?: number | null;
   input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
@@ -237,7 +265,8 @@ export interface ContentBlockStopEvent {
 export interface MessageDeltaEvent {
   type: 'message_delta';
   delta: { stop_reason: StopReason | null; stop_sequence?: string | null };
-  usage: MessageDeltaUsage;
+  /** Absent when an upstream leaves it out: the message keeps the usage seen so far. */
+  usage?: MessageDeltaUsage;
 }
 export interface MessageStopEvent {
   type: 'message_stop';

@@ -1,7 +1,7 @@
 // The conversation model: what the chat view shows (protocol turns) and, next to it, the exact
 // assistant messages the API sent, so later requests send them back unchanged (thinking blocks
 // with their signatures must be returned as received). Pure: no vscode, no I/O.
-import type { ContentBlock, ContentBlockParam, MessageParam } from '../api';
+import { isOpaque, type ContentBlock, type ContentBlockParam, type MessageParam } from '../api';
 import type {
   AnswerCost,
   AnswerMeta,
@@ -279,6 +279,9 @@ export function sendableContent(message: StoredMessage): ContentBlockParam[] {
         if (message.complete) out.push(block as ContentBlockParam);
         break;
       default:
+        // A block the chat does not model (a web search and its result, a type added later) goes back exactly as
+        // received, in its place; from a cut message it may lack its other half, so only from a complete one.
+        if (message.complete && isOpaque(block)) out.push(block);
         break;
     }
   }

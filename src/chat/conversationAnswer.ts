@@ -1,7 +1,7 @@
 // The answer that is streaming right now: applies stream events to content blocks kept exactly as
 // the API sends them (thinking signatures, redacted thinking, tool use), cheaply enough to run per
 // delta (text goes into arrays of chunks, joined only when someone reads it).
-import type { ContentBlock, StreamEvent } from '../api';
+import { isOpaque, type ContentBlock, type StreamEvent } from '../api';
 import type { AnswerBlock, DeltaChunk } from '../protocol';
 import type { StoredToolResult } from './tools/types';
 
@@ -9,7 +9,8 @@ type LiveBlock =
   | { type: 'text'; parts: string[]; original: ContentBlock }
   | { type: 'thinking'; parts: string[]; signature: string; original: ContentBlock }
   | { type: 'tool_use'; jsonParts: string[]; original: ContentBlock & { type: 'tool_use' }; input: unknown }
-  | { type: 'other'; original: ContentBlock };
+  /** Kept as sent; an opaque block (a server tool) may take input JSON like tool_use. */
+  | { type: 'other'; original: ContentBlock; jsonParts?: string[] };
 
 /** What one stream event means for the view. */
 export type AnswerUpdate =
@@ -17,9 +18,28 @@ export type AnswerUpdate =
   | { kind: 'block'; block: number; value: AnswerBlock }
   | undefined;
 
+/** Longest query shown in the row of a web search. */
+const MAX_QUERY_CHARS = 200;
+
+/**
+ * The one-line label of a block the chat does not model: "Searched the web: <query>" for a web search
+ * (server_tool_use), otherwise the block's type (web_search_tool_result, or a type added later).
+ */
+export function opaqueBlockLabel(block: ContentBlock): string {
+  const fields = block as { type: string; name?: unknown; input?: unknown };
+  if (fields.type === 'server_tool_use' && fields.name === 'web_search') {
+    const query = (fields.input as { query?: unknown } | null | undefined)?.query;
+    if (typeof query !== 'string' || query.trim() === '') return 'Searching the web…';
+    const oneLine = query.replace(/\s+/g, ' ').trim();
+    return `Searched the web: ${oneLine.length > MAX_QUERY_CHARS ? `${oneLine.slice(0, MAX_QUERY_CHARS - 1)}…` : oneLine}`;
+  }
+  return fields.type;
+}
+
 /**
  * How a block of an assistant message looks in the chat view. Every content block maps to exactly
- * one view block (unknown kinds to empty text), so stream indices and view indices stay aligned.
+ * one view block (blocks of types the chat does not model to a compact row), so stream indices and
+ * view indices stay aligned.
  */
 export function toAnswerBlock(block: ContentBlock): AnswerBlock {
   switch (block.type) {
@@ -32,7 +52,7 @@ export function toAnswerBlock(block: ContentBlock): AnswerBlock {
     case 'tool_use':
       return { kind: 'tool_use', name: block.name, input: JSON.stringify(block.input ?? {}, null, 2), id: block.id };
     default:
-      return { kind: 'text', text: '' };
+      return { kind: 'opaque', type: String(block.type), label: opaqueBlockLabel(block) };
   }
 }
 
@@ -131,6 +151,8 @@ export class LiveAnswer {
           block.signature = delta.signature;
         } else if (delta.type === 'input_json_delta' && block.type === 'tool_use' && typeof delta.partial_json === 'string') {
           block.jsonParts.push(delta.partial_json);
+        } else if (delta.type === 'input_json_delta' && block.type === 'other' && isOpaque(block.original) && typeof delta.partial_json === 'string') {
+          (block.jsonParts ??= []).push(delta.partial_json);
         } else if (delta.type === 'citations_delta' && block.type === 'text') {
           const original = block.original as { citations?: unknown[] | null };
           original.citations = [...(original.citations ?? []), delta.citation];
@@ -141,6 +163,7 @@ export class LiveAnswer {
         const local = this.indexMap.get(event.index);
         if (local === undefined) return undefined;
         const block = this.blocks[local];
+        if (block.type === 'other') return this.finishOpaque(block, local);
         if (block.type !== 'tool_use') return undefined;
         const json = block.jsonParts.join('');
         if (json) {
@@ -155,6 +178,21 @@ export class LiveAnswer {
       default:
         return undefined;
     }
+  }
+
+  /** An opaque block that took input JSON (a web search's query): parsed as the API would, and its row updated. */
+  private finishOpaque(block: Extract<LiveBlock, { type: 'other' }>, local: number): AnswerUpdate {
+    const json = block.jsonParts?.join('') ?? '';
+    block.jsonParts = undefined;
+    if (!json) return undefined;
+    let input: unknown;
+    try {
+      input = JSON.parse(json);
+    } catch {
+      input = { _unparsed: json };
+    }
+    block.original = { ...block.original, input } as ContentBlock;
+    return { kind: 'block', block: this.viewIndex(local), value: toAnswerBlock(block.original) };
   }
 
   /** The message as content blocks in the API's shape (what goes back in later requests). */

@@ -3,7 +3,7 @@
 // the editor actions; tests drive it directly.
 import { randomUUID } from 'node:crypto';
 import type { ContentBlock, MessageParam, StreamEvent, Tool, ToolChoice, ToolUseBlock } from '../api';
-import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, Turn, TurnError } from '../protocol';
+import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, RetryNotice, Turn, TurnError } from '../protocol';
 import {
   assistantTurn,
   buildRequest,
@@ -20,6 +20,7 @@ import {
 import { LiveAnswer, messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
 import { describeCall, parseToolCall, READ_ONLY_TOOLS, toolDefinitions } from './tools/definitions';
 import type { ChatTools, PreparedToolCall, StoredToolResult } from './tools/types';
+import { requestEstimate, type PreviewSettings } from './costPreview';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from './requestImages';
 import { conversationToMarkdown } from './conversationMarkdown';
 import { mergeConversationData } from './conversationMerge';
@@ -42,9 +43,13 @@ export interface AnsweredElsewhere {
   error?: TurnError;
 }
 
-/** `bypassSpendingLimit`: the user chose Send Anyway on a request a spending limit held back (this once). */
+/**
+ * `bypassSpendingLimit`: the user chose Send Anyway on a request a spending limit held back (this once).
+ * `onRetry`: the runner waits before sending the request again (429, 529, …).
+ */
 export interface AnswerRunOptions {
   bypassSpendingLimit?: boolean;
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface AnswerRunner {
@@ -63,6 +68,8 @@ export interface ConversationControllerDeps {
   /** Posts to the webview; the host drops messages while no view is ready (a snapshot follows on `ready`). */
   post: (message: HostToWebview) => void;
   model: () => string;
+  /** The model's name for the header (from the endpoint's model list); the id when absent. */
+  modelName?: () => string;
   /** Prefill is not allowed with extended thinking; Continue then asks in a user message. */
   prefillAllowed: () => boolean;
   log: (message: string) => void;
@@ -73,6 +80,8 @@ export interface ConversationControllerDeps {
   now?: () => number;
   /** Delay of the debounced save while an answer streams. */
   saveDelayMs?: number;
+  /** What the next request adds besides the conversation (system prompt, tools, price): the cost preview. None: no preview. */
+  previewSettings?: () => PreviewSettings;
 }
 
 interface ActiveRun {
@@ -87,6 +96,8 @@ interface ActiveRun {
   toolViews: Map<string, ToolView>;
   /** Approval cards waiting for the user: tool_use id → resolves with the decision. */
   decisions: Map<string, (decision: 'apply' | 'reject' | 'stopped') => void>;
+  /** The view shows a retry countdown, to clear with the first stream event. */
+  retrying?: boolean;
 }
 
 /** What goes back to the model when the user turns a call down or stops while its card waits. */
@@ -171,8 +182,27 @@ export class ConversationController {
       turns: this.active.turns(this.liveOverride()),
       conversations: this.conversationList(),
       model: this.deps.model(),
+      ...(this.deps.modelName ? { modelName: this.deps.modelName() } : {}),
       busy: this.busy,
+      ...this.estimateField(),
     };
+  }
+
+  /** The cost preview's base for the next question in the active conversation; undefined without preview settings. */
+  estimate(): RequestEstimate | undefined {
+    const settings = this.deps.previewSettings?.();
+    return settings ? requestEstimate(this.active.exchanges, this.deps.userContent, settings) : undefined;
+  }
+
+  /** Sends the webview a fresh cost preview base (after an answer, or when the model or system prompt changed). */
+  postEstimate(): void {
+    const estimate = this.estimate();
+    if (estimate && !this.disposed) this.deps.post({ type: 'estimate', estimate });
+  }
+
+  private estimateField(): { estimate?: RequestEstimate } {
+    const estimate = this.estimate();
+    return estimate ? { estimate } : {};
   }
 
   conversationList(): ConversationSummary[] {
@@ -272,6 +302,34 @@ export class ConversationController {
     this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
     await this.save(this.active);
     await this.retry(answerId);
+  }
+
+  /**
+   * Drops an attached selection, file or image of the question `userTurnId` from the context of later requests (a
+   * short note takes its place), or adds it back. The turn still shows it, marked; the cost preview follows.
+   */
+  async setOmitted(userTurnId: string, itemId: string, omitted: boolean): Promise<boolean> {
+    await this.ready;
+    const exchange = this.active.exchanges.find((e) => e.user.id === userTurnId);
+    const user = exchange?.user;
+    const inContext = user?.context.some((c) => c.id === itemId) ?? false;
+    const inImages = user?.images.some((image) => image.id === itemId) ?? false;
+    if (!exchange || !user || (!inContext && !inImages)) {
+      this.deps.log(`Omit ignored: question ${userTurnId} has no attachment ${itemId}.`);
+      return false;
+    }
+    const set = <T extends { id: string; omitted?: boolean }>(item: T): T => {
+      if (item.id !== itemId) return item;
+      const { omitted: _was, ...rest } = item;
+      return (omitted ? { ...rest, omitted: true } : rest) as T;
+    };
+    user.context = user.context.map(set);
+    user.images = user.images.map(set);
+    // The newer copy wins when windows merge.
+    exchange.updatedAt = this.now();
+    this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    await this.save(this.active);
+    return true;
   }
 
   async newChat(): Promise<void> {
@@ -545,7 +603,11 @@ export class ConversationController {
       this.deps.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error, ...(answer.paused ? { paused: answer.paused } : {}) });
       this.deps.post({ type: 'busy', busy: false });
       // The list is ordered by last activity, which just changed.
-      if (conversation === this.active) this.postConversations();
+      if (conversation === this.active) {
+        this.postConversations();
+        // The answer is context for the next question now, and its real input tokens calibrate the preview.
+        this.postEstimate();
+      }
     }
     try {
       await this.save(conversation);
@@ -566,7 +628,12 @@ export class ConversationController {
         ? { messages, tools: toolDefinitions() }
         // Tools off, but the history holds tool calls: the definitions go along (the API wants them) and none may be called.
         : hasToolBlocks(messages) ? { messages, tools: toolDefinitions(), toolChoice: { type: 'none' as const } } : { messages };
-      outcome = await this.deps.runner.run(input, run.abort.signal, (event) => this.onEvent(run, event), options);
+      const onRetry = (notice: RetryNotice): void => {
+        if (this.run !== run || this.disposed) return;
+        run.retrying = true;
+        this.deps.post({ type: 'retrying', turnId: run.exchange.answer.id, retry: notice });
+      };
+      outcome = await this.deps.runner.run(input, run.abort.signal, (event) => this.onEvent(run, event), { ...options, onRetry });
     } catch (error) {
       // The runner promises not to throw; if it does, the answer still ends cleanly.
       outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };
@@ -682,6 +749,11 @@ export class ConversationController {
 
   private onEvent(run: ActiveRun, event: StreamEvent): void {
     if (this.run !== run) return;
+    if (run.retrying) {
+      // The request went through after a wait: the countdown goes.
+      run.retrying = false;
+      this.deps.post({ type: 'retrying', turnId: run.exchange.answer.id, retry: null });
+    }
     const update = run.live.apply(event);
     if (!update) return;
     if (update.kind === 'delta') {

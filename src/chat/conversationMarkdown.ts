@@ -30,6 +30,8 @@ function blockMarkdown(block: AnswerBlock): string {
       }
       return parts.join('\n\n');
     }
+    case 'opaque':
+      return `*(${block.label.replace(/[\\`*_[\]<>]/g, '\\$&')})*`;
   }
 }
 

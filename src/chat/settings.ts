@@ -76,6 +76,7 @@ export const settingSchemas = {
   'tools.autoApproveReadOnly': z.boolean().default(true),
   'tools.maxRounds': z.number().int('must be a whole number').min(1).max(1000).default(25),
   'tools.maxCreditsPerQuestion': z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0),
+  promptCaching: z.boolean().default(true),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -106,6 +107,8 @@ export interface FastRouterSettings {
   'tools.maxRounds': number;
   /** Billed credits per question before the tool loop pauses; 0 = no limit. */
   'tools.maxCreditsPerQuestion': number;
+  /** Prompt-cache breakpoints on the system prompt, tools and last user turn (promptCaching.ts). */
+  promptCaching: boolean;
 }
 
 export interface SettingProblem {
@@ -128,7 +131,7 @@ export interface SettingProblem {
  * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
  * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
  */
-const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion']);
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;

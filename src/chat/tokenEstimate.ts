@@ -4,14 +4,12 @@
 // language model provider's token counts and the cost preview, which calibrates it with the real `input_tokens`
 // of earlier answers (`calibrationFrom`). Pure: no vscode, no I/O.
 import type { ContentBlockParam, MessageCreateParams, MessageParam, Tool, ToolChoice } from '../api';
-import { imageSizeFromBase64, type ImageSize } from './imageSize';
+import { estimateImageTokens, estimateTextTokens } from '../tokenCount';
+import { imageSizeFromBase64 } from './imageSize';
 
-/** Anthropic scales an image down until its long edge is at most this many pixels. */
-export const MAX_IMAGE_EDGE = 1568;
-/** …and until it costs at most about this many tokens (~1.15 megapixels). */
-export const MAX_IMAGE_TOKENS = 1600;
-/** Pixels per token in Anthropic's image rule. */
-export const PIXELS_PER_TOKEN = 750;
+// The text and image rules live in src/tokenCount.ts, shared with the chat webview (its draft estimate).
+export { estimateImageTokens, estimateTextTokens, MAX_IMAGE_EDGE, MAX_IMAGE_TOKENS, PIXELS_PER_TOKEN } from '../tokenCount';
+
 /** The system prompt the API adds when tools are given (Claude 4 models): tool_choice auto/none, any/tool. */
 export const TOOL_PROMPT_TOKENS = { auto: 346, forced: 313 } as const;
 /** Role markers and separators around each message. */
@@ -40,103 +38,6 @@ export interface RequestTokenEstimate {
 
 /** What the estimate reads from a request: the messages, and the system prompt and tools when there are any. */
 export type TokenEstimateInput = Pick<MessageCreateParams, 'messages'> & Partial<Pick<MessageCreateParams, 'system' | 'tools' | 'tool_choice'>>;
-
-// Character classes for the segmentation (ASCII by table, the rest by range).
-const LOWER = 1;
-const UPPER = 2;
-const DIGIT = 3;
-const SPACE = 4;
-const NEWLINE = 5;
-const PUNCT = 6;
-const CLASS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  CLASS[c] =
-    c >= 97 && c <= 122 ? LOWER
-      : c >= 65 && c <= 90 ? UPPER
-        : c >= 48 && c <= 57 ? DIGIT
-          : c === 10 || c === 13 ? NEWLINE
-            : c === 32 || c === 9 ? SPACE
-              : PUNCT;
-}
-
-/** Ideographs, kana and Hangul: about one token each. */
-function isWideScript(c: number): boolean {
-  return (c >= 0x2e80 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef);
-}
-
-/**
- * Tokens in `text`, estimated in one pass: a word costs one token per 7 letters, split at camelCase humps; digits
- * go in threes; a single space joins the next word; other whitespace costs one token per 8 characters; punctuation
- * costs one token per 1.5 characters (common pairs like `);` merge); wide scripts one per character; other
- * non-ASCII letters one per two; characters outside the BMP (emoji) two each.
- */
-export function estimateTextTokens(text: string): number {
-  let tokens = 0;
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c < 128) {
-      const kind = CLASS[c]!;
-      const start = i;
-      if (kind === LOWER || kind === UPPER) {
-        // One word part: an optional capital, then lowercase letters (or a run of capitals).
-        i++;
-        if (kind === UPPER && i < n && CLASS[text.charCodeAt(i)] === UPPER) {
-          while (i < n && CLASS[text.charCodeAt(i)] === UPPER && !(i + 1 < n && CLASS[text.charCodeAt(i + 1)] === LOWER)) i++;
-        } else {
-          while (i < n && CLASS[text.charCodeAt(i)] === LOWER) i++;
-        }
-        tokens += Math.ceil((i - start) / 7);
-      } else if (kind === DIGIT) {
-        while (i < n && CLASS[text.charCodeAt(i)] === DIGIT) i++;
-        tokens += Math.ceil((i - start) / 3);
-      } else if (kind === SPACE || kind === NEWLINE) {
-        let newlines = 0;
-        while (i < n) {
-          const k = CLASS[text.charCodeAt(i)];
-          if (k === NEWLINE) newlines++;
-          else if (k !== SPACE) break;
-          i++;
-        }
-        const length = i - start;
-        // A lone space before a word is part of that word's token.
-        if (length === 1 && newlines === 0 && i < n && text.charCodeAt(i) < 128 && CLASS[text.charCodeAt(i)]! <= DIGIT) continue;
-        tokens += Math.max(Math.ceil(newlines / 2), Math.ceil(length / 8), 1);
-      } else {
-        while (i < n && text.charCodeAt(i) < 128 && CLASS[text.charCodeAt(i)] === PUNCT) i++;
-        tokens += Math.ceil((i - start) / 1.5);
-      }
-      continue;
-    }
-    if (c >= 0xd800 && c <= 0xdbff) {
-      tokens += 2;
-      i += 2;
-      continue;
-    }
-    if (isWideScript(c)) {
-      tokens++;
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < n) {
-      const d = text.charCodeAt(i);
-      if (d < 128 || isWideScript(d) || (d >= 0xd800 && d <= 0xdbff)) break;
-      i++;
-    }
-    tokens += Math.ceil((i - start) / 2);
-  }
-  return tokens;
-}
-
-/** Tokens of one image: Anthropic's (w × h) / 750 after scaling the long edge to 1568 px, at most ~1600. */
-export function estimateImageTokens(size: ImageSize | undefined): number {
-  if (!size || !(size.width > 0) || !(size.height > 0)) return MAX_IMAGE_TOKENS;
-  const scale = Math.min(1, MAX_IMAGE_EDGE / Math.max(size.width, size.height));
-  const tokens = Math.ceil((size.width * scale * (size.height * scale)) / PIXELS_PER_TOKEN);
-  return Math.max(1, Math.min(MAX_IMAGE_TOKENS, tokens));
-}
 
 interface Counts {
   text: number;

@@ -2,12 +2,14 @@
 import * as vscode from 'vscode';
 import { DEFAULT_QUESTION, describeLines } from '../chat/prompt';
 import type { CodeContext, ImageAttachment } from '../protocol';
-import { confirmSize, pickCode } from './selection';
+import { confirmSize, pickCode, type SizePreview } from './selection';
 import type { SettingsService } from './settings';
 
 /** What this command needs from the chat (contract E). */
 export interface ChatAsk {
   ask(input: { text: string; context?: CodeContext[]; images?: ImageAttachment[] }): Promise<void>;
+  /** The cost preview of asking about `context` in the current chat (shown when the selection is large). */
+  previewAsk?: SizePreview;
 }
 
 export interface AskArgs {
@@ -23,7 +25,7 @@ export async function askAboutSelection(chat: ChatAsk, settings: SettingsService
   }
   const picked = await pickCode(editor);
   if (!picked) return;
-  const context = await confirmSize(picked, settings.current.maxSelectionChars);
+  const context = await confirmSize(picked, settings.current.maxSelectionChars, chat.previewAsk?.bind(chat));
   if (!context || context.length === 0) return;
   const question =
     typeof args?.question === 'string'

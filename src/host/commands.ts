@@ -3,8 +3,10 @@ import * as vscode from 'vscode';
 import type { ApiKeyStore } from './apiKey';
 import { askAboutImage, type ChatAttach } from './askAboutImage';
 import { askAboutSelection, type AskArgs, type ChatAsk } from './askAboutSelection';
-import { resetCost, showCost, type CostTracker } from './cost';
+import { resetCost, type CostTracker } from './cost';
+import type { CostView } from './costView';
 import type { InlineExplainer } from './inlineExplain';
+import type { ModelCatalog } from './modelCatalog';
 import { selectModel } from './selectModel';
 import type { SettingsService } from './settings';
 
@@ -12,8 +14,15 @@ export interface CommandServices {
   settings: SettingsService;
   apiKey: ApiKeyStore;
   cost: CostTracker;
-  chat: ChatAsk & ChatAttach & { notify(level: 'info' | 'error', message: string): boolean };
+  costView: CostView;
+  chat: ChatAsk & ChatAttach & {
+    notify(level: 'info' | 'error', message: string): boolean;
+    addFiles(uris: readonly vscode.Uri[]): Promise<unknown>;
+    addProblems(): Promise<unknown>;
+    pickAndAddContext(): Promise<void>;
+  };
   inline: InlineExplainer;
+  models: ModelCatalog;
   log: vscode.LogOutputChannel;
 }
 
@@ -33,10 +42,16 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       await s.apiKey.clear();
       s.chat.notify('info', vscode.l10n.t('FastRouter API key removed.'));
     }),
-    command('fastrouter.showCost', () => showCost(s.cost)),
+    command('fastrouter.showCost', () => s.costView.show()),
     command('fastrouter.resetCost', () => resetCost(s.cost)),
-    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(modelId)),
+    command('fastrouter.selectModel', (modelId?: unknown) => selectModel(s.models, modelId)),
     command('fastrouter.askAboutImage', (uri?: vscode.Uri, uris?: vscode.Uri[]) => askAboutImage(s.chat, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined)),
     command('fastrouter.showLog', () => s.log.show()),
+    // Explorer (several selected files come as `uris`) and editor tab menus pass the file; the palette opens a pick.
+    command('fastrouter.addFileToChat', (uri?: unknown, uris?: unknown) => {
+      const chosen = Array.isArray(uris) && uris.length > 0 ? uris.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : uri instanceof vscode.Uri ? [uri] : [];
+      return chosen.length > 0 ? s.chat.addFiles(chosen) : s.chat.pickAndAddContext();
+    }),
+    command('fastrouter.addProblemsToChat', () => s.chat.addProblems()),
   ];
 }

@@ -1,12 +1,13 @@
 // The cost counter: records each finished request in the shared ledger file and shows the cumulative billed
 // credits in the status bar (`fastrouter.cost`), estimates apart, and the spending limits (warning colour from 80 %).
 // Other windows' spending is picked up by watching the folder and on window focus. The ledger compacts itself
-// (rotation + summary, see costLedger.ts) off the activation path. Click → Show Cost (breakdown; Reset Cost…
-// asks again, with Cancel as the default).
+// (rotation + summary, see costLedger.ts) off the activation path. Click → Show Cost (the cost view, costView.ts;
+// its Reset Cost… asks again, with Cancel as the default).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CostLedger, formatCredits, localDayKey, localMonthKey, type CostBucket, type CostTotals, type RecordInput } from '../chat/costLedger';
+import { totalCacheSavings, type CachePrices } from '../chat/promptCaching';
 import { spendingStatus, type LimitCheck, type SpendingLimits, type SpendingStatus } from '../chat/spendingLimits';
 import { Disposable } from './dispose';
 
@@ -21,6 +22,10 @@ export interface CostTrackerOptions {
   /** Fires when the limits may have changed. */
   onLimitsChange?: vscode.Event<unknown>;
   log?: vscode.LogOutputChannel;
+  /** A model's list prices (the endpoint's model list), for what prompt caching saved; no savings line without it. */
+  prices?: (model: string) => CachePrices | undefined;
+  /** Fires when the prices may have changed (the model list was fetched). */
+  onPricesChange?: vscode.Event<unknown>;
 }
 
 export class CostTracker extends Disposable {
@@ -46,6 +51,7 @@ export class CostTracker extends Disposable {
     this.statusBarItem.command = 'fastrouter.showCost';
     this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.refresh()));
     if (options.onLimitsChange) this._register(options.onLimitsChange(() => this.render()));
+    if (options.onPricesChange) this._register(options.onPricesChange(() => this.render()));
     this.watch(storageDir);
     this._register({ dispose: () => this.stopTimers() });
     // The ledger may be long: read it off the activation path, then show the totals.
@@ -93,7 +99,7 @@ export class CostTracker extends Disposable {
     }
   }
 
-  /** The Show Cost breakdown, one line per fact. */
+  /** The status bar tooltip's breakdown, one line per fact. */
   describe(): string[] {
     const t = this.ledger.totals;
     const now = Date.now();
@@ -133,6 +139,11 @@ export class CostTracker extends Disposable {
         ),
       );
     }
+    const savings = this.cacheSavingsText(t);
+    if (savings) {
+      tooltip.appendMarkdown('\n\n');
+      tooltip.appendText(savings);
+    }
     if (t.allTime.unknownRequests > 0) {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendText(vscode.l10n.t('+? = {0} request(s) for which the endpoint sent no cost; not included.', t.allTime.unknownRequests));
@@ -145,6 +156,22 @@ export class CostTracker extends Disposable {
       label: vscode.l10n.t('FastRouter cost: {0} credits', formatCredits(t.allTime.credits)) + limitNote,
     };
     this.scheduleMidnight();
+  }
+
+  /** What prompt caching saved since the last Reset, all windows: an estimate from list prices (never billed). */
+  cacheSavingsText(t: CostTotals = this.ledger.totals): string | undefined {
+    if (!this.options.prices) return undefined;
+    const s = totalCacheSavings(t.models, this.options.prices);
+    if (s.readTokens === 0 && s.writeTokens === 0) return undefined;
+    const tokens = vscode.l10n.t(
+      '{0} tokens read from the cache at 0.1×, {1} written at 1.25× the input price',
+      s.readTokens.toLocaleString('en-US'),
+      s.writeTokens.toLocaleString('en-US'),
+    );
+    const unpriced = s.unpricedModels > 0 ? vscode.l10n.t('; {0} model(s) without a list price left out', s.unpricedModels) : '';
+    return s.credits >= 0
+      ? vscode.l10n.t('Prompt caching saved ~{0} credits (estimate from list prices: {1}{2}).', formatCredits(s.credits), tokens, unpriced)
+      : vscode.l10n.t('Prompt caching cost ~{0} credits more than it saved so far (estimate from list prices: {1}{2}).', formatCredits(-s.credits), tokens, unpriced);
   }
 
   /** "Today" ends at local midnight: the day's limit and the tooltip start over then. */
@@ -252,22 +279,6 @@ function describeLast(t: CostTotals): string {
         ? vscode.l10n.t('~{0} credits (estimate)', formatCredits(last.estimatedCost))
         : vscode.l10n.t('cost unknown');
   return vscode.l10n.t('{0}, {1} input / {2} output tokens, {3}', last.model, last.inputTokens + last.cacheReadTokens + last.cacheWriteTokens, last.outputTokens, cost);
-}
-
-/** Show Cost: the breakdown in a Quick Pick. Enter on the first (default) line only closes it; Reset Cost… asks again. */
-export async function showCost(cost: CostTracker): Promise<void> {
-  cost.refresh();
-  const resetItem: vscode.QuickPickItem = { label: `$(trash) ${vscode.l10n.t('Reset Cost…')}`, detail: vscode.l10n.t('Restart the totals of all windows from zero (asks first)') };
-  const settingsItem: vscode.QuickPickItem = { label: `$(settings-gear) ${vscode.l10n.t('Spending Limits…')}`, detail: vscode.l10n.t('Daily and monthly limits, all windows') };
-  const items: vscode.QuickPickItem[] = [
-    ...cost.describe().map((label) => ({ label })),
-    { label: '', kind: vscode.QuickPickItemKind.Separator },
-    settingsItem,
-    resetItem,
-  ];
-  const choice = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('FastRouter cost (billed credits)'), placeHolder: vscode.l10n.t('Credits spent through FastRouter') });
-  if (choice === resetItem) await resetCost(cost);
-  else if (choice === settingsItem) await vscode.commands.executeCommand('workbench.action.openSettings', 'fastrouter.spendingLimit');
 }
 
 /** Reset Cost, after a confirmation whose default is Cancel (it clears the totals of every window). */

@@ -257,7 +257,8 @@ function commentBody(thread: vscode.CommentThread): string {
 
 function describeMeta(meta: AnswerMeta): string {
   const cost = meta.cost.kind === 'billed' ? `${formatCredits(meta.cost.credits)} credits` : meta.cost.kind === 'estimate' ? `~${formatCredits(meta.cost.credits)} credits (estimate)` : 'cost unknown';
-  return `${meta.model} · ${meta.inputTokens} in / ${meta.outputTokens} out tokens · ${cost} · ${(meta.durationMs / 1000).toFixed(1)} s`;
+  const cached = meta.cacheReadTokens ? ` (${meta.cacheReadTokens} cached)` : '';
+  return `${meta.modelName || meta.model} · ${meta.inputTokens} in${cached} / ${meta.outputTokens} out tokens · ${cost} · ${(meta.durationMs / 1000).toFixed(1)} s`;
 }
 
 function escapeMarkdown(text: string): string {

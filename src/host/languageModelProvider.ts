@@ -10,6 +10,7 @@ import { lmModelInformation, lmModels, lmRequestSource, type LmModelInformation 
 import { LmRequestError, buildLmRequest, messageBlocks, promptTsxText, type LmMessage, type LmPart, type LmRole } from '../chat/lmRequest';
 import { LmResponseTranslator, ThinkingMemory } from '../chat/lmResponse';
 import type { ModelInfo } from '../chat/modelCatalog';
+import { withPromptCaching } from '../chat/promptCaching';
 import { estimateMessageTokens, estimateRequestTokens, estimateTextTokens } from '../chat/tokenEstimate';
 import type { ApiKeyStore } from './apiKey';
 import type { CostTracker } from './cost';
@@ -20,7 +21,7 @@ import type { SettingsService } from './settings';
 /** The vendor id in `contributes.languageModelChatProviders` (a contract: `vscode.lm.selectChatModels({vendor})`). */
 export const LM_VENDOR = 'fastrouter';
 
-/** Where the model list comes from: the built-in catalog now, the endpoint's list once cost control lands. */
+/** Where the model list comes from: the endpoint's list (host/modelCatalog.ts), the built-in one until it is fetched. */
 export interface ModelSource {
   list(): readonly ModelInfo[] | Thenable<readonly ModelInfo[]>;
   /** Fires when the list may have changed. */
@@ -141,6 +142,9 @@ export class FastRouterLanguageModels extends Disposable implements vscode.Langu
       log.warn(`${label} not sent: ${error.message}`);
       throw this.fail({ code: 'Unknown', message: error.message, needsKey: false, reason: 'invalid_request' });
     }
+    // Prompt caching, as in the chat: VS Code resends the whole conversation (and its tools) on every turn.
+    const cached = settings.promptCaching ? withPromptCaching(params) : undefined;
+    if (cached) params = cached.params;
     const estimate = estimateRequestTokens(params);
     await this.checkBeforeSend({ modelId: params.model, source, estimatedInputTokens: estimate.total, maxOutputTokens: params.max_tokens }, token);
     if (token.isCancellationRequested) throw new vscode.CancellationError();
@@ -161,7 +165,7 @@ export class FastRouterLanguageModels extends Disposable implements vscode.Langu
       log.info(
         `${label} request model=${params.model} source=${source} messages=${params.messages.length} tools=${params.tools?.length ?? 0}` +
           `${params.tool_choice ? ` tool_choice=${params.tool_choice.type}` : ''}${params.thinking?.type === 'enabled' ? ` thinking=${params.thinking.budget_tokens}` : ''}` +
-          ` max_tokens=${params.max_tokens} estimate=${estimate.total}${notes.length > 0 ? ` (${[...new Set(notes)].join('; ')})` : ''}`,
+          ` max_tokens=${params.max_tokens} estimate=${estimate.total}${cached ? ` cache_breakpoints=${cached.existing + cached.added.length}` : ''}${notes.length > 0 ? ` (${[...new Set(notes)].join('; ')})` : ''}`,
       );
       stream = client.stream(params, { signal: controller.signal });
       for await (const event of stream) {

@@ -6,9 +6,12 @@ import { FastRouterError, MessagesClient, type Message, type MessageParam, type 
 import { badSettingError, isAbort, noKeyError, redact, toTurnError } from '../chat/errors';
 import { formatCredits } from '../chat/costLedger';
 import { estimateStoppedCost, StreamedOutput } from '../chat/costEstimate';
+import type { ModelInfo } from '../chat/modelCatalog';
+import { withPromptCaching } from '../chat/promptCaching';
 import { requestParams, type FastRouterSettings } from '../chat/settings';
+import { retryNotice } from '../chat/retryNotice';
 import { spendingLimitError } from '../chat/spendingLimits';
-import type { AnswerMeta, TurnError } from '../protocol';
+import type { AnswerMeta, RetryNotice, TurnError } from '../protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { CostTracker } from './cost';
 import type { SettingsService } from './settings';
@@ -29,6 +32,8 @@ export interface RunInput {
 export interface RunOptions {
   /** Send even though a spending limit is reached (the user chose Send Anyway, this once). */
   bypassSpendingLimit?: boolean;
+  /** The request failed (429, 529, …) and waits before it is sent again: for the view to count down. */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface RunOutcome {
@@ -44,6 +49,8 @@ export interface RequestRunnerDeps {
   apiKey: ApiKeyStore;
   cost: CostTracker;
   log: vscode.LogOutputChannel;
+  /** The model list (names for the answer meta, prices for estimates); the built-in list when absent. */
+  models?: { readonly models: readonly ModelInfo[]; displayName(id: string): string };
 }
 
 export class RequestRunner {
@@ -95,8 +102,22 @@ export class RequestRunner {
         maxRetries: MAX_RETRIES,
         idleTimeoutMs: settings.idleTimeoutSeconds * 1000,
       });
-      log.info(`${label} request model=${settings.model} messages=${input.messages.length}${input.tools ? ` tools=${input.tools.length}` : ''}${settings.thinkingBudgetTokens > 0 ? ` thinking=${settings.thinkingBudgetTokens}` : ''}`);
-      stream = client.stream(requestParams(settings, input), { signal });
+      let params = requestParams(settings, input);
+      let caching = '';
+      if (settings.promptCaching) {
+        const cached = withPromptCaching(params);
+        params = cached.params;
+        caching = ` cache_breakpoints=${cached.existing + cached.added.length}${cached.added.length > 0 ? ` (${cached.added.join(',')})` : ''}`;
+      }
+      log.info(`${label} request model=${settings.model} messages=${input.messages.length}${input.tools ? ` tools=${input.tools.length}` : ''}${settings.thinkingBudgetTokens > 0 ? ` thinking=${settings.thinkingBudgetTokens}` : ''}${caching}`);
+      const onRetry = options.onRetry;
+      stream = client.stream(params, {
+        signal,
+        onRetry: (info) => {
+          log.info(`${label} retry ${info.retry}/${info.maxRetries} in ${info.delayMs} ms after ${info.status ?? 'no status'}${info.errorType ? ` ${info.errorType}` : ''}`);
+          onRetry?.(retryNotice(info));
+        },
+      });
       for await (const event of stream) {
         streamed.observe(event);
         try {
@@ -158,16 +179,21 @@ export class RequestRunner {
     const finished = status === 'done';
     const outputTokens = finished ? nonNegative(usage?.output_tokens) : streamed.outputTokens(nonNegative(usage?.output_tokens));
     const cost = finished && typeof usage?.cost === 'number' && Number.isFinite(usage.cost) ? usage.cost : undefined;
-    const estimatedCost = finished ? undefined : estimateStoppedCost(model, { inputTokens: uncachedInput, outputTokens, cacheReadTokens, cacheWriteTokens });
+    const estimatedCost = finished ? undefined : estimateStoppedCost(model, { inputTokens: uncachedInput, outputTokens, cacheReadTokens, cacheWriteTokens }, this.deps.models?.models);
     this.deps.cost.record({ model, inputTokens: uncachedInput, outputTokens, cacheReadTokens, cacheWriteTokens, cost, estimatedCost, source, durationMs, requestId });
     const costText = cost !== undefined ? `${formatCredits(cost)} credits` : estimatedCost !== undefined ? `~${formatCredits(estimatedCost)} credits (estimate)` : 'unknown';
     this.deps.log.info(
-      `${label} request ${requestId ?? '(no id)'} ${status} model=${model} ${durationMs} ms tokens in=${inputTokens} out=${outputTokens}${finished ? '' : ' (estimated)'} ` +
+      `${label} request ${requestId ?? '(no id)'} ${status} model=${model} ${durationMs} ms tokens in=${inputTokens}` +
+        `${cacheReadTokens || cacheWriteTokens ? ` (cache read=${cacheReadTokens} write=${cacheWriteTokens})` : ''} out=${outputTokens}${finished ? '' : ' (estimated)'} ` +
         `cost=${costText} stop=${message.stop_reason ?? 'none'}`,
     );
+    const modelName = this.deps.models?.displayName(model);
     return {
       model,
+      ...(modelName && modelName !== model ? { modelName } : {}),
       inputTokens,
+      ...(cacheReadTokens > 0 ? { cacheReadTokens } : {}),
+      ...(cacheWriteTokens > 0 ? { cacheWriteTokens } : {}),
       outputTokens,
       cost: cost !== undefined ? { kind: 'billed', credits: cost } : estimatedCost !== undefined ? { kind: 'estimate', credits: estimatedCost } : { kind: 'unknown' },
       durationMs,

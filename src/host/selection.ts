@@ -4,8 +4,10 @@
 // the selection ends at column 0. Also the oversize check.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { formatCredits } from '../chat/costTotals';
 import { enclosingBlockByIndentation, truncateItems } from '../chat/prompt';
 import type { CodeContext } from '../protocol';
+import { formatTokenCount } from '../tokenCount';
 
 const BLOCK_KINDS = new Set([
   vscode.SymbolKind.Function,
@@ -166,16 +168,36 @@ async function askForRange(document: vscode.TextDocument, line: number): Promise
   return picked?.range;
 }
 
-/** Over `maxChars` in all: asks to truncate, send anyway or cancel (undefined). Truncation keeps whole lines, in order. */
-export async function confirmSize(picked: PickedCode, maxChars: number): Promise<CodeContext[] | undefined> {
+/** The cost preview of sending `items` (with the conversation they join): tokens and, when the price is known, credits. */
+export type SizePreview = (items: CodeContext[]) => { tokens: number; credits?: number } | undefined;
+
+type Preview = { tokens: number; credits?: number };
+
+/** The cost preview of both choices of a large-selection or large-file question, as a sentence to append ('' without). */
+export function previewChoices(all: Preview | undefined, first: Preview | undefined, maxChars: number): string {
+  if (!all || !first) return '';
+  const describe = (p: Preview) =>
+    p.credits !== undefined
+      ? vscode.l10n.t('≈ {0} tokens · ≈ {1} credits', formatTokenCount(p.tokens), formatCredits(p.credits))
+      : vscode.l10n.t('≈ {0} tokens', formatTokenCount(p.tokens));
+  return ' ' + vscode.l10n.t('Next request, with this chat\'s conversation: all of it {0}; the first {1} characters {2} (estimated locally; the answer is extra).', describe(all), maxChars, describe(first));
+}
+
+/**
+ * Over `maxChars` in all: asks to truncate, send anyway or cancel (undefined). Truncation keeps whole lines, in order.
+ * With `preview`, the question says what each choice would cost (estimated locally).
+ */
+export async function confirmSize(picked: PickedCode, maxChars: number, preview?: SizePreview): Promise<CodeContext[] | undefined> {
   const items = picked.items.map((i) => i.code);
   const total = items.reduce((sum, code) => sum + code.text.length, 0);
   if (total <= maxChars) return items;
   const truncate = vscode.l10n.t('Send the First {0} Characters', maxChars);
   const anyway = vscode.l10n.t('Send All');
+  const all = preview?.(items);
+  const estimate = previewChoices(all, all ? preview?.(truncateItems(items, maxChars)) : undefined, maxChars);
   const choice = await vscode.window.showWarningMessage(
     vscode.l10n.t('The code has {0} characters, more than fastrouter.maxSelectionChars ({1}).', total, maxChars),
-    { modal: true, detail: vscode.l10n.t('Long code costs more input tokens (credits). Truncate it at a line end, or send it all?') },
+    { modal: true, detail: vscode.l10n.t('Long code costs more input tokens (credits). Truncate it at a line end, or send it all?') + estimate },
     truncate,
     anyway,
   );

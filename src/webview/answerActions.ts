@@ -1,7 +1,6 @@
 // Clicks inside the log: links, code block buttons, "open image", and the buttons of an answer's footer.
-import type { WebviewToHost } from '../protocol';
+import { checkLink, type WebviewToHost } from '../protocol';
 import type { MarkdownRenderer } from './markdown';
-import { SAFE_LINK } from './sanitize';
 
 export interface AnswerActionsInput {
   renderer: MarkdownRenderer;
@@ -17,7 +16,8 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
     // Nothing navigates inside the webview; the host opens web links after checking the scheme again.
     event.preventDefault();
     const href = link.getAttribute('href');
-    if (href && SAFE_LINK.test(href)) post({ type: 'openLink', href });
+    const checked = href ? checkLink(href) : undefined;
+    if (checked?.ok) post({ type: 'openLink', href: checked.url });
     return;
   }
   const actionButton = target.closest<HTMLButtonElement>('button[data-action]');
@@ -38,7 +38,8 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
   }
   if (action === 'openImage') {
     const url = actionButton.closest<HTMLElement>('.image-placeholder')?.dataset.url;
-    if (url && SAFE_LINK.test(url)) post({ type: 'openLink', href: url });
+    const checked = url ? checkLink(url) : undefined;
+    if (checked?.ok) post({ type: 'openLink', href: checked.url });
     return;
   }
   const turnId = actionButton.closest<HTMLElement>('.turn')?.dataset.turnId;

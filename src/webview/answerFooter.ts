@@ -60,14 +60,21 @@ function stopReasonText(reason: string): string {
 
 export function renderMeta(meta: AnswerMeta): HTMLElement {
   const parts = [
-    h('span', { class: 'meta-model' }, meta.model),
-    h('span', { class: 'meta-tokens' }, `${meta.inputTokens.toLocaleString('en-US')} in · ${meta.outputTokens.toLocaleString('en-US')} out`),
+    h('span', { class: 'meta-model', title: meta.model }, meta.modelName || meta.model),
+    h('span', { class: 'meta-tokens' }, tokensText(meta)),
     h('span', { class: 'meta-cost', 'data-cost-kind': meta.cost.kind }, costText(meta)),
     h('span', { class: 'meta-time' }, `${(meta.durationMs / 1000).toFixed(1)} s`),
   ];
   const el = h('div', { class: 'answer-meta' });
   parts.forEach((part, i) => { if (i > 0) el.append(' · '); el.append(part); });
   return el;
+}
+
+/** "3,400 in · 2,900 cached · 120 out": `cached` is the part of the input read from the prompt cache. */
+export function tokensText(meta: AnswerMeta): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const cached = meta.cacheReadTokens ? ` · ${n(meta.cacheReadTokens)} cached` : '';
+  return `${n(meta.inputTokens)} in${cached} · ${n(meta.outputTokens)} out`;
 }
 
 function costText(meta: AnswerMeta): string {
@@ -78,6 +85,7 @@ function costText(meta: AnswerMeta): string {
   }
 }
 
-function formatCredits(value: number): string {
+/** Credits as the answers show them (three significant digits). */
+export function formatCredits(value: number): string {
   return value >= 1 ? value.toFixed(2) : value.toPrecision(3).replace(/0+$/, '').replace(/\.$/, '');
 }

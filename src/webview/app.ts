@@ -74,6 +74,9 @@ export class ChatApp {
       case 'turnEnded':
         this.log.endTurn(message.turnId, message.status, message.meta, message.error, message.paused);
         break;
+      case 'retrying':
+        this.log.showRetry(message.turnId, message.retry);
+        break;
       case 'turnRestarted':
         this.log.restartTurn(message.turnId, message.blocks);
         break;
@@ -85,7 +88,7 @@ export class ChatApp {
         this.setBusy(message.busy);
         break;
       case 'model':
-        this.header.setModel(message.model);
+        this.header.setModel(message.model, message.modelName);
         break;
       case 'attachImages':
         void this.composer.addAttachments(message.images);
@@ -95,6 +98,12 @@ export class ChatApp {
         break;
       case 'focusInput':
         this.composer.focus();
+        break;
+      case 'estimate':
+        this.composer.setEstimate(message.estimate);
+        break;
+      case 'pendingContext':
+        this.composer.showContext(message.items);
         break;
       default:
         assertNever(message);
@@ -106,8 +115,9 @@ export class ChatApp {
     this.conversationId = snapshot.conversationId;
     this.log.showTurns(snapshot.turns, sameConversation);
     this.history.show(snapshot.conversations, snapshot.conversationId);
-    this.header.setModel(snapshot.model);
+    this.header.setModel(snapshot.model, snapshot.modelName);
     this.setBusy(snapshot.busy);
+    this.composer.setEstimate(snapshot.estimate);
   }
 
   private setBusy(busy: boolean): void {

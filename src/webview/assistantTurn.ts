@@ -1,10 +1,12 @@
-// One answer: its blocks (Markdown text, thinking, tool calls) collect deltas and are committed when the log's frame runs.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, TurnError } from '../protocol';
+// One answer: its blocks (Markdown text, thinking, tool calls, rows for server tools) collect deltas and are committed when the log's frame runs.
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, TurnError } from '../protocol';
 import { renderAnswerFooter } from './answerFooter';
 import { h } from './dom';
 import type { MarkdownRenderer } from './markdown';
 import { StreamingMarkdown } from './streamingMarkdown';
 import { ThinkingSection, type ThinkingBlock } from './thinking';
+import { renderOpaqueBlock } from './opaqueBlock';
+import { RetryCountdown } from './retryCountdown';
 import { renderToolCall } from './toolCall';
 
 /** Elements whose text must not run into the next block's in the announcement. */
@@ -13,7 +15,9 @@ const BLOCK_TAGS = /^(?:P|LI|PRE|H[1-6]|DIV|TR|TD|TH|BLOCKQUOTE|BR|HR)$/;
 type BlockView =
   | { kind: 'text'; md: StreamingMarkdown }
   | { kind: 'thinking'; thinking: ThinkingBlock }
-  | { kind: 'other'; element: HTMLElement };
+  | { kind: 'other'; element: HTMLElement }
+  /** A row for a block the chat does not model (a web search): not an answer by itself, as the host counts it. */
+  | { kind: 'opaque'; element: HTMLElement };
 
 export class AssistantTurnView {
   readonly element: HTMLElement;
@@ -21,6 +25,7 @@ export class AssistantTurnView {
   private readonly footer: HTMLElement;
   private thinking: ThinkingSection | undefined;
   private blocks = new Map<number, BlockView>();
+  private retry: RetryCountdown | undefined;
   private dirty = false;
   status: AnswerStatus = 'streaming';
 
@@ -58,8 +63,20 @@ export class AssistantTurnView {
     return false;
   }
 
+  /** Shows the countdown while the request waits to be sent again (429, 529, …); null takes it away. */
+  showRetry(notice: RetryNotice | null): void {
+    this.retry?.dispose();
+    this.retry = undefined;
+    delete this.element.dataset.retrying;
+    if (!notice || this.status !== 'streaming') return;
+    this.retry = new RetryCountdown(notice);
+    this.element.dataset.retrying = 'true';
+    this.answer.after(this.retry.element);
+  }
+
   /** Resets the answer to `blocks` (a restart or a snapshot) and streams again. */
   setBlocks(blocks: AnswerBlock[]): void {
+    this.showRetry(null);
     this.answer.replaceChildren();
     this.thinking?.element.remove();
     this.thinking = undefined;
@@ -81,8 +98,17 @@ export class AssistantTurnView {
     this.dirty = true;
   }
 
-  /** A whole block at `index`: text and thinking start a block (if new); a tool call replaces what was there. */
+  /** A whole block at `index`: text and thinking start a block (if new); a tool call or a row replaces what was there. */
   setBlock(index: number, block: AnswerBlock): void {
+    if (block.kind === 'opaque') {
+      // Sent at the block's start ("Searching the web…") and again when its input is whole ("Searched the web: …").
+      const element = renderOpaqueBlock(block);
+      const previous = this.blocks.get(index);
+      if (previous?.kind === 'opaque' || previous?.kind === 'other') previous.element.remove();
+      this.blocks.set(index, { kind: 'opaque', element });
+      this.insertInOrder(index, element);
+      return;
+    }
     if (block.kind !== 'tool_use') {
       if (!this.blocks.has(index)) this.appendChunk({ block: index, kind: block.kind, text: block.text }, block.kind === 'thinking' && block.redacted === true);
       return;
@@ -147,6 +173,7 @@ export class AssistantTurnView {
 
   /** The answer ended: commit the tail, then show meta, stop reason and error (the partial text stays). */
   end(status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined, paused?: string): void {
+    this.showRetry(null);
     this.flush(true);
     this.thinking?.finish();
     this.setStatus(status);

@@ -35,6 +35,11 @@ function fromBase64(data: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** The attachment's bytes as a Blob (to read its pixel size). */
+export function imageBlob(image: ImageAttachment): Blob {
+  return new Blob([fromBase64(image.data)], { type: image.mediaType });
+}
+
 function newId(): string {
   return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `img-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }

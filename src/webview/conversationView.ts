@@ -1,10 +1,11 @@
 // The message log: the turns of the open conversation, the streaming answers' frame commits, following the answer
 // as it grows, and the screen-reader announcement of finished answers.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, Turn, TurnError, UserTurn, WebviewToHost } from '../protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, Turn, TurnError, UserTurn, WebviewToHost } from '../protocol';
 import { handleAnswerClick } from './answerActions';
 import { AssistantTurnView } from './assistantTurn';
 import { button, h } from './dom';
 import { icon } from './icons';
+import { retryAnnouncement } from './retryCountdown';
 import type { MarkdownRenderer } from './markdown';
 import { ScrollFollower } from './scrollFollower';
 import { renderUserTurn } from './userTurn';
@@ -47,7 +48,17 @@ export class ConversationView {
       this.input.onScrollChange();
     });
     const actions = { renderer: input.renderer, post: input.post, announce: (text: string) => this.announce(text) };
-    this.log.addEventListener('click', (e) => handleAnswerClick(e, actions));
+    this.log.addEventListener('click', (e) => {
+      // An attachment of a question dropped from (or added back to) the context of later questions.
+      const toggle = (e.target as Element).closest<HTMLButtonElement>('button.omit-toggle');
+      const itemId = toggle?.closest<HTMLElement>('[data-item-id]')?.dataset.itemId;
+      const turnId = toggle?.closest<HTMLElement>('.turn[data-role="user"]')?.dataset.turnId;
+      if (toggle && itemId && turnId) {
+        input.post({ type: 'setOmitted', turnId, itemId, omitted: toggle.dataset.action === 'omit' });
+        return;
+      }
+      handleAnswerClick(e, actions);
+    });
     this.log.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
     this.log.addEventListener('scroll', () => this.input.onScrollChange(), { passive: true });
     this.jumpButton.addEventListener('click', () => {
@@ -113,6 +124,14 @@ export class ConversationView {
     if (!view) return;
     view.appendChunks(chunks);
     this.schedule();
+  }
+
+  /** The answer waits before its request is sent again: a countdown in the turn, announced once; null clears it. */
+  showRetry(turnId: string, notice: RetryNotice | null): void {
+    const view = this.views.get(turnId);
+    if (!view) return;
+    view.showRetry(notice);
+    if (notice) this.announce(retryAnnouncement(notice));
   }
 
   setBlock(turnId: string, index: number, block: AnswerBlock): void {

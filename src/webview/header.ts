@@ -33,10 +33,12 @@ export class Header {
     newChatButton.addEventListener('click', () => input.post({ type: 'newChat' }));
   }
 
-  setModel(model: string): void {
-    this.modelLabel.textContent = model;
-    this.modelButton.setAttribute('aria-label', `Model: ${model}. Change model`);
-    this.modelButton.title = `${model}: change model`;
+  /** Shows the model's name (the id when the host sends none); the tooltip names the id too. */
+  setModel(model: string, name?: string): void {
+    const shown = name || model;
+    this.modelLabel.textContent = shown;
+    this.modelButton.setAttribute('aria-label', `Model: ${shown}. Change model`);
+    this.modelButton.title = shown === model ? `${model}: change model` : `${shown} (${model}): change model`;
   }
 
   setHistoryOpen(open: boolean): void {

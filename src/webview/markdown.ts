@@ -2,7 +2,8 @@
 import { Marked, type Links, type Token, type Tokens, type TokensList } from 'marked';
 import { button, h } from './dom';
 import { highlightCode } from './highlight';
-import { sanitizeToFragment, SAFE_LINK } from './sanitize';
+import { checkLink } from '../protocol';
+import { sanitizeToFragment } from './sanitize';
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -106,22 +107,28 @@ function decorateImages(fragment: DocumentFragment): void {
     const url = span.getAttribute('data-url') ?? '';
     const alt = span.textContent ?? '';
     span.textContent = '';
-    const web = /^https?:/i.test(url);
+    const link = checkLink(url);
+    const web = link.ok && /^https?:/.test(link.url);
     span.append(
       h('span', { class: 'image-label' }, web ? 'Image not loaded' : 'Embedded image not shown'),
       alt ? h('span', { class: 'image-alt' }, alt) : '',
-      web ? h('code', { class: 'image-url' }, url) : '',
+      web ? h('code', { class: 'image-url' }, link.url) : '',
       web ? button(`Open image in browser: ${url}`, { 'data-action': 'openImage' }, 'Open in browser') : '',
     );
   }
 }
 
-/** Shows where a link goes; clicks are handled by the view (posted to the host, never navigated here). */
+/**
+ * Shows where a link goes; clicks are handled by the view (posted to the host, never navigated here). Only a link whose
+ * parsed URL is http, https or mailto keeps an href (the normalised URL, so what is shown is what opens).
+ */
 function decorateLinks(fragment: DocumentFragment): void {
   for (const a of Array.from(fragment.querySelectorAll('a'))) {
     const href = a.getAttribute('href');
-    if (href && SAFE_LINK.test(href)) {
-      a.title = href;
+    const link = href ? checkLink(href) : undefined;
+    if (link?.ok) {
+      a.setAttribute('href', link.url);
+      a.title = link.url;
     } else {
       a.removeAttribute('href');
       a.classList.add('inert-link');

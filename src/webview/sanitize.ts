@@ -6,7 +6,10 @@ const ALLOWED_TAGS = [
   'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'span', 'div', 'sup', 'sub', 'kbd',
 ];
 const ALLOWED_ATTR = ['href', 'title', 'class', 'align', 'start', 'data-url', 'data-lang', 'data-code'];
-/** Links may point only at the web or mail; anything else (javascript:, data:, vbscript:, file:, relative) loses its href. */
+/**
+ * The first gate, on the text: links may point only at the web or mail; anything else (javascript:, data:, vbscript:,
+ * file:, relative) loses its href here. markdown.ts then checks the parsed URL (`checkLink`), which a prefix cannot do.
+ */
 export const SAFE_LINK = /^(?:https?|mailto):/i;
 
 const config = {

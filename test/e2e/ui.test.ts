@@ -296,22 +296,22 @@ test('an inline explanation of code at the bottom of the viewport is scrolled in
   });
 });
 
-test('clicking the status bar cost shows the breakdown (Show Cost); Enter there never resets', async (t) => {
+test('clicking the status bar cost opens the cost view with the same total; closing it leaves the editors as they were', async (t) => {
   await step(t, async () => {
     const text = await costNumber();
     const total = /(\d+(?:\.\d+)?)/.exec(text)?.[1];
     assert.ok(total && Number(total) > 0.75, `the status bar shows the spent credits (${text})`);
     await statusBarItem(page, 'fastrouter.cost').click();
-    const pick = page.locator('.quick-input-widget');
-    await pick.locator('.quick-input-title', { hasText: 'FastRouter cost' }).waitFor({ state: 'visible', timeout: 15_000 });
-    const details = await pick.locator('.quick-input-list').innerText();
-    assert.ok(details.includes(total), `the breakdown shows the same total ${total}:\n${details}`);
-    assert.match(details, /Last request/);
-    assert.match(details, /Reset Cost…/);
-    // The focused default is the first line of the breakdown: Enter only closes the list.
-    await page.keyboard.press('Enter');
-    await pick.waitFor({ state: 'hidden', timeout: 10_000 });
+    const tab = page.locator('.tab', { hasText: 'FastRouter Cost' });
+    await tab.waitFor({ state: 'visible', timeout: 15_000 });
+    const view = await findWebviewFrame(page, '#day-chart', 30_000);
+    assert.equal((await view.locator('#total-credits').innerText()).split(' ')[0], total, 'the view shows the same total');
+    assert.ok((await view.locator('#request-table tbody tr').count()) > 0, 'the requests so far are listed');
     assert.equal(await costNumber(), text, 'nothing was reset');
+    // The later tests expect sample.ts to be the only editor, as before this test.
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').click();
+    await tab.waitFor({ state: 'detached', timeout: 15_000 });
   });
 });
 
@@ -340,6 +340,32 @@ test('an error mid-answer shows inline with Retry, the partial text stays, and R
     const retried = await waitForAnswer(frame, index + 1, 'done');
     assert.match(retried, /Second try worked\./);
     assert.equal(await turn.locator('.turn-error').count(), 0, 'the error is gone after a successful retry');
+  });
+});
+
+test('a 429 counts down in the answer ("Rate limited — retrying in N s") until the stream starts; Stop works during the wait', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    sim.enqueue({ status: 429, retryAfter: '3' }, { text: ['After ', 'the ', 'wait.'] });
+    const index = await send(frame, 'Will this be rate limited?');
+    const turn = assistantTurns(frame).nth(index);
+    const line = turn.locator('.turn-retry');
+    let seen = '';
+    await waitFor('the countdown', async () => /^Rate limited — retrying in [1-3] s$/.test(seen = await line.innerText({ timeout: 500 }).catch(() => '')), 15_000);
+    assert.match(seen, /^Rate limited — retrying in [1-3] s$/);
+    assert.match(await waitForAnswer(frame, index + 1, 'done'), /After the wait\./);
+    assert.equal(await line.count(), 0, 'the countdown goes when the stream starts');
+
+    // A long wait: Stop ends it at once, without another request.
+    const before = sim.requests.length;
+    sim.enqueue({ status: 429, retryAfter: '30' });
+    const second = await send(frame, 'And now?');
+    const secondLine = assistantTurns(frame).nth(second).locator('.turn-retry');
+    await waitFor('the 30 s countdown', async () => /^Rate limited — retrying in (30|29|28|27|26|25) s$/.test(await secondLine.innerText({ timeout: 500 }).catch(() => '')), 15_000);
+    await frame.locator('#stop').click();
+    await waitForAnswer(frame, second + 1, 'stopped', 10_000);
+    assert.equal(await secondLine.count(), 0);
+    assert.equal(sim.requests.length, before + 1, 'no retry after Stop');
   });
 });
 
@@ -387,7 +413,14 @@ test('Ask About Selection over fastrouter.maxSelectionChars asks first, then sen
     await runCommand(page, 'FastRouter: Ask About Selection');
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match(await dialog.innerText(), /more than fastrouter\.maxSelectionChars \(150\)/);
+    const asked = await dialog.innerText();
+    assert.match(asked, /more than fastrouter\.maxSelectionChars \(150\)/);
+    // The cost preview of each choice, with the conversation this question joins.
+    const preview = /all of it ≈ ([\d.]+)(k?) tokens · ≈ ([\d.]+) credits; the first 150 characters ≈ ([\d.]+)(k?) tokens · ≈ ([\d.]+) credits \(estimated locally/.exec(asked);
+    assert.ok(preview, `the dialog says what each choice costs:\n${asked}`);
+    const tokens = (n: string, k: string) => Number(n) * (k ? 1000 : 1);
+    assert.ok(tokens(preview[1], preview[2]) > tokens(preview[4], preview[5]), 'sending all of it costs more than the first part');
+    assert.ok(Number(preview[3]) > Number(preview[6]));
     assert.equal(sim.requests.length, requestsBefore, 'nothing is sent before the user chose');
     await dialog.locator('.monaco-button', { hasText: 'Send the First 150 Characters' }).click();
     sim.enqueue({ text: ['Seen the cut code.'] });
@@ -409,24 +442,38 @@ test('an endpoint setting without a scheme stops the question with an error nami
     const settingsEditor = page.locator('.settings-editor');
     await settingsEditor.waitFor({ state: 'visible', timeout: 20_000 });
     await page.keyboard.type('fastrouter.baseUrl');
+    // The editor re-renders its list while the search settles: wait for the one setting, and check the value stuck.
+    await settingsEditor.getByText('1 Setting Found').waitFor({ state: 'visible', timeout: 20_000 });
     const input = settingsEditor.locator('.setting-item-text input').first();
     await input.waitFor({ state: 'visible', timeout: 20_000 });
     const original = await input.inputValue();
     const setBaseUrl = async (value: string) => {
-      await input.click();
-      await input.press('Control+A');
-      await input.fill(value);
-      await input.press('Tab');
+      await waitFor(`fastrouter.baseUrl to read ${value} in the Settings editor`, async () => {
+        if ((await input.inputValue().catch(() => '')) !== value) {
+          await input.click().catch(() => undefined);
+          await input.press('Control+A').catch(() => undefined);
+          await input.fill(value).catch(() => undefined);
+          await input.press('Tab').catch(() => undefined);
+          await page.waitForTimeout(500);
+        }
+        return (await input.inputValue().catch(() => '')) === value;
+      }, 20_000);
     };
     try {
       await setBaseUrl('localhost:8787');
       // Said where the user is looking: above the chat's input, with Open Settings.
       const notice = frame.locator('#composer-notice');
-      await waitFor('the settings notice in the chat', async () => /fastrouter\.baseUrl.*localhost:8787.*not sent/i.test(await notice.innerText().catch(() => '')), 30_000);
+      await waitFor('the settings notice in the chat', async () => /fastrouter\.baseUrl.*localhost:8787.*not sent/i.test(await notice.innerText().catch(() => '')), 30_000).catch(async (error: unknown) => {
+        await page.screenshot({ path: path.join(RESULTS_DIR, 'ui-setting-notice-failure.png') }).catch(() => undefined);
+        throw new Error(`notice: ${JSON.stringify(await notice.innerText().catch(() => '(none)'))}; the setting's input: ${JSON.stringify(await input.inputValue().catch(() => '(none)'))}`, { cause: error });
+      });
       const index = await assistantTurns(frame).count();
       const requestsBefore = sim.requests.length;
-      const composer = frame.locator('textarea#composer-input');
+      // Click first: with the Settings editor focused, typing could land in its input instead of the chat's.
+      const composer = (await chatFrame()).locator('textarea#composer-input');
+      await composer.click();
       await composer.fill('Where does this go?');
+      assert.equal(await composer.inputValue(), 'Where does this go?');
       await composer.press('Enter');
       await waitForAnswer(frame, index + 1, 'error');
       const error = assistantTurns(frame).nth(index).locator('.turn-error');
@@ -438,7 +485,10 @@ test('an endpoint setting without a scheme stops the question with an error nami
     } finally {
       await setBaseUrl(original);
     }
-    await waitFor('the notice that requests go again', async () => /valid again/.test(await frame.locator('#composer-notice').innerText().catch(() => '')), 30_000);
+    await waitFor('the notice that requests go again', async () => /valid again/.test(await (await chatFrame()).locator('#composer-notice').innerText().catch(() => '')), 30_000).catch(async (error: unknown) => {
+      await page.screenshot({ path: path.join(RESULTS_DIR, 'ui-setting-valid-failure.png') }).catch(() => undefined);
+      throw new Error(`notice: ${JSON.stringify(await frame.locator('#composer-notice').innerText().catch(() => '(none)'))}; the setting's input: ${JSON.stringify(await settingsEditor.locator('.setting-item-text input').first().inputValue().catch(() => '(none)'))}`, { cause: error });
+    });
     const settingsTab = page.locator('.tab', { hasText: 'Settings' }).first();
     await settingsTab.hover();
     await settingsTab.locator('.tab-actions .action-label').click();

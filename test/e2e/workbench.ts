@@ -93,8 +93,14 @@ export async function statusBarText(page: Page, itemId: string): Promise<string>
 /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor to be active. */
 export async function openFile(page: Page, relativePath: string): Promise<Locator> {
   const name = relativePath.split('/').pop()!;
+  // Ctrl+P can be lost while a webview's iframe holds the focus on a loaded machine: then the title bar's command
+  // center opens the same Go to File box.
   await page.keyboard.press('Control+P');
-  const input = await quickInput(page);
+  const input = await quickInput(page, undefined, 5_000).catch(async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('.command-center .command-center-center').first().click();
+    return quickInput(page);
+  });
   await input.fill(relativePath);
   await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: name }).first().waitFor({ timeout: 20_000 });
   await page.keyboard.press('Enter');

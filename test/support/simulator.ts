@@ -20,6 +20,18 @@ export interface Scenario {
   toolUse?: { name: string; input: unknown; id?: string };
   /** Several tool_use blocks after the text (parallel calls), in this order; `toolUse` is the one-call form. */
   toolUses?: { name: string; input: unknown; id?: string }[];
+  /**
+   * A server tool the endpoint ran itself, before the text: a `server_tool_use` block (input streamed in
+   * input_json_delta pieces) and its result block, as web search sends them. `resultType` defaults to
+   * `web_search_tool_result`; `result` is the result block's `content`.
+   */
+  serverTool?: { name: string; input: unknown; result: unknown; resultType?: string; id?: string };
+  /** Extra blocks of any type, sent whole in content_block_start (no deltas) after the text: forward compatibility. */
+  extraBlocks?: Array<Record<string, unknown>>;
+  /** What every `event: ping` carries as data; default `{"type":"ping"}` ('' sends an empty `data:` line). */
+  pingData?: string;
+  /** Send message_delta without its `usage` (some upstreams leave it out). */
+  omitDeltaUsage?: boolean;
   /** An HTTP error status: answers with the API's JSON error body (or `rawBody`) instead of a message. */
   status?: number;
   errorType?: string;
@@ -93,12 +105,40 @@ export interface Simulator {
   readonly url: string;
   enqueue(...scenarios: Scenario[]): void;
   readonly requests: RecordedRequest[];
-  /** Clears the scenario queue, the recorded requests and the prompt cache. */
+  /** GET /v1/models and /api/v1/models requests (public: no key needed), oldest first. */
+  readonly modelRequests: RecordedRequest[];
+  /** What the model list answers from now on: a body (any JSON) and/or a status; `undefined` restores the default. */
+  setModelList(answer?: ModelListAnswer): void;
+  /** Clears the scenario queue, the recorded requests, the prompt cache and the model list answer. */
   reset(): void;
   close(): Promise<void>;
 }
 
 const MESSAGE_PATHS = new Set(['/v1/messages', '/api/v1/messages']);
+const MODEL_LIST_PATHS = new Set(['/v1/models', '/api/v1/models']);
+
+export interface ModelListAnswer {
+  status?: number;
+  /** The JSON body; a string is sent verbatim (e.g. not JSON at all). */
+  body?: unknown;
+}
+
+const perToken = (usdPerMillion: number) => String(usdPerMillion / 1_000_000);
+
+/**
+ * FastRouter's model list shape (OpenAI-style, USD-per-token price strings), with Claude models, one the built-in list
+ * does not know, and other vendors' models that Select Model must leave out.
+ */
+export const DEFAULT_MODEL_LIST = {
+  data: [
+    { id: 'anthropic/claude-sonnet-4-20250514', name: 'Anthropic: Claude Sonnet 4', context_length: 200_000, max_completion_tokens: 64_000, pricing: { prompt: perToken(3), completion: perToken(15), request: '0', image: '0.0048' } },
+    { id: 'anthropic/claude-opus-4-1-20250805', name: 'Anthropic: Claude Opus 4.1', context_length: 200_000, max_completion_tokens: 32_000, pricing: { prompt: perToken(15), completion: perToken(75), input_cache_read: perToken(1.5), input_cache_write: perToken(18.75) } },
+    { id: 'openai/gpt-4o', name: 'OpenAI: GPT-4o', context_length: 128_000, pricing: { prompt: perToken(2.5), completion: perToken(10) } },
+    { id: 'anthropic/claude-haiku-4-5-20251001', name: 'Anthropic: Claude Haiku 4.5', context_length: 200_000, max_completion_tokens: 64_000, pricing: { prompt: perToken(1), completion: perToken(5) } },
+    { id: 'anthropic/claude-sonnet-4-5-sim', name: 'Anthropic: Claude Sonnet 4.5 (Simulated)', context_length: 1_000_000, max_completion_tokens: 64_000, pricing: { prompt: perToken(3), completion: perToken(15) } },
+    { id: 'google/gemini-2.5-pro', name: 'Google: Gemini 2.5 Pro', context_length: 1_048_576, pricing: { prompt: perToken(1.25), completion: perToken(10) } },
+  ],
+};
 
 const ERROR_TYPES: Record<number, [type: string, message: string]> = {
   400: ['invalid_request_error', 'Invalid request.'],
@@ -194,8 +234,20 @@ function validateBlock(block: unknown, where: string, role: string): void {
     case 'redacted_thinking':
       if (typeof block.data !== 'string') throw new BadRequest(`${where}.data: Field required`);
       return;
+    case 'server_tool_use':
+      if (role !== 'assistant') throw new BadRequest(`${where}: server_tool_use blocks are only allowed in assistant messages`);
+      if (typeof block.id !== 'string' || typeof block.name !== 'string' || !isRecord(block.input)) {
+        throw new BadRequest(`${where}: server_tool_use blocks need string id, string name and object input`);
+      }
+      return;
+    case 'web_search_tool_result':
+    case 'web_fetch_tool_result':
+    case 'code_execution_tool_result':
+      if (role !== 'assistant') throw new BadRequest(`${where}: ${block.type} blocks are only allowed in assistant messages`);
+      if (typeof block.tool_use_id !== 'string' || block.content === undefined) throw new BadRequest(`${where}: ${block.type} blocks need tool_use_id and content`);
+      return;
     default:
-      throw new BadRequest(`${where}: Input tag '${block.type}' found using 'type' does not match any of the expected tags: 'text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking'`);
+      throw new BadRequest(`${where}: Input tag '${block.type}' found using 'type' does not match any of the expected tags: 'text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'server_tool_use', 'web_search_tool_result', 'web_fetch_tool_result', 'code_execution_tool_result'`);
   }
 }
 
@@ -228,6 +280,22 @@ function validateToolPairs(messages: { role: string; content: unknown }[]): void
       });
     }
   });
+}
+
+/** `cache_control` marks in system blocks, tools, message blocks and blocks inside tool results. */
+function countCacheControl(body: Record<string, unknown>): number {
+  const has = (value: unknown) => (isRecord(value) && value.cache_control != null ? 1 : 0);
+  let count = 0;
+  if (Array.isArray(body.system)) for (const block of body.system) count += has(block);
+  if (Array.isArray(body.tools)) for (const tool of body.tools) count += has(tool);
+  for (const message of body.messages as Array<{ content: unknown }>) {
+    if (!Array.isArray(message.content)) continue;
+    for (const block of message.content) {
+      count += has(block);
+      if (isRecord(block) && Array.isArray(block.content)) for (const inner of block.content) count += has(inner);
+    }
+  }
+  return count;
 }
 
 /** Validates a Messages request body like the API (400 invalid_request_error with the field's path). */
@@ -284,6 +352,8 @@ export function validateMessagesRequest(body: unknown): void {
       if (tool.type === undefined && !isRecord(tool.input_schema)) throw new BadRequest(`tools.${j}.input_schema: Field required`);
     });
   }
+  const marks = countCacheControl(body);
+  if (marks > MAX_CACHE_BREAKPOINTS) throw new BadRequest(`A maximum of ${MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. Found ${marks}.`);
   if (body.thinking !== undefined) {
     const thinking = body.thinking;
     if (!isRecord(thinking)) throw new BadRequest('thinking: Input should be a valid dictionary');
@@ -303,12 +373,21 @@ export function validateMessagesRequest(body: unknown): void {
 /** Prompts shorter than this are never cached (the API's minimum for Sonnet/Opus). */
 export const MIN_CACHEABLE_TOKENS = 1024;
 
+/** The API's limit on `cache_control` blocks in one request. */
+export const MAX_CACHE_BREAKPOINTS = 4;
+/** How many blocks before a breakpoint the API looks back for an earlier cache entry. */
+export const CACHE_LOOKBACK_BLOCKS = 20;
+
 interface RequestReading {
   last: UserInput;
   /** Estimated tokens of the whole prompt (tools, system, messages). */
   promptTokens: number;
-  /** The prompt up to its last `cache_control` breakpoint: an identity for the cache and its size. */
-  cachePrefix?: { key: string; tokens: number };
+  /**
+   * The prompt's prefixes at each block boundary (an identity for the cache, without the `cache_control` marks, and
+   * the tokens up to there) and the indices of the blocks that carry a breakpoint.
+   */
+  prefixes: Array<{ key: string; tokens: number }>;
+  breakpoints: number[];
 }
 
 /** Text and images of the last user message, and token estimates of the prompt and its cacheable prefix. */
@@ -316,26 +395,31 @@ function readRequest(body: Record<string, unknown>): RequestReading {
   // Parts in the order the API caches them: tools, then system, then messages.
   const parts: Array<{ tokens: number; json: string; breakpoint: boolean }> = [];
   const add = (value: unknown, tokens: number, role = '') => {
-    parts.push({ tokens, json: role + JSON.stringify(value), breakpoint: isRecord(value) && value.cache_control !== undefined });
+    // The mark is not part of what is cached: the same block with or without it is the same prefix.
+    const unmarked = isRecord(value) && 'cache_control' in value ? { ...value, cache_control: undefined } : value;
+    parts.push({ tokens, json: role + JSON.stringify(unmarked), breakpoint: isRecord(value) && value.cache_control != null });
   };
   const blockTokens = (block: Record<string, unknown>) => block.type === 'image' || block.type === 'document' ? IMAGE_TOKENS
     : estimateTokens(block.type === 'text' && typeof block.text === 'string' ? block.text.length : JSON.stringify(block).length);
   if (Array.isArray(body.tools)) for (const tool of body.tools) add(tool, estimateTokens(JSON.stringify(tool).length));
-  if (typeof body.system === 'string') add(body.system, estimateTokens(body.system.length));
+  if (typeof body.system === 'string') add({ type: 'text', text: body.system }, estimateTokens(body.system.length));
   else if (Array.isArray(body.system)) for (const block of body.system as Array<Record<string, unknown>>) add(block, blockTokens(block));
   const messages = body.messages as Array<{ role: string; content: unknown }>;
   for (const message of messages) {
-    if (typeof message.content === 'string') add(message.content, estimateTokens(message.content.length), message.role);
+    // A string is one text block to the API (the same prefix either way).
+    if (typeof message.content === 'string') add({ type: 'text', text: message.content }, estimateTokens(message.content.length), message.role);
     else for (const block of message.content as Array<Record<string, unknown>>) add(block, blockTokens(block), message.role);
   }
   const promptTokens = Math.max(1, parts.reduce((sum, part) => sum + part.tokens, 0));
-  let cachePrefix: RequestReading['cachePrefix'];
-  const lastBreakpoint = parts.map((part) => part.breakpoint).lastIndexOf(true);
-  if (lastBreakpoint >= 0) {
-    const prefix = parts.slice(0, lastBreakpoint + 1);
-    const hash = createHash('sha256').update(String(body.model));
-    for (const part of prefix) hash.update('\u0000').update(part.json);
-    cachePrefix = { key: hash.digest('hex'), tokens: prefix.reduce((sum, part) => sum + part.tokens, 0) };
+  const prefixes: RequestReading['prefixes'] = [];
+  const breakpoints: number[] = [];
+  const hash = createHash('sha256').update(String(body.model));
+  let tokens = 0;
+  for (const [i, part] of parts.entries()) {
+    hash.update('\u0000').update(part.json);
+    tokens += part.tokens;
+    prefixes.push({ key: hash.copy().digest('hex'), tokens });
+    if (part.breakpoint) breakpoints.push(i);
   }
 
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
@@ -349,7 +433,7 @@ function readRequest(body: Record<string, unknown>): RequestReading {
     }
     last.text = texts.join('\n\n');
   }
-  return { last, promptTokens, cachePrefix };
+  return { last, promptTokens, prefixes, breakpoints };
 }
 
 interface PlannedBlock {
@@ -370,7 +454,7 @@ interface Plan {
 
 /** Works out the whole answer (blocks, deltas, usage, cost) before a byte is written. */
 function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefined, promptCache: Set<string>): Plan {
-  const { last, promptTokens, cachePrefix } = readRequest(body);
+  const { last, promptTokens, prefixes, breakpoints } = readRequest(body);
   const model = body.model as string;
   const s = scenario ?? {};
   const blocks: PlannedBlock[] = [];
@@ -391,6 +475,21 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
     });
   }
   const toolUses = s.toolUses ?? (s.toolUse ? [s.toolUse] : []);
+  if (s.serverTool) {
+    const id = s.serverTool.id ?? newId('srvtoolu_');
+    const json = JSON.stringify(s.serverTool.input ?? {});
+    outputChars += json.length;
+    const pieces: string[] = [];
+    for (let i = 0; i < json.length; i += 10) pieces.push(json.slice(i, i + 10));
+    blocks.push({
+      start: { type: 'server_tool_use', id, name: s.serverTool.name, input: {} },
+      deltas: pieces.map((partial_json) => ({ type: 'input_json_delta', partial_json })),
+      final: { type: 'server_tool_use', id, name: s.serverTool.name, input: s.serverTool.input ?? {} },
+      isText: false,
+    });
+    const result = { type: s.serverTool.resultType ?? 'web_search_tool_result', tool_use_id: id, content: s.serverTool.result };
+    blocks.push({ start: result, deltas: [], final: result, isText: false });
+  }
   const textDeltas = Array.isArray(s.text) ? s.text
     : s.text !== undefined ? splitIntoDeltas(s.text)
       : toolUses.length > 0 ? []
@@ -405,6 +504,7 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
       isText: true,
     });
   }
+  for (const extra of s.extraBlocks ?? []) blocks.push({ start: extra, deltas: [], final: extra, isText: false });
   for (const use of toolUses) {
     const id = use.id ?? newId('toolu_');
     const json = JSON.stringify(use.input ?? {});
@@ -418,13 +518,21 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
       isText: false,
     });
   }
-  // A prefix seen before (same model, same blocks up to the breakpoint) is read from the cache; a new one is written.
+  // As the API does: the longest prefix cached before (same model, same blocks), found at a breakpoint or up to 20
+  // blocks before one, is read; the rest up to the last breakpoint is written; each breakpoint's prefix is kept.
   let cachedWrite = 0;
   let cachedRead = 0;
-  if (cachePrefix && cachePrefix.tokens >= MIN_CACHEABLE_TOKENS) {
-    if (promptCache.has(cachePrefix.key)) cachedRead = cachePrefix.tokens;
-    else cachedWrite = cachePrefix.tokens;
-    promptCache.add(cachePrefix.key);
+  if (breakpoints.length > 0) {
+    let hit = -1;
+    for (const b of breakpoints) {
+      for (let i = b; i >= Math.max(0, b - CACHE_LOOKBACK_BLOCKS); i--) {
+        if (i > hit && prefixes[i].tokens >= MIN_CACHEABLE_TOKENS && promptCache.has(prefixes[i].key)) hit = i;
+      }
+    }
+    cachedRead = hit >= 0 ? prefixes[hit].tokens : 0;
+    const lastPrefix = prefixes[breakpoints[breakpoints.length - 1]];
+    if (lastPrefix.tokens >= MIN_CACHEABLE_TOKENS) cachedWrite = lastPrefix.tokens - cachedRead;
+    for (const b of breakpoints) if (prefixes[b].tokens >= MIN_CACHEABLE_TOKENS) promptCache.add(prefixes[b].key);
   }
   const inputTokens = s.usage?.input_tokens ?? Math.max(1, promptTokens - cachedWrite - cachedRead);
   const outputTokens = s.usage?.output_tokens ?? Math.max(1, estimateTokens(outputChars));
@@ -528,6 +636,11 @@ class ResponseWriter {
     return this.write(encodeSseEvent(name, data));
   }
 
+  /** A keep-alive, with the data the scenario asks for. */
+  ping(): Promise<void> {
+    return this.s.pingData === undefined ? this.event('ping', { type: 'ping' }) : this.write(`event: ping\ndata: ${this.s.pingData}\n\n`);
+  }
+
   /** Waits `ms`, sending pings meanwhile when the scenario asks for them; ends early if the client goes away. */
   async wait(ms: number): Promise<void> {
     await this.flush();
@@ -540,7 +653,7 @@ class ResponseWriter {
       if (this.s.pingEveryMs && this.s.pingEveryMs > 0) {
         const nextPing = this.lastWrite + this.s.pingEveryMs;
         if (now >= nextPing) {
-          await this.event('ping', { type: 'ping' });
+          await this.ping();
           await this.flush();
           continue;
         }
@@ -599,7 +712,7 @@ async function streamPlan(writer: ResponseWriter, plan: Plan, s: Scenario, delay
   for (const [index, block] of plan.blocks.entries()) {
     await writer.event('content_block_start', { type: 'content_block_start', index, content_block: block.start });
     // The real API sends a ping right after the first block starts.
-    if (index === 0) await writer.event('ping', { type: 'ping' });
+    if (index === 0) await writer.ping();
     for (const delta of block.deltas) {
       if (delayMs > 0) await writer.wait(delayMs);
       await writer.event('content_block_delta', { type: 'content_block_delta', index, delta });
@@ -617,7 +730,7 @@ async function streamPlan(writer: ResponseWriter, plan: Plan, s: Scenario, delay
   }
   await trigger(true);
   await writer.event('message_delta', {
-    type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: plan.stopSequence }, usage: plan.usageFinal,
+    type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: plan.stopSequence }, ...(s.omitDeltaUsage ? {} : { usage: plan.usageFinal }),
   });
   await writer.event('message_stop', { type: 'message_stop' });
   await writer.end();
@@ -662,6 +775,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const queue: Scenario[] = [];
   const requests: RecordedRequest[] = [];
   const promptCache = new Set<string>();
+  const modelRequests: RecordedRequest[] = [];
+  let modelList: ModelListAnswer | undefined;
+
+  function handleModelList(res: ServerResponse, record: RecordedRequest): void {
+    modelRequests.push(record);
+    if (record.method !== 'GET') return sendApiError(res, record, newId('req_'), 405, 'invalid_request_error', `Method ${record.method} not allowed; use GET.`);
+    const status = modelList?.status ?? 200;
+    const body = modelList?.body ?? (status === 200 ? DEFAULT_MODEL_LIST : { type: 'error', error: { type: errorTypeFor(status), message: ERROR_TYPES[status]?.[1] ?? 'Error' } });
+    record.status = status;
+    record.completed = true;
+    if (typeof body === 'string') {
+      res.writeHead(status, { 'content-type': 'text/html' });
+      res.end(body);
+      return;
+    }
+    sendJson(res, status, body);
+  }
 
   async function handleMessages(req: IncomingMessage, res: ServerResponse, record: RecordedRequest): Promise<void> {
     const requestId = newId('req_');
@@ -762,10 +892,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return sendJson(res, 200, { queued: queue.length });
     }
     if (path === '/__sim/requests' && req.method === 'GET') return sendJson(res, 200, requests);
+    if (path === '/__sim/model-requests' && req.method === 'GET') return sendJson(res, 200, modelRequests);
+    if (path === '/__sim/models' && req.method === 'POST') {
+      let parsed: unknown;
+      try { parsed = raw ? JSON.parse(raw) : undefined; } catch { return sendJson(res, 400, { error: 'body must be JSON' }); }
+      modelList = isRecord(parsed) ? parsed as ModelListAnswer : undefined;
+      return sendJson(res, 200, { ok: true });
+    }
     if (path === '/__sim/reset' && req.method === 'POST') {
       queue.length = 0;
       requests.length = 0;
       promptCache.clear();
+      modelRequests.length = 0;
+      modelList = undefined;
       return sendJson(res, 200, { ok: true });
     }
     return sendJson(res, 404, { error: 'unknown control endpoint' });
@@ -781,6 +920,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const headers: Record<string, string | string[] | undefined> = {};
       for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = value;
       const record: RecordedRequest = { path, method: req.method ?? 'GET', headers, body, receivedAt: Date.now() };
+      if (MODEL_LIST_PATHS.has(path)) return handleModelList(res, record);
       if (!MESSAGE_PATHS.has(path)) {
         return sendApiError(res, record, newId('req_'), 404, 'not_found_error', `Not found: ${req.method} ${path}`);
       }
@@ -807,7 +947,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url: `http://127.0.0.1:${port}`,
     enqueue: (...scenarios: Scenario[]) => { queue.push(...scenarios); },
     requests,
-    reset: () => { queue.length = 0; requests.length = 0; promptCache.clear(); },
+    modelRequests,
+    setModelList: (answer?: ModelListAnswer) => { modelList = answer; },
+    reset: () => { queue.length = 0; requests.length = 0; promptCache.clear(); modelRequests.length = 0; modelList = undefined; },
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       // Held and stalled streams would keep close() waiting forever.

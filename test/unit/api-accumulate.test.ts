@@ -102,7 +102,35 @@ describe('building the message', () => {
     assert.deepEqual(message.content, [{ type: 'text', text: 'cited', citations: [c1, c2] }]);
   });
 
-  test('block indexes may skip numbers (a block of unknown type was left out)', () => {
+  test('server tool blocks are kept verbatim and in order; server_tool_use input is parsed like tool_use', () => {
+    const result = { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', url: 'https://a.example', title: 'A', encrypted_content: 'E1', page_age: null }] } as ContentBlock;
+    const message = run([
+      start(),
+      blockStart(0, { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } as ContentBlock), json(0, '{"query":'), json(0, '"zig 0.14"}'), stop(0),
+      blockStart(1, result), stop(1),
+      blockStart(2, TEXT), text(2, 'Found it.'), stop(2),
+      delta({ output_tokens: 9 }), messageStop,
+    ]);
+    assert.deepEqual(message.content, [
+      { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'zig 0.14' } },
+      result,
+      { type: 'text', text: 'Found it.' },
+    ]);
+  });
+
+  test('an unmodelled block whose input JSON is broken fails at content_block_stop, naming its type', () => {
+    const open = run([start(), blockStart(0, { type: 'server_tool_use', id: 's', name: 'web_search', input: {} } as ContentBlock), json(0, '{"q": ')]);
+    assert.throws(() => accumulateEvent(open, stop(0)), /server_tool_use block 0 is not valid JSON/);
+  });
+
+  test('a message_delta without usage keeps the usage seen so far', () => {
+    const noUsage: StreamEvent = { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null } };
+    const message = run([start({ input_tokens: 10, output_tokens: 1, cost: 0.5 }), blockStart(0, TEXT), text(0, 'a'), stop(0), noUsage, messageStop]);
+    assert.deepEqual(message.usage, { input_tokens: 10, output_tokens: 1, cost: 0.5 });
+    assert.equal(message.stop_reason, 'end_turn');
+  });
+
+  test('block indexes may skip numbers', () => {
     const message = run([start(), blockStart(0, TEXT), text(0, 'a'), stop(0), blockStart(3, TEXT), text(3, 'b'), stop(3)]);
     assert.deepEqual(message.content, [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }]);
   });

@@ -210,6 +210,48 @@ describe('HTTP errors and their retry policy', () => {
     assert.equal(stream.attempts, 3);
   });
 
+  test('onRetry tells the caller about each wait before it starts: why (status, type) and for how long', async () => {
+    const { client, waits } = simClient();
+    sim.enqueue({ status: 429, retryAfter: '27' }, { status: 529, retryAfterMs: 1500 }, { text: 'at last' });
+    const seen: unknown[] = [];
+    const stream = client.stream(REQUEST, { onRetry: (info) => seen.push({ ...info, waitsSoFar: waits.length }) });
+    assert.equal(textOf(await stream.finalMessage()), 'at last');
+    assert.deepEqual(seen, [
+      { retry: 1, maxRetries: 2, delayMs: 27_000, status: 429, errorType: 'rate_limit_error', waitsSoFar: 0 },
+      { retry: 2, maxRetries: 2, delayMs: 1500, status: 529, errorType: 'overloaded_error', waitsSoFar: 1 },
+    ]);
+    assert.deepEqual(waits, [27_000, 1500]);
+  });
+
+  test('onRetry: backoff, a connection failure and an event: error before any event are reported too; a throwing listener changes nothing', async () => {
+    const { client, waits } = simClient();
+    const overloadedEvent = 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+    sim.enqueue({ status: 500 }, { rawBody: overloadedEvent }, { text: 'ok' });
+    const seen: unknown[] = [];
+    const stream = client.stream(REQUEST, { onRetry: (info) => { seen.push(info); throw new Error('listener bug'); } });
+    assert.equal(textOf(await stream.finalMessage()), 'ok');
+    assert.deepEqual(seen, [
+      { retry: 1, maxRetries: 2, delayMs: 500, status: 500, errorType: 'api_error' },
+      { retry: 2, maxRetries: 2, delayMs: 1000, status: undefined, errorType: 'overloaded_error' },
+    ]);
+    assert.deepEqual(waits, [500, 1000]);
+
+    const refused = simClient({ baseUrl: 'http://127.0.0.1:9', maxRetries: 1 });
+    const connection: unknown[] = [];
+    const error = await refused.client.stream(REQUEST, { onRetry: (info) => connection.push(info) }).finalMessage().then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof ConnectionError);
+    assert.deepEqual(connection, [{ retry: 1, maxRetries: 1, delayMs: 500, status: undefined, errorType: undefined }]);
+  });
+
+  test('no onRetry call when nothing is retried (a 400, or an answer that streams)', async () => {
+    const { client } = simClient();
+    sim.enqueue({ status: 400 }, { text: 'fine' });
+    const seen: unknown[] = [];
+    await client.stream(REQUEST, { onRetry: (info) => seen.push(info) }).finalMessage().catch(() => undefined);
+    await client.stream(REQUEST, { onRetry: (info) => seen.push(info) }).finalMessage();
+    assert.deepEqual(seen, []);
+  });
+
   test('429 then success: the answer arrives after one wait', async () => {
     const { client, waits } = simClient();
     sim.enqueue({ status: 429, retryAfter: '1' }, { text: 'finally' });
@@ -463,8 +505,10 @@ describe('abort', () => {
   test('abort during the wait before a retry ends it (real sleep, 30 s retry-after)', { timeout: 5000 }, async () => {
     const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url });
     sim.enqueue({ status: 529, retryAfter: '30' });
-    const stream = client.stream(REQUEST);
-    await eventually(() => sim.requests.length === 1 && sim.requests[0]!.completed === true, 'the first attempt');
+    const retries: number[] = [];
+    const stream = client.stream(REQUEST, { onRetry: (info) => retries.push(info.delayMs) });
+    await eventually(() => retries.length === 1, 'the wait is announced');
+    assert.deepEqual(retries, [30_000]);
     stream.abort();
     await assert.rejects(stream.finalMessage(), AbortedError);
     assert.equal(sim.requests.length, 1);
@@ -721,7 +765,7 @@ describe('agreement with the official SDK on the recorded transcripts', () => {
       try {
         const ours = await new MessagesClient({ apiKey: 'k', baseUrl: server.url }).stream(REQUEST).finalMessage();
         const sdk = new Anthropic({ apiKey: 'k', baseURL: server.url, maxRetries: 0 });
-        const theirs = await sdk.messages.stream(REQUEST).finalMessage();
+        const theirs = await sdk.messages.stream(REQUEST as Anthropic.MessageStreamParams).finalMessage();
         assert.deepEqual(JSON.parse(JSON.stringify(ours.content)), JSON.parse(JSON.stringify(theirs.content.map(stripNulls))));
         assert.equal(ours.stop_reason, theirs.stop_reason);
         assert.equal(ours.usage.input_tokens, theirs.usage.input_tokens);

@@ -280,7 +280,7 @@ describe('forward compatibility and malformed data', () => {
     event('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } }) +
     event('message_stop', { type: 'message_stop' });
 
-  test('unknown event types, unknown delta types and unknown block types are skipped', async () => {
+  test('unknown event types and unknown delta types are skipped; blocks of unknown types are kept whole, in order', async () => {
     const body =
       start +
       'event: future_event\ndata: {"type":"future_event","x":1}\n\n' +
@@ -289,7 +289,7 @@ describe('forward compatibility and malformed data', () => {
       textDelta(0, 'Hi') +
       event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'future_delta', stuff: [1, 2] } }) +
       stop(0) +
-      // A server-side tool block we do not model; its deltas use a known delta type and must be skipped with it.
+      // A server-side tool block we do not model: kept as sent, its input JSON parsed like a tool_use's.
       event('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } }) +
       event('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"query":"x"}' } }) +
       stop(1) +
@@ -301,13 +301,86 @@ describe('forward compatibility and malformed data', () => {
     assert.equal(outcome.error, undefined, String(outcome.error));
     assert.deepEqual(outcome.message?.content, [
       { type: 'text', text: 'Hi' },
+      { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'x' } },
       { type: 'text', text: ' there' },
     ]);
     const seen = outcome.events.map((e) => (e.type === 'content_block_delta' ? `${e.type}:${e.index}:${e.delta.type}` : `${e.type}${'index' in e ? `:${e.index}` : ''}`));
     assert.deepEqual(seen, [
       'message_start', 'content_block_start:0', 'content_block_delta:0:text_delta', 'content_block_stop:0',
+      'content_block_start:1', 'content_block_delta:1:input_json_delta', 'content_block_stop:1',
       'content_block_start:2', 'content_block_delta:2:text_delta', 'content_block_stop:2', 'message_delta', 'message_stop',
     ]);
+  });
+
+  test('a keep-alive ping whose data is empty, blank, {} or not JSON is ignored, wherever it comes', async () => {
+    for (const ping of ['event: ping\ndata:\n\n', 'event: ping\ndata: \n\n', 'event: ping\ndata: {}\n\n', 'event: ping\ndata: keep-alive\n\n', 'event: ping\ndata: {"type":"ping"}\n\n']) {
+      const outcome = await streamOverHttp(ping + start + ping + textStart(0) + ping + textDelta(0, 'Hello') + stop(0) + ping + end);
+      assert.equal(outcome.error, undefined, `${JSON.stringify(ping)}: ${String(outcome.error)}`);
+      assert.equal(textOf(outcome.message), 'Hello');
+      assert.equal(outcome.message?.stop_reason, 'end_turn');
+      assert.equal(outcome.events.filter((e) => e.type === 'ping').length, 4, JSON.stringify(ping));
+    }
+  });
+
+  test('events with no data (named or not) and unnamed events that are not JSON are skipped, as the SDK skips them', async () => {
+    const outcome = await streamOverHttp(
+      start + 'event: content_block_delta\ndata:\n\n' + 'data: \n\n' + 'data: not json\n\n' + textStart(0) + textDelta(0, 'ok') + stop(0) + end,
+    );
+    assert.equal(outcome.error, undefined, String(outcome.error));
+    assert.equal(textOf(outcome.message), 'ok');
+  });
+
+  test('a block of a type added later keeps every field and its parsed input; other deltas for it leave it as sent', async () => {
+    const future = { type: 'future_tool_call', id: 'ftc_1', nested: { a: [1, { b: null }] }, input: {} };
+    const outcome = await streamOverHttp(
+      start +
+        event('content_block_start', { type: 'content_block_start', index: 0, content_block: future }) +
+        event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"path":' } }) +
+        event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'ignored' } }) +
+        event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '"a.ts"}' } }) +
+        stop(0) +
+        event('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', url: 'https://example.com', title: 'Example', encrypted_content: 'Eq…' }] } }) +
+        stop(1) +
+        textStart(2) + textDelta(2, 'Done.') + stop(2) +
+        end,
+    );
+    assert.equal(outcome.error, undefined, String(outcome.error));
+    assert.deepEqual(outcome.message?.content, [
+      { ...future, input: { path: 'a.ts' } },
+      { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', url: 'https://example.com', title: 'Example', encrypted_content: 'Eq…' }] },
+      { type: 'text', text: 'Done.' },
+    ]);
+  });
+
+  test('a message_delta without usage (or with an empty one) finishes the message with the usage seen so far', async () => {
+    for (const usage of [undefined, {}, { output_tokens: null }]) {
+      const delta = { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, ...(usage === undefined ? {} : { usage }) };
+      const outcome = await streamOverHttp(start + textStart(0) + textDelta(0, 'Hello') + stop(0) + event('message_delta', delta) + event('message_stop', { type: 'message_stop' }));
+      assert.equal(outcome.error, undefined, `${JSON.stringify(usage)}: ${String(outcome.error)}`);
+      assert.equal(textOf(outcome.message), 'Hello');
+      assert.equal(outcome.message?.stop_reason, 'end_turn');
+      assert.deepEqual(outcome.message?.usage, { input_tokens: 1, output_tokens: 1 });
+    }
+  });
+
+  test('one event over the 32 MB cap is a clear MalformedStreamError that keeps the partial answer', async () => {
+    const huge = 'x'.repeat(33 * 1024 * 1024);
+    // Sent in 1 MB pieces: the cap trips while the event is still arriving, before it is whole.
+    const body = start + textStart(0) + textDelta(0, 'partial') + 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"' + huge + '"}}\n\n' + stop(0) + end;
+    const bytes = encoder.encode(body);
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += 1024 * 1024) pieces.push(bytes.subarray(at, at + 1024 * 1024));
+    const outcome = await streamOverHttp(pieces);
+    assert.ok(outcome.error instanceof MalformedStreamError, String(outcome.error));
+    assert.match((outcome.error as Error).message, /larger than 32 MB/);
+    assert.equal(textOf((outcome.error as MalformedStreamError).partialMessage), 'partial');
+  });
+
+  test('the cap also holds for an event that arrives whole in one chunk, and a smaller cap applies as given', () => {
+    const reader = new StreamEventReader({ maxEventChars: 1000 });
+    reader.push(encoder.encode(start + textStart(0) + textDelta(0, 'kept')));
+    assert.throws(() => reader.push(encoder.encode(textDelta(0, 'y'.repeat(2000)))), (error: unknown) => error instanceof MalformedStreamError && /larger than/.test(error.message));
+    assert.equal(textOf(reader.message), 'kept');
   });
 
   test('a known event with a wrong shape is a MalformedStreamError; the partial message is kept and the request stopped', async () => {

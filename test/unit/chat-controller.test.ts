@@ -5,12 +5,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { MessagesClient, type ContentBlock, type MessageParam } from '../../src/api';
-import { CONTINUE_PROMPT } from '../../src/chat/conversation';
+import { MessagesClient, type ContentBlock, type MessageParam, type MessagesClientOptions } from '../../src/api';
+import { buildRequest, CONTINUE_PROMPT } from '../../src/chat/conversation';
 import { ConversationController, type AnswerRunner } from '../../src/chat/conversationController';
 import { ConversationStore } from '../../src/chat/conversationStore';
+import { calibrationSamples, type PreviewSettings } from '../../src/chat/costPreview';
 import { toTurnError } from '../../src/chat/errors';
 import { buildUserContent } from '../../src/chat/prompt';
+import { retryNotice } from '../../src/chat/retryNotice';
 import type { AssistantTurn, HostToWebview } from '../../src/protocol';
 import { startSimulator, type Simulator } from '../support/simulator';
 import { thinkingSignature } from '../support/simulatorAnswer';
@@ -36,12 +38,16 @@ afterEach(async () => {
 });
 
 /** The same steps as the host's RequestRunner, minus VS Code: stream, forward events, map the outcome. */
-function simulatorRunner(): AnswerRunner {
-  const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0, idleTimeoutMs: 5000 });
+function simulatorRunner(clientOptions: Partial<MessagesClientOptions> = {}): AnswerRunner {
+  const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0, idleTimeoutMs: 5000, ...clientOptions });
   return {
-    async run(input, signal, onEvent) {
+    async run(input, signal, onEvent, options) {
       const started = Date.now();
-      const stream = client.stream({ model: 'sim-model', max_tokens: 1000, messages: input.messages }, { signal });
+      const onRetry = options?.onRetry;
+      const stream = client.stream(
+        { model: 'sim-model', max_tokens: 1000, messages: input.messages },
+        { signal, onRetry: onRetry && ((info) => onRetry(retryNotice(info))) },
+      );
       try {
         for await (const event of stream) onEvent(event);
         const message = await stream.finalMessage();
@@ -65,12 +71,12 @@ function simulatorRunner(): AnswerRunner {
   };
 }
 
-async function setup(options: { dir?: string; prefill?: boolean; now?: () => number } = {}) {
+async function setup(options: { dir?: string; prefill?: boolean; now?: () => number; client?: Partial<MessagesClientOptions>; previewSettings?: () => PreviewSettings } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-controller-')));
   if (!options.dir) dirs.push(dir);
   const posted: HostToWebview[] = [];
   const controller = new ConversationController({
-    runner: simulatorRunner(),
+    runner: simulatorRunner(options.client),
     store: new ConversationStore(dir),
     userContent: buildUserContent,
     post: (message) => posted.push(message),
@@ -79,6 +85,7 @@ async function setup(options: { dir?: string; prefill?: boolean; now?: () => num
     log: () => {},
     saveDelayMs: 20,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.previewSettings ? { previewSettings: options.previewSettings } : {}),
   });
   controllers.push(controller);
   await controller.ready;
@@ -308,6 +315,100 @@ test('thinking blocks come back in the next request unchanged, with the signatur
   ]);
 });
 
+test('a web search the endpoint ran is kept verbatim and in order, saved, shown as a row, and sent back unchanged', async () => {
+  const { controller, posted, dir } = await setup();
+  const result = [{ type: 'web_search_result', url: 'https://nodejs.org/en/blog/release/v24.0.0', title: 'Node.js 24', encrypted_content: 'EpcBCioIAhgBIiQ4', page_age: '2 days ago' }];
+  sim.enqueue(
+    { serverTool: { id: 'srvtoolu_01A', name: 'web_search', input: { query: 'node 24 release date' }, result }, text: 'Node 24 was released in May.' },
+    { text: 'You are welcome.' },
+  );
+  await controller.ask({ text: 'When did Node 24 come out?' });
+  const expected = [
+    { type: 'server_tool_use', id: 'srvtoolu_01A', name: 'web_search', input: { query: 'node 24 release date' } },
+    { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01A', content: result },
+    { type: 'text', text: 'Node 24 was released in May.' },
+  ];
+  // The view: a row per unmodelled block, in place, the search's row with its query once the input is whole.
+  assert.deepEqual(lastAnswer(controller).blocks, [
+    { kind: 'opaque', type: 'server_tool_use', label: 'Searched the web: node 24 release date' },
+    { kind: 'opaque', type: 'web_search_tool_result', label: 'web_search_tool_result' },
+    { kind: 'text', text: 'Node 24 was released in May.' },
+  ]);
+  const rows = posted.flatMap((m) => (m.type === 'block' ? [[m.block, m.value.kind === 'opaque' ? m.value.label : m.value.kind]] : []));
+  assert.deepEqual(rows, [[0, 'Searching the web…'], [0, 'Searched the web: node 24 release date'], [1, 'web_search_tool_result']]);
+  await controller.idle();
+  // Saved as received.
+  const saved = JSON.parse(await readFile(join(dir, `${controller.conversation.id}.json`), 'utf8')) as { exchanges: Array<{ answer: { messages: Array<{ content: unknown[] }> } }> };
+  assert.deepEqual(saved.exchanges[0].answer.messages[0].content, expected);
+  // Restored by another window, and sent back unchanged with the next question.
+  const second = await setup({ dir });
+  assert.deepEqual(second.controller.turns(), controller.turns());
+  await second.controller.ask({ text: 'Thanks!' });
+  assert.deepEqual(requestMessages(1)[1], { role: 'assistant', content: expected });
+  assert.equal(answerText(lastAnswer(second.controller)), 'You are welcome.', JSON.stringify(lastAnswer(second.controller)));
+});
+
+test('a block of a type added later is kept whole in its place, shown as a row with its type, and goes back as received', async () => {
+  const { controller, posted } = await setup();
+  const future = { type: 'future_block', id: 'fb_1', payload: { a: [1, null] } };
+  sim.enqueue({ text: 'Before it.', extraBlocks: [future] });
+  await controller.ask({ text: 'Q' });
+  assert.deepEqual(lastAnswer(controller).blocks, [{ kind: 'text', text: 'Before it.' }, { kind: 'opaque', type: 'future_block', label: 'future_block' }]);
+  assert.ok(posted.some((m) => m.type === 'block' && m.block === 1 && m.value.kind === 'opaque'));
+  const request = buildRequest(controller.conversation.exchanges, 0, 'continue', buildUserContent, { prefill: false });
+  assert.deepEqual(request.messages[1], { role: 'assistant', content: [{ type: 'text', text: 'Before it.' }, future] });
+});
+
+test('a stopped answer does not send back a half of a web search (only complete answers return their server blocks)', async () => {
+  const { controller } = await setup();
+  sim.enqueue({ serverTool: { id: 'srvtoolu_02', name: 'web_search', input: { query: 'q' }, result: [] }, text: 'a b c d e f g h', deltaDelayMs: 40 }, { text: 'Next.' });
+  const asking = controller.ask({ text: 'Search' });
+  await until(() => { const turn = controller.turns().at(-1); return turn?.role === 'assistant' && answerText(turn).length > 0; }, 'some text');
+  controller.stop();
+  await asking;
+  assert.equal(lastAnswer(controller).status, 'stopped');
+  assert.equal(lastAnswer(controller).blocks[0]?.kind, 'opaque');
+  await controller.ask({ text: 'Next?' });
+  const sent = requestMessages(1)[1].content as ContentBlock[];
+  assert.deepEqual(sent.map((b) => b.type), ['text']);
+});
+
+test('a 429 with retry-after shows the wait on the answer, cleared when the stream starts; the answer then arrives', async () => {
+  const waits: number[] = [];
+  const { controller, posted } = await setup({ client: { maxRetries: 2, sleep: async (ms) => { waits.push(ms); }, random: () => 0 } });
+  sim.enqueue({ status: 429, retryAfter: '27' }, { status: 529 }, { text: 'After the wait.' });
+  await controller.ask({ text: 'Q' });
+  const answerId = lastAnswer(controller).id;
+  const retrying = posted.filter((m) => m.type === 'retrying');
+  assert.deepEqual(retrying, [
+    { type: 'retrying', turnId: answerId, retry: { reason: 'rate_limit', delayMs: 27_000, retry: 1, maxRetries: 2 } },
+    { type: 'retrying', turnId: answerId, retry: { reason: 'overloaded', delayMs: 1000, retry: 2, maxRetries: 2 } },
+    { type: 'retrying', turnId: answerId, retry: null },
+  ]);
+  assert.deepEqual(waits, [27_000, 1000]);
+  // Cleared before the first text reaches the view.
+  const cleared = posted.findIndex((m) => m.type === 'retrying' && m.retry === null);
+  const firstDelta = posted.findIndex((m) => m.type === 'delta');
+  assert.ok(cleared >= 0 && cleared < firstDelta, `cleared at ${cleared}, first delta at ${firstDelta}`);
+  assert.equal(answerText(lastAnswer(controller)), 'After the wait.');
+  assert.equal(lastAnswer(controller).status, 'done');
+});
+
+test('Stop during the wait before a retry ends the answer at once, stopped, without another request', { timeout: 10_000 }, async () => {
+  const { controller, posted } = await setup({ client: { maxRetries: 2 } });
+  sim.enqueue({ status: 429, retryAfter: '30' });
+  const asking = controller.ask({ text: 'Q' });
+  await until(() => posted.some((m) => m.type === 'retrying'), 'the countdown');
+  const stoppedAt = Date.now();
+  controller.stop();
+  await asking;
+  assert.ok(Date.now() - stoppedAt < 2000, 'stopped without waiting out the 30 s');
+  assert.equal(lastAnswer(controller).status, 'stopped');
+  assert.equal(sim.requests.length, 1);
+  const ended = posted.find((m) => m.type === 'turnEnded');
+  assert.equal(ended?.type === 'turnEnded' && ended.status, 'stopped');
+});
+
 test('Continue after max_tokens prefills the partial answer and appends the rest to the same turn', async () => {
   const { controller, posted } = await setup({ prefill: true });
   sim.enqueue({ text: ['First part, ', 'cut here '], stopReason: 'max_tokens', cost: 0.5 }, { text: ['and the rest.'], cost: 0.25 });
@@ -340,7 +441,7 @@ test('Continue without prefill (thinking on) asks in a user message and adds the
   assertAlternates(messages);
   assert.deepEqual(messages[2], { role: 'user', content: CONTINUE_PROMPT });
   assert.deepEqual(
-    lastAnswer(controller).blocks.map((b) => [b.kind, b.kind === 'tool_use' ? b.input : b.text]),
+    lastAnswer(controller).blocks.map((b) => [b.kind, b.kind === 'tool_use' ? b.input : b.kind === 'opaque' ? b.label : b.text]),
     [
       ['thinking', 'plan'],
       ['text', 'Half'],
@@ -440,4 +541,65 @@ test('export as Markdown has the questions, answers and a fence that survives ba
   assert.match(markdown, /## You\n\nHow\?/);
   assert.ok(markdown.includes('````markdown\n```js\nx\n```\n````'));
   assert.match(markdown, /## Assistant\n\nUse `x`\./);
+});
+
+test('cost preview: the snapshot carries the base; after an answer the view gets a new one, calibrated by its real input tokens', async () => {
+  const system = 'You are helpful.';
+  const { controller, posted } = await setup({ previewSettings: () => ({ system, inputCreditsPerToken: 3e-6 }) });
+  const empty = controller.snapshot().estimate;
+  assert.ok(empty && empty.conversationTokens === 0 && empty.calibration === 1 && empty.inputCreditsPerToken === 3e-6);
+
+  const question = 'Explain closures in JavaScript with one short example, please.';
+  // What the first request is estimated at, so the simulator can report twice as many real input tokens.
+  const [probe] = calibrationSamples(
+    [{ user: { id: 'u', role: 'user', text: question, context: [], images: [] }, answer: { id: 'a', status: 'done', messages: [{ content: [], complete: true }], meta: { model: 'm', inputTokens: 1, outputTokens: 1, cost: { kind: 'unknown' }, durationMs: 1, stopReason: null } } }],
+    buildUserContent,
+    { system },
+  );
+  sim.enqueue({ text: ['A closure keeps the variables ', 'of the scope it was made in.'], usage: { input_tokens: probe.estimated * 2 - 1 } });
+  await controller.ask({ text: question });
+  const ended = posted.findIndex((m) => m.type === 'turnEnded');
+  const update = posted.slice(ended).find((m) => m.type === 'estimate');
+  assert.ok(update && update.type === 'estimate', 'an estimate follows the answer');
+  assert.ok(Math.abs(update.estimate.calibration - (probe.estimated * 2 - 1) / probe.estimated) < 1e-9, `calibration ${update.estimate.calibration}`);
+  assert.ok(update.estimate.conversationTokens > 10, 'the question and answer are context now');
+  assert.ok(update.estimate.baseTokens > empty.baseTokens * 1.5);
+  assert.deepEqual(controller.snapshot().estimate, update.estimate);
+});
+
+test('an attached selection or image dropped from the context is not sent with later questions (a note instead), and can be added back', async () => {
+  const { controller, posted } = await setup({ previewSettings: () => ({}) });
+  const code = Array.from({ length: 120 }, (_, i) => `const unique${i} = ${i};`).join('\n');
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  sim.enqueue({ text: ['Seen.'] });
+  await controller.ask({
+    text: 'Look at this',
+    context: [{ id: 'ctx1', kind: 'selection', languageId: 'typescript', path: 'src/big.ts', startLine: 1, endLine: 120, text: code }],
+    images: [{ id: 'img1', name: 'shot.png', mediaType: 'image/png', data: png }],
+  });
+  const userId = controller.turns()[0].id;
+  const before = controller.estimate()!.conversationTokens;
+
+  posted.length = 0;
+  assert.equal(await controller.setOmitted(userId, 'ctx1', true), true);
+  assert.equal(await controller.setOmitted(userId, 'img1', true), true);
+  const snapshot = posted.filter((m) => m.type === 'snapshot').at(-1);
+  assert.ok(snapshot && snapshot.type === 'snapshot');
+  const turn = snapshot.snapshot.turns[0];
+  assert.ok(turn.role === 'user' && turn.context[0].omitted === true && turn.images[0].omitted === true, 'the view shows both marked');
+  assert.ok(snapshot.snapshot.estimate!.conversationTokens < before - 300, `the preview follows: ${before} → ${snapshot.snapshot.estimate!.conversationTokens}`);
+
+  sim.enqueue({ text: ['Fine.'] });
+  await controller.ask({ text: 'And now?' });
+  const sent = JSON.stringify(requestMessages(sim.requests.length - 1));
+  assert.doesNotMatch(sent, /unique42/, 'the code is not sent again');
+  assert.doesNotMatch(sent, /"type":"image"/, 'nor the image');
+  assert.match(sent, /src\/big\.ts.*the user removed it from the conversation/);
+  assert.match(sent, /An image \(shot\.png\) was attached here; the user removed it/);
+
+  assert.equal(await controller.setOmitted(userId, 'ctx1', false), true);
+  sim.enqueue({ text: ['Back.'] });
+  await controller.ask({ text: 'With the code again?' });
+  assert.match(JSON.stringify(requestMessages(sim.requests.length - 1)), /unique42/, 'added back, it is sent again');
+  assert.equal(await controller.setOmitted(userId, 'nope', true), false, 'an unknown attachment is ignored');
 });

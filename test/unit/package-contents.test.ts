@@ -1,4 +1,4 @@
-// The .vsix ships only the two bundles, their assets and the docs: no source maps, sources, tests or screenshots.
+// The .vsix ships only the bundles, their assets and the docs: no source maps, sources, tests or screenshots.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ test('vsce packages exactly the bundles, media assets and docs', () => {
     'README.md',
     'dist/extension.js',
     'media/chat.css',
+    'media/costview.css',
+    'media/costview.js',
     'media/icon-fastrouter.svg',
     'media/icon.png',
     'media/webview.js',

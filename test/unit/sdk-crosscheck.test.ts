@@ -165,6 +165,74 @@ describe('cross-check with @anthropic-ai/sdk', () => {
     assert.equal(textOf(ourError.partialMessage ?? stream.partialMessage!), sdkText);
   });
 
+  describe('shapes from the field (issue 7): what the SDK accepts, ours accepts with the same result', () => {
+    for (const pingData of ['', ' ', '{}', 'keep-alive']) {
+      it(`a ping whose data is ${JSON.stringify(pingData)}: same answer, no error`, async () => {
+        const { sdkMessage, ourMessage, sdkEvents, ourEvents } = await streamBoth({ text: 'Hello', pingData, pingEveryMs: 1, deltaDelayMs: 3 });
+        assert.deepEqual(comparable(ourMessage), comparable(sdkMessage));
+        assert.equal(textOf(ourMessage), 'Hello');
+        assert.equal(ourMessage.stop_reason, 'end_turn');
+        assert.deepEqual(ourEvents, sdkEvents);
+      });
+    }
+
+    it('the exact transcript of the report (message_start, an empty ping, a text block "Hello"): "Hello", end_turn from both', async () => {
+      const message = { id: 'msg_1', type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } };
+      const rawBody = [
+        `event: message_start\ndata: ${JSON.stringify({ type: 'message_start', message })}\n\n`,
+        'event: ping\ndata:\n\n',
+        'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n',
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}\n\n',
+        'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n',
+        'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":2}}\n\n',
+        'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+      ].join('');
+      const { sdkMessage, ourMessage } = await streamBoth({ rawBody });
+      assert.deepEqual(comparable(ourMessage), comparable(sdkMessage));
+      assert.equal(textOf(ourMessage), 'Hello');
+      assert.equal(ourMessage.stop_reason, 'end_turn');
+    });
+
+    it('web search (server_tool_use + web_search_tool_result): both keep the blocks verbatim, in order, with the same parsed input', async () => {
+      const result = [{ type: 'web_search_result', url: 'https://ziglang.org/download/0.14.0/release-notes.html', title: 'Zig 0.14 Release Notes', encrypted_content: 'EqgfCioIARgBIiQ3YTAwMjY1Mi1mZjM5', page_age: null }];
+      const scenario: Scenario = { serverTool: { id: 'srvtoolu_01', name: 'web_search', input: { query: 'zig 0.14 release notes' }, result }, text: 'Zig 0.14 came out in March.' };
+      const { sdkMessage, ourMessage, sdkEvents, ourEvents } = await streamBoth(scenario);
+      assert.deepEqual(JSON.parse(JSON.stringify(ourMessage.content)), JSON.parse(JSON.stringify(sdkMessage.content)));
+      assert.deepEqual(comparable(ourMessage), comparable(sdkMessage));
+      assert.deepEqual(ourMessage.content.map((block) => block.type), ['server_tool_use', 'web_search_tool_result', 'text']);
+      assert.deepEqual((ourMessage.content[0] as { input: unknown }).input, { query: 'zig 0.14 release notes' });
+      assert.deepEqual(ourMessage.content[1], { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01', content: result });
+      assert.deepEqual(ourEvents, sdkEvents);
+    });
+
+    it('a block of a type neither client knows (a future type): both keep it whole and in place', async () => {
+      const future = { type: 'future_widget', id: 'fw_1', payload: { rows: [1, 2, { deep: 'yes' }] }, note: null };
+      const { sdkMessage, ourMessage } = await streamBoth({ text: 'Before the widget.', extraBlocks: [future] });
+      assert.deepEqual(JSON.parse(JSON.stringify(ourMessage.content)), JSON.parse(JSON.stringify(sdkMessage.content)));
+      assert.deepEqual(ourMessage.content[1], future);
+    });
+
+    it('a message_delta without usage: ours finishes with the usage seen so far (the SDK fails on it)', async () => {
+      sim.enqueue({ text: 'No usage at the end.', omitDeltaUsage: true });
+      const sdkOutcome = await sdk.messages.stream(params() as Anthropic.MessageStreamParams).finalMessage().then((m) => m, (error: unknown) => error);
+      sim.enqueue({ text: 'No usage at the end.', omitDeltaUsage: true });
+      const ourMessage = await ours.stream(params()).finalMessage();
+      assert.equal(textOf(ourMessage), 'No usage at the end.');
+      assert.equal(ourMessage.stop_reason, 'end_turn');
+      assert.equal(ourMessage.usage.output_tokens, 1, 'the count from message_start');
+      assert.equal(typeof ourMessage.usage.cost, 'number', 'the cost from message_start is kept');
+      // Documents the SDK's behaviour on these bytes (a TypeError reading usage.output_tokens in 1.x).
+      assert.ok(sdkOutcome instanceof Error, 'the SDK rejects a message_delta without usage');
+    });
+
+    it('one event of 2 MB (under the 32 MB cap): same message from both', async () => {
+      const big = 'z'.repeat(2 * 1024 * 1024);
+      const { sdkMessage, ourMessage } = await streamBoth({ text: ['start ', big, ' end'] });
+      assert.deepEqual(comparable(ourMessage), comparable(sdkMessage));
+      assert.equal(textOf(ourMessage).length, big.length + 10);
+    });
+  });
+
   it('both send the key (the SDK as Bearer, ours as x-api-key by default) and the version header', async () => {
     await streamBoth({ text: 'hi' });
     assert.equal(sim.requests.length, 2);

@@ -325,8 +325,10 @@ describe('chat webview: interaction', () => {
       const label = await chat.page.locator(`button#${id}`).getAttribute('aria-label');
       assert.ok(label && label.length > 3, `#${id} has an aria-label`);
     }
-    // Keyboard: Tab from the input reaches the attach button.
+    // Keyboard: Tab from the input reaches Add File…, then the attach button.
     await chat.page.locator('#composer-input').focus();
+    await chat.page.keyboard.press('Tab');
+    assert.equal(await chat.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'add-context');
     await chat.page.keyboard.press('Tab');
     assert.equal(await chat.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'attach-image');
     await chat.send({ type: 'focusInput' });

@@ -6,8 +6,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnsweredElsewhere, ConversationController } from '../../chat/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../chat/conversationImages';
-import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type Turn, type WebviewToHost } from '../../protocol';
+import { previewWithDraft } from '../../chat/costPreview';
+import { buildUserText, DEFAULT_QUESTION } from '../../chat/prompt';
+import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type PendingContext, type Turn, type WebviewToHost } from '../../protocol';
 import type { SettingProblem } from '../../chat/settings';
+import { pickContext, problemsContext, readFileContext } from '../addContext';
 import { performErrorAction } from '../errorActions';
 import { Disposable } from '../dispose';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
@@ -21,7 +24,11 @@ export interface ChatServiceDeps {
   log: vscode.LogOutputChannel;
   /** Current model name, for the header, and its changes. */
   model: () => string;
+  /** The model's name for the header; the id when absent. */
+  modelName?: () => string;
+  /** Fires when the model or the model list (and so the name) may have changed. */
   onModelChange: vscode.Event<unknown>;
+  onModelListChange?: vscode.Event<unknown>;
   /** Settings that currently hold a bad value, and when they may have changed: the chat says which stop requests. */
   settingProblems: () => readonly SettingProblem[];
   onSettingsChange: vscode.Event<unknown>;
@@ -29,7 +36,12 @@ export interface ChatServiceDeps {
   showToolDiff?: (toolUseId: string) => Promise<void>;
   /** Why the tools are off although the setting is on (an untrusted workspace), shown in the chat. */
   toolsBlockedReason?: () => string | undefined;
+  /** fastrouter.maxSelectionChars: a file over it asks before it is added. */
+  maxChars: () => number;
 }
+
+/** Files and problems one message carries at most. */
+export const MAX_PENDING_CONTEXT = 20;
 
 export class ChatService extends Disposable {
   readonly provider: ChatViewProvider;
@@ -37,6 +49,8 @@ export class ChatService extends Disposable {
   private readonly actions: EditorActions;
   /** Attachments that arrived while no page was ready to take them. */
   private pendingImages: ImageAttachment[] = [];
+  /** Files and problems added to the next message (the composer shows them as chips). */
+  private pendingContextItems: { item: CodeContext; cut: boolean; count?: number }[] = [];
   private focusPending = false;
   /** Bad settings (key=value) the current page was told about. */
   private shownProblems = new Set<string>();
@@ -66,7 +80,14 @@ export class ChatService extends Disposable {
       if (this.deps.toolsBlockedReason) this.notify('info', vscode.l10n.t('The workspace is trusted now: Claude can use the workspace tools.'), { toast: false });
     }));
     this._register(deps.onSettingsChange(() => this.showSettingProblems()));
-    this._register(deps.onModelChange(() => this.post({ type: 'model', model: deps.model() })));
+    const postModel = () => this.post({ type: 'model', model: deps.model(), ...(deps.modelName ? { modelName: deps.modelName() } : {}) });
+    // The price (model or its list) or the system prompt may have changed: the cost preview follows.
+    const modelChanged = () => {
+      postModel();
+      this.controller.postEstimate();
+    };
+    this._register(deps.onModelChange(modelChanged));
+    if (deps.onModelListChange) this._register(deps.onModelListChange(modelChanged));
     this._register({ dispose: () => this.controller.dispose() });
     this._register(vscode.commands.registerCommand('fastrouter.openChat', () => this.openChat()));
     this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
@@ -126,6 +147,12 @@ export class ChatService extends Disposable {
     await this.controller.ask({ text: input.text, context, images });
   }
 
+  /** The cost preview of asking about `context` (with the default question) in the active chat; undefined without a base. */
+  previewAsk(context: CodeContext[]): { tokens: number; credits?: number } | undefined {
+    const estimate = this.controller.estimate();
+    return estimate ? previewWithDraft(estimate, buildUserText({ text: DEFAULT_QUESTION, context })) : undefined;
+  }
+
   /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
   async addAnswered(input: { text: string; context?: CodeContext[] }, answered: AnsweredElsewhere): Promise<void> {
     await this.reveal(true);
@@ -157,6 +184,79 @@ export class ChatService extends Disposable {
     }
     if (images.length > 0) await this.attachImages(images);
     return images;
+  }
+
+  /** What the composer's chips show (for tests). */
+  get pendingContext(): PendingContext[] {
+    return this.pendingContextItems.map(({ item, cut, count }) => ({
+      id: item.id,
+      kind: item.kind,
+      label: item.kind === 'problems' ? vscode.l10n.t('Problems') : item.path,
+      chars: item.text.length,
+      ...(count !== undefined ? { count } : {}),
+      ...(cut ? { cut } : {}),
+    }));
+  }
+
+  /** Add File to Chat: reads the files and adds them to the next message; says why any was not added. Resolves to those added. */
+  async addFiles(uris: readonly vscode.Uri[]): Promise<CodeContext[]> {
+    await this.reveal(true);
+    const added: CodeContext[] = [];
+    for (const uri of uris) {
+      if (this.pendingContextItems.length >= MAX_PENDING_CONTEXT) {
+        this.notice('error', vscode.l10n.t('At most {0} files can go with one message.', MAX_PENDING_CONTEXT));
+        break;
+      }
+      let result: Awaited<ReturnType<typeof readFileContext>>;
+      try {
+        result = await readFileContext(uri, this.deps.maxChars(), (items) => this.previewAsk(items));
+      } catch (error) {
+        result = { ok: false, reason: vscode.l10n.t('Could not read {0}: {1}', vscode.workspace.asRelativePath(uri), error instanceof Error ? error.message : String(error)) };
+      }
+      if (!result.ok) {
+        if ('reason' in result) this.notice('error', result.reason);
+        continue;
+      }
+      // The same file added again replaces the older copy (it may have changed since).
+      this.pendingContextItems = this.pendingContextItems.filter((p) => !(p.item.kind === 'file' && p.item.path === result.item.path));
+      this.pendingContextItems.push({ item: result.item, cut: result.cut });
+      added.push(result.item);
+    }
+    this.postPendingContext();
+    return added;
+  }
+
+  /** Add Problems to Chat: the workspace's errors and warnings go with the next message (replacing older ones). */
+  async addProblems(): Promise<CodeContext | undefined> {
+    await this.reveal(true);
+    const problems = problemsContext();
+    if (!problems) {
+      this.notice('info', vscode.l10n.t('There are no errors or warnings in the workspace.'));
+      return undefined;
+    }
+    this.pendingContextItems = this.pendingContextItems.filter((p) => p.item.kind !== 'problems');
+    this.pendingContextItems.push({ item: problems.item, cut: false, count: problems.count });
+    this.postPendingContext();
+    return problems.item;
+  }
+
+  /** The composer's Add File… button. */
+  async pickAndAddContext(): Promise<void> {
+    const picked = await pickContext();
+    if (!picked) return;
+    if (picked.problems) await this.addProblems();
+    if (picked.uris.length > 0) await this.addFiles(picked.uris);
+    if (!this.post({ type: 'focusInput' })) this.focusPending = true;
+  }
+
+  /** Files and problems that go with the next message, as sent (the cost preview counts them). */
+  get pendingCode(): CodeContext[] {
+    return this.pendingContextItems.map((p) => p.item);
+  }
+
+  private postPendingContext(): void {
+    this.post({ type: 'pendingContext', items: this.pendingContext });
+    this.controller.postEstimate();
   }
 
   newChat(): void {
@@ -249,6 +349,7 @@ export class ChatService extends Disposable {
   }
 
   private flushPending(): void {
+    if (this.pendingContextItems.length > 0) this.postPendingContext();
     if (this.pendingImages.length > 0) {
       const images = this.pendingImages;
       this.pendingImages = [];
@@ -282,10 +383,30 @@ export class ChatService extends Disposable {
         return;
       case 'send': {
         const images = this.acceptImages(message.images);
-        if (!message.text.trim() && images.length === 0) return;
-        await this.controller.ask({ text: message.text, images });
+        const context = this.pendingContextItems.map((p) => p.item);
+        if (!message.text.trim() && images.length === 0 && context.length === 0) return;
+        this.pendingContextItems = [];
+        this.postPendingContext();
+        await this.controller.ask({ text: message.text, context, images });
         return;
       }
+      case 'pickContext':
+        await this.pickAndAddContext();
+        return;
+      case 'removeContext':
+        this.pendingContextItems = this.pendingContextItems.filter((p) => p.item.id !== message.id);
+        this.postPendingContext();
+        return;
+      case 'dropUris':
+        await this.addFiles(message.uris.flatMap((raw) => {
+          try {
+            const uri = vscode.Uri.parse(raw, true);
+            return uri.scheme === 'file' || uri.scheme === 'vscode-remote' || uri.scheme === 'untitled' ? [uri] : [];
+          } catch {
+            return [];
+          }
+        }));
+        return;
       case 'stop':
         this.controller.stop();
         return;
@@ -335,6 +456,9 @@ export class ChatService extends Disposable {
         return;
       case 'showToolDiff':
         await this.deps.showToolDiff?.(message.toolUseId);
+        return;
+      case 'setOmitted':
+        await this.controller.setOmitted(message.turnId, message.itemId, message.omitted);
         return;
       default:
         assertNever(message);

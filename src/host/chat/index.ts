@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import { buildUserContent } from '../../chat/prompt';
 import { ConversationController } from '../../chat/conversationController';
 import { ConversationStore } from '../../chat/conversationStore';
+import { findModel } from '../../chat/modelCatalog';
 import { MIN_THINKING_BUDGET } from '../../chat/settings';
+import type { ModelCatalog } from '../modelCatalog';
 import type { RequestRunner } from '../requestRunner';
 import type { SettingsService } from '../settings';
 import { WorkspaceTools } from '../tools';
@@ -14,6 +16,8 @@ export { ChatService } from './chatService';
 
 export interface ChatDeps {
   runner: RequestRunner;
+  /** Model names from the endpoint's list; refreshed (when stale) as the chat opens. */
+  models?: ModelCatalog;
   settings: SettingsService;
   log: vscode.LogOutputChannel;
 }
@@ -28,16 +32,28 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
   const storageDir = conversationsDir(context);
   const tools = new WorkspaceTools(deps.settings);
   context.subscriptions.push(tools);
+  // Asked when a page is painted: a good moment to fetch a stale model list (in the background, never awaited).
+  const modelName = () => {
+    deps.models?.refreshIfStale();
+    return deps.models?.displayName(deps.settings.current.model) ?? deps.settings.current.model;
+  };
   const controller = new ConversationController({
     runner: deps.runner,
     store: new ConversationStore(storageDir, log),
     userContent: buildUserContent,
     post: (message) => service.provider.post(message),
     model: () => deps.settings.current.model,
+    modelName: () => modelName(),
     // The API refuses a prefilled assistant message when extended thinking is on.
     prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
     log,
     tools,
+    // The cost preview: what the next request sends besides the conversation, and the model's input price.
+    previewSettings: () => ({
+      system: deps.settings.current.systemPrompt || undefined,
+      inputCreditsPerToken: findModel(deps.settings.current.model, deps.models?.models)?.pricing?.input,
+      nextContext: service.pendingCode,
+    }),
   });
   const service: ChatService = new ChatService({
     controller,
@@ -45,13 +61,16 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     extensionUri: context.extensionUri,
     log: deps.log,
     model: () => deps.settings.current.model,
+    modelName: () => modelName(),
     onModelChange: deps.settings.onDidChange,
+    onModelListChange: deps.models?.onDidChange,
     settingProblems: () => deps.settings.problems,
     onSettingsChange: deps.settings.onDidChange,
     showToolDiff: async (toolUseId) => {
       if (!(await tools.showDiff(toolUseId))) void vscode.window.showInformationMessage(vscode.l10n.t('This change was already decided; there is no proposal to compare any more.'));
     },
     toolsBlockedReason: () => tools.blockedReason,
+    maxChars: () => deps.settings.current.maxSelectionChars,
   });
   context.subscriptions.push(service);
   return service;

@@ -67,7 +67,8 @@ suite('chat panel (host side)', () => {
     assert.equal(textOf(answer), deltas.join(''));
     assert.deepEqual(answer.meta?.cost, { kind: 'billed', credits: 0.002 });
     const [request] = await requests();
-    assert.deepEqual(request.body.messages, [{ role: 'user', content: 'What is a closure?' }]);
+    // Prompt caching (on by default): the question is the rolling cache breakpoint.
+    assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'What is a closure?', cache_control: { type: 'ephemeral' } }] }]);
   });
 
   test('a second question sends the history', async () => {
@@ -79,8 +80,8 @@ suite('chat panel (host side)', () => {
     assert.deepEqual(recorded[1].body.messages, [
       { role: 'user', content: 'First?' },
       { role: 'assistant', content: [{ type: 'text', text: 'First answer.' }] },
-      { role: 'user', content: 'Second?' },
-    ]);
+      { role: 'user', content: [{ type: 'text', text: 'Second?', cache_control: { type: 'ephemeral' } }] },
+    ], 'the cache breakpoint moved to the new question');
   });
 
   test('Stop aborts the HTTP request and keeps what streamed, marked stopped', async () => {
@@ -179,7 +180,7 @@ suite('chat panel (host side)', () => {
     const [request] = await requests();
     assert.deepEqual(request.body.messages[0].content, [
       { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } },
-      { type: 'text', text: 'What is in these?' },
+      { type: 'text', text: 'What is in these?', cache_control: { type: 'ephemeral' } },
     ]);
     const user = api.chat.conversation.turns[0];
     assert.ok(user.role === 'user');
@@ -194,7 +195,7 @@ suite('chat panel (host side)', () => {
     await api.chat.idle();
     const sent = await requests();
     assert.equal(sent.length, 1);
-    assert.equal(sent[0].body.messages.at(-1)?.content, 'And this one?', 'the question went without the image');
+    assert.deepEqual(sent[0].body.messages.at(-1)?.content, [{ type: 'text', text: 'And this one?', cache_control: { type: 'ephemeral' } }], 'the question went without the image');
   });
 
   test('Insert at Cursor inserts into the active editor as one undoable edit; an invalid message is dropped', async () => {
@@ -247,5 +248,27 @@ suite('chat panel (host side)', () => {
     const text = editor.document.getText();
     assert.match(text, /^# Export this/);
     assert.ok(text.includes('Exported answer.'));
+  });
+
+  test('the cost preview: Ask About Selection\'s estimate grows with the code; a dropped selection is not resent', async () => {
+    const code = Array.from({ length: 300 }, (_, i) => `export const entry${i} = lookup("key-${i}");`).join('\n');
+    const context = [{ id: 'big1', kind: 'selection' as const, languageId: 'typescript', path: 'src/big.ts', startLine: 1, endLine: 300, text: code }];
+    const small = api.chat.previewAsk([{ ...context[0], text: 'x;' }]);
+    const large = api.chat.previewAsk(context);
+    assert.ok(small && large && large.tokens > small.tokens + 2000, `${small?.tokens} → ${large?.tokens} tokens`);
+    assert.ok(large.credits !== undefined && large.credits > 0, 'priced at the default model\'s input price');
+
+    await enqueue({ text: 'Seen it.' }, { text: 'Without it.' });
+    await api.chat.ask({ text: 'Review this', context });
+    const userId = api.chat.conversation.turns[0].id;
+    const withCode = api.chat.previewAsk([])!.tokens;
+    await api.chat.receiveFromWebview({ type: 'setOmitted', turnId: userId, itemId: 'big1', omitted: true });
+    const turn = api.chat.conversation.turns[0];
+    assert.ok(turn.role === 'user' && turn.context[0].omitted === true, 'marked in the conversation');
+    assert.ok(api.chat.previewAsk([])!.tokens < withCode - 2000, 'the preview drops it');
+    await api.chat.ask({ text: 'Anything else?' });
+    const sent = JSON.stringify((await requests())[1].body.messages);
+    assert.doesNotMatch(sent, /entry150/, 'the dropped code is not sent again');
+    assert.match(sent, /the user removed it from the conversation/);
   });
 });

@@ -1,12 +1,14 @@
 // In-host tests of the cost features inside code-server's real extension host, against the local simulator: a
 // stopped answer recorded as an estimate (never the message_start cost), the spending limits holding a chat request
-// back until Send Anyway (which sends exactly one), the status bar's warning colour, and Show Cost / Reset Cost
-// whose default choice never resets.
+// back until Send Anyway (which sends exactly one), the status bar's warning colour, and Show Cost (the cost view,
+// Export CSV) / Reset Cost whose default choice never resets.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { localDayKey, localMonthKey, parseEntry, type LedgerRequest } from '../../../src/chat/costLedger';
 import type { ExtensionApi } from '../../../src/extension';
+import { COST_VIEW_TYPE } from '../../../src/host/costView';
 import type { AssistantTurn } from '../../../src/protocol';
 import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
 
@@ -38,9 +40,14 @@ function backgroundId(api: ExtensionApi): string | undefined {
 }
 
 /** Runs a command that opens a Quick Pick and accepts its default (first) item once the pick is up. */
-async function acceptDefault<T>(command: string, moveDown = 0): Promise<T> {
+function acceptDefault<T>(command: string, moveDown = 0): Promise<T> {
+  return acceptDefaultOf(() => vscode.commands.executeCommand<T>(command), moveDown);
+}
+
+/** Runs `open` (which shows a Quick Pick) and accepts its default item, or the one `moveDown` below it. */
+async function acceptDefaultOf<T>(open: () => Thenable<T> | Promise<T>, moveDown = 0): Promise<T> {
   let settled = false;
-  const pending = Promise.resolve(vscode.commands.executeCommand<T>(command)).finally(() => (settled = true));
+  const pending = Promise.resolve(open()).finally(() => (settled = true));
   await new Promise((r) => setTimeout(r, 700));
   for (let i = 0; i < 20 && !settled; i++) {
     for (let n = 0; n < moveDown; n++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
@@ -138,18 +145,43 @@ suite('cost: estimates, spending limits, Show Cost', () => {
     await until('the normal colour again', () => api.cost.statusBarItem.backgroundColor === undefined, 5000);
   });
 
-  test('Show Cost and Reset Cost: the default choice (Enter) never resets; Reset needs picking it', async () => {
+  test('Show Cost opens the cost view in the editor area with the ledger\'s figures, once', async () => {
+    api.cost.record({ model: 'anthropic/claude-sonnet-4-20250514', inputTokens: 3400, cacheReadTokens: 2900, outputTokens: 120, cost: 0.0123, source: 'chat' });
+    const ready = new Promise<void>((resolve) => api.costView.onDidBecomeReady(() => resolve()));
+    await vscode.commands.executeCommand('fastrouter.showCost');
+    await ready;
+    assert.ok(api.costView.isOpen && api.costView.isReady, 'the page said ready and got its data');
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(COST_VIEW_TYPE));
+    assert.equal(tabs.length, 1, 'one editor tab for the cost view');
+    assert.equal(tabs[0].label, 'FastRouter Cost');
+    const data = api.costView.data();
+    assert.equal(data.days.length, 30);
+    assert.equal(data.recent[0].cacheReadTokens, 2900, 'the newest request first');
+    assert.equal(data.recent[0].sourceLabel, 'chat');
+    // Again: the same panel comes to the front, no second one.
+    await vscode.commands.executeCommand('fastrouter.showCost');
+    assert.equal(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(COST_VIEW_TYPE)).length, 1);
+  });
+
+  test('the cost view\'s Export CSV writes the recent requests; its Reset Cost… never resets on the default choice', async () => {
     api.cost.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.01 });
+    const file = vscode.Uri.file(`${process.env.FASTROUTER_E2E_WORKSPACE ?? os.tmpdir()}/cost-export.csv`);
+    await api.costView.exportCsv(file);
+    const csv = Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8').split('\r\n');
+    assert.equal(csv[0], 'time,model,source,input_tokens,cache_read_tokens,cache_write_tokens,output_tokens,billed_credits,estimated_credits');
+    assert.match(csv.at(-2)!, /^\d{4}-\d\d-\d\dT[\d:.]+Z,m,,1,0,0,1,0\.01,$/, 'the newest request is the last line');
+
     const lines = ledgerLines(api).length;
     const credits = api.cost.totals.allTime.credits;
     assert.ok(credits > 0);
-    await acceptDefault('fastrouter.showCost');
-    assert.equal(ledgerLines(api).length, lines, 'Show Cost + Enter wrote nothing');
+    const fromView = (moveDown: number) => acceptDefaultOf(() => api.costView.receive({ type: 'resetCost' }), moveDown);
+    await fromView(0);
+    assert.equal(api.cost.totals.allTime.credits, credits, 'Reset Cost… + Enter kept the totals');
+    assert.equal(ledgerLines(api).length, lines, 'and wrote nothing');
     assert.equal(await acceptDefault<boolean>('fastrouter.resetCost'), false, 'the confirmation\'s default is Cancel');
-    assert.equal(api.cost.totals.allTime.credits, credits);
-    assert.equal(ledgerLines(api).length, lines);
-    assert.equal(await acceptDefault<boolean>('fastrouter.resetCost', 1), true, 'picking Reset Cost resets');
-    assert.equal(api.cost.totals.allTime.credits, 0);
+    await fromView(1);
+    assert.equal(api.cost.totals.allTime.credits, 0, 'picking Reset Cost resets');
     assert.equal(JSON.parse(ledgerLines(api).at(-1)!).t, 'reset');
+    assert.equal(api.costView.data().total.credits.value, 0, 'the view\'s data follows');
   });
 });

@@ -22,7 +22,7 @@ interface RecordedRequest {
   body: {
     model: string;
     max_tokens: number;
-    system?: string;
+    system?: string | { type: string; text: string }[];
     temperature?: number;
     stream?: boolean;
     messages: { role: string; content: string | { type: string; text?: string }[] }[];
@@ -201,7 +201,8 @@ suite('host services', () => {
     assert.equal(request.headers['x-api-key'], TEST_KEY);
     assert.equal(request.body.model, api.settings.current.model);
     assert.equal(request.body.max_tokens, api.settings.current.maxTokens);
-    assert.equal(request.body.system, api.settings.current.systemPrompt);
+    // Prompt caching (on by default): the system prompt goes as a text block marked as a cache breakpoint.
+    assert.deepEqual(request.body.system, [{ type: 'text', text: api.settings.current.systemPrompt, cache_control: { type: 'ephemeral' } }]);
     assert.equal(request.body.stream, true);
 
     const after = api.cost.totals.allTime;
@@ -431,7 +432,7 @@ suite('host services', () => {
     assert.match(text, /`sample\.ts` \(lines 1-3, typescript\)/);
     assert.match(text, /```typescript\nexport function add\(a: number, b: number\): number \{\n {2}return a \+ b;\n\}\n```/);
     assert.ok(text.endsWith('What does add do?'));
-    assert.equal(request.body.system, api.settings.current.systemPrompt);
+    assert.deepEqual(request.body.system, [{ type: 'text', text: api.settings.current.systemPrompt, cache_control: { type: 'ephemeral' } }]);
     const turns = await until('the answered turn', () => {
       const t = api.chat.conversation.turns;
       const last = t[t.length - 1];
@@ -458,6 +459,8 @@ suite('host services', () => {
   });
 
   test('Select Model offers the known models and writes fastrouter.model', async () => {
+    // The simulator's model list, fetched before the pick opens (it fetches again, and the items are the same).
+    await api.models.refresh();
     let settled = false;
     const pending = Promise.resolve(vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel')).finally(() => (settled = true));
     // Move to the second entry and accept, once the pick is up (both are no-ops before it appears).

@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContentBlockParam, MessageParam, Tool } from '../../../src/api';
 import { formatCredits } from '../../../src/chat/costLedger';
-import { BUILTIN_MODELS } from '../../../src/chat/modelCatalog';
 import { estimateTextTokens } from '../../../src/chat/tokenEstimate';
 import type { ExtensionApi } from '../../../src/extension';
 import { thinkingSignature } from '../../support/simulatorAnswer';
@@ -75,8 +74,12 @@ suite('language model provider (vscode.lm)', () => {
   });
 
   test('selectChatModels({vendor: "fastrouter"}) lists the Claude models with their limits and capabilities', async () => {
+    // The endpoint's model list (the simulator's), once fetched; the built-in list before that.
+    await api.models.refresh();
+    assert.ok(api.models.fromList);
     const models = await vscode.lm.selectChatModels({ vendor: 'fastrouter' });
-    assert.deepEqual(models.map((m) => m.id).sort(), BUILTIN_MODELS.map((m) => m.id).sort());
+    assert.deepEqual(models.map((m) => m.id).sort(), api.models.models.map((m) => m.id).sort());
+    assert.ok(models.some((m) => m.id === 'anthropic/claude-sonnet-4-5-sim'), "a model only the endpoint's list has");
     const model = models.find((m) => m.id === SONNET)!;
     assert.equal(model.vendor, 'fastrouter');
     assert.equal(model.name, 'Claude Sonnet 4');
@@ -99,7 +102,7 @@ suite('language model provider (vscode.lm)', () => {
     assert.equal(request.body.model, SONNET);
     assert.equal(request.body.max_tokens, api.settings.current.maxTokens);
     assert.equal(request.body.system, undefined, 'no FastRouter chat system prompt in other callers\' requests');
-    assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'What is a closure?' }] }]);
+    assert.deepEqual(request.body.messages, [{ role: 'user', content: [{ type: 'text', text: 'What is a closure?', cache_control: { type: 'ephemeral' } }] }], 'prompt caching: the last user turn is a breakpoint');
   });
 
   test('text arrives while the HTTP response is still open (streamed, not buffered), and Stop closes it', async () => {
@@ -140,7 +143,7 @@ suite('language model provider (vscode.lm)', () => {
     assert.equal(textOf(parts), 'A green box.');
     assert.deepEqual((await requests())[0].body.messages[0].content, [
       { type: 'text', text: 'What is this?' },
-      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: Buffer.from(png).toString('base64') } },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: Buffer.from(png).toString('base64') }, cache_control: { type: 'ephemeral' } },
     ]);
   });
 
@@ -170,11 +173,11 @@ suite('language model provider (vscode.lm)', () => {
     assert.equal(second.error, undefined);
     assert.equal(textOf(second.parts), 'It is sunny in Paris.');
     const [one, two] = await requests();
-    assert.deepEqual(one.body.tools, [{ name: 'get_weather', description: 'The weather in a city', input_schema: tools[0].inputSchema }]);
+    assert.deepEqual(one.body.tools, [{ name: 'get_weather', description: 'The weather in a city', input_schema: tools[0].inputSchema, cache_control: { type: 'ephemeral' } }], 'prompt caching: the last tool is a breakpoint');
     assert.equal(one.body.tool_choice, undefined, 'tool mode auto: the API default');
     assert.deepEqual(two.body.messages.slice(1), [
       { role: 'assistant', content: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: 'toolu_e2e_1', name: 'get_weather', input: { city: 'Paris' } }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_e2e_1', content: [{ type: 'text', text: 'Sunny, 21 °C' }] }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_e2e_1', content: [{ type: 'text', text: 'Sunny, 21 °C' }], cache_control: { type: 'ephemeral' } }] },
     ]);
   });
 
@@ -239,7 +242,7 @@ suite('language model provider (vscode.lm)', () => {
   test('no key: NoPermissions naming Set API Key, and nothing is sent; the model list still answers', async () => {
     await api.apiKey.clear();
     const models = await vscode.lm.selectChatModels({ vendor: 'fastrouter' });
-    assert.equal(models.length, BUILTIN_MODELS.length, 'the models are listed without a key (and without a prompt)');
+    assert.equal(models.length, api.models.models.length, 'the models are listed without a key (and without a prompt)');
     const { error } = await collect(models.find((m) => m.id === SONNET)!, [vscode.LanguageModelChatMessage.User('hi')]);
     assert.ok(error instanceof vscode.LanguageModelError);
     assert.equal(error.code, vscode.LanguageModelError.NoPermissions.name);
@@ -285,6 +288,30 @@ suite('language model provider (vscode.lm)', () => {
     const lines = fs.readFileSync(api.cost.ledger.filePath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { src?: string; cost?: number; model?: string });
     const last = lines[lines.length - 1];
     assert.deepEqual([last.src, last.cost, last.model], [SOURCE, 0.0375, SONNET], 'tagged with the requesting extension');
+  });
+
+  test('a spending limit reached (all windows, the shared ledger) refuses the request with a LanguageModelError naming it; nothing is sent', async () => {
+    await enqueue({ text: 'Spent.', cost: 0.05 });
+    const model = await sonnet();
+    assert.equal((await collect(model, [vscode.LanguageModelChatMessage.User('spend')])).error, undefined);
+    await until('the cost to be recorded', () => api.cost.totals.last?.cost === 0.05);
+    await setSetting('spendingLimit.dailyCredits', 0.01);
+    await until('the limit to be in force', () => api.cost.spendingStatus().reached?.period === 'day');
+    try {
+      await resetSim();
+      const { error } = await collect(model, [vscode.LanguageModelChatMessage.User('over the limit')]);
+      assert.ok(error instanceof vscode.LanguageModelError, String(error));
+      assert.match(error.message, /Daily spending limit reached: .* of 0\.01 credits spent today/);
+      assert.match(error.message, /fastrouter\.spendingLimit\.dailyCredits/);
+      assert.equal((await requests()).length, 0, 'nothing sent past the limit');
+    } finally {
+      await setSetting('spendingLimit.dailyCredits', undefined);
+    }
+    await until('the limit to be lifted', () => api.cost.spendingStatus().reached === undefined);
+    await enqueue({ text: 'Back again.' });
+    const { parts, error } = await collect(model, [vscode.LanguageModelChatMessage.User('after')]);
+    assert.equal(error, undefined);
+    assert.equal(textOf(parts), 'Back again.');
   });
 
   test('countTokens gives the local estimate for text and for messages', async () => {

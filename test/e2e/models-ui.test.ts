@@ -1,0 +1,121 @@
+// UI e2e (issue 10 §1): Select Model as a user sees it, in real code-server driven by Chromium, against the simulator's
+// model list: opened from the chat header, it lists the Claude models with name, context and prices per million
+// tokens, the current one checked; "Enter a model id…" takes any id; the chat header and the answer show the name.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import type { Simulator } from '../support/simulator';
+import { REPO_ROOT, RESULTS_DIR, saveScreenshot } from './harness';
+import { startWorkbenchSession, type WorkbenchSession } from './session';
+import { findWebviewFrame, quickInput, runCommand, waitFor } from './workbench';
+
+const KEY = 'test-key';
+/** Set FASTROUTER_SCREENSHOTS=1 to refresh the README's picture; otherwise it goes to test-results/. */
+const SCREENSHOT = process.env.FASTROUTER_SCREENSHOTS === '1'
+  ? path.join(REPO_ROOT, 'media', 'screenshots', 'select-model.png')
+  : path.join(RESULTS_DIR, 'select-model.png');
+
+let session: WorkbenchSession | undefined;
+let sim: Simulator;
+let page: Page;
+let chat: Frame | undefined;
+
+before(async () => {
+  session = await startWorkbenchSession({ apiKeys: [KEY], workspaceFiles: { 'notes.md': '# Notes\n' } });
+  ({ sim, page } = session);
+});
+
+after(async () => {
+  await session?.close();
+});
+
+async function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    const shot = await saveScreenshot(page, `models-ui-${t.name}`);
+    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
+    throw error;
+  }
+}
+
+async function chatFrame(): Promise<Frame> {
+  if (chat && !chat.isDetached()) return chat;
+  chat = await findWebviewFrame(page, '#messages', 60_000);
+  return chat;
+}
+
+const rows = () => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+const row = (text: string | RegExp) => rows().filter({ hasText: text }).first();
+
+async function openSelectModel(frame: Frame): Promise<void> {
+  await frame.locator('button#model').click();
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Select Model' }).waitFor({ state: 'visible', timeout: 20_000 });
+  // The list is fetched again on opening; wait for it (the simulated model exists only in the endpoint's list).
+  await row('Claude Sonnet 4.5 (Simulated)').waitFor({ state: 'visible', timeout: 20_000 });
+}
+
+test("Select Model from the chat header lists the endpoint's Claude models with context and prices", async (t) => {
+  await step(t, async () => {
+    await runCommand(page, 'FastRouter: Set API Key');
+    const key = await quickInput(page, 'Set API Key');
+    await key.fill(KEY);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await runCommand(page, 'FastRouter: Open Chat');
+    const frame = await chatFrame();
+    await waitFor('the header to name the model', async () => (await frame.locator('#model-label').textContent()) === 'Claude Sonnet 4');
+
+    await openSelectModel(frame);
+    const texts = (await rows().allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+    assert.ok(texts.some((r) => r.includes('Claude Sonnet 4.5 (Simulated)') && r.includes('1M context · $3 / $15 per million tokens (input / output)')), JSON.stringify(texts));
+    assert.ok(texts.some((r) => r.includes('Claude Opus 4.1') && r.includes('200k context · $15 / $75 per million tokens')), JSON.stringify(texts));
+    assert.ok(!texts.some((r) => /GPT|Gemini/.test(r)), 'only Claude models');
+    assert.ok(texts.some((r) => r.includes('Enter a model id…')), 'free entry');
+    // The current model is checked (a codicon before its name) and has the focus.
+    const current = row('anthropic/claude-sonnet-4-20250514');
+    assert.equal(await current.locator('.codicon-check').count(), 1, 'the current model is checked');
+    assert.match(await page.locator('.quick-input-list .monaco-list-row.focused').first().innerText(), /anthropic\/claude-sonnet-4-20250514/);
+    // The picture for the README: the chat panel and the open pick.
+    const box = await page.locator('.quick-input-widget').boundingBox();
+    assert.ok(box);
+    await page.screenshot({ path: SCREENSHOT, clip: { x: 0, y: 0, width: Math.round(box.x + box.width + 12), height: Math.round(Math.max(box.y + box.height + 12, 330)) } });
+
+    await row('Claude Sonnet 4.5 (Simulated)').click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await waitFor('the header to show the new name', async () => (await frame.locator('#model-label').textContent()) === 'Claude Sonnet 4.5 (Simulated)');
+
+    sim.enqueue({ text: 'Hello from the simulated model.' });
+    const composer = frame.locator('textarea#composer-input');
+    await composer.click();
+    await composer.fill('Hi?');
+    await composer.press('Enter');
+    const meta = frame.locator('.turn[data-role="assistant"] .answer-meta').first();
+    await meta.waitFor({ timeout: 30_000 });
+    assert.match(await meta.innerText(), /^Claude Sonnet 4\.5 \(Simulated\) · /);
+    assert.equal((sim.requests.at(-1)?.body as { model: string }).model, 'anthropic/claude-sonnet-4-5-sim');
+  });
+});
+
+test('"Enter a model id…" takes any id the endpoint serves', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    await openSelectModel(frame);
+    await row('Enter a model id…').click();
+    const input = await quickInput(page, 'Enter a Model Id');
+    assert.equal(await input.inputValue(), 'anthropic/claude-sonnet-4-5-sim', 'starts from the current id');
+    await input.fill('anthropic/claude-e2e-custom-20260101');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    // Not in the list: the header shows the id without its provider prefix and date.
+    await waitFor('the header to show the typed model', async () => (await frame.locator('#model-label').textContent()) === 'claude-e2e-custom');
+
+    // Listed first and checked the next time.
+    await openSelectModel(frame);
+    const first = rows().first();
+    assert.match(await first.innerText(), /anthropic\/claude-e2e-custom-20260101/);
+    assert.equal(await first.locator('.codicon-check').count(), 1);
+    await page.keyboard.press('Escape');
+  });
+});
