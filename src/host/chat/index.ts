@@ -9,6 +9,7 @@ import { MIN_THINKING_BUDGET } from '../../chat/settings';
 import type { ModelCatalog } from '../modelCatalog';
 import type { RequestRunner } from '../requestRunner';
 import type { SettingsService } from '../settings';
+import { toolDefinitions } from '../../chat/tools/definitions';
 import { WorkspaceTools } from '../tools';
 import { ChatService } from './chatService';
 
@@ -51,6 +52,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     // The cost preview: what the next request sends besides the conversation, and the model's input price.
     previewSettings: () => ({
       system: deps.settings.current.systemPrompt || undefined,
+      // The workspace tools go with every chat request while they are on.
+      tools: tools.enabled() ? toolDefinitions() : undefined,
       inputCreditsPerToken: findModel(deps.settings.current.model, deps.models?.models)?.pricing?.input,
       nextContext: service.pendingCode,
     }),
