@@ -21,6 +21,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'render', file: 'render.ts', run: 'runRenderBench', format: 'formatRenderBench' },
   { name: 'chatHost', file: 'chatHost.ts', run: 'benchChatHost' },
   { name: 'ledger', file: 'ledger.ts', run: 'benchLedger' },
+  { name: 'tools', file: 'tools.ts', run: 'benchTools' },
   { name: 'models', file: 'models.ts', run: 'benchModels' },
   { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
 ];

@@ -75,11 +75,42 @@ export const UserTurnSchema = z.object({
 });
 export type UserTurn = z.infer<typeof UserTurnSchema>;
 
+/**
+ * Where a tool call is: pending (not started), running, approval (its card waits for Apply / Reject), done, error
+ * (the model got an error result), applied / rejected (the user's decision on a change, or on reading a secret-looking file).
+ */
+export const ToolStateSchema = z.enum(['pending', 'running', 'approval', 'done', 'error', 'applied', 'rejected']);
+export type ToolState = z.infer<typeof ToolStateSchema>;
+
+/** A change a tool proposes (edit_file, create_file), as its approval card shows it. */
+export const ToolChangeSchema = z.object({
+  path: z.string().max(5000),
+  added: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  create: z.boolean().optional(),
+});
+export type ToolChange = z.infer<typeof ToolChangeSchema>;
+
 /** One block of an answer as the webview shows it. */
 export const AnswerBlockSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
   z.object({ kind: z.literal('thinking'), text: z.string(), redacted: z.boolean().optional() }),
-  z.object({ kind: z.literal('tool_use'), name: z.string(), input: z.string() }),
+  z.object({
+    kind: z.literal('tool_use'),
+    name: z.string(),
+    /** The input as pretty JSON. */
+    input: z.string(),
+    /** The tool_use id (absent in answers saved before tools existed). */
+    id: z.string().optional(),
+    state: ToolStateSchema.optional(),
+    /** The row's text: "Read src/a.ts:1–40", "Searched 'parseUrl' — 12 matches". */
+    summary: z.string().optional(),
+    /** What the model got back (cut for the view). */
+    result: z.string().optional(),
+    change: ToolChangeSchema.optional(),
+    /** Why a read waits for approval (a file that looks secret). */
+    reason: z.string().optional(),
+  }),
   /**
    * A block the chat does not model (a server tool such as web search and its result, or a type the API added later),
    * shown as one compact row: `label` ("Searched the web: …", or the block's type); `type` is the API block type.
@@ -163,6 +194,8 @@ export const AssistantTurnSchema = z.object({
   status: AnswerStatusSchema,
   meta: AnswerMetaSchema.optional(),
   error: TurnErrorSchema.optional(),
+  /** The tool loop paused at a bound (rounds, credits): why, shown with a Continue button. */
+  paused: z.string().optional(),
 });
 export type AssistantTurn = z.infer<typeof AssistantTurnSchema>;
 
@@ -255,7 +288,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('turnAdded'), user: UserTurnSchema, assistant: AssistantTurnSchema }),
   /** New text only, batched: at most one per animation frame. */
   z.object({ type: z.literal('delta'), turnId: z.string(), chunks: z.array(DeltaChunkSchema) }),
-  /** A non-streamed block of the answer (tool use, an opaque block such as a web search) at index `block`. */
+  /** A non-streamed block of the answer (tool use, an opaque block such as a web search) at index `block`; a tool call's is sent again whenever its state changes. */
   z.object({ type: z.literal('block'), turnId: z.string(), block: z.number().int().nonnegative(), value: AnswerBlockSchema }),
   /** The answer ended (done, stopped, error). The webview keeps the text it has. */
   z.object({
@@ -264,6 +297,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
     status: AnswerStatusSchema,
     meta: AnswerMetaSchema.optional(),
     error: TurnErrorSchema.optional(),
+    paused: z.string().optional(),
   }),
   /**
    * The answer waits before its request is sent again (429, 529…): the turn shows why and counts down, Stop still
@@ -327,6 +361,10 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   /** A link the user clicked; the host opens it with openExternal after `checkLink` passes it again. */
   z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
   z.object({ type: z.literal('selectModel') }),
+  /** The user's decision on a tool call's approval card (Apply / Reject). */
+  z.object({ type: z.literal('toolDecision'), turnId: z.string().max(200), toolUseId: z.string().max(200), decision: z.enum(['apply', 'reject']) }),
+  /** Show Diff on a proposed change: VS Code's diff editor, current vs proposed. */
+  z.object({ type: z.literal('showToolDiff'), toolUseId: z.string().max(200) }),
   /**
    * Drop an attached selection, file or image of a question from the context of later questions (`omitted: true`;
    * a short note takes its place), or add it back (`false`). `itemId` is the CodeContext's or ImageAttachment's id.

@@ -14,17 +14,25 @@ import type {
   TurnError,
   UserTurn,
 } from '../protocol';
-import { toAnswerBlocks } from './conversationAnswer';
+import { messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
+import type { StoredToolResult } from './tools/types';
 
 /** Sent as a user message when an answer is continued without a prefill (prefill is not allowed with thinking). */
 export const CONTINUE_PROMPT = 'Please continue exactly where your previous answer stopped, without repeating anything.';
-/** Answers a tool_use the model sent: this chat offers no tools, but the API requires a result after every tool_use. */
-export const NO_TOOLS_RESULT = 'Tools are not available in this chat.';
+/**
+ * Answers a tool_use that has no saved result (the loop was stopped, failed or cut by a reload before it ran, or tools
+ * were off): the API requires a result after every tool_use, so the next request stays valid.
+ */
+export const NO_TOOLS_RESULT = 'This tool call was not run: the answer ended (stopped, failed or cut off) before it ran.';
 
 /** One assistant message as received; `complete` when its stream ended normally. */
 export interface StoredMessage {
   content: ContentBlock[];
   complete: boolean;
+  /** Why the message ended, when it matters later: 'tool_use' (results follow), 'pause_turn' (the next message continues it). */
+  stopReason?: string;
+  /** The results of this message's tool calls, in the order of the calls: sent in ONE user message right after it. */
+  toolResults?: StoredToolResult[];
 }
 
 export interface StoredAnswer {
@@ -32,8 +40,10 @@ export interface StoredAnswer {
   status: AnswerStatus;
   meta?: AnswerMeta;
   error?: TurnError;
-  /** Usually one message; more when Continue had to ask in a separate user message. */
+  /** Usually one message; more when Continue had to ask in a separate user message, and one per round of tool use. */
   messages: StoredMessage[];
+  /** The tool loop paused at a bound (rounds or credits): why; Continue goes on. */
+  paused?: string;
 }
 
 export interface Exchange {
@@ -67,7 +77,7 @@ export interface UserInput {
 export type UserContentBuilder = (turn: UserTurn) => ContentBlockParam[] | string;
 
 /** How a Continue request is shaped: `prefill` ends the messages with the partial answer (role assistant). */
-export type ContinueMode = 'prefill' | 'message';
+export type ContinueMode = 'prefill' | 'message' | 'tool' | 'pause';
 
 export interface AnswerRequest {
   messages: MessageParam[];
@@ -135,12 +145,12 @@ export class Conversation {
   }
 
   /** Turns for the view; `live` overrides the content of the answer that is streaming. */
-  turns(live?: { answerId: string; messages: StoredMessage[] }): Turn[] {
+  turns(live?: { answerId: string; messages: StoredMessage[]; tools?: ReadonlyMap<string, ToolView> }): Turn[] {
     const turns: Turn[] = [];
     for (const exchange of this.exchanges) {
       turns.push(exchange.user);
-      const messages = live && live.answerId === exchange.answer.id ? live.messages : exchange.answer.messages;
-      turns.push(assistantTurn(exchange.answer, messages));
+      const isLive = live && live.answerId === exchange.answer.id;
+      turns.push(assistantTurn(exchange.answer, isLive ? live.messages : exchange.answer.messages, isLive ? live.tools : undefined));
     }
     return turns;
   }
@@ -160,7 +170,8 @@ export class Conversation {
       const { answer } = exchange;
       if (answer.status === 'streaming' && isCut(exchange)) {
         answer.status = 'interrupted';
-        answer.messages = answer.messages.map((m) => ({ ...m, complete: false }));
+        // Finished rounds of a tool loop stay as they are (their calls go back, with a result each); the rest was cut.
+        answer.messages = answer.messages.map((m) => (m.complete && m.toolResults ? m : { ...m, complete: false }));
         changed = true;
       }
     }
@@ -172,14 +183,15 @@ export class Conversation {
   }
 }
 
-export function assistantTurn(answer: StoredAnswer, messages: StoredMessage[] = answer.messages): AssistantTurn {
+export function assistantTurn(answer: StoredAnswer, messages: StoredMessage[] = answer.messages, tools?: ReadonlyMap<string, ToolView>): AssistantTurn {
   return {
     id: answer.id,
     role: 'assistant',
-    blocks: toAnswerBlocks(messages.flatMap((m) => m.content)),
+    blocks: messagesToAnswerBlocks(messages, tools),
     status: answer.status,
     ...(answer.meta ? { meta: answer.meta } : {}),
     ...(answer.error ? { error: answer.error } : {}),
+    ...(answer.paused && answer.status !== 'streaming' ? { paused: answer.paused } : {}),
   };
 }
 
@@ -190,7 +202,12 @@ export function assistantTurn(answer: StoredAnswer, messages: StoredMessage[] = 
  * - a partial answer (stopped, failed, interrupted) goes back as its text only: its thinking may be unsigned;
  * - an exchange whose question got no answer (it failed or was stopped before any text) is left out entirely: its
  *   question is not glued to the next one (Retry is how it is asked again);
- * - every tool_use gets a tool_result at the start of the next user message (the API requires one).
+ * - every tool_use gets a tool_result at the start of the next user message (the API requires one): its saved result, or
+ *   NO_TOOLS_RESULT as an error when it has none (a loop cut by Stop, an error or a reload);
+ * - the messages of a tool loop go back as they happened: each round's results in ONE user message after the call, a
+ *   message that ended in pause_turn directly followed by its continuation.
+ * Continue after a round of tool results (a paused loop) sends those results ('tool'); after pause_turn, the paused
+ * message as the last one ('pause').
  */
 export function buildRequest(
   exchanges: readonly Exchange[],
@@ -210,6 +227,14 @@ export function buildRequest(
   if (mode === 'answer') return { messages: builder.finish() };
 
   appendAnswer(builder, target.answer.messages);
+  const last = target.answer.messages[target.answer.messages.length - 1];
+  if (last?.complete && last.toolResults && builder.hasPendingToolUses()) {
+    builder.sendToolResults();
+    return { messages: builder.finish(), continueMode: 'tool' };
+  }
+  if (last?.complete && last.stopReason === 'pause_turn' && builder.endsWithAssistant()) {
+    return { messages: builder.finish(), continueMode: 'pause' };
+  }
   if (options.prefill && builder.endsWithPrefillableText()) {
     builder.trimFinalAssistantText();
     return { messages: builder.finish(), continueMode: 'prefill' };
@@ -225,8 +250,13 @@ export function hasAnswer(answer: StoredAnswer): boolean {
 
 function appendAnswer(builder: MessageListBuilder, messages: readonly StoredMessage[]): void {
   messages.forEach((message, i) => {
-    if (i > 0) builder.user([{ type: 'text', text: CONTINUE_PROMPT }]);
+    if (i > 0) {
+      const previous = messages[i - 1];
+      if (previous.toolResults && builder.hasPendingToolUses()) builder.sendToolResults();
+      else if (!(previous.complete && previous.stopReason === 'pause_turn')) builder.user([{ type: 'text', text: CONTINUE_PROMPT }]);
+    }
     builder.assistant(sendableContent(message));
+    if (message.toolResults) builder.results(message.toolResults);
   });
 }
 
@@ -263,14 +293,40 @@ export function sendableContent(message: StoredMessage): ContentBlockParam[] {
 class MessageListBuilder {
   private readonly messages: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
   private pendingToolUses: string[] = [];
+  private readonly savedResults = new Map<string, StoredToolResult>();
 
   user(given: ContentBlockParam[] | string): void {
     const content: ContentBlockParam[] = typeof given === 'string' ? [{ type: 'text', text: given }] : given;
-    const results: ContentBlockParam[] = this.pendingToolUses.map(
-      (id) => ({ type: 'tool_result', tool_use_id: id, content: NO_TOOLS_RESULT, is_error: true }) as ContentBlockParam,
-    );
+    this.push('user', [...this.takeResults(), ...content]);
+  }
+
+  /** Results saved for the pending tool calls; they go out with the next user message. */
+  results(results: readonly StoredToolResult[]): void {
+    for (const result of results) this.savedResults.set(result.toolUseId, result);
+  }
+
+  hasPendingToolUses(): boolean {
+    return this.pendingToolUses.length > 0;
+  }
+
+  /** A user message of only the tool results (one per pending call, in the calls' order). */
+  sendToolResults(): void {
+    this.push('user', this.takeResults());
+  }
+
+  endsWithAssistant(): boolean {
+    return this.messages[this.messages.length - 1]?.role === 'assistant';
+  }
+
+  private takeResults(): ContentBlockParam[] {
+    const results = this.pendingToolUses.map((id): ContentBlockParam => {
+      const saved = this.savedResults.get(id);
+      if (!saved) return { type: 'tool_result', tool_use_id: id, content: NO_TOOLS_RESULT, is_error: true };
+      // The API rejects an empty text result; an empty string content is accepted.
+      return { type: 'tool_result', tool_use_id: id, content: saved.content, ...(saved.isError ? { is_error: true } : {}) };
+    });
     this.pendingToolUses = [];
-    this.push('user', [...results, ...content]);
+    return results;
   }
 
   assistant(content: ContentBlockParam[]): void {
@@ -331,6 +387,9 @@ function combineCost(a: AnswerCost, b: AnswerCost): AnswerCost {
 /** Whether the view should offer Continue for this answer. */
 export function canContinue(answer: StoredAnswer): boolean {
   if (answer.status === 'streaming') return false;
+  // A tool loop that paused (a bound) or was cut after a round of results goes on from those results.
+  const last = answer.messages[answer.messages.length - 1];
+  if (last?.complete && (last.toolResults !== undefined || last.stopReason === 'pause_turn')) return true;
   const hasText = answer.messages.some((m) => m.content.some((b) => b.type === 'text' && b.text.trim().length > 0));
   if (!hasText) return false;
   return answer.status === 'done' ? answer.meta?.stopReason === 'max_tokens' : true;

@@ -3,6 +3,7 @@
 // delta (text goes into arrays of chunks, joined only when someone reads it).
 import { isOpaque, type ContentBlock, type StreamEvent } from '../api';
 import type { AnswerBlock, DeltaChunk } from '../protocol';
+import type { StoredToolResult } from './tools/types';
 
 type LiveBlock =
   | { type: 'text'; parts: string[]; original: ContentBlock }
@@ -49,7 +50,7 @@ export function toAnswerBlock(block: ContentBlock): AnswerBlock {
     case 'redacted_thinking':
       return { kind: 'thinking', text: '', redacted: true };
     case 'tool_use':
-      return { kind: 'tool_use', name: block.name, input: JSON.stringify(block.input ?? {}, null, 2) };
+      return { kind: 'tool_use', name: block.name, input: JSON.stringify(block.input ?? {}, null, 2), id: block.id };
     default:
       return { kind: 'opaque', type: String(block.type), label: opaqueBlockLabel(block) };
   }
@@ -57,6 +58,40 @@ export function toAnswerBlock(block: ContentBlock): AnswerBlock {
 
 export function toAnswerBlocks(content: readonly ContentBlock[]): AnswerBlock[] {
   return content.map(toAnswerBlock);
+}
+
+/** Longest tool result the view gets (the model gets all of it). */
+const MAX_VIEW_RESULT = 20_000;
+
+/** What a tool call shows while it waits or runs (not saved: a reload shows it as not run). */
+export type ToolView = Pick<Extract<AnswerBlock, { kind: 'tool_use' }>, 'state' | 'summary' | 'change' | 'reason' | 'result'>;
+
+export function toolResultView(result: StoredToolResult): ToolView {
+  const text = result.content.length > MAX_VIEW_RESULT ? `${result.content.slice(0, MAX_VIEW_RESULT)}\n… (${result.content.length - MAX_VIEW_RESULT} more characters sent to the model)` : result.content;
+  return { state: result.state, ...(result.summary ? { summary: result.summary } : {}), result: text, ...(result.change ? { change: result.change } : {}) };
+}
+
+/**
+ * The view blocks of an answer's messages: each tool call with its result (or, while the loop runs, its live state
+ * from `live`). A call with neither was cut before it ran.
+ */
+export function messagesToAnswerBlocks(messages: readonly { content: ContentBlock[]; toolResults?: StoredToolResult[] }[], live?: ReadonlyMap<string, ToolView>): AnswerBlock[] {
+  const results = new Map<string, StoredToolResult>();
+  for (const message of messages) for (const result of message.toolResults ?? []) results.set(result.toolUseId, result);
+  const blocks: AnswerBlock[] = [];
+  for (const message of messages) {
+    for (const block of message.content) {
+      const view = toAnswerBlock(block);
+      if (view.kind === 'tool_use' && block.type === 'tool_use') {
+        const result = results.get(block.id);
+        const state = live?.get(block.id) ?? (result ? toolResultView(result) : undefined);
+        blocks.push(state ? { ...view, ...state } : view);
+      } else {
+        blocks.push(view);
+      }
+    }
+  }
+  return blocks;
 }
 
 /**

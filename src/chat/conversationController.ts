@@ -2,7 +2,7 @@
 // stream events into batched view messages, and persists. The host wraps it with the webview and
 // the editor actions; tests drive it directly.
 import { randomUUID } from 'node:crypto';
-import type { ContentBlock, MessageParam, StreamEvent } from '../api';
+import type { ContentBlock, MessageParam, StreamEvent, Tool, ToolChoice, ToolUseBlock } from '../api';
 import type { AnswerMeta, ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, RetryNotice, Turn, TurnError } from '../protocol';
 import {
   assistantTurn,
@@ -17,7 +17,9 @@ import {
   type UserContentBuilder,
   type UserInput,
 } from './conversation';
-import { LiveAnswer, toAnswerBlocks } from './conversationAnswer';
+import { LiveAnswer, messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
+import { describeCall, parseToolCall, READ_ONLY_TOOLS, toolDefinitions } from './tools/definitions';
+import type { ChatTools, PreparedToolCall, StoredToolResult } from './tools/types';
 import { CACHE_TTL_MS, requestEstimate, type PreviewSettings } from './costPreview';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from './requestImages';
 import { conversationToMarkdown } from './conversationMarkdown';
@@ -53,7 +55,7 @@ export interface AnswerRunOptions {
 
 export interface AnswerRunner {
   run(
-    input: { messages: MessageParam[]; system?: string },
+    input: { messages: MessageParam[]; system?: string; tools?: Tool[]; toolChoice?: ToolChoice },
     signal: AbortSignal,
     onEvent: (event: StreamEvent) => void,
     options?: AnswerRunOptions,
@@ -72,6 +74,8 @@ export interface ConversationControllerDeps {
   /** Prefill is not allowed with extended thinking; Continue then asks in a user message. */
   prefillAllowed: () => boolean;
   log: (message: string) => void;
+  /** The workspace tools (read, search, edit) and their bounds; absent = no tools. */
+  tools?: ChatTools;
   scheduler?: Scheduler;
   newId?: () => string;
   now?: () => number;
@@ -84,13 +88,44 @@ export interface ConversationControllerDeps {
 interface ActiveRun {
   conversation: Conversation;
   exchange: Exchange;
-  /** Messages of the answer that stay as they are (earlier parts of a continued answer). */
+  /** Messages of the answer that stay as they are (earlier parts of a continued answer, earlier tool rounds). */
   kept: StoredMessage[];
   live: LiveAnswer;
   abort: AbortController;
   finished: Promise<void>;
+  /** Tool calls waiting or running, as the view shows them (their results are in `kept` once they have one). */
+  toolViews: Map<string, ToolView>;
+  /** Approval cards waiting for the user: tool_use id → resolves with the decision. */
+  decisions: Map<string, (decision: 'apply' | 'reject' | 'stopped') => void>;
   /** The wait before the request is sent again, while the view counts it down (cleared by the first stream event). */
   retrying?: { notice: RetryNotice; at: number };
+}
+
+/** What goes back to the model when the user turns a call down or stops while its card waits. */
+export const TOOL_DECLINED = {
+  change: 'The user declined this change: the file was not changed. Ask what they want instead, or continue without it.',
+  read: 'The user declined to let you read this file.',
+  stopped: 'The user stopped the answer before deciding: nothing was changed.',
+} as const;
+
+/** A call the loop did not get to because the user pressed Stop. */
+const NOT_RUN_STOPPED = 'This tool call was not run: the user stopped the answer.';
+
+function pendingSummary(call: ToolUseBlock): string {
+  const parsed = parseToolCall(call.name, call.input);
+  return parsed.ok ? describeCall(parsed.call) : call.name;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function roundCredits(credits: number): string {
+  return String(Math.round(credits * 10000) / 10000);
+}
+
+function hasToolBlocks(messages: readonly MessageParam[]): boolean {
+  return messages.some((m) => typeof m.content !== 'string' && m.content.some((b) => b.type === 'tool_use' || b.type === 'tool_result'));
 }
 
 /** Above this many characters a conversation file is saved less often while streaming. */
@@ -492,7 +527,8 @@ export class ConversationController {
   private async runAnswer(conversation: Conversation, exchange: Exchange, mode: 'answer' | 'continue', options: AnswerRunOptions = {}): Promise<void> {
     const answer = exchange.answer;
     const index = conversation.exchanges.indexOf(exchange);
-    const request = buildRequest(conversation.exchanges, index, mode, this.deps.userContent, { prefill: this.deps.prefillAllowed() });
+    const tools = this.deps.tools?.enabled() ? this.deps.tools : undefined;
+    let request = buildRequest(conversation.exchanges, index, mode, this.deps.userContent, { prefill: this.deps.prefillAllowed() });
     const restarting = mode === 'continue' || answer.messages.length > 0 || answer.status !== 'streaming';
 
     let kept: StoredMessage[];
@@ -507,13 +543,14 @@ export class ConversationController {
       const last = answer.messages[answer.messages.length - 1].content.map((b) => ({ ...b }));
       const tail = last[last.length - 1];
       if (tail.type === 'text') tail.text = tail.text.trimEnd();
-      live = new LiveAnswer(last, toAnswerBlocks(kept.flatMap((m) => m.content)).length);
+      live = new LiveAnswer(last, messagesToAnswerBlocks(kept).length);
     } else {
       kept = answer.messages;
-      live = new LiveAnswer([], toAnswerBlocks(kept.flatMap((m) => m.content)).length);
+      live = new LiveAnswer([], messagesToAnswerBlocks(kept).length);
     }
     answer.status = 'streaming';
     delete answer.error;
+    delete answer.paused;
     if (mode === 'answer') delete answer.meta;
     // Changed now: this copy must win over other windows' older copies of the exchange.
     exchange.updatedAt = this.now();
@@ -521,45 +558,62 @@ export class ConversationController {
     const abort = new AbortController();
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
-    const run: ActiveRun = { conversation, exchange, kept, live, abort, finished };
+    const run: ActiveRun = { conversation, exchange, kept, live, abort, finished, toolViews: new Map(), decisions: new Map() };
     this.run = run;
 
     if (restarting) {
-      this.deps.post({ type: 'turnRestarted', turnId: answer.id, blocks: toAnswerBlocks([...kept.flatMap((m) => m.content), ...live.content()]) });
+      this.deps.post({ type: 'turnRestarted', turnId: answer.id, blocks: messagesToAnswerBlocks([...kept, { content: live.content() }]) });
     }
     this.deps.post({ type: 'busy', busy: true });
     this.saveSoon();
 
     let outcome: AnswerOutcome;
-    // Images over the API's limits are caught here, before anything is sent (older conversations may hold such images).
-    const imageError = requestImagesError(imagesInRequest(request.messages, conversation.exchanges));
-    if (imageError) {
-      outcome = { status: 'error', error: imageError };
-    } else {
-      try {
-        const onRetry = (notice: RetryNotice): void => {
-          if (this.run !== run || this.disposed) return;
-          run.retrying = { notice, at: this.now() };
-          this.deps.post({ type: 'retrying', turnId: answer.id, retry: notice });
-        };
-        outcome = await this.deps.runner.run({ messages: request.messages }, abort.signal, (event) => this.onEvent(run, event), { ...options, onRetry });
-      } catch (error) {
-        // The runner promises not to throw; if it does, the answer still ends cleanly.
-        outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };
+    let meta = previousMeta;
+    let rounds = 0;
+    let billed = 0;
+    // The tool loop: each answer that asks for tools gets their results in one user message, and the next answer
+    // streams into the same turn, until the model is done, Stop, an error, or a bound pauses it.
+    for (;;) {
+      outcome = await this.requestOnce(run, request.messages, tools, options);
+      meta = combineMeta(meta, outcome.meta);
+      if (outcome.meta?.cost.kind === 'billed') billed += outcome.meta.cost.credits;
+      this.batcher.flush();
+      const stopReason = outcome.status === 'done' ? (outcome.meta?.stopReason ?? undefined) : undefined;
+      const content = run.live.content();
+      const calls = content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
+      const toolRound = stopReason === 'tool_use' && tools !== undefined && calls.length > 0;
+      if (this.disposed || !(toolRound || (stopReason === 'pause_turn' && content.length > 0))) break;
+      const message: StoredMessage = { content, complete: true, stopReason };
+      run.kept = [...run.kept, message];
+      run.live = new LiveAnswer([], messagesToAnswerBlocks(run.kept).length);
+      if (toolRound) {
+        message.toolResults = [];
+        await this.runTools(run, message, calls, tools);
+        rounds++;
+        if (abort.signal.aborted) {
+          outcome = { status: 'stopped' };
+          break;
+        }
+        const limits = tools.limits();
+        const pause = rounds >= limits.maxRounds
+          ? `Paused after ${rounds} round${rounds === 1 ? '' : 's'} of tool use (fastrouter.tools.maxRounds is ${limits.maxRounds}). Continue goes on.`
+          : limits.maxCreditsPerQuestion > 0 && billed >= limits.maxCreditsPerQuestion
+            ? `Paused: this question has cost ${roundCredits(billed)} credits (fastrouter.tools.maxCreditsPerQuestion is ${limits.maxCreditsPerQuestion}). Continue goes on.`
+            : undefined;
+        if (pause) {
+          answer.paused = pause;
+          break;
+        }
       }
-      const blamed = outcome.error ? imagesBlamedBy(outcome.error.message, request.messages, conversation.exchanges) : [];
-      if (outcome.error && blamed.length > 0 && /invalid_request|too_large/.test(outcome.error.code)) {
-        // The API refused an image: offer to drop it, so the conversation does not fail again at every question.
-        outcome = { ...outcome, error: { ...outcome.error, actions: ['removeImages', ...outcome.error.actions.filter((a) => a !== 'openSettings')], imageIds: blamed.map((image) => image.id) } };
-      }
+      answer.messages = run.kept;
+      request = buildRequest(conversation.exchanges, index, 'continue', this.deps.userContent, { prefill: this.deps.prefillAllowed() });
     }
 
-    this.batcher.flush();
-    const content = live.content();
-    answer.messages = content.length > 0 ? [...kept, { content, complete: outcome.status === 'done' }] : kept;
+    const content = run.live.content();
+    const stopReason = outcome.status === 'done' ? outcome.meta?.stopReason : undefined;
+    answer.messages = content.length > 0 ? [...run.kept, { content, complete: outcome.status === 'done', ...(stopReason ? { stopReason } : {}) }] : run.kept;
     // Aborted because the window is closing: it was cut, not stopped by the user.
     answer.status = this.disposed && outcome.status === 'stopped' ? 'interrupted' : outcome.status;
-    const meta = combineMeta(previousMeta, outcome.meta);
     if (meta) answer.meta = meta;
     if (outcome.error) answer.error = outcome.error;
     conversation.updatedAt = this.now();
@@ -568,7 +622,7 @@ export class ConversationController {
     this.run = undefined;
 
     if (!this.disposed) {
-      this.deps.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error });
+      this.deps.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error, ...(answer.paused ? { paused: answer.paused } : {}) });
       this.deps.post({ type: 'busy', busy: false });
       // The list is ordered by last activity, which just changed.
       if (conversation === this.active) {
@@ -582,6 +636,137 @@ export class ConversationController {
     } finally {
       finish();
     }
+  }
+
+  /** One request of an answer (the first, or the next one of the tool loop). Never throws. */
+  private async requestOnce(run: ActiveRun, messages: MessageParam[], tools: ChatTools | undefined, options: AnswerRunOptions): Promise<AnswerOutcome> {
+    const { conversation } = run;
+    // Images over the API's limits are caught here, before anything is sent (older conversations may hold such images).
+    const imageError = requestImagesError(imagesInRequest(messages, conversation.exchanges));
+    if (imageError) return { status: 'error', error: imageError };
+    let outcome: AnswerOutcome;
+    try {
+      const input = tools
+        ? { messages, tools: toolDefinitions() }
+        // Tools off, but the history holds tool calls: the definitions go along (the API wants them) and none may be called.
+        : hasToolBlocks(messages) ? { messages, tools: toolDefinitions(), toolChoice: { type: 'none' as const } } : { messages };
+      const onRetry = (notice: RetryNotice): void => {
+        if (this.run !== run || this.disposed) return;
+        run.retrying = { notice, at: this.now() };
+        this.deps.post({ type: 'retrying', turnId: run.exchange.answer.id, retry: notice });
+      };
+      outcome = await this.deps.runner.run(input, run.abort.signal, (event) => this.onEvent(run, event), { ...options, onRetry });
+    } catch (error) {
+      // The runner promises not to throw; if it does, the answer still ends cleanly.
+      outcome = { status: 'error', error: { code: 'api', message: error instanceof Error ? error.message : String(error), actions: ['retry', 'showLog'] } };
+    }
+    const blamed = outcome.error ? imagesBlamedBy(outcome.error.message, messages, conversation.exchanges) : [];
+    if (outcome.error && blamed.length > 0 && /invalid_request|too_large/.test(outcome.error.code)) {
+      // The API refused an image: offer to drop it, so the conversation does not fail again at every question.
+      outcome = { ...outcome, error: { ...outcome.error, actions: ['removeImages', ...outcome.error.actions.filter((a) => a !== 'openSettings')], imageIds: blamed.map((image) => image.id) } };
+    }
+    return outcome;
+  }
+
+  /** Runs a round's tool calls in the order the model made them; each result is saved as soon as it is there. */
+  private async runTools(run: ActiveRun, message: StoredMessage, calls: readonly ToolUseBlock[], tools: ChatTools): Promise<void> {
+    const results = message.toolResults ?? (message.toolResults = []);
+    for (const call of calls) run.toolViews.set(call.id, { state: 'pending', summary: pendingSummary(call) });
+    for (const call of calls) this.postTool(run, call.id);
+    for (const call of calls) {
+      const result: StoredToolResult = run.abort.signal.aborted
+        ? { toolUseId: call.id, content: NOT_RUN_STOPPED, isError: true, state: 'error', summary: `${pendingSummary(call)} (not run: stopped)` }
+        : await this.runTool(run, call, tools);
+      results.push(result);
+      run.toolViews.delete(call.id);
+      tools.release?.(call.id);
+      this.postTool(run, call.id);
+      this.saveSoon();
+    }
+  }
+
+  private async runTool(run: ActiveRun, call: ToolUseBlock, tools: ChatTools): Promise<StoredToolResult> {
+    const id = call.id;
+    const signal = run.abort.signal;
+    const fail = (content: string, summary: string): StoredToolResult => ({ toolUseId: id, content, isError: true, state: 'error', summary });
+    const parsed = parseToolCall(call.name, call.input);
+    // Bad input from the model is its to fix: the error says what was wrong.
+    if (!parsed.ok) return fail(parsed.error, `${call.name}: invalid input`);
+    const summary = describeCall(parsed.call);
+    this.setTool(run, id, { state: 'running', summary });
+    let prepared: PreparedToolCall | { error: string; summary?: string };
+    try {
+      prepared = await tools.prepare(parsed.call, { toolUseId: id, signal });
+    } catch (error) {
+      return fail(`${call.name} failed: ${errorText(error)}`, `${summary} (failed)`);
+    }
+    if ('error' in prepared) return fail(prepared.error, prepared.summary ?? `${summary} (failed)`);
+    const change = prepared.change;
+    const asks = !READ_ONLY_TOOLS.has(parsed.call.name) || prepared.secret === true || !tools.limits().autoApproveReadOnly;
+    if (asks) {
+      const reason = prepared.secret ? 'This file may hold secrets: it is read only if you allow it.' : undefined;
+      this.setTool(run, id, { state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(reason ? { reason } : {}) });
+      const decision = await this.decision(run, id);
+      if (decision !== 'apply') {
+        const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : TOOL_DECLINED.read;
+        return { toolUseId: id, content, isError: true, state: 'rejected', summary: prepared.summary, ...(change ? { change } : {}) };
+      }
+      this.setTool(run, id, { state: 'running', summary: prepared.summary, ...(change ? { change } : {}) });
+    }
+    try {
+      const result = await prepared.run(signal);
+      const state = result.isError ? 'error' : change ? 'applied' : 'done';
+      return { toolUseId: id, content: result.content, ...(result.isError ? { isError: true } : {}), state, summary: result.summary, ...(change ? { change } : {}) };
+    } catch (error) {
+      return fail(`${call.name} failed: ${errorText(error)}`, `${prepared.summary} (failed)`);
+    }
+  }
+
+  /** Waits for Apply / Reject on a call's card; Stop (or closing) answers 'stopped'. */
+  private decision(run: ActiveRun, toolUseId: string): Promise<'apply' | 'reject' | 'stopped'> {
+    const signal = run.abort.signal;
+    if (signal.aborted) return Promise.resolve('stopped');
+    return new Promise((resolve) => {
+      const onAbort = () => done('stopped');
+      const done = (decision: 'apply' | 'reject' | 'stopped') => {
+        run.decisions.delete(toolUseId);
+        signal.removeEventListener('abort', onAbort);
+        resolve(decision);
+      };
+      run.decisions.set(toolUseId, done);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The user's Apply / Reject on a card of the running answer. */
+  decideTool(turnId: string, toolUseId: string, decision: 'apply' | 'reject'): void {
+    const run = this.run;
+    const decide = run && run.exchange.answer.id === turnId ? run.decisions.get(toolUseId) : undefined;
+    if (!decide) {
+      this.deps.log(`Tool decision ignored: no card waits for ${toolUseId}.`);
+      return;
+    }
+    decide(decision);
+  }
+
+  /** The tool calls waiting for Apply / Reject (for tests and the host). */
+  get pendingApprovals(): string[] {
+    return [...(this.run?.decisions.keys() ?? [])];
+  }
+
+  private setTool(run: ActiveRun, toolUseId: string, view: ToolView): void {
+    run.toolViews.set(toolUseId, view);
+    this.postTool(run, toolUseId);
+  }
+
+  /** Sends the tool call's row as it is now (its block index in the answer). */
+  private postTool(run: ActiveRun, toolUseId: string): void {
+    if (this.run !== run || this.disposed) return;
+    const blocks = messagesToAnswerBlocks(run.kept, run.toolViews);
+    const index = blocks.findIndex((b) => b.kind === 'tool_use' && b.id === toolUseId);
+    if (index === -1) return;
+    this.batcher.flush();
+    this.deps.post({ type: 'block', turnId: run.exchange.answer.id, block: index, value: blocks[index] });
   }
 
   private onEvent(run: ActiveRun, event: StreamEvent): void {
@@ -602,10 +787,16 @@ export class ConversationController {
     this.saveSoon();
   }
 
-  private liveOverride(): { answerId: string; messages: StoredMessage[] } | undefined {
+  /** The answer's messages as they are now: the rounds so far plus what is streaming (if anything). */
+  private liveMessages(run: ActiveRun): StoredMessage[] {
+    const content = run.live.content();
+    return content.length > 0 ? [...run.kept, { content, complete: false }] : run.kept;
+  }
+
+  private liveOverride(): { answerId: string; messages: StoredMessage[]; tools: ReadonlyMap<string, ToolView> } | undefined {
     const run = this.run;
     if (!run || run.conversation !== this.active) return undefined;
-    return { answerId: run.exchange.answer.id, messages: [...run.kept, { content: run.live.content(), complete: false }] };
+    return { answerId: run.exchange.answer.id, messages: this.liveMessages(run), tools: run.toolViews };
   }
 
   private postConversations(): void {
@@ -634,7 +825,7 @@ export class ConversationController {
     let pinnedAnswerId: string | undefined;
     if (run && run.conversation === conversation) {
       // The live copy, stamped now: other windows see a streaming answer that is still being written.
-      const live = { ...run.exchange.answer, messages: [...run.kept, { content: run.live.content(), complete: false }] };
+      const live = { ...run.exchange.answer, messages: this.liveMessages(run) };
       data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live, updatedAt: this.now(), streamingPid: process.pid } : e));
       pinnedAnswerId = run.exchange.answer.id;
     }

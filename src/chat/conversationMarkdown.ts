@@ -20,12 +20,30 @@ function blockMarkdown(block: AnswerBlock): string {
       return block.redacted ? '> *(thinking redacted)*' : block.text.trim() ? `> **Thinking**\n>\n${quote(block.text.trim())}` : '';
     case 'tool_use': {
       const fence = fenceFor(block.input);
-      return `Tool use \`${block.name}\`:\n\n${fence}json\n${block.input}\n${fence}`;
+      const state = block.state ? ` *(${TOOL_STATE_NOTE[block.state]})*` : '';
+      const change = block.change ? ` (+${block.change.added} −${block.change.removed})` : '';
+      const head = block.summary ? `**${block.summary}**${change}${state} — tool \`${block.name}\`` : `Tool use \`${block.name}\`${state}`;
+      const parts = [`${head}:`, `${fence}json\n${block.input}\n${fence}`];
+      if (block.result !== undefined) {
+        const resultFence = fenceFor(block.result);
+        parts.push(`Result:\n\n${resultFence}text\n${block.result}\n${resultFence}`);
+      }
+      return parts.join('\n\n');
     }
     case 'opaque':
       return `*(${block.label.replace(/[\\`*_[\]<>]/g, '\\$&')})*`;
   }
 }
+
+const TOOL_STATE_NOTE: Record<NonNullable<Extract<AnswerBlock, { kind: 'tool_use' }>['state']>, string> = {
+  pending: 'not run',
+  running: 'running',
+  approval: 'waiting for approval',
+  done: 'done',
+  error: 'error',
+  applied: 'applied',
+  rejected: 'rejected',
+};
 
 const STATUS_NOTE: Record<string, string> = {
   stopped: '*(stopped)*',
@@ -54,6 +72,7 @@ export function conversationToMarkdown(title: string, turns: readonly Turn[]): s
       const parts = ['## Assistant', ...turn.blocks.map(blockMarkdown)];
       if (STATUS_NOTE[turn.status]) parts.push(STATUS_NOTE[turn.status]);
       if (turn.error) parts.push(`*Error: ${turn.error.message}*`);
+      if (turn.paused) parts.push(`*${turn.paused}*`);
       if (turn.meta) {
         const cost = turn.meta.cost.kind === 'billed' ? `${turn.meta.cost.credits} credits` : turn.meta.cost.kind === 'estimate' ? `~${turn.meta.cost.credits} credits (estimate)` : 'cost unknown';
         parts.push(`*${turn.meta.model} · ${turn.meta.inputTokens} in / ${turn.meta.outputTokens} out · ${cost} · ${(turn.meta.durationMs / 1000).toFixed(1)} s*`);

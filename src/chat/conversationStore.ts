@@ -13,6 +13,7 @@ import {
   AnswerMetaSchema,
   AnswerStatusSchema,
   ConversationSummarySchema,
+  ToolChangeSchema,
   TurnErrorSchema,
   UserTurnSchema,
   type ConversationSummary,
@@ -25,6 +26,15 @@ const StoredMessageSchema = z.object({
   // Blocks are kept as the API sent them; only their `type` matters to us, the rest goes back unchanged.
   content: z.array(z.looseObject({ type: z.string() })),
   complete: z.boolean(),
+  stopReason: z.string().optional(),
+  toolResults: z.array(z.object({
+    toolUseId: z.string(),
+    content: z.string(),
+    isError: z.boolean().optional(),
+    summary: z.string().optional(),
+    state: z.enum(['done', 'error', 'applied', 'rejected']),
+    change: ToolChangeSchema.optional(),
+  })).optional(),
 });
 
 /**
@@ -53,6 +63,7 @@ const ConversationDataSchema = z.object({
         meta: AnswerMetaSchema.optional(),
         error: TurnErrorSchema.optional(),
         messages: z.array(StoredMessageSchema),
+        paused: z.string().optional(),
       }),
       askedAt: z.number().optional(),
       updatedAt: z.number().optional(),

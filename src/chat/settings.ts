@@ -1,7 +1,7 @@
 // The `fastrouter.*` settings: one zod schema per setting, so one bad value falls back to its own default
 // and the user is told which setting was wrong. Pure: the host reads the raw values and calls `parseSettings`.
 import * as z from 'zod';
-import type { MessageCreateParams, MessageParam } from '../api';
+import type { MessageCreateParams, MessageParam, Tool, ToolChoice } from '../api';
 
 export const DEFAULT_BASE_URL = 'https://api.fastrouter.ai';
 export const DEFAULT_MODEL = 'anthropic/claude-sonnet-4-20250514';
@@ -72,6 +72,10 @@ export const settingSchemas = {
   maxSelectionChars: z.number().int('must be a whole number').min(100).max(2_000_000).default(20_000),
   'spendingLimit.dailyCredits': spendingLimit,
   'spendingLimit.monthlyCredits': spendingLimit,
+  'tools.enabled': z.boolean().default(true),
+  'tools.autoApproveReadOnly': z.boolean().default(true),
+  'tools.maxRounds': z.number().int('must be a whole number').min(1).max(1000).default(25),
+  'tools.maxCreditsPerQuestion': z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0),
   promptCaching: z.boolean().default(true),
 } as const;
 
@@ -95,6 +99,14 @@ export interface FastRouterSettings {
   'spendingLimit.dailyCredits': number;
   /** Credits per calendar month, all windows; 0 = no limit. */
   'spendingLimit.monthlyCredits': number;
+  /** The chat may use the workspace tools (read, search, edit) in a trusted workspace. */
+  'tools.enabled': boolean;
+  /** Read-only tools run without asking (secret-looking files always ask). */
+  'tools.autoApproveReadOnly': boolean;
+  /** Tool rounds per question before the loop pauses for Continue. */
+  'tools.maxRounds': number;
+  /** Billed credits per question before the tool loop pauses; 0 = no limit. */
+  'tools.maxCreditsPerQuestion': number;
   /** Prompt-cache breakpoints on the system prompt, tools and last user turn (promptCaching.ts). */
   promptCaching: boolean;
 }
@@ -119,7 +131,7 @@ export interface SettingProblem {
  * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
  * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
  */
-const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching']);
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;
@@ -171,7 +183,7 @@ function safeJson(value: unknown): string {
  * The request body for a conversation under the current settings. With extended thinking the API refuses
  * temperature and top_k (and top_p below 0.95), and needs max_tokens above the thinking budget.
  */
-export function requestParams(settings: FastRouterSettings, input: { messages: MessageParam[]; system?: string }): MessageCreateParams {
+export function requestParams(settings: FastRouterSettings, input: { messages: MessageParam[]; system?: string; tools?: Tool[]; toolChoice?: ToolChoice }): MessageCreateParams {
   const budget = settings.thinkingBudgetTokens;
   const thinking = budget >= MIN_THINKING_BUDGET;
   const params: MessageCreateParams = {
@@ -183,6 +195,8 @@ export function requestParams(settings: FastRouterSettings, input: { messages: M
   const system = input.system ?? settings.systemPrompt;
   if (system.trim() !== '') params.system = system;
   if (settings.stopSequences.length > 0) params.stop_sequences = [...settings.stopSequences];
+  if (input.tools && input.tools.length > 0) params.tools = input.tools;
+  if (input.toolChoice) params.tool_choice = input.toolChoice;
   if (thinking) {
     params.thinking = { type: 'enabled', budget_tokens: budget };
     if (settings.topP !== undefined && settings.topP >= 0.95) params.top_p = settings.topP;

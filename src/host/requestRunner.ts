@@ -2,7 +2,7 @@
 // once if missing), applies the settings, streams, forwards each event, logs a line per request (never the key or
 // the user's code), records the cost and turns failures into a TurnError. `run` never throws.
 import * as vscode from 'vscode';
-import { FastRouterError, MessagesClient, type Message, type MessageParam, type StreamEvent } from '../api';
+import { FastRouterError, MessagesClient, type Message, type MessageParam, type StreamEvent, type Tool, type ToolChoice } from '../api';
 import { badSettingError, isAbort, noKeyError, redact, toTurnError } from '../chat/errors';
 import { formatCredits } from '../chat/costLedger';
 import { estimateStoppedCost, StreamedOutput } from '../chat/costEstimate';
@@ -24,6 +24,9 @@ export interface RunInput {
   system?: string;
   /** Who asks, for the cost ledger: 'chat' (default), 'inline', 'tool', 'lm:<extension>'. */
   source?: string;
+  /** The workspace tools offered to the model (chat with tools on). */
+  tools?: Tool[];
+  toolChoice?: ToolChoice;
 }
 
 export interface RunOptions {
@@ -106,7 +109,7 @@ export class RequestRunner {
         params = cached.params;
         caching = ` cache_breakpoints=${cached.existing + cached.added.length}${cached.added.length > 0 ? ` (${cached.added.join(',')})` : ''}`;
       }
-      log.info(`${label} request model=${settings.model} messages=${input.messages.length}${settings.thinkingBudgetTokens > 0 ? ` thinking=${settings.thinkingBudgetTokens}` : ''}${caching}`);
+      log.info(`${label} request model=${settings.model} messages=${input.messages.length}${input.tools ? ` tools=${input.tools.length}` : ''}${settings.thinkingBudgetTokens > 0 ? ` thinking=${settings.thinkingBudgetTokens}` : ''}${caching}`);
       const onRetry = options.onRetry;
       stream = client.stream(params, {
         signal,

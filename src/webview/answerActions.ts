@@ -44,6 +44,17 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
   }
   const turnId = actionButton.closest<HTMLElement>('.turn')?.dataset.turnId;
   if (!turnId) return;
+  const toolUseId = actionButton.closest<HTMLElement>('.tool-call')?.dataset.toolId;
+  if (toolUseId && (action === 'toolApply' || action === 'toolReject')) {
+    // One decision per card: both buttons go quiet until the host redraws the card as Applied / Rejected.
+    for (const b of actionButton.parentElement?.querySelectorAll<HTMLButtonElement>('button[data-action="toolApply"], button[data-action="toolReject"]') ?? []) b.disabled = true;
+    post({ type: 'toolDecision', turnId, toolUseId, decision: action === 'toolApply' ? 'apply' : 'reject' });
+    return;
+  }
+  if (toolUseId && action === 'toolDiff') {
+    post({ type: 'showToolDiff', toolUseId });
+    return;
+  }
   switch (action) {
     case 'retry': post({ type: 'retry', turnId }); break;
     case 'continue': post({ type: 'continue', turnId }); break;

@@ -17,18 +17,23 @@ export interface AnswerEnd {
   status: AnswerStatus;
   meta?: AnswerMeta;
   error?: TurnError;
+  /** The tool loop paused at a bound: why (Continue goes on). */
+  paused?: string;
 }
 
 /** The footer's children for an answer that ended; buttons carry `data-action` for the log's click handler. */
-export function renderAnswerFooter({ status, meta, error }: AnswerEnd): HTMLElement[] {
+export function renderAnswerFooter({ status, meta, error, paused }: AnswerEnd): HTMLElement[] {
   const out: HTMLElement[] = [];
+  if (paused) {
+    out.push(h('div', { class: 'turn-note tool-paused', role: 'status' }, paused, button('Continue', { 'data-action': 'continue' })));
+  }
   const note = STATUS_NOTES[status];
   if (note) {
     out.push(h('div', { class: 'turn-note' }, note,
       status === 'interrupted' ? button('Retry', { 'data-action': 'retry' }) : null));
   }
   const stop = meta?.stopReason;
-  if (stop && stop !== 'end_turn' && status !== 'stopped') {
+  if (stop && stop !== 'end_turn' && status !== 'stopped' && !paused) {
     out.push(h('div', { class: 'turn-note stop-reason', 'data-stop-reason': stop },
       stopReasonText(stop),
       stop === 'max_tokens' ? button('Continue', { 'data-action': 'continue' }) : null));

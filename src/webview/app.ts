@@ -72,7 +72,7 @@ export class ChatApp {
         this.log.setBlock(message.turnId, message.block, message.value);
         break;
       case 'turnEnded':
-        this.log.endTurn(message.turnId, message.status, message.meta, message.error);
+        this.log.endTurn(message.turnId, message.status, message.meta, message.error, message.paused);
         break;
       case 'retrying':
         this.log.showRetry(message.turnId, message.retry);

@@ -44,7 +44,7 @@ export class AssistantTurnView {
     const view = new AssistantTurnView(turn.id, renderer);
     view.setBlocks(turn.blocks);
     if (turn.status === 'streaming') view.flush();
-    else view.end(turn.status, turn.meta, turn.error);
+    else view.end(turn.status, turn.meta, turn.error, turn.paused);
     return view;
   }
 
@@ -113,11 +113,15 @@ export class AssistantTurnView {
       if (!this.blocks.has(index)) this.appendChunk({ block: index, kind: block.kind, text: block.text }, block.kind === 'thinking' && block.redacted === true);
       return;
     }
-    const element = renderToolCall(block);
     const previous = this.blocks.get(index);
+    // A row that is redrawn (its state changed) stays expanded if the user expanded it, and keeps the focus it had.
+    const wasOpen = previous?.kind === 'other' && previous.element.querySelector('details')?.open === true;
+    const hadFocus = previous?.kind === 'other' && previous.element.contains(document.activeElement);
+    const element = renderToolCall(block, { open: wasOpen });
     if (previous?.kind === 'other') previous.element.remove();
     this.blocks.set(index, { kind: 'other', element });
     this.insertInOrder(index, element);
+    if (hadFocus) (element.querySelector<HTMLElement>('.tool-card-actions button, summary'))?.focus();
   }
 
   private addTextBlock(index: number): BlockView {
@@ -168,12 +172,12 @@ export class AssistantTurnView {
   }
 
   /** The answer ended: commit the tail, then show meta, stop reason and error (the partial text stays). */
-  end(status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined): void {
+  end(status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined, paused?: string): void {
     this.showRetry(null);
     this.flush(true);
     this.thinking?.finish();
     this.setStatus(status);
-    this.footer.replaceChildren(...renderAnswerFooter({ status, meta, error }));
+    this.footer.replaceChildren(...renderAnswerFooter({ status, meta, error, paused }));
   }
 
   /** The start of the answer's text for the screen-reader announcement (code toolbars left out; stops early on long answers). */

@@ -137,12 +137,22 @@ export class ConversationView {
   setBlock(turnId: string, index: number, block: AnswerBlock): void {
     this.views.get(turnId)?.setBlock(index, block);
     this.schedule();
+    if (block.kind === 'tool_use' && block.state === 'approval') {
+      const what = block.change ? `${block.change.create ? 'a new file' : 'a change to'} ${block.change.path}, ${block.change.added} lines added, ${block.change.removed} removed` : (block.summary ?? block.name);
+      this.announce(`Claude proposes ${what}. Apply or Reject.`);
+    } else if (block.kind === 'tool_use' && (block.state === 'applied' || block.state === 'rejected') && block.summary) {
+      this.announce(`${block.summary}: ${block.state}.`);
+    }
   }
 
-  endTurn(turnId: string, status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined): void {
+  endTurn(turnId: string, status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined, paused?: string): void {
     const view = this.views.get(turnId);
     if (!view) return;
-    view.end(status, meta, error);
+    view.end(status, meta, error, paused);
+    if (paused) {
+      this.announce(paused);
+      return;
+    }
     this.markQuestion(view);
     this.announce(status === 'error' && error
       ? `Error: ${error.message}`

@@ -44,7 +44,8 @@ before(async () => {
   session = await startWorkbenchSession({
     apiKeys: [CANARY],
     // Low enough that the whole sample file is over it, high enough for every other test's selection.
-    settings: { 'fastrouter.maxSelectionChars': 150 },
+    // Tools off: their definitions (~2k tokens in every request) would round both choices of the selection preview to the same "k" figure.
+    settings: { 'fastrouter.maxSelectionChars': 150, 'fastrouter.tools.enabled': false },
     workspaceFiles: { 'sample.ts': SAMPLE, 'long.ts': LONG },
   });
   ({ sim, server, browser, page } = session);

@@ -18,6 +18,8 @@ export interface Scenario {
   thinking?: string;
   /** A tool_use block after the text; its input JSON is streamed in input_json_delta pieces. */
   toolUse?: { name: string; input: unknown; id?: string };
+  /** Several tool_use blocks after the text (parallel calls), in this order; `toolUse` is the one-call form. */
+  toolUses?: { name: string; input: unknown; id?: string }[];
   /**
    * A server tool the endpoint ran itself, before the text: a `server_tool_use` block (input streamed in
    * input_json_delta pieces) and its result block, as web search sends them. `resultType` defaults to
@@ -249,6 +251,37 @@ function validateBlock(block: unknown, where: string, role: string): void {
   }
 }
 
+/**
+ * The API's pairing rule: every tool_use is answered by a tool_result at the start of the very next (user) message,
+ * and a tool_result answers a tool_use of the message right before it.
+ */
+function validateToolPairs(messages: { role: string; content: unknown }[]): void {
+  const blocks = (i: number): Record<string, unknown>[] => (Array.isArray(messages[i]?.content) ? (messages[i].content as Record<string, unknown>[]) : []);
+  messages.forEach((message, i) => {
+    const uses = message.role === 'assistant' ? blocks(i).filter((b) => b.type === 'tool_use').map((b) => b.id as string) : [];
+    if (uses.length > 0 && i + 1 < messages.length) {
+      const next = blocks(i + 1);
+      const leading: string[] = [];
+      for (const b of next) {
+        if (b.type !== 'tool_result') break;
+        leading.push(b.tool_use_id as string);
+      }
+      const missing = uses.filter((id) => !leading.includes(id));
+      if (missing.length > 0) {
+        throw new BadRequest(`messages.${i + 1}.content.0: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`);
+      }
+    }
+    if (message.role === 'user') {
+      const previous = i > 0 ? blocks(i - 1).filter((b) => b.type === 'tool_use').map((b) => b.id as string) : [];
+      blocks(i).forEach((b, j) => {
+        if (b.type === 'tool_result' && !previous.includes(b.tool_use_id as string)) {
+          throw new BadRequest(`messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(b.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`);
+        }
+      });
+    }
+  });
+}
+
 /** `cache_control` marks in system blocks, tools, message blocks and blocks inside tool results. */
 function countCacheControl(body: Record<string, unknown>): number {
   const has = (value: unknown) => (isRecord(value) && value.cache_control != null ? 1 : 0);
@@ -290,6 +323,7 @@ export function validateMessagesRequest(body: unknown): void {
       throw new BadRequest(`${where}.content: Field required`);
     }
   });
+  validateToolPairs(body.messages as { role: string; content: unknown }[]);
   if (body.system !== undefined && typeof body.system !== 'string') {
     if (!Array.isArray(body.system)) throw new BadRequest('system: Input should be a valid string or list of text blocks');
     body.system.forEach((block: unknown, j: number) => {
@@ -440,6 +474,7 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
       isText: false,
     });
   }
+  const toolUses = s.toolUses ?? (s.toolUse ? [s.toolUse] : []);
   if (s.serverTool) {
     const id = s.serverTool.id ?? newId('srvtoolu_');
     const json = JSON.stringify(s.serverTool.input ?? {});
@@ -457,9 +492,9 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
   }
   const textDeltas = Array.isArray(s.text) ? s.text
     : s.text !== undefined ? splitIntoDeltas(s.text)
-      : s.toolUse !== undefined ? []
+      : toolUses.length > 0 ? []
         : splitIntoDeltas(defaultAnswer(last));
-  if (textDeltas.length > 0 || (s.text !== undefined && !s.toolUse) || s.holdUntilAborted) {
+  if (textDeltas.length > 0 || (s.text !== undefined && toolUses.length === 0) || s.holdUntilAborted) {
     const text = textDeltas.join('');
     outputChars += text.length;
     blocks.push({
@@ -470,16 +505,16 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
     });
   }
   for (const extra of s.extraBlocks ?? []) blocks.push({ start: extra, deltas: [], final: extra, isText: false });
-  if (s.toolUse) {
-    const id = s.toolUse.id ?? newId('toolu_');
-    const json = JSON.stringify(s.toolUse.input ?? {});
+  for (const use of toolUses) {
+    const id = use.id ?? newId('toolu_');
+    const json = JSON.stringify(use.input ?? {});
     outputChars += json.length;
     const pieces: string[] = [];
     for (let i = 0; i < json.length; i += 10) pieces.push(json.slice(i, i + 10));
     blocks.push({
-      start: { type: 'tool_use', id, name: s.toolUse.name, input: {} },
+      start: { type: 'tool_use', id, name: use.name, input: {} },
       deltas: pieces.map((partial_json) => ({ type: 'input_json_delta', partial_json })),
-      final: { type: 'tool_use', id, name: s.toolUse.name, input: s.toolUse.input ?? {} },
+      final: { type: 'tool_use', id, name: use.name, input: use.input ?? {} },
       isText: false,
     });
   }
@@ -512,7 +547,7 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
   if (costIn === 'start' || costIn === 'both') usageStart.cost = startCost;
   const usageFinal: Record<string, number> = { ...base, output_tokens: outputTokens };
   if (costIn === 'delta' || costIn === 'both') usageFinal.cost = finalCost;
-  const stopReason = s.stopReason ?? (s.toolUse ? 'tool_use' : 'end_turn');
+  const stopReason = s.stopReason ?? (toolUses.length > 0 ? 'tool_use' : 'end_turn');
   const stopSequences = Array.isArray(body.stop_sequences) ? body.stop_sequences as string[] : [];
   const stopSequence = stopReason === 'stop_sequence' ? (stopSequences[0] ?? null) : null;
   const message = {

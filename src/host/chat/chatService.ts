@@ -32,6 +32,10 @@ export interface ChatServiceDeps {
   /** Settings that currently hold a bad value, and when they may have changed: the chat says which stop requests. */
   settingProblems: () => readonly SettingProblem[];
   onSettingsChange: vscode.Event<unknown>;
+  /** Show Diff on a tool call's card: the diff editor, current vs proposed. */
+  showToolDiff?: (toolUseId: string) => Promise<void>;
+  /** Why the tools are off although the setting is on (an untrusted workspace), shown in the chat. */
+  toolsBlockedReason?: () => string | undefined;
   /** fastrouter.maxSelectionChars: a file over it asks before it is added. */
   maxChars: () => number;
 }
@@ -70,6 +74,10 @@ export class ChatService extends Disposable {
       this.shownProblems.clear();
       this.flushPending();
       this.showSettingProblems();
+      this.showToolsBlocked();
+    }));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (this.deps.toolsBlockedReason) this.notify('info', vscode.l10n.t('The workspace is trusted now: Claude can use the workspace tools.'), { toast: false });
     }));
     this._register(deps.onSettingsChange(() => this.showSettingProblems()));
     const postModel = () => this.post({ type: 'model', model: deps.model(), ...(deps.modelName ? { modelName: deps.modelName() } : {}) });
@@ -335,6 +343,11 @@ export class ChatService extends Disposable {
     }
   }
 
+  private showToolsBlocked(): void {
+    const reason = this.deps.toolsBlockedReason?.();
+    if (reason) this.notify('info', reason, { toast: false });
+  }
+
   private flushPending(): void {
     if (this.pendingContextItems.length > 0) this.postPendingContext();
     if (this.pendingImages.length > 0) {
@@ -438,6 +451,12 @@ export class ChatService extends Disposable {
         return this.report(await this.actions.openLink(message.href));
       case 'selectModel':
         await vscode.commands.executeCommand('fastrouter.selectModel');
+        return;
+      case 'toolDecision':
+        this.controller.decideTool(message.turnId, message.toolUseId, message.decision);
+        return;
+      case 'showToolDiff':
+        await this.deps.showToolDiff?.(message.toolUseId);
         return;
       case 'setOmitted':
         await this.controller.setOmitted(message.turnId, message.itemId, message.omitted);

@@ -9,6 +9,8 @@ import { MIN_THINKING_BUDGET } from '../../chat/settings';
 import type { ModelCatalog } from '../modelCatalog';
 import type { RequestRunner } from '../requestRunner';
 import type { SettingsService } from '../settings';
+import { toolDefinitions } from '../../chat/tools/definitions';
+import { WorkspaceTools } from '../tools';
 import { ChatService } from './chatService';
 
 export { ChatService } from './chatService';
@@ -29,6 +31,8 @@ export function conversationsDir(context: vscode.ExtensionContext): string {
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
   const log = (message: string) => deps.log.info(`Chat: ${message}`);
   const storageDir = conversationsDir(context);
+  const tools = new WorkspaceTools(deps.settings);
+  context.subscriptions.push(tools);
   // Asked when a page is painted: a good moment to fetch a stale model list (in the background, never awaited).
   const modelName = () => {
     deps.models?.refreshIfStale();
@@ -44,12 +48,15 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     // The API refuses a prefilled assistant message when extended thinking is on.
     prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
     log,
+    tools,
     // The cost preview: what the next request sends besides the conversation, and the model's input price.
     previewSettings: () => {
       const pricing = findModel(deps.settings.current.model, deps.models?.models)?.pricing;
       const prices = pricing ? withCachePrices(pricing) : undefined;
       return {
         system: deps.settings.current.systemPrompt || undefined,
+        // The workspace tools go with every chat request while they are on.
+        tools: tools.enabled() ? toolDefinitions() : undefined,
         inputCreditsPerToken: prices?.input,
         nextContext: service.pendingCode,
         ...(prices && deps.settings.current.promptCaching ? { caching: { readCreditsPerToken: prices.cacheRead, writeCreditsPerToken: prices.cacheWrite } } : {}),
@@ -67,6 +74,10 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     onModelListChange: deps.models?.onDidChange,
     settingProblems: () => deps.settings.problems,
     onSettingsChange: deps.settings.onDidChange,
+    showToolDiff: async (toolUseId) => {
+      if (!(await tools.showDiff(toolUseId))) void vscode.window.showInformationMessage(vscode.l10n.t('This change was already decided; there is no proposal to compare any more.'));
+    },
+    toolsBlockedReason: () => tools.blockedReason,
     maxChars: () => deps.settings.current.maxSelectionChars,
   });
   context.subscriptions.push(service);

@@ -1,0 +1,133 @@
+// The tools the chat offers the model (names and inputs are a contract, issue 9): one zod schema per tool checks what
+// the model sends, and the JSON Schema sent as `tools` is derived from it, so the two cannot drift apart.
+import * as z from 'zod';
+import type { Tool } from '../../api';
+
+const path = z.string().trim().min(1, 'must not be empty').max(4096)
+  .describe('Workspace-relative path with forward slashes, e.g. "src/app.ts" (an absolute path inside a workspace folder works too).');
+const line = z.number().int('must be a whole number').min(1, 'lines start at 1');
+
+export const toolInputSchemas = {
+  read_file: z.object({
+    path,
+    start_line: line.optional().describe('First line to read (1-based). Default: 1.'),
+    end_line: line.optional().describe('Last line to read (inclusive). Default: the end, within the size limit.'),
+  }).refine((v) => v.start_line === undefined || v.end_line === undefined || v.end_line >= v.start_line, {
+    message: 'end_line must not be before start_line', path: ['end_line'],
+  }),
+  list_directory: z.object({
+    path: z.string().trim().max(4096).describe('Workspace-relative folder path; "" or "." is the workspace root.'),
+  }),
+  find_files: z.object({
+    glob: z.string().trim().min(1, 'must not be empty').max(1000).describe('Glob pattern relative to the workspace, e.g. "**/*.test.ts" or "src/**/config*.json".'),
+  }),
+  search_text: z.object({
+    query: z.string().min(1, 'must not be empty').max(1000).describe('Text to find (case-insensitive for plain text), or a JavaScript regular expression when is_regexp is true.'),
+    is_regexp: z.boolean().optional().describe('Treat query as a regular expression. Default false.'),
+    include: z.string().trim().max(1000).optional().describe('Glob limiting the files searched, e.g. "src/**/*.ts". Default: all files.'),
+  }),
+  get_diagnostics: z.object({
+    path: path.optional().describe('Only this file\'s problems. Default: every file with problems.'),
+  }),
+  edit_file: z.object({
+    path,
+    old_text: z.string().min(1, 'must not be empty: to add text, include a line next to where it goes').describe('Exact text to replace, including whitespace and indentation. It must occur exactly once in the file: include enough surrounding lines to make it unique.'),
+    new_text: z.string().describe('The text that replaces old_text.'),
+  }),
+  create_file: z.object({
+    path,
+    content: z.string().describe('The whole content of the new file.'),
+  }),
+} as const;
+
+export type ToolName = keyof typeof toolInputSchemas;
+export type ToolInput<N extends ToolName> = z.infer<(typeof toolInputSchemas)[N]>;
+export const TOOL_NAMES = Object.keys(toolInputSchemas) as ToolName[];
+
+/** Tools that only look: they may run without asking (fastrouter.tools.autoApproveReadOnly). */
+export const READ_ONLY_TOOLS: ReadonlySet<ToolName> = new Set(['read_file', 'list_directory', 'find_files', 'search_text', 'get_diagnostics']);
+
+const descriptions: Record<ToolName, string> = {
+  read_file:
+    'Read a text file of the workspace, with line numbers. Reads the editor\'s unsaved changes when the file is open. ' +
+    'Use it before explaining or editing code you have not seen. Large files are cut: the result says which lines to ask for next.',
+  list_directory: 'List the entries of a workspace folder; folders end in "/". Use it to learn the layout of a project.',
+  find_files: 'Find files whose workspace-relative path matches a glob. Use it to locate a file when you know part of its name.',
+  search_text:
+    'Search the text of the workspace\'s files. Returns matches as path:line with a line of context before and after. ' +
+    'Use it to find where a symbol is defined or used.',
+  get_diagnostics: 'Get the errors and warnings the editor reports (compiler, linter), for one file or the whole workspace.',
+  edit_file:
+    'Propose an edit to an existing file: replace old_text, which must occur exactly once, by new_text. ' +
+    'The user reviews the change and applies or rejects it. Read the file first so old_text matches exactly.',
+  create_file: 'Propose a new file with the given content. Fails if the file exists (use edit_file to change it). The user reviews it first.',
+};
+
+function jsonSchema(name: ToolName): Tool['input_schema'] {
+  const schema = z.toJSONSchema(toolInputSchemas[name], { io: 'input' }) as Record<string, unknown>;
+  delete schema.$schema;
+  return stripLimits(schema) as Tool['input_schema'];
+}
+
+/** JSON Schema noise the model does not need (zod adds the safe-integer maximum to every integer). */
+function stripLimits(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripLimits);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === 'maximum' && inner === Number.MAX_SAFE_INTEGER) continue;
+    out[key] = stripLimits(inner);
+  }
+  return out;
+}
+
+let cached: Tool[] | undefined;
+
+/** The `tools` of a chat request, in a fixed order (a stable prefix keeps the prompt cache warm). */
+export function toolDefinitions(): Tool[] {
+  cached ??= TOOL_NAMES.map((name) => ({ name, description: descriptions[name], input_schema: jsonSchema(name) }));
+  return cached;
+}
+
+export function isToolName(name: string): name is ToolName {
+  return Object.prototype.hasOwnProperty.call(toolInputSchemas, name);
+}
+
+export type ParsedToolCall = { [N in ToolName]: { name: N; input: ToolInput<N> } }[ToolName];
+
+/** Checks a tool call from the model; the error says what to fix, in words the model can act on. */
+export function parseToolCall(name: string, input: unknown): { ok: true; call: ParsedToolCall } | { ok: false; error: string } {
+  if (!isToolName(name)) return { ok: false, error: `Unknown tool "${name}". Available tools: ${TOOL_NAMES.join(', ')}.` };
+  if (typeof input === 'object' && input !== null && '_unparsed' in input) {
+    return { ok: false, error: `The input of ${name} was not valid JSON.` };
+  }
+  const result = toolInputSchemas[name].safeParse(input ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`);
+    return { ok: false, error: `Invalid input for ${name}: ${problems.join('; ')}.` };
+  }
+  return { ok: true, call: { name, input: result.data } as ParsedToolCall };
+}
+
+/** The row's text while a call waits or runs ("Reading src/a.ts:1–40"); the host gives the final one. */
+export function describeCall(call: ParsedToolCall): string {
+  switch (call.name) {
+    case 'read_file': {
+      const { start_line: start, end_line: end } = call.input;
+      const range = start !== undefined || end !== undefined ? `:${start ?? 1}${end !== undefined ? `–${end}` : '–'}` : '';
+      return `Reading ${call.input.path}${range}`;
+    }
+    case 'list_directory':
+      return `Listing ${call.input.path || '.'}/`.replace(/\/\/$/, '/');
+    case 'find_files':
+      return `Finding ${call.input.glob}`;
+    case 'search_text':
+      return `Searching '${call.input.query}'${call.input.include ? ` in ${call.input.include}` : ''}`;
+    case 'get_diagnostics':
+      return call.input.path ? `Getting problems of ${call.input.path}` : 'Getting problems';
+    case 'edit_file':
+      return `Edit ${call.input.path}`;
+    case 'create_file':
+      return `Create ${call.input.path}`;
+  }
+}

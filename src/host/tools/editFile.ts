@@ -1,0 +1,52 @@
+// edit_file: old_text must occur exactly once; the change is one undoable WorkspaceEdit, saved only when the document
+// had no unsaved changes of the user's (else it goes into the buffer and stays unsaved).
+import * as vscode from 'vscode';
+import type { ToolInput } from '../../chat/tools/definitions';
+import { countOccurrences, lineChanges, withLineEnds } from '../../chat/tools/text';
+import type { PreparedToolCall } from '../../chat/tools/types';
+import type { ProposalStore } from './proposals';
+import type { ToolWorkspace } from './workspace';
+
+export async function prepareEditFile(ws: ToolWorkspace, proposals: ProposalStore, toolUseId: string, input: ToolInput<'edit_file'>): Promise<PreparedToolCall | { error: string }> {
+  const resolved = await ws.resolve(input.path);
+  if (!resolved.ok) return { error: resolved.error };
+  const { fsPath, display } = resolved.path;
+  const uri = vscode.Uri.file(fsPath);
+  const read = await ws.readText(fsPath, display).catch(() => undefined);
+  if (!read) return { error: `The file "${display}" does not exist. Use create_file for a new file.` };
+  if ('error' in read) return { error: read.error };
+  const eol = read.text.includes('\r\n') ? '\r\n' : '\n';
+  const oldText = withLineEnds(input.old_text, eol);
+  const newText = withLineEnds(input.new_text, eol);
+  const found = countOccurrences(read.text, oldText);
+  if (found.count !== 1) return { error: occurrenceError(found.count, display) };
+  proposals.set(toolUseId, { current: uri, display, proposed: read.text.slice(0, found.index) + newText + read.text.slice(found.index + oldText.length) });
+  const change = { path: display, ...lineChanges(oldText, newText) };
+  return {
+    summary: `Edit ${display}`,
+    change,
+    async run() {
+      const document = await vscode.workspace.openTextDocument(uri);
+      // The file may have changed while the card waited: the text must still be there, once.
+      const text = document.getText();
+      const now = countOccurrences(text, oldText);
+      if (now.count !== 1) return { content: `The file changed while the edit waited: ${occurrenceError(now.count, display)}`, isError: true, summary: `Edit ${display} (file changed)` };
+      const hadUnsaved = document.isDirty;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(uri, new vscode.Range(document.positionAt(now.index), document.positionAt(now.index + oldText.length)), newText);
+      if (!(await vscode.workspace.applyEdit(edit))) return { content: `VS Code could not apply the edit to ${display}.`, isError: true, summary: `Edit ${display} (failed)` };
+      const saved = !hadUnsaved && (await document.save());
+      const note = saved ? 'and saved' : hadUnsaved ? '(not saved: the file had unsaved changes of the user\'s, which are kept)' : '(not saved)';
+      return {
+        content: `Edited ${display}: replaced ${change.removed} line${change.removed === 1 ? '' : 's'} with ${change.added} ${note}.`,
+        summary: `Edited ${display} (+${change.added} −${change.removed})`,
+      };
+    },
+  };
+}
+
+function occurrenceError(count: number, display: string): string {
+  return count === 0
+    ? `old_text was not found in ${display}. Read the file again and copy the text exactly, whitespace and indentation included.`
+    : `old_text occurs ${count > 1000 ? 'more than 1000' : count} times in ${display}; it must occur exactly once. Include more surrounding lines to make it unique.`;
+}

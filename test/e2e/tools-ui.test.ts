@@ -1,0 +1,137 @@
+// UI e2e of tool use (issue 9 §6): real code-server, real Chromium, the real chat webview, the local simulator.
+// A question that reads a file then proposes an edit → Apply (the card's button) → the file changed on disk;
+// Reject → the file unchanged and is_error sent; Stop while a card waits → the next question is a valid request;
+// a window reload while a card waits → the loop is repaired and the next question is a valid request.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import type { Frame, Page } from 'playwright-core';
+import type { Simulator } from '../support/simulator';
+import { REPO_ROOT, saveScreenshot } from './harness';
+import { startWorkbenchSession, type WorkbenchSession } from './session';
+import { findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
+
+let session: WorkbenchSession | undefined;
+let sim: Simulator;
+let page: Page;
+let workspace: string;
+
+before(async () => {
+  session = await startWorkbenchSession({ apiKeys: ['test-key'], workspaceFiles: { 'calc.ts': 'export const rate = 1;\nexport const name = "calc";\n' } });
+  ({ sim, page } = session);
+  workspace = session.server.workspaceDir;
+});
+
+after(async () => {
+  await session?.close();
+});
+
+async function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    const shot = await saveScreenshot(page, `tools-ui-${t.name.slice(0, 40)}`);
+    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
+    throw error;
+  }
+}
+
+async function openChat(): Promise<Frame> {
+  await runCommand(page, 'FastRouter: Open Chat');
+  return findWebviewFrame(page, '#messages', 60_000);
+}
+
+async function send(frame: Frame, text: string): Promise<void> {
+  const composer = frame.locator('textarea#composer-input');
+  await composer.click();
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+const calc = () => fs.readFileSync(path.join(workspace, 'calc.ts'), 'utf8');
+const edit = (id: string, from: string, to: string) => ({ toolUse: { id, name: 'edit_file', input: { path: 'calc.ts', old_text: from, new_text: to } } });
+type Body = { messages: { role: string; content: string | { type: string; tool_use_id?: string; is_error?: boolean; content?: string }[] }[] };
+const lastBody = () => sim.requests.at(-1)!.body as Body;
+
+test('read then edit → Apply on the card → the file changes on disk; the rows show what happened', { timeout: 240_000 }, async (t) => {
+  await step(t, async () => {
+    await runCommand(page, 'FastRouter: Set API Key');
+    await (await quickInput(page, 'Set API Key')).fill('test-key');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    const frame = await openChat();
+    sim.enqueue(
+      { text: 'Let me read it.', toolUse: { id: 'toolu_read', name: 'read_file', input: { path: 'calc.ts' } } },
+      { text: 'Now the change.', ...edit('toolu_apply', 'rate = 1', 'rate = 2') },
+      { text: 'The rate is 2 now.' },
+    );
+    await send(frame, 'Set the rate to 2');
+    const card = frame.locator('.tool-call[data-tool-id="toolu_apply"] .tool-card');
+    await card.locator('button', { hasText: 'Apply' }).waitFor({ timeout: 60_000 });
+    assert.deepEqual(await card.locator('button').allTextContents(), ['Apply', 'Reject', 'Show Diff']);
+    assert.equal(calc(), 'export const rate = 1;\nexport const name = "calc";\n', 'nothing changes before Apply');
+    assert.equal(await frame.locator('.tool-call[data-tool-id="toolu_read"] .tool-title').textContent(), 'Read calc.ts:1–2');
+    await card.locator('button', { hasText: 'Apply' }).click();
+    await frame.locator('.turn[data-role="assistant"][data-status="done"]').first().waitFor({ timeout: 60_000 });
+    assert.equal(calc(), 'export const rate = 2;\nexport const name = "calc";\n');
+    assert.equal(await card.locator('.tool-card-decision').textContent(), 'Applied');
+    assert.equal(sim.requests.length, 3);
+    assert.ok(sim.requests.every((r) => r.status === 200));
+  });
+});
+
+test('Reject on the card: the file stays as it is and the model gets is_error', { timeout: 120_000 }, async (t) => {
+  await step(t, async () => {
+    const frame = await openChat();
+    const before = calc();
+    sim.enqueue(edit('toolu_reject', 'name = "calc"', 'name = "gone"'), { text: 'OK, unchanged.' });
+    await send(frame, 'Rename it');
+    const card = frame.locator('.tool-call[data-tool-id="toolu_reject"] .tool-card');
+    await card.locator('button', { hasText: 'Reject' }).click({ timeout: 60_000 });
+    await frame.locator('.turn[data-role="assistant"][data-status="done"]').nth(1).waitFor({ timeout: 60_000 });
+    assert.equal(calc(), before);
+    assert.equal(await card.locator('.tool-card-decision').textContent(), 'Rejected');
+    const results = lastBody().messages.at(-1)!.content as { type: string; is_error?: boolean; content?: string }[];
+    assert.equal(results[0].type, 'tool_result');
+    assert.equal(results[0].is_error, true);
+    assert.match(results[0].content ?? '', /declined/);
+  });
+});
+
+test('Stop while a card waits, and a window reload while a card waits: the next question is a valid request', { timeout: 240_000 }, async (t) => {
+  await step(t, async () => {
+    let frame = await openChat();
+    sim.enqueue(edit('toolu_stop', 'rate = 2', 'rate = 3'));
+    await send(frame, 'Change the rate again');
+    await frame.locator('.tool-call[data-tool-id="toolu_stop"] button', { hasText: 'Apply' }).waitFor({ timeout: 60_000 });
+    await runCommand(page, 'FastRouter: Stop Generating');
+    await frame.locator('.turn[data-role="assistant"][data-status="stopped"]').waitFor({ timeout: 30_000 });
+    sim.enqueue({ text: 'Fine, stopped.' });
+    await send(frame, 'Never mind');
+    await waitFor('the answer after Stop', async () => (await frame.locator('.turn[data-role="assistant"][data-status="done"]').count()) === 3 && true, 60_000);
+    assert.equal(sim.requests.at(-1)!.status, 200, 'the simulator (which checks tool_use/tool_result pairing) accepted it');
+    assert.equal(calc(), 'export const rate = 2;\nexport const name = "calc";\n');
+
+    sim.enqueue(edit('toolu_reload', 'rate = 2', 'rate = 4'));
+    await send(frame, 'One more change');
+    await frame.locator('.tool-call[data-tool-id="toolu_reload"] button', { hasText: 'Apply' }).waitFor({ timeout: 60_000 });
+    // The host saves the loop's state about once a second.
+    await page.waitForTimeout(1_500);
+    await page.reload();
+    await waitForWorkbench(page);
+    frame = await openChat();
+    const cut = frame.locator('.turn[data-role="assistant"]').nth(4);
+    await waitFor('the cut loop to be marked unfinished', async () => (await cut.getAttribute('data-status').catch(() => null)) === 'interrupted', 90_000);
+    assert.equal(await cut.locator('.tool-card button').count(), 0, 'no card waits after the reload');
+    sim.enqueue({ text: 'Back again.' });
+    await send(frame, 'Where were we?');
+    await waitFor('the answer after the reload', async () => (await frame.locator('.turn[data-role="assistant"][data-status="done"]').count()) === 4 && true, 60_000);
+    assert.equal(sim.requests.at(-1)!.status, 200);
+    const messages = lastBody().messages;
+    const repaired = messages.at(-1)!.content as { type: string; tool_use_id?: string; is_error?: boolean }[];
+    assert.equal(repaired[0].tool_use_id, 'toolu_reload');
+    assert.equal(repaired[0].is_error, true);
+    assert.equal(calc(), 'export const rate = 2;\nexport const name = "calc";\n');
+  });
+});
