@@ -33,7 +33,7 @@ export class Header {
     const shown = name?.trim() || model.slice(model.lastIndexOf('/') + 1) || model;
     this.modelLabel.textContent = shown;
     this.modelButton.setAttribute('aria-label', `Model: ${shown}. Change model`);
-    this.modelButton.title = shown === model ? `${model}: change model` : `${shown} (${model}): change model`;
+    this.modelButton.title = name?.trim() && name.trim() !== model ? `${shown} (${model}): change model` : `${model}: change model`;
   }
 
   setHistoryOpen(open: boolean): void {

@@ -393,7 +393,7 @@ describe('chat webview: layout in a narrow sidebar', () => {
     const label = chat.page.locator('#model-label');
     const shown = async () => chat.page.evaluate(`(() => { const l = document.querySelector('#model-label'); return { text: l.textContent, cut: l.scrollWidth > l.clientWidth, right: document.querySelector('.chat-header').getBoundingClientRect().right }; })()`) as Promise<{ text: string; cut: boolean; right: number }>;
     assert.deepEqual(await shown(), { text: 'Claude Sonnet 4.5', cut: false, right: 170 });
-    assert.equal(await chat.page.locator('button#model').getAttribute('title'), `${id}: change model`, 'the id is in the tooltip');
+    assert.equal(await chat.page.locator('button#model').getAttribute('title'), `Claude Sonnet 4.5 (${id}): change model`, 'the name and the id are in the tooltip');
     assert.equal(await chat.page.locator('button#model').getAttribute('aria-label'), 'Model: Claude Sonnet 4.5. Change model');
     // A model change from the host carries the name too; without one, the provider prefix is still dropped.
     await chat.send({ type: 'model', model: 'anthropic/claude-opus-4-1', modelName: 'Claude Opus 4.1' });
