@@ -71,11 +71,15 @@ function measure(exchanges: readonly Exchange[], userContent: UserContentBuilder
   const samples: Array<{ estimated: number; actual: number }> = [];
   let text = 0;
   let images = 0;
+  // Once something was dropped from the conversation, the requests up to it were sent with it: estimating them as the
+  // conversation is now would not match what the endpoint counted, so from there on answers no longer calibrate.
+  let dropped = false;
   for (const exchange of exchanges) {
     const parts = exchangeParts(exchange, userContent);
     const answer = exchange.answer;
+    dropped ||= exchange.user.context.some((c) => c.omitted) || exchange.user.images.some((image) => image.omitted);
     const single = answer.messages.length === 1 && !answer.messages[0].content.some((b) => b.type === 'tool_use');
-    if (answer.meta && answer.meta.inputTokens > 0 && single) {
+    if (answer.meta && answer.meta.inputTokens > 0 && single && !dropped) {
       samples.push({ estimated: fixed + text + images + parts.user.text + parts.user.images, actual: answer.meta.inputTokens });
     }
     // A question that got no answer is not sent as context (Retry resends it).

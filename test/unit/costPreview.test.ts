@@ -60,6 +60,19 @@ describe('cost preview base', () => {
     assert.ok(Math.abs(calibrated.baseTokens / uncalibrated.baseTokens - 1.5) < 0.01, `${calibrated.baseTokens} vs ${uncalibrated.baseTokens}`);
   });
 
+  test('dropping a selection does not skew the calibration: the answer counted with it no longer calibrates', () => {
+    const first = exchange('Explain this.', 'Sure.', { context: [selection(CODE)], inputTokens: 1 });
+    const [sample] = calibrationSamples([first], buildUserContent, { system: SYSTEM });
+    first.answer.meta!.inputTokens = sample.estimated;
+    assert.equal(requestEstimate([first], buildUserContent, { system: SYSTEM }).calibration, 1);
+    const withCode = requestEstimate([first], buildUserContent, { system: SYSTEM }).baseTokens;
+    first.user.context[0].omitted = true;
+    assert.deepEqual(calibrationSamples([first], buildUserContent, { system: SYSTEM }), [], 'its count included the code');
+    const without = requestEstimate([first], buildUserContent, { system: SYSTEM });
+    assert.equal(without.calibration, 1, 'not doubled by comparing the count with the code to an estimate without it');
+    assert.ok(withCode - without.baseTokens > 0.9 * estimateTextTokens(CODE), `${withCode} → ${without.baseTokens}`);
+  });
+
   test('the calibration is clamped, and continued answers (several requests behind one meta) are no sample', () => {
     const wild = exchange('Hi', 'Hello', { inputTokens: 1_000_000 });
     assert.equal(requestEstimate([wild], buildUserContent).calibration, MAX_CALIBRATION);
