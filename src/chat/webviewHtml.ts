@@ -30,10 +30,23 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-export function renderChatHtml(input: ChatHtmlInput): string {
-  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(input.nonce)) throw new Error('renderChatHtml: the nonce must be at least 16 base64/hex characters');
+/** What every webview page of the extension is made of; the script builds the whole UI from `state`. */
+export interface WebviewPageInput {
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+  title: string;
+  /** Element and id of the root the script renders into. */
+  root: { tag: 'div' | 'main'; id: string };
+  /** The first paint's data, JSON in the body's `data-state` attribute. */
+  state: unknown;
+}
+
+/** The page shell: strict CSP with the nonce, one stylesheet, one script, the state in an escaped attribute. */
+export function renderWebviewPage(caller: string, input: WebviewPageInput): string {
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(input.nonce)) throw new Error(`${caller}: the nonce must be at least 16 base64/hex characters`);
   const csp = contentSecurityPolicy(input.cspSource, input.nonce);
-  // The whole UI is built by the script; the page only carries the CSP, the assets and the first snapshot.
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -41,12 +54,17 @@ export function renderChatHtml(input: ChatHtmlInput): string {
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeHtml(input.styleUri)}">
-<title>FastRouter Chat</title>
+<title>${escapeHtml(input.title)}</title>
 </head>
-<body data-state="${escapeHtml(JSON.stringify(input.snapshot))}">
-<div id="app"></div>
+<body data-state="${escapeHtml(JSON.stringify(input.state))}">
+<${input.root.tag} id="${escapeHtml(input.root.id)}"></${input.root.tag}>
 <script nonce="${escapeHtml(input.nonce)}" src="${escapeHtml(input.scriptUri)}"></script>
 </body>
 </html>
 `;
+}
+
+export function renderChatHtml(input: ChatHtmlInput): string {
+  // The whole UI is built by the script; the page only carries the CSP, the assets and the first snapshot.
+  return renderWebviewPage('renderChatHtml', { ...input, title: 'FastRouter Chat', root: { tag: 'div', id: 'app' }, state: input.snapshot });
 }
