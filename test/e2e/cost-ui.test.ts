@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { localDayKey, requestEntry, type RecordInput } from '../../src/chat/costTotals';
-import { EXTENSION_ID, REPO_ROOT, RESULTS_DIR, saveScreenshot } from './harness';
+import { EXTENSION_ID, REPO_ROOT, RESULTS_DIR, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
 import { findWebviewFrame, runCommand, statusBarItem, statusBarText } from './workbench';
 
@@ -29,14 +29,8 @@ after(async () => {
   await session?.close();
 });
 
-async function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    const shot = await saveScreenshot(page, `cost-ui-${t.name}`);
-    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
-    throw error;
-  }
+function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
+  return screenshotOnFailure(t, page, `cost-ui-${t.name}`, fn);
 }
 
 /** A month of plausible use: chat most days, some inline explanations, tool rounds and VS Code chat, cache reads on follow-ups. */

@@ -297,6 +297,20 @@ export async function launchBrowser(options: { profileDir?: string } = {}): Prom
 }
 
 /** Saves a full-page screenshot to test-results/NAME.png; never throws (used in failure paths). */
+/**
+ * Runs a UI test's body; when it fails, keeps a screenshot of the window as `<name>.png` in test-results/ (named in
+ * the test's diagnostics) and rethrows.
+ */
+export async function screenshotOnFailure(t: { diagnostic(message: string): void }, page: Page | undefined, name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    const shot = await saveScreenshot(page, name);
+    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
+    throw error;
+  }
+}
+
 export async function saveScreenshot(page: Page | undefined, name: string): Promise<string | undefined> {
   if (!page || page.isClosed()) return undefined;
   fs.mkdirSync(RESULTS_DIR, { recursive: true });

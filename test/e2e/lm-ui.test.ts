@@ -11,7 +11,7 @@ import type { Locator, Page } from 'playwright-core';
 import { parseModelList } from '../../src/api/models';
 import { isClaudeModelId } from '../../src/chat/modelCatalog';
 import { DEFAULT_MODEL_LIST } from '../support/simulator';
-import { REPO_ROOT, RESULTS_DIR, saveScreenshot } from './harness';
+import { REPO_ROOT, RESULTS_DIR, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
 import { quickInput, runCommand, statusBarItem, waitFor } from './workbench';
 
@@ -42,14 +42,8 @@ after(async () => {
   await session?.close();
 });
 
-async function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    const shot = await saveScreenshot(page, `lm-ui-${t.name}`);
-    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
-    throw error;
-  }
+function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
+  return screenshotOnFailure(t, page, `lm-ui-${t.name}`, fn);
 }
 
 /** The extension host's "activated because of …" lines for this extension. */

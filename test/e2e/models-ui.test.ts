@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
-import { REPO_ROOT, RESULTS_DIR, saveScreenshot } from './harness';
+import { REPO_ROOT, RESULTS_DIR, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
 import { findWebviewFrame, quickInput, runCommand, waitFor } from './workbench';
 
@@ -30,14 +30,8 @@ after(async () => {
   await session?.close();
 });
 
-async function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    const shot = await saveScreenshot(page, `models-ui-${t.name}`);
-    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
-    throw error;
-  }
+function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
+  return screenshotOnFailure(t, page, `models-ui-${t.name}`, fn);
 }
 
 async function chatFrame(): Promise<Frame> {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
-import { REPO_ROOT, saveScreenshot } from './harness';
+import { screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
 import { findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
 
@@ -27,14 +27,8 @@ after(async () => {
   await session?.close();
 });
 
-async function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    const shot = await saveScreenshot(page, `tools-ui-${t.name.slice(0, 40)}`);
-    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
-    throw error;
-  }
+function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
+  return screenshotOnFailure(t, page, `tools-ui-${t.name.slice(0, 40)}`, fn);
 }
 
 async function openChat(): Promise<Frame> {

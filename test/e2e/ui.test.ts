@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
-import { REPO_ROOT, RESULTS_DIR, saveScreenshot, type BrowserSession, type CodeServer } from './harness';
+import { RESULTS_DIR, type BrowserSession, type CodeServer, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
 import {
   answerText,
@@ -56,14 +56,8 @@ after(async () => {
 });
 
 /** Runs a UI step; on failure saves test-results/ui-NAME.png and rethrows. */
-async function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    const shot = await saveScreenshot(page, `ui-${t.name}`);
-    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
-    throw error;
-  }
+function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
+  return screenshotOnFailure(t, page, `ui-${t.name}`, fn);
 }
 
 async function chatFrame(): Promise<Frame> {
