@@ -5,16 +5,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { MessagesClient, type ContentBlock, type MessageParam, type MessagesClientOptions } from '../../src/api';
+import { type ContentBlock, type MessageParam, type MessagesClientOptions } from '../../src/api';
 import { buildRequest, CONTINUE_PROMPT } from '../../src/chat/conversation';
-import { ConversationController, type AnswerRunner } from '../../src/chat/conversationController';
+import { ConversationController } from '../../src/chat/conversationController';
 import { ConversationStore } from '../../src/chat/conversationStore';
 import { calibrationSamples, type PreviewSettings } from '../../src/chat/costPreview';
-import { toTurnError } from '../../src/chat/errors';
 import { buildUserContent } from '../../src/chat/prompt';
-import { retryNotice } from '../../src/chat/retryNotice';
 import type { AssistantTurn, HostToWebview } from '../../src/protocol';
 import { startSimulator, type Simulator } from '../support/simulator';
+import { simulatorRunner } from '../support/simulatorRunner';
 import { thinkingSignature } from '../support/simulatorAnswer';
 
 let sim: Simulator;
@@ -37,46 +36,12 @@ afterEach(async () => {
   sim.reset();
 });
 
-/** The same steps as the host's RequestRunner, minus VS Code: stream, forward events, map the outcome. */
-function simulatorRunner(clientOptions: Partial<MessagesClientOptions> = {}): AnswerRunner {
-  const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0, idleTimeoutMs: 5000, ...clientOptions });
-  return {
-    async run(input, signal, onEvent, options) {
-      const started = Date.now();
-      const onRetry = options?.onRetry;
-      const stream = client.stream(
-        { model: 'sim-model', max_tokens: 1000, messages: input.messages },
-        { signal, onRetry: onRetry && ((info) => onRetry(retryNotice(info))) },
-      );
-      try {
-        for await (const event of stream) onEvent(event);
-        const message = await stream.finalMessage();
-        const cost = message.usage.cost;
-        return {
-          status: 'done',
-          meta: {
-            model: message.model,
-            inputTokens: message.usage.input_tokens,
-            outputTokens: message.usage.output_tokens,
-            cost: cost === undefined ? { kind: 'unknown' } : { kind: 'billed', credits: cost },
-            durationMs: Date.now() - started,
-            stopReason: message.stop_reason,
-          },
-        };
-      } catch (error) {
-        if (signal.aborted) return { status: 'stopped' };
-        return { status: 'error', error: toTurnError(error) };
-      }
-    },
-  };
-}
-
 async function setup(options: { dir?: string; prefill?: boolean; now?: () => number; client?: Partial<MessagesClientOptions>; previewSettings?: () => PreviewSettings } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-controller-')));
   if (!options.dir) dirs.push(dir);
   const posted: HostToWebview[] = [];
   const controller = new ConversationController({
-    runner: simulatorRunner(options.client),
+    runner: simulatorRunner(sim.url, options.client),
     store: new ConversationStore(dir),
     userContent: buildUserContent,
     post: (message) => posted.push(message),

@@ -6,17 +6,17 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { MessagesClient, type ContentBlockParam, type MessageParam } from '../../src/api';
+import { type ContentBlockParam, type MessageParam } from '../../src/api';
 import { NO_TOOLS_RESULT } from '../../src/chat/conversation';
-import { ConversationController, TOOL_DECLINED, type AnswerRunner } from '../../src/chat/conversationController';
+import { ConversationController, TOOL_DECLINED } from '../../src/chat/conversationController';
 import { ConversationStore } from '../../src/chat/conversationStore';
-import { toTurnError } from '../../src/chat/errors';
 import { buildUserContent } from '../../src/chat/prompt';
 import type { ParsedToolCall } from '../../src/chat/tools/definitions';
 import { countOccurrences, lineChanges, numberedLines } from '../../src/chat/tools/text';
 import type { ChatTools, PreparedToolCall, ToolLimits } from '../../src/chat/tools/types';
 import type { AnswerBlock, AssistantTurn, HostToWebview } from '../../src/protocol';
 import { startSimulator, type Simulator } from '../support/simulator';
+import { simulatorRunner } from '../support/simulatorRunner';
 
 let sim: Simulator;
 const dirs: string[] = [];
@@ -37,37 +37,6 @@ afterEach(async () => {
   }
   sim.reset();
 });
-
-function simulatorRunner(): AnswerRunner {
-  const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0, idleTimeoutMs: 5000 });
-  return {
-    async run(input, signal, onEvent) {
-      const stream = client.stream(
-        { model: 'sim-model', max_tokens: 1000, messages: input.messages, ...(input.tools ? { tools: input.tools } : {}), ...(input.toolChoice ? { tool_choice: input.toolChoice } : {}) },
-        { signal },
-      );
-      try {
-        for await (const event of stream) onEvent(event);
-        const message = await stream.finalMessage();
-        const cost = message.usage.cost;
-        return {
-          status: 'done',
-          meta: {
-            model: message.model,
-            inputTokens: message.usage.input_tokens,
-            outputTokens: message.usage.output_tokens,
-            cost: cost === undefined ? { kind: 'unknown' } : { kind: 'billed', credits: cost },
-            durationMs: 1,
-            stopReason: message.stop_reason,
-          },
-        };
-      } catch (error) {
-        if (signal.aborted) return { status: 'stopped' };
-        return { status: 'error', error: toTurnError(error) };
-      }
-    },
-  };
-}
 
 /** A tiny in-memory workspace behind the tools: enough to see the loop run, ask, apply and refuse. */
 class FakeWorkspaceTools implements ChatTools {
@@ -135,7 +104,7 @@ async function setup(options: { dir?: string; tools?: FakeWorkspaceTools } = {})
   const tools = options.tools ?? new FakeWorkspaceTools();
   const posted: HostToWebview[] = [];
   const controller = new ConversationController({
-    runner: simulatorRunner(),
+    runner: simulatorRunner(sim.url),
     store: new ConversationStore(dir),
     userContent: buildUserContent,
     post: (message) => posted.push(message),
@@ -331,7 +300,7 @@ test('a loop cut by a window reload is repaired: the next question sends a resul
   const file = join(dir, `${controller.conversation.id}.json`);
   await untilAsync(async () => (await readFile(file, 'utf8').catch(() => '')).includes('toolu_e'), 'the streaming save');
   const reloaded = new ConversationController({
-    runner: simulatorRunner(),
+    runner: simulatorRunner(sim.url),
     store: new ConversationStore(dir),
     userContent: buildUserContent,
     post: () => {},

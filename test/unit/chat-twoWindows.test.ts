@@ -8,14 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
-import { MessagesClient, type MessageParam } from '../../src/api';
+import { type MessageParam } from '../../src/api';
 import type { ConversationData } from '../../src/chat/conversation';
-import { ConversationController, type AnswerRunner } from '../../src/chat/conversationController';
+import { ConversationController } from '../../src/chat/conversationController';
 import { ConversationStore } from '../../src/chat/conversationStore';
-import { toTurnError } from '../../src/chat/errors';
 import { buildUserContent } from '../../src/chat/prompt';
 import type { AssistantTurn, HostToWebview, Turn } from '../../src/protocol';
 import { startSimulator, type Simulator } from '../support/simulator';
+import { simulatorRunner } from '../support/simulatorRunner';
 
 let sim: Simulator;
 const dirs: string[] = [];
@@ -37,26 +37,6 @@ afterEach(async () => {
   sim.reset();
 });
 
-function runner(): AnswerRunner {
-  const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0, idleTimeoutMs: 5000 });
-  return {
-    async run(input, signal, onEvent) {
-      const stream = client.stream({ model: 'sim-model', max_tokens: 1000, messages: input.messages }, { signal });
-      try {
-        for await (const event of stream) onEvent(event);
-        const message = await stream.finalMessage();
-        return {
-          status: 'done',
-          meta: { model: message.model, inputTokens: 1, outputTokens: 1, cost: { kind: 'unknown' }, durationMs: 1, stopReason: message.stop_reason },
-        };
-      } catch (error) {
-        if (signal.aborted) return { status: 'stopped' };
-        return { status: 'error', error: toTurnError(error) };
-      }
-    },
-  };
-}
-
 async function folder(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'chat-two-windows-'));
   dirs.push(dir);
@@ -67,7 +47,7 @@ async function folder(): Promise<string> {
 async function window(dir: string) {
   const posted: HostToWebview[] = [];
   const controller = new ConversationController({
-    runner: runner(),
+    runner: simulatorRunner(sim.url),
     store: new ConversationStore(dir),
     userContent: buildUserContent,
     post: (message) => posted.push(message),
