@@ -44,22 +44,22 @@ const targets = [
   },
   {
     ...common,
-    entryPoints: ['src/webview/main.ts'],
+    entryPoints: ['src/webviews/chat/main.ts'],
     outfile: 'media/webview.js',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    tsconfig: 'src/webview/tsconfig.json',
+    tsconfig: 'src/webviews/chat/tsconfig.json',
   },
   // Show Cost's editor panel: its own small bundle, so the chat's Markdown and highlighter never load there.
   {
     ...common,
-    entryPoints: ['src/costview/main.ts'],
+    entryPoints: ['src/webviews/cost/main.ts'],
     outfile: 'media/costview.js',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    tsconfig: 'src/costview/tsconfig.json',
+    tsconfig: 'src/webviews/cost/tsconfig.json',
   },
 ];
 

@@ -2,8 +2,8 @@
 // delta, against the naive alternative (re-serialising the whole answer for the webview on every delta).
 // Numbers only; no pass/fail.
 import type { StreamEvent } from '../src/api';
-import { LiveAnswer } from '../src/chat/conversationAnswer';
-import { DeltaBatcher, type Scheduler } from '../src/chat/deltaBatcher';
+import { LiveAnswer } from '../src/core/conversation/conversationAnswer';
+import { DeltaBatcher, type Scheduler } from '../src/core/conversation/deltaBatcher';
 import type { BenchRunOptions } from './run';
 
 function events(count: number): StreamEvent[] {

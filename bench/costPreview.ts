@@ -3,11 +3,11 @@
 // language model provider does (buildRequest + estimateRequestTokens; the base adds the calibration samples); and the
 // webview's per-frame work while typing (previewWithDraft on a short and a 100 KB pasted draft). Medians of interleaved
 // rounds. Numbers only; no pass/fail.
-import { buildRequest, type Exchange } from '../src/chat/conversation';
-import { requestEstimate } from '../src/chat/costPreview';
-import { buildUserContent } from '../src/chat/prompt';
-import { estimateRequestTokens } from '../src/chat/tokenEstimate';
-import { previewWithDraft } from '../src/tokenCount';
+import { buildRequest, type Exchange } from '../src/core/conversation/conversation';
+import { requestEstimate } from '../src/core/cost/costPreview';
+import { buildUserContent } from '../src/core/request/prompt';
+import { estimateRequestTokens } from '../src/core/request/tokenEstimate';
+import { previewWithDraft } from '../src/common/tokenCount';
 import type { BenchRunOptions } from './run';
 
 const SYSTEM = 'You are an expert software engineer helping a developer inside their code editor. Answer precisely.';

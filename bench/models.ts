@@ -4,9 +4,9 @@
 import '../src/zodConfig';
 import { parseModelList } from '../src/api/models';
 import type { MessageParam } from '../src/api';
-import { cachedModelList, catalogFrom, readCachedModelList } from '../src/chat/modelList';
-import { withPromptCaching } from '../src/chat/promptCaching';
-import { defaultSettings, requestParams } from '../src/chat/settings';
+import { cachedModelList, catalogFrom, readCachedModelList } from '../src/core/models/modelList';
+import { withPromptCaching } from '../src/core/request/promptCaching';
+import { defaultSettings, requestParams } from '../src/core/request/settings';
 import { DEFAULT_MODEL_LIST } from '../test/support/simulator';
 import type { BenchRunOptions } from './run';
 

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
-import { renderChatHtml } from '../src/chat/webviewHtml';
-import type { ChatSnapshot } from '../src/protocol';
+import { renderChatHtml } from '../src/host/webviews/webviewHtml';
+import type { ChatSnapshot } from '../src/common/protocol';
 import { CHROMIUM_ARGS, buildWebviewBundle } from '../test/webview/harness';
 
 const ROOT = path.resolve(__dirname, '..');

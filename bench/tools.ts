@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { looksSecret } from '../src/chat/tools/paths';
-import { GitignoreFilter, SEARCH_LIMITS, searchFiles, type SearchFile } from '../src/chat/tools/search';
-import { ExcludeMatcher, looksBinary, numberedLines, searchPattern } from '../src/chat/tools/text';
+import { looksSecret } from '../src/core/tools/paths';
+import { GitignoreFilter, SEARCH_LIMITS, searchFiles, type SearchFile } from '../src/core/tools/search';
+import { ExcludeMatcher, looksBinary, numberedLines, searchPattern } from '../src/core/tools/text';
 import type { BenchRunOptions } from './run';
 
 const FILES = 5000;

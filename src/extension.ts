@@ -2,18 +2,18 @@
 // First: configures zod before any schema is built (see the file).
 import './zodConfig';
 import * as vscode from 'vscode';
-import { findModel } from './chat/modelCatalog';
-import { ApiKeyStore } from './host/apiKey';
+import { findModel } from './core/models/modelCatalog';
+import { ApiKeyStore } from './host/request/apiKey';
 import { registerChat } from './host/chat';
 import { registerCommands } from './host/commands';
-import { CostTracker } from './host/cost';
-import { CostView } from './host/costView';
-import { InlineExplainer } from './host/inlineExplain';
-import { registerLanguageModels } from './host/languageModelProvider';
-import { lmSpendingGuard } from './host/lmSpendingGuard';
-import { ModelCatalog } from './host/modelCatalog';
-import { RequestRunner } from './host/requestRunner';
-import { SettingsService } from './host/settings';
+import { CostTracker } from './host/cost/cost';
+import { CostView } from './host/cost/costView';
+import { InlineExplainer } from './host/inline/inlineExplain';
+import { registerLanguageModels } from './host/lm/languageModelProvider';
+import { lmSpendingGuard } from './host/lm/lmSpendingGuard';
+import { ModelCatalog } from './host/models/modelCatalog';
+import { RequestRunner } from './host/request/requestRunner';
+import { SettingsService } from './host/request/settings';
 
 /**
  * What activate() returns when VS Code runs the extension's tests: the live services. In normal use it returns

@@ -1,14 +1,14 @@
 // Every command "host" owns (the chat registers its own: openChat, newChat, stop, exportChat). One line per id.
 import * as vscode from 'vscode';
-import type { ApiKeyStore } from './apiKey';
-import { askAboutImage, type ChatAttach } from './askAboutImage';
-import { askAboutSelection, type AskArgs, type ChatAsk } from './askAboutSelection';
-import { resetCost, type CostTracker } from './cost';
-import type { CostView } from './costView';
-import type { InlineExplainer } from './inlineExplain';
-import type { ModelCatalog } from './modelCatalog';
-import { selectModel } from './selectModel';
-import type { SettingsService } from './settings';
+import type { ApiKeyStore } from './request/apiKey';
+import { askAboutImage, type ChatAttach } from './editor/askAboutImage';
+import { askAboutSelection, type AskArgs, type ChatAsk } from './editor/askAboutSelection';
+import { resetCost, type CostTracker } from './cost/cost';
+import type { CostView } from './cost/costView';
+import type { InlineExplainer } from './inline/inlineExplain';
+import type { ModelCatalog } from './models/modelCatalog';
+import { selectModel } from './models/selectModel';
+import type { SettingsService } from './request/settings';
 
 export interface CommandServices {
   settings: SettingsService;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { localDayKey, requestEntry, type RecordInput } from '../../src/chat/costTotals';
+import { localDayKey, requestEntry, type RecordInput } from '../../src/core/cost/costTotals';
 import { EXTENSION_ID, REPO_ROOT, RESULTS_DIR, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
 import { findWebviewFrame, runCommand, statusBarItem, statusBarText } from './workbench';

@@ -11,7 +11,7 @@ import { desktopTestOptions, needsXvfb, xvfbCommand } from './desktopOptions';
 import { BASE_SETTINGS, makeRunDir } from './harness';
 import type { InHostResult } from './suite/index';
 import { OUT_DIR, SUITE_INDEX, bundleSuites, writeSuiteWorkspace } from './suites';
-import { REPO_ROOT } from './tools';
+import { REPO_ROOT } from '../../scripts/e2eToolchain';
 
 async function underXvfb(): Promise<number> {
   const { command, args } = xvfbCommand(process.execPath, process.execArgv, __filename);

@@ -5,9 +5,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { REPO_ROOT, ensureChromium, ensureTools } from './tools';
+import { REPO_ROOT, ensureChromium, ensureTools } from '../../scripts/e2eToolchain';
 
-export { REPO_ROOT } from './tools';
+export { REPO_ROOT } from '../../scripts/e2eToolchain';
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const EXTENSION_ID = 'fastrouter-chat.fastrouter-chat';
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { parseModelList } from '../../src/api/models';
-import { isClaudeModelId } from '../../src/chat/modelCatalog';
+import { isClaudeModelId } from '../../src/core/models/modelCatalog';
 import { DEFAULT_MODEL_LIST } from '../support/simulator';
 import { REPO_ROOT, RESULTS_DIR, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
@@ -18,7 +18,7 @@ import { quickInput, runCommand, statusBarItem, waitFor } from './workbench';
 const KEY = 'test-key';
 /** The models the provider lists once it has fetched the simulator's model list (the Claude ones). */
 const LISTED = parseModelList(DEFAULT_MODEL_LIST).models.filter((m) => isClaudeModelId(m.id));
-/** `COST_STATUS_ID` of src/host/cost.ts (which imports vscode, so not importable here). */
+/** `COST_STATUS_ID` of src/host/cost/cost.ts (which imports vscode, so not importable here). */
 const COST_STATUS_ID = 'fastrouter.cost';
 /** Set FASTROUTER_SCREENSHOTS=1 to refresh the README's picture; otherwise it goes to test-results/. */
 const SCREENSHOT = process.env.FASTROUTER_SCREENSHOTS === '1'

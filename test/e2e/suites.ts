@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { REPO_ROOT } from './tools';
+import { REPO_ROOT } from '../../scripts/e2eToolchain';
 
 export const SUITE_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'suite');
 export const OUT_DIR = path.join(REPO_ROOT, 'out', 'e2e', 'suite');

@@ -1,9 +1,9 @@
 // The chat controller's AnswerRunner against the simulator, for unit tests: the same steps as the host's
 // RequestRunner minus VS Code (stream, forward events, report retries, map the outcome and its usage).
 import { MessagesClient, type MessagesClientOptions } from '../../src/api';
-import type { AnswerRunner } from '../../src/chat/conversationController';
-import { toTurnError } from '../../src/chat/errors';
-import { retryNotice } from '../../src/chat/retryNotice';
+import type { AnswerRunner } from '../../src/core/conversation/conversationController';
+import { toTurnError } from '../../src/core/request/errors';
+import { retryNotice } from '../../src/core/request/retryNotice';
 
 export function simulatorRunner(baseUrl: string, clientOptions: Partial<MessagesClientOptions> = {}): AnswerRunner {
   const client = new MessagesClient({ apiKey: 'test-key', baseUrl, maxRetries: 0, idleTimeoutMs: 5000, ...clientOptions });

@@ -279,9 +279,9 @@ describe('simulator: prompt caching and answers about code', () => {
   });
 
   it('names a file path given in the prose around an unlabelled code block', async () => {
-    const content = 'Explain this code from `src/host/apiKey.ts` (lines 3-9):\n\n```typescript\nexport class ApiKeyStore {}\n```';
+    const content = 'Explain this code from `src/host/request/apiKey.ts` (lines 3-9):\n\n```typescript\nexport class ApiKeyStore {}\n```';
     const message = await (await post({ ...valid, messages: [{ role: 'user', content }] })).json() as { content: Array<{ text: string }> };
-    assert.match(message.content[0].text, /`src\/host\/apiKey\.ts` \(TypeScript\)/);
+    assert.match(message.content[0].text, /`src\/host\/request\/apiKey\.ts` \(TypeScript\)/);
     assert.match(message.content[0].text, /`ApiKeyStore`/);
   });
 

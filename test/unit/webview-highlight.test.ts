@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import hljs from 'highlight.js/lib/core';
-import { SegmentedHighlight, highlightCode } from '../../src/webview/highlight';
+import { SegmentedHighlight, highlightCode } from '../../src/webviews/chat/highlight';
 
 const SAMPLES: Record<string, string> = {
   typescript: 'interface A {\n  x: number;\n}\n/**\n * doc\n */\nclass Foo extends Bar {\n  run(): void {\n    const s = `multi\nline ${this.a}`;\n    console.log(s); // done\n  }\n}\n',

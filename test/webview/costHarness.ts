@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderCostHtml } from '../../src/chat/costViewHtml';
-import { CostViewToHostSchema, type CostViewData, type CostViewToHost, type HostToCostView } from '../../src/costViewProtocol';
-import { ensureChromium } from '../e2e/tools';
+import { renderCostHtml } from '../../src/host/webviews/costViewHtml';
+import { CostViewToHostSchema, type CostViewData, type CostViewToHost, type HostToCostView } from '../../src/common/costViewProtocol';
+import { ensureChromium } from '../../scripts/e2eToolchain';
 import { CHROMIUM_ARGS } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -21,7 +21,7 @@ const ROOT = path.resolve(__dirname, '../..');
 /** The cost view bundle, built exactly as esbuild.js's target does. */
 async function buildCostBundle(): Promise<string> {
   const { targets } = createRequire(__filename)('../../esbuild.js') as { targets: esbuild.BuildOptions[] };
-  const target = targets.find((t) => (t.entryPoints as string[])[0] === 'src/costview/main.ts');
+  const target = targets.find((t) => (t.entryPoints as string[])[0] === 'src/webviews/cost/main.ts');
   if (!target) throw new Error('esbuild.js has no cost view target');
   const dir = mkdtempSync(path.join(tmpdir(), 'fr-costview-'));
   try {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { estimateTextTokens } from '../../src/tokenCount';
+import { estimateTextTokens } from '../../src/common/tokenCount';
 import { emptySnapshot, Harness } from './harness';
 
 const PNG_37x23 = readFileSync(path.join(__dirname, '../fixtures/images/canvas-37x23.png')).toString('base64');

@@ -3,9 +3,9 @@
 // Cost…, Spending Limits…) as typed messages, theme colours, live updates, and hostile text shown as text.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { costViewData } from '../../src/chat/costView';
-import { Folder, localDayKey, requestEntry, totalsFor, type RecordInput } from '../../src/chat/costTotals';
-import type { CostViewData } from '../../src/costViewProtocol';
+import { costViewData } from '../../src/core/cost/costView';
+import { Folder, localDayKey, requestEntry, totalsFor, type RecordInput } from '../../src/core/cost/costTotals';
+import type { CostViewData } from '../../src/common/costViewProtocol';
 import { CostHarness } from './costHarness';
 
 const SONNET = 'anthropic/claude-sonnet-4-20250514';

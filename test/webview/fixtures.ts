@@ -1,5 +1,5 @@
 // Host messages the tests send, built from the protocol's own types.
-import type { AnswerMeta, AssistantTurn, HostToWebview, UserTurn } from '../../src/protocol';
+import type { AnswerMeta, AssistantTurn, HostToWebview, UserTurn } from '../../src/common/protocol';
 import type { ChatPage } from './harness';
 
 export function userTurn(id: string, text: string, extra: Partial<UserTurn> = {}): UserTurn {

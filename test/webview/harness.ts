@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { renderChatHtml } from '../../src/chat/webviewHtml';
-import { WebviewToHostSchema, type ChatSnapshot, type HostToWebview, type WebviewToHost } from '../../src/protocol';
-import { ensureChromium } from '../e2e/tools';
+import { renderChatHtml } from '../../src/host/webviews/webviewHtml';
+import { WebviewToHostSchema, type ChatSnapshot, type HostToWebview, type WebviewToHost } from '../../src/common/protocol';
+import { ensureChromium } from '../../scripts/e2eToolchain';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -24,14 +24,14 @@ export const CHROMIUM_ARGS = [
 export async function buildWebviewBundle(production = false): Promise<string> {
   const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'fr-webview-')), 'webview.js');
   await esbuild.build({
-    entryPoints: [path.join(ROOT, 'src/webview/main.ts')],
+    entryPoints: [path.join(ROOT, 'src/webviews/chat/main.ts')],
     outfile,
     bundle: true,
     minify: production,
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    tsconfig: path.join(ROOT, 'src/webview/tsconfig.json'),
+    tsconfig: path.join(ROOT, 'src/webviews/chat/tsconfig.json'),
     logLevel: 'silent',
     legalComments: 'none',
   });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, emptySnapshot, type ChatPage } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
-import { formatCredits } from '../../src/chat/costLedger';
+import { formatCredits } from '../../src/core/cost/costLedger';
 
 // A 1×1 PNG and a 1×1 GIF, as real files would arrive from the clipboard or a drop.
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -186,7 +186,7 @@ describe('chat webview: interaction', () => {
       const cost = i % 2 === 0 ? { kind: 'billed' as const, credits } : { kind: 'estimate' as const, credits };
       await chat.send({ type: 'turnEnded', turnId: `c${i}`, status: 'done', meta: meta({ cost }) });
       const shown = await chat.page.locator(`.turn[data-turn-id="c${i}"] .meta-cost`).textContent();
-      // formatCredits as the host imports it for the status bar (src/host/cost.ts).
+      // formatCredits as the host imports it for the status bar (src/host/cost/cost.ts).
       const expected = cost.kind === 'billed' ? `${formatCredits(credits)} credits` : `≈${formatCredits(credits)} credits (estimate)`;
       assert.equal(shown, expected, `credits ${credits}`);
     }

@@ -1,7 +1,7 @@
 // The page builder: strict CSP, nonce'd script only, and a first snapshot that survives any text in it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderChatHtml } from '../../src/chat/webviewHtml';
+import { renderChatHtml } from '../../src/host/webviews/webviewHtml';
 import { Harness, emptySnapshot } from './harness';
 import { assistantTurn, userTurn } from './fixtures';
 

@@ -3,7 +3,7 @@
 // decision once, "Applied" / "Rejected" afterwards, the paused loop's Continue, keyboard and screen-reader reach.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AnswerBlock } from '../../src/protocol';
+import type { AnswerBlock } from '../../src/common/protocol';
 import { Harness, emptySnapshot } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 

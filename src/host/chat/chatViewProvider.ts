@@ -2,8 +2,8 @@
 // validates every message from it, and posts to it only after it said `ready`.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { renderChatHtml } from '../../chat/webviewHtml';
-import { WebviewToHostSchema, type ChatSnapshot, type HostToWebview, type WebviewToHost } from '../../protocol';
+import { renderChatHtml } from '../webviews/webviewHtml';
+import { WebviewToHostSchema, type ChatSnapshot, type HostToWebview, type WebviewToHost } from '../../common/protocol';
 import { Disposable } from '../dispose';
 
 export const CHAT_VIEW_ID = 'fastrouter.chatView';

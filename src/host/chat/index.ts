@@ -1,15 +1,15 @@
 // registerChat: the chat panel feature in one call (view, commands, persistence), as extension.ts expects.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { buildUserContent } from '../../chat/prompt';
-import { ConversationController } from '../../chat/conversationController';
-import { ConversationStore } from '../../chat/conversationStore';
-import { findModel, withCachePrices } from '../../chat/modelCatalog';
-import { MIN_THINKING_BUDGET } from '../../chat/settings';
-import type { ModelCatalog } from '../modelCatalog';
-import type { RequestRunner } from '../requestRunner';
-import type { SettingsService } from '../settings';
-import { toolDefinitions } from '../../chat/tools/definitions';
+import { buildUserContent } from '../../core/request/prompt';
+import { ConversationController } from '../../core/conversation/conversationController';
+import { ConversationStore } from '../../core/conversation/conversationStore';
+import { findModel, withCachePrices } from '../../core/models/modelCatalog';
+import { MIN_THINKING_BUDGET } from '../../core/request/settings';
+import type { ModelCatalog } from '../models/modelCatalog';
+import type { RequestRunner } from '../request/requestRunner';
+import type { SettingsService } from '../request/settings';
+import { toolDefinitions } from '../../core/tools/definitions';
 import { WorkspaceTools } from '../tools';
 import { ChatService } from './chatService';
 

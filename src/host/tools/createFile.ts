@@ -1,8 +1,8 @@
 // create_file: a new file with the given content, as one WorkspaceEdit; refuses to overwrite.
 import * as vscode from 'vscode';
-import type { ToolInput } from '../../chat/tools/definitions';
-import { lineChanges } from '../../chat/tools/text';
-import type { PreparedToolCall } from '../../chat/tools/types';
+import type { ToolInput } from '../../core/tools/definitions';
+import { lineChanges } from '../../core/tools/text';
+import type { PreparedToolCall } from '../../core/tools/types';
 import type { ProposalStore } from './proposals';
 import type { ToolWorkspace } from './workspace';
 

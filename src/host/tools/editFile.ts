@@ -1,9 +1,9 @@
 // edit_file: old_text must occur exactly once; the change is one undoable WorkspaceEdit, saved only when the document
 // had no unsaved changes of the user's (else it goes into the buffer and stays unsaved).
 import * as vscode from 'vscode';
-import type { ToolInput } from '../../chat/tools/definitions';
-import { countOccurrences, lineChanges, withLineEnds } from '../../chat/tools/text';
-import type { PreparedToolCall } from '../../chat/tools/types';
+import type { ToolInput } from '../../core/tools/definitions';
+import { countOccurrences, lineChanges, withLineEnds } from '../../core/tools/text';
+import type { PreparedToolCall } from '../../core/tools/types';
 import type { ProposalStore } from './proposals';
 import type { ToolWorkspace } from './workspace';
 

@@ -1,7 +1,7 @@
 // find_files: vscode.workspace.findFiles with the user's excludes (files.exclude by VS Code, search.exclude here); capped.
 import * as vscode from 'vscode';
-import type { ToolInput } from '../../chat/tools/definitions';
-import type { PreparedToolCall } from '../../chat/tools/types';
+import type { ToolInput } from '../../core/tools/definitions';
+import type { PreparedToolCall } from '../../core/tools/types';
 import type { ToolWorkspace } from './workspace';
 
 export const MAX_FOUND_FILES = 500;

@@ -1,7 +1,7 @@
 // get_diagnostics: the errors and warnings VS Code knows (vscode.languages.getDiagnostics), for a file or the workspace.
 import * as vscode from 'vscode';
-import type { ToolInput } from '../../chat/tools/definitions';
-import type { PreparedToolCall } from '../../chat/tools/types';
+import type { ToolInput } from '../../core/tools/definitions';
+import type { PreparedToolCall } from '../../core/tools/types';
 import type { ToolWorkspace } from './workspace';
 
 const MAX_PROBLEMS = 200;

@@ -1,10 +1,10 @@
-// The workspace tools for the chat (ChatTools of src/chat/tools/types.ts): one file per tool, this registry, the
+// The workspace tools for the chat (ChatTools of src/core/tools/types.ts): one file per tool, this registry, the
 // settings (fastrouter.tools.*) and Workspace Trust: in an untrusted workspace no tool is offered.
 import * as vscode from 'vscode';
-import type { ParsedToolCall } from '../../chat/tools/definitions';
-import type { ChatTools, PreparedToolCall, ToolLimits } from '../../chat/tools/types';
+import type { ParsedToolCall } from '../../core/tools/definitions';
+import type { ChatTools, PreparedToolCall, ToolLimits } from '../../core/tools/types';
 import { Disposable } from '../dispose';
-import type { SettingsService } from '../settings';
+import type { SettingsService } from '../request/settings';
 import { prepareCreateFile } from './createFile';
 import { prepareEditFile } from './editFile';
 import { prepareFindFiles } from './findFiles';

@@ -1,8 +1,8 @@
 // list_directory: a folder's entries (folders end in "/"), without what files.exclude hides.
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import type { ToolInput } from '../../chat/tools/definitions';
-import type { PreparedToolCall } from '../../chat/tools/types';
+import type { ToolInput } from '../../core/tools/definitions';
+import type { PreparedToolCall } from '../../core/tools/types';
 import type { ToolWorkspace } from './workspace';
 
 const MAX_ENTRIES = 1000;

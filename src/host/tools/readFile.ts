@@ -1,7 +1,7 @@
 // read_file: numbered lines of a text file (the editor's buffer when open), cut with a note on large files.
-import type { ToolInput } from '../../chat/tools/definitions';
-import { numberedLines } from '../../chat/tools/text';
-import type { PreparedToolCall } from '../../chat/tools/types';
+import type { ToolInput } from '../../core/tools/definitions';
+import { numberedLines } from '../../core/tools/text';
+import type { PreparedToolCall } from '../../core/tools/types';
 import type { ToolWorkspace } from './workspace';
 
 export async function prepareReadFile(ws: ToolWorkspace, input: ToolInput<'read_file'>): Promise<PreparedToolCall | { error: string }> {

@@ -2,11 +2,11 @@
 // open documents are searched as the editor has them. Secret-looking files are skipped; matches and files are capped.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { ToolInput } from '../../chat/tools/definitions';
-import { looksSecret } from '../../chat/tools/paths';
-import { GitignoreFilter, SEARCH_LIMITS, searchFiles, type SearchFile } from '../../chat/tools/search';
-import { looksBinary, searchPattern, type ExcludeMatcher } from '../../chat/tools/text';
-import type { PreparedToolCall, ToolRunResult } from '../../chat/tools/types';
+import type { ToolInput } from '../../core/tools/definitions';
+import { looksSecret } from '../../core/tools/paths';
+import { GitignoreFilter, SEARCH_LIMITS, searchFiles, type SearchFile } from '../../core/tools/search';
+import { looksBinary, searchPattern, type ExcludeMatcher } from '../../core/tools/text';
+import type { PreparedToolCall, ToolRunResult } from '../../core/tools/types';
 import type { ToolWorkspace } from './workspace';
 
 export async function prepareSearchText(ws: ToolWorkspace, input: ToolInput<'search_text'>): Promise<PreparedToolCall | { error: string }> {

@@ -3,8 +3,8 @@
 import { realpath, readFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
-import { resolveToolPath, type PathResult, type WorkspaceRoot } from '../../chat/tools/paths';
-import { enabledPatterns, ExcludeMatcher, looksBinary } from '../../chat/tools/text';
+import { resolveToolPath, type PathResult, type WorkspaceRoot } from '../../core/tools/paths';
+import { enabledPatterns, ExcludeMatcher, looksBinary } from '../../core/tools/text';
 
 /** Files bigger than this are not read (read_file says so; search skips them). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;

@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContentBlock, MessageParam } from '../../../src/api';
-import { ConversationController } from '../../../src/chat/conversationController';
-import { ConversationStore } from '../../../src/chat/conversationStore';
-import { buildUserContent } from '../../../src/chat/prompt';
+import { ConversationController } from '../../../src/core/conversation/conversationController';
+import { ConversationStore } from '../../../src/core/conversation/conversationStore';
+import { buildUserContent } from '../../../src/core/request/prompt';
 import type { ExtensionApi } from '../../../src/extension';
-import type { AssistantTurn, Turn } from '../../../src/protocol';
+import type { AssistantTurn, Turn } from '../../../src/common/protocol';
 import { thinkingSignature } from '../../support/simulatorAnswer';
 import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
 

@@ -5,11 +5,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatCredits } from '../../../src/chat/costLedger';
+import { formatCredits } from '../../../src/core/cost/costLedger';
 import type { ExtensionApi } from '../../../src/extension';
-import { ApiKeyStore } from '../../../src/host/apiKey';
-import { CostTracker } from '../../../src/host/cost';
-import type { RunOutcome } from '../../../src/host/requestRunner';
+import { ApiKeyStore } from '../../../src/host/request/apiKey';
+import { CostTracker } from '../../../src/host/cost/cost';
+import type { RunOutcome } from '../../../src/host/request/requestRunner';
 import type { StreamEvent } from '../../../src/api';
 import { EXTENSION_ID, SIM, enqueue, resetSim, simRequests, until as untilTruthy } from './simulator';
 

@@ -5,9 +5,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { BUILTIN_MODELS } from '../../../src/chat/modelCatalog';
+import { BUILTIN_MODELS } from '../../../src/core/models/modelCatalog';
 import type { ExtensionApi } from '../../../src/extension';
-import type { AssistantTurn } from '../../../src/protocol';
+import type { AssistantTurn } from '../../../src/common/protocol';
 import { EXTENSION_ID, SIM, enqueue, resetSim, simCall, simRequests, until } from './simulator';
 
 const SIM_CLAUDE_NAMES = ['Claude Sonnet 4', 'Claude Opus 4.1', 'Claude Haiku 4.5', 'Claude Sonnet 4.5 (Simulated)'];

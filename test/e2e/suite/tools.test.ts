@@ -8,11 +8,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageParam } from '../../../src/api';
-import type { ParsedToolCall } from '../../../src/chat/tools/definitions';
-import type { PreparedToolCall, ToolRunResult } from '../../../src/chat/tools/types';
+import type { ParsedToolCall } from '../../../src/core/tools/definitions';
+import type { PreparedToolCall, ToolRunResult } from '../../../src/core/tools/types';
 import type { ExtensionApi } from '../../../src/extension';
 import { WorkspaceTools } from '../../../src/host/tools';
-import type { AnswerBlock, AssistantTurn, Turn } from '../../../src/protocol';
+import type { AnswerBlock, AssistantTurn, Turn } from '../../../src/common/protocol';
 import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
 
 type ToolBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;

@@ -1,0 +1,402 @@
+// The one typed message contract between the extension host and the chat webview, both directions.
+// Host and webview both import this file; it imports nothing from the project. Every message that
+// arrives from the webview is validated with `WebviewToHostSchema` before the host acts on it.
+import * as z from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared value types
+
+export const ImageMediaTypeSchema = z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+export type ImageMediaType = z.infer<typeof ImageMediaTypeSchema>;
+
+/**
+ * The Messages API's image limits, checked in every path (button, paste, drop, Ask About Image, the host, each request)
+ * before anything is sent. Bigger pictures are resized in the chat (canvas) to fit.
+ */
+export const IMAGE_LIMITS = {
+  /** One image's base64 data: the API's "5 MB"… */
+  maxBase64Chars: 5_242_880,
+  /** …which is this many bytes of file, shown to users as 3.75 MB. */
+  maxBytes: 3_932_160,
+  /** Longest side, in pixels. */
+  maxSide: 8000,
+  /** Images in one request (every image the conversation still sends). */
+  maxPerRequest: 100,
+  /** Largest file taken in to be resized; anything bigger is refused outright. */
+  maxSourceBytes: 30 * 1024 * 1024,
+} as const;
+
+/** Base64 characters of an image file of `maxSourceBytes`. */
+const MAX_SOURCE_BASE64 = Math.ceil(IMAGE_LIMITS.maxSourceBytes / 3) * 4;
+
+/**
+ * An image attached to a user turn: base64 data (no `data:` prefix). Saved conversations may hold images from before
+ * the limits were checked (up to 5 MB of file); requests refuse those until they fit or are removed.
+ */
+export const ImageAttachmentSchema = z.object({
+  id: z.string().min(1).max(100),
+  name: z.string().max(500),
+  mediaType: ImageMediaTypeSchema,
+  data: z.string().max(7_000_000),
+  /** The user dropped it from the conversation: later requests no longer send it (a short note takes its place). */
+  omitted: z.boolean().optional(),
+});
+export type ImageAttachment = z.infer<typeof ImageAttachmentSchema>;
+
+/**
+ * Text a user turn carries besides the question: a selection (Ask About Selection; one item per cursor), a whole file
+ * (Add File to Chat) or the workspace's problems. Sent as a fenced block with its path; lines are 1-based.
+ */
+export const CodeContextKindSchema = z.enum(['selection', 'file', 'problems']);
+export type CodeContextKind = z.infer<typeof CodeContextKindSchema>;
+
+export const CodeContextSchema = z.object({
+  id: z.string().min(1).max(100),
+  kind: CodeContextKindSchema,
+  languageId: z.string().max(200),
+  /** Workspace-relative path, or a readable name for untitled files and notebook cells. */
+  path: z.string().max(2000),
+  /** Absent when the item is not a range of one file (problems). */
+  startLine: z.number().int().optional(),
+  endLine: z.number().int().optional(),
+  text: z.string(),
+  /** The user dropped it from the conversation: later requests no longer send it (a short note takes its place). */
+  omitted: z.boolean().optional(),
+});
+export type CodeContext = z.infer<typeof CodeContextSchema>;
+
+export const UserTurnSchema = z.object({
+  id: z.string(),
+  role: z.literal('user'),
+  text: z.string(),
+  /** Code, files and problems the question is about, in the order they were added. */
+  context: z.array(CodeContextSchema).default([]),
+  images: z.array(ImageAttachmentSchema).default([]),
+});
+export type UserTurn = z.infer<typeof UserTurnSchema>;
+
+/**
+ * Where a tool call is: pending (not started), running, approval (its card waits for Apply / Reject), done, error
+ * (the model got an error result), applied / rejected (the user's decision on a change, or on reading a secret-looking file).
+ */
+export const ToolStateSchema = z.enum(['pending', 'running', 'approval', 'done', 'error', 'applied', 'rejected']);
+export type ToolState = z.infer<typeof ToolStateSchema>;
+
+/** A change a tool proposes (edit_file, create_file), as its approval card shows it. */
+export const ToolChangeSchema = z.object({
+  path: z.string().max(5000),
+  added: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  create: z.boolean().optional(),
+});
+export type ToolChange = z.infer<typeof ToolChangeSchema>;
+
+/** One block of an answer as the webview shows it. */
+export const AnswerBlockSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string() }),
+  z.object({ kind: z.literal('thinking'), text: z.string(), redacted: z.boolean().optional() }),
+  z.object({
+    kind: z.literal('tool_use'),
+    name: z.string(),
+    /** The input as pretty JSON. */
+    input: z.string(),
+    /** The tool_use id (absent in answers saved before tools existed). */
+    id: z.string().optional(),
+    state: ToolStateSchema.optional(),
+    /** The row's text: "Read src/a.ts:1–40", "Searched 'parseUrl' — 12 matches". */
+    summary: z.string().optional(),
+    /** What the model got back (cut for the view). */
+    result: z.string().optional(),
+    change: ToolChangeSchema.optional(),
+    /** Why a read waits for approval (a file that looks secret). */
+    reason: z.string().optional(),
+  }),
+  /**
+   * A block the chat does not model (a server tool such as web search and its result, or a type the API added later),
+   * shown as one compact row: `label` ("Searched the web: …", or the block's type); `type` is the API block type.
+   */
+  z.object({ kind: z.literal('opaque'), type: z.string().max(200), label: z.string().max(1000) }),
+]);
+export type AnswerBlock = z.infer<typeof AnswerBlockSchema>;
+
+/**
+ * streaming: deltas still arriving; done: finished normally (any stop reason);
+ * stopped: the user pressed Stop; error: the request failed (partial text kept);
+ * interrupted: cut by a window reload or a crash.
+ */
+export const AnswerStatusSchema = z.enum(['streaming', 'done', 'stopped', 'error', 'interrupted']);
+export type AnswerStatus = z.infer<typeof AnswerStatusSchema>;
+
+/** Cost of one answer. `billed`: FastRouter's usage.cost (credits). `estimate`: from tokens, never mixed with billed. */
+export const AnswerCostSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('billed'), credits: z.number() }),
+  z.object({ kind: z.literal('estimate'), credits: z.number() }),
+  z.object({ kind: z.literal('unknown') }),
+]);
+export type AnswerCost = z.infer<typeof AnswerCostSchema>;
+
+export const AnswerMetaSchema = z.object({
+  model: z.string(),
+  /** The model's name for people ("Claude Sonnet 4"), from the endpoint's model list; the id when absent. */
+  modelName: z.string().optional(),
+  /** All input tokens: uncached + cache writes + cache reads. */
+  inputTokens: z.number().int().nonnegative(),
+  /** Of `inputTokens`, read from the prompt cache (`cache_read_input_tokens`). */
+  cacheReadTokens: z.number().int().nonnegative().optional(),
+  /** Of `inputTokens`, written to the prompt cache (`cache_creation_input_tokens`). */
+  cacheWriteTokens: z.number().int().nonnegative().optional(),
+  outputTokens: z.number().int().nonnegative(),
+  cost: AnswerCostSchema,
+  durationMs: z.number().nonnegative(),
+  stopReason: z.string().nullable(),
+});
+export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
+
+/** Why an answer waits before it is asked again: 429, 529, another retryable status (5xx, 408, 409), a failed connection. */
+export const RetryReasonSchema = z.enum(['rate_limit', 'overloaded', 'server_error', 'connection']);
+export type RetryReason = z.infer<typeof RetryReasonSchema>;
+
+/** A wait before the next attempt of an answer (only before anything streamed), for the chat to count down. */
+export const RetryNoticeSchema = z.object({
+  reason: RetryReasonSchema,
+  /** The wait, counted from when the message arrives. */
+  delayMs: z.number().nonnegative(),
+  /** 1 for the first retry, up to `maxRetries`. */
+  retry: z.number().int().positive(),
+  maxRetries: z.number().int().nonnegative(),
+});
+export type RetryNotice = z.infer<typeof RetryNoticeSchema>;
+
+/** A FastRouter setting's full id, e.g. "fastrouter.baseUrl". */
+export const SettingIdSchema = z.string().regex(/^fastrouter\.[A-Za-z.]{1,100}$/);
+
+/** Buttons shown with an error. Each maps to a host action. */
+/** `sendAnyway`: send a request a spending limit held back, this once. `removeImages`: drop the images an error names. */
+export const ErrorActionSchema = z.enum(['retry', 'setApiKey', 'openSettings', 'openBilling', 'showLog', 'removeImages', 'sendAnyway']);
+export type ErrorAction = z.infer<typeof ErrorActionSchema>;
+
+export const TurnErrorSchema = z.object({
+  /** A short stable code: 'no_key', 'auth', 'billing', 'rate_limit', 'overloaded', 'moderation', 'network', 'stalled', 'bad_setting', 'spending_limit', 'api', … */
+  code: z.string(),
+  message: z.string(),
+  actions: z.array(ErrorActionSchema),
+  /** The setting `openSettings` opens (e.g. "fastrouter.baseUrl"); all FastRouter settings when absent. */
+  setting: SettingIdSchema.optional(),
+  /** The images `removeImages` drops from the conversation (over the API's limits, or rejected by it). */
+  imageIds: z.array(z.string().max(100)).max(1000).optional(),
+});
+export type TurnError = z.infer<typeof TurnErrorSchema>;
+
+export const AssistantTurnSchema = z.object({
+  id: z.string(),
+  role: z.literal('assistant'),
+  blocks: z.array(AnswerBlockSchema),
+  status: AnswerStatusSchema,
+  meta: AnswerMetaSchema.optional(),
+  error: TurnErrorSchema.optional(),
+  /** The tool loop paused at a bound (rounds, credits): why, shown with a Continue button. */
+  paused: z.string().optional(),
+});
+export type AssistantTurn = z.infer<typeof AssistantTurnSchema>;
+
+export const TurnSchema = z.discriminatedUnion('role', [UserTurnSchema, AssistantTurnSchema]);
+export type Turn = z.infer<typeof TurnSchema>;
+
+export const ConversationSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  updatedAt: z.number(),
+});
+export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
+
+/**
+ * The host's estimate of the next request without the draft (the cost preview, "≈ 12.4k tokens · ≈ 0.041 credits"):
+ * computed locally, no paid call. The webview adds the draft's own estimate (src/common/tokenCount.ts) as the user types.
+ */
+export const RequestEstimateSchema = z.object({
+  /** Input tokens of the next request before the draft: system prompt, tools, the conversation sent as context, the new message's overhead. Calibrated. */
+  baseTokens: z.number().int().nonnegative(),
+  /** Of those, the conversation's (its earlier questions and answers still sent). Calibrated. */
+  conversationTokens: z.number().int().nonnegative(),
+  /** Real ÷ estimated input tokens of this conversation's earlier answers (1 without any): the draft's text is scaled by it. */
+  calibration: z.number().positive(),
+  /** Credits per input token of the current model (list price); absent when unknown. */
+  inputCreditsPerToken: z.number().nonnegative().optional(),
+  /**
+   * With prompt caching on: the prices of cache reads and writes, and how many of the tokens the next request should
+   * read from the cache (what the last answer's request sent, while its cache is warm); the rest is written.
+   */
+  cache: z.object({
+    readTokens: z.number().int().nonnegative(),
+    readCreditsPerToken: z.number().nonnegative(),
+    writeCreditsPerToken: z.number().nonnegative(),
+  }).optional(),
+});
+export type RequestEstimate = z.infer<typeof RequestEstimateSchema>;
+
+/** Everything the webview needs for a first paint; also put in the page's `data-state` attribute. */
+export const ChatSnapshotSchema = z.object({
+  conversationId: z.string(),
+  turns: z.array(TurnSchema),
+  conversations: z.array(ConversationSummarySchema),
+  model: z.string(),
+  /** The model's name for the header ("Claude Sonnet 4"); the id when absent. */
+  modelName: z.string().optional(),
+  busy: z.boolean(),
+  /** The cost preview's base for the next question (absent: none shown). */
+  estimate: RequestEstimateSchema.optional(),
+});
+export type ChatSnapshot = z.infer<typeof ChatSnapshotSchema>;
+
+/** New text for one block of the streaming answer. `block` is the answer's block index; a new index starts a block. */
+export const DeltaChunkSchema = z.object({
+  block: z.number().int().nonnegative(),
+  kind: z.enum(['text', 'thinking']),
+  text: z.string(),
+});
+export type DeltaChunk = z.infer<typeof DeltaChunkSchema>;
+
+/** A file or the problems waiting in the composer, as its chip shows it (the text stays with the host). */
+export const PendingContextSchema = z.object({
+  id: z.string().min(1).max(100),
+  kind: CodeContextKindSchema,
+  /** What the chip says: a workspace-relative path, or "Problems". */
+  label: z.string().max(2000),
+  /** Characters of text that will be sent. */
+  chars: z.number().int().nonnegative(),
+  /** Problems listed (kind "problems"). */
+  count: z.number().int().nonnegative().optional(),
+  /** The file was cut to fastrouter.maxSelectionChars. */
+  cut: z.boolean().optional(),
+});
+export type PendingContext = z.infer<typeof PendingContextSchema>;
+
+/** "340 B", "2.1 KB", "1.4 MB": the size a chip shows (characters, as a file manager shows bytes). */
+export function formatSize(chars: number): string {
+  if (chars < 1024) return `${chars} B`;
+  if (chars < 1024 * 1024) return `${(chars / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
+  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host → webview
+
+export const HostToWebviewSchema = z.discriminatedUnion('type', [
+  /** Replace the whole view (first paint after `ready`, switching conversations, New Chat). */
+  z.object({ type: z.literal('snapshot'), snapshot: ChatSnapshotSchema }),
+  /** A user turn and its (empty, streaming) answer were appended. */
+  z.object({ type: z.literal('turnAdded'), user: UserTurnSchema, assistant: AssistantTurnSchema }),
+  /** New text only, batched: at most one per animation frame. */
+  z.object({ type: z.literal('delta'), turnId: z.string(), chunks: z.array(DeltaChunkSchema) }),
+  /** A non-streamed block of the answer (tool use, an opaque block such as a web search) at index `block`; a tool call's is sent again whenever its state changes. */
+  z.object({ type: z.literal('block'), turnId: z.string(), block: z.number().int().nonnegative(), value: AnswerBlockSchema }),
+  /** The answer ended (done, stopped, error). The webview keeps the text it has. */
+  z.object({
+    type: z.literal('turnEnded'),
+    turnId: z.string(),
+    status: AnswerStatusSchema,
+    meta: AnswerMetaSchema.optional(),
+    error: TurnErrorSchema.optional(),
+    paused: z.string().optional(),
+  }),
+  /**
+   * The answer waits before its request is sent again (429, 529…): the turn shows why and counts down, Stop still
+   * stops it. `retry: null` clears it once the stream starts.
+   */
+  z.object({ type: z.literal('retrying'), turnId: z.string(), retry: RetryNoticeSchema.nullable() }),
+  /** An answer is being retried or continued: its blocks are reset to `blocks` and it streams again. */
+  z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
+  z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),
+  z.object({ type: z.literal('busy'), busy: z.boolean() }),
+  z.object({ type: z.literal('model'), model: z.string(), modelName: z.string().optional() }),
+  /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
+  /** The chat resizes any that are over IMAGE_LIMITS before they can be sent. */
+  z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema.extend({ data: z.string().max(MAX_SOURCE_BASE64) })) }),
+  /** A message for the composer area (e.g. an image was rejected). */
+  z.object({
+    type: z.literal('notice'),
+    level: z.enum(['info', 'error']),
+    message: z.string(),
+    /** Buttons under the notice (e.g. Open Settings for a bad setting); `setting` is the one Open Settings opens. */
+    actions: z.array(ErrorActionSchema).optional(),
+    setting: SettingIdSchema.optional(),
+  }),
+  z.object({ type: z.literal('focusInput') }),
+  /** The cost preview's base changed (an answer ended, the model or system prompt changed, context was dropped). */
+  z.object({ type: z.literal('estimate'), estimate: RequestEstimateSchema }),
+  /** Files and problems waiting to go with the next message (Add File to Chat, Add Problems to Chat): chips, not text. */
+  z.object({ type: z.literal('pendingContext'), items: z.array(PendingContextSchema) }),
+]);
+export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Webview → host
+
+const MAX_CODE = 2_000_000;
+
+export const WebviewToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('send'), text: z.string().max(1_000_000), images: z.array(ImageAttachmentSchema).max(20).default([]) }),
+  z.object({ type: z.literal('stop') }),
+  z.object({ type: z.literal('retry'), turnId: z.string() }),
+  z.object({ type: z.literal('continue'), turnId: z.string() }),
+  z.object({ type: z.literal('newChat') }),
+  z.object({ type: z.literal('switchChat'), conversationId: z.string() }),
+  z.object({ type: z.literal('deleteChat'), conversationId: z.string() }),
+  z.object({ type: z.literal('exportChat') }),
+  z.object({ type: z.literal('pickImages') }),
+  /** The composer's Add File… button: the host's quick pick of files and problems. */
+  z.object({ type: z.literal('pickContext') }),
+  /** A chip's remove button. */
+  z.object({ type: z.literal('removeContext'), id: z.string().max(100) }),
+  /** Files dragged from the Explorer or an editor tab onto the chat (their `file:`/`vscode-remote:` URIs). */
+  z.object({ type: z.literal('dropUris'), uris: z.array(z.string().max(10_000)).max(100) }),
+  z.object({ type: z.literal('errorAction'), turnId: z.string(), action: ErrorActionSchema }),
+  /** A button of a composer notice. */
+  z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: SettingIdSchema.optional() }),
+  z.object({ type: z.literal('copyCode'), code: z.string().max(MAX_CODE) }),
+  z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
+  z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),
+  z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE), language: z.string().max(100) }),
+  /** A link the user clicked; the host opens it with openExternal after `checkLink` passes it again. */
+  z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
+  z.object({ type: z.literal('selectModel') }),
+  /** The user's decision on a tool call's approval card (Apply / Reject). */
+  z.object({ type: z.literal('toolDecision'), turnId: z.string().max(200), toolUseId: z.string().max(200), decision: z.enum(['apply', 'reject']) }),
+  /** Show Diff on a proposed change: VS Code's diff editor, current vs proposed. */
+  z.object({ type: z.literal('showToolDiff'), toolUseId: z.string().max(200) }),
+  /**
+   * Drop an attached selection, file or image of a question from the context of later questions (`omitted: true`;
+   * a short note takes its place), or add it back (`false`). `itemId` is the CodeContext's or ImageAttachment's id.
+   */
+  z.object({ type: z.literal('setOmitted'), turnId: z.string().max(100), itemId: z.string().max(100), omitted: z.boolean() }),
+]);
+export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Links from answers: one policy for the webview (which links keep an href, what a click posts) and the host (what
+// `openLink` opens).
+
+/** Schemes a link may have to be opened (on click only): the web and mail. */
+const OPENABLE_LINK_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:', 'mailto:']);
+
+/**
+ * Whether a link from an answer may be opened, judged on the parsed URL (a prefix check would let
+ * `https:javascript:alert(1)` through): text that does not parse as a URL is refused, and so is any scheme other
+ * than http, https and mailto. `url` is the normalised URL, the one to show and to open.
+ */
+export function checkLink(href: string): { ok: true; url: string } | { ok: false; reason: string } {
+  let url: URL;
+  try {
+    url = new URL(href.trim());
+  } catch {
+    return { ok: false, reason: 'not a URL' };
+  }
+  if (!OPENABLE_LINK_SCHEMES.has(url.protocol)) return { ok: false, reason: `scheme ${url.protocol.slice(0, 20)}` };
+  return { ok: true, url: url.href };
+}
+
+/** Exhaustiveness check for `switch (message.type)` on either union. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected message: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,396 @@
+// The conversation model: what the chat view shows (protocol turns) and, next to it, the exact
+// assistant messages the API sent, so later requests send them back unchanged (thinking blocks
+// with their signatures must be returned as received). Pure: no vscode, no I/O.
+import { isOpaque, type ContentBlock, type ContentBlockParam, type MessageParam } from '../../api';
+import type {
+  AnswerCost,
+  AnswerMeta,
+  AnswerStatus,
+  AssistantTurn,
+  CodeContext,
+  ConversationSummary,
+  ImageAttachment,
+  Turn,
+  TurnError,
+  UserTurn,
+} from '../../common/protocol';
+import { messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
+import type { StoredToolResult } from '../tools/types';
+
+/** Sent as a user message when an answer is continued without a prefill (prefill is not allowed with thinking). */
+export const CONTINUE_PROMPT = 'Please continue exactly where your previous answer stopped, without repeating anything.';
+/**
+ * Answers a tool_use that has no saved result (the loop was stopped, failed or cut by a reload before it ran, or tools
+ * were off): the API requires a result after every tool_use, so the next request stays valid.
+ */
+export const NO_TOOLS_RESULT = 'This tool call was not run: the answer ended (stopped, failed or cut off) before it ran.';
+
+/** One assistant message as received; `complete` when its stream ended normally. */
+export interface StoredMessage {
+  content: ContentBlock[];
+  complete: boolean;
+  /** Why the message ended, when it matters later: 'tool_use' (results follow), 'pause_turn' (the next message continues it). */
+  stopReason?: string;
+  /** The results of this message's tool calls, in the order of the calls: sent in ONE user message right after it. */
+  toolResults?: StoredToolResult[];
+}
+
+export interface StoredAnswer {
+  id: string;
+  status: AnswerStatus;
+  meta?: AnswerMeta;
+  error?: TurnError;
+  /** Usually one message; more when Continue had to ask in a separate user message, and one per round of tool use. */
+  messages: StoredMessage[];
+  /** The tool loop paused at a bound (rounds or credits): why; Continue goes on. */
+  paused?: string;
+}
+
+export interface Exchange {
+  user: UserTurn;
+  answer: StoredAnswer;
+  /** When the question was asked (ms); orders exchanges merged from two windows. Absent in older files. */
+  askedAt?: number;
+  /** When this window last changed the exchange (asked, answered, retried, continued); the newer copy wins a merge. */
+  updatedAt?: number;
+  /** In a copy saved while its answer streams: the process streaming it (gone = the answer was cut). */
+  streamingPid?: number;
+}
+
+/** The JSON form of a conversation, as persisted. */
+export interface ConversationData {
+  version: 1;
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  exchanges: Exchange[];
+}
+
+export interface UserInput {
+  text: string;
+  context?: CodeContext[];
+  images?: ImageAttachment[];
+}
+
+/** Builds the API content of a user turn (text, code as a fenced block, images): `buildUserContent` of prompt.ts. */
+export type UserContentBuilder = (turn: UserTurn) => ContentBlockParam[] | string;
+
+/** How a Continue request is shaped: `prefill` ends the messages with the partial answer (role assistant). */
+export type ContinueMode = 'prefill' | 'message' | 'tool' | 'pause';
+
+export interface AnswerRequest {
+  messages: MessageParam[];
+  /** For continue requests: how the new stream joins the existing answer. */
+  continueMode?: ContinueMode;
+}
+
+const TITLE_MAX = 60;
+
+export function titleFrom(input: UserInput): string {
+  const line = input.text.trim().split(/\r?\n/, 1)[0]?.trim() ?? '';
+  const first = input.context?.[0];
+  const base = line || (first ? `${first.kind === 'problems' ? 'Problems' : 'Code'} from ${basename(first.path)}` : input.images?.length ? 'Image' : 'New chat');
+  return base.length > TITLE_MAX ? `${base.slice(0, TITLE_MAX - 1).trimEnd()}…` : base;
+}
+
+function basename(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}
+
+export class Conversation {
+  readonly id: string;
+  title: string;
+  readonly createdAt: number;
+  updatedAt: number;
+  readonly exchanges: Exchange[];
+
+  constructor(data: ConversationData) {
+    this.id = data.id;
+    this.title = data.title;
+    this.createdAt = data.createdAt;
+    this.updatedAt = data.updatedAt;
+    this.exchanges = data.exchanges;
+  }
+
+  static create(id: string, now: number): Conversation {
+    return new Conversation({ version: 1, id, title: 'New chat', createdAt: now, updatedAt: now, exchanges: [] });
+  }
+
+  get isEmpty(): boolean {
+    return this.exchanges.length === 0;
+  }
+
+  get summary(): ConversationSummary {
+    return { id: this.id, title: this.title, updatedAt: this.updatedAt };
+  }
+
+  /** Appends a question and its empty, streaming answer. */
+  addExchange(input: UserInput, ids: { user: string; answer: string }, now: number): Exchange {
+    if (this.isEmpty) this.title = titleFrom(input);
+    const user: UserTurn = { id: ids.user, role: 'user', text: input.text, context: input.context ?? [], images: input.images ?? [] };
+    const exchange: Exchange = { user, answer: { id: ids.answer, status: 'streaming', messages: [] }, askedAt: now, updatedAt: now };
+    this.exchanges.push(exchange);
+    this.updatedAt = now;
+    return exchange;
+  }
+
+  findAnswer(answerId: string): Exchange | undefined {
+    return this.exchanges.find((e) => e.answer.id === answerId);
+  }
+
+  get lastExchange(): Exchange | undefined {
+    return this.exchanges[this.exchanges.length - 1];
+  }
+
+  /** Turns for the view; `live` overrides the content of the answer that is streaming. */
+  turns(live?: { answerId: string; messages: StoredMessage[]; tools?: ReadonlyMap<string, ToolView> }): Turn[] {
+    const turns: Turn[] = [];
+    for (const exchange of this.exchanges) {
+      turns.push(exchange.user);
+      const isLive = live && live.answerId === exchange.answer.id;
+      turns.push(assistantTurn(exchange.answer, isLive ? live.messages : exchange.answer.messages, isLive ? live.tools : undefined));
+    }
+    return turns;
+  }
+
+  /** Only the last answer can be retried or continued: later turns would otherwise lose their context. */
+  isLast(answerId: string): boolean {
+    return this.lastExchange?.answer.id === answerId;
+  }
+
+  /**
+   * Answers still marked streaming (loaded after a window closed mid-answer) become interrupted; with `isCut`, only
+   * those it says were cut (another window that is still streaming saves its answer every few seconds).
+   */
+  markInterrupted(isCut: (exchange: Exchange) => boolean = () => true): boolean {
+    let changed = false;
+    for (const exchange of this.exchanges) {
+      const { answer } = exchange;
+      if (answer.status === 'streaming' && isCut(exchange)) {
+        answer.status = 'interrupted';
+        // Finished rounds of a tool loop stay as they are (their calls go back, with a result each); the rest was cut.
+        answer.messages = answer.messages.map((m) => (m.complete && m.toolResults ? m : { ...m, complete: false }));
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  toData(): ConversationData {
+    return { version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges };
+  }
+}
+
+export function assistantTurn(answer: StoredAnswer, messages: StoredMessage[] = answer.messages, tools?: ReadonlyMap<string, ToolView>): AssistantTurn {
+  return {
+    id: answer.id,
+    role: 'assistant',
+    blocks: messagesToAnswerBlocks(messages, tools),
+    status: answer.status,
+    ...(answer.meta ? { meta: answer.meta } : {}),
+    ...(answer.error ? { error: answer.error } : {}),
+    ...(answer.paused && answer.status !== 'streaming' ? { paused: answer.paused } : {}),
+  };
+}
+
+/**
+ * The API messages that ask for the answer of `exchanges[index]` (mode 'answer': first try or retry),
+ * or that continue it (mode 'continue'). History rules:
+ * - a complete answer goes back exactly as received (thinking + signature, redacted thinking, tool use);
+ * - a partial answer (stopped, failed, interrupted) goes back as its text only: its thinking may be unsigned;
+ * - an exchange whose question got no answer (it failed or was stopped before any text) is left out entirely: its
+ *   question is not glued to the next one (Retry is how it is asked again);
+ * - every tool_use gets a tool_result at the start of the next user message (the API requires one): its saved result, or
+ *   NO_TOOLS_RESULT as an error when it has none (a loop cut by Stop, an error or a reload);
+ * - the messages of a tool loop go back as they happened: each round's results in ONE user message after the call, a
+ *   message that ended in pause_turn directly followed by its continuation.
+ * Continue after a round of tool results (a paused loop) sends those results ('tool'); after pause_turn, the paused
+ * message as the last one ('pause').
+ */
+export function buildRequest(
+  exchanges: readonly Exchange[],
+  index: number,
+  mode: 'answer' | 'continue',
+  userContent: UserContentBuilder,
+  options: { prefill: boolean } = { prefill: true },
+): AnswerRequest {
+  const builder = new MessageListBuilder();
+  for (let i = 0; i < index; i++) {
+    if (!hasAnswer(exchanges[i].answer)) continue;
+    builder.user(userContent(exchanges[i].user));
+    appendAnswer(builder, exchanges[i].answer.messages);
+  }
+  const target = exchanges[index];
+  builder.user(userContent(target.user));
+  if (mode === 'answer') return { messages: builder.finish() };
+
+  appendAnswer(builder, target.answer.messages);
+  const last = target.answer.messages[target.answer.messages.length - 1];
+  if (last?.complete && last.toolResults && builder.hasPendingToolUses()) {
+    builder.sendToolResults();
+    return { messages: builder.finish(), continueMode: 'tool' };
+  }
+  if (last?.complete && last.stopReason === 'pause_turn' && builder.endsWithAssistant()) {
+    return { messages: builder.finish(), continueMode: 'pause' };
+  }
+  if (options.prefill && builder.endsWithPrefillableText()) {
+    builder.trimFinalAssistantText();
+    return { messages: builder.finish(), continueMode: 'prefill' };
+  }
+  builder.user([{ type: 'text', text: CONTINUE_PROMPT }]);
+  return { messages: builder.finish(), continueMode: 'message' };
+}
+
+/** Whether any part of the answer would be sent back (text, or a complete tool call). */
+export function hasAnswer(answer: StoredAnswer): boolean {
+  return answer.messages.some((message) => sendableContent(message).length > 0);
+}
+
+function appendAnswer(builder: MessageListBuilder, messages: readonly StoredMessage[]): void {
+  messages.forEach((message, i) => {
+    if (i > 0) {
+      const previous = messages[i - 1];
+      if (previous.toolResults && builder.hasPendingToolUses()) builder.sendToolResults();
+      else if (!(previous.complete && previous.stopReason === 'pause_turn')) builder.user([{ type: 'text', text: CONTINUE_PROMPT }]);
+    }
+    builder.assistant(sendableContent(message));
+    if (message.toolResults) builder.results(message.toolResults);
+  });
+}
+
+/** The blocks of a stored message that may be sent back. */
+export function sendableContent(message: StoredMessage): ContentBlockParam[] {
+  const out: ContentBlockParam[] = [];
+  for (const block of message.content) {
+    switch (block.type) {
+      case 'text':
+        // The API rejects empty text blocks.
+        if (block.text.length > 0) out.push(block as ContentBlockParam);
+        break;
+      case 'thinking':
+        if (message.complete && block.signature) out.push(block as ContentBlockParam);
+        break;
+      case 'redacted_thinking':
+        if (message.complete) out.push(block as ContentBlockParam);
+        break;
+      case 'tool_use':
+        if (message.complete) out.push(block as ContentBlockParam);
+        break;
+      default:
+        // A block the chat does not model (a web search and its result, a type added later) goes back exactly as
+        // received, in its place; from a cut message it may lack its other half, so only from a complete one.
+        if (message.complete && isOpaque(block)) out.push(block);
+        break;
+    }
+  }
+  // Thinking alone (no text, no tool use) adds nothing the model can build on; keep roles simple.
+  return out.some((b) => b.type === 'text' || b.type === 'tool_use') ? out : [];
+}
+
+/** Collects messages, joining consecutive same-role content and answering tool_use blocks. */
+class MessageListBuilder {
+  private readonly messages: { role: 'user' | 'assistant'; content: ContentBlockParam[] }[] = [];
+  private pendingToolUses: string[] = [];
+  private readonly savedResults = new Map<string, StoredToolResult>();
+
+  user(given: ContentBlockParam[] | string): void {
+    const content: ContentBlockParam[] = typeof given === 'string' ? [{ type: 'text', text: given }] : given;
+    this.push('user', [...this.takeResults(), ...content]);
+  }
+
+  /** Results saved for the pending tool calls; they go out with the next user message. */
+  results(results: readonly StoredToolResult[]): void {
+    for (const result of results) this.savedResults.set(result.toolUseId, result);
+  }
+
+  hasPendingToolUses(): boolean {
+    return this.pendingToolUses.length > 0;
+  }
+
+  /** A user message of only the tool results (one per pending call, in the calls' order). */
+  sendToolResults(): void {
+    this.push('user', this.takeResults());
+  }
+
+  endsWithAssistant(): boolean {
+    return this.messages[this.messages.length - 1]?.role === 'assistant';
+  }
+
+  private takeResults(): ContentBlockParam[] {
+    const results = this.pendingToolUses.map((id): ContentBlockParam => {
+      const saved = this.savedResults.get(id);
+      if (!saved) return { type: 'tool_result', tool_use_id: id, content: NO_TOOLS_RESULT, is_error: true };
+      // The API rejects an empty text result; an empty string content is accepted.
+      return { type: 'tool_result', tool_use_id: id, content: saved.content, ...(saved.isError ? { is_error: true } : {}) };
+    });
+    this.pendingToolUses = [];
+    return results;
+  }
+
+  assistant(content: ContentBlockParam[]): void {
+    if (content.length === 0) return;
+    for (const block of content) if (block.type === 'tool_use') this.pendingToolUses.push(block.id);
+    this.push('assistant', content);
+  }
+
+  endsWithPrefillableText(): boolean {
+    const last = this.messages[this.messages.length - 1];
+    if (!last || last.role !== 'assistant' || this.pendingToolUses.length > 0) return false;
+    const block = last.content[last.content.length - 1];
+    return block?.type === 'text' && block.text.trimEnd().length > 0;
+  }
+
+  /** The API rejects a final assistant message that ends in whitespace. */
+  trimFinalAssistantText(): void {
+    const last = this.messages[this.messages.length - 1];
+    const i = last.content.length - 1;
+    const block = last.content[i];
+    if (block.type === 'text') last.content[i] = { ...block, text: block.text.trimEnd() };
+  }
+
+  /** A user message that is one text block goes as a plain string, as `buildUserContent` makes it. */
+  finish(): MessageParam[] {
+    return this.messages.map((m) => {
+      const only = m.content.length === 1 ? m.content[0] : undefined;
+      return { role: m.role, content: m.role === 'user' && only?.type === 'text' ? only.text : m.content };
+    });
+  }
+
+  private push(role: 'user' | 'assistant', content: ContentBlockParam[]): void {
+    const last = this.messages[this.messages.length - 1];
+    if (last && last.role === role) last.content.push(...content);
+    else this.messages.push({ role, content: [...content] });
+  }
+}
+
+/** Meta of an answer that was continued: tokens and time add up; billed and estimated cost never mix. */
+export function combineMeta(before: AnswerMeta | undefined, after: AnswerMeta | undefined): AnswerMeta | undefined {
+  if (!before || !after) return after ?? before;
+  return {
+    model: after.model,
+    inputTokens: after.inputTokens,
+    outputTokens: before.outputTokens + after.outputTokens,
+    cost: combineCost(before.cost, after.cost),
+    durationMs: before.durationMs + after.durationMs,
+    stopReason: after.stopReason,
+  };
+}
+
+function combineCost(a: AnswerCost, b: AnswerCost): AnswerCost {
+  if (a.kind === 'billed' && b.kind === 'billed') return { kind: 'billed', credits: a.credits + b.credits };
+  if (a.kind === 'estimate' && b.kind === 'estimate') return { kind: 'estimate', credits: a.credits + b.credits };
+  return { kind: 'unknown' };
+}
+
+/** Whether the view should offer Continue for this answer. */
+export function canContinue(answer: StoredAnswer): boolean {
+  if (answer.status === 'streaming') return false;
+  // A tool loop that paused (a bound) or was cut after a round of results goes on from those results.
+  const last = answer.messages[answer.messages.length - 1];
+  if (last?.complete && (last.toolResults !== undefined || last.stopReason === 'pause_turn')) return true;
+  const hasText = answer.messages.some((m) => m.content.some((b) => b.type === 'text' && b.text.trim().length > 0));
+  if (!hasText) return false;
+  return answer.status === 'done' ? answer.meta?.stopReason === 'max_tokens' : true;
+}

@@ -1,0 +1,483 @@
+// The cost ledger, shared by every window, kept small for years of use.
+//
+// Writing: each finished request appends one JSON line to `cost-ledger.jsonl` with a single O_APPEND write, so
+// windows spending at the same time never overwrite each other (and older versions of the extension, which do
+// the same, keep working). Reset appends a marker line. Appends never take a lock.
+//
+// Compaction (rotation + summary): when the live file passes `compactAtBytes`, one window, holding the
+// cross-process lock `cost-ledger.lock` (fileLock.ts: mkdir + owner pid/time, stale-lock recovery):
+//   1. renames the live file to a segment, `cost-ledger.<time>-<id>.segment.jsonl` (atomic; the next append of
+//      any window creates a fresh live file, so no append can be lost to the rename);
+//   2. folds every segment's not-yet-covered bytes (whole lines only) into the summary
+//      `cost-ledger.summary.json` = {fold state, covered: {segment name: bytes folded}}, written atomically
+//      (temp file + rename);
+//   3. deletes segments that have been fully covered for `segmentGraceMs`, so a writer that opened the live file
+//      just before the rename and wrote just after still lands in a segment that is read before it goes.
+// Reading: summary + each segment's bytes beyond what the summary covers + the live file. Every step above leaves
+// this sum equal to "every line once": before 2 a segment counts in full, after 2 only its uncovered tail; a crash
+// at any point leaves files that still add up (a leftover lock is stale once its process is gone). So loading
+// reads a small JSON summary and at most ~compactAtBytes of lines, however long the history.
+// Pure Node (fs), no vscode, so it is tested with real concurrent processes.
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { withFileLock, type FileLockOptions } from '../conversation/fileLock';
+import { Folder, emptyFoldState, pruneFoldState, requestEntry, totalsFor, type CostTotals, type FoldState, type LedgerEntry, type RecordInput } from './costTotals';
+
+export * from './costTotals';
+
+export interface CostLedgerOptions {
+  /** Rotate the live file once it is larger than this (default 256 KiB, about 1,200 requests). */
+  compactAtBytes?: number;
+  /** Keep a folded segment this long before deleting it (default 10 minutes). */
+  segmentGraceMs?: number;
+  lock?: FileLockOptions;
+}
+
+/** Test hooks: called inside compaction, while the lock is held. */
+export interface CompactionHooks {
+  afterRename?: () => void | Promise<void>;
+  afterSummary?: () => void | Promise<void>;
+}
+
+export interface CompactionResult {
+  /** The live file was rotated into a segment. */
+  rotated: boolean;
+  /** Segment bytes folded into the summary. */
+  foldedBytes: number;
+  deletedSegments: number;
+}
+
+interface Summary {
+  version: 2;
+  at: number;
+  covered: Record<string, { bytes: number; at: number }>;
+  state: FoldState;
+}
+
+const SUMMARY_VERSION = 2;
+
+export class CostLedger {
+  readonly summaryPath: string;
+  readonly lockPath: string;
+  private readonly dir: string;
+  private readonly base: string;
+  private readonly compactAtBytes: number;
+  private readonly segmentGraceMs: number;
+  private folder = new Folder();
+  /** Bytes of the live file already folded (always just after a newline), and which file that was. */
+  private offset = 0;
+  private inode: number | undefined;
+  private summaryStamp = '';
+  /** Whether the files have been read at all: the first read waits until needed (activation must not block on it). */
+  private hasRead = false;
+  private totalsCache: CostTotals | undefined;
+
+  constructor(
+    readonly filePath: string,
+    readonly sessionId: string,
+    private readonly now: () => number = Date.now,
+    private readonly options: CostLedgerOptions = {},
+  ) {
+    this.dir = path.dirname(filePath);
+    this.base = path.basename(filePath).replace(/\.jsonl$/, '');
+    this.summaryPath = path.join(this.dir, `${this.base}.summary.json`);
+    this.lockPath = path.join(this.dir, `${this.base}.lock`);
+    this.compactAtBytes = options.compactAtBytes ?? 256 * 1024;
+    this.segmentGraceMs = options.segmentGraceMs ?? 10 * 60_000;
+  }
+
+  get totals(): CostTotals {
+    if (!this.hasRead) this.refresh();
+    this.totalsCache ??= totalsFor(this.folder.state, this.sessionId);
+    return structuredClone(this.totalsCache);
+  }
+
+  /** Bytes in the live file: above `compactAtBytes`, `compact()` has work to do. */
+  get liveBytes(): number {
+    return this.offset;
+  }
+
+  get needsCompaction(): boolean {
+    return this.offset > this.compactAtBytes;
+  }
+
+  /** The first read, without blocking the thread on file I/O; later calls just refresh. Never throws. */
+  async load(): Promise<boolean> {
+    if (this.hasRead) return this.refresh();
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const read = await this.readAllAsync().catch(() => undefined);
+      if (this.hasRead) return this.refresh(); // a synchronous read came first and has everything
+      if (!read) continue; // the live file was rotated while reading: read again
+      // A long uncompacted history (before its first compaction) is folded in slices, yielding between them.
+      const folder = new Folder(read.summary?.state ?? emptyFoldState());
+      for (const text of [...read.segmentTexts, read.liveText]) await foldInSlices(folder, text);
+      if (this.hasRead) return this.refresh();
+      this.adopt(read, folder);
+      return read.summary !== undefined || read.liveBytes > 0 || read.segmentTexts.some((t) => t !== '');
+    }
+    return this.refresh();
+  }
+
+  /** Appends one request line. Never throws: a ledger that cannot be written must not fail the request. */
+  record(input: RecordInput): boolean {
+    return this.append(requestEntry(input, this.now(), this.sessionId));
+  }
+
+  /** Appends a reset marker: every window's totals restart from here, and no line written after it is lost. */
+  reset(): boolean {
+    return this.append({ t: 'reset', at: this.now(), win: this.sessionId });
+  }
+
+  /** Folds in what other writers appended (or a compaction changed) since the last read. True when the totals changed. */
+  refresh(): boolean {
+    const first = !this.hasRead;
+    this.hasRead = true;
+    const live = statOf(this.filePath);
+    const summary = statOf(this.summaryPath);
+    const rotated = live ? live.ino !== this.inode || live.size < this.offset : this.inode !== undefined;
+    if (first || rotated || stampOf(summary) !== this.summaryStamp) {
+      const read = this.readAllSync();
+      if (!read) return false;
+      const before = JSON.stringify(this.folder.state.allTime);
+      this.adopt(read);
+      return first || before !== JSON.stringify(this.folder.state.allTime) || rotated;
+    }
+    if (!live || live.size === this.offset) return false;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.filePath, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      if (fs.fstatSync(fd).ino !== this.inode) return this.refreshAfterRace();
+      const { text, bytes } = wholeLines(readFrom(fd, this.offset));
+      this.offset += bytes;
+      const counted = this.folder.applyText(text);
+      if (counted > 0) this.totalsCache = undefined;
+      return counted > 0;
+    } catch {
+      return false;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Rotates the live file into a segment (when it is over `compactAtBytes`, or `force`), folds segments into the
+   * summary and deletes old folded segments, holding the cross-process lock. Safe while other processes append.
+   */
+  async compact(options: { force?: boolean; hooks?: CompactionHooks } = {}): Promise<CompactionResult> {
+    const result: CompactionResult = { rotated: false, foldedBytes: 0, deletedSegments: 0 };
+    await withFileLock(
+      this.lockPath,
+      async () => {
+        const size = statOf(this.filePath)?.size ?? 0;
+        // Checked again under the lock: another window may have just done it.
+        if (size > 0 && (options.force || size > this.compactAtBytes)) {
+          const segment = `${this.base}.${String(this.now()).padStart(14, '0')}-${randomUUID().slice(0, 8)}.segment.jsonl`;
+          await fs.promises.rename(this.filePath, path.join(this.dir, segment));
+          result.rotated = true;
+          await options.hooks?.afterRename?.();
+        }
+        const summary = (await readSummaryAsync(this.summaryPath)) ?? newSummary(this.now());
+        const folder = new Folder(summary.state);
+        const segments = await this.segmentNames();
+        for (const name of segments) {
+          const covered = summary.covered[name]?.bytes ?? 0;
+          const bytes = await readFileFrom(path.join(this.dir, name), covered);
+          const { text, bytes: whole } = wholeLines(bytes);
+          if (whole === 0) continue;
+          await foldInSlices(folder, text);
+          summary.covered[name] = { bytes: covered + whole, at: this.now() };
+          result.foldedBytes += whole;
+        }
+        if (result.foldedBytes > 0 || result.rotated) {
+          summary.at = this.now();
+          pruneFoldState(summary.state, this.now());
+          await this.writeSummary(summary);
+          await options.hooks?.afterSummary?.();
+        }
+        result.deletedSegments = await this.deleteFoldedSegments(summary, segments);
+        await this.removeLeftoverTemps();
+      },
+      this.options.lock,
+    );
+    this.refresh();
+    return result;
+  }
+
+  private async deleteFoldedSegments(summary: Summary, segments: string[]): Promise<number> {
+    let deleted = 0;
+    for (const name of segments) {
+      const covered = summary.covered[name];
+      if (!covered || covered.at > this.now() - this.segmentGraceMs) continue;
+      const size = statOf(path.join(this.dir, name))?.size;
+      if (size !== covered.bytes) continue; // a late write: it is folded at the next compaction
+      await fs.promises.rm(path.join(this.dir, name), { force: true });
+      deleted++;
+    }
+    // Forget deleted segments (their lines stay in the state; names are never reused). Readers read the summary
+    // before listing segments, so one that sees this summary can no longer list them.
+    const existing = new Set(await this.segmentNames());
+    const gone = Object.keys(summary.covered).filter((name) => !existing.has(name));
+    if (gone.length > 0) {
+      for (const name of gone) delete summary.covered[name];
+      await this.writeSummary(summary);
+    }
+    return deleted;
+  }
+
+  private async writeSummary(summary: Summary): Promise<void> {
+    const temp = `${this.summaryPath}.${randomUUID()}.tmp`;
+    await fs.promises.writeFile(temp, JSON.stringify(summary));
+    await fs.promises.rename(temp, this.summaryPath);
+  }
+
+  /** Temp summaries left by a compaction that crashed before its rename. */
+  private async removeLeftoverTemps(): Promise<void> {
+    const names = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
+    for (const name of names) {
+      if (!name.startsWith(`${this.base}.summary.json.`) || !name.endsWith('.tmp')) continue;
+      const stat = statOf(path.join(this.dir, name));
+      if (stat && stat.mtimeMs < this.now() - 60_000) await fs.promises.rm(path.join(this.dir, name), { force: true });
+    }
+  }
+
+  private async segmentNames(): Promise<string[]> {
+    const names = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
+    return names.filter((n) => this.isSegment(n)).sort();
+  }
+
+  private isSegment(name: string): boolean {
+    return name.startsWith(`${this.base}.`) && name.endsWith('.segment.jsonl');
+  }
+
+  /** The live file changed between stat and open: start over. */
+  private refreshAfterRace(): boolean {
+    const read = this.readAllSync();
+    if (!read) return false;
+    this.adopt(read);
+    return true;
+  }
+
+  private adopt(read: FullRead, folded?: Folder): void {
+    let folder = folded;
+    if (!folder) {
+      folder = new Folder(read.summary?.state ?? emptyFoldState());
+      for (const text of read.segmentTexts) folder.applyText(text);
+      folder.applyText(read.liveText);
+    }
+    this.folder = folder;
+    this.offset = read.liveBytes;
+    this.inode = read.liveInode;
+    this.summaryStamp = read.summaryStamp;
+    this.hasRead = true;
+    this.totalsCache = undefined;
+  }
+
+  /** Summary, segments' uncovered tails, live file; read again if the live file was rotated meanwhile. */
+  private readAllSync(): FullRead | undefined {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const before = statOf(this.filePath)?.ino;
+        const summaryStamp = stampOf(statOf(this.summaryPath));
+        const summary = readSummarySync(this.summaryPath);
+        const segmentTexts: string[] = [];
+        const names = safeReaddirSync(this.dir).filter((n) => this.isSegment(n)).sort();
+        for (const name of names) {
+          const covered = summary?.covered[name]?.bytes ?? 0;
+          let fd: number;
+          try {
+            fd = fs.openSync(path.join(this.dir, name), 'r');
+          } catch {
+            continue; // deleted meanwhile: it was covered
+          }
+          try {
+            segmentTexts.push(wholeLines(readFrom(fd, covered)).text);
+          } finally {
+            fs.closeSync(fd);
+          }
+        }
+        let fd: number;
+        try {
+          fd = fs.openSync(this.filePath, 'r');
+        } catch {
+          if (before !== undefined) continue;
+          return { summary, summaryStamp, segmentTexts, liveText: '', liveBytes: 0, liveInode: undefined };
+        }
+        try {
+          const inode = fs.fstatSync(fd).ino;
+          if (inode !== before) continue;
+          const { text, bytes } = wholeLines(readFrom(fd, 0));
+          return { summary, summaryStamp, segmentTexts, liveText: text, liveBytes: bytes, liveInode: inode };
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private async readAllAsync(): Promise<FullRead | undefined> {
+    const before = (await statAsync(this.filePath))?.ino;
+    const summaryStamp = stampOf(await statAsync(this.summaryPath));
+    const summary = await readSummaryAsync(this.summaryPath);
+    const segmentTexts: string[] = [];
+    for (const name of await this.segmentNames()) {
+      const bytes = await readFileFrom(path.join(this.dir, name), summary?.covered[name]?.bytes ?? 0).catch(() => Buffer.alloc(0));
+      segmentTexts.push(wholeLines(bytes).text);
+    }
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(this.filePath, 'r');
+    } catch {
+      return before === undefined ? { summary, summaryStamp, segmentTexts, liveText: '', liveBytes: 0, liveInode: undefined } : undefined;
+    }
+    try {
+      const inode = (await handle.stat()).ino;
+      if (inode !== before) return undefined;
+      const { text, bytes } = wholeLines(await handle.readFile());
+      return { summary, summaryStamp, segmentTexts, liveText: text, liveBytes: bytes, liveInode: inode };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private append(entry: LedgerEntry): boolean {
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+      // 'a' = O_APPEND: the kernel puts each write at the end, so concurrent writers interleave whole lines.
+      fs.appendFileSync(this.filePath, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', flag: 'a' });
+    } catch {
+      return false;
+    }
+    this.refresh();
+    return true;
+  }
+}
+
+interface FullRead {
+  summary: Summary | undefined;
+  summaryStamp: string;
+  segmentTexts: string[];
+  liveText: string;
+  liveBytes: number;
+  liveInode: number | undefined;
+}
+
+function newSummary(now: number): Summary {
+  return { version: SUMMARY_VERSION, at: now, covered: {}, state: emptyFoldState() };
+}
+
+function parseSummary(text: string): Summary | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Summary>;
+    if (value.version !== SUMMARY_VERSION || typeof value.state !== 'object' || value.state === null || typeof value.covered !== 'object' || value.covered === null) return undefined;
+    const state = { ...emptyFoldState(), ...value.state };
+    return { version: SUMMARY_VERSION, at: typeof value.at === 'number' ? value.at : 0, covered: value.covered, state };
+  } catch {
+    return undefined;
+  }
+}
+
+function readSummarySync(file: string): Summary | undefined {
+  try {
+    return parseSummary(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function readSummaryAsync(file: string): Promise<Summary | undefined> {
+  try {
+    return parseSummary(await fs.promises.readFile(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function statOf(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+async function statAsync(file: string): Promise<fs.Stats | undefined> {
+  try {
+    return await fs.promises.stat(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function stampOf(stat: fs.Stats | undefined): string {
+  return stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : '';
+}
+
+function safeReaddirSync(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Everything from `offset` to the end of the open file. */
+function readFrom(fd: number, offset: number): Buffer {
+  const size = fs.fstatSync(fd).size;
+  if (size <= offset) return Buffer.alloc(0);
+  const buffer = Buffer.alloc(size - offset);
+  let read = 0;
+  while (read < buffer.length) {
+    const n = fs.readSync(fd, buffer, read, buffer.length - read, offset + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read);
+}
+
+async function readFileFrom(file: string, offset: number): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    if (size <= offset) return Buffer.alloc(0);
+    const buffer = Buffer.alloc(size - offset);
+    let read = 0;
+    while (read < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, offset + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    await handle.close();
+  }
+}
+
+const SLICE_CHARS = 1_000_000;
+
+/** Folds `text` about 5,000 lines at a time, letting other work run between slices (the extension host is shared). */
+async function foldInSlices(folder: Folder, text: string): Promise<void> {
+  let start = 0;
+  while (text.length - start > SLICE_CHARS) {
+    const end = text.indexOf('\n', start + SLICE_CHARS);
+    if (end < 0) break;
+    folder.applyText(text.slice(start, end + 1));
+    start = end + 1;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  folder.applyText(start === 0 ? text : text.slice(start));
+}
+
+/** The whole lines of `buffer` (a line still being written waits for the next read) and their byte length. */
+function wholeLines(buffer: Buffer): { text: string; bytes: number } {
+  const lastNewline = buffer.lastIndexOf(0x0a);
+  if (lastNewline < 0) return { text: '', bytes: 0 };
+  return { text: buffer.subarray(0, lastNewline + 1).toString('utf8'), bytes: lastNewline + 1 };
+}

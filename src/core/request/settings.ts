@@ -1,0 +1,209 @@
+// The `fastrouter.*` settings: one zod schema per setting, so one bad value falls back to its own default
+// and the user is told which setting was wrong. Pure: the host reads the raw values and calls `parseSettings`.
+import * as z from 'zod';
+import type { MessageCreateParams, MessageParam, Tool, ToolChoice } from '../../api';
+
+export const DEFAULT_BASE_URL = 'https://api.fastrouter.ai';
+export const DEFAULT_MODEL = 'anthropic/claude-sonnet-4-20250514';
+
+export const DEFAULT_SYSTEM_PROMPT = [
+  'You are an expert software engineer helping a developer inside their code editor.',
+  'Answer questions about code precisely and concisely. When code is given, refer to it by its file name and line numbers.',
+  'Explain what the code does and why before suggesting changes; point out bugs, edge cases and security problems you notice.',
+  'Put code in fenced Markdown blocks with a language tag. Prefer small, complete snippets the developer can paste.',
+  'If something is ambiguous or you are unsure, say so instead of guessing.',
+].join(' ');
+
+/** The minimum `thinking.budget_tokens` the Messages API accepts. */
+export const MIN_THINKING_BUDGET = 1024;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** https anywhere; plain http only to this machine (a local proxy or test server), so the key never crosses a network in clear. */
+export function checkBaseUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a valid URL';
+  }
+  if (url.username || url.password) return 'must not contain a user name or password';
+  if (url.search || url.hash) return 'must not contain a query or fragment';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'may use plain http only for 127.0.0.1, localhost or [::1]; use https';
+  }
+  return 'must start with https://';
+}
+
+const baseUrl = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    const problem = checkBaseUrl(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const optionalNumber = (min: number, max: number) =>
+  z.number().min(min).max(max).nullable().optional().transform((v) => v ?? undefined);
+
+/** Credits; 0 = no limit. */
+const spendingLimit = z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0);
+
+export const settingSchemas = {
+  baseUrl: baseUrl.default(DEFAULT_BASE_URL),
+  model: z.string().trim().min(1, 'must not be empty').max(200).default(DEFAULT_MODEL),
+  maxTokens: z.number().int('must be a whole number').min(1).max(200_000).default(8192),
+  temperature: optionalNumber(0, 1),
+  topP: optionalNumber(0, 1),
+  topK: z.number().int('must be a whole number').min(1).nullable().optional().transform((v) => v ?? undefined),
+  stopSequences: z.array(z.string().min(1, 'must not contain empty strings')).max(16).default([]),
+  systemPrompt: z.string().max(100_000).default(DEFAULT_SYSTEM_PROMPT),
+  authHeader: z.enum(['x-api-key', 'bearer']).default('x-api-key'),
+  thinkingBudgetTokens: z
+    .number()
+    .int('must be a whole number')
+    .min(0)
+    .max(200_000)
+    .refine((v) => v === 0 || v >= MIN_THINKING_BUDGET, `must be 0 (off) or at least ${MIN_THINKING_BUDGET}`)
+    .default(0),
+  idleTimeoutSeconds: z.number().min(5).max(600).default(60),
+  maxSelectionChars: z.number().int('must be a whole number').min(100).max(2_000_000).default(20_000),
+  'spendingLimit.dailyCredits': spendingLimit,
+  'spendingLimit.monthlyCredits': spendingLimit,
+  'tools.enabled': z.boolean().default(true),
+  'tools.autoApproveReadOnly': z.boolean().default(true),
+  'tools.maxRounds': z.number().int('must be a whole number').min(1).max(1000).default(25),
+  'tools.maxCreditsPerQuestion': z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0),
+  promptCaching: z.boolean().default(true),
+} as const;
+
+export type SettingKey = keyof typeof settingSchemas;
+export const SETTING_KEYS = Object.keys(settingSchemas) as SettingKey[];
+
+export interface FastRouterSettings {
+  baseUrl: string;
+  model: string;
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stopSequences: string[];
+  systemPrompt: string;
+  authHeader: 'x-api-key' | 'bearer';
+  thinkingBudgetTokens: number;
+  idleTimeoutSeconds: number;
+  maxSelectionChars: number;
+  /** Credits per local day, all windows; 0 = no limit. */
+  'spendingLimit.dailyCredits': number;
+  /** Credits per calendar month, all windows; 0 = no limit. */
+  'spendingLimit.monthlyCredits': number;
+  /** The chat may use the workspace tools (read, search, edit) in a trusted workspace. */
+  'tools.enabled': boolean;
+  /** Read-only tools run without asking (secret-looking files always ask). */
+  'tools.autoApproveReadOnly': boolean;
+  /** Tool rounds per question before the loop pauses for Continue. */
+  'tools.maxRounds': number;
+  /** Billed credits per question before the tool loop pauses; 0 = no limit. */
+  'tools.maxCreditsPerQuestion': number;
+  /** Prompt-cache breakpoints on the system prompt, tools and last user turn (promptCaching.ts). */
+  promptCaching: boolean;
+}
+
+export interface SettingProblem {
+  /** The short key, e.g. 'baseUrl'; the user-facing name is `fastrouter.${key}`. */
+  key: SettingKey;
+  /** The offending value, as JSON (for "tell once per bad value"). */
+  value: string;
+  /** What is wrong with it, e.g. "is not a valid URL". */
+  reason: string;
+  /**
+   * The value changes where or how a request is sent (endpoint, key header, model, sampling, prompt, limits): no request
+   * goes out until it is fixed, rather than silently using a default the user did not choose.
+   */
+  blocksRequests: boolean;
+  /** A sentence naming the setting, what is wrong, and what happens meanwhile. */
+  message: string;
+}
+
+/**
+ * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
+ * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
+ */
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion']);
+
+export function defaultSettings(): FastRouterSettings {
+  return parseSettings({}).settings;
+}
+
+/** Parses each setting on its own; `undefined`/`null` mean "not set" (the default). */
+export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): { settings: FastRouterSettings; problems: SettingProblem[] } {
+  const problems: SettingProblem[] = [];
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const schema = settingSchemas[key] as z.ZodType;
+    const value = raw[key] === null && key !== 'temperature' && key !== 'topP' && key !== 'topK' ? undefined : raw[key];
+    const result = schema.safeParse(value);
+    if (result.success) {
+      out[key] = result.data;
+      continue;
+    }
+    const fallback = schema.parse(undefined);
+    out[key] = fallback;
+    const reason = result.error.issues.map((issue) => issue.message).join('; ');
+    const blocksRequests = !NON_BLOCKING.has(key);
+    problems.push({
+      key,
+      value: safeJson(value),
+      reason,
+      blocksRequests,
+      message: blocksRequests
+        ? `Setting "fastrouter.${key}" ${describeValue(value)} ${reason}. Requests are not sent until it is fixed.`
+        : `Setting "fastrouter.${key}" ${describeValue(value)} ${reason}. Using the default${fallback === undefined ? ' (not set)' : ` ${safeJson(fallback)}`} instead.`,
+    });
+  }
+  return { settings: out as unknown as FastRouterSettings, problems };
+}
+
+function describeValue(value: unknown): string {
+  const json = safeJson(value);
+  return `is ${json.length > 80 ? `${json.slice(0, 77)}...` : json}:`;
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * The request body for a conversation under the current settings. With extended thinking the API refuses
+ * temperature and top_k (and top_p below 0.95), and needs max_tokens above the thinking budget.
+ */
+export function requestParams(settings: FastRouterSettings, input: { messages: MessageParam[]; system?: string; tools?: Tool[]; toolChoice?: ToolChoice }): MessageCreateParams {
+  const budget = settings.thinkingBudgetTokens;
+  const thinking = budget >= MIN_THINKING_BUDGET;
+  const params: MessageCreateParams = {
+    model: settings.model,
+    // The budget is part of max_tokens; keep the configured answer room on top of it when it would not fit.
+    max_tokens: thinking && settings.maxTokens <= budget ? budget + settings.maxTokens : settings.maxTokens,
+    messages: input.messages,
+  };
+  const system = input.system ?? settings.systemPrompt;
+  if (system.trim() !== '') params.system = system;
+  if (settings.stopSequences.length > 0) params.stop_sequences = [...settings.stopSequences];
+  if (input.tools && input.tools.length > 0) params.tools = input.tools;
+  if (input.toolChoice) params.tool_choice = input.toolChoice;
+  if (thinking) {
+    params.thinking = { type: 'enabled', budget_tokens: budget };
+    if (settings.topP !== undefined && settings.topP >= 0.95) params.top_p = settings.topP;
+  } else {
+    if (settings.temperature !== undefined) params.temperature = settings.temperature;
+    if (settings.topP !== undefined) params.top_p = settings.topP;
+    if (settings.topK !== undefined) params.top_k = settings.topK;
+  }
+  return params;
+}

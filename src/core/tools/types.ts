@@ -1,0 +1,52 @@
+// What the chat's tool loop needs from the host (the host implements it with VS Code's APIs) and what it stores.
+import type { ToolChange, ToolState } from '../../common/protocol';
+import type { ParsedToolCall } from './definitions';
+
+export interface ToolLimits {
+  /** Read-only tools run without asking (files that look secret always ask). */
+  autoApproveReadOnly: boolean;
+  /** Tool rounds (answers with tool calls) per question before the loop pauses for Continue. */
+  maxRounds: number;
+  /** Billed credits per question before the loop pauses for Continue; 0 = no limit. */
+  maxCreditsPerQuestion: number;
+}
+
+export interface ToolRunResult {
+  /** What the model gets back. */
+  content: string;
+  isError?: boolean;
+  /** The row's text, e.g. "Read src/a.ts:1–40", "Searched 'parseUrl' — 12 matches". */
+  summary: string;
+}
+
+/** A checked call, ready to run once allowed. */
+export interface PreparedToolCall {
+  /** The row's text while it waits or runs, e.g. "Edit src/a.ts". */
+  summary: string;
+  /** The file looks secret: ask even for a read. */
+  secret?: boolean;
+  /** A proposed change (edit_file, create_file): shown on the approval card. */
+  change?: ToolChange;
+  run(signal: AbortSignal): Promise<ToolRunResult>;
+}
+
+export interface ChatTools {
+  /** Whether tools are offered now (the setting is on and the workspace is trusted). */
+  enabled(): boolean;
+  limits(): ToolLimits;
+  /** Checks a call (paths, the edit's match) without changing anything; an `error` goes back to the model as is. */
+  prepare(call: ParsedToolCall, context: { toolUseId: string; signal: AbortSignal }): Promise<PreparedToolCall | { error: string; summary?: string }>;
+  /** The call is decided or gone: forget what was prepared for it (e.g. the proposed text for Show Diff). */
+  release?(toolUseId: string): void;
+}
+
+/** A tool result as saved with the assistant message that asked for it (sent back in later requests). */
+export interface StoredToolResult {
+  toolUseId: string;
+  content: string;
+  isError?: boolean;
+  /** For the view. */
+  summary?: string;
+  state: Extract<ToolState, 'done' | 'error' | 'applied' | 'rejected'>;
+  change?: ToolChange;
+}

@@ -1,0 +1,312 @@
+// The `fastrouter` language model provider: FastRouter's Claude models in VS Code's own Chat and for any extension
+// through `vscode.lm`, with this extension's key handling, settings, log and cost ledger in front of them. The
+// mapping both ways is pure (chat/lmRequest.ts, chat/lmResponse.ts); this file talks to VS Code and the network.
+import * as vscode from 'vscode';
+import { FastRouterError, MessagesClient, type Message, type MessageCreateParams } from '../../api';
+import { formatCredits } from '../../core/cost/costLedger';
+import { isAbort, redact } from '../../core/request/errors';
+import { badSettingFailure, blockingSettingProblem, lmFailure, noKeyFailure, type LmFailure } from '../../core/lm/lmErrors';
+import { lmModelInformation, lmModels, lmRequestSource, type LmModelInformation } from '../../core/lm/lmModels';
+import { LmRequestError, buildLmRequest, messageBlocks, promptTsxText, type LmMessage, type LmPart, type LmRole } from '../../core/lm/lmRequest';
+import { LmResponseTranslator, ThinkingMemory } from '../../core/lm/lmResponse';
+import type { ModelInfo } from '../../core/models/modelCatalog';
+import { withPromptCaching } from '../../core/request/promptCaching';
+import { estimateMessageTokens, estimateRequestTokens, estimateTextTokens } from '../../core/request/tokenEstimate';
+import type { ApiKeyStore } from '../request/apiKey';
+import type { CostTracker } from '../cost/cost';
+import { Disposable } from '../dispose';
+import { MAX_RETRIES } from '../request/requestRunner';
+import type { SettingsService } from '../request/settings';
+
+/** The vendor id in `contributes.languageModelChatProviders` (a contract: `vscode.lm.selectChatModels({vendor})`). */
+export const LM_VENDOR = 'fastrouter';
+
+/** Where the model list comes from: the endpoint's list (host/modelCatalog.ts), the built-in one until it is fetched. */
+export interface ModelSource {
+  list(): readonly ModelInfo[] | Thenable<readonly ModelInfo[]>;
+  /** Fires when the list may have changed. */
+  onDidChange?: vscode.Event<void>;
+}
+
+/** What `beforeSend` learns about a request that is about to be sent (and billed). */
+export interface LmSendInfo {
+  modelId: string;
+  /** `lm:VS Code chat`, `lm:<extension id>` or `lm:unknown`: the ledger's source tag. */
+  source: string;
+  /** The local estimate of the request's input tokens (tokenEstimate.ts). */
+  estimatedInputTokens: number;
+  /** The `max_tokens` the request asks for. */
+  maxOutputTokens: number;
+}
+
+export interface LanguageModelProviderDeps {
+  settings: SettingsService;
+  apiKey: ApiKeyStore;
+  cost: CostTracker;
+  log: vscode.LogOutputChannel;
+  models: ModelSource;
+  /**
+   * Called before every request is sent: the place for spending limits. Throw to refuse the request (a
+   * `vscode.LanguageModelError` is passed on as it is; anything else becomes `Blocked` with its message).
+   */
+  beforeSend?: (request: LmSendInfo, token: vscode.CancellationToken) => void | Promise<void>;
+}
+
+const ROLES: Record<number, LmRole> = {
+  [vscode.LanguageModelChatMessageRole.User]: 'user',
+  [vscode.LanguageModelChatMessageRole.Assistant]: 'assistant',
+  // `LanguageModelChatMessageRole.System` (proposed `languageModelSystem`): how VS Code's chat passes its system prompt.
+  3: 'system',
+};
+
+export class FastRouterLanguageModels extends Disposable implements vscode.LanguageModelChatProvider<LmModelInformation> {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeLanguageModelChatInformation: vscode.Event<void> = this.changed.event;
+  /** Thinking blocks of recent tool calls, so a tool loop can send them back (thinking is not in VS Code's API). */
+  readonly thinking = new ThinkingMemory();
+  private sequence = 0;
+  private keyNotice: Thenable<unknown> | undefined;
+
+  constructor(private readonly deps: LanguageModelProviderDeps) {
+    super();
+    this._register(deps.apiKey.onDidChange(() => this.changed.fire()));
+    if (deps.models.onDidChange) this._register(deps.models.onDidChange(() => this.changed.fire()));
+    let maxTokens = deps.settings.current.maxTokens;
+    this._register(
+      deps.settings.onDidChange((settings) => {
+        // The input room of each model depends on the output this provider asks for.
+        if (settings.maxTokens === maxTokens) return;
+        maxTokens = settings.maxTokens;
+        this.changed.fire();
+      }),
+    );
+    this._register(vscode.lm.registerLanguageModelChatProvider(LM_VENDOR, this));
+  }
+
+  async provideLanguageModelChatInformation(options: vscode.PrepareLanguageModelChatModelOptions, _token: vscode.CancellationToken): Promise<LmModelInformation[]> {
+    // Asked on purpose (Manage Models → FastRouter): ask for a missing key. Silent: never a prompt, the models anyway.
+    if (!options.silent && !(await this.keyOrUndefined())) await this.deps.apiKey.promptAndStore();
+    const settings = this.deps.settings.current;
+    return lmModels(await this.deps.models.list()).map((model) => lmModelInformation(model, settings));
+  }
+
+  async provideTokenCount(_model: LmModelInformation, text: string | vscode.LanguageModelChatRequestMessage, _token: vscode.CancellationToken): Promise<number> {
+    if (typeof text === 'string') return estimateTextTokens(text);
+    const message = toLmMessage(text);
+    if (message.role === 'system') {
+      return message.parts.reduce((sum, part) => sum + (part.kind === 'text' ? estimateTextTokens(part.text) : 0), 0);
+    }
+    return estimateMessageTokens({ role: message.role, content: messageBlocks(message) });
+  }
+
+  async provideLanguageModelChatResponse(
+    model: LmModelInformation,
+    messages: readonly vscode.LanguageModelChatRequestMessage[],
+    options: vscode.ProvideLanguageModelChatResponseOptions,
+    progress: vscode.Progress<vscode.LanguageModelResponsePart>,
+    token: vscode.CancellationToken,
+  ): Promise<void> {
+    const { log } = this.deps;
+    const label = `lm#${++this.sequence}`;
+    // Not in the stable types: VS Code 1.139 passes the requesting extension's id, or "core" for itself.
+    const source = lmRequestSource((options as { requestInitiator?: unknown }).requestInitiator);
+    const key = await this.keyOrUndefined();
+    if (token.isCancellationRequested) throw new vscode.CancellationError();
+    if (!key) {
+      log.warn(`${label} not sent: no API key set (${source})`);
+      throw this.fail(noKeyFailure());
+    }
+
+    // As in the chat panel: a setting that shapes the request is invalid, so send nothing rather than guess a default.
+    const badSetting = blockingSettingProblem(this.deps.settings.problems);
+    if (badSetting) {
+      log.warn(`${label} not sent: setting fastrouter.${badSetting.key} is invalid (${source})`);
+      throw this.fail(badSettingFailure(badSetting));
+    }
+    const settings = this.deps.settings.current;
+    const info = (await this.deps.models.list()).find((m) => m.id === model.id);
+    let params: MessageCreateParams;
+    let notes: string[];
+    try {
+      ({ params, notes } = buildLmRequest({
+        model: { id: model.id, maxOutputTokens: info?.maxOutputTokens ?? model.maxOutputTokens },
+        messages: messages.map(toLmMessage),
+        tools: options.tools?.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })),
+        toolMode: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto',
+        settings,
+        modelOptions: options.modelOptions,
+        thinkingFor: (callId) => this.thinking.recall(callId),
+      }));
+    } catch (error) {
+      if (!(error instanceof LmRequestError)) throw error;
+      log.warn(`${label} not sent: ${error.message}`);
+      throw this.fail({ code: 'Unknown', message: error.message, needsKey: false, reason: 'invalid_request' });
+    }
+    // Prompt caching, as in the chat: VS Code resends the whole conversation (and its tools) on every turn.
+    const cached = settings.promptCaching ? withPromptCaching(params) : undefined;
+    if (cached) params = cached.params;
+    const estimate = estimateRequestTokens(params);
+    await this.checkBeforeSend({ modelId: params.model, source, estimatedInputTokens: estimate.total, maxOutputTokens: params.max_tokens }, token);
+    if (token.isCancellationRequested) throw new vscode.CancellationError();
+
+    const controller = new AbortController();
+    const onCancel = token.onCancellationRequested(() => controller.abort());
+    const started = Date.now();
+    let stream: ReturnType<MessagesClient['stream']> | undefined;
+    const translator = new LmResponseTranslator();
+    try {
+      const client = new MessagesClient({
+        apiKey: key,
+        baseUrl: settings.baseUrl,
+        authHeader: settings.authHeader,
+        maxRetries: MAX_RETRIES,
+        idleTimeoutMs: settings.idleTimeoutSeconds * 1000,
+      });
+      log.info(
+        `${label} request model=${params.model} source=${source} messages=${params.messages.length} tools=${params.tools?.length ?? 0}` +
+          `${params.tool_choice ? ` tool_choice=${params.tool_choice.type}` : ''}${params.thinking?.type === 'enabled' ? ` thinking=${params.thinking.budget_tokens}` : ''}` +
+          ` max_tokens=${params.max_tokens} estimate=${estimate.total}${cached ? ` cache_breakpoints=${cached.existing + cached.added.length}` : ''}${notes.length > 0 ? ` (${[...new Set(notes)].join('; ')})` : ''}`,
+      );
+      stream = client.stream(params, { signal: controller.signal });
+      for await (const event of stream) {
+        for (const output of translator.push(event)) {
+          if (output.kind === 'text') {
+            progress.report(new vscode.LanguageModelTextPart(output.text));
+          } else {
+            this.thinking.remember(output.callId, output.thinking);
+            progress.report(new vscode.LanguageModelToolCallPart(output.callId, output.name, output.input));
+          }
+        }
+      }
+      const message = await stream.finalMessage();
+      this.finish(label, 'done', source, model.id, message, stream.requestId, started, translator.toolCalls);
+    } catch (error) {
+      const partial = (error instanceof FastRouterError ? error.partialMessage : undefined) ?? stream?.partialMessage;
+      const requestId = (error instanceof FastRouterError && 'requestId' in error ? (error.requestId as string | undefined) : undefined) ?? stream?.requestId;
+      if (isAbort(error) || token.isCancellationRequested) {
+        if (partial) this.finish(label, 'stopped', source, model.id, partial, requestId, started, translator.toolCalls);
+        else log.info(`${label} stopped before any answer (${Date.now() - started} ms)`);
+        throw new vscode.CancellationError();
+      }
+      const failure = lmFailure(error, {
+        apiKey: key,
+        model: params.model,
+        maxRetries: MAX_RETRIES,
+        idleTimeoutSeconds: settings.idleTimeoutSeconds,
+        baseUrl: settings.baseUrl,
+      });
+      if (partial) this.finish(label, 'error', source, model.id, partial, requestId, started, translator.toolCalls);
+      const status = error instanceof FastRouterError && 'status' in error && error.status !== undefined ? ` status=${String(error.status)}` : '';
+      const detail = error instanceof Error ? redact(error.message, key).replace(/\s+/g, ' ').slice(0, 300) : '';
+      log.error(`${label} request ${requestId ?? '(no id)'} failed after ${Date.now() - started} ms: ${failure.reason}${status} ${error instanceof Error ? error.name : ''}: ${detail}`);
+      throw this.fail(failure, error);
+    } finally {
+      onCancel.dispose();
+    }
+  }
+
+  private async keyOrUndefined(): Promise<string | undefined> {
+    try {
+      return await this.deps.apiKey.get();
+    } catch (error) {
+      this.deps.log.error(`could not read the API key from the secret store: ${error instanceof Error ? error.name : 'error'}`);
+      return undefined;
+    }
+  }
+
+  private async checkBeforeSend(info: LmSendInfo, token: vscode.CancellationToken): Promise<void> {
+    if (!this.deps.beforeSend) return;
+    try {
+      await this.deps.beforeSend(info, token);
+    } catch (error) {
+      this.deps.log.warn(`request not sent: refused before sending (${info.source})`);
+      if (error instanceof vscode.LanguageModelError) throw error;
+      throw vscode.LanguageModelError.Blocked(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** Records the cost, logs the request's line (never the key or the text). */
+  private finish(label: string, status: string, source: string, modelId: string, message: Message, requestId: string | undefined, started: number, toolCalls: number): void {
+    const durationMs = Date.now() - started;
+    const usage = message.usage;
+    const cacheReadTokens = count(usage?.cache_read_input_tokens);
+    const cacheWriteTokens = count(usage?.cache_creation_input_tokens);
+    const inputTokens = count(usage?.input_tokens) + cacheWriteTokens + cacheReadTokens;
+    const outputTokens = count(usage?.output_tokens);
+    const cost = typeof usage?.cost === 'number' && Number.isFinite(usage.cost) ? usage.cost : undefined;
+    const model = message.model || modelId;
+    // The ledger keeps uncached input and cache reads/writes apart (RecordInput), as the API reports them.
+    this.deps.cost.record({ model, inputTokens: count(usage?.input_tokens), cacheReadTokens, cacheWriteTokens, outputTokens, cost, durationMs, requestId, source });
+    this.deps.log.info(
+      `${label} request ${requestId ?? '(no id)'} ${status} model=${model} source=${source} ${durationMs} ms tokens in=${inputTokens} out=${outputTokens} ` +
+        `cost=${cost === undefined ? 'unknown' : `${formatCredits(cost)} credits`} stop=${message.stop_reason ?? 'none'} tool_calls=${toolCalls}`,
+    );
+  }
+
+  /** The LanguageModelError for a failure; a missing or rejected key also offers Set API Key in a notification. */
+  private fail(failure: LmFailure, cause?: unknown): vscode.LanguageModelError {
+    if (failure.needsKey) this.offerSetKey(failure.message);
+    switch (failure.code) {
+      case 'NoPermissions':
+        return vscode.LanguageModelError.NoPermissions(failure.message);
+      case 'Blocked':
+        return vscode.LanguageModelError.Blocked(failure.message);
+      case 'NotFound':
+        return vscode.LanguageModelError.NotFound(failure.message);
+      case 'Unknown': {
+        // The stable API has no factory for other failures; VS Code documents `Unknown` with the cause attached.
+        const error = new vscode.LanguageModelError(failure.message);
+        Object.defineProperty(error, 'code', { value: 'Unknown', enumerable: true, configurable: true });
+        if (cause instanceof Error) {
+          const why = new Error(failure.message);
+          why.name = cause.name;
+          Object.defineProperty(error, 'cause', { value: why, enumerable: false, configurable: true });
+        }
+        return error;
+      }
+    }
+  }
+
+  /** One notification at a time, whatever the number of failing requests (an agent may retry in a loop). */
+  private offerSetKey(message: string): void {
+    if (this.keyNotice) return;
+    const setKey = vscode.l10n.t('Set API Key');
+    this.keyNotice = vscode.window.showWarningMessage(message, setKey).then(
+      (choice) => {
+        this.keyNotice = undefined;
+        if (choice === setKey) void vscode.commands.executeCommand('fastrouter.setApiKey');
+      },
+      () => (this.keyNotice = undefined),
+    );
+  }
+}
+
+/** Registers the provider for vendor `fastrouter`; disposing it unregisters. Awaits nothing. */
+export function registerLanguageModels(deps: LanguageModelProviderDeps): FastRouterLanguageModels {
+  return new FastRouterLanguageModels(deps);
+}
+
+function count(value: number | null | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
+}
+
+function toLmMessage(message: vscode.LanguageModelChatRequestMessage): LmMessage {
+  return { role: ROLES[message.role] ?? 'user', parts: message.content.map(toLmPart) };
+}
+
+/** VS Code's part classes (stable ones by class, the data part of 1.139 by its shape) as plain parts. */
+function toLmPart(part: unknown): LmPart {
+  if (typeof part === 'string') return { kind: 'text', text: part };
+  if (part instanceof vscode.LanguageModelTextPart) return { kind: 'text', text: part.value };
+  if (part instanceof vscode.LanguageModelToolCallPart) return { kind: 'toolCall', callId: part.callId, name: part.name, input: part.input };
+  if (part instanceof vscode.LanguageModelToolResultPart) {
+    return { kind: 'toolResult', callId: part.callId, content: part.content.map(toLmPart), isError: (part as { isError?: unknown }).isError === true };
+  }
+  if (part instanceof vscode.LanguageModelPromptTsxPart) return { kind: 'text', text: promptTsxText(part.value) };
+  if (typeof part === 'object' && part !== null) {
+    const candidate = part as { mimeType?: unknown; data?: unknown };
+    if (typeof candidate.mimeType === 'string' && candidate.data instanceof Uint8Array) return { kind: 'data', mimeType: candidate.mimeType, data: candidate.data };
+  }
+  const type = typeof part === 'object' && part !== null ? (part.constructor?.name ?? 'object') : typeof part;
+  return { kind: 'other', type };
+}

@@ -1,0 +1,88 @@
+// Select Model: the Claude models of the endpoint's list (name, context length, price per million input/output
+// tokens; the current one checked), plus "Enter a model id…" for anything else; writes `fastrouter.model`.
+// Opening it fetches the list again; the pick shows the cached (or built-in) list meanwhile.
+import * as vscode from 'vscode';
+import { modelDetail } from '../../core/models/modelList';
+import type { ModelInfo } from '../../core/models/modelCatalog';
+import type { ModelCatalog } from './modelCatalog';
+
+type Item = vscode.QuickPickItem & { model?: string; enterId?: true };
+
+/** The pick's items: one per model, the current one checked (and listed even when the list lacks it), then free entry. */
+export function modelItems(models: readonly ModelInfo[], current: string | undefined): Item[] {
+  const items: Item[] = models.map((m) => ({
+    label: m.id === current ? `$(check) ${m.name}` : m.name,
+    description: m.id,
+    detail: modelDetail(m),
+    model: m.id,
+  }));
+  if (current && !models.some((m) => m.id === current)) {
+    items.unshift({ label: `$(check) ${current}`, description: vscode.l10n.t('current, not in the endpoint\'s list'), model: current });
+  }
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: `$(edit) ${vscode.l10n.t('Enter a model id…')}`, enterId: true, alwaysShow: true });
+  return items;
+}
+
+/** With a model id (e.g. from a keybinding's `args`) it switches at once; otherwise it asks. */
+export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Promise<string | undefined> {
+  const config = vscode.workspace.getConfiguration('fastrouter');
+  if (typeof modelId === 'string' && modelId.trim() !== '') {
+    await config.update('model', modelId.trim(), targetFor(config));
+    return modelId.trim();
+  }
+  const current = config.get<string>('model');
+  const pick = vscode.window.createQuickPick<Item>();
+  pick.title = vscode.l10n.t('FastRouter: Select Model');
+  pick.placeholder = vscode.l10n.t('Pick a Claude model, or type any model id FastRouter serves');
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  let known = modelItems(catalog.models, current);
+  const show = () => {
+    const typed = pick.value.trim();
+    const exists = typed === '' || known.some((item) => item.model === typed);
+    pick.items = exists ? known : [{ label: typed, description: vscode.l10n.t('use this model id'), model: typed, alwaysShow: true }, ...known];
+    const active = pick.items.find((item) => item.model === (typed || current));
+    if (active && typed === '') pick.activeItems = [active];
+  };
+  pick.onDidChangeValue(show);
+  show();
+  // Fetched again on every opening; the items change in place when the new list arrives.
+  pick.busy = true;
+  let closed = false;
+  void catalog.refresh().then(() => {
+    if (closed) return;
+    pick.busy = false;
+    known = modelItems(catalog.models, current);
+    show();
+  });
+  const chosen = await new Promise<Item | undefined>((resolve) => {
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0]);
+      pick.hide();
+    });
+    pick.onDidHide(() => resolve(undefined));
+    pick.show();
+  });
+  closed = true;
+  pick.dispose();
+  let model = chosen?.model;
+  if (chosen?.enterId) {
+    model = (
+      await vscode.window.showInputBox({
+        title: vscode.l10n.t('FastRouter: Enter a Model Id'),
+        prompt: vscode.l10n.t('Any model id the endpoint serves, e.g. anthropic/claude-sonnet-4-20250514'),
+        value: current,
+        ignoreFocusOut: true,
+        validateInput: (value) => (value.trim() === '' ? vscode.l10n.t('Enter a model id') : value.trim().length > 200 ? vscode.l10n.t('At most 200 characters') : undefined),
+      })
+    )?.trim();
+  }
+  if (!model) return undefined;
+  await config.update('model', model, targetFor(config));
+  return model;
+}
+
+/** Keep the setting where the user has it: workspace if set there, else user settings. */
+function targetFor(config: vscode.WorkspaceConfiguration): vscode.ConfigurationTarget {
+  return config.inspect<string>('model')?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+}

@@ -1,0 +1,78 @@
+// Clicks inside the log: links, code block buttons, "open image", and the buttons of an answer's footer.
+import { checkLink, type WebviewToHost } from '../../common/protocol';
+import type { MarkdownRenderer } from './markdown';
+
+export interface AnswerActionsInput {
+  renderer: MarkdownRenderer;
+  post(message: WebviewToHost): void;
+  announce(text: string): void;
+}
+
+/** Handles a click (or auxclick) in the log; nothing inside it ever navigates the webview. */
+export function handleAnswerClick(event: MouseEvent, { renderer, post, announce }: AnswerActionsInput): void {
+  const target = event.target as Element;
+  const link = target.closest('a');
+  if (link) {
+    // Nothing navigates inside the webview; the host opens web links after checking the scheme again.
+    event.preventDefault();
+    const href = link.getAttribute('href');
+    const checked = href ? checkLink(href) : undefined;
+    if (checked?.ok) post({ type: 'openLink', href: checked.url });
+    return;
+  }
+  const actionButton = target.closest<HTMLButtonElement>('button[data-action]');
+  if (!actionButton) return;
+  const action = actionButton.dataset.action;
+  const codeBlock = actionButton.closest('.code-block');
+  if (codeBlock) {
+    const source = renderer.codeSources.get(codeBlock);
+    if (!source) return;
+    if (action === 'copy') {
+      post({ type: 'copyCode', code: source.code });
+      flashLabel(actionButton, 'Copied');
+      announce('Code copied.');
+    } else if (action === 'insert') post({ type: 'insertCode', code: source.code });
+    else if (action === 'replace') post({ type: 'replaceSelection', code: source.code });
+    else if (action === 'newFile') post({ type: 'newFile', code: source.code, language: source.language });
+    return;
+  }
+  if (action === 'openImage') {
+    const url = actionButton.closest<HTMLElement>('.image-placeholder')?.dataset.url;
+    const checked = url ? checkLink(url) : undefined;
+    if (checked?.ok) post({ type: 'openLink', href: checked.url });
+    return;
+  }
+  const turnId = actionButton.closest<HTMLElement>('.turn')?.dataset.turnId;
+  if (!turnId) return;
+  const toolUseId = actionButton.closest<HTMLElement>('.tool-call')?.dataset.toolId;
+  if (toolUseId && (action === 'toolApply' || action === 'toolReject')) {
+    // One decision per card: both buttons go quiet until the host redraws the card as Applied / Rejected.
+    for (const b of actionButton.parentElement?.querySelectorAll<HTMLButtonElement>('button[data-action="toolApply"], button[data-action="toolReject"]') ?? []) b.disabled = true;
+    post({ type: 'toolDecision', turnId, toolUseId, decision: action === 'toolApply' ? 'apply' : 'reject' });
+    return;
+  }
+  if (toolUseId && action === 'toolDiff') {
+    post({ type: 'showToolDiff', toolUseId });
+    return;
+  }
+  switch (action) {
+    case 'retry': post({ type: 'retry', turnId }); break;
+    case 'continue': post({ type: 'continue', turnId }); break;
+    case 'setApiKey': case 'openSettings': case 'openBilling': case 'showLog': case 'sendAnyway':
+      post({ type: 'errorAction', turnId, action });
+      break;
+  }
+}
+
+/** Shows `label` on the button for a moment; a second click meanwhile restarts it (and still restores the real label). */
+function flashLabel(target: HTMLButtonElement, label: string): void {
+  const original = target.dataset.label ?? target.textContent ?? '';
+  target.dataset.label = original;
+  target.textContent = label;
+  clearTimeout(Number(target.dataset.flashTimer));
+  target.dataset.flashTimer = String(setTimeout(() => {
+    target.textContent = original;
+    delete target.dataset.label;
+    delete target.dataset.flashTimer;
+  }, 1500));
+}

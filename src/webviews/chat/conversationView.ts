@@ -1,0 +1,204 @@
+// The message log: the turns of the open conversation, the streaming answers' frame commits, following the answer
+// as it grows, and the screen-reader announcement of finished answers.
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, Turn, TurnError, UserTurn, WebviewToHost } from '../../common/protocol';
+import { handleAnswerClick } from './answerActions';
+import { AssistantTurnView } from './assistantTurn';
+import { button, h } from './dom';
+import { icon } from './icons';
+import { retryAnnouncement } from './retryCountdown';
+import type { MarkdownRenderer } from './markdown';
+import { ScrollFollower } from './scrollFollower';
+import { renderUserTurn } from './userTurn';
+
+/** How much of a finished answer the screen-reader announcement reads; the rest is in the log. */
+const ANNOUNCE_CHARS = 300;
+
+export interface ConversationViewInput {
+  renderer: MarkdownRenderer;
+  post(message: WebviewToHost): void;
+  /** The scroll position or the following state changed (the app saves it with the webview state). */
+  onScrollChange(): void;
+}
+
+export class ConversationView {
+  /** The log with its Jump to latest button, and the polite live region that reads finished answers; the app places both. */
+  readonly element: HTMLElement;
+  readonly announcer: HTMLElement;
+  /** The scrolling log (`#messages`) and the turns inside it. */
+  private readonly log: HTMLElement;
+  private readonly turns: HTMLElement;
+  private readonly jumpButton: HTMLButtonElement;
+  private readonly follower: ScrollFollower;
+  private readonly views = new Map<string, AssistantTurnView>();
+  private frame = 0;
+
+  constructor(private readonly input: ConversationViewInput) {
+    this.turns = h('div', { class: 'log-turns' });
+    // A log, but not a live one: the streaming tail is replaced every frame and a snapshot re-adds the whole chat,
+    // which screen readers would read out piece by piece. Finished answers are announced through #announcer.
+    const floor = h('div', { class: 'log-floor' }, this.turns);
+    this.log = h('main', { id: 'messages', role: 'log', 'aria-label': 'Conversation', 'aria-live': 'off', tabindex: '0' }, floor);
+    this.jumpButton = button('Jump to latest', { id: 'jump-to-latest', hidden: true });
+    this.jumpButton.append(icon('arrowDown'));
+    // Before the log in the focus order (Shift+Tab from the log), drawn over its bottom edge.
+    this.element = h('div', { class: 'log-viewport' }, this.jumpButton, this.log);
+    this.announcer = h('div', { id: 'announcer', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+    this.follower = new ScrollFollower(this.log, floor, this.turns, (following) => {
+      this.jumpButton.hidden = following;
+      this.input.onScrollChange();
+    });
+    const actions = { renderer: input.renderer, post: input.post, announce: (text: string) => this.announce(text) };
+    this.log.addEventListener('click', (e) => {
+      // An attachment of a question dropped from (or added back to) the context of later questions.
+      const toggle = (e.target as Element).closest<HTMLButtonElement>('button.omit-toggle');
+      const itemId = toggle?.closest<HTMLElement>('[data-item-id]')?.dataset.itemId;
+      const turnId = toggle?.closest<HTMLElement>('.turn[data-role="user"]')?.dataset.turnId;
+      if (toggle && itemId && turnId) {
+        input.post({ type: 'setOmitted', turnId, itemId, omitted: toggle.dataset.action === 'omit' });
+        return;
+      }
+      handleAnswerClick(e, actions);
+    });
+    this.log.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
+    this.log.addEventListener('scroll', () => this.input.onScrollChange(), { passive: true });
+    this.jumpButton.addEventListener('click', () => {
+      this.follower.follow();
+      // The button hides; the keyboard focus goes on in the log rather than back to the page.
+      this.log.focus({ preventScroll: true });
+    });
+  }
+
+  /** Whether the view follows the end of the answer (false once the user scrolled up). */
+  get followsAnswer(): boolean {
+    return this.follower.isFollowing;
+  }
+
+  get scrollTop(): number {
+    return this.log.scrollTop;
+  }
+
+  /** Restores what the webview state saved when the view was hidden. */
+  restore(followAnswer: boolean, scrollTop?: number): void {
+    if (followAnswer) {
+      this.follower.follow();
+      return;
+    }
+    if (scrollTop !== undefined) this.log.scrollTop = scrollTop;
+    this.follower.unfollow();
+  }
+
+  /** Shows a whole conversation; `keepScroll` keeps the reader's place (the same conversation re-sent). */
+  showTurns(turns: Turn[], keepScroll: boolean): void {
+    const scrollTop = this.log.scrollTop;
+    this.views.clear();
+    this.turns.replaceChildren();
+    this.follower.reset();
+    for (const turn of turns) {
+      if (turn.role === 'user') this.turns.append(renderUserTurn(turn));
+      else {
+        const view = AssistantTurnView.fromTurn(turn, this.input.renderer);
+        this.addAssistant(view);
+        this.markQuestion(view);
+      }
+    }
+    if (turns.length === 0) this.showEmpty();
+    if (keepScroll && !this.follower.isFollowing) this.log.scrollTop = scrollTop;
+    else this.follower.follow();
+  }
+
+  showEmpty(): void {
+    this.turns.append(h('div', { class: 'empty-state' },
+      h('p', {}, 'Ask Claude about your code. Select code and run “Ask About Selection”, or type below.')));
+  }
+
+  /** A question was sent: its turn and its (empty, streaming) answer; the view follows the new answer. */
+  addTurn(user: UserTurn, assistant: AssistantTurn): void {
+    this.turns.querySelector('.empty-state')?.remove();
+    this.turns.append(renderUserTurn(user));
+    this.addAssistant(AssistantTurnView.fromTurn(assistant, this.input.renderer));
+    this.follower.follow();
+  }
+
+  appendChunks(turnId: string, chunks: DeltaChunk[]): void {
+    const view = this.views.get(turnId);
+    if (!view) return;
+    view.appendChunks(chunks);
+    this.schedule();
+  }
+
+  /** The answer waits before its request is sent again: a countdown in the turn, announced once; null clears it. */
+  showRetry(turnId: string, notice: RetryNotice | null): void {
+    const view = this.views.get(turnId);
+    if (!view) return;
+    view.showRetry(notice);
+    if (notice) this.announce(retryAnnouncement(notice));
+  }
+
+  setBlock(turnId: string, index: number, block: AnswerBlock): void {
+    this.views.get(turnId)?.setBlock(index, block);
+    this.schedule();
+    if (block.kind === 'tool_use' && block.state === 'approval') {
+      const what = block.change ? `${block.change.create ? 'a new file' : 'a change to'} ${block.change.path}, ${block.change.added} lines added, ${block.change.removed} removed` : (block.summary ?? block.name);
+      this.announce(`Claude proposes ${what}. Apply or Reject.`);
+    } else if (block.kind === 'tool_use' && (block.state === 'applied' || block.state === 'rejected') && block.summary) {
+      this.announce(`${block.summary}: ${block.state}.`);
+    }
+  }
+
+  endTurn(turnId: string, status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined, paused?: string): void {
+    const view = this.views.get(turnId);
+    if (!view) return;
+    view.end(status, meta, error, paused);
+    if (paused) {
+      this.announce(paused);
+      return;
+    }
+    this.markQuestion(view);
+    this.announce(status === 'error' && error
+      ? `Error: ${error.message}`
+      : `Answer ${status === 'done' ? 'finished' : status}. ${view.announcement(ANNOUNCE_CHARS)}`.trim());
+  }
+
+  restartTurn(turnId: string, blocks: AnswerBlock[]): void {
+    const view = this.views.get(turnId);
+    if (!view) return;
+    view.setBlocks(blocks);
+    view.flush();
+    this.markQuestion(view);
+  }
+
+  /** A question whose answer ended with nothing the model will see again is marked: it is not sent with later ones. */
+  private markQuestion(view: AssistantTurnView): void {
+    const question = view.element.previousElementSibling as HTMLElement | null;
+    if (!question || question.dataset.role !== 'user') return;
+    const failed = view.status !== 'streaming' && view.status !== 'done' && !view.answered;
+    question.querySelector('.question-note')?.remove();
+    if (!failed) {
+      delete question.dataset.failed;
+      return;
+    }
+    question.dataset.failed = 'true';
+    question.append(h('div', { class: 'question-note' }, 'Not answered, so not sent with later questions.'));
+  }
+
+  announce(text: string): void {
+    this.announcer.textContent = text;
+  }
+
+  private addAssistant(view: AssistantTurnView): void {
+    this.views.set(view.id, view);
+    this.turns.append(view.element);
+  }
+
+  /**
+   * Coalesces everything that arrives within a frame into one DOM commit. Following the answer needs nothing here:
+   * the follower's ResizeObserver sees the new size after this frame's layout, before it is painted.
+   */
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      for (const view of this.views.values()) if (view.needsFlush) view.flush();
+    });
+  }
+}

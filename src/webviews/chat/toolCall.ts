@@ -1,0 +1,80 @@
+// A tool call the model made: a compact row ("Read src/a.ts:1–40", "Searched 'parseUrl' — 12 matches") that expands
+// to show the input and what the model got back; a proposed change (edit_file, create_file) also gets a card with
+// Apply / Reject / Show Diff, and once decided says "Applied" or "Rejected".
+import type { AnswerBlock, ToolState } from '../../common/protocol';
+import { button, h } from './dom';
+
+export type ToolUseBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
+
+const STATE_TEXT: Record<ToolState, string> = {
+  pending: 'Waiting',
+  running: 'Running…',
+  approval: 'Waiting for your approval',
+  done: 'Done',
+  error: 'Failed',
+  applied: 'Applied',
+  rejected: 'Rejected',
+};
+
+export function toolStateText(state: ToolState | undefined): string {
+  return state ? STATE_TEXT[state] : '';
+}
+
+/** The row's title: the host's summary, or the tool's name for calls saved before tools had rows. */
+export function toolTitle(block: ToolUseBlock): string {
+  return block.summary ?? `Tool call: ${block.name}`;
+}
+
+export function renderToolCall(block: ToolUseBlock, options: { open?: boolean } = {}): HTMLElement {
+  const state = block.state;
+  const busy = state === 'running' || state === 'pending';
+  const summary = h('summary', { class: 'tool-row' },
+    h('span', { class: 'tool-icon', 'aria-hidden': 'true' }),
+    h('span', { class: 'tool-title' }, toolTitle(block)),
+    block.change ? h('span', { class: 'tool-stat' }, h('span', { class: 'added' }, `+${block.change.added}`), ' ', h('span', { class: 'removed' }, `−${block.change.removed}`)) : null,
+    state && state !== 'done' ? h('span', { class: 'tool-state' }, toolStateText(state)) : null,
+  );
+  const details = h('details', { class: 'tool-details', open: options.open === true },
+    summary,
+    h('div', { class: 'tool-io' },
+      h('div', { class: 'tool-io-label' }, `Input (${block.name})`),
+      h('pre', { tabindex: '0' }, h('code', {}, block.input)),
+      block.result !== undefined ? h('div', { class: 'tool-io-label' }, 'Result') : null,
+      block.result !== undefined ? h('pre', { class: 'tool-result', tabindex: '0' }, h('code', {}, block.result)) : null,
+    ),
+  );
+  const element = h('div', {
+    class: 'tool-use tool-call',
+    'data-tool-state': state ?? 'unknown',
+    'data-tool-name': block.name,
+    ...(block.id ? { 'data-tool-id': block.id } : {}),
+    'aria-busy': busy ? 'true' : undefined,
+  }, details);
+  if (block.change || state === 'approval') element.append(renderCard(block));
+  return element;
+}
+
+/** The approval card: what would change, and the decision buttons while it waits (none is focused or default). */
+function renderCard(block: ToolUseBlock): HTMLElement {
+  const change = block.change;
+  const what = change ? `${change.create ? 'New file' : 'Change to'} ${change.path}` : toolTitle(block);
+  const card = h('div', { class: 'tool-card', role: 'group', 'aria-label': `${what}: ${toolStateText(block.state)}` },
+    h('div', { class: 'tool-card-head' },
+      h('span', { class: 'tool-card-path' }, what),
+      change ? h('span', { class: 'tool-stat' }, h('span', { class: 'added' }, `+${change.added}`), ' ', h('span', { class: 'removed' }, `−${change.removed}`)) : null,
+    ),
+  );
+  if (block.reason) card.append(h('div', { class: 'tool-card-reason' }, block.reason));
+  if (block.state === 'approval') {
+    card.append(h('div', { class: 'tool-card-actions' },
+      button('Apply', { 'data-action': 'toolApply', class: 'primary' }),
+      button('Reject', { 'data-action': 'toolReject' }),
+      change ? button('Show Diff', { 'data-action': 'toolDiff' }) : null,
+    ));
+  } else if (block.state === 'applied' || block.state === 'rejected') {
+    card.append(h('div', { class: 'tool-card-decision', 'data-decision': block.state }, toolStateText(block.state)));
+  } else if (block.state) {
+    card.append(h('div', { class: 'tool-card-decision' }, toolStateText(block.state)));
+  }
+  return card;
+}

@@ -1,0 +1,53 @@
+// A question as the user sent it: text, the code, files and problems it is about (folded), and attached images.
+import type { UserTurn } from '../../common/protocol';
+import { button, h } from './dom';
+import { imageDataUrl, thumbnail } from './thumbnail';
+
+export function renderUserTurn(turn: UserTurn): HTMLElement {
+  const el = h('div', { class: 'turn', 'data-role': 'user', 'data-turn-id': turn.id },
+    h('div', { class: 'turn-label' }, 'You'),
+  );
+  if (turn.text) el.append(h('div', { class: 'user-text' }, turn.text));
+  for (const c of turn.context) {
+    const where = c.startLine === undefined ? c.path : `${c.path}:${c.startLine}–${c.endLine ?? c.startLine}`;
+    el.append(h('div', { class: 'context-item', 'data-item-id': c.id, 'data-omitted': c.omitted ? 'true' : undefined },
+      h('details', { class: 'code-context', 'data-context-kind': c.kind, 'data-omitted': c.omitted ? 'true' : undefined },
+        h('summary', {}, c.omitted ? `${where} (removed from the conversation)` : where),
+        h('pre', { tabindex: '0' }, h('code', {}, c.text)),
+      ),
+      omitButton(where, c.omitted === true),
+    ));
+  }
+  if (turn.images.length > 0) {
+    const images = h('div', { class: 'user-images' });
+    for (const image of turn.images) {
+      // An image whose data is not valid base64 is left out rather than shown broken.
+      if (!imageDataUrl(image)) continue;
+      const name = image.name || 'Attached image';
+      const item = h('div', { class: 'user-image', 'data-item-id': image.id, 'data-omitted': image.omitted ? 'true' : undefined });
+      if (!image.omitted) {
+        item.append(thumbnail(image, name), omitButton(`image ${name}`, false));
+        images.append(item);
+        continue;
+      }
+      // Still shown, so the turn reads as it was asked, but marked: later questions no longer send it.
+      const removed = thumbnail(image, `${name} (removed from the conversation)`);
+      removed.classList.add('omitted');
+      removed.title = `${name}: removed from the conversation`;
+      item.append(removed, omitButton(`image ${name}`, true));
+      images.append(item);
+    }
+    el.append(images);
+  }
+  return el;
+}
+
+/**
+ * Drops an attachment from what later questions send (they resend the whole conversation), or adds it back. The
+ * conversation view posts `setOmitted` for it (data-action="omit" / "restore").
+ */
+function omitButton(what: string, omitted: boolean): HTMLButtonElement {
+  return omitted
+    ? button(`Add ${what} back to the conversation`, { class: 'omit-toggle', 'data-action': 'restore' }, 'Add back')
+    : button(`Remove ${what} from the conversation (later questions no longer send it)`, { class: 'omit-toggle', 'data-action': 'omit' }, 'Remove from conversation');
+}

@@ -1,0 +1,423 @@
+// The tool loop of the chat controller, end to end without VS Code: the real Messages client streaming from the local
+// simulator (which checks the API's tool_use / tool_result pairing), the real store, and a small hand-written
+// workspace standing in for the host's tools (the host's real tools are tested in VS Code: test/e2e/suite/tools.test.ts).
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, test } from 'node:test';
+import { type ContentBlockParam, type MessageParam } from '../../src/api';
+import { NO_TOOLS_RESULT } from '../../src/core/conversation/conversation';
+import { ConversationController, TOOL_DECLINED } from '../../src/core/conversation/conversationController';
+import { ConversationStore } from '../../src/core/conversation/conversationStore';
+import { buildUserContent } from '../../src/core/request/prompt';
+import type { ParsedToolCall } from '../../src/core/tools/definitions';
+import { countOccurrences, lineChanges, numberedLines } from '../../src/core/tools/text';
+import type { ChatTools, PreparedToolCall, ToolLimits } from '../../src/core/tools/types';
+import type { AnswerBlock, AssistantTurn, HostToWebview } from '../../src/common/protocol';
+import { startSimulator, type Simulator } from '../support/simulator';
+import { simulatorRunner } from '../support/simulatorRunner';
+
+let sim: Simulator;
+const dirs: string[] = [];
+const controllers: ConversationController[] = [];
+
+before(async () => {
+  sim = await startSimulator({ defaultDelayMs: 1 });
+});
+after(async () => {
+  await sim.close();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+afterEach(async () => {
+  for (const c of controllers.splice(0)) {
+    c.stop();
+    await c.idle();
+    c.dispose();
+  }
+  sim.reset();
+});
+
+/** A tiny in-memory workspace behind the tools: enough to see the loop run, ask, apply and refuse. */
+class FakeWorkspaceTools implements ChatTools {
+  on = true;
+  limitsValue: ToolLimits = { autoApproveReadOnly: true, maxRounds: 25, maxCreditsPerQuestion: 0 };
+  readonly files = new Map<string, string>([['src/a.ts', 'export const a = 1;\nexport const b = 2;\n'], ['.env', 'KEY=secret\n']]);
+  readonly ran: string[] = [];
+  readonly released: string[] = [];
+
+  enabled(): boolean {
+    return this.on;
+  }
+
+  limits(): ToolLimits {
+    return this.limitsValue;
+  }
+
+  async prepare(call: ParsedToolCall): Promise<PreparedToolCall | { error: string }> {
+    switch (call.name) {
+      case 'read_file': {
+        const { path } = call.input;
+        const text = this.files.get(path);
+        if (text === undefined) return { error: `The file "${path}" does not exist.` };
+        return {
+          summary: `Read ${path}`,
+          secret: path.startsWith('.env'),
+          run: async () => {
+            this.ran.push(`read ${path}`);
+            const read = numberedLines(text, call.input.start_line, call.input.end_line);
+            return { content: read.text, summary: `Read ${path}:${read.first}–${read.last}` };
+          },
+        };
+      }
+      case 'edit_file': {
+        const { path, old_text: oldText, new_text: newText } = call.input;
+        const text = this.files.get(path);
+        if (text === undefined) return { error: `The file "${path}" does not exist.` };
+        const { count } = countOccurrences(text, oldText);
+        if (count !== 1) return { error: `old_text occurs ${count} times in ${path}; it must occur exactly once.` };
+        return {
+          summary: `Edit ${path}`,
+          change: { path, ...lineChanges(oldText, newText) },
+          run: async () => {
+            this.ran.push(`edit ${path}`);
+            this.files.set(path, text.replace(oldText, newText));
+            return { content: `Edited ${path}.`, summary: `Edited ${path}` };
+          },
+        };
+      }
+      case 'search_text':
+        throw new Error('the disk is on fire');
+      default:
+        return { error: `${call.name} is not in this fake` };
+    }
+  }
+
+  release(id: string): void {
+    this.released.push(id);
+  }
+}
+
+async function setup(options: { dir?: string; tools?: FakeWorkspaceTools } = {}) {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-tools-')));
+  if (!options.dir) dirs.push(dir);
+  const tools = options.tools ?? new FakeWorkspaceTools();
+  const posted: HostToWebview[] = [];
+  const controller = new ConversationController({
+    runner: simulatorRunner(sim.url),
+    store: new ConversationStore(dir),
+    userContent: buildUserContent,
+    post: (message) => posted.push(message),
+    model: () => 'sim-model',
+    prefillAllowed: () => true,
+    log: () => {},
+    tools,
+    saveDelayMs: 10,
+  });
+  controllers.push(controller);
+  await controller.ready;
+  return { controller, posted, tools, dir };
+}
+
+function lastAnswer(controller: ConversationController): AssistantTurn {
+  const turn = controller.turns().at(-1);
+  assert.ok(turn && turn.role === 'assistant');
+  return turn;
+}
+
+type ToolBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
+const toolBlocks = (turn: AssistantTurn): ToolBlock[] => turn.blocks.filter((b): b is ToolBlock => b.kind === 'tool_use');
+const text = (turn: AssistantTurn): string => turn.blocks.filter((b) => b.kind === 'text').map((b) => b.text).join('');
+const requestBody = (i: number) => sim.requests[i].body as { messages: MessageParam[]; tools?: { name: string }[]; tool_choice?: unknown };
+const blocksOf = (message: MessageParam): ContentBlockParam[] => (typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content);
+
+function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (condition()) resolve();
+      else if (Date.now() > deadline) reject(new Error(`Timed out waiting for ${what}`));
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+}
+
+async function untilAsync(condition: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+test('a read then an answer: the tools go with every request, the result follows the call, all in one chat turn', async () => {
+  const { controller, posted } = await setup();
+  sim.enqueue({ text: 'Let me look.', toolUse: { id: 'toolu_r1', name: 'read_file', input: { path: 'src/a.ts', start_line: 1, end_line: 1 } } }, { text: 'It exports a.' });
+  await controller.ask({ text: 'What does a.ts export?' });
+
+  assert.equal(sim.requests.length, 2);
+  for (const i of [0, 1]) {
+    assert.deepEqual(requestBody(i).tools?.map((t) => t.name), ['read_file', 'list_directory', 'find_files', 'search_text', 'get_diagnostics', 'edit_file', 'create_file']);
+  }
+  const second = requestBody(1).messages;
+  assert.deepEqual(second.map((m) => m.role), ['user', 'assistant', 'user']);
+  assert.deepEqual(blocksOf(second[1]).map((b) => b.type), ['text', 'tool_use']);
+  assert.deepEqual(blocksOf(second[2]), [{ type: 'tool_result', tool_use_id: 'toolu_r1', content: '1\texport const a = 1;' }]);
+
+  const turns = controller.turns();
+  assert.equal(turns.length, 2, 'one question, one answer turn');
+  const answer = lastAnswer(controller);
+  assert.equal(answer.status, 'done');
+  assert.equal(text(answer), 'Let me look.It exports a.');
+  const [row] = toolBlocks(answer);
+  assert.equal(row.state, 'done');
+  assert.equal(row.summary, 'Read src/a.ts:1–1');
+  assert.equal(row.result, '1\texport const a = 1;');
+  // The row was shown running, then done, through block messages (no full re-render).
+  const states = posted.flatMap((m) => (m.type === 'block' && m.value.kind === 'tool_use' ? [m.value.state] : []));
+  assert.deepEqual(states, [undefined, 'pending', 'running', 'done']);
+  assert.equal(posted.filter((m) => m.type === 'turnEnded').length, 1);
+});
+
+test('parallel calls run in order and all their results go back in ONE user message, in the calls\' order', async () => {
+  const { controller, tools } = await setup();
+  tools.files.set('b.md', '# B\n');
+  sim.enqueue(
+    { toolUses: [{ id: 'toolu_1', name: 'read_file', input: { path: 'b.md' } }, { id: 'toolu_2', name: 'read_file', input: { path: 'src/a.ts' } }, { id: 'toolu_3', name: 'read_file', input: { path: 'missing.ts' } }] },
+    { text: 'Done.' },
+  );
+  await controller.ask({ text: 'Read them' });
+  assert.deepEqual(tools.ran, ['read b.md', 'read src/a.ts']);
+  const results = blocksOf(requestBody(1).messages[2]);
+  assert.deepEqual(results.map((b) => (b.type === 'tool_result' ? [b.tool_use_id, b.is_error ?? false] : b.type)), [['toolu_1', false], ['toolu_2', false], ['toolu_3', true]]);
+  assert.match(String((results[2] as { content: string }).content), /does not exist/);
+  assert.deepEqual(tools.released, ['toolu_1', 'toolu_2', 'toolu_3']);
+});
+
+test('bad input, an unknown tool and a tool that throws become is_error results; the turn goes on', async () => {
+  const { controller } = await setup();
+  sim.enqueue(
+    { toolUses: [{ id: 'toolu_bad', name: 'read_file', input: { start_line: 0 } }, { id: 'toolu_unk', name: 'rm_rf', input: {} }, { id: 'toolu_thr', name: 'search_text', input: { query: 'x' } }] },
+    { text: 'Sorry.' },
+  );
+  await controller.ask({ text: 'Go' });
+  const results = blocksOf(requestBody(1).messages[2]) as { tool_use_id: string; content: string; is_error?: boolean }[];
+  assert.ok(results.every((r) => r.is_error === true));
+  assert.match(results[0].content, /^Invalid input for read_file: path: .*; start_line: lines start at 1\.$/);
+  assert.match(results[1].content, /Unknown tool "rm_rf"\. Available tools: read_file, list_directory/);
+  assert.equal(results[2].content, 'search_text failed: the disk is on fire');
+  const answer = lastAnswer(controller);
+  assert.equal(answer.status, 'done');
+  assert.deepEqual(toolBlocks(answer).map((b) => b.state), ['error', 'error', 'error']);
+});
+
+test('an edit waits for Apply on its card, then runs; the row says applied', async () => {
+  const { controller, tools, posted } = await setup();
+  sim.enqueue({ toolUse: { id: 'toolu_e', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const a = 1;', new_text: 'const a = 10;\n// ten' } } }, { text: 'Changed.' });
+  const asked = controller.ask({ text: 'Make a ten' });
+  await until(() => controller.pendingApprovals.includes('toolu_e'), 'the approval card');
+  const card = toolBlocks(lastAnswer(controller))[0];
+  assert.equal(card.state, 'approval');
+  assert.deepEqual(card.change, { path: 'src/a.ts', added: 2, removed: 1 });
+  assert.deepEqual(tools.ran, [], 'nothing runs before Apply');
+  assert.equal(sim.requests.length, 1);
+  controller.decideTool(lastAnswer(controller).id, 'toolu_e', 'apply');
+  await asked;
+  assert.equal(tools.files.get('src/a.ts'), 'export const a = 10;\n// ten\nexport const b = 2;\n');
+  assert.deepEqual(blocksOf(requestBody(1).messages[2]), [{ type: 'tool_result', tool_use_id: 'toolu_e', content: 'Edited src/a.ts.' }]);
+  assert.equal(toolBlocks(lastAnswer(controller))[0].state, 'applied');
+  assert.ok(posted.some((m) => m.type === 'block' && m.value.kind === 'tool_use' && m.value.state === 'approval'));
+});
+
+test('Reject leaves the file alone and sends an is_error result saying the user declined', async () => {
+  const { controller, tools } = await setup();
+  const before = tools.files.get('src/a.ts');
+  sim.enqueue({ toolUse: { id: 'toolu_e', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const b = 2;', new_text: 'const b = 3;' } } }, { text: 'OK, left it.' });
+  const asked = controller.ask({ text: 'Change b' });
+  await until(() => controller.pendingApprovals.length === 1, 'the approval card');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_e', 'reject');
+  await asked;
+  assert.equal(tools.files.get('src/a.ts'), before);
+  assert.deepEqual(blocksOf(requestBody(1).messages[2]), [{ type: 'tool_result', tool_use_id: 'toolu_e', content: TOOL_DECLINED.change, is_error: true }]);
+  assert.equal(toolBlocks(lastAnswer(controller))[0].state, 'rejected');
+});
+
+test('a file that looks secret asks even for a read; a read-only tool asks when autoApproveReadOnly is off', async () => {
+  const { controller, tools } = await setup();
+  sim.enqueue({ toolUse: { id: 'toolu_s', name: 'read_file', input: { path: '.env' } } }, { text: 'Fine.' });
+  const asked = controller.ask({ text: 'Read .env' });
+  await until(() => controller.pendingApprovals.includes('toolu_s'), 'the card for .env');
+  assert.match(toolBlocks(lastAnswer(controller))[0].reason ?? '', /secrets/);
+  controller.decideTool(lastAnswer(controller).id, 'toolu_s', 'reject');
+  await asked;
+  assert.deepEqual(tools.ran, []);
+  assert.equal((blocksOf(requestBody(1).messages[2])[0] as { content: string }).content, TOOL_DECLINED.read);
+
+  tools.limitsValue = { ...tools.limitsValue, autoApproveReadOnly: false };
+  sim.enqueue({ toolUse: { id: 'toolu_p', name: 'read_file', input: { path: 'src/a.ts' } } }, { text: 'Read.' });
+  const second = controller.ask({ text: 'Read a.ts' });
+  await until(() => controller.pendingApprovals.includes('toolu_p'), 'the card for a plain read');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_p', 'apply');
+  await second;
+  assert.deepEqual(tools.ran, ['read src/a.ts']);
+  assert.equal(toolBlocks(lastAnswer(controller))[0].state, 'done');
+});
+
+test('Stop while a card waits: the call is declined as stopped, and the next question is a valid request', async () => {
+  const { controller, tools } = await setup();
+  sim.enqueue({ toolUses: [
+    { id: 'toolu_e', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const b = 2;', new_text: 'const b = 3;' } },
+    { id: 'toolu_after', name: 'read_file', input: { path: 'src/a.ts' } },
+  ] });
+  const asked = controller.ask({ text: 'Change b' });
+  await until(() => controller.pendingApprovals.length === 1, 'the approval card');
+  controller.stop();
+  await asked;
+  const answer = lastAnswer(controller);
+  assert.equal(answer.status, 'stopped');
+  assert.deepEqual(toolBlocks(answer).map((b) => b.state), ['rejected', 'error']);
+  assert.deepEqual(tools.ran, [], 'neither call ran');
+  assert.equal(sim.requests.length, 1);
+
+  sim.enqueue({ text: 'Sure.' });
+  await controller.ask({ text: 'Never mind' });
+  assert.equal(sim.requests[1].status, 200, 'the simulator accepted the repaired history');
+  const messages = requestBody(1).messages;
+  assert.deepEqual(messages.map((m) => m.role), ['user', 'assistant', 'user']);
+  const results = blocksOf(messages[2]);
+  assert.deepEqual(results.slice(0, 2).map((b) => (b as { tool_use_id: string }).tool_use_id), ['toolu_e', 'toolu_after']);
+  assert.equal((results[0] as { content: string }).content, TOOL_DECLINED.stopped);
+  assert.deepEqual(results[2], { type: 'text', text: 'Never mind' });
+});
+
+test('a loop cut by a window reload is repaired: the next question sends a result for every saved tool_use', async () => {
+  const { controller, dir } = await setup();
+  sim.enqueue({ toolUse: { id: 'toolu_e', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const b = 2;', new_text: 'const b = 3;' } } });
+  void controller.ask({ text: 'Change b' });
+  await until(() => controller.pendingApprovals.length === 1, 'the approval card');
+  // Saved while the card waits, as a reload would find it: the call has no result yet.
+  const file = join(dir, `${controller.conversation.id}.json`);
+  await untilAsync(async () => (await readFile(file, 'utf8').catch(() => '')).includes('toolu_e'), 'the streaming save');
+  const reloaded = new ConversationController({
+    runner: simulatorRunner(sim.url),
+    store: new ConversationStore(dir),
+    userContent: buildUserContent,
+    post: () => {},
+    model: () => 'sim-model',
+    prefillAllowed: () => true,
+    log: () => {},
+    tools: new FakeWorkspaceTools(),
+    saveDelayMs: 10,
+    // Later than the stale limit: the first window is gone.
+    now: () => Date.now() + 60_000,
+  });
+  controllers.push(reloaded);
+  await reloaded.ready;
+  assert.equal(lastAnswer(reloaded).status, 'interrupted');
+  sim.enqueue({ text: 'Hello again.' });
+  await reloaded.ask({ text: 'Where were we?' });
+  assert.equal(sim.requests[1].status, 200);
+  const results = blocksOf(requestBody(1).messages[2]);
+  assert.deepEqual(results[0], { type: 'tool_result', tool_use_id: 'toolu_e', content: NO_TOOLS_RESULT, is_error: true });
+});
+
+test('maxRounds pauses the loop with a notice; Continue sends the saved results and goes on in the same turn', async () => {
+  const tools = new FakeWorkspaceTools();
+  tools.limitsValue = { ...tools.limitsValue, maxRounds: 2 };
+  const { controller, posted } = await setup({ tools });
+  const read = (id: string) => ({ toolUse: { id, name: 'read_file', input: { path: 'src/a.ts' } } });
+  sim.enqueue(read('toolu_1'), read('toolu_2'), { text: 'Finally.' });
+  await controller.ask({ text: 'Dig' });
+  assert.equal(sim.requests.length, 2, 'no third request before Continue');
+  const paused = lastAnswer(controller);
+  assert.equal(paused.status, 'done');
+  assert.match(paused.paused ?? '', /Paused after 2 rounds of tool use \(fastrouter\.tools\.maxRounds is 2\)/);
+  assert.ok(posted.some((m) => m.type === 'turnEnded' && m.paused === paused.paused));
+
+  await controller.continue(paused.id);
+  assert.equal(sim.requests.length, 3);
+  const messages = requestBody(2).messages;
+  assert.deepEqual(messages.map((m) => m.role), ['user', 'assistant', 'user', 'assistant', 'user']);
+  assert.equal((blocksOf(messages[4])[0] as { tool_use_id: string }).tool_use_id, 'toolu_2');
+  const answer = lastAnswer(controller);
+  assert.equal(answer.paused, undefined);
+  assert.equal(text(answer), 'Finally.');
+  assert.equal(toolBlocks(answer).length, 2);
+  assert.equal(controller.turns().length, 2);
+});
+
+test('maxCreditsPerQuestion pauses once the billed cost of the question reaches it', async () => {
+  const tools = new FakeWorkspaceTools();
+  tools.limitsValue = { ...tools.limitsValue, maxCreditsPerQuestion: 0.8 };
+  const { controller } = await setup({ tools });
+  const read = (id: string) => ({ toolUse: { id, name: 'read_file', input: { path: 'src/a.ts' } }, cost: 0.5 });
+  sim.enqueue(read('toolu_1'), read('toolu_2'), read('toolu_3'));
+  await controller.ask({ text: 'Dig' });
+  assert.equal(sim.requests.length, 2);
+  assert.match(lastAnswer(controller).paused ?? '', /this question has cost 1 credits \(fastrouter\.tools\.maxCreditsPerQuestion is 0\.8\)/);
+  const meta = lastAnswer(controller).meta;
+  assert.deepEqual(meta?.cost, { kind: 'billed', credits: 1 });
+});
+
+test('pause_turn continues by itself: the paused message goes back as the last assistant message', async () => {
+  const { controller } = await setup();
+  sim.enqueue({ text: 'Half of it', stopReason: 'pause_turn' }, { text: ' and the rest.' });
+  await controller.ask({ text: 'Long job' });
+  assert.equal(sim.requests.length, 2);
+  const messages = requestBody(1).messages;
+  assert.deepEqual(messages.map((m) => m.role), ['user', 'assistant']);
+  assert.deepEqual(blocksOf(messages[1]), [{ type: 'text', text: 'Half of it' }]);
+  assert.equal(text(lastAnswer(controller)), 'Half of it and the rest.');
+  assert.equal(lastAnswer(controller).status, 'done');
+});
+
+test('thinking blocks go back unchanged (with their signatures) within the loop', async () => {
+  const { controller } = await setup();
+  sim.enqueue({ thinking: 'I should read a.ts first.', toolUse: { id: 'toolu_t', name: 'read_file', input: { path: 'src/a.ts' } } }, { text: 'Read it.' });
+  await controller.ask({ text: 'Think, then read' });
+  const assistant = blocksOf(requestBody(1).messages[1]);
+  assert.equal(assistant[0].type, 'thinking');
+  const thinking = assistant[0] as { thinking: string; signature: string };
+  assert.equal(thinking.thinking, 'I should read a.ts first.');
+  assert.ok(thinking.signature.length > 10);
+});
+
+test('tools off: nothing is offered; tool calls in the history go with the definitions and tool_choice none', async () => {
+  const tools = new FakeWorkspaceTools();
+  const { controller } = await setup({ tools });
+  tools.on = false;
+  sim.enqueue({ text: 'Plain.' });
+  await controller.ask({ text: 'Hi' });
+  assert.equal(requestBody(0).tools, undefined);
+
+  tools.on = true;
+  tools.limitsValue = { ...tools.limitsValue, maxRounds: 1 };
+  sim.enqueue({ toolUse: { id: 'toolu_x', name: 'read_file', input: { path: 'src/a.ts' } } });
+  await controller.ask({ text: 'Read' });
+  tools.on = false;
+  sim.enqueue({ text: 'No tools now.' });
+  await controller.ask({ text: 'And now?' });
+  const body = requestBody(2);
+  assert.deepEqual(body.tool_choice, { type: 'none' });
+  assert.equal(body.tools?.length, 7);
+  // The paused round's saved result (not a "not run" repair) answers the call.
+  const results = blocksOf(body.messages[4]);
+  assert.equal((results[0] as { content: string }).content, '1\texport const a = 1;\n2\texport const b = 2;');
+});
+
+test('the conversation keeps calls, results and decisions across a reload', async () => {
+  const { controller, dir } = await setup();
+  sim.enqueue({ toolUse: { id: 'toolu_e', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const b = 2;', new_text: 'const b = 3;' } } }, { text: 'Done.' });
+  const asked = controller.ask({ text: 'Change b' });
+  await until(() => controller.pendingApprovals.length === 1, 'the card');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_e', 'apply');
+  await asked;
+  await controller.idle();
+  const again = await setup({ dir });
+  const [row] = toolBlocks(lastAnswer(again.controller));
+  assert.equal(row.state, 'applied');
+  assert.equal(row.summary, 'Edited src/a.ts');
+  assert.deepEqual(row.change, { path: 'src/a.ts', added: 1, removed: 1 });
+  assert.match(again.controller.exportMarkdown(), /Edited src\/a\.ts.*applied/i);
+});
