@@ -1,0 +1,86 @@
+// The layer rule has no holes: each forbidden arrow, written at several depths, is a lint error; each allowed arrow is
+// clean. The probes are linted as text under real paths (ESLint's lintText), so no file is written into src/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ESLint } from 'eslint';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function problems(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: file });
+  return result.messages.filter((m) => m.ruleId === 'fastrouter/layers').map((m) => m.message);
+}
+
+const forbidden: Array<[file: string, specifier: string]> = [
+  ['src/core/tools/probe.ts', '../../host/request/settings'],
+  ['src/core/tools/deep/probe.ts', '../../../host/tools/readFile'],
+  ['src/core/tools/probe.ts', '../../webviews/chat/app'],
+  ['src/core/conversation/probe.ts', '../../extension'],
+  ['src/core/probe.ts', 'vscode'],
+  ['src/core/cost/probe.ts', '../../webviews/cost/app'],
+  ['src/api/probe.ts', '../core/request/settings'],
+  ['src/api/probe.ts', '../host/request/apiKey'],
+  ['src/api/probe.ts', 'vscode'],
+  ['src/common/probe.ts', '../core/request/settings'],
+  ['src/common/probe.ts', '../api'],
+  ['src/common/probe.ts', 'vscode'],
+  ['src/common/probe.ts', 'node:fs'],
+  ['src/host/probe.ts', '../webviews/chat/app'],
+  ['src/host/tools/probe.ts', '../../webviews/cost/main'],
+  ['src/host/chat/deep/probe.ts', '../../../webviews/common/dom'],
+  ['src/host/probe.ts', '../extension'],
+  ['src/extension.ts', './webviews/chat/main'],
+  ['src/webviews/chat/probe.ts', '../../core/request/settings'],
+  ['src/webviews/chat/probe.ts', '../../api'],
+  ['src/webviews/chat/probe.ts', '../../host/chat/chatService'],
+  ['src/webviews/chat/probe.ts', '../cost/app'],
+  ['src/webviews/chat/probe.ts', 'vscode'],
+  ['src/webviews/chat/probe.ts', 'node:path'],
+  ['src/webviews/cost/probe.ts', '../chat/markdown'],
+  ['src/webviews/cost/probe.ts', '../../core/cost/costTotals'],
+  ['src/webviews/common/probe.ts', '../chat/app'],
+];
+
+const allowed: Array<[file: string, specifier: string]> = [
+  ['src/core/tools/probe.ts', '../../api'],
+  ['src/core/tools/probe.ts', '../../common/protocol'],
+  ['src/core/tools/probe.ts', '../conversation/conversation'],
+  ['src/core/tools/probe.ts', 'node:fs'],
+  ['src/api/probe.ts', '../common/credits'],
+  ['src/common/probe.ts', './credits'],
+  ['src/common/probe.ts', 'zod'],
+  ['src/host/tools/probe.ts', '../../core/tools/paths'],
+  ['src/host/probe.ts', 'vscode'],
+  ['src/extension.ts', './host/commands'],
+  ['src/webviews/chat/probe.ts', '../../common/protocol'],
+  ['src/webviews/chat/probe.ts', '../common/dom'],
+  ['src/webviews/cost/probe.ts', '../../common/costViewProtocol'],
+];
+
+for (const [file, specifier] of forbidden) {
+  test(`lint refuses ${file} → ${specifier}`, async () => {
+    assert.equal((await problems(file, `import { x } from '${specifier}';\nexport const y = x;\n`)).length, 1);
+    // The same arrow as a re-export, a dynamic import or a require is refused too.
+    assert.equal((await problems(file, `export { x } from '${specifier}';\n`)).length, 1);
+    assert.equal((await problems(file, `export const y = import('${specifier}');\n`)).length, 1);
+  });
+}
+
+for (const [file, specifier] of allowed) {
+  test(`lint allows ${file} → ${specifier}`, async () => {
+    assert.deepEqual(await problems(file, `import { x } from '${specifier}';\nexport const y = x;\n`), []);
+  });
+}
+
+test('lint refuses a focused test (.only and { only: true })', async () => {
+  const messages = async (code: string) => (await eslint.lintText(code, { filePath: 'test/unit/probe.test.ts' }))[0].messages.map((m) => m.ruleId);
+  assert.ok((await messages(`import { test } from 'node:test';\ntest.only('a', () => {});\n`)).includes('no-restricted-syntax'));
+  assert.ok((await messages(`import { test } from 'node:test';\ntest('a', { only: true }, () => {});\n`)).includes('no-restricted-syntax'));
+  assert.ok((await messages(`suite.only('a', () => {});\n`)).includes('no-restricted-syntax'));
+  assert.deepEqual((await messages(`import { test } from 'node:test';\ntest('a', () => {});\n`)).filter((r) => r === 'no-restricted-syntax'), []);
+});
+
+test('lint wants type-only imports written as such', async () => {
+  const [result] = await eslint.lintText(`import { Foo } from './foo';\nexport let y: Foo;\n`, { filePath: 'src/core/probe.ts' });
+  assert.ok(result.messages.some((m) => m.ruleId === '@typescript-eslint/consistent-type-imports'));
+});
