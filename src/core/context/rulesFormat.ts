@@ -135,7 +135,7 @@ export function parseRule(relPath: string, text: string, format: RuleFormat): Pa
   const description = typeof field('description') === 'string' ? (field('description') as string).trim() : '';
   if (field('description') !== undefined && typeof field('description') !== 'string') badField('description', 'text');
 
-  let scope: RuleScope = { kind: 'always' };
+  let scope: RuleScope;
   switch (format) {
     case 'agents':
     case 'claude': {
