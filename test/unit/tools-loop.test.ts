@@ -99,13 +99,13 @@ class FakeWorkspaceTools implements ChatTools {
   }
 }
 
-async function setup(options: { dir?: string; tools?: FakeWorkspaceTools; toolPolicy?: ToolPolicy } = {}) {
+async function setup(options: { dir?: string; tools?: FakeWorkspaceTools; toolPolicy?: ToolPolicy; sources?: (string | undefined)[] } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-tools-')));
   if (!options.dir) dirs.push(dir);
   const tools = options.tools ?? new FakeWorkspaceTools();
   const posted: HostToWebview[] = [];
   const controller = new ConversationController({
-    runner: simulatorRunner(sim.url),
+    runner: options.sources ? recordingSources(simulatorRunner(sim.url), options.sources) : simulatorRunner(sim.url),
     store: new ConversationStore(dir),
     userContent: buildUserContent,
     post: (message) => posted.push(message),
@@ -119,6 +119,11 @@ async function setup(options: { dir?: string; tools?: FakeWorkspaceTools; toolPo
   controllers.push(controller);
   await controller.ready;
   return { controller, posted, tools, dir };
+}
+
+/** The runner, noting the cost source each request is booked with. */
+function recordingSources(runner: ReturnType<typeof simulatorRunner>, sources: (string | undefined)[]): ReturnType<typeof simulatorRunner> {
+  return { run: (input, ...rest) => (sources.push(input.source), runner.run(input, ...rest)) };
 }
 
 function lastAnswer(controller: ConversationController): AssistantTurn {
@@ -394,6 +399,38 @@ test('pause_turn continues by itself: the paused message goes back as the last a
   assert.deepEqual(blocksOf(messages[1]), [{ type: 'text', text: 'Half of it' }]);
   assert.equal(text(lastAnswer(controller)), 'Half of it and the rest.');
   assert.equal(lastAnswer(controller).status, 'done');
+});
+
+test('pause_turn continuations count toward maxRounds: 30 pause_turn answers in a row stop after 3 requests', async () => {
+  const tools = new FakeWorkspaceTools();
+  tools.limitsValue = { ...tools.limitsValue, maxRounds: 3 };
+  const { controller } = await setup({ tools });
+  sim.enqueue(...Array.from({ length: 30 }, (_, i) => ({ text: `part ${i} `, stopReason: 'pause_turn' })));
+  await controller.ask({ text: 'Long job' });
+  assert.equal(sim.requests.length, 3);
+  assert.match(lastAnswer(controller).paused ?? '', /Paused after 3 rounds .*maxRounds is 3/);
+  // Continue goes on from the paused message.
+  await controller.continue(lastAnswer(controller).id);
+  assert.equal(sim.requests.length, 6);
+});
+
+test('pause_turn continuations count toward maxCreditsPerQuestion', async () => {
+  const tools = new FakeWorkspaceTools();
+  tools.limitsValue = { ...tools.limitsValue, maxCreditsPerQuestion: 0.05 };
+  const { controller } = await setup({ tools });
+  sim.enqueue(...Array.from({ length: 30 }, (_, i) => ({ text: `part ${i} `, stopReason: 'pause_turn', cost: 0.02 })));
+  await controller.ask({ text: 'Long job' });
+  assert.equal(sim.requests.length, 3, '0.02 + 0.02 + 0.02 reaches 0.05');
+  assert.match(lastAnswer(controller).paused ?? '', /this question has cost 0\.06 credits/);
+  assert.deepEqual(lastAnswer(controller).meta?.cost, { kind: 'billed', credits: 0.06 });
+});
+
+test('requests that carry tool results are booked as tool rounds (the cost view\'s "tool round"); the question as chat', async () => {
+  const sources: (string | undefined)[] = [];
+  const { controller } = await setup({ sources });
+  sim.enqueue({ toolUse: { id: 'toolu_1', name: 'read_file', input: { path: 'src/a.ts' } } }, { toolUse: { id: 'toolu_2', name: 'read_file', input: { path: 'src/a.ts' } } }, { text: 'Done.' });
+  await controller.ask({ text: 'Dig' });
+  assert.deepEqual(sources, [undefined, 'tool', 'tool']);
 });
 
 test('thinking blocks go back unchanged (with their signatures) within the loop', async () => {

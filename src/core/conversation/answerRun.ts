@@ -36,7 +36,8 @@ export interface AnswerRunOptions {
 
 export interface AnswerRunner {
   run(
-    input: { messages: MessageParam[]; system?: string; tools?: Tool[]; toolChoice?: ToolChoice },
+    /** `source`: the cost ledger's source for the request ('tool' for a tool round; the runner's own default else). */
+    input: { messages: MessageParam[]; system?: string; tools?: Tool[]; toolChoice?: ToolChoice; source?: string },
     signal: AbortSignal,
     onEvent: (event: StreamEvent) => void,
     options?: AnswerRunOptions,
@@ -176,6 +177,8 @@ export class AnswerRun {
       const message: StoredMessage = { content, complete: true, stopReason };
       this.kept = [...this.kept, message];
       this.live = new LiveAnswer([], messagesToAnswerBlocks(this.kept).length);
+      // Every continuation counts toward the question's bounds: a tool round and a pause_turn continuation alike.
+      rounds++;
       if (toolRound) {
         message.toolResults = [];
         await runToolRound(
@@ -191,16 +194,16 @@ export class AnswerRun {
           calls,
           message.toolResults,
         );
-        rounds++;
         if (this.abort.signal.aborted) {
           outcome = { status: 'stopped' };
           break;
         }
-        const pause = pauseReason(host.policy, { rounds, billedCredits: billed }, tools.limits());
-        if (pause) {
-          answer.paused = pause;
-          break;
-        }
+      }
+      const limits = (tools ?? host.tools)?.limits();
+      const pause = limits ? pauseReason(host.policy, { rounds, billedCredits: billed }, limits) : undefined;
+      if (pause) {
+        answer.paused = pause;
+        break;
       }
       answer.messages = this.kept;
       request = this.request('continue');
@@ -238,10 +241,12 @@ export class AnswerRun {
     if (imageError) return { status: 'error', error: imageError };
     let outcome: AnswerOutcome;
     try {
+      // A request that carries tool results is booked as a tool round (the cost view's "tool round" source).
+      const source = carriesToolResults(messages) ? { source: 'tool' } : {};
       const input = tools
-        ? { messages, tools: toolDefinitions() }
+        ? { messages, tools: toolDefinitions(), ...source }
         // Tools off, but the history holds tool calls: the definitions go along (the API wants them) and none may be called.
-        : hasToolBlocks(messages) ? { messages, tools: toolDefinitions(), toolChoice: { type: 'none' as const } } : { messages };
+        : hasToolBlocks(messages) ? { messages, tools: toolDefinitions(), toolChoice: { type: 'none' as const }, ...source } : { messages };
       const onRetry = (notice: RetryNotice): void => {
         if (this.over || host.disposed()) return;
         this.retrying = { notice, at: host.now() };
@@ -288,4 +293,10 @@ export class AnswerRun {
     }
     host.saveSoon();
   }
+}
+
+/** Whether the request's last message gives tool results back (a tool round of the loop, or Continue after a pause). */
+function carriesToolResults(messages: readonly MessageParam[]): boolean {
+  const last = messages[messages.length - 1];
+  return last?.role === 'user' && typeof last.content !== 'string' && last.content.some((block) => block.type === 'tool_result');
 }
