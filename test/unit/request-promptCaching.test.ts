@@ -30,15 +30,16 @@ describe('withPromptCaching: breakpoint placement', () => {
   it('marks the system prompt (as a text block), the last tool and the last block of the last user turn', () => {
     const { params, added, existing } = withPromptCaching(request({ tools: [tool('a'), tool('b')] }));
     assert.equal(existing, 0);
-    assert.deepEqual(added, ['lastUserTurn', 'system', 'tools']);
+    assert.deepEqual(added, ['lastUserTurn', 'system', 'tools', 'previousUserTurn']);
     assert.deepEqual(params.system, [{ type: 'text', text: 'Be precise.', cache_control: EPHEMERAL }]);
     assert.equal(params.tools![0].cache_control, undefined);
     assert.deepEqual(params.tools![1].cache_control, EPHEMERAL);
     const last = params.messages[2].content as ContentBlockParam[];
     assert.equal((last[0] as { cache_control?: unknown }).cache_control, undefined);
     assert.deepEqual((last[1] as { cache_control?: unknown }).cache_control, EPHEMERAL, 'the last block: everything before it is cached');
-    assert.equal(params.messages[0].content, 'First question', 'earlier turns unchanged');
-    assert.equal(countCacheBreakpoints(params), 3);
+    assert.deepEqual(params.messages[0].content, [{ type: 'text', text: 'First question', cache_control: EPHEMERAL }], 'the turn before: where the previous request wrote');
+    assert.deepEqual(params.messages[1], request().messages[1], 'the answer between unchanged');
+    assert.equal(countCacheBreakpoints(params), 4);
   });
 
   it('a last user turn sent as a string becomes a marked text block; no tools, no system: only that', () => {
@@ -57,13 +58,14 @@ describe('withPromptCaching: breakpoint placement', () => {
     ];
     const { params } = withPromptCaching({ model: 'm', max_tokens: 10, messages });
     assert.deepEqual((params.messages[2].content as ContentBlockParam[])[0], { type: 'tool_result', tool_use_id: 't1', content: 'contents', cache_control: EPHEMERAL });
-    assert.equal(countCacheBreakpoints(params), 1);
+    assert.deepEqual(params.messages[0].content, [{ type: 'text', text: 'Read the file', cache_control: EPHEMERAL }]);
+    assert.equal(countCacheBreakpoints(params), 2);
   });
 
-  it('never more than 4, counting the ones the request has; the last user turn first, then system, then tools', () => {
+  it('never more than 4, counting the ones the request has; the last user turn first, then system, then tools, then the turn before', () => {
     const marked = (n: number): Tool[] => Array.from({ length: n }, (_, i) => ({ ...tool(`m${i}`), cache_control: { type: 'ephemeral' } }));
     for (const [already, expected] of [
-      [1, ['lastUserTurn', 'system']],
+      [1, ['lastUserTurn', 'system', 'previousUserTurn']],
       [2, ['lastUserTurn', 'system']],
       [3, ['lastUserTurn']],
       [4, []],
@@ -86,7 +88,7 @@ describe('withPromptCaching: breakpoint placement', () => {
       ],
     }));
     assert.equal(inner.existing, 3);
-    assert.deepEqual(inner.added, [], 'system and last turn already marked, no tools');
+    assert.deepEqual(inner.added, [], 'system, last turn and the turn before (inside its tool result) already marked, no tools');
   });
 
   it('leaves the request it was given untouched (it is the stored conversation)', () => {
@@ -171,13 +173,27 @@ describe('a follow-up question is read from the cache (simulator; SDK cross-chec
     // The body on the wire: system as a marked text block, the previous turn's mark moved to the new last turn.
     const body = sim.requests[1].body as MessageCreateParams;
     assert.deepEqual((body.system as { cache_control?: unknown }[])[0].cache_control, EPHEMERAL);
-    assert.equal(typeof body.messages[0].content, 'string', 'the first question is no longer marked');
+    assert.deepEqual((body.messages[0].content as { cache_control?: unknown }[])[0].cache_control, EPHEMERAL, 'the first question keeps a mark: where the first request wrote');
     assert.deepEqual((body.messages[2].content as { cache_control?: unknown }[])[0].cache_control, EPHEMERAL);
     // Without breakpoints nothing is cached.
     const plain = client.stream(requestParams(settings, { messages: turn2 }));
     for await (const _ of plain);
     const u3 = (await plain.finalMessage()).usage;
     assert.equal((u3.cache_read_input_tokens ?? 0) + (u3.cache_creation_input_tokens ?? 0), 0);
+  });
+
+  it('after a round of 12 parallel tool calls (24 new blocks, past the 20-block lookback) the history is still read from the cache', async () => {
+    const client = new MessagesClient({ apiKey: 'test-key', baseUrl: sim.url, maxRetries: 0 });
+    const first = await send(client, turn1);
+    const written = first.message.usage.cache_creation_input_tokens ?? 0;
+    assert.ok(written > 1024);
+    const calls = Array.from({ length: 12 }, (_, i) => ({ type: 'tool_use' as const, id: `toolu_${i}`, name: 'read_file', input: { path: `src/f${i}.ts` } }));
+    const results = calls.map((c) => ({ type: 'tool_result' as const, tool_use_id: c.id, content: `contents of ${c.input.path}` }));
+    const round: MessageParam[] = [...turn1, { role: 'assistant', content: [{ type: 'text', text: 'Reading them all.' }, ...calls] }, { role: 'user', content: results }];
+    const second = await send(client, round);
+    assert.equal(second.message.usage.cache_read_input_tokens, written, 'the whole first request is read, not only the system prompt');
+    const body = sim.requests[1].body as MessageCreateParams;
+    assert.equal(countCacheBreakpoints(body), 3, 'system, the first question (where the first request wrote) and the last tool result');
   });
 
   it('the official SDK sends the same request and reads the same cache tokens', async () => {

@@ -1,8 +1,10 @@
 // Prompt caching (`fastrouter.promptCaching`): `cache_control: {type: "ephemeral"}` breakpoints on the system prompt
-// (sent as a text block), the tools (the last definition) and the last user turn (a rolling breakpoint: the next
-// question reads the conversation up to here from the cache). The API rejects more than 4 breakpoints in a request,
-// so the ones a request already has count, and with too little room the most useful go first: the last user turn
-// (it caches everything before it), then the system prompt, then the tools. Pure: returns a new request, never
+// (sent as a text block), the tools (the last definition), the last user turn (a rolling breakpoint: the next
+// question reads the conversation up to here from the cache) and the user turn before it (where the previous request
+// wrote: the API looks back only 20 blocks from a breakpoint, and a round of 12 parallel tool calls adds 24, so without
+// it the history would be written again). The API rejects more than 4 breakpoints in a request, so the ones a request
+// already has count, and with too little room the most useful go first: the last user turn (it caches everything
+// before it), then the system prompt, then the tools, then the turn before. Pure: returns a new request, never
 // changes the one given (that is the conversation as stored).
 import type { ContentBlockParam, MessageCreateParams, MessageParam, TextBlockParam, Tool } from '../../api';
 
@@ -29,7 +31,7 @@ export function countCacheBreakpoints(params: MessageCreateParams): number {
   return count;
 }
 
-export type BreakpointPlace = 'lastUserTurn' | 'system' | 'tools';
+export type BreakpointPlace = 'lastUserTurn' | 'system' | 'tools' | 'previousUserTurn';
 
 export interface CachedRequest {
   params: MessageCreateParams;
@@ -74,12 +76,23 @@ export function withPromptCaching(params: MessageCreateParams): CachedRequest {
     const last = params.tools.length - 1;
     out.tools = params.tools.map((tool, i): Tool => (i === last ? { ...tool, cache_control: { ...EPHEMERAL } } : tool));
     added.push('tools');
+    room--;
+  }
+  if (room > 0) {
+    const index = lastUserIndex(params.messages, lastUserIndex(params.messages));
+    const withMark = index >= 0 ? markLastBlock(params.messages[index]) : undefined;
+    if (withMark) {
+      const messages = out.messages;
+      out.messages = messages.map((m, i) => (i === index ? withMark : m));
+      added.push('previousUserTurn');
+    }
   }
   return { params: out, added, existing };
 }
 
-function lastUserIndex(messages: readonly MessageParam[]): number {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return i;
+/** The last user message before `before` (all of them by default), or -1. */
+function lastUserIndex(messages: readonly MessageParam[], before = messages.length): number {
+  for (let i = before - 1; i >= 0; i--) if (messages[i].role === 'user') return i;
   return -1;
 }
 
@@ -89,7 +102,7 @@ function markLastBlock(message: MessageParam): MessageParam | undefined {
     if (message.content.length === 0) return undefined;
     return { ...message, content: [{ type: 'text', text: message.content, cache_control: { ...EPHEMERAL } }] };
   }
-  if (message.content.some(marked)) return undefined;
+  if (message.content.some((b) => marked(b) || (b.type === 'tool_result' && Array.isArray(b.content) && b.content.some(marked)))) return undefined;
   for (let i = message.content.length - 1; i >= 0; i--) {
     const block = message.content[i];
     if (!cacheable(block)) continue;
