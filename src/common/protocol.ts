@@ -149,6 +149,8 @@ export const AnswerMetaSchema = z.object({
   cost: AnswerCostSchema,
   durationMs: z.number().nonnegative(),
   stopReason: z.string().nullable(),
+  /** Issue 14 (cost preview): the model, system prompt and tools the last request went with, hashed; another starts a cold cache. */
+  cacheKey: z.string().optional(),
 });
 export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
 

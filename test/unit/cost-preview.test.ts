@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import type { ContentBlock } from '../../src/api';
 import type { Exchange } from '../../src/core/conversation/conversation';
 import { buildRequest } from '../../src/core/conversation/conversation';
-import { calibrationSamples, previewWithDraft, requestEstimate } from '../../src/core/cost/costPreview';
+import { cachePrefixKey, calibrationSamples, previewWithDraft, requestEstimate } from '../../src/core/cost/costPreview';
+import { toolDefinitions } from '../../src/core/tools/definitions';
 import { buildUserContent, formatCodeBlock } from '../../src/core/request/prompt';
 import { estimateRequestTokens, estimateTextTokens, MAX_CALIBRATION, MESSAGE_OVERHEAD_TOKENS } from '../../src/core/request/tokenEstimate';
 import type { CodeContext } from '../../src/common/protocol';
@@ -138,5 +139,25 @@ describe('cost preview base', () => {
     assert.ok(Math.abs(previewWithDraft(off, draft).credits! - previewWithDraft(off, draft).tokens * 3e-6) < 1e-12, 'caching off: the input price');
     // Below the API's minimum a request is not cached at all.
     assert.deepEqual(previewWithDraft({ baseTokens: 500, calibration: 1, inputCreditsPerToken: 3e-6, cache: { readTokens: 0, ...caching } }, ''), { tokens: 500, credits: 500 * 3e-6 });
+  });
+
+  test('another model, system prompt or tool set starts a cold cache: the preview prices no reads (issue 14)', () => {
+    const caching = { readCreditsPerToken: 0.3e-6, writeCreditsPerToken: 3.75e-6 };
+    const tools = toolDefinitions();
+    const key = cachePrefixKey('anthropic/claude-sonnet-4', SYSTEM, tools);
+    const answered = exchange('Explain this.', 'Sure.', { context: [selection(CODE)], inputTokens: 3000 });
+    answered.answer.meta = { ...answered.answer.meta!, model: 'anthropic/claude-sonnet-4', cacheWriteTokens: 2900, cacheKey: key };
+    answered.updatedAt = 1_000_000;
+    const base = { system: SYSTEM, tools, inputCreditsPerToken: 3e-6, caching, now: 1_000_000 + 60_000 };
+    const read = (settings: { model: string; system: string; tools?: typeof tools }) =>
+      requestEstimate([answered], buildUserContent, { ...base, ...settings, cacheKey: cachePrefixKey(settings.model, settings.system, settings.tools) }).cache!.readTokens;
+    assert.equal(read({ model: 'anthropic/claude-sonnet-4', system: SYSTEM, tools }), 3000, 'the same model, system prompt and tools: warm');
+    assert.equal(read({ model: 'anthropic/claude-opus-4-1', system: SYSTEM, tools }), 0, 'another model');
+    assert.equal(read({ model: 'anthropic/claude-sonnet-4', system: `${SYSTEM} Be brief.`, tools }), 0, 'another system prompt');
+    assert.equal(read({ model: 'anthropic/claude-sonnet-4', system: SYSTEM, tools: undefined }), 0, 'tools turned off');
+    // An answer saved before the key existed: another model is still a cold cache.
+    delete answered.answer.meta!.cacheKey;
+    assert.equal(requestEstimate([answered], buildUserContent, { ...base, model: 'anthropic/claude-opus-4-1' }).cache!.readTokens, 0);
+    assert.equal(requestEstimate([answered], buildUserContent, { ...base, model: 'anthropic/claude-sonnet-4' }).cache!.readTokens, 3000);
   });
 });

@@ -371,10 +371,14 @@ export function combineMeta(before: AnswerMeta | undefined, after: AnswerMeta | 
   return {
     model: after.model,
     inputTokens: after.inputTokens,
+    // The last request's cache use and prefix: what the next question may read from the cache.
+    ...(after.cacheReadTokens ? { cacheReadTokens: after.cacheReadTokens } : {}),
+    ...(after.cacheWriteTokens ? { cacheWriteTokens: after.cacheWriteTokens } : {}),
     outputTokens: before.outputTokens + after.outputTokens,
     cost: combineCost(before.cost, after.cost),
     durationMs: before.durationMs + after.durationMs,
     stopReason: after.stopReason,
+    ...(after.cacheKey ? { cacheKey: after.cacheKey } : {}),
   };
 }
 

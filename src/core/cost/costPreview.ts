@@ -19,6 +19,26 @@ export interface PreviewSettings {
   caching?: { readCreditsPerToken: number; writeCreditsPerToken: number };
   /** Now (ms), to tell whether the last request's cache is still warm. */
   now?: number;
+  /** cachePrefixKey of the next request (model, system prompt, tools): a last request with another key left no warm cache. */
+  cacheKey?: string;
+  /** The model of the next request: for answers saved without a cacheKey, another model means a cold cache. */
+  model?: string;
+}
+
+/**
+ * What a request's cache prefix depends on besides the conversation: the model, the system prompt and the tools,
+ * as a short hash (FNV-1a, 2×32 bits). A request with another key cannot read the previous request's cache.
+ */
+export function cachePrefixKey(model: string, system: string | undefined, tools: readonly Tool[] | undefined): string {
+  const text = JSON.stringify([model, system ?? '', tools ?? []]);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
 
 /** The API keeps a cache entry this long after its last use (the default, 5-minute ephemeral cache). */
@@ -26,12 +46,16 @@ export const CACHE_TTL_MS = 5 * 60_000;
 
 /**
  * Tokens the next request should read from the cache: all the input of the last answered request (its rolling
- * breakpoint was on its question), when that request used the cache and ended less than the cache's lifetime ago.
+ * breakpoint was on its question), when that request used the cache, ended less than the cache's lifetime ago, and
+ * went with the same model, system prompt and tools as the next one.
  */
-export function warmCacheTokens(exchanges: readonly Exchange[], now: number): number {
+export function warmCacheTokens(exchanges: readonly Exchange[], now: number, next: { cacheKey?: string; model?: string } = {}): number {
   const last = [...exchanges].reverse().find((e) => hasAnswer(e.answer));
   const meta = last?.answer.meta;
   if (!last || !meta) return 0;
+  // Another model, system prompt or tool set starts a cold cache.
+  if (next.cacheKey !== undefined && meta.cacheKey !== undefined && next.cacheKey !== meta.cacheKey) return 0;
+  if (meta.cacheKey === undefined && next.model !== undefined && meta.model !== next.model) return 0;
   const usedCache = (meta.cacheReadTokens ?? 0) + (meta.cacheWriteTokens ?? 0) > 0;
   const at = last.updatedAt ?? last.askedAt;
   if (!usedCache || at === undefined || now - at >= CACHE_TTL_MS) return 0;
@@ -107,7 +131,7 @@ export function requestEstimate(exchanges: readonly Exchange[], userContent: Use
     estimate.inputCreditsPerToken = settings.inputCreditsPerToken;
     if (settings.caching) {
       estimate.cache = {
-        readTokens: Math.min(baseTokens, warmCacheTokens(exchanges, settings.now ?? Date.now())),
+        readTokens: Math.min(baseTokens, warmCacheTokens(exchanges, settings.now ?? Date.now(), settings)),
         readCreditsPerToken: settings.caching.readCreditsPerToken,
         writeCreditsPerToken: settings.caching.writeCreditsPerToken,
       };

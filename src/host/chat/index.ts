@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { buildUserContent } from '../../core/request/prompt';
 import { ConversationController } from '../../core/conversation/conversationController';
 import { ConversationStore } from '../../core/conversation/conversationStore';
+import { cachePrefixKey } from '../../core/cost/costPreview';
 import { findModel, withCachePrices } from '../../core/models/modelCatalog';
 import { MIN_THINKING_BUDGET } from '../../core/request/settings';
 import type { ModelCatalog } from '../models/modelCatalog';
@@ -54,7 +55,10 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     run: async (input, signal, onEvent, options) => {
       const rules = deps.rules ? await deps.rules.forQuestion(questionFiles()) : undefined;
       const system = systemWithRules(input.system ?? deps.settings.current.systemPrompt, rules?.text ?? '');
-      return deps.runner.run({ ...input, system }, signal, onEvent, options);
+      const model = deps.settings.current.model;
+      const outcome = await deps.runner.run({ ...input, system }, signal, onEvent, options);
+      // What this request's cache prefix was made of: the cost preview's next estimate compares it with its own.
+      return outcome.meta ? { ...outcome, meta: { ...outcome.meta, cacheKey: cachePrefixKey(model, system || undefined, input.tools) } } : outcome;
     },
   };
   const controller = new ConversationController({
@@ -76,10 +80,14 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     previewSettings: () => {
       const pricing = findModel(deps.settings.current.model, deps.models?.models)?.pricing;
       const prices = pricing ? withCachePrices(pricing) : undefined;
+      const system = systemWithRules(deps.settings.current.systemPrompt, deps.rules?.cachedText ?? '') || undefined;
+      // The workspace tools go with every chat request while they are on.
+      const definitions = tools.enabled() ? toolDefinitions() : undefined;
       return {
-        system: systemWithRules(deps.settings.current.systemPrompt, deps.rules?.cachedText ?? '') || undefined,
-        // The workspace tools go with every chat request while they are on.
-        tools: tools.enabled() ? toolDefinitions() : undefined,
+        system,
+        tools: definitions,
+        model: deps.settings.current.model,
+        cacheKey: cachePrefixKey(deps.settings.current.model, system, definitions),
         inputCreditsPerToken: prices?.input,
         nextContext: service.pendingCode,
         ...(prices && deps.settings.current.promptCaching ? { caching: { readCreditsPerToken: prices.cacheRead, writeCreditsPerToken: prices.cacheWrite } } : {}),
