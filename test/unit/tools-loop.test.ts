@@ -433,6 +433,27 @@ test('requests that carry tool results are booked as tool rounds (the cost view\
   assert.deepEqual(sources, [undefined, 'tool', 'tool']);
 });
 
+test('Retry after an error mid-loop resends the failed request with the finished rounds: no round repeated or paid twice', async () => {
+  const { controller, tools } = await setup();
+  sim.enqueue({ toolUse: { id: 'toolu_1', name: 'read_file', input: { path: 'src/a.ts' } }, cost: 0.5 }, { status: 529, errorType: 'overloaded_error' }, { text: 'Done after the retry.', cost: 0.25 });
+  await controller.ask({ text: 'Dig' });
+  const failed = lastAnswer(controller);
+  assert.equal(failed.status, 'error');
+  assert.equal(tools.ran.length, 1);
+  await controller.retry(failed.id);
+  assert.equal(sim.requests.length, 3);
+  const resent = requestBody(2).messages;
+  assert.deepEqual(resent.map((m) => m.role), ['user', 'assistant', 'user'], 'the request that failed, with round 1');
+  assert.equal((blocksOf(resent[2])[0] as { tool_use_id: string }).tool_use_id, 'toolu_1');
+  assert.deepEqual(requestBody(2), requestBody(1), 'exactly the request that failed');
+  const answer = lastAnswer(controller);
+  assert.equal(answer.status, 'done');
+  assert.equal(tools.ran.length, 1, 'the finished round is not run again');
+  assert.equal(toolBlocks(answer).length, 1, 'the answer keeps its round once');
+  assert.equal(text(answer), 'Done after the retry.');
+  assert.deepEqual(answer.meta?.cost, { kind: 'billed', credits: 0.75 }, 'round 1 paid once');
+});
+
 test('thinking blocks go back unchanged (with their signatures) within the loop', async () => {
   const { controller } = await setup();
   sim.enqueue({ thinking: 'I should read a.ts first.', toolUse: { id: 'toolu_t', name: 'read_file', input: { path: 'src/a.ts' } } }, { text: 'Read it.' });

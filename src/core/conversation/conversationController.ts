@@ -192,6 +192,12 @@ export class ConversationController {
       this.deps.log(`Retry ignored: answer ${answerId} is not the last finished answer.`);
       return;
     }
+    // A tool loop that failed after finished rounds resends the request that failed, with those rounds (they were
+    // paid for, and their edits are applied): only the unfinished message is dropped.
+    if (resumeAfterError(exchange.answer)) {
+      await this.runAnswer(active, exchange, 'continue', options);
+      return;
+    }
     await this.runAnswer(active, exchange, 'answer', options);
   }
 
@@ -376,4 +382,18 @@ export class ConversationController {
   private postConversations(): void {
     this.deps.post({ type: 'conversations', conversations: this.conversationList(), activeId: this.list.active.id });
   }
+}
+
+/**
+ * Issue 14 §4: whether Retry (or Send Anyway) of an answer that ended in an error goes on from its finished rounds: it
+ * has a complete round of tool results (or a pause_turn message) before the failure. Drops the unfinished message.
+ */
+function resumeAfterError(answer: Exchange['answer']): boolean {
+  if (answer.status !== 'error') return false;
+  let end = answer.messages.length;
+  while (end > 0 && !answer.messages[end - 1].complete) end--;
+  const last = answer.messages[end - 1];
+  if (!last || !(last.toolResults !== undefined || last.stopReason === 'pause_turn')) return false;
+  answer.messages = answer.messages.slice(0, end);
+  return true;
 }
