@@ -92,7 +92,7 @@ test('delete removes the file and the index entry', async () => {
   await store.save(sample('b', 'B', 2));
   await store.delete('a');
   assert.deepEqual((await store.list()).map((s) => s.id), ['b']);
-  assert.deepEqual((await readdir(dir)).sort(), ['b.json', 'index.json']);
+  assert.deepEqual((await readdir(dir)).sort(), ['b.json', 'deleted', 'index.json']);
 });
 
 /** Window-like copy: what a store loaded, plus one new exchange asked at `at`. */
