@@ -3,15 +3,20 @@
 // points. Each test counts what the store said was committed against what survives, and prints the figure
 // (`# figure:` lines; the README's table is made from them).
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import type { HostToWebview } from '../../src/common/protocol';
 import { Conversation, type ConversationData } from '../../src/core/conversation/conversation';
+import { ConversationController, type AnswerRunner } from '../../src/core/conversation/conversationController';
 import { ConversationStore, StorageWriteError } from '../../src/core/conversation/conversationStore';
+import { buildUserContent } from '../../src/core/request/prompt';
 import { FaultyFs } from '../support/faultyFs';
 import { killAtRandom } from '../support/killAtRandom';
+import { startSimulator, type Simulator } from '../support/simulator';
+import { simulatorRunner } from '../support/simulatorRunner';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -149,7 +154,8 @@ test('torn chat files (cut by hand at random points) open from the previous gene
     opened++;
     survived += result.data.exchanges.length;
     assert.equal(result.restored?.savedAt, result.data.updatedAt);
-    assert.match(result.restored?.damagedFile ?? '', new RegExp(`^${id}\\..*\\.damaged$`));
+    assert.match(result.restored?.damagedFile ?? '', new RegExp(`[/\\\\]${id}\\.[^/\\\\]*\\.damaged$`));
+    assert.ok(existsSync(result.restored!.damagedFile!));
   }
   assert.equal(opened, 10);
   assert.equal(survived, previous);
@@ -254,3 +260,113 @@ test(`SIGKILL of a deleting process at random points (${KILLS} kills): no delete
   assert.equal(back, 0);
   t.diagnostic(`figure: SIGKILL while deleting | ${KILLS} kills, ${deletions} deletions committed | 0 came back when another window saved its stale copies`);
 });
+
+// §1 — the chat says a failed save, keeps the chat dirty and saves it again; the question is on disk before its request.
+describe('the chat on a full disk', () => {
+  let sim: Simulator;
+  const controllers: ConversationController[] = [];
+  before(async () => {
+    sim = await startSimulator({ defaultDelayMs: 1 });
+  });
+  after(async () => {
+    for (const c of controllers) {
+      c.stop();
+      await c.idle();
+      c.dispose();
+    }
+    await sim.close();
+  });
+
+  async function setup(options: { runner?: AnswerRunner; quota?: boolean } = {}) {
+    const dir = await tempDir();
+    const disk = new FaultyFs(dir);
+    const posted: HostToWebview[] = [];
+    const unsaved: (string | undefined)[] = [];
+    const store = new ConversationStore(dir, () => {}, {}, { fs: disk });
+    const controller = new ConversationController({
+      runner: options.runner ?? simulatorRunner(sim.url),
+      store,
+      userContent: buildUserContent,
+      post: (message) => posted.push(message),
+      model: () => 'sim-model',
+      prefillAllowed: () => true,
+      log: () => {},
+      saveDelayMs: 20,
+      saveRetryMs: 30,
+      unsavedChanged: (reason) => unsaved.push(reason),
+    });
+    controllers.push(controller);
+    await controller.ready;
+    return { controller, posted, unsaved, disk, dir };
+  }
+
+  const notices = (posted: HostToWebview[]) => posted.flatMap((m) => (m.type === 'notice' ? [`${m.level}: ${m.message}`] : []));
+
+  test('a failed save is said in the chat with the reason, the chat stays dirty, and it is saved again on a timer once there is room', async (t) => {
+    const { controller, posted, unsaved, disk, dir } = await setup();
+    disk.quotaBytes = disk.usedBytes() + 100;
+    sim.enqueue({ text: 'An answer that will not fit on the disk at first.' });
+    await controller.ask({ text: 'Will this be kept?' });
+    await controller.idle();
+    assert.deepEqual(notices(posted), ['error: This chat could not be saved: no space left on the disk. It stays in this window and is saved when there is room.']);
+    assert.deepEqual(unsaved, ['no space left on the disk']);
+    assert.equal(controller.hasUnsaved, true);
+    assert.equal(disk.tempBytes(), 0);
+    // The page painted again says it again.
+    posted.length = 0;
+    controller.postStandingNotices();
+    assert.equal(notices(posted).length, 1);
+    disk.quotaBytes = undefined;
+    await eventually(() => !controller.hasUnsaved, 'the retry timer saved the chat');
+    await controller.idle();
+    const saved = await new ConversationStore(dir).load(controller.conversation.id);
+    assert.equal(saved?.exchanges.length, 1);
+    assert.equal(saved?.exchanges[0]?.answer.status, 'done');
+    assert.ok(notices(posted).includes('info: This chat is saved again.'));
+    assert.deepEqual(unsaved, ['no space left on the disk', undefined]);
+    t.diagnostic('figure: chat on a full disk | 1 question + answer, disk full | said in the chat, kept dirty, saved by the retry timer once there was room: 2 of 2 turns on disk');
+  });
+
+  test('a failed save is retried at the next change: the next question saves both', async () => {
+    const { controller, disk, dir } = await setup();
+    disk.quotaBytes = disk.usedBytes() + 100;
+    sim.enqueue({ text: 'first' });
+    await controller.ask({ text: 'one' });
+    await controller.idle();
+    assert.equal(controller.hasUnsaved, true);
+    disk.quotaBytes = undefined;
+    sim.enqueue({ text: 'second' });
+    await controller.ask({ text: 'two' });
+    await controller.idle();
+    assert.equal(controller.hasUnsaved, false);
+    assert.equal((await new ConversationStore(dir).load(controller.conversation.id))?.exchanges.length, 2);
+  });
+
+  test('the question is on disk before its request goes out', async () => {
+    let dir = '';
+    const onDisk: boolean[] = [];
+    const inner = simulatorRunner(sim.url);
+    const runner: AnswerRunner = {
+      run(input, signal, onEvent, options) {
+        // What a crash at this moment would leave: the files as they are when the request is made.
+        const files = readdirSync(dir).filter((n) => n.endsWith('.json') && n !== 'index.json');
+        onDisk.push(files.some((n) => readFileSync(join(dir, n), 'utf8').includes('asked just before a crash')));
+        return inner.run(input, signal, onEvent, options);
+      },
+    };
+    const setupResult = await setup({ runner });
+    dir = setupResult.dir;
+    sim.enqueue({ text: 'ok' });
+    await setupResult.controller.ask({ text: 'asked just before a crash' });
+    await setupResult.controller.idle();
+    assert.deepEqual(onDisk, [true]);
+  });
+});
+
+async function eventually(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) assert.fail(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
