@@ -26,6 +26,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
   { name: 'storage', file: 'storage.ts', run: 'benchStorage', format: 'formatStorageBench' },
   { name: 'longChat', file: 'longChat.ts', run: 'benchLongChat', format: 'formatLongChat' },
+  { name: 'context', file: 'context.ts', run: 'benchContext' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }
