@@ -203,7 +203,7 @@ test('two processes writing the same conversation at once, each from its own sta
   assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp') || n.includes('.lock')), [], 'no temp files or locks left');
 });
 
-test('a save reuses the text of unchanged exchanges and still writes exactly JSON.stringify of the conversation', async () => {
+test('a save writes exactly JSON.stringify of the conversation, whatever the text holds ($& and friends included)', async () => {
   const dir = await tempDir();
   const store = new ConversationStore(dir);
   const c = new Conversation(sample('s', 'Costs $& and $1 and $$', 1));

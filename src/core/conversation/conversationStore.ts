@@ -150,8 +150,6 @@ export class ConversationStore {
   private readonly durable: boolean;
   /** The start-up sweep (leftover temp files, half-done deletions, an unreadable index), run once before the first use. */
   private started = false;
-  /** The JSON of each exchange as last serialized, with the stamp it had then (see serialize). */
-  private readonly serialized_ = new WeakMap<object, { key: string; json: string }>();
 
   constructor(
     private readonly dir: string,
@@ -222,7 +220,7 @@ export class ConversationStore {
   async save(data: ConversationData, options: SaveOptions = {}): Promise<SaveResult> {
     if (!SAFE_ID.test(data.id)) throw new Error(`Unsafe conversation id: ${data.id}`);
     // Serialized now: the caller keeps changing the conversation while the write waits its turn.
-    const json = this.serialize(data);
+    const json = JSON.stringify(data);
     return this.serialized(async () => {
       await this.start();
       return this.locked(async () => {
@@ -285,30 +283,6 @@ export class ConversationStore {
         await this.writeIndex(index);
       });
     });
-  }
-
-  /**
-   * JSON.stringify(data), byte for byte, reusing the text of exchanges that did not change since the last save: while
-   * an answer streams into a 4,000-turn chat only that answer is serialized again, not all 6.7 MB. An exchange counts
-   * as unchanged when it is the same object with the same change stamp (`updatedAt`, which every edit of a saved
-   * exchange moves), status, message, block and tool result counts and question length; the live answer is a fresh
-   * object at every save. (Building the one big string still costs about as much as copying it: see bench/storage.ts.)
-   */
-  private serialize(data: ConversationData): string {
-    const marker = `\u0001exchanges-${randomUUID()}`;
-    const head = JSON.stringify({ ...data, exchanges: marker });
-    const parts = data.exchanges.map((exchange) => {
-      const messages = exchange.answer.messages;
-      const blocks = messages.reduce((n, m) => n + m.content.length * 64 + (m.toolResults?.length ?? 0), 0);
-      const key = `${exchange.updatedAt ?? ''}|${exchange.askedAt ?? ''}|${exchange.answer.status}|${messages.length}|${blocks}|${exchange.answer.paused ?? ''}|${exchange.user.text.length}`;
-      const cached = this.serialized_.get(exchange);
-      if (cached?.key === key) return cached.json;
-      const json = JSON.stringify(exchange);
-      this.serialized_.set(exchange, { key, json });
-      return json;
-    });
-    // A function, so `$&` in a chat is not read as a replacement pattern.
-    return head.replace(JSON.stringify(marker), () => `[${parts.join(',')}]`);
   }
 
   /** Resolves when every write queued so far has finished. */
