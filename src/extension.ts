@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   );
   const costView = own(new CostView(context.extensionUri, cost, { models: () => models.models, log }));
   const runner = new RequestRunner({ settings, apiKey, cost, log, models });
-  const chat = own(registerChat(context, { runner, settings, log, models }));
+  const chat = own(registerChat(context, { runner, settings, log, models, apiKey }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log }));
   for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
   const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models, beforeSend: lmSpendingGuard(cost, log) }));

@@ -10,6 +10,7 @@ import type { ToolView } from './conversationAnswer';
 export const TOOL_DECLINED = {
   change: 'The user declined this change: the file was not changed. Ask what they want instead, or continue without it.',
   read: 'The user declined to let you read this file.',
+  command: 'The user declined to run this command: it was not run. Ask what they want instead, or continue without it.',
   stopped: 'The user stopped the answer before deciding: nothing was changed.',
 } as const;
 
@@ -43,8 +44,12 @@ function roundCredits(credits: number): string {
   return String(Math.round(credits * 10000) / 10000);
 }
 
-/** Changes always ask; reads ask when the file looks secret or read-only tools are not auto-approved. */
+/**
+ * Changes always ask; reads ask when the file looks secret or read-only tools are not auto-approved; a command asks
+ * unless fastrouter.tools.commandRules allow every part of it (the host judged that when it prepared the call).
+ */
 export const askBeforeChangesAndSecrets: ApprovalRule = (call, prepared, limits) => {
+  if (call.name === 'run_command') return { ask: prepared.runsUnasked !== true };
   const ask = !READ_ONLY_TOOLS.has(call.name) || prepared.secret === true || !limits().autoApproveReadOnly;
   const reason = ask && prepared.secret ? 'This file may hold secrets: it is read only if you allow it.' : undefined;
   return reason ? { ask, reason } : { ask };
@@ -168,18 +173,21 @@ async function runTool(round: ToolRound, call: ToolUseBlock): Promise<StoredTool
   }
   if ('error' in prepared) return fail(prepared.error, prepared.summary ?? `${summary} (failed)`);
   const change = prepared.change;
+  const command = prepared.command;
   const approval = round.policy.approval(parsed.call, prepared, () => tools.limits());
   if (approval.ask) {
-    setView({ state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
+    setView({ state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(command ? { command } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
     const decision = await round.approvals.wait(id, signal);
     if (decision !== 'apply') {
-      const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : TOOL_DECLINED.read;
+      const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : command ? TOOL_DECLINED.command : TOOL_DECLINED.read;
       return { toolUseId: id, content, isError: true, state: 'rejected', summary: prepared.summary, ...(change ? { change } : {}) };
     }
-    setView({ state: 'running', summary: prepared.summary, ...(change ? { change } : {}) });
   }
+  setView({ state: 'running', summary: prepared.summary, ...(change ? { change } : {}), ...(command ? { command } : {}) });
+  // A command's live output goes into its row (the host sends it at most a few times a second).
+  const progress = { output: (output: string) => setView({ state: 'running', summary: prepared.summary, ...(command ? { command } : {}), output }) };
   try {
-    const result = await prepared.run(signal);
+    const result = await prepared.run(signal, progress);
     const state = result.isError ? 'error' : change ? 'applied' : 'done';
     return { toolUseId: id, content: result.content, ...(result.isError ? { isError: true } : {}), state, summary: result.summary, ...(change ? { change } : {}) };
   } catch (error) {

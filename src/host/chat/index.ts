@@ -10,6 +10,7 @@ import type { ModelCatalog } from '../models/modelCatalog';
 import type { RequestRunner } from '../request/requestRunner';
 import type { SettingsService } from '../request/settings';
 import { toolDefinitions } from '../../core/tools/definitions';
+import type { ApiKeyStore } from '../request/apiKey';
 import { WorkspaceTools } from '../tools';
 import { ChatService } from './chatService';
 
@@ -21,6 +22,8 @@ export interface ChatDeps {
   models?: ModelCatalog;
   settings: SettingsService;
   log: vscode.LogOutputChannel;
+  /** Only so a command's environment never carries a copy of the key. */
+  apiKey?: ApiKeyStore;
 }
 
 /** Where conversations live: one JSON file each plus an index, outside globalState. */
@@ -31,7 +34,7 @@ export function conversationsDir(context: vscode.ExtensionContext): string {
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
   const log = (message: string) => deps.log.info(`Chat: ${message}`);
   const storageDir = conversationsDir(context);
-  const tools = new WorkspaceTools(deps.settings);
+  const tools = new WorkspaceTools(deps.settings, async () => deps.apiKey?.get());
   context.subscriptions.push(tools);
   // Asked when a page is painted: a good moment to fetch a stale model list (in the background, never awaited).
   const modelName = () => {
@@ -56,7 +59,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
       return {
         system: deps.settings.current.systemPrompt || undefined,
         // The workspace tools go with every chat request while they are on.
-        tools: tools.enabled() ? toolDefinitions() : undefined,
+        tools: tools.enabled() ? toolDefinitions(tools.omitted()) : undefined,
         inputCreditsPerToken: prices?.input,
         nextContext: service.pendingCode,
         ...(prices && deps.settings.current.promptCaching ? { caching: { readCreditsPerToken: prices.cacheRead, writeCreditsPerToken: prices.cacheWrite } } : {}),

@@ -1,7 +1,7 @@
 // The workspace tools for the chat (ChatTools of src/core/tools/types.ts): one file per tool, this registry, the
 // settings (fastrouter.tools.*) and Workspace Trust: in an untrusted workspace no tool is offered.
 import * as vscode from 'vscode';
-import type { ParsedToolCall } from '../../core/tools/definitions';
+import type { ParsedToolCall, ToolName } from '../../core/tools/definitions';
 import type { ChatTools, PreparedToolCall, ToolLimits } from '../../core/tools/types';
 import { Disposable } from '../dispose';
 import type { SettingsService } from '../request/settings';
@@ -12,6 +12,7 @@ import { prepareGetDiagnostics } from './getDiagnostics';
 import { prepareListDirectory } from './listDirectory';
 import { ProposalStore } from './proposals';
 import { prepareReadFile } from './readFile';
+import { CommandRunner, commandsSupported } from './runCommand';
 import { prepareSearchText } from './searchText';
 import { ToolWorkspace } from './workspace';
 
@@ -19,8 +20,15 @@ export class WorkspaceTools extends Disposable implements ChatTools {
   readonly workspace = new ToolWorkspace();
   private readonly proposals = this._register(new ProposalStore());
 
-  constructor(private readonly settings: SettingsService) {
+  readonly commands: CommandRunner;
+
+  constructor(private readonly settings: SettingsService, apiKey: () => Promise<string | undefined> = async () => undefined) {
     super();
+    this.commands = this._register(new CommandRunner(settings, apiKey));
+  }
+
+  omitted(): ToolName[] {
+    return commandsSupported() ? [] : ['run_command'];
   }
 
   enabled(): boolean {
@@ -38,7 +46,7 @@ export class WorkspaceTools extends Disposable implements ChatTools {
     return { autoApproveReadOnly: s['tools.autoApproveReadOnly'], maxRounds: s['tools.maxRounds'], maxCreditsPerQuestion: s['tools.maxCreditsPerQuestion'] };
   }
 
-  prepare(call: ParsedToolCall, context: { toolUseId: string }): Promise<PreparedToolCall | { error: string }> {
+  prepare(call: ParsedToolCall, context: { toolUseId: string }): Promise<PreparedToolCall | { error: string; summary?: string }> {
     switch (call.name) {
       case 'read_file':
         return prepareReadFile(this.workspace, call.input);
@@ -54,6 +62,8 @@ export class WorkspaceTools extends Disposable implements ChatTools {
         return prepareEditFile(this.workspace, this.proposals, context.toolUseId, call.input);
       case 'create_file':
         return prepareCreateFile(this.workspace, this.proposals, context.toolUseId, call.input);
+      case 'run_command':
+        return this.commands.prepare(this.workspace, call.input);
     }
   }
 
