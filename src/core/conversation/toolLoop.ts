@@ -183,7 +183,7 @@ async function runTool(round: ToolRound, call: ToolUseBlock): Promise<StoredTool
       return { toolUseId: id, content, isError: true, state: 'rejected', summary: prepared.summary, ...(change ? { change } : {}) };
     }
   }
-  setView({ state: 'running', summary: prepared.summary, ...(change ? { change } : {}), ...(command ? { command } : {}) });
+  if (approval.ask || command) setView({ state: 'running', summary: prepared.summary, ...(change ? { change } : {}), ...(command ? { command } : {}) });
   // A command's live output goes into its row (the host sends it at most a few times a second).
   const progress = { output: (output: string) => setView({ state: 'running', summary: prepared.summary, ...(command ? { command } : {}), output }) };
   try {
