@@ -184,6 +184,7 @@ export class AnswerRun {
             policy: host.policy,
             approvals: this.approvals,
             signal: this.abort.signal,
+            question: { id: this.exchange.user.id, conversationId: this.conversation.id },
             views: this.toolViews,
             show: (toolUseId) => this.postTool(toolUseId),
             changed: () => host.saveSoon(),

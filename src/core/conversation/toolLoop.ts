@@ -3,7 +3,7 @@
 // for Continue is the ToolPolicy: new kinds of calls (commands) and new bounds (checkpoints, loop detection) plug in there.
 import type { ToolUseBlock } from '../../api';
 import { describeCall, parseToolCall, READ_ONLY_TOOLS, type ParsedToolCall } from '../tools/definitions';
-import type { ChatTools, PreparedToolCall, StoredToolResult, ToolLimits } from '../tools/types';
+import type { ChatTools, PreparedToolCall, StoredToolResult, ToolLimits, ToolQuestion } from '../tools/types';
 import type { ToolView } from './conversationAnswer';
 
 /** What goes back to the model when the user turns a call down or stops while its card waits. */
@@ -119,6 +119,8 @@ export interface ToolRound {
   policy: ToolPolicy;
   approvals: ToolApprovals;
   signal: AbortSignal;
+  /** The question the round answers (checkpoints are kept per question). */
+  question?: ToolQuestion;
   /** Tool calls waiting or running, as the view shows them (a call's result is in its message once it has one). */
   views: Map<string, ToolView>;
   /** Sends the call's row as it is now. */
@@ -167,7 +169,7 @@ async function runTool(round: ToolRound, call: ToolUseBlock): Promise<StoredTool
   setView({ state: 'running', summary });
   let prepared: PreparedToolCall | { error: string; summary?: string };
   try {
-    prepared = await tools.prepare(parsed.call, { toolUseId: id, signal });
+    prepared = await tools.prepare(parsed.call, { toolUseId: id, signal, ...(round.question ? { question: round.question } : {}) });
   } catch (error) {
     return fail(`${call.name} failed: ${errorText(error)}`, `${summary} (failed)`);
   }

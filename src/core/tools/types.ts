@@ -34,6 +34,12 @@ export interface PreparedToolCall {
   run(signal: AbortSignal, progress?: ToolProgress): Promise<ToolRunResult>;
 }
 
+/** The question a call answers: its user turn and conversation (checkpoints are kept per question). */
+export interface ToolQuestion {
+  id: string;
+  conversationId: string;
+}
+
 /** What a running call shows in its row before it ends (a command's live output). */
 export interface ToolProgress {
   output(text: string): void;
@@ -44,7 +50,7 @@ export interface ChatTools {
   enabled(): boolean;
   limits(): ToolLimits;
   /** Checks a call (paths, the edit's match) without changing anything; an `error` goes back to the model as is. */
-  prepare(call: ParsedToolCall, context: { toolUseId: string; signal: AbortSignal }): Promise<PreparedToolCall | { error: string; summary?: string }>;
+  prepare(call: ParsedToolCall, context: { toolUseId: string; signal: AbortSignal; question?: ToolQuestion }): Promise<PreparedToolCall | { error: string; summary?: string }>;
   /** The call is decided or gone: forget what was prepared for it (e.g. the proposed text for Show Diff). */
   release?(toolUseId: string): void;
   /** Tools not offered here (run_command where no process can run). */
