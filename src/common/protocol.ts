@@ -347,6 +347,8 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('estimate'), estimate: RequestEstimateSchema }),
   /** Files and problems waiting to go with the next message (Add File to Chat, Add Problems to Chat): chips, not text. */
   z.object({ type: z.literal('pendingContext'), items: z.array(PendingContextSchema) }),
+  // Checkpoints (issue 17): a Restore put the question back into the composer.
+  z.object({ type: z.literal('composerText'), text: z.string().max(1_000_000) }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
@@ -375,6 +377,8 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('errorAction'), turnId: z.string(), action: ErrorActionSchema }),
   /** A button of a composer notice. */
   z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: SettingIdSchema.optional() }),
+  // Checkpoints (issue 17): a question's Restore button.
+  z.object({ type: z.literal('restoreQuestion'), turnId: z.string().max(200) }),
   z.object({ type: z.literal('copyCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),

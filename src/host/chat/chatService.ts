@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RestoreChat, WorkspaceCheckpoints } from '../tools/checkpoints';
 import type { AnsweredElsewhere, ConversationController } from '../../core/conversation/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../core/conversation/conversationImages';
 import { previewWithDraft } from '../../core/cost/costPreview';
@@ -38,6 +39,8 @@ export interface ChatServiceDeps {
   toolsBlockedReason?: () => string | undefined;
   /** fastrouter.maxSelectionChars: a file over it asks before it is added. */
   maxChars: () => number;
+  /** Checkpoints: a question's Restore (files and conversation) and Redo. */
+  checkpoints?: WorkspaceCheckpoints;
 }
 
 /** Files and problems one message carries at most. */
@@ -306,6 +309,31 @@ export class ChatService extends Disposable {
     if (!this.post({ type: 'focusInput' })) this.focusPending = true;
   }
 
+  /** A question's Restore: its files back as before it, the conversation rewound, the question in the composer. */
+  async restoreQuestion(userTurnId: string): Promise<void> {
+    const checkpoints = this.deps.checkpoints;
+    if (!checkpoints) return;
+    // A running answer (a command, an edit) stops before its files are put back.
+    this.controller.stop();
+    await this.controller.idle();
+    await checkpoints.restore(userTurnId, this.restoreChat());
+  }
+
+  /** Undoes the last Restore. */
+  async redoRestore(): Promise<void> {
+    await this.deps.checkpoints?.redo(this.restoreChat());
+  }
+
+  private restoreChat(): RestoreChat {
+    return {
+      conversationId: () => this.controller.conversation.id,
+      rewind: (id) => this.controller.rewind(id),
+      unrewind: (conversationId, removed) => this.controller.unrewind(conversationId, removed),
+      composer: (text) => void this.post({ type: 'composerText', text }),
+      notify: (message) => void this.notify('info', message, { toast: false }),
+    };
+  }
+
   private post(message: HostToWebview): boolean {
     return this.provider.post(message);
   }
@@ -460,6 +488,9 @@ export class ChatService extends Disposable {
         return;
       case 'setOmitted':
         await this.controller.setOmitted(message.turnId, message.itemId, message.omitted);
+        return;
+      case 'restoreQuestion':
+        await this.restoreQuestion(message.turnId);
         return;
       default:
         assertNever(message);

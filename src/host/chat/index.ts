@@ -34,7 +34,8 @@ export function conversationsDir(context: vscode.ExtensionContext): string {
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
   const log = (message: string) => deps.log.info(`Chat: ${message}`);
   const storageDir = conversationsDir(context);
-  const tools = new WorkspaceTools(deps.settings, async () => deps.apiKey?.get());
+  const checkpointDir = context.storageUri ? path.join(context.storageUri.fsPath, 'checkpoints') : undefined;
+  const tools = new WorkspaceTools(deps.settings, async () => deps.apiKey?.get(), checkpointDir, log);
   context.subscriptions.push(tools);
   // Asked when a page is painted: a good moment to fetch a stale model list (in the background, never awaited).
   const modelName = () => {
@@ -81,6 +82,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
       if (!(await tools.showDiff(toolUseId))) void vscode.window.showInformationMessage(vscode.l10n.t('This change was already decided; there is no proposal to compare any more.'));
     },
     toolsBlockedReason: () => tools.blockedReason,
+    checkpoints: tools.checkpoints,
     maxChars: () => deps.settings.current.maxSelectionChars,
   });
   context.subscriptions.push(service);

@@ -2,7 +2,8 @@
 // settings (fastrouter.tools.*) and Workspace Trust: in an untrusted workspace no tool is offered.
 import * as vscode from 'vscode';
 import type { ParsedToolCall, ToolName } from '../../core/tools/definitions';
-import type { ChatTools, PreparedToolCall, ToolLimits } from '../../core/tools/types';
+import type { ChatTools, PreparedToolCall, ToolLimits, ToolQuestion } from '../../core/tools/types';
+import { WorkspaceCheckpoints } from './checkpoints';
 import { Disposable } from '../dispose';
 import type { SettingsService } from '../request/settings';
 import { prepareCreateFile } from './createFile';
@@ -21,10 +22,18 @@ export class WorkspaceTools extends Disposable implements ChatTools {
   private readonly proposals = this._register(new ProposalStore());
 
   readonly commands: CommandRunner;
+  readonly checkpoints: WorkspaceCheckpoints;
 
-  constructor(private readonly settings: SettingsService, apiKey: () => Promise<string | undefined> = async () => undefined) {
+  /** `checkpointDir`: where checkpoints are kept (the extension's workspace storage); none: no checkpoints. */
+  constructor(
+    private readonly settings: SettingsService,
+    apiKey: () => Promise<string | undefined> = async () => undefined,
+    checkpointDir?: string,
+    log?: (message: string) => void,
+  ) {
     super();
     this.commands = this._register(new CommandRunner(settings, apiKey));
+    this.checkpoints = this._register(new WorkspaceCheckpoints(checkpointDir, this.workspace, log));
   }
 
   omitted(): ToolName[] {
@@ -46,7 +55,26 @@ export class WorkspaceTools extends Disposable implements ChatTools {
     return { autoApproveReadOnly: s['tools.autoApproveReadOnly'], maxRounds: s['tools.maxRounds'], maxCreditsPerQuestion: s['tools.maxCreditsPerQuestion'] };
   }
 
-  prepare(call: ParsedToolCall, context: { toolUseId: string }): Promise<PreparedToolCall | { error: string; summary?: string }> {
+  async prepare(call: ParsedToolCall, context: { toolUseId: string; question?: ToolQuestion }): Promise<PreparedToolCall | { error: string; summary?: string }> {
+    const prepared = await this.prepareCall(call, context);
+    if ('error' in prepared) return prepared;
+    // Writes keep a checkpoint of the question first (Restore puts the files back).
+    const question = context.question;
+    if (call.name === 'edit_file' || call.name === 'create_file') {
+      const resolved = await this.workspace.resolve(call.input.path);
+      if (resolved.ok) {
+        const run = prepared.run;
+        return { ...prepared, run: (signal, progress) => this.checkpoints.aroundWrite(question, resolved.path.fsPath, () => run(signal, progress)) };
+      }
+    }
+    if (call.name === 'run_command') {
+      const run = prepared.run;
+      return { ...prepared, run: (signal, progress) => this.checkpoints.aroundCommand(question, () => run(signal, progress)) };
+    }
+    return prepared;
+  }
+
+  private prepareCall(call: ParsedToolCall, context: { toolUseId: string }): Promise<PreparedToolCall | { error: string; summary?: string }> {
     switch (call.name) {
       case 'read_file':
         return prepareReadFile(this.workspace, call.input);
