@@ -104,6 +104,8 @@ export class CheckpointStore {
   /** Index writes in order, one at a time. */
   private saving: Promise<void> = Promise.resolve();
   private tmpCounter = 0;
+  private blobs: Promise<Set<string>> | undefined;
+  private readonly folders = new Set<string>();
 
   constructor(private readonly options: CheckpointOptions) {
     this.now = options.now ?? (() => Date.now());
@@ -147,18 +149,33 @@ export class CheckpointStore {
   async putBlob(bytes: Uint8Array): Promise<string> {
     const hash = hashOf(bytes);
     const path = this.blobPath(hash);
-    try {
-      await lstat(path);
-      return hash;
-    } catch {
-      // Not stored yet.
+    const known = await this.knownBlobs();
+    if (known.has(hash)) return hash;
+    const folder = nodePath.dirname(path);
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.folders.add(folder);
     }
-    await mkdir(nodePath.dirname(path), { recursive: true });
     // Two files with one content may be stored at once: each writes its own temporary file.
     const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
     await writeFile(tmp, bytes);
     await rename(tmp, path);
+    known.add(hash);
     return hash;
+  }
+
+  /** The blobs stored, read once (one readdir per prefix folder) instead of a stat per file. */
+  private knownBlobs(): Promise<Set<string>> {
+    this.blobs ??= (async () => {
+      const known = new Set<string>();
+      const root = nodePath.join(this.options.dir, 'blobs');
+      for (const prefix of await readdir(root).catch(() => [] as string[])) {
+        this.folders.add(nodePath.join(root, prefix));
+        for (const name of await readdir(nodePath.join(root, prefix)).catch(() => [] as string[])) if (!name.endsWith('.tmp')) known.add(prefix + name);
+      }
+      return known;
+    })();
+    return this.blobs;
   }
 
   async getBlob(hash: string): Promise<Buffer> {
@@ -401,6 +418,7 @@ export class CheckpointStore {
       for (const name of await readdir(nodePath.join(blobs, prefix)).catch(() => [] as string[])) {
         if (used.has(prefix + name)) continue;
         await rm(nodePath.join(blobs, prefix, name), { force: true });
+        (await this.knownBlobs()).delete(prefix + name);
         droppedBlobs++;
       }
     }

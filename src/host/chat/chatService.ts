@@ -309,6 +309,11 @@ export class ChatService extends Disposable {
     if (!this.post({ type: 'focusInput' })) this.focusPending = true;
   }
 
+  /** The chat's checkpoints (for tests: a stand-in for the conflict dialog). */
+  get checkpoints(): WorkspaceCheckpoints | undefined {
+    return this.deps.checkpoints;
+  }
+
   /** A question's Restore: its files back as before it, the conversation rewound, the question in the composer. */
   async restoreQuestion(userTurnId: string): Promise<void> {
     const checkpoints = this.deps.checkpoints;
