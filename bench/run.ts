@@ -25,6 +25,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'checkpoints', file: 'checkpoints.ts', run: 'benchCheckpoints' },
   { name: 'models', file: 'models.ts', run: 'benchModels' },
   { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
+  { name: 'context', file: 'context.ts', run: 'benchContext' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
-import { looksBinary } from '../tools/text';
+import { looksBinary } from '../tools/textFile';
 
 export const MAX_SNAPSHOT_BYTES = 1024 * 1024;
 export const MAX_QUESTIONS = 50;

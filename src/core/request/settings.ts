@@ -79,6 +79,7 @@ export const settingSchemas = {
   'tools.commandTimeoutSeconds': z.number().int('must be a whole number').min(1).max(3600).default(120),
   'tools.commandRules': z.record(z.string(), z.boolean()).default({}),
   promptCaching: z.boolean().default(true),
+  'rules.enabled': z.boolean().default(true),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -115,6 +116,8 @@ export interface FastRouterSettings {
   'tools.commandRules': Record<string, boolean>;
   /** Prompt-cache breakpoints on the system prompt, tools and last user turn (promptCaching.ts). */
   promptCaching: boolean;
+  /** Project rules (AGENTS.md, CLAUDE.md, Copilot/Cursor/… rule files) go into the system prompt, in a trusted workspace. */
+  'rules.enabled': boolean;
 }
 
 export interface SettingProblem {
@@ -137,7 +140,7 @@ export interface SettingProblem {
  * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
  * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
  */
-const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion', 'tools.commandTimeoutSeconds', 'tools.commandRules']);
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion', 'tools.commandTimeoutSeconds', 'tools.commandRules', 'rules.enabled']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;

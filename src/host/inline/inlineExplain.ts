@@ -3,7 +3,7 @@
 // untrusted Markdown (no HTML, no command links).
 import * as vscode from 'vscode';
 import { buildUserContent } from '../../core/request/prompt';
-import { formatCredits } from '../../core/cost/costLedger';
+import { costPhrase } from '../../common/credits';
 import type { ContentBlock } from '../../api';
 import type { AnsweredElsewhere } from '../../core/conversation/conversationController';
 import type { AnswerMeta, CodeContext, TurnError } from '../../common/protocol';
@@ -12,6 +12,8 @@ import { errorActionLabel, performErrorAction } from '../request/errorActions';
 import type { RequestRunner, RunOptions } from '../request/requestRunner';
 import { confirmSize, pickCode } from '../editor/selection';
 import type { SettingsService } from '../request/settings';
+import type { ProjectRules } from '../context/projectRules';
+import { systemWithRules } from '../../core/context/rules';
 
 export const INLINE_CONTROLLER_ID = 'fastrouter.inline';
 export const INLINE_QUESTION = 'Explain this code concisely.';
@@ -66,7 +68,7 @@ export class InlineExplainer extends Disposable {
   private streamingContext = false;
 
   constructor(
-    private readonly deps: { runner: RequestRunner; settings: SettingsService; chat: ChatContinue; log: vscode.LogOutputChannel },
+    private readonly deps: { runner: RequestRunner; settings: SettingsService; chat: ChatContinue; log: vscode.LogOutputChannel; rules?: Pick<ProjectRules, 'forQuestion'> },
   ) {
     super();
     this.controller = this._register(vscode.comments.createCommentController(INLINE_CONTROLLER_ID, vscode.l10n.t('FastRouter Explanations')));
@@ -112,7 +114,7 @@ export class InlineExplainer extends Disposable {
     const outcome = await this.deps.runner.run(
       {
         messages: [{ role: 'user', content: buildUserContent({ text: session.question, context: [session.code] }) }],
-        system: this.deps.settings.current.systemPrompt + INLINE_SYSTEM_SUFFIX,
+        system: systemWithRules(this.deps.settings.current.systemPrompt + INLINE_SYSTEM_SUFFIX, (await this.deps.rules?.forQuestion([session.code.path]))?.text ?? ''),
         source: 'inline',
       },
       session.abort.signal,
@@ -256,7 +258,7 @@ function commentBody(thread: vscode.CommentThread): string {
 }
 
 function describeMeta(meta: AnswerMeta): string {
-  const cost = meta.cost.kind === 'billed' ? `${formatCredits(meta.cost.credits)} credits` : meta.cost.kind === 'estimate' ? `~${formatCredits(meta.cost.credits)} credits (estimate)` : 'cost unknown';
+  const cost = costPhrase(meta.cost);
   const cached = meta.cacheReadTokens ? ` (${meta.cacheReadTokens} cached)` : '';
   return `${meta.modelName || meta.model} · ${meta.inputTokens} in${cached} / ${meta.outputTokens} out tokens · ${cost} · ${(meta.durationMs / 1000).toFixed(1)} s`;
 }
