@@ -25,6 +25,8 @@ const BENCHES: BenchEntry[] = [
   { name: 'checkpoints', file: 'checkpoints.ts', run: 'benchCheckpoints' },
   { name: 'models', file: 'models.ts', run: 'benchModels' },
   { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
+  { name: 'storage', file: 'storage.ts', run: 'benchStorage', format: 'formatStorageBench' },
+  { name: 'longChat', file: 'longChat.ts', run: 'benchLongChat', format: 'formatLongChat' },
   { name: 'context', file: 'context.ts', run: 'benchContext' },
 ];
 
