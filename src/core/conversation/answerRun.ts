@@ -188,6 +188,7 @@ export class AnswerRun {
             policy: host.policy,
             approvals: this.approvals,
             signal: this.abort.signal,
+            question: { id: this.exchange.user.id, conversationId: this.conversation.id },
             views: this.toolViews,
             show: (toolUseId) => this.postTool(toolUseId),
             changed: () => host.saveSoon(),
@@ -245,7 +246,7 @@ export class AnswerRun {
       // A request that carries tool results is booked as a tool round (the cost view's "tool round" source).
       const source = carriesToolResults(messages) ? { source: 'tool' } : {};
       const input = tools
-        ? { messages, tools: toolDefinitions(), ...source }
+        ? { messages, tools: toolDefinitions(tools.omitted?.()), ...source }
         // Tools off, but the history holds tool calls: the definitions go along (the API wants them) and none may be called.
         : hasToolBlocks(messages) ? { messages, tools: toolDefinitions(), toolChoice: { type: 'none' as const }, ...source } : { messages };
       const onRetry = (notice: RetryNotice): void => {
