@@ -8,7 +8,8 @@ import type { CodeContext, ContextUsage } from '../../common/protocol';
 import type { AnswerRunner } from '../conversation/answerRun';
 import { buildRequest, hasAnswer, type Exchange, type UserContentBuilder } from '../conversation/conversation';
 import { formatCodeBlock } from '../request/prompt';
-import { estimateBlockTokens, estimateRequestTokens, estimateTextTokens, MAX_CALIBRATION, MIN_CALIBRATION, type TokenEstimateInput } from '../request/tokenEstimate';
+import { estimateTextTokens } from '../../common/tokenCount';
+import { estimateBlockTokens, estimateRequestTokens, MAX_CALIBRATION, MIN_CALIBRATION, type TokenEstimateInput } from '../request/tokenEstimate';
 
 /** From this share of the window on, the meter shows the warning colour. */
 export const CONTEXT_WARNING_SHARE = 0.8;
