@@ -163,6 +163,7 @@ export class AnswerRun {
     let meta = this.previousMeta;
     let rounds = 0;
     let billed = 0;
+    const calledSoFar: { name: string; input: unknown }[] = [];
     // The tool loop: each answer that asks for tools gets their results in one user message, and the next answer
     // streams into the same turn, until the model is done, Stop, an error, or a pause rule stops it.
     for (;;) {
@@ -196,13 +197,14 @@ export class AnswerRun {
           calls,
           message.toolResults,
         );
+        for (const call of calls) calledSoFar.push({ name: call.name, input: call.input });
         if (this.abort.signal.aborted) {
           outcome = { status: 'stopped' };
           break;
         }
       }
       const limits = (tools ?? host.tools)?.limits();
-      const pause = limits ? pauseReason(host.policy, { rounds, billedCredits: billed }, limits) : undefined;
+      const pause = limits ? pauseReason(host.policy, { rounds, billedCredits: billed, calls: calledSoFar }, limits) : undefined;
       if (pause) {
         answer.paused = pause;
         break;

@@ -18,6 +18,7 @@ import type { ProjectRules } from '../context/projectRules';
 import { systemWithRules } from '../../core/context/rules';
 import { filesOfConversation } from '../../core/context/questionFiles';
 import type { AnswerRunner } from '../../core/conversation/conversationController';
+import { anchoredRunner, type ContextAnchor } from '../../core/context/contextMeter';
 
 export { ChatService } from './chatService';
 
@@ -54,13 +55,16 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     ...filesOfConversation(controller.conversation.exchanges),
     ...service.pendingCode.filter((item) => item.kind !== 'problems').map((item) => item.path),
   ];
+  // The context meter's anchor per conversation: the endpoint's count of its last request and our estimate of it.
+  const anchors = new Map<string, ContextAnchor>();
   // Every chat request (questions, tool rounds, Continue, Retry) gets the rules in effect, read afresh.
+  const anchored = anchoredRunner(deps.runner, (id, anchor) => anchors.set(id, anchor), () => controller.conversation.id);
   const runner: AnswerRunner = {
     run: async (input, signal, onEvent, options) => {
       const rules = deps.rules ? await deps.rules.forQuestion(questionFiles()) : undefined;
       const system = systemWithRules(input.system ?? deps.settings.current.systemPrompt, rules?.text ?? '');
       const model = deps.settings.current.model;
-      const outcome = await deps.runner.run({ ...input, system }, signal, onEvent, options);
+      const outcome = await anchored.run({ ...input, system }, signal, onEvent, options);
       // What this request's cache prefix was made of: the cost preview's next estimate compares it with its own.
       return outcome.meta ? { ...outcome, meta: { ...outcome.meta, cacheKey: cachePrefixKey(model, system || undefined, input.tools) } } : outcome;
     },
@@ -95,7 +99,9 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     },
     // The cost preview: what the next request sends besides the conversation, and the model's input price.
     previewSettings: () => {
-      const pricing = findModel(deps.settings.current.model, deps.models?.models)?.pricing;
+      const model = findModel(deps.settings.current.model, deps.models?.models);
+      const pricing = model?.pricing;
+      const anchor = anchors.get(controller.conversation.id);
       const prices = pricing ? withCachePrices(pricing) : undefined;
       const system = systemWithRules(deps.settings.current.systemPrompt, deps.rules?.cachedText ?? '') || undefined;
       // The workspace tools go with every chat request while they are on.
@@ -107,6 +113,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
         cacheKey: cachePrefixKey(deps.settings.current.model, system, definitions),
         inputCreditsPerToken: prices?.input,
         nextContext: service.pendingCode,
+        ...(model ? { contextLength: model.contextLength } : {}),
+        ...(anchor ? { anchor } : {}),
         ...(prices && deps.settings.current.promptCaching ? { caching: { readCreditsPerToken: prices.cacheRead, writeCreditsPerToken: prices.cacheWrite } } : {}),
       };
     },
