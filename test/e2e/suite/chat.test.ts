@@ -78,10 +78,10 @@ suite('chat panel (host side)', () => {
     const recorded = await requests();
     assert.equal(recorded.length, 2);
     assert.deepEqual(recorded[1].body.messages, [
-      { role: 'user', content: 'First?' },
+      { role: 'user', content: [{ type: 'text', text: 'First?', cache_control: { type: 'ephemeral' } }] },
       { role: 'assistant', content: [{ type: 'text', text: 'First answer.' }] },
       { role: 'user', content: [{ type: 'text', text: 'Second?', cache_control: { type: 'ephemeral' } }] },
-    ], 'the cache breakpoint moved to the new question');
+    ], 'the rolling breakpoint on the new question, and one on the question before, where the first request wrote (issue 14 §4)');
   });
 
   test('Stop aborts the HTTP request and keeps what streamed, marked stopped', async () => {
