@@ -15,6 +15,7 @@ import { registerLanguageModels } from './host/lm/languageModelProvider';
 import { lmSpendingGuard } from './host/lm/lmSpendingGuard';
 import { ModelCatalog } from './host/models/modelCatalog';
 import { RequestRunner } from './host/request/requestRunner';
+import { ProjectRules } from './host/context/projectRules';
 import { SettingsService } from './host/request/settings';
 
 /**
@@ -32,6 +33,7 @@ export interface ExtensionApi {
   edit: EditSelection;
   languageModels: ReturnType<typeof registerLanguageModels>;
   models: ModelCatalog;
+  rules: ProjectRules;
   /** Folder of this extension's log files (the "FastRouter" channel is written there). */
   logUri: vscode.Uri;
 }
@@ -57,15 +59,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   );
   const costView = own(new CostView(context.extensionUri, cost, { models: () => models.models, log }));
   const runner = new RequestRunner({ settings, apiKey, cost, log, models });
-  const chat = own(registerChat(context, { runner, settings, log, models }));
-  const inline = own(new InlineExplainer({ runner, settings, chat, log }));
-  const edit = own(new EditSelection({ runner, settings, state: context.globalState, log, models }));
+  // Rule files are found on first use (the first question or the chat's rules line), never here.
+  const rules = own(new ProjectRules({ enabled: () => settings.current['rules.enabled'], onSettingsChange: settings.onDidChange, state: context.workspaceState, log }));
+  const chat = own(registerChat(context, { runner, settings, log, models, rules }));
+  const inline = own(new InlineExplainer({ runner, settings, chat, log, rules }));
+  const edit = own(new EditSelection({ runner, settings, state: context.globalState, log, models, rules }));
   for (const disposable of registerEditSelection(edit)) own(disposable);
   for (const disposable of registerFixWithFastRouter({ edit: (args) => edit.run(args), explain: (editor, question) => inline.explain(editor, question) })) own(disposable);
   for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
   const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models, beforeSend: lmSpendingGuard(cost, log) }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { settings, apiKey, cost, costView, runner, chat, inline, edit, languageModels, models, logUri: context.logUri };
+  return { settings, apiKey, cost, costView, runner, chat, inline, edit, languageModels, models, rules, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

@@ -1,6 +1,6 @@
 // The request of Edit Selection (and Fix with FastRouter): the code to rewrite with its file name, language and line
-// range, a few lines around it (to read, not to rewrite), the project's rules when there are any, the instruction
-// and any diagnostics; the answer must be the replacement code only. Pure; no vscode.
+// range, a few lines around it (to read, not to rewrite), the instruction and any diagnostics (the project's rules
+// join the system prompt, see core/context/rules.ts); the answer must be the replacement code only. Pure; no vscode.
 import { chooseFence } from '../request/prompt';
 
 /** Lines of context shown before and after the code. */
@@ -25,13 +25,6 @@ export interface EditRequest {
   after: string;
   /** Diagnostics on the code ("Fix with FastRouter"), one line each. */
   diagnostics?: readonly string[];
-  /** The project's rules, when the project has any. */
-  rules?: string;
-}
-
-/** The system prompt: the edit rules, then the project's rules. */
-export function editSystemPrompt(rules?: string): string {
-  return rules && rules.trim() !== '' ? `${EDIT_SYSTEM_PROMPT}\n\nThe project's rules:\n${rules.trim()}` : EDIT_SYSTEM_PROMPT;
 }
 
 /** The user message. */

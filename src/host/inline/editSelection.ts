@@ -1,7 +1,8 @@
 // Edit Selection…: the selected lines (or the enclosing block / current line), an instruction (with a short history),
 // and the replacement streamed into the editor as an inline diff to review (editReview.ts). Nothing is saved.
 import * as vscode from 'vscode';
-import { CONTEXT_LINES, editSystemPrompt, editUserText, rememberInstruction, type EditRequest } from '../../core/edit/editPrompt';
+import { systemWithRules } from '../../core/context/rules';
+import { CONTEXT_LINES, EDIT_SYSTEM_PROMPT, editUserText, rememberInstruction, type EditRequest } from '../../core/edit/editPrompt';
 import { ReplyLines } from '../../core/edit/replyLines';
 import { StreamDiff, type DiffOp } from '../../core/edit/streamDiff';
 import { findModel, type ModelInfo } from '../../core/models/modelCatalog';
@@ -14,6 +15,7 @@ import { enclosingRange, documentName } from '../editor/selection';
 import { errorActionLabel, performErrorAction } from '../request/errorActions';
 import type { RequestRunner, RunOptions } from '../request/requestRunner';
 import type { SettingsService } from '../request/settings';
+import type { ProjectRules } from '../context/projectRules';
 import { EditReviews, EditSession } from './editReview';
 
 export const HISTORY_KEY = 'fastrouter.editSelection.history';
@@ -36,8 +38,8 @@ export interface EditDeps {
   state: vscode.Memento;
   log: vscode.LogOutputChannel;
   models?: { readonly models: readonly ModelInfo[] };
-  /** The project's rules, when the project has any. */
-  rules?: () => string | undefined;
+  /** The project's rules, when the project has any (they join the system prompt). */
+  rules?: Pick<ProjectRules, 'forQuestion'>;
 }
 
 export class EditSelection extends Disposable {
@@ -82,9 +84,8 @@ export class EditSelection extends Disposable {
       before: document.getText(new vscode.Range(Math.max(0, lines.start - CONTEXT_LINES), 0, lines.start, 0)),
       after: lines.end + 1 < document.lineCount ? document.getText(new vscode.Range(lines.end + 1, 0, Math.min(document.lineCount - 1, lines.end + CONTEXT_LINES), Number.MAX_SAFE_INTEGER)) : '',
       diagnostics: args.diagnostics,
-      rules: this.deps.rules?.(),
     };
-    const system = editSystemPrompt(request.rules);
+    const system = systemWithRules(EDIT_SYSTEM_PROMPT, (await this.deps.rules?.forQuestion([request.path]))?.text ?? '');
     const userText = editUserText(request);
     if (original.length > this.deps.settings.current.maxSelectionChars && !(await this.confirmLarge(original, system, userText))) return undefined;
 
