@@ -25,6 +25,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'models', file: 'models.ts', run: 'benchModels' },
   { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
   { name: 'context', file: 'context.ts', run: 'benchContext' },
+  { name: 'editStream', file: 'editStream.ts', run: 'benchEditStream' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }
