@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import type { EditSession } from '../../../src/host/inline/editReview';
+import { WorkspaceTools } from '../../../src/host/tools';
 import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
 
 interface RecordedRequest {
@@ -276,5 +277,31 @@ suite('edit selection: inline diff in the editor', () => {
     }
     for (const binding of ours) assert.ok(!taken.has(binding.key), `${binding.key} (${binding.command}) is VS Code's ${taken.get(binding.key)?.join(', ')}`);
     assert.ok(taken.get('ctrl+shift+k')?.includes('editor.action.deleteLines'), 'the defaults were read');
+  });
+
+  test('the edit card\'s Show Diff is editable: Apply writes what the user left there and tells the model what they changed', async () => {
+    const file = path.join(workspace, 'reviewed.ts');
+    fs.writeFileSync(file, 'export const a = 1;\nexport const b = 2;\n');
+    const tools = new WorkspaceTools(api.settings);
+    try {
+      const prepared = await tools.prepare({ name: 'edit_file', input: { path: 'reviewed.ts', old_text: 'export const b = 2;', new_text: 'export const b = 3;' } }, { toolUseId: 'toolu_review' });
+      assert.ok(!('error' in prepared), 'error' in prepared ? prepared.error : '');
+      assert.ok(await tools.showDiff('toolu_review'));
+      const proposed = await until('the proposed side in the diff editor', () => {
+        const editor = vscode.window.activeTextEditor;
+        return editor?.document.uri.scheme.startsWith('fastrouter-proposed') ? editor : undefined;
+      });
+      assert.equal(proposed.document.getText(), 'export const a = 1;\nexport const b = 3;\n');
+      // The user fixes the proposal in place (and does not save it).
+      assert.ok(await proposed.edit((e) => e.insert(new vscode.Position(2, 0), 'export const c = 4; // mine\n')), 'the proposed side takes typing');
+      const result = await prepared.run(new AbortController().signal);
+      assert.equal(fs.readFileSync(file, 'utf8'), 'export const a = 1;\nexport const b = 3;\nexport const c = 4; // mine\n', 'exactly what the user left');
+      assert.match(result.content, /the user edited your proposed version/);
+      assert.match(result.content, /```diff\n@@ -1,3 \+1,4 @@\n export const a = 1;\n export const b = 3;\n\+export const c = 4; \/\/ mine\n/);
+      assert.equal(proposed.document.isDirty, false, 'the proposed side is settled, closing it asks nothing');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      tools.dispose();
+    }
   });
 });
