@@ -142,8 +142,9 @@ test('Fix with FastRouter from the lightbulb on a real TypeScript error', async 
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/messages')).length, sent, 'the lightbulb sent nothing');
     await fix.click();
     await lens('Accept All').waitFor({ timeout: 40_000 });
-    const request = sim.requests.at(-1)!.body as { messages: { content: string }[] };
-    assert.match(request.messages[0].content, /Instruction: Fix: Type 'number' is not assignable to type 'string'\./);
+    const request = sim.requests.at(-1)!.body as { messages: { content: string | { text?: string }[] }[] };
+    const content = request.messages[0].content;
+    assert.match(typeof content === 'string' ? content : content.map((b) => b.text ?? '').join(''), /Instruction: Fix: Type 'number' is not assignable to type 'string'\./);
     await lens('Accept All').click();
     await waitFor('the fixed line', async () => (await editorText(page)).includes('const text: string = String(n);'), 20_000);
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'detached', timeout: 60_000 });

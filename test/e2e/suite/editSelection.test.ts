@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import type { EditSession } from '../../../src/host/inline/editReview';
@@ -303,5 +304,29 @@ suite('edit selection: inline diff in the editor', () => {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       tools.dispose();
     }
+  });
+
+  test('measures: a 500-line replacement streamed at full speed (editor updates per second, longest extension-host task)', async () => {
+    const original = Array.from({ length: 500 }, (_, i) => `  const value${i} = compute(items[${i}], factor * ${i});`).join('\n') + '\n';
+    const replyLines = original.split('\n').slice(0, 500).map((line, i) => (i % 5 === 0 ? line.replace('compute(', 'computeSafely(') : line));
+    const editor = await openFile(original, 'bench-500.ts');
+    // One delta per ~12 characters, as models stream.
+    const reply = replyLines.join('\n') + '\n';
+    const deltas: string[] = [];
+    for (let i = 0; i < reply.length; i += 12) deltas.push(reply.slice(i, i + 12));
+    await enqueue({ text: deltas });
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const started = performance.now();
+    const { session, done } = await startEdit(editor, 0, 499, 'Use computeSafely for every fifth value');
+    await done;
+    await session.idle();
+    const seconds = (performance.now() - started) / 1000;
+    lag.disable();
+    assert.equal(session.hunks().length, 100);
+    await vscode.commands.executeCommand('fastrouter.editSelection.acceptAll');
+    await session.idle();
+    assert.equal(editor.document.getText(), reply);
+    console.log(`[measure] 500-line replacement, ${deltas.length} deltas: ${session.updates} editor updates in ${seconds.toFixed(2)} s = ${(session.updates / seconds).toFixed(0)} updates/s; longest extension-host event-loop delay ${(lag.max / 1e6).toFixed(1)} ms (p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms)`);
   });
 });
