@@ -14,7 +14,7 @@
 import * as vscode from 'vscode';
 import type { DiffOp, StreamDiff } from '../../core/edit/streamDiff';
 import type { AnswerMeta } from '../../common/protocol';
-import { formatCredits } from '../../core/cost/costLedger';
+import { formatCredits } from '../../common/credits';
 import { Disposable } from '../dispose';
 
 type Kind = 'pending' | 'same' | 'removed' | 'added' | 'user';

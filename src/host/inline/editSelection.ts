@@ -7,7 +7,7 @@ import { ReplyLines } from '../../core/edit/replyLines';
 import { StreamDiff, type DiffOp } from '../../core/edit/streamDiff';
 import { findModel, type ModelInfo } from '../../core/models/modelCatalog';
 import { estimateRequestTokens, estimateTextTokens } from '../../core/request/tokenEstimate';
-import { formatCredits } from '../../core/cost/costTotals';
+import { formatCredits } from '../../common/credits';
 import type { TurnError } from '../../common/protocol';
 import { formatTokenCount } from '../../common/tokenCount';
 import { Disposable } from '../dispose';
