@@ -148,7 +148,7 @@ export async function runToolRound(round: ToolRound, calls: readonly ToolUseBloc
     for (const call of calls) {
       if (!CHANGE_TOOLS.has(call.name) || round.signal.aborted) continue;
       const asked = await prepareAndAsk(round, call);
-      if (asked && !('result' in asked)) early.set(call.id, asked);
+      if (asked) early.set(call.id, asked);
       else {
         round.views.set(call.id, { state: 'pending', summary: pendingSummary(call) });
         round.show(call.id);
@@ -174,8 +174,8 @@ interface Asked {
   decision?: Promise<ToolDecision>;
 }
 
-/** Prepares `call` and shows its card; a failure comes back as `result` (or undefined when it should be retried later). */
-async function prepareAndAsk(round: ToolRound, call: ToolUseBlock): Promise<Asked | { result: StoredToolResult } | undefined> {
+/** Prepares `call` and shows its card; undefined when that failed (it is prepared again in its turn). */
+async function prepareAndAsk(round: ToolRound, call: ToolUseBlock): Promise<Asked | undefined> {
   const parsed = parseToolCall(call.name, call.input);
   if (!parsed.ok) return undefined;
   let prepared: PreparedToolCall | { error: string; summary?: string };

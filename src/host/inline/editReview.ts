@@ -153,25 +153,29 @@ export class EditSession {
     let hunkCount = this.hunkCount;
     let openHunk = this.openHunk;
     let consumed = this.consumed;
-    const indexOf = (o: number) => lines.findIndex((e) => e.o === o);
-    const insertionPoint = () => {
-      const i = lines.findIndex((e) => e.o !== undefined && e.o >= consumed);
-      return i === -1 ? lines.length : i;
+    // The original lines are in order and the ops move forward through them: one cursor, never a search from the top.
+    let cursor = 0;
+    const seek = (o: number): number => {
+      while (cursor < lines.length && !(lines[cursor].o !== undefined && lines[cursor].o! >= o)) cursor++;
+      return cursor < lines.length && lines[cursor].o === o ? cursor : -1;
     };
     for (const op of ops) {
       if (op.kind === 'same') {
         openHunk = undefined;
-        const entry = lines[indexOf(op.o)];
-        if (entry?.kind === 'pending') entry.kind = 'same';
+        const at = seek(op.o);
+        if (at >= 0 && lines[at].kind === 'pending') lines[at].kind = 'same';
+        if (at >= 0) cursor = at + 1;
         consumed = op.o + 1;
         continue;
       }
       openHunk ??= hunkCount++;
       if (op.kind === 'added') {
-        lines.splice(insertionPoint(), 0, { id: nextEntryId++, kind: 'added', hunk: openHunk, text: this.diff.replacement[op.n] });
+        seek(consumed);
+        lines.splice(cursor, 0, { id: nextEntryId++, kind: 'added', hunk: openHunk, text: this.diff.replacement[op.n] });
+        cursor++;
         continue;
       }
-      const at = indexOf(op.o);
+      const at = seek(op.o);
       consumed = op.o + 1;
       if (at === -1 || lines[at].kind !== 'pending') continue; // the user's line now
       const entry = lines[at];
@@ -184,6 +188,7 @@ export class EditSession {
         lines.splice(at, 1);
         lines.splice(firstAdded, 0, entry);
       }
+      cursor = at + 1;
     }
     // The document edit: the lines between the unchanged prefix and suffix (same entries, same places) are rewritten.
     const old = this.lines;
