@@ -11,6 +11,7 @@
 // so an edit built on a stale picture is refused and rebuilt, never applied over the user's typing; lines we move
 // are read from the document at that moment. A line the user edits, or types, becomes theirs: no Accept or Reject
 // deletes it.
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { DiffOp, StreamDiff } from '../../core/edit/streamDiff';
 import type { AnswerMeta } from '../../common/protocol';
@@ -60,8 +61,9 @@ export class EditSession {
   private readonly queued: DiffOp[] = [];
   private ownEdit: OwnEdit | undefined;
   private work: Promise<unknown> = Promise.resolve();
-  /** Editor updates made (inserted lines, moves): for the benchmark and tests. */
+  /** Editor updates made (inserted lines, moves), and the longest time one took to plan: for the benchmark and tests. */
   updates = 0;
+  longestPlanMs = 0;
   readonly abort = new AbortController();
   finishedStream?: Promise<void>;
 
@@ -133,7 +135,9 @@ export class EditSession {
   private async flush(): Promise<void> {
     for (let attempt = 0; this.queued.length > 0 && this.state !== 'ended'; attempt++) {
       const ops = this.queued.slice();
+      const planned = performance.now();
       const plan = this.plan(ops);
+      this.longestPlanMs = Math.max(this.longestPlanMs, performance.now() - planned);
       const ok = await this.write(plan.edits, () => {
         this.lines = plan.lines;
         this.hunkCount = plan.hunkCount;
