@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnsweredElsewhere, ConversationController } from '../../core/conversation/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../core/conversation/conversationImages';
-import { previewWithDraft } from '../../core/cost/costPreview';
+import { previewWithDraft } from '../../common/tokenCount';
 import { buildUserText, DEFAULT_QUESTION } from '../../core/request/prompt';
 import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type PendingContext, type RuleChip, type Turn, type WebviewToHost } from '../../common/protocol';
 import type { SettingProblem } from '../../core/request/settings';

@@ -6,7 +6,8 @@ import { CONTEXT_LINES, EDIT_SYSTEM_PROMPT, editUserText, rememberInstruction, t
 import { ReplyLines } from '../../core/edit/replyLines';
 import { StreamDiff, type DiffOp } from '../../core/edit/streamDiff';
 import { findModel, type ModelInfo } from '../../core/models/modelCatalog';
-import { estimateRequestTokens, estimateTextTokens } from '../../core/request/tokenEstimate';
+import { estimateRequestTokens } from '../../core/request/tokenEstimate';
+import { estimateTextTokens } from '../../common/tokenCount';
 import { formatCredits } from '../../common/credits';
 import type { TurnError } from '../../common/protocol';
 import { formatTokenCount } from '../../common/tokenCount';
