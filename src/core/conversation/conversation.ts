@@ -65,6 +65,8 @@ export interface ConversationData {
   createdAt: number;
   updatedAt: number;
   exchanges: Exchange[];
+  /** Answer ids of exchanges a Restore (or an edit-and-resend) took back: no window's copy brings them back. */
+  removed?: string[];
 }
 
 export interface UserInput {
@@ -105,6 +107,8 @@ export class Conversation {
   readonly createdAt: number;
   updatedAt: number;
   readonly exchanges: Exchange[];
+  /** See ConversationData.removed. */
+  readonly removed: string[];
 
   constructor(data: ConversationData) {
     this.id = data.id;
@@ -112,6 +116,7 @@ export class Conversation {
     this.createdAt = data.createdAt;
     this.updatedAt = data.updatedAt;
     this.exchanges = data.exchanges;
+    this.removed = data.removed ?? [];
   }
 
   static create(id: string, now: number): Conversation {
@@ -179,7 +184,7 @@ export class Conversation {
   }
 
   toData(): ConversationData {
-    return { version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges };
+    return { version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges, ...(this.removed.length > 0 ? { removed: this.removed } : {}) };
   }
 }
 

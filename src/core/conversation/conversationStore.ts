@@ -80,6 +80,7 @@ const ConversationDataSchema = z.object({
       streamingPid: z.number().optional(),
     }),
   ),
+  removed: z.array(z.string()).optional(),
 });
 
 const TombstoneSchema = z.object({ id: z.string(), at: z.number() });

@@ -252,6 +252,7 @@ export class ConversationSync {
     const run = host.streaming();
     const result = mergeConversationData(conversation.toData(), theirs, run?.conversation === conversation ? run.exchange.answer.id : undefined);
     conversation.updatedAt = Math.max(conversation.updatedAt, theirs.updatedAt);
+    for (const id of result.data.removed ?? []) if (!conversation.removed.includes(id)) conversation.removed.push(id);
     if (!result.changed) return;
     conversation.exchanges.splice(0, conversation.exchanges.length, ...result.data.exchanges);
     conversation.title = result.data.title;

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RestoreChat, WorkspaceCheckpoints } from '../tools/checkpoints';
 import type { AnsweredElsewhere, ConversationController } from '../../core/conversation/conversationController';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../core/conversation/conversationImages';
 import { previewWithDraft } from '../../common/tokenCount';
@@ -39,6 +40,8 @@ export interface ChatServiceDeps {
   toolsBlockedReason?: () => string | undefined;
   /** fastrouter.maxSelectionChars: a file over it asks before it is added. */
   maxChars: () => number;
+  /** Checkpoints: a question's Restore (files and conversation) and Redo. */
+  checkpoints?: WorkspaceCheckpoints;
   /** Project rules (the rules line above the composer), and the files the next question is about (for glob rules). */
   rules?: ProjectRules;
   questionFiles?: () => string[];
@@ -358,6 +361,36 @@ export class ChatService extends Disposable {
     if (!this.post({ type: 'focusInput' })) this.focusPending = true;
   }
 
+  /** The chat's checkpoints (for tests: a stand-in for the conflict dialog). */
+  get checkpoints(): WorkspaceCheckpoints | undefined {
+    return this.deps.checkpoints;
+  }
+
+  /** A question's Restore: its files back as before it, the conversation rewound, the question in the composer. */
+  async restoreQuestion(userTurnId: string): Promise<void> {
+    const checkpoints = this.deps.checkpoints;
+    if (!checkpoints) return;
+    // A running answer (a command, an edit) stops before its files are put back.
+    this.controller.stop();
+    await this.controller.idle();
+    await checkpoints.restore(userTurnId, this.restoreChat());
+  }
+
+  /** Undoes the last Restore. */
+  async redoRestore(): Promise<void> {
+    await this.deps.checkpoints?.redo(this.restoreChat());
+  }
+
+  private restoreChat(): RestoreChat {
+    return {
+      conversationId: () => this.controller.conversation.id,
+      rewind: (id) => this.controller.rewind(id),
+      unrewind: (conversationId, removed) => this.controller.unrewind(conversationId, removed),
+      composer: (text) => void this.post({ type: 'composerText', text }),
+      notify: (message) => void this.notify('info', message, { toast: false }),
+    };
+  }
+
   private post(message: HostToWebview): boolean {
     return this.provider.post(message);
   }
@@ -514,6 +547,9 @@ export class ChatService extends Disposable {
         return;
       case 'setOmitted':
         await this.controller.setOmitted(message.turnId, message.itemId, message.omitted);
+        return;
+      case 'restoreQuestion':
+        await this.restoreQuestion(message.turnId);
         return;
       case 'openRule':
         if (!(await this.deps.rules?.open(message.id))) this.notice('error', vscode.l10n.t('This rule file is no longer there.'));

@@ -74,6 +74,13 @@ export class ConversationView {
         input.post({ type: 'setOmitted', turnId, itemId, omitted: toggle.dataset.action === 'omit' });
         return;
       }
+      // A question's Restore: files back as before it, the conversation rewound (the host asks about conflicts).
+      const restore = (e.target as Element).closest<HTMLButtonElement>('button.restore-question');
+      const questionId = restore?.closest<HTMLElement>('.turn[data-role="user"]')?.dataset.turnId;
+      if (restore && questionId) {
+        input.post({ type: 'restoreQuestion', turnId: questionId });
+        return;
+      }
       handleAnswerClick(e, actions);
     });
     this.log.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
