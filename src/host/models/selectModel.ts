@@ -41,7 +41,9 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
     const typed = pick.value.trim();
     const exists = typed === '' || known.some((item) => item.model === typed);
     pick.items = exists ? known : [{ label: typed, description: vscode.l10n.t('use this model id'), model: typed, alwaysShow: true }, ...known];
-    const active = pick.items.find((item) => item.model === (typed || current));
+    // The list is shown again when the fetched list arrives: keep the entry the user moved to, not just the current one.
+    const kept = pick.activeItems[0]?.model;
+    const active = pick.items.find((item) => item.model === (kept ?? (typed || current)));
     if (active && typed === '') pick.activeItems = [active];
   };
   pick.onDidChangeValue(show);
@@ -52,16 +54,20 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
   void catalog.refresh().then(() => {
     if (closed) return;
     pick.busy = false;
-    known = modelItems(catalog.models, current);
+    // Replace the items only when the list changed: replacing them resets where the user has moved to.
+    const fresh = modelItems(catalog.models, current);
+    if (JSON.stringify(fresh) === JSON.stringify(known)) return;
+    known = fresh;
     show();
   });
   const chosen = await new Promise<Item | undefined>((resolve) => {
     pick.onDidAccept(() => {
-      resolve(pick.selectedItems[0]);
+      resolve(pick.selectedItems[0] ?? pick.activeItems[0]);
       pick.hide();
     });
     pick.onDidHide(() => resolve(undefined));
     pick.show();
+    catalog.notePickShown();
   });
   closed = true;
   pick.dispose();
