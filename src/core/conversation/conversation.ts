@@ -65,6 +65,11 @@ export interface ConversationData {
   createdAt: number;
   updatedAt: number;
   exchanges: Exchange[];
+  /**
+   * Answer ids of exchanges taken out by a rewind (Edit and resend, a checkpoint restore): a merge with another
+   * window's older copy must not bring them back.
+   */
+  removed?: string[];
 }
 
 export interface UserInput {
@@ -105,6 +110,8 @@ export class Conversation {
   readonly createdAt: number;
   updatedAt: number;
   readonly exchanges: Exchange[];
+  /** Answer ids of exchanges a rewind took out (see ConversationData.removed). */
+  readonly removed: Set<string>;
 
   constructor(data: ConversationData) {
     this.id = data.id;
@@ -112,6 +119,7 @@ export class Conversation {
     this.createdAt = data.createdAt;
     this.updatedAt = data.updatedAt;
     this.exchanges = data.exchanges;
+    this.removed = new Set(data.removed ?? []);
   }
 
   static create(id: string, now: number): Conversation {
@@ -179,7 +187,10 @@ export class Conversation {
   }
 
   toData(): ConversationData {
-    return { version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges };
+    return {
+      version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges,
+      ...(this.removed.size > 0 ? { removed: [...this.removed] } : {}),
+    };
   }
 }
 

@@ -70,6 +70,7 @@ const ConversationDataSchema = z.object({
       streamingPid: z.number().optional(),
     }),
   ),
+  removed: z.array(z.string()).optional(),
 });
 
 const TombstoneSchema = z.object({ id: z.string(), at: z.number() });
@@ -107,6 +108,8 @@ export class ConversationStore {
   /** Size and time of each conversation file as this store last wrote or read it: unchanged means no other writer. */
   private readonly stamps = new Map<string, string>();
   private readonly lockDir: string;
+  /** What this store deleted, as it was, for Undo (History): kept for the rest of the session, in memory only. */
+  private readonly trash = new Map<string, ConversationData>();
 
   constructor(
     private readonly dir: string,
@@ -196,12 +199,39 @@ export class ConversationStore {
     if (!SAFE_ID.test(id)) return;
     return this.serialized(() =>
       this.locked(async () => {
+        const data = await this.readConversation(id);
+        if (data) this.trash.set(id, data);
         await rm(this.file(id), { force: true });
         this.stamps.delete(id);
         const index = await this.readIndex();
         index.conversations = index.conversations.filter((s) => s.id !== id);
         index.deleted = [...index.deleted.filter((t) => t.id !== id), { id, at: Date.now() }].slice(-TOMBSTONES_KEPT);
         await this.writeIndex(index);
+      }),
+    );
+  }
+
+  /** Whether this store deleted `id` this session and can bring it back. */
+  canUndelete(id: string): boolean {
+    return this.trash.has(id);
+  }
+
+  /** Undo of `delete`: the conversation comes back as it was (its tombstone goes). False when this store did not delete it. */
+  async undelete(id: string): Promise<boolean> {
+    const data = this.trash.get(id);
+    if (!data) return false;
+    return this.serialized(() =>
+      this.locked(async () => {
+        const index = await this.readIndex();
+        index.deleted = index.deleted.filter((t) => t.id !== id);
+        await mkdir(this.dir, { recursive: true });
+        await this.writeAtomic(this.file(id), JSON.stringify(data));
+        const written = await this.stampOf(id);
+        if (written) this.stamps.set(id, written);
+        index.conversations = [...index.conversations.filter((s) => s.id !== id), { id, title: data.title, updatedAt: data.updatedAt }];
+        await this.writeIndex(index);
+        this.trash.delete(id);
+        return true;
       }),
     );
   }

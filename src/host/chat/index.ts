@@ -38,9 +38,10 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     deps.models?.refreshIfStale();
     return deps.models?.displayName(deps.settings.current.model) ?? deps.settings.current.model;
   };
+  const store = new ConversationStore(storageDir, log);
   const controller = new ConversationController({
     runner: deps.runner,
-    store: new ConversationStore(storageDir, log),
+    store,
     userContent: buildUserContent,
     post: (message) => service.provider.post(message),
     model: () => deps.settings.current.model,
@@ -79,6 +80,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     },
     toolsBlockedReason: () => tools.blockedReason,
     maxChars: () => deps.settings.current.maxSelectionChars,
+    store,
   });
   context.subscriptions.push(service);
   return service;
