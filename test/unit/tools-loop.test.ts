@@ -9,6 +9,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { type ContentBlockParam, type MessageParam } from '../../src/api';
 import { NO_TOOLS_RESULT } from '../../src/core/conversation/conversation';
 import { ConversationController, TOOL_DECLINED } from '../../src/core/conversation/conversationController';
+import { defaultToolPolicy, type ToolPolicy } from '../../src/core/conversation/toolLoop';
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
 import { buildUserContent } from '../../src/core/request/prompt';
 import type { ParsedToolCall } from '../../src/core/tools/definitions';
@@ -98,7 +99,7 @@ class FakeWorkspaceTools implements ChatTools {
   }
 }
 
-async function setup(options: { dir?: string; tools?: FakeWorkspaceTools } = {}) {
+async function setup(options: { dir?: string; tools?: FakeWorkspaceTools; toolPolicy?: ToolPolicy } = {}) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-tools-')));
   if (!options.dir) dirs.push(dir);
   const tools = options.tools ?? new FakeWorkspaceTools();
@@ -112,6 +113,7 @@ async function setup(options: { dir?: string; tools?: FakeWorkspaceTools } = {})
     prefillAllowed: () => true,
     log: () => {},
     tools,
+    ...(options.toolPolicy ? { toolPolicy: options.toolPolicy } : {}),
     saveDelayMs: 10,
   });
   controllers.push(controller);
@@ -345,6 +347,28 @@ test('maxRounds pauses the loop with a notice; Continue sends the saved results 
   assert.equal(text(answer), 'Finally.');
   assert.equal(toolBlocks(answer).length, 2);
   assert.equal(controller.turns().length, 2);
+});
+
+test('the tool policy is the seam: a pause rule added to it pauses the loop, an approval rule makes a read ask', async () => {
+  const seen: number[] = [];
+  const toolPolicy: ToolPolicy = {
+    // A rule a later feature (loop detection, checkpoints) would add: here, pause after the first round.
+    pauseRules: [...defaultToolPolicy.pauseRules, ({ rounds }) => (seen.push(rounds), rounds >= 1 ? 'Paused by the test rule.' : undefined)],
+    approval: (call, prepared, limits) => (call.name === 'read_file' ? { ask: true, reason: 'The test asks.' } : defaultToolPolicy.approval(call, prepared, limits)),
+  };
+  const { controller } = await setup({ toolPolicy });
+  const read = (id: string) => ({ toolUse: { id, name: 'read_file', input: { path: 'src/a.ts' } } });
+  sim.enqueue(read('toolu_1'), read('toolu_2'), { text: 'Never sent.' });
+  const asked = controller.ask({ text: 'Dig' });
+  await until(() => controller.pendingApprovals.length === 1, 'the card the test rule asks for');
+  const card = toolBlocks(lastAnswer(controller))[0];
+  assert.equal(card.state, 'approval');
+  assert.equal(card.reason, 'The test asks.');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_1', 'apply');
+  await asked;
+  assert.equal(sim.requests.length, 1, 'the rule paused the loop before the next request');
+  assert.deepEqual(seen, [1]);
+  assert.equal(lastAnswer(controller).paused, 'Paused by the test rule.');
 });
 
 test('maxCreditsPerQuestion pauses once the billed cost of the question reaches it', async () => {

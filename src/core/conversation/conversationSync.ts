@@ -1,0 +1,182 @@
+// Several windows share the saved conversations. This keeps one window's copy in step with the others: saves (debounced
+// while an answer streams, with the live answer stamped as streaming), merges in another window's changes, notices a chat
+// deleted elsewhere, and watches an answer that streams in another window until it ends or its window is gone.
+import type { HostToWebview } from '../../common/protocol';
+import type { Conversation, ConversationData, Exchange, StoredMessage } from './conversation';
+import type { ConversationList } from './conversationList';
+import { mergeConversationData } from './conversationMerge';
+import type { ConversationStore } from './conversationStore';
+import type { Scheduler } from './deltaBatcher';
+import { processAlive } from './fileLock';
+
+/** Above this many characters a conversation file is saved less often while streaming. */
+const BIG_FILE_CHARS = 2_000_000;
+/**
+ * An answer saved as streaming was cut (its window closed or reloaded) when the process streaming it is gone, or when
+ * it has not been saved for this long (a live one is saved every 1-5 s).
+ */
+export const STALE_STREAMING_MS = 15_000;
+
+/** The answer streaming in this window, as sync sees it. */
+export interface StreamingHere {
+  conversation: Conversation;
+  exchange: Exchange;
+  liveMessages(): StoredMessage[];
+  stop(): void;
+}
+
+export interface ConversationSyncHost {
+  store: ConversationStore;
+  list: ConversationList;
+  scheduler: Scheduler;
+  now: () => number;
+  log: (message: string) => void;
+  post: (message: HostToWebview) => void;
+  /** The active conversation changed under the view: send a fresh snapshot. */
+  showSnapshot: () => void;
+  showConversations: () => void;
+  streaming: () => StreamingHere | undefined;
+  disposed: () => boolean;
+  /** Delay of the debounced save while an answer streams. */
+  saveDelayMs?: number;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class ConversationSync {
+  private saveTimer: unknown;
+  private recheckTimer: unknown;
+  private lastSavedSize = 0;
+
+  constructor(private readonly host: ConversationSyncHost) {}
+
+  /**
+   * Saves the streaming conversation at most once per `saveDelayMs`, so a crash loses little; a big file
+   * (inline images) is rewritten less often, since serializing it blocks the extension host.
+   */
+  saveSoon(): void {
+    const { host } = this;
+    if (this.saveTimer !== undefined || host.disposed()) return;
+    const base = host.saveDelayMs ?? 1000;
+    const delay = this.lastSavedSize > BIG_FILE_CHARS ? base * 5 : base;
+    this.saveTimer = host.scheduler.setTimeout(() => {
+      this.saveTimer = undefined;
+      const run = host.streaming();
+      if (run) void this.save(run.conversation);
+    }, delay);
+  }
+
+  async save(conversation: Conversation): Promise<void> {
+    if (conversation.isEmpty) return;
+    const { host } = this;
+    const data = conversation.toData();
+    const run = host.streaming();
+    let pinnedAnswerId: string | undefined;
+    if (run && run.conversation === conversation) {
+      // The live copy, stamped now: other windows see a streaming answer that is still being written.
+      const live = { ...run.exchange.answer, messages: run.liveMessages() };
+      data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live, updatedAt: host.now(), streamingPid: process.pid } : e));
+      pinnedAnswerId = run.exchange.answer.id;
+    }
+    try {
+      const result = await host.store.save(data, { pinnedAnswerId });
+      this.lastSavedSize = result.size;
+      if (result.deleted) this.deletedElsewhere(conversation);
+      else if (result.merged) this.adopt(conversation, result.merged);
+    } catch (error) {
+      host.log(`Could not save the conversation: ${errorText(error)}`);
+    }
+  }
+
+  /** A conversation just read from disk: an answer cut by its closed window is marked so; one streaming elsewhere is watched. */
+  opened(conversation: Conversation): void {
+    // An answer that was streaming when its window closed stays, marked unfinished (one still being saved by another window streams on there).
+    if (conversation.markInterrupted(this.isCut)) void this.save(conversation);
+    this.watchStreamingElsewhere(conversation);
+  }
+
+  /** Re-reads the saved list and the active conversation; posts the list when it changed. */
+  async refresh(): Promise<void> {
+    const { host } = this;
+    try {
+      const before = JSON.stringify(host.list.list());
+      host.list.replace(await host.store.list());
+      await this.sync(host.list.active);
+      if (!host.disposed() && JSON.stringify(host.list.list()) !== before) host.showConversations();
+    } catch (error) {
+      host.log(`Could not re-read the conversations: ${errorText(error)}`);
+    }
+  }
+
+  /** Merges in another window's changes to `conversation`, if its file changed since this window read or wrote it. */
+  async sync(conversation: Conversation): Promise<void> {
+    const { host } = this;
+    let result: Awaited<ReturnType<ConversationStore['read']>>;
+    try {
+      result = await host.store.read(conversation.id, { ifChanged: true });
+    } catch (error) {
+      host.log(`Could not re-read the conversation: ${errorText(error)}`);
+      return;
+    }
+    if (result.state === 'deleted') return this.deletedElsewhere(conversation);
+    if (result.state === 'ok') this.adopt(conversation, result.data);
+    if (host.streaming()?.conversation !== conversation && conversation.markInterrupted(this.isCut)) {
+      void this.save(conversation);
+      if (conversation === host.list.active && !host.disposed()) host.showSnapshot();
+    }
+    this.watchStreamingElsewhere(conversation);
+  }
+
+  dispose(): void {
+    if (this.saveTimer !== undefined) this.host.scheduler.clearTimeout(this.saveTimer);
+    if (this.recheckTimer !== undefined) this.host.scheduler.clearTimeout(this.recheckTimer);
+  }
+
+  /** Whether a saved streaming answer was cut rather than still streaming in another window. */
+  private readonly isCut = (exchange: Exchange): boolean =>
+    (exchange.updatedAt ?? 0) < this.host.now() - STALE_STREAMING_MS || (exchange.streamingPid !== undefined && !processAlive(exchange.streamingPid));
+
+  /** An answer streaming in another window: look again later, to show its progress or mark it cut if that window went. */
+  private watchStreamingElsewhere(conversation: Conversation): void {
+    const { host } = this;
+    if (this.recheckTimer !== undefined || host.disposed()) return;
+    const run = host.streaming();
+    const mine = run?.conversation === conversation ? run.exchange : undefined;
+    if (!conversation.exchanges.some((e) => e !== mine && e.answer.status === 'streaming')) return;
+    this.recheckTimer = host.scheduler.setTimeout(() => {
+      this.recheckTimer = undefined;
+      if (host.list.active === conversation) void this.sync(conversation);
+    }, STALE_STREAMING_MS / 3);
+  }
+
+  /** Takes another window's version of `conversation` in, keeping this window's newer exchanges and its live answer. */
+  private adopt(conversation: Conversation, theirs: ConversationData): void {
+    const { host } = this;
+    const run = host.streaming();
+    const result = mergeConversationData(conversation.toData(), theirs, run?.conversation === conversation ? run.exchange.answer.id : undefined);
+    conversation.updatedAt = Math.max(conversation.updatedAt, theirs.updatedAt);
+    if (!result.changed) return;
+    conversation.exchanges.splice(0, conversation.exchanges.length, ...result.data.exchanges);
+    conversation.title = result.data.title;
+    host.list.touchMerged(conversation);
+    if (conversation === host.list.active && !host.disposed()) host.showSnapshot();
+  }
+
+  /** Another window deleted this conversation: it goes here too (an answer still streaming into it is stopped). */
+  private deletedElsewhere(conversation: Conversation): void {
+    const { host } = this;
+    host.list.forget(conversation.id);
+    const run = host.streaming();
+    if (run?.conversation === conversation) run.stop();
+    if (host.disposed()) return;
+    if (conversation !== host.list.active) {
+      host.showConversations();
+      return;
+    }
+    host.list.startNew();
+    host.showSnapshot();
+    host.post({ type: 'notice', level: 'info', message: 'This chat was deleted in another window.' });
+  }
+}

@@ -1,0 +1,188 @@
+// The tool loop's rules and one round of it: each call of a round is checked, waits for Apply / Reject when the policy
+// says so, runs, and its result is saved as soon as it is there. What may run without asking and when the loop pauses
+// for Continue is the ToolPolicy: new kinds of calls (commands) and new bounds (checkpoints, loop detection) plug in there.
+import type { ToolUseBlock } from '../../api';
+import { describeCall, parseToolCall, READ_ONLY_TOOLS, type ParsedToolCall } from '../tools/definitions';
+import type { ChatTools, PreparedToolCall, StoredToolResult, ToolLimits } from '../tools/types';
+import type { ToolView } from './conversationAnswer';
+
+/** What goes back to the model when the user turns a call down or stops while its card waits. */
+export const TOOL_DECLINED = {
+  change: 'The user declined this change: the file was not changed. Ask what they want instead, or continue without it.',
+  read: 'The user declined to let you read this file.',
+  stopped: 'The user stopped the answer before deciding: nothing was changed.',
+} as const;
+
+/** A call the loop did not get to because the user pressed Stop. */
+const NOT_RUN_STOPPED = 'This tool call was not run: the user stopped the answer.';
+
+/** Whether a call waits for the user, and what its card says about why. */
+export type ApprovalRule = (call: ParsedToolCall, prepared: PreparedToolCall, limits: () => ToolLimits) => { ask: boolean; reason?: string };
+
+/** Where one question's tool loop stands after a round of results. */
+export interface ToolLoopProgress {
+  /** Rounds of tool calls answered so far in this question (this run). */
+  rounds: number;
+  /** Credits billed so far in this question (this run); estimates are not counted. */
+  billedCredits: number;
+}
+
+/** Why the loop pauses for Continue after this round, or undefined to go on. */
+export type PauseRule = (progress: ToolLoopProgress, limits: ToolLimits) => string | undefined;
+
+/**
+ * The tool loop's seam: whether a call asks first, and whether the loop pauses after a round. The first pause rule
+ * that answers wins. Add a rule here (run_command's approval, a checkpoint, loop detection); the loop stays as it is.
+ */
+export interface ToolPolicy {
+  approval: ApprovalRule;
+  pauseRules: readonly PauseRule[];
+}
+
+function roundCredits(credits: number): string {
+  return String(Math.round(credits * 10000) / 10000);
+}
+
+/** Changes always ask; reads ask when the file looks secret or read-only tools are not auto-approved. */
+export const askBeforeChangesAndSecrets: ApprovalRule = (call, prepared, limits) => {
+  const ask = !READ_ONLY_TOOLS.has(call.name) || prepared.secret === true || !limits().autoApproveReadOnly;
+  const reason = ask && prepared.secret ? 'This file may hold secrets: it is read only if you allow it.' : undefined;
+  return reason ? { ask, reason } : { ask };
+};
+
+export const pauseAtMaxRounds: PauseRule = ({ rounds }, limits) =>
+  rounds >= limits.maxRounds
+    ? `Paused after ${rounds} round${rounds === 1 ? '' : 's'} of tool use (fastrouter.tools.maxRounds is ${limits.maxRounds}). Continue goes on.`
+    : undefined;
+
+export const pauseAtMaxCredits: PauseRule = ({ billedCredits }, limits) =>
+  limits.maxCreditsPerQuestion > 0 && billedCredits >= limits.maxCreditsPerQuestion
+    ? `Paused: this question has cost ${roundCredits(billedCredits)} credits (fastrouter.tools.maxCreditsPerQuestion is ${limits.maxCreditsPerQuestion}). Continue goes on.`
+    : undefined;
+
+export const defaultToolPolicy: ToolPolicy = {
+  approval: askBeforeChangesAndSecrets,
+  pauseRules: [pauseAtMaxRounds, pauseAtMaxCredits],
+};
+
+/** The first pause rule's reason, if any. */
+export function pauseReason(policy: ToolPolicy, progress: ToolLoopProgress, limits: ToolLimits): string | undefined {
+  for (const rule of policy.pauseRules) {
+    const reason = rule(progress, limits);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+export type ToolDecision = 'apply' | 'reject' | 'stopped';
+
+/** Approval cards waiting for the user in one answer: tool_use id → resolves with the decision. */
+export class ToolApprovals {
+  private readonly waiting = new Map<string, (decision: ToolDecision) => void>();
+
+  /** Waits for Apply / Reject on a call's card; Stop (or closing) answers 'stopped'. */
+  wait(toolUseId: string, signal: AbortSignal): Promise<ToolDecision> {
+    if (signal.aborted) return Promise.resolve('stopped');
+    return new Promise((resolve) => {
+      const onAbort = () => done('stopped');
+      const done = (decision: ToolDecision) => {
+        this.waiting.delete(toolUseId);
+        signal.removeEventListener('abort', onAbort);
+        resolve(decision);
+      };
+      this.waiting.set(toolUseId, done);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The user's decision on a waiting card; false when no card waits for that call. */
+  decide(toolUseId: string, decision: 'apply' | 'reject'): boolean {
+    const decide = this.waiting.get(toolUseId);
+    if (!decide) return false;
+    decide(decision);
+    return true;
+  }
+
+  pending(): string[] {
+    return [...this.waiting.keys()];
+  }
+}
+
+/** What a round needs from the answer it runs in. */
+export interface ToolRound {
+  tools: ChatTools;
+  policy: ToolPolicy;
+  approvals: ToolApprovals;
+  signal: AbortSignal;
+  /** Tool calls waiting or running, as the view shows them (a call's result is in its message once it has one). */
+  views: Map<string, ToolView>;
+  /** Sends the call's row as it is now. */
+  show(toolUseId: string): void;
+  /** A result was added: save soon. */
+  changed(): void;
+}
+
+function pendingSummary(call: ToolUseBlock): string {
+  const parsed = parseToolCall(call.name, call.input);
+  return parsed.ok ? describeCall(parsed.call) : call.name;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs a round's tool calls in the order the model made them, adding each result to `results` as soon as it is there. */
+export async function runToolRound(round: ToolRound, calls: readonly ToolUseBlock[], results: StoredToolResult[]): Promise<void> {
+  for (const call of calls) round.views.set(call.id, { state: 'pending', summary: pendingSummary(call) });
+  for (const call of calls) round.show(call.id);
+  for (const call of calls) {
+    const result: StoredToolResult = round.signal.aborted
+      ? { toolUseId: call.id, content: NOT_RUN_STOPPED, isError: true, state: 'error', summary: `${pendingSummary(call)} (not run: stopped)` }
+      : await runTool(round, call);
+    results.push(result);
+    round.views.delete(call.id);
+    round.tools.release?.(call.id);
+    round.show(call.id);
+    round.changed();
+  }
+}
+
+async function runTool(round: ToolRound, call: ToolUseBlock): Promise<StoredToolResult> {
+  const { tools, signal } = round;
+  const id = call.id;
+  const setView = (view: ToolView): void => {
+    round.views.set(id, view);
+    round.show(id);
+  };
+  const fail = (content: string, summary: string): StoredToolResult => ({ toolUseId: id, content, isError: true, state: 'error', summary });
+  const parsed = parseToolCall(call.name, call.input);
+  // Bad input from the model is its to fix: the error says what was wrong.
+  if (!parsed.ok) return fail(parsed.error, `${call.name}: invalid input`);
+  const summary = describeCall(parsed.call);
+  setView({ state: 'running', summary });
+  let prepared: PreparedToolCall | { error: string; summary?: string };
+  try {
+    prepared = await tools.prepare(parsed.call, { toolUseId: id, signal });
+  } catch (error) {
+    return fail(`${call.name} failed: ${errorText(error)}`, `${summary} (failed)`);
+  }
+  if ('error' in prepared) return fail(prepared.error, prepared.summary ?? `${summary} (failed)`);
+  const change = prepared.change;
+  const approval = round.policy.approval(parsed.call, prepared, () => tools.limits());
+  if (approval.ask) {
+    setView({ state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
+    const decision = await round.approvals.wait(id, signal);
+    if (decision !== 'apply') {
+      const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : TOOL_DECLINED.read;
+      return { toolUseId: id, content, isError: true, state: 'rejected', summary: prepared.summary, ...(change ? { change } : {}) };
+    }
+    setView({ state: 'running', summary: prepared.summary, ...(change ? { change } : {}) });
+  }
+  try {
+    const result = await prepared.run(signal);
+    const state = result.isError ? 'error' : change ? 'applied' : 'done';
+    return { toolUseId: id, content: result.content, ...(result.isError ? { isError: true } : {}), state, summary: result.summary, ...(change ? { change } : {}) };
+  } catch (error) {
+    return fail(`${call.name} failed: ${errorText(error)}`, `${prepared.summary} (failed)`);
+  }
+}
