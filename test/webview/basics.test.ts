@@ -146,6 +146,22 @@ describe('chat webview: basics', () => {
     await chat.close();
   });
 
+  test('Apply or Reject hands the focus to the composer (mouse or keyboard)', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t1'));
+    const edit = { kind: 'tool_use' as const, id: 'toolu_e', name: 'edit_file', input: '{}', state: 'approval' as const, summary: 'Edit src/a.ts', change: { path: 'src/a.ts', added: 3, removed: 1 } };
+    await chat.send({ type: 'block', turnId: 't1', block: 0, value: edit });
+    await chat.send({ type: 'block', turnId: 't1', block: 1, value: { ...edit, id: 'toolu_f' } });
+    await chat.frames();
+    const focusedId = () => chat.page.evaluate('document.activeElement && document.activeElement.id');
+    await chat.page.locator('.tool-call[data-tool-id="toolu_e"] button', { hasText: 'Apply' }).click();
+    assert.equal(await focusedId(), 'composer-input');
+    await chat.page.locator('.tool-call[data-tool-id="toolu_f"] button', { hasText: 'Reject' }).focus();
+    await chat.page.keyboard.press('Enter');
+    assert.equal(await focusedId(), 'composer-input');
+    await chat.close();
+  });
+
   test('an informational note above the composer goes at the next keystroke; an error note stays', async () => {
     const chat = await harness.open();
     await chat.send({ type: 'notice', level: 'info', message: 'Copied to the clipboard.' });

@@ -162,8 +162,10 @@ export class ChatService extends Disposable {
 
   /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
   async addAnswered(input: { text: string; context?: CodeContext[] }, answered: AnsweredElsewhere): Promise<void> {
-    await this.reveal(true);
+    await this.reveal();
     await this.controller.addAnswered(input, answered);
+    // Continue in Chat: the next keystroke is the follow-up question.
+    if (!this.post({ type: 'focusInput' })) this.focusPending = true;
   }
 
   /** Reveals the view and adds images to the composer's pending attachments (the chat resizes any that are too big). */

@@ -30,6 +30,7 @@ export class ChatApp {
     this.log = new ConversationView({
       renderer: this.renderer, post, onScrollChange: () => this.saveStateSoon(),
       onEditQuestion: (turnId, text) => this.composer.beginEdit(turnId, text),
+      onDecided: () => this.composer.focus(),
     });
     this.composer = new Composer({
       post, onDraftChange: () => this.saveStateSoon(), onSent: () => this.saveState(),

@@ -20,6 +20,8 @@ export interface ConversationViewInput {
   onScrollChange(): void;
   /** Edit on a question: the composer takes its text. */
   onEditQuestion(turnId: string, text: string): void;
+  /** Apply or Reject was clicked: the next keystroke belongs to the composer. */
+  onDecided(): void;
 }
 
 export class ConversationView {
@@ -66,6 +68,8 @@ export class ConversationView {
         return;
       }
       handleAnswerClick(e, actions);
+      const decided = (e.target as Element).closest('button[data-action="toolApply"], button[data-action="toolReject"]');
+      if (decided) input.onDecided();
     });
     this.log.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
     this.log.addEventListener('scroll', () => this.input.onScrollChange(), { passive: true });
