@@ -39,6 +39,11 @@ export class ConversationList {
     this.element.addEventListener('click', (e) => this.onClick(e));
     this.search.addEventListener('input', () => this.render());
     this.element.addEventListener('keydown', (e) => {
+      // Typing while a conversation has the focus searches.
+      if (e.key.length === 1 && e.key !== ' ' && !e.ctrlKey && !e.metaKey && !e.altKey && e.target !== this.search) {
+        this.search.focus();
+        return;
+      }
       if (e.key !== 'Escape') return;
       e.stopPropagation();
       // The first Escape clears the search, the next one closes the panel.
@@ -61,13 +66,13 @@ export class ConversationList {
     return this.conversations.find((c) => c.id === id)?.title;
   }
 
-  /** Opens (focusing the search) or closes the panel; without an argument, flips it. */
+  /** Opens (focusing the first conversation; typing goes to the search) or closes the panel; without an argument, flips it. */
   toggle(open = !this.isOpen): void {
     this.element.hidden = !open;
     this.input.onToggle(open);
     if (open) {
       this.render();
-      this.search.focus();
+      (this.list.querySelector('button') ?? this.search).focus();
     }
   }
 
@@ -83,10 +88,12 @@ export class ConversationList {
     const now = Date.now();
     const query = this.search.value.trim().toLowerCase();
     const live = new Set(this.conversations.map((c) => c.id));
-    const all = [
-      ...this.conversations.map((c) => ({ c, deleted: false })),
-      ...this.deleted.filter((c) => !live.has(c.id)).map((c) => ({ c, deleted: true })),
-    ].sort((a, b) => b.c.updatedAt - a.c.updatedAt);
+    // The host's order (newest first); a deleted chat keeps its place by time among them.
+    const all = this.conversations.map((c) => ({ c, deleted: false }));
+    for (const c of this.deleted.filter((d) => !live.has(d.id))) {
+      const at = all.findIndex((entry) => entry.c.updatedAt < c.updatedAt);
+      all.splice(at < 0 ? all.length : at, 0, { c, deleted: true });
+    }
     const items = all.filter(({ c }) => !query || (c.title.trim() || 'Untitled chat').toLowerCase().includes(query)).map(({ c, deleted }) => {
       const title = c.title.trim() || 'Untitled chat';
       const date = new Date(c.updatedAt).toLocaleString();
