@@ -24,6 +24,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'tools', file: 'tools.ts', run: 'benchTools' },
   { name: 'models', file: 'models.ts', run: 'benchModels' },
   { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
+  { name: 'context', file: 'context.ts', run: 'benchContext' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { looksSecret } from '../src/core/tools/paths';
 import { GitignoreFilter, SEARCH_LIMITS, searchFiles, type SearchFile } from '../src/core/tools/search';
-import { ExcludeMatcher, looksBinary, numberedLines, searchPattern } from '../src/core/tools/text';
+import { ExcludeMatcher, numberedLines, searchPattern } from '../src/core/tools/text';
+import { looksBinary } from '../src/core/tools/textFile';
 import type { BenchRunOptions } from './run';
 
 const FILES = 5000;

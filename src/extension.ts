@@ -13,6 +13,7 @@ import { registerLanguageModels } from './host/lm/languageModelProvider';
 import { lmSpendingGuard } from './host/lm/lmSpendingGuard';
 import { ModelCatalog } from './host/models/modelCatalog';
 import { RequestRunner } from './host/request/requestRunner';
+import { ProjectRules } from './host/context/projectRules';
 import { SettingsService } from './host/request/settings';
 
 /**
@@ -29,6 +30,7 @@ export interface ExtensionApi {
   inline: InlineExplainer;
   languageModels: ReturnType<typeof registerLanguageModels>;
   models: ModelCatalog;
+  rules: ProjectRules;
   /** Folder of this extension's log files (the "FastRouter" channel is written there). */
   logUri: vscode.Uri;
 }
@@ -54,12 +56,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   );
   const costView = own(new CostView(context.extensionUri, cost, { models: () => models.models, log }));
   const runner = new RequestRunner({ settings, apiKey, cost, log, models });
-  const chat = own(registerChat(context, { runner, settings, log, models }));
-  const inline = own(new InlineExplainer({ runner, settings, chat, log }));
+  // Rule files are found on first use (the first question or the chat's rules line), never here.
+  const rules = own(new ProjectRules({ enabled: () => settings.current['rules.enabled'], onSettingsChange: settings.onDidChange, state: context.workspaceState, log }));
+  const chat = own(registerChat(context, { runner, settings, log, models, rules }));
+  const inline = own(new InlineExplainer({ runner, settings, chat, log, rules }));
   for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
   const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models, beforeSend: lmSpendingGuard(cost, log) }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { settings, apiKey, cost, costView, runner, chat, inline, languageModels, models, logUri: context.logUri };
+  return { settings, apiKey, cost, costView, runner, chat, inline, languageModels, models, rules, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

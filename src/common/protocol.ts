@@ -282,6 +282,28 @@ export function formatSize(chars: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Project rules and the context window (issue 18): the rules line above the composer.
+
+/** One rule file in the rules line ("Rules: AGENTS.md, copilot-instructions.md · 1.2k tokens"). */
+export const RuleChipSchema = z.object({
+  /** `folder/relPath`; the toggle and Open use it. */
+  id: z.string().min(1).max(2000),
+  label: z.string().max(2000),
+  /** Workspace-relative path (the tooltip). */
+  path: z.string().max(2000),
+  tokens: z.number().int().nonnegative(),
+  /** Sent with questions (false: switched off for this workspace, or broken). */
+  enabled: z.boolean(),
+  /** When it applies, in words ("every question", "files matching src/**\/*.tsx"). */
+  scope: z.string().max(2000),
+  /** The file was cut to the size cap: its length in characters. */
+  cutFrom: z.number().int().nonnegative().optional(),
+  /** Broken frontmatter: why (the rule is not used until fixed). */
+  problem: z.string().max(2000).optional(),
+});
+export type RuleChip = z.infer<typeof RuleChipSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // Host → webview
 
 export const HostToWebviewSchema = z.discriminatedUnion('type', [
@@ -329,6 +351,8 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('estimate'), estimate: RequestEstimateSchema }),
   /** Files and problems waiting to go with the next message (Add File to Chat, Add Problems to Chat): chips, not text. */
   z.object({ type: z.literal('pendingContext'), items: z.array(PendingContextSchema) }),
+  /** Project rules (issue 18): the rules the next question uses, switched-off and broken ones included; empty hides the line. */
+  z.object({ type: z.literal('rules'), rules: z.array(RuleChipSchema) }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
@@ -380,6 +404,9 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('editResend'), turnId: z.string().max(200), text: z.string().max(1_000_000), images: z.array(ImageAttachmentSchema).max(20).default([]) }),
   /** Undo of a History delete (the conversation comes back as it was). */
   z.object({ type: z.literal('undoDelete'), conversationId: z.string().max(200) }),
+  /** Project rules (issue 18): open a rule file of the rules line; switch one on or off for this workspace. */
+  z.object({ type: z.literal('openRule'), id: z.string().max(2000) }),
+  z.object({ type: z.literal('toggleRule'), id: z.string().max(2000), enabled: z.boolean() }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 

@@ -1,22 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatProblems, looksBinary, type Problem } from '../../src/core/conversation/attachedText';
+import { formatProblems, type Problem } from '../../src/core/conversation/attachedText';
 import { formatSize } from '../../src/common/protocol';
-
-test('text files are text, in UTF-8 (with accents), with a UTF-16 BOM, or empty; NULs and control noise are binary', () => {
-  const utf8 = new TextEncoder().encode('const café = "naïve";\r\n\tindent\f\n\x1b[31mred\x1b[0m\n');
-  assert.equal(looksBinary(utf8), false);
-  assert.equal(looksBinary(new Uint8Array([0xff, 0xfe, 0x61, 0x00, 0x62, 0x00])), false, 'UTF-16LE with BOM');
-  assert.equal(looksBinary(new Uint8Array()), false);
-  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]);
-  assert.equal(looksBinary(png), true, 'a PNG header has NULs');
-  const noise = new Uint8Array(100).map((_, i) => (i % 5 === 0 ? 3 : 65));
-  assert.equal(looksBinary(noise), true, '20 % control characters');
-  // Only the first 8 KB are looked at: a NUL far into a text file does not make it binary.
-  const late = new Uint8Array(10_000).fill(65);
-  late[9_000] = 0;
-  assert.equal(looksBinary(late), false);
-});
 
 const p = (path: string, line: number, severity: Problem['severity'], message: string, source?: string, code?: string): Problem =>
   ({ path, line, column: 3, severity, message, source, code });

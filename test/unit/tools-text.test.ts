@@ -8,8 +8,9 @@ import { after, before, test } from 'node:test';
 import { describeCall, parseToolCall, READ_ONLY_TOOLS, toolDefinitions } from '../../src/core/tools/definitions';
 import { looksSecret, resolveToolPath, type RealPath, type WorkspaceRoot } from '../../src/core/tools/paths';
 import { GitignoreFilter, searchFiles } from '../../src/core/tools/search';
+import { looksBinary } from '../../src/core/tools/textFile';
 import {
-  countOccurrences, ExcludeMatcher, gitignoreGlobs, globToRegExp, lineChanges, looksBinary, numberedLines, searchLines, searchPattern,
+  countOccurrences, ExcludeMatcher, gitignoreGlobs, globToRegExp, lineChanges, numberedLines, searchLines, searchPattern,
 } from '../../src/core/tools/text';
 
 test('the seven tools, with exactly the contract\'s names and inputs, each described', () => {
@@ -100,6 +101,20 @@ test('outside the workspace is refused: `..`, absolute paths elsewhere, and syml
   assert.ok(!none.ok && /No workspace folder is open/.test(none.error));
 });
 
+test('a workspace opened through a symlink accepts the real path of its own files; outside stays outside', async () => {
+  const opened = join(dir, '..', 'opened-through-link');
+  await symlink(dir, opened);
+  const linkedRoots = [{ name: 'ws', fsPath: opened }];
+  const byReal = await resolveToolPath(join(dir, 'src', 'a.ts'), linkedRoots, real);
+  assert.deepEqual(byReal.ok && [byReal.path.fsPath, byReal.path.display], [join(opened, 'src', 'a.ts'), 'src/a.ts']);
+  const byLink = await resolveToolPath(join(opened, 'src', 'a.ts'), linkedRoots, real);
+  assert.ok(byLink.ok && byLink.path.display === 'src/a.ts');
+  const secretByReal = await resolveToolPath(join(dir, 'config.txt'), linkedRoots, real);
+  assert.ok(secretByReal.ok && secretByReal.path.secret, 'a secret by its real name through the real path too');
+  const out = await resolveToolPath(join(outside, 'secret.txt'), linkedRoots, real);
+  assert.ok(!out.ok && /outside the workspace folders/.test(out.error));
+});
+
 test('files that look secret are marked, also behind an innocent-looking symlink', async () => {
   for (const p of ['.env', '.env.local', 'config/.env.production', 'id_rsa', 'keys/id_ed25519.pub', 'server.pem', 'tls.key', '.git/config', 'a/.git/HEAD', '.npmrc', '.ssh/known_hosts']) {
     assert.ok(looksSecret(p), p);
@@ -183,5 +198,12 @@ test('search: .gitignore of each folder on the way counts; results are path:line
   const many = Array.from({ length: 300 }, (_, i) => ({ fsPath: `/m/${i}`, path: `m${i}.ts` }));
   const capped = await searchFiles(many, /x/, async () => 'x\n', { label: "'x'", signal, listedAll: true });
   assert.match(capped.summary, /— 200\+ matches$/);
-  assert.match(capped.content, /\[Stopped at 200 matches; narrow the query or use include\.\]$/);
+  assert.match(capped.content, /\[Cut: stopped at 200 matches\. Narrow the query, or use include to search a folder \(e\.g\. "src\/\*\*"\)\.\]$/);
+  // A file list cut by the query's limit says so, with or without matches.
+  const none = await searchFiles(files, /absent/, async (p) => texts[p], { label: "'absent'", signal, listedAll: false });
+  assert.match(none.content, /^No matches for 'absent' in the 3 files searched\. The workspace has more than 20000 files that could match, and only the first 3 were searched\. Use include/);
+  assert.match(none.summary, /\(cut\)$/);
+  const some = await searchFiles(files, /find me/i, async (p) => texts[p], { label: "'find me'", signal, listedAll: false });
+  assert.match(some.content, /\[Cut: stopped at 2 matches\. The workspace has more than 20000 files/);
+  assert.match(some.summary, /2\+ matches$/);
 });

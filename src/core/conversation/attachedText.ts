@@ -1,22 +1,6 @@
-// What Add File to Chat and Add Problems to Chat put into a question, as pure functions: whether bytes look like a
-// binary file (refused: the model cannot read them as text), and the workspace's problems as a compact text block
-// (one line per problem, errors first, capped so a broken build cannot fill the context). No vscode.
-
-/** Bytes looked at to decide whether a file is text. */
-export const BINARY_SNIFF_BYTES = 8192;
-
-/** A NUL byte, or many control characters, in the first bytes: not a text file. UTF-8 and UTF-16 text with a BOM pass. */
-export function looksBinary(bytes: Uint8Array): boolean {
-  const head = bytes.subarray(0, BINARY_SNIFF_BYTES);
-  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return false;
-  let control = 0;
-  for (const byte of head) {
-    if (byte === 0) return true;
-    // Control characters other than tab, line feed, form feed, carriage return and escape.
-    if (byte < 32 && byte !== 9 && byte !== 10 && byte !== 12 && byte !== 13 && byte !== 27) control++;
-  }
-  return head.length > 0 && control / head.length > 0.1;
-}
+// What Add Problems to Chat puts into a question, as pure functions: the workspace's problems as a compact text block
+// (one line per problem, errors first, capped so a broken build cannot fill the context). No vscode. (Whether a file
+// is text is core/tools/textFile.ts: one rule for Add File to Chat and the tools.)
 
 export type ProblemSeverity = 'error' | 'warning' | 'information' | 'hint';
 

@@ -77,6 +77,7 @@ export const settingSchemas = {
   'tools.maxRounds': z.number().int('must be a whole number').min(1).max(1000).default(25),
   'tools.maxCreditsPerQuestion': z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0),
   promptCaching: z.boolean().default(true),
+  'rules.enabled': z.boolean().default(true),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -109,6 +110,8 @@ export interface FastRouterSettings {
   'tools.maxCreditsPerQuestion': number;
   /** Prompt-cache breakpoints on the system prompt, tools and last user turn (promptCaching.ts). */
   promptCaching: boolean;
+  /** Project rules (AGENTS.md, CLAUDE.md, Copilot/Cursor/… rule files) go into the system prompt, in a trusted workspace. */
+  'rules.enabled': boolean;
 }
 
 export interface SettingProblem {
@@ -131,7 +134,7 @@ export interface SettingProblem {
  * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
  * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
  */
-const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion']);
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion', 'rules.enabled']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;

@@ -66,6 +66,15 @@ export async function resolveToolPath(input: string, roots: readonly WorkspaceRo
   if (nodePath.isAbsolute(given)) {
     fsPath = nodePath.resolve(given);
     root = roots.find((r) => inside(r.fsPath, fsPath));
+    // A folder opened through a symlink: the real path of its own files is inside it too.
+    for (const r of root ? [] : roots) {
+      const realRoot = await realpath(r.fsPath);
+      if (realRoot !== undefined && realRoot !== r.fsPath && inside(realRoot, fsPath)) {
+        root = r;
+        fsPath = nodePath.join(r.fsPath, nodePath.relative(realRoot, fsPath));
+        break;
+      }
+    }
   } else {
     const clean = given.replace(/^\.\/+/, '');
     const first = clean.split('/')[0];

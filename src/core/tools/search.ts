@@ -130,9 +130,13 @@ export async function searchFiles(
       out.push('--');
     }
   }
-  if (count === 0) return { content: `No matches for ${label} in ${files.length} files.`, summary: `Searched ${label} — no matches` };
+  const filesCut = options.listedAll ? '' : ` The workspace has more than ${SEARCH_LIMITS.maxFiles} files that could match, and only the first ${files.length} were searched.`;
+  if (count === 0) {
+    if (!options.listedAll) return { content: `No matches for ${label} in the ${files.length} files searched.${filesCut} Use include to search a folder (e.g. "src/**").`, summary: `Searched ${label} — no matches (cut)` };
+    return { content: `No matches for ${label} in ${files.length} files.`, summary: `Searched ${label} — no matches` };
+  }
   out.pop();
   const capped = total >= SEARCH_LIMITS.maxMatches || !options.listedAll;
-  if (capped) out.push(`[Stopped at ${count} matches${options.listedAll ? '' : ` and ${SEARCH_LIMITS.maxFiles} files`}; narrow the query or use include.]`);
+  if (capped) out.push(`[Cut: stopped at ${count} matches.${filesCut} Narrow the query, or use include to search a folder (e.g. "src/**").]`);
   return { content: out.join('\n'), summary: `Searched ${label} — ${count}${capped ? '+' : ''} match${count === 1 ? '' : 'es'}` };
 }

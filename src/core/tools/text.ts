@@ -4,12 +4,6 @@
 /** A read returns at most this much; the note says how to ask for the rest. */
 export const READ_LIMITS = { maxLines: 2000, maxChars: 100_000 } as const;
 
-/** Whether bytes look binary (a NUL in the first 8 KB, as git decides). */
-export function looksBinary(bytes: Uint8Array): boolean {
-  // Native search: a JS loop over 8 KB per file is most of a 5,000-file search's time.
-  return bytes.subarray(0, 8192).indexOf(0) !== -1;
-}
-
 /** Splits text into lines (\n, \r\n or \r), without the line ends. */
 export function splitLines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);

@@ -11,11 +11,12 @@ import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } 
 import { answerToMarkdown } from '../../core/conversation/conversationMarkdown';
 import { previewWithDraft } from '../../core/cost/costPreview';
 import { buildUserText, DEFAULT_QUESTION } from '../../core/request/prompt';
-import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type PendingContext, type Turn, type WebviewToHost } from '../../common/protocol';
+import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type PendingContext, type RuleChip, type Turn, type WebviewToHost } from '../../common/protocol';
 import type { SettingProblem } from '../../core/request/settings';
 import { pickContext, problemsContext, readFileContext } from '../editor/addContext';
 import { performErrorAction } from '../request/errorActions';
 import { Disposable } from '../dispose';
+import type { ProjectRules } from '../context/projectRules';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
 import { EditorActions, type ActionResult } from './editorActions';
 
@@ -43,6 +44,9 @@ export interface ChatServiceDeps {
   maxChars: () => number;
   /** The conversations' store: History's Undo brings a deleted conversation back through it. */
   store?: ConversationStore;
+  /** Project rules (the rules line above the composer), and the files the next question is about (for glob rules). */
+  rules?: ProjectRules;
+  questionFiles?: () => string[];
 }
 
 /** Files and problems one message carries at most. */
@@ -82,11 +86,13 @@ export class ChatService extends Disposable {
       this.flushPending();
       this.showSettingProblems();
       this.showToolsBlocked();
+      this.refreshRules();
     }));
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (this.deps.toolsBlockedReason) this.notify('info', vscode.l10n.t('The workspace is trusted now: Claude can use the workspace tools.'), { toast: false });
     }));
     this._register(deps.onSettingsChange(() => this.showSettingProblems()));
+    if (deps.rules) this._register(deps.rules.onDidChange(() => this.refreshRules()));
     const postModel = () => this.post({ type: 'model', model: deps.model(), ...(deps.modelName ? { modelName: deps.modelName() } : {}) });
     // The price (model or its list) or the system prompt may have changed: the cost preview follows.
     const modelChanged = () => {
@@ -286,6 +292,52 @@ export class ChatService extends Disposable {
   private postPendingContext(): void {
     this.post({ type: 'pendingContext', items: this.pendingContext });
     this.controller.postEstimate();
+    this.refreshRules();
+  }
+
+  private rulesRefresh: Promise<void> | undefined;
+  private rulesAgain = false;
+
+  /**
+   * The rules line follows what the next question would use (the rule files, the toggles, the files of the conversation
+   * and of the composer); the cost preview counts the rules too. Coalesced: one refresh at a time, one more after it.
+   */
+  refreshRules(): void {
+    const rules = this.deps.rules;
+    if (!rules || this.isDisposed) return;
+    if (this.rulesRefresh) {
+      this.rulesAgain = true;
+      return;
+    }
+    this.rulesRefresh = (async () => {
+      try {
+        const files = this.deps.questionFiles?.() ?? [];
+        const [chips] = await Promise.all([rules.chips(files), rules.forQuestion(files)]);
+        this.lastRules = chips;
+        this.post({ type: 'rules', rules: chips });
+        this.controller.postEstimate();
+      } catch (error) {
+        this.deps.log.warn(`Rules: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.rulesRefresh = undefined;
+        if (this.rulesAgain) {
+          this.rulesAgain = false;
+          this.refreshRules();
+        }
+      }
+    })();
+  }
+
+  private lastRules: RuleChip[] = [];
+
+  /** The rules line as last posted (for tests). */
+  get rulesLine(): RuleChip[] {
+    return this.lastRules;
+  }
+
+  /** Resolves when the rules line is up to date (for tests). */
+  async rulesSettled(): Promise<void> {
+    while (this.rulesRefresh) await this.rulesRefresh;
   }
 
   newChat(): void {
@@ -502,6 +554,12 @@ export class ChatService extends Disposable {
         return;
       case 'undoDelete':
         await this.undoDelete(message.conversationId);
+        return;
+      case 'openRule':
+        if (!(await this.deps.rules?.open(message.id))) this.notice('error', vscode.l10n.t('This rule file is no longer there.'));
+        return;
+      case 'toggleRule':
+        await this.deps.rules?.setEnabled(message.id, message.enabled);
         return;
       default:
         assertNever(message);

@@ -12,6 +12,10 @@ import type { SettingsService } from '../request/settings';
 import { toolDefinitions } from '../../core/tools/definitions';
 import { WorkspaceTools } from '../tools';
 import { ChatService } from './chatService';
+import type { ProjectRules } from '../context/projectRules';
+import { systemWithRules } from '../../core/context/rules';
+import { filesOfConversation } from '../../core/context/questionFiles';
+import type { AnswerRunner } from '../../core/conversation/conversationController';
 
 export { ChatService } from './chatService';
 
@@ -21,6 +25,8 @@ export interface ChatDeps {
   models?: ModelCatalog;
   settings: SettingsService;
   log: vscode.LogOutputChannel;
+  /** Project rules: in the system prompt of every chat request, after fastrouter.systemPrompt. */
+  rules?: ProjectRules;
 }
 
 /** Where conversations live: one JSON file each plus an index, outside globalState. */
@@ -39,11 +45,28 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     return deps.models?.displayName(deps.settings.current.model) ?? deps.settings.current.model;
   };
   const store = new ConversationStore(storageDir, log);
+  // The files the question is about: the conversation's attachments and tool calls, and the composer's files.
+  const questionFiles = (): string[] => [
+    ...filesOfConversation(controller.conversation.exchanges),
+    ...service.pendingCode.filter((item) => item.kind !== 'problems').map((item) => item.path),
+  ];
+  // Every chat request (questions, tool rounds, Continue, Retry) gets the rules in effect, read afresh.
+  const runner: AnswerRunner = {
+    run: async (input, signal, onEvent, options) => {
+      const rules = deps.rules ? await deps.rules.forQuestion(questionFiles()) : undefined;
+      const system = systemWithRules(input.system ?? deps.settings.current.systemPrompt, rules?.text ?? '');
+      return deps.runner.run({ ...input, system }, signal, onEvent, options);
+    },
+  };
   const controller = new ConversationController({
-    runner: deps.runner,
+    runner,
     store,
     userContent: buildUserContent,
-    post: (message) => service.provider.post(message),
+    post: (message) => {
+      service.provider.post(message);
+      // A new conversation, or an answer whose tools touched files: glob and nested rules may apply now.
+      if (message.type === 'snapshot' || message.type === 'turnEnded') service.refreshRules();
+    },
     model: () => deps.settings.current.model,
     modelName: () => modelName(),
     // The API refuses a prefilled assistant message when extended thinking is on.
@@ -55,7 +78,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
       const pricing = findModel(deps.settings.current.model, deps.models?.models)?.pricing;
       const prices = pricing ? withCachePrices(pricing) : undefined;
       return {
-        system: deps.settings.current.systemPrompt || undefined,
+        system: systemWithRules(deps.settings.current.systemPrompt, deps.rules?.cachedText ?? '') || undefined,
         // The workspace tools go with every chat request while they are on.
         tools: tools.enabled() ? toolDefinitions() : undefined,
         inputCreditsPerToken: prices?.input,
@@ -81,6 +104,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     toolsBlockedReason: () => tools.blockedReason,
     maxChars: () => deps.settings.current.maxSelectionChars,
     store,
+    rules: deps.rules,
+    questionFiles,
   });
   context.subscriptions.push(service);
   return service;

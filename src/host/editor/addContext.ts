@@ -5,9 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatProblems, looksBinary, type Problem, type ProblemSeverity } from '../../core/conversation/attachedText';
+import { formatProblems, type Problem, type ProblemSeverity } from '../../core/conversation/attachedText';
 import { truncateAtLine } from '../../core/request/prompt';
 import type { CodeContext } from '../../common/protocol';
+import { fuzzyFileGlob } from '../../core/tools/excludeGlob';
+import { looksBinary } from '../../core/tools/textFile';
+import { ToolWorkspace } from '../tools/workspace';
 import { previewChoices, type SizePreview } from './selection';
 
 /** Files bigger than this are not read at all (far over any sensible context). */
@@ -115,6 +118,31 @@ export interface PickedContext {
   uris: vscode.Uri[];
 }
 
+/**
+ * The workspace files the Add File… picker offers for what the user typed, as Ctrl+P finds them: a query per folder
+ * (the typed letters in order, any case) with files.exclude, search.exclude and .gitignore files in the query itself, so
+ * ignored folders never fill the list. Best first: the name starting with the text, then containing it, then shorter paths.
+ */
+export function pickFileQuery(): (typed: string, token?: vscode.CancellationToken) => Promise<vscode.Uri[]> {
+  const ws = new ToolWorkspace();
+  const excludes = new Map<string, Promise<string | undefined>>();
+  return async (typed, token) => {
+    const glob = fuzzyFileGlob(typed) ?? '**/*';
+    const found: vscode.Uri[] = [];
+    for (const root of ws.roots()) {
+      let exclude = excludes.get(root.fsPath);
+      if (!exclude) excludes.set(root.fsPath, (exclude = ws.excludeGlob(root, 'search')));
+      found.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(vscode.Uri.file(root.fsPath), glob), await exclude, MAX_PICK_FILES, token)));
+    }
+    const text = typed.trim().toLowerCase().split(/[\\/]/).pop() ?? '';
+    const rank = (uri: vscode.Uri): number => {
+      const name = path.basename(uri.fsPath).toLowerCase();
+      return !text ? 0 : name.startsWith(text) ? 0 : name.includes(text) ? 1 : 2;
+    };
+    return found.sort((a, b) => rank(a) - rank(b) || a.path.length - b.path.length || a.path.localeCompare(b.path));
+  };
+}
+
 /** The composer's Add File… quick pick: the problems (when there are some), open editors, then the workspace's files. */
 export async function pickContext(): Promise<PickedContext | undefined> {
   type Item = vscode.QuickPickItem & { uri?: vscode.Uri; problems?: true };
@@ -126,7 +154,8 @@ export async function pickContext(): Promise<PickedContext | undefined> {
   const seen = new Set<string>();
   const items: Item[] = [];
   if (problemCount > 0) items.push({ label: `$(warning) ${vscode.l10n.t('Problems')}`, description: vscode.l10n.t('{0} errors and warnings in the workspace', problemCount), problems: true });
-  const fileItem = (uri: vscode.Uri): Item => ({ label: path.basename(uri.path), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri, iconPath: vscode.ThemeIcon.File, resourceUri: uri } as Item);
+  const fileItem = (uri: vscode.Uri, alwaysShow = false): Item =>
+    ({ label: path.basename(uri.path), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri, iconPath: vscode.ThemeIcon.File, resourceUri: uri, alwaysShow } as Item);
   if (open.length > 0) items.push({ label: vscode.l10n.t('Open editors'), kind: vscode.QuickPickItemKind.Separator });
   for (const uri of open) {
     if (seen.has(uri.toString())) continue;
@@ -135,28 +164,40 @@ export async function pickContext(): Promise<PickedContext | undefined> {
   }
   const quickPick = vscode.window.createQuickPick<Item>();
   quickPick.title = vscode.l10n.t('Add to Chat');
-  quickPick.placeholder = vscode.l10n.t('Files to send with the next question (type to filter)');
+  quickPick.placeholder = vscode.l10n.t('Files to send with the next question (type to search the workspace)');
   quickPick.canSelectMany = true;
   quickPick.matchOnDescription = true;
   quickPick.items = items;
-  quickPick.busy = true;
-  // The workspace's files arrive after the picker is shown; excludes are the user's files.exclude and search.exclude.
-  void vscode.workspace.findFiles('**/*', undefined, MAX_PICK_FILES).then((uris) => {
-    const rest: Item[] = [];
-    for (const uri of uris.sort((a, b) => a.path.localeCompare(b.path))) {
-      if (seen.has(uri.toString())) continue;
-      rest.push(fileItem(uri));
-    }
-    const selected = quickPick.selectedItems;
-    quickPick.items = [...items, ...(rest.length > 0 ? [{ label: vscode.l10n.t('Workspace'), kind: vscode.QuickPickItemKind.Separator } as Item] : []), ...rest];
-    quickPick.selectedItems = selected;
-    quickPick.busy = false;
-  }, () => (quickPick.busy = false));
+  // The workspace's files are queried for what is typed (as Ctrl+P does); each answer replaces the last one's files,
+  // which stay shown whatever the picker's own filter thinks (the query already matched them).
+  const query = pickFileQuery();
+  const chosenFiles = new Map<string, Item>();
+  let pending: vscode.CancellationTokenSource | undefined;
+  const search = (typed: string): void => {
+    pending?.cancel();
+    const source = (pending = new vscode.CancellationTokenSource());
+    quickPick.busy = true;
+    query(typed, source.token).then((uris) => {
+      if (source.token.isCancellationRequested) return;
+      for (const item of quickPick.selectedItems) if (item.uri) chosenFiles.set(item.uri.toString(), item);
+      const rest = uris.filter((uri) => !seen.has(uri.toString())).map((uri) => chosenFiles.get(uri.toString()) ?? fileItem(uri, true));
+      const kept = [...chosenFiles.values()].filter((item) => !rest.includes(item));
+      const selected = quickPick.selectedItems;
+      quickPick.items = [...items, ...kept, ...(rest.length > 0 ? [{ label: vscode.l10n.t('Workspace'), kind: vscode.QuickPickItemKind.Separator } as Item] : []), ...rest];
+      quickPick.selectedItems = selected;
+      quickPick.busy = false;
+    }, () => {
+      if (!source.token.isCancellationRequested) quickPick.busy = false;
+    });
+  };
+  quickPick.onDidChangeValue(search);
+  search('');
   const chosen = await new Promise<readonly Item[] | undefined>((resolve) => {
     quickPick.onDidAccept(() => resolve(quickPick.selectedItems.length > 0 ? quickPick.selectedItems : quickPick.activeItems));
     quickPick.onDidHide(() => resolve(undefined));
     quickPick.show();
   });
+  pending?.cancel();
   quickPick.dispose();
   if (!chosen || chosen.length === 0) return undefined;
   return { problems: chosen.some((item) => item.problems), uris: chosen.flatMap((item) => (item.uri ? [item.uri] : [])) };

@@ -12,6 +12,8 @@ import { errorActionLabel, performErrorAction } from '../request/errorActions';
 import type { RequestRunner, RunOptions } from '../request/requestRunner';
 import { confirmSize, pickCode } from '../editor/selection';
 import type { SettingsService } from '../request/settings';
+import type { ProjectRules } from '../context/projectRules';
+import { systemWithRules } from '../../core/context/rules';
 
 export const INLINE_CONTROLLER_ID = 'fastrouter.inline';
 export const INLINE_QUESTION = 'Explain this code concisely.';
@@ -66,7 +68,7 @@ export class InlineExplainer extends Disposable {
   private streamingContext = false;
 
   constructor(
-    private readonly deps: { runner: RequestRunner; settings: SettingsService; chat: ChatContinue; log: vscode.LogOutputChannel },
+    private readonly deps: { runner: RequestRunner; settings: SettingsService; chat: ChatContinue; log: vscode.LogOutputChannel; rules?: Pick<ProjectRules, 'forQuestion'> },
   ) {
     super();
     this.controller = this._register(vscode.comments.createCommentController(INLINE_CONTROLLER_ID, vscode.l10n.t('FastRouter Explanations')));
@@ -112,7 +114,7 @@ export class InlineExplainer extends Disposable {
     const outcome = await this.deps.runner.run(
       {
         messages: [{ role: 'user', content: buildUserContent({ text: session.question, context: [session.code] }) }],
-        system: this.deps.settings.current.systemPrompt + INLINE_SYSTEM_SUFFIX,
+        system: systemWithRules(this.deps.settings.current.systemPrompt + INLINE_SYSTEM_SUFFIX, (await this.deps.rules?.forQuestion([session.code.path]))?.text ?? ''),
         source: 'inline',
       },
       session.abort.signal,

@@ -2,10 +2,11 @@
 // had no unsaved changes of the user's (else it goes into the buffer and stays unsaved).
 import * as vscode from 'vscode';
 import type { ToolInput } from '../../core/tools/definitions';
-import { countOccurrences, lineChanges, withLineEnds } from '../../core/tools/text';
+import { lineChanges, withLineEnds } from '../../core/tools/text';
+import { findLineTolerant, lostInDecode } from '../../core/tools/textFile';
 import type { PreparedToolCall } from '../../core/tools/types';
 import type { ProposalStore } from './proposals';
-import type { ToolWorkspace } from './workspace';
+import { undecodable, type ToolWorkspace } from './workspace';
 
 export async function prepareEditFile(ws: ToolWorkspace, proposals: ProposalStore, toolUseId: string, input: ToolInput<'edit_file'>): Promise<PreparedToolCall | { error: string }> {
   const resolved = await ws.resolve(input.path);
@@ -15,34 +16,49 @@ export async function prepareEditFile(ws: ToolWorkspace, proposals: ProposalStor
   const read = await ws.readText(fsPath, display).catch(() => undefined);
   if (!read) return { error: `The file "${display}" does not exist. Use create_file for a new file.` };
   if ('error' in read) return { error: read.error };
-  const eol = read.text.includes('\r\n') ? '\r\n' : '\n';
-  const oldText = withLineEnds(input.old_text, eol);
-  const newText = withLineEnds(input.new_text, eol);
-  const found = countOccurrences(read.text, oldText);
+  // The model writes \n; each of its line ends matches whatever ending that line of the file has.
+  const found = findLineTolerant(read.text, input.old_text);
   if (found.count !== 1) return { error: occurrenceError(found.count, display) };
-  proposals.set(toolUseId, { current: uri, display, proposed: read.text.slice(0, found.index) + newText + read.text.slice(found.index + oldText.length) });
-  const change = { path: display, ...lineChanges(oldText, newText) };
+  const matched = read.text.slice(found.index, found.index + found.length);
+  const eol = /\r\n/.test(matched) ? '\r\n' : /\n/.test(matched) ? '\n' : dominantEol(read.text);
+  const proposedText = withLineEnds(input.new_text, eol);
+  proposals.set(toolUseId, { current: uri, display, proposed: read.text.slice(0, found.index) + proposedText + read.text.slice(found.index + found.length) });
+  const change = { path: display, ...lineChanges(matched, proposedText) };
+  // VS Code's editor keeps one line ending per file: saving through it normalises a file that mixes them.
+  const normalised = read.mixedEnds ? ` The file mixes line endings; VS Code saves it with one (${dominantEol(read.text) === '\r\n' ? 'CRLF' : 'LF'}) throughout.` : '';
   return {
-    summary: `Edit ${display}`,
+    summary: `Edit ${display}${read.mixedEnds ? ' (line endings normalised)' : ''}`,
     change,
     async run() {
       const document = await vscode.workspace.openTextDocument(uri);
+      const hadUnsaved = document.isDirty;
+      // Never save through a decode that lost characters (VS Code would write U+FFFD in their place).
+      if (!hadUnsaved && lostInDecode(document.getText(), await vscode.workspace.fs.readFile(uri))) {
+        return { content: undecodable(display, ws.encoding(uri)), isError: true, summary: `Edit ${display} (encoding)` };
+      }
       // The file may have changed while the card waited: the text must still be there, once.
       const text = document.getText();
-      const now = countOccurrences(text, oldText);
+      const now = findLineTolerant(text, input.old_text);
       if (now.count !== 1) return { content: `The file changed while the edit waited: ${occurrenceError(now.count, display)}`, isError: true, summary: `Edit ${display} (file changed)` };
-      const hadUnsaved = document.isDirty;
+      const newText = withLineEnds(input.new_text, document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n');
       const edit = new vscode.WorkspaceEdit();
-      edit.replace(uri, new vscode.Range(document.positionAt(now.index), document.positionAt(now.index + oldText.length)), newText);
+      edit.replace(uri, new vscode.Range(document.positionAt(now.index), document.positionAt(now.index + now.length)), newText);
       if (!(await vscode.workspace.applyEdit(edit))) return { content: `VS Code could not apply the edit to ${display}.`, isError: true, summary: `Edit ${display} (failed)` };
       const saved = !hadUnsaved && (await document.save());
       const note = saved ? 'and saved' : hadUnsaved ? '(not saved: the file had unsaved changes of the user\'s, which are kept)' : '(not saved)';
       return {
-        content: `Edited ${display}: replaced ${change.removed} line${change.removed === 1 ? '' : 's'} with ${change.added} ${note}.`,
-        summary: `Edited ${display} (+${change.added} −${change.removed})`,
+        content: `Edited ${display}: replaced ${change.removed} line${change.removed === 1 ? '' : 's'} with ${change.added} ${note}.${saved ? normalised : ''}`,
+        summary: `Edited ${display} (+${change.added} −${change.removed})${saved && normalised ? ' — line endings normalised' : ''}`,
       };
     },
   };
+}
+
+/** The line ending VS Code gives a document of this text (more CR-ended lines than half: CRLF). */
+function dominantEol(text: string): '\n' | '\r\n' {
+  const all = (text.match(/\r\n|\r|\n/g) ?? []).length;
+  const cr = (text.match(/\r/g) ?? []).length;
+  return all > 0 && cr > all / 2 ? '\r\n' : '\n';
 }
 
 function occurrenceError(count: number, display: string): string {

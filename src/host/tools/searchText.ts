@@ -1,11 +1,12 @@
-// search_text: the files of findFiles (files.exclude) minus search.exclude and .gitignore files, searched line by line;
+// search_text: the files of findFiles with files.exclude, search.exclude and .gitignore files in the query, searched line by line;
 // open documents are searched as the editor has them. Secret-looking files are skipped; matches and files are capped.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import type { ToolInput } from '../../core/tools/definitions';
-import { looksSecret } from '../../core/tools/paths';
 import { GitignoreFilter, SEARCH_LIMITS, searchFiles, type SearchFile } from '../../core/tools/search';
-import { looksBinary, searchPattern, type ExcludeMatcher } from '../../core/tools/text';
+import { searchPattern } from '../../core/tools/text';
+import { decodeText, looksBinary } from '../../core/tools/textFile';
 import type { PreparedToolCall, ToolRunResult } from '../../core/tools/types';
 import type { ToolWorkspace } from './workspace';
 
@@ -25,35 +26,36 @@ async function searchWorkspace(ws: ToolWorkspace, pattern: RegExp, include: stri
   const source = new vscode.CancellationTokenSource();
   signal.addEventListener('abort', () => source.cancel(), { once: true });
   try {
-    const uris = await vscode.workspace.findFiles(include, undefined, SEARCH_LIMITS.maxFiles, source.token);
-    const multi = ws.roots().length > 1;
-    const excludes = new Map<string, ExcludeMatcher>();
+    // Excludes and .gitignore files are in the query: ignored folders do not use up the file budget.
+    const listed = await ws.listFiles(include, 'search', SEARCH_LIMITS.maxFiles, source.token);
     const gitignore = new GitignoreFilter(readIfThere);
     const files: SearchFile[] = [];
-    for (const uri of uris) {
-      const where = ws.locate(uri.fsPath);
-      if (!where) continue;
-      let exclude = excludes.get(where.root.fsPath);
-      if (!exclude) excludes.set(where.root.fsPath, (exclude = ws.excludes(where.root, 'search')));
-      if (exclude.excludes(where.relative) || looksSecret(where.relative)) continue;
-      if (ws.useIgnoreFiles(where.root) && (await gitignore.ignored(where.root.fsPath, where.relative))) continue;
-      files.push({ fsPath: uri.fsPath, path: multi ? `${where.root.name}/${where.relative}` : where.relative });
+    const encodings = new Map(ws.roots().map((root) => [root.fsPath, ws.encoding(vscode.Uri.file(root.fsPath))]));
+    const encodingOf = new Map<string, string | undefined>();
+    for (const file of listed.files) {
+      // Secret by the name it has and by the real name behind a link.
+      if (file.secret) continue;
+      const relative = nodePath.relative(file.root.fsPath, file.fsPath).split(nodePath.sep).join('/');
+      // Negations and odd patterns the query's glob leaves out are still judged here.
+      if (ws.useIgnoreFiles(file.root) && (await gitignore.ignored(file.root.fsPath, relative))) continue;
+      files.push({ fsPath: file.fsPath, path: file.display });
+      encodingOf.set(file.fsPath, encodings.get(file.root.fsPath));
     }
-    files.sort((a, b) => a.path.localeCompare(b.path));
-    return await searchFiles(files, pattern, (fsPath) => fileText(ws, fsPath), { label, signal, listedAll: uris.length < SEARCH_LIMITS.maxFiles });
+    return await searchFiles(files, pattern, (fsPath) => fileText(ws, fsPath, encodingOf.get(fsPath)), { label, signal, listedAll: !listed.cut });
   } finally {
     source.dispose();
   }
 }
 
 /** An open document's text (unsaved changes count), else the disk's; read synchronously (see searchFiles). */
-function fileText(ws: ToolWorkspace, fsPath: string): string | undefined {
+function fileText(ws: ToolWorkspace, fsPath: string, encoding: string | undefined): string | undefined {
   const open = ws.openDocument(fsPath);
   if (open) return open.getText();
   try {
     if (statSync(fsPath).size > SEARCH_LIMITS.maxFileBytes) return undefined;
     const bytes = readFileSync(fsPath);
-    return looksBinary(bytes) ? undefined : bytes.toString('utf8');
+    // The same rule as read_file: UTF-16 with a BOM is text; the folder's files.encoding decodes the rest.
+    return looksBinary(bytes) ? undefined : decodeText(bytes, encoding).text;
   } catch {
     return undefined;
   }

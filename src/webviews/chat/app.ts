@@ -114,6 +114,9 @@ export class ChatApp {
       case 'pendingContext':
         this.composer.showContext(message.items);
         break;
+      case 'rules':
+        this.composer.rules.show(message.rules);
+        break;
       default:
         assertNever(message);
     }

@@ -4,6 +4,7 @@ import { formatSize, type ErrorAction, type ImageAttachment, type PendingContext
 import { ERROR_ACTION_LABELS } from './answerFooter';
 import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
 import { CostPreview } from './costPreview';
+import { RulesLine } from './rulesLine';
 import { button, h } from './dom';
 import { thumbnail } from './thumbnail';
 
@@ -58,8 +59,10 @@ export class Composer {
   private editing: string | undefined;
   private readonly editBanner: HTMLElement;
   private readonly preview = new CostPreview(() => ({ draft: this.input.value, images: this.pending }));
+  readonly rules: RulesLine;
 
   constructor(private readonly host: ComposerInput) {
+    this.rules = new RulesLine((message) => this.host.post(message));
     this.attachmentsEl = h('div', { id: 'attachments', 'aria-label': 'Attached images' });
     this.contextEl = h('ul', { id: 'context-chips', 'aria-label': 'Files and problems sent with the next message' });
     this.notice = h('div', { id: 'composer-notice', role: 'alert', hidden: true });
@@ -76,6 +79,7 @@ export class Composer {
       h('span', {}, 'Editing your question: sending it replaces it and every later turn.'), cancelEdit);
     cancelEdit.addEventListener('click', () => this.endEdit(true));
     this.element = h('footer', { id: 'composer' },
+      this.rules.element,
       this.editBanner,
       this.preview.sizeNote,
       this.contextEl,
