@@ -5,7 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CostLedger, formatCredits } from '../src/core/cost/costLedger';
+import { formatCredits } from '../src/common/credits';
+import { CostLedger } from '../src/core/cost/costLedger';
 import type { BenchRunOptions } from './run';
 
 function history(count: number, start: number): string {

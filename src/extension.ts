@@ -12,6 +12,7 @@ import { InlineExplainer } from './host/inline/inlineExplain';
 import { registerLanguageModels } from './host/lm/languageModelProvider';
 import { lmSpendingGuard } from './host/lm/lmSpendingGuard';
 import { ModelCatalog } from './host/models/modelCatalog';
+import { RequestPipeline } from './host/request/requestPipeline';
 import { RequestRunner } from './host/request/requestRunner';
 import { ProjectRules } from './host/context/projectRules';
 import { SettingsService } from './host/request/settings';
@@ -55,13 +56,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
     }),
   );
   const costView = own(new CostView(context.extensionUri, cost, { models: () => models.models, log }));
-  const runner = new RequestRunner({ settings, apiKey, cost, log, models });
+  const pipeline = new RequestPipeline({ settings, apiKey, cost, log, models });
+  const runner = new RequestRunner({ pipeline, settings, cost, log });
   // Rule files are found on first use (the first question or the chat's rules line), never here.
   const rules = own(new ProjectRules({ enabled: () => settings.current['rules.enabled'], onSettingsChange: settings.onDidChange, state: context.workspaceState, log }));
   const chat = own(registerChat(context, { runner, settings, log, models, rules }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log, rules }));
   for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
-  const languageModels = own(registerLanguageModels({ settings, apiKey, cost, log, models, beforeSend: lmSpendingGuard(cost, log) }));
+  const languageModels = own(registerLanguageModels({ settings, apiKey, log, models, pipeline, beforeSend: lmSpendingGuard(cost, log) }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   return { settings, apiKey, cost, costView, runner, chat, inline, languageModels, models, rules, logUri: context.logUri };
 }

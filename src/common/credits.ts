@@ -10,3 +10,18 @@ export function formatCredits(credits: number): string {
   // Trailing zeros carry no information; keep two decimals so amounts line up.
   return credits.toFixed(digits).replace(/(\.\d\d\d*?)0+$/, '$1');
 }
+
+/**
+ * An answer's cost in words, the one phrase everywhere (the chat's meta line, Explain Inline, the status bar, the log,
+ * an exported conversation): billed "0.0123 credits", an estimate "≈ 0.0123 credits (estimate)", else "cost unknown".
+ */
+export function costPhrase(cost: { kind: 'billed' | 'estimate'; credits: number } | { kind: 'unknown' }): string {
+  switch (cost.kind) {
+    case 'billed':
+      return `${formatCredits(cost.credits)} credits`;
+    case 'estimate':
+      return `≈ ${formatCredits(cost.credits)} credits (estimate)`;
+    case 'unknown':
+      return 'cost unknown';
+  }
+}

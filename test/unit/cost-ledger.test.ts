@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { CostLedger, formatCredits, localDayKey, localMonthKey, parseEntry } from '../../src/core/cost/costLedger';
+import { formatCredits } from '../../src/common/credits';
+import { CostLedger, localDayKey, localMonthKey, parseEntry } from '../../src/core/cost/costLedger';
 
 const dirs: string[] = [];
 // Every run used to leave its fastrouter-ledger-* folders in the OS temp folder.

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Harness, emptySnapshot, type ChatPage } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
-import { formatCredits } from '../../src/core/cost/costLedger';
+import { formatCredits } from '../../src/common/credits';
 
 // A 1×1 PNG and a 1×1 GIF, as real files would arrive from the clipboard or a drop.
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -153,7 +153,7 @@ describe('chat webview: interaction', () => {
     const chat = await harness.open();
     const cases = [
       { id: 'b', cost: { kind: 'billed' as const, credits: 0.0123 }, text: /0\.0123 credits/, stop: 'end_turn' },
-      { id: 'e', cost: { kind: 'estimate' as const, credits: 0.5 }, text: /≈0\.50 credits \(estimate\)/, stop: 'max_tokens' },
+      { id: 'e', cost: { kind: 'estimate' as const, credits: 0.5 }, text: /≈ 0\.50 credits \(estimate\)/, stop: 'max_tokens' },
       { id: 'u', cost: { kind: 'unknown' as const }, text: /cost unknown/, stop: 'stop_sequence' },
     ];
     for (const c of cases) {
@@ -187,7 +187,7 @@ describe('chat webview: interaction', () => {
       await chat.send({ type: 'turnEnded', turnId: `c${i}`, status: 'done', meta: meta({ cost }) });
       const shown = await chat.page.locator(`.turn[data-turn-id="c${i}"] .meta-cost`).textContent();
       // formatCredits as the host imports it for the status bar (src/host/cost/cost.ts).
-      const expected = cost.kind === 'billed' ? `${formatCredits(credits)} credits` : `≈${formatCredits(credits)} credits (estimate)`;
+      const expected = cost.kind === 'billed' ? `${formatCredits(credits)} credits` : `≈ ${formatCredits(credits)} credits (estimate)`;
       assert.equal(shown, expected, `credits ${credits}`);
     }
     assert.equal(await chat.page.locator('.turn[data-turn-id="c0"] .meta-cost').textContent(), '0.002694 credits');

@@ -1,4 +1,5 @@
 // Export of a conversation as a Markdown document (opened untitled; the user decides where it goes).
+import { costPhrase } from '../../common/credits';
 import type { AnswerBlock, AssistantTurn, Turn } from '../../common/protocol';
 
 /** A fence longer than any backtick run inside `text`, so code containing fences stays intact. */
@@ -90,7 +91,7 @@ export function conversationToMarkdown(title: string, turns: readonly Turn[]): s
       if (turn.error) parts.push(`*Error: ${turn.error.message}*`);
       if (turn.paused) parts.push(`*${turn.paused}*`);
       if (turn.meta) {
-        const cost = turn.meta.cost.kind === 'billed' ? `${turn.meta.cost.credits} credits` : turn.meta.cost.kind === 'estimate' ? `~${turn.meta.cost.credits} credits (estimate)` : 'cost unknown';
+        const cost = costPhrase(turn.meta.cost);
         parts.push(`*${turn.meta.model} · ${turn.meta.inputTokens} in / ${turn.meta.outputTokens} out · ${cost} · ${(turn.meta.durationMs / 1000).toFixed(1)} s*`);
       }
       out.push(parts.filter(Boolean).join('\n\n'));

@@ -333,5 +333,3 @@ export function requestEntry(input: RecordInput, at: number, win: string): Ledge
   return entry;
 }
 
-/** The one credits formatter, shared with the webview (src/common/credits.ts). */
-export { formatCredits } from '../../common/credits';

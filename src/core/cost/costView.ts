@@ -2,7 +2,8 @@
 // per model, what prompt caching saved (an estimate from list prices), the recent requests, and the same requests
 // as CSV. Pure: no vscode, no I/O, no DOM.
 import type { CostRequestRow, CostSourceKind, CostViewData, Credits } from '../../common/costViewProtocol';
-import { emptyBucket, formatCredits, localDayKey, type CostBucket, type CostTotals, type LedgerRequest } from './costTotals';
+import { formatCredits } from '../../common/credits';
+import { emptyBucket, localDayKey, type CostBucket, type CostTotals, type LedgerRequest } from './costTotals';
 import { BUILTIN_MODELS, findModel, modelDisplayName, withCachePrices, type ModelInfo, type ModelPricing } from '../models/modelCatalog';
 
 /** Days in the chart, today included. */

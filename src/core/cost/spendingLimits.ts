@@ -4,7 +4,8 @@
 // cost is an estimate, and it was spent), and requests whose cost is unknown counted as 0 and reported as such.
 // Days and months are local calendar ones. Pure: no vscode, no I/O.
 import type { AnswerCost, TurnError } from '../../common/protocol';
-import { formatCredits, localDayKey, localMonthKey, type CostBucket, type CostTotals } from './costTotals';
+import { formatCredits } from '../../common/credits';
+import { localDayKey, localMonthKey, type CostBucket, type CostTotals } from './costTotals';
 
 /** 0 = no limit. */
 export interface SpendingLimits {

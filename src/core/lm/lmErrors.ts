@@ -2,6 +2,7 @@
 // chat panel (chat/errors.ts). The host builds the LanguageModelError; this decides the code and the words. Pure.
 import { badSettingError, toTurnError, type ErrorContext } from '../request/errors';
 import type { SettingProblem } from '../request/settings';
+import type { TurnError } from '../../common/protocol';
 
 /** `LanguageModelError` codes: the three VS Code names, and `Unknown` for the rest (rate limits, network, …). */
 export type LmErrorCode = 'NoPermissions' | 'Blocked' | 'NotFound' | 'Unknown';
@@ -22,7 +23,16 @@ export function noKeyFailure(): LmFailure {
 }
 
 export function lmFailure(error: unknown, context: ErrorContext = {}): LmFailure {
-  const turn = toTurnError(error, context);
+  return lmFailureOf(toTurnError(error, context));
+}
+
+/**
+ * The LanguageModelError code and words for the chat's TurnError (what the request pipeline returns). `notSent`: the
+ * pipeline held the request back (an invalid setting is then `Unknown`, where a 404 for the model is `NotFound`).
+ */
+export function lmFailureOf(turn: TurnError, notSent = false): LmFailure {
+  if (turn.code === 'no_key') return noKeyFailure();
+  if (notSent && turn.code === 'bad_setting') return { code: 'Unknown', message: turn.message, needsKey: false, reason: 'bad_setting' };
   switch (turn.code) {
     case 'auth':
       return { code: 'NoPermissions', message: `FastRouter rejected the API key. ${SET_KEY_HINT}`, needsKey: true, reason: turn.code };

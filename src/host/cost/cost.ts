@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CostLedger, formatCredits, localDayKey, localMonthKey, type CostBucket, type CostTotals, type RecordInput } from '../../core/cost/costLedger';
+import { costPhrase, formatCredits } from '../../common/credits';
+import { CostLedger, localDayKey, localMonthKey, type CostBucket, type CostTotals, type RecordInput } from '../../core/cost/costLedger';
 import { totalCacheSavings, type CachePrices } from '../../core/request/promptCaching';
 import { spendingStatus, type LimitCheck, type SpendingLimits, type SpendingStatus } from '../../core/cost/spendingLimits';
 import { Disposable } from '../dispose';
@@ -272,12 +273,9 @@ function describeLimit(check: LimitCheck): string {
 
 function describeLast(t: CostTotals): string {
   const last = t.last!;
-  const cost =
-    last.cost !== undefined
-      ? vscode.l10n.t('{0} credits', formatCredits(last.cost))
-      : last.estimatedCost !== undefined
-        ? vscode.l10n.t('~{0} credits (estimate)', formatCredits(last.estimatedCost))
-        : vscode.l10n.t('cost unknown');
+  const cost = costPhrase(
+    last.cost !== undefined ? { kind: 'billed', credits: last.cost } : last.estimatedCost !== undefined ? { kind: 'estimate', credits: last.estimatedCost } : { kind: 'unknown' },
+  );
   return vscode.l10n.t('{0}, {1} input / {2} output tokens, {3}', last.model, last.inputTokens + last.cacheReadTokens + last.cacheWriteTokens, last.outputTokens, cost);
 }
 

@@ -4,7 +4,7 @@
 // the selection ends at column 0. Also the oversize check.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { formatCredits } from '../../core/cost/costTotals';
+import { formatCredits } from '../../common/credits';
 import { enclosingBlockByIndentation, truncateItems } from '../../core/request/prompt';
 import type { CodeContext } from '../../common/protocol';
 import { formatTokenCount } from '../../common/tokenCount';

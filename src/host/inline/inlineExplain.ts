@@ -3,7 +3,7 @@
 // untrusted Markdown (no HTML, no command links).
 import * as vscode from 'vscode';
 import { buildUserContent } from '../../core/request/prompt';
-import { formatCredits } from '../../core/cost/costLedger';
+import { costPhrase } from '../../common/credits';
 import type { ContentBlock } from '../../api';
 import type { AnsweredElsewhere } from '../../core/conversation/conversationController';
 import type { AnswerMeta, CodeContext, TurnError } from '../../common/protocol';
@@ -258,7 +258,7 @@ function commentBody(thread: vscode.CommentThread): string {
 }
 
 function describeMeta(meta: AnswerMeta): string {
-  const cost = meta.cost.kind === 'billed' ? `${formatCredits(meta.cost.credits)} credits` : meta.cost.kind === 'estimate' ? `~${formatCredits(meta.cost.credits)} credits (estimate)` : 'cost unknown';
+  const cost = costPhrase(meta.cost);
   const cached = meta.cacheReadTokens ? ` (${meta.cacheReadTokens} cached)` : '';
   return `${meta.modelName || meta.model} · ${meta.inputTokens} in${cached} / ${meta.outputTokens} out tokens · ${cost} · ${(meta.durationMs / 1000).toFixed(1)} s`;
 }

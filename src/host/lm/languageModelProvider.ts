@@ -1,21 +1,17 @@
 // The `fastrouter` language model provider: FastRouter's Claude models in VS Code's own Chat and for any extension
-// through `vscode.lm`, with this extension's key handling, settings, log and cost ledger in front of them. The
-// mapping both ways is pure (chat/lmRequest.ts, chat/lmResponse.ts); this file talks to VS Code and the network.
+// through `vscode.lm`. Every request goes through the one request pipeline (host/request/requestPipeline.ts: settings,
+// key, caching, log, cost ledger); this file keeps only the mapping of VS Code's parts (pure in core/lm/lmRequest.ts,
+// core/lm/lmResponse.ts) and the failures as LanguageModelErrors (core/lm/lmErrors.ts).
 import * as vscode from 'vscode';
-import { FastRouterError, MessagesClient, type Message, type MessageCreateParams } from '../../api';
-import { formatCredits } from '../../core/cost/costLedger';
-import { isAbort, redact } from '../../core/request/errors';
-import { badSettingFailure, blockingSettingProblem, lmFailure, noKeyFailure, type LmFailure } from '../../core/lm/lmErrors';
+import { blockingSettingProblem, lmFailureOf, type LmFailure } from '../../core/lm/lmErrors';
 import { lmModelInformation, lmModels, lmRequestSource, type LmModelInformation } from '../../core/lm/lmModels';
 import { LmRequestError, buildLmRequest, messageBlocks, promptTsxText, type LmMessage, type LmPart, type LmRole } from '../../core/lm/lmRequest';
 import { LmResponseTranslator, ThinkingMemory } from '../../core/lm/lmResponse';
 import type { ModelInfo } from '../../core/models/modelCatalog';
-import { withPromptCaching } from '../../core/request/promptCaching';
-import { estimateMessageTokens, estimateRequestTokens, estimateTextTokens } from '../../core/request/tokenEstimate';
+import { estimateMessageTokens, estimateTextTokens } from '../../core/request/tokenEstimate';
 import type { ApiKeyStore } from '../request/apiKey';
-import type { CostTracker } from '../cost/cost';
 import { Disposable } from '../dispose';
-import { MAX_RETRIES } from '../request/requestRunner';
+import type { PipelineOutcome, RequestPipeline } from '../request/requestPipeline';
 import type { SettingsService } from '../request/settings';
 
 /** The vendor id in `contributes.languageModelChatProviders` (a contract: `vscode.lm.selectChatModels({vendor})`). */
@@ -42,9 +38,10 @@ export interface LmSendInfo {
 export interface LanguageModelProviderDeps {
   settings: SettingsService;
   apiKey: ApiKeyStore;
-  cost: CostTracker;
   log: vscode.LogOutputChannel;
   models: ModelSource;
+  /** The one request pipeline every request goes through. */
+  pipeline: RequestPipeline;
   /**
    * Called before every request is sent: the place for spending limits. Throw to refuse the request (a
    * `vscode.LanguageModelError` is passed on as it is; anything else becomes `Blocked` with its message).
@@ -64,7 +61,6 @@ export class FastRouterLanguageModels extends Disposable implements vscode.Langu
   readonly onDidChangeLanguageModelChatInformation: vscode.Event<void> = this.changed.event;
   /** Thinking blocks of recent tool calls, so a tool loop can send them back (thinking is not in VS Code's API). */
   readonly thinking = new ThinkingMemory();
-  private sequence = 0;
   private keyNotice: Thenable<unknown> | undefined;
 
   constructor(private readonly deps: LanguageModelProviderDeps) {
@@ -106,103 +102,65 @@ export class FastRouterLanguageModels extends Disposable implements vscode.Langu
     progress: vscode.Progress<vscode.LanguageModelResponsePart>,
     token: vscode.CancellationToken,
   ): Promise<void> {
-    const { log } = this.deps;
-    const label = `lm#${++this.sequence}`;
     // Not in the stable types: VS Code 1.139 passes the requesting extension's id, or "core" for itself.
     const source = lmRequestSource((options as { requestInitiator?: unknown }).requestInitiator);
-    const key = await this.keyOrUndefined();
     if (token.isCancellationRequested) throw new vscode.CancellationError();
-    if (!key) {
-      log.warn(`${label} not sent: no API key set (${source})`);
-      throw this.fail(noKeyFailure());
-    }
-
-    // As in the chat panel: a setting that shapes the request is invalid, so send nothing rather than guess a default.
-    const badSetting = blockingSettingProblem(this.deps.settings.problems);
-    if (badSetting) {
-      log.warn(`${label} not sent: setting fastrouter.${badSetting.key} is invalid (${source})`);
-      throw this.fail(badSettingFailure(badSetting));
-    }
-    const settings = this.deps.settings.current;
     const info = (await this.deps.models.list()).find((m) => m.id === model.id);
-    let params: MessageCreateParams;
-    let notes: string[];
-    try {
-      ({ params, notes } = buildLmRequest({
-        model: { id: model.id, maxOutputTokens: info?.maxOutputTokens ?? model.maxOutputTokens },
-        messages: messages.map(toLmMessage),
-        tools: options.tools?.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })),
-        toolMode: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto',
-        settings,
-        modelOptions: options.modelOptions,
-        thinkingFor: (callId) => this.thinking.recall(callId),
-      }));
-    } catch (error) {
-      if (!(error instanceof LmRequestError)) throw error;
-      log.warn(`${label} not sent: ${error.message}`);
-      throw this.fail({ code: 'Unknown', message: error.message, needsKey: false, reason: 'invalid_request' });
-    }
-    // Prompt caching, as in the chat: VS Code resends the whole conversation (and its tools) on every turn.
-    const cached = settings.promptCaching ? withPromptCaching(params) : undefined;
-    if (cached) params = cached.params;
-    const estimate = estimateRequestTokens(params);
-    await this.checkBeforeSend({ modelId: params.model, source, estimatedInputTokens: estimate.total, maxOutputTokens: params.max_tokens }, token);
-    if (token.isCancellationRequested) throw new vscode.CancellationError();
-
+    const translator = new LmResponseTranslator();
+    const notes: string[] = [];
     const controller = new AbortController();
     const onCancel = token.onCancellationRequested(() => controller.abort());
-    const started = Date.now();
-    let stream: ReturnType<MessagesClient['stream']> | undefined;
-    const translator = new LmResponseTranslator();
+    let outcome: PipelineOutcome;
     try {
-      const client = new MessagesClient({
-        apiKey: key,
-        baseUrl: settings.baseUrl,
-        authHeader: settings.authHeader,
-        maxRetries: MAX_RETRIES,
-        idleTimeoutMs: settings.idleTimeoutSeconds * 1000,
-      });
-      log.info(
-        `${label} request model=${params.model} source=${source} messages=${params.messages.length} tools=${params.tools?.length ?? 0}` +
-          `${params.tool_choice ? ` tool_choice=${params.tool_choice.type}` : ''}${params.thinking?.type === 'enabled' ? ` thinking=${params.thinking.budget_tokens}` : ''}` +
-          ` max_tokens=${params.max_tokens} estimate=${estimate.total}${cached ? ` cache_breakpoints=${cached.existing + cached.added.length}` : ''}${notes.length > 0 ? ` (${[...new Set(notes)].join('; ')})` : ''}`,
+      outcome = await this.deps.pipeline.send(
+        {
+          source,
+          labelPrefix: 'lm#',
+          // Never a prompt from a request another extension makes: NoPermissions, and a notification offering Set API Key.
+          key: 'silent',
+          // VS Code picks the model, and callers bring their own system prompt: those settings do not hold a request back.
+          blockingProblem: blockingSettingProblem,
+          params: (settings) => {
+            const built = buildLmRequest({
+              model: { id: model.id, maxOutputTokens: info?.maxOutputTokens ?? model.maxOutputTokens },
+              messages: messages.map(toLmMessage),
+              tools: options.tools?.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })),
+              toolMode: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto',
+              settings,
+              modelOptions: options.modelOptions,
+              thinkingFor: (callId) => this.thinking.recall(callId),
+            });
+            notes.push(...built.notes);
+            return built.params;
+          },
+          logNotes: notes,
+          beforeSend: async ({ params, estimatedInputTokens }) => {
+            await this.checkBeforeSend({ modelId: params.model, source, estimatedInputTokens, maxOutputTokens: params.max_tokens }, token);
+            return undefined;
+          },
+          onEvent: (event) => {
+            for (const output of translator.push(event)) {
+              if (output.kind === 'text') {
+                progress.report(new vscode.LanguageModelTextPart(output.text));
+              } else {
+                this.thinking.remember(output.callId, output.thinking);
+                progress.report(new vscode.LanguageModelToolCallPart(output.callId, output.name, output.input));
+              }
+            }
+          },
+          logSuffix: () => ` tool_calls=${translator.toolCalls}`,
+        },
+        controller.signal,
       );
-      stream = client.stream(params, { signal: controller.signal });
-      for await (const event of stream) {
-        for (const output of translator.push(event)) {
-          if (output.kind === 'text') {
-            progress.report(new vscode.LanguageModelTextPart(output.text));
-          } else {
-            this.thinking.remember(output.callId, output.thinking);
-            progress.report(new vscode.LanguageModelToolCallPart(output.callId, output.name, output.input));
-          }
-        }
-      }
-      const message = await stream.finalMessage();
-      this.finish(label, 'done', source, model.id, message, stream.requestId, started, translator.toolCalls);
     } catch (error) {
-      const partial = (error instanceof FastRouterError ? error.partialMessage : undefined) ?? stream?.partialMessage;
-      const requestId = (error instanceof FastRouterError && 'requestId' in error ? (error.requestId as string | undefined) : undefined) ?? stream?.requestId;
-      if (isAbort(error) || token.isCancellationRequested) {
-        if (partial) this.finish(label, 'stopped', source, model.id, partial, requestId, started, translator.toolCalls);
-        else log.info(`${label} stopped before any answer (${Date.now() - started} ms)`);
-        throw new vscode.CancellationError();
-      }
-      const failure = lmFailure(error, {
-        apiKey: key,
-        model: params.model,
-        maxRetries: MAX_RETRIES,
-        idleTimeoutSeconds: settings.idleTimeoutSeconds,
-        baseUrl: settings.baseUrl,
-      });
-      if (partial) this.finish(label, 'error', source, model.id, partial, requestId, started, translator.toolCalls);
-      const status = error instanceof FastRouterError && 'status' in error && error.status !== undefined ? ` status=${String(error.status)}` : '';
-      const detail = error instanceof Error ? redact(error.message, key).replace(/\s+/g, ' ').slice(0, 300) : '';
-      log.error(`${label} request ${requestId ?? '(no id)'} failed after ${Date.now() - started} ms: ${failure.reason}${status} ${error instanceof Error ? error.name : ''}: ${detail}`);
-      throw this.fail(failure, error);
+      if (!(error instanceof LmRequestError)) throw error;
+      this.deps.log.warn(`language model request not sent: ${error.message} (${source})`);
+      throw this.fail({ code: 'Unknown', message: error.message, needsKey: false, reason: 'invalid_request' });
     } finally {
       onCancel.dispose();
     }
+    if (outcome.status === 'stopped') throw new vscode.CancellationError();
+    if (outcome.status === 'error' && outcome.error) throw this.fail(lmFailureOf(outcome.error, outcome.notSent === true));
   }
 
   private async keyOrUndefined(): Promise<string | undefined> {
@@ -223,24 +181,6 @@ export class FastRouterLanguageModels extends Disposable implements vscode.Langu
       if (error instanceof vscode.LanguageModelError) throw error;
       throw vscode.LanguageModelError.Blocked(error instanceof Error ? error.message : String(error));
     }
-  }
-
-  /** Records the cost, logs the request's line (never the key or the text). */
-  private finish(label: string, status: string, source: string, modelId: string, message: Message, requestId: string | undefined, started: number, toolCalls: number): void {
-    const durationMs = Date.now() - started;
-    const usage = message.usage;
-    const cacheReadTokens = count(usage?.cache_read_input_tokens);
-    const cacheWriteTokens = count(usage?.cache_creation_input_tokens);
-    const inputTokens = count(usage?.input_tokens) + cacheWriteTokens + cacheReadTokens;
-    const outputTokens = count(usage?.output_tokens);
-    const cost = typeof usage?.cost === 'number' && Number.isFinite(usage.cost) ? usage.cost : undefined;
-    const model = message.model || modelId;
-    // The ledger keeps uncached input and cache reads/writes apart (RecordInput), as the API reports them.
-    this.deps.cost.record({ model, inputTokens: count(usage?.input_tokens), cacheReadTokens, cacheWriteTokens, outputTokens, cost, durationMs, requestId, source });
-    this.deps.log.info(
-      `${label} request ${requestId ?? '(no id)'} ${status} model=${model} source=${source} ${durationMs} ms tokens in=${inputTokens} out=${outputTokens} ` +
-        `cost=${cost === undefined ? 'unknown' : `${formatCredits(cost)} credits`} stop=${message.stop_reason ?? 'none'} tool_calls=${toolCalls}`,
-    );
   }
 
   /** The LanguageModelError for a failure; a missing or rejected key also offers Set API Key in a notification. */
@@ -284,10 +224,6 @@ export class FastRouterLanguageModels extends Disposable implements vscode.Langu
 /** Registers the provider for vendor `fastrouter`; disposing it unregisters. Awaits nothing. */
 export function registerLanguageModels(deps: LanguageModelProviderDeps): FastRouterLanguageModels {
   return new FastRouterLanguageModels(deps);
-}
-
-function count(value: number | null | undefined): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
 }
 
 function toLmMessage(message: vscode.LanguageModelChatRequestMessage): LmMessage {

@@ -3,7 +3,7 @@
 // so a refused request says why in its LanguageModelError and in one notification, whose Send Anyway lets the next
 // request through (this once, for a few minutes) and whose Open Settings opens the limit's setting.
 import * as vscode from 'vscode';
-import { formatCredits } from '../../core/cost/costLedger';
+import { formatCredits } from '../../common/credits';
 import { spendingLimitError } from '../../core/cost/spendingLimits';
 import type { CostTracker } from '../cost/cost';
 import type { LmSendInfo } from './languageModelProvider';

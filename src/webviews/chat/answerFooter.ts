@@ -1,5 +1,5 @@
 // What follows a finished answer: a status note, the stop reason, an error with its actions, and the meta line.
-import { formatCredits } from '../../common/credits';
+import { costPhrase } from '../../common/credits';
 import type { AnswerMeta, AnswerStatus, ErrorAction, TurnError } from '../../common/protocol';
 import { button, h } from './dom';
 
@@ -90,9 +90,5 @@ export function tokensText(meta: AnswerMeta): string {
 }
 
 function costText(meta: AnswerMeta): string {
-  switch (meta.cost.kind) {
-    case 'billed': return `${formatCredits(meta.cost.credits)} credits`;
-    case 'estimate': return `≈${formatCredits(meta.cost.credits)} credits (estimate)`;
-    case 'unknown': return 'cost unknown';
-  }
+  return costPhrase(meta.cost);
 }

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatCredits } from '../../../src/core/cost/costLedger';
+import { formatCredits } from '../../../src/common/credits';
 import type { ExtensionApi } from '../../../src/extension';
 import { ApiKeyStore } from '../../../src/host/request/apiKey';
 import { CostTracker } from '../../../src/host/cost/cost';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContentBlockParam, MessageParam, Tool } from '../../../src/api';
-import { formatCredits } from '../../../src/core/cost/costLedger';
+import { formatCredits } from '../../../src/common/credits';
 import { estimateTextTokens } from '../../../src/core/request/tokenEstimate';
 import type { ExtensionApi } from '../../../src/extension';
 import { thinkingSignature } from '../../support/simulatorAnswer';
@@ -288,6 +288,30 @@ suite('language model provider (vscode.lm)', () => {
     const lines = fs.readFileSync(api.cost.ledger.filePath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { src?: string; cost?: number; model?: string });
     const last = lines[lines.length - 1];
     assert.deepEqual([last.src, last.cost, last.model], [SOURCE, 0.0375, SONNET], 'tagged with the requesting extension');
+  });
+
+  test('a request stopped mid-stream is booked as an estimate (as the chat books it), not billed at the cost message_start carried', async () => {
+    const ledgerLines = () => (fs.existsSync(api.cost.ledger.filePath) ? fs.readFileSync(api.cost.ledger.filePath, 'utf8') : '').split('\n').filter((line) => line.includes('"t":"req"'));
+    const before = ledgerLines().length;
+    const billedBefore = api.cost.totals.allTime.credits;
+    await enqueue({ text: ['First words. '], holdUntilAborted: true, deltaDelayMs: 20, cost: 0.05, costIn: 'start' });
+    const model = await sonnet();
+    const cts = new vscode.CancellationTokenSource();
+    const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('Talk, then be stopped')], {}, cts.token);
+    for await (const part of response.stream) {
+      if (part instanceof vscode.LanguageModelTextPart) {
+        cts.cancel();
+        break;
+      }
+    }
+    cts.dispose();
+    await until('the stopped request to be recorded', () => ledgerLines().length > before);
+    const entry = JSON.parse(ledgerLines().at(-1)!) as { src?: string; cost?: number; est?: number };
+    assert.equal(entry.src, SOURCE);
+    assert.equal(entry.cost, undefined, 'a stopped answer is never billed at the partial cost message_start carried');
+    assert.ok(typeof entry.est === 'number' && entry.est > 0, `booked as an estimate from list prices (${JSON.stringify(entry)})`);
+    assert.equal(api.cost.totals.last?.cost, undefined);
+    assert.equal(api.cost.totals.allTime.credits, billedBefore, 'billed credits did not move');
   });
 
   test('a spending limit reached (all windows, the shared ledger) refuses the request with a LanguageModelError naming it; nothing is sent', async () => {
