@@ -24,6 +24,8 @@ const BENCHES: BenchEntry[] = [
   { name: 'tools', file: 'tools.ts', run: 'benchTools' },
   { name: 'models', file: 'models.ts', run: 'benchModels' },
   { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
+  { name: 'storage', file: 'storage.ts', run: 'benchStorage', format: 'formatStorageBench' },
+  { name: 'longChat', file: 'longChat.ts', run: 'benchLongChat', format: 'formatLongChat' },
   { name: 'context', file: 'context.ts', run: 'benchContext' },
 ];
 

@@ -5,6 +5,7 @@ import {
   ApiError,
   ConnectionError,
   FastRouterError,
+  HtmlInsteadOfStreamError,
   IdleTimeoutError,
   MalformedStreamError,
   errorTypeForStatus,
@@ -310,6 +311,8 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
     this.#reader = reader;
     const bytes = response.body.getReader();
     let finished = false;
+    /** Whether the body's first visible byte was seen (an event stream never starts with '<'). */
+    let sniffed = false;
     try {
       for (;;) {
         let chunk: ReadResult;
@@ -324,6 +327,13 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
           break;
         }
         attempts.touch();
+        if (!sniffed) {
+          const first = firstVisibleByte(chunk.value);
+          if (first !== undefined) {
+            sniffed = true;
+            if (first === 0x3c) throw await attempts.htmlInsteadOfStream(response, chunk.value, bytes);
+          }
+        }
         reader.push(chunk.value);
         if (reader.complete) break;
       }
@@ -501,6 +511,29 @@ class Attempts {
     );
   }
 
+  /** The body of a 200 "event stream" began with '<': read a little more for the page's title and say what it is. */
+  async htmlInsteadOfStream(response: Response, first: Uint8Array, rest: ReadableStreamDefaultReader<Uint8Array>): Promise<HtmlInsteadOfStreamError> {
+    const decoder = new TextDecoder();
+    let text = decoder.decode(first, { stream: true });
+    try {
+      while (text.length < MAX_ERROR_BODY_BYTES && !/<\/title>/i.test(text)) {
+        const chunk = await rest.read();
+        if (chunk.done) break;
+        this.touch();
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+    } catch {
+      // what we have is enough
+    }
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim().slice(0, 120) || undefined;
+    const contentType = response.headers.get('content-type')?.split(';')[0]?.trim() ?? 'text/event-stream';
+    const page = title ? ` ("${this.redact(title)}")` : '';
+    return new HtmlInsteadOfStreamError(
+      `The endpoint answered with an HTML page${page}, not an event stream (HTTP ${response.status}, labelled ${contentType}) — a proxy or captive portal?`,
+      { pageTitle: title && this.redact(title) },
+    );
+  }
+
   async readText(response: Response, maxBytes: number): Promise<string> {
     if (response.body === null) return '';
     const reader = response.body.getReader();
@@ -585,6 +618,15 @@ function parseErrorBody(text: string): { type: string; message?: string; request
     message: result.data.error.message,
     requestId: result.data.request_id ?? undefined,
   };
+}
+
+/** The first byte that is not whitespace or a byte-order mark, if the chunk has one. */
+function firstVisibleByte(chunk: Uint8Array): number | undefined {
+  for (const byte of chunk) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d || byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
+    return byte;
+  }
+  return undefined;
 }
 
 /** The code or message of a network failure (undici puts it in `cause`). */

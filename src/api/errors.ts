@@ -63,6 +63,22 @@ export class AbortedError extends FastRouterError {}
 /** A known event failed validation, its JSON did not parse, or events came out of order. */
 export class MalformedStreamError extends FastRouterError {}
 
+/** One event was larger than the reader's cap (32 MB): the answer was stopped there. */
+export class EventTooLargeError extends MalformedStreamError {}
+
+/**
+ * A 2xx answer labelled as an event stream whose body is an HTML page (a proxy or captive portal answered). The
+ * endpoint was reached, so it is not retried; `pageTitle` is the page's <title> when it had one.
+ */
+export class HtmlInsteadOfStreamError extends MalformedStreamError {
+  pageTitle: string | undefined;
+
+  constructor(message: string, options: FastRouterErrorOptions & { pageTitle?: string } = {}) {
+    super(message, options);
+    this.pageTitle = options.pageTitle;
+  }
+}
+
 /** The error type the API uses for an HTTP status, for bodies that do not say (an HTML page from a proxy). */
 export function errorTypeForStatus(status: number): string {
   switch (status) {

@@ -1,7 +1,7 @@
 // Bytes of one response body → validated StreamEvents and the Message they build. No I/O here, so
 // tests can feed any chunking, and the HTTP side (client.ts) only moves bytes and handles failures.
 import { accumulateEvent } from './accumulate';
-import { ApiError, MalformedStreamError } from './errors';
+import { ApiError, EventTooLargeError, MalformedStreamError } from './errors';
 import {
   ErrorBodySchema,
   InvalidEvent,
@@ -69,7 +69,7 @@ export class StreamEventReader {
 
   #tooLarge(): never {
     const mb = Math.round(this.#maxEventChars / (1024 * 1024));
-    throw new MalformedStreamError(`The stream sent an event larger than ${mb} MB; the answer was stopped there.`);
+    throw new EventTooLargeError(`The stream sent an event larger than ${mb} MB; the answer was stopped there.`);
   }
 
   #onMessage(message: EventSourceMessage): void {

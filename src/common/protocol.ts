@@ -206,6 +206,8 @@ export const ConversationSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
   updatedAt: z.number(),
+  /** Storage that survives faults (issue 16): a chat file that could not be read, moved aside to this path; it cannot be opened. */
+  damaged: z.string().optional(),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 

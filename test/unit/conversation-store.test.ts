@@ -92,7 +92,7 @@ test('delete removes the file and the index entry', async () => {
   await store.save(sample('b', 'B', 2));
   await store.delete('a');
   assert.deepEqual((await store.list()).map((s) => s.id), ['b']);
-  assert.deepEqual((await readdir(dir)).sort(), ['b.json', 'index.json']);
+  assert.deepEqual((await readdir(dir)).sort(), ['b.json', 'deleted', 'index.json']);
 });
 
 /** Window-like copy: what a store loaded, plus one new exchange asked at `at`. */
@@ -201,4 +201,33 @@ test('two processes writing the same conversation at once, each from its own sta
   const times = saved.exchanges.map((e) => e.askedAt ?? 0);
   assert.deepEqual(times, [...times].sort((x, y) => x - y), 'ordered as asked');
   assert.deepEqual((await readdir(dir)).filter((n) => n.endsWith('.tmp') || n.includes('.lock')), [], 'no temp files or locks left');
+});
+
+test('a save writes exactly JSON.stringify of the conversation, whatever the text holds ($& and friends included)', async () => {
+  const dir = await tempDir();
+  const store = new ConversationStore(dir);
+  const c = new Conversation(sample('s', 'Costs $& and $1 and $$', 1));
+  for (let i = 0; i < 5; i++) {
+    const e = c.addExchange({ text: `q${i} $&` }, { user: `u${i}`, answer: `a${i}` }, 10 + i);
+    e.answer.status = 'done';
+    e.answer.messages = [{ content: [{ type: 'text', text: `answer $' ${i}` }], complete: true }];
+  }
+  const check = async () => {
+    await store.save(c.toData());
+    assert.equal(await readFile(join(dir, 's.json'), 'utf8'), JSON.stringify(c.toData()));
+  };
+  await check();
+  // Edits as the controller makes them: each moves the exchange's stamp or status.
+  c.exchanges[2]!.answer.messages = [{ content: [{ type: 'text', text: 'retried' }], complete: true }];
+  c.exchanges[2]!.updatedAt = 99;
+  await check();
+  c.exchanges[3]!.answer.status = 'interrupted';
+  await check();
+  c.title = 'Renamed';
+  await check();
+  // The live answer is a fresh object at each save.
+  const data = c.toData();
+  data.exchanges = data.exchanges.map((e, i) => (i === 4 ? { ...e, answer: { ...e.answer, status: 'streaming', messages: [{ content: [{ type: 'text', text: 'live' }], complete: false }] } } : e));
+  await store.save(data);
+  assert.equal(await readFile(join(dir, 's.json'), 'utf8'), JSON.stringify(data));
 });

@@ -107,3 +107,26 @@ export const LONG_ANSWER = (() => {
   parts.push('That is the whole flow.\n');
   return parts.join('');
 })();
+
+/**
+ * A long chat as the issue measured it: `exchanges` questions, each answered with prose, a code block, one tool call
+ * (with its result) and more prose — 2,000 exchanges are 4,000 turns, 2,000 tool calls, about 6.7 MB.
+ */
+export function longChatTurns(exchanges: number): Array<UserTurn | AssistantTurn> {
+  const turns: Array<UserTurn | AssistantTurn> = [];
+  for (let i = 0; i < exchanges; i++) {
+    turns.push(userTurn(`q${i}`, `Question ${i}: why does \`parse${i}\` skip blank lines, and what happens to the index when it does? ${'Some more context about the question. '.repeat(3)}`));
+    const prose = `The function \`parse${i}\` reads the **input** line by line and keeps a small state machine. ${'It emits a token at each delimiter and keeps the longest match. '.repeat(8)}\n\n`;
+    const code = `\`\`\`typescript\nexport function parse${i}(input: string): Token[] {\n  const tokens: Token[] = [];\n  for (const line of input.split('\\n')) {\n    if (line.trim() === '') continue;\n    tokens.push({ kind: 'line', text: line, index: ${i} });\n  }\n  return tokens;\n}\n\`\`\`\n\n`;
+    turns.push(assistantTurn(`a${i}`, '', {
+      status: 'done',
+      meta: meta(),
+      blocks: [
+        { kind: 'text', text: prose + code },
+        { kind: 'tool_use', id: `tu${i}`, name: 'read_file', input: JSON.stringify({ path: `src/parse${i}.ts` }, null, 2), state: 'done', summary: `Read src/parse${i}.ts:1–40`, result: `${'export const line = 1; // a line of the file that was read\n'.repeat(20)}` },
+        { kind: 'text', text: `So blank lines are skipped before the index is taken: case ${i} keeps its numbering. ${'The rest follows from the rules table. '.repeat(6)}` },
+      ],
+    }));
+  }
+  return turns;
+}

@@ -155,7 +155,8 @@ export class AnswerRun {
       host.post({ type: 'turnRestarted', turnId: answer.id, blocks: messagesToAnswerBlocks([...this.kept, { content: this.live.content() }]) });
     }
     host.post({ type: 'busy', busy: true });
-    host.saveSoon();
+    // The question is on disk before its request goes out: a crash a moment later cannot lose it.
+    await host.save(conversation);
 
     let outcome: AnswerOutcome;
     let meta = this.previousMeta;

@@ -41,6 +41,10 @@ export interface ConversationControllerDeps {
   now?: () => number;
   /** Delay of the debounced save while an answer streams. */
   saveDelayMs?: number;
+  /** Retry delay of a failed save (default 30 s). */
+  saveRetryMs?: number;
+  /** A chat of this window is not on disk (why), or all are saved again (undefined): the host warns before a close loses it. */
+  unsavedChanged?: (reason: string | undefined) => void;
   /** What the next request adds besides the conversation (system prompt, tools, price): the cost preview. None: no preview. */
   previewSettings?: () => PreviewSettings;
 }
@@ -66,6 +70,8 @@ export class ConversationController {
     this.list = new ConversationList(deps.store, () => Conversation.create(this.newId(), this.now()), {
       resync: (conversation) => this.sync.sync(conversation),
       opened: (conversation) => this.sync.opened(conversation),
+      restored: (conversation, restored) => this.sync.restored(conversation, restored),
+      damaged: (file) => this.sync.damaged(file),
     });
     this.sync = new ConversationSync({
       store: deps.store,
@@ -79,6 +85,8 @@ export class ConversationController {
       streaming: () => this.run,
       disposed: () => this.disposed,
       saveDelayMs: deps.saveDelayMs,
+      saveRetryMs: deps.saveRetryMs,
+      unsavedChanged: deps.unsavedChanged,
     });
     this.ready = this.list.load().catch((error: unknown) => {
       this.deps.log(`Could not read saved conversations: ${error instanceof Error ? error.message : String(error)}`);
@@ -371,6 +379,23 @@ export class ConversationController {
 
   private postSnapshot(): void {
     this.deps.post({ type: 'snapshot', snapshot: this.snapshot() });
+    this.postStandingNotices();
+  }
+
+  /** After a (re)painted page: a failed save of this chat, or the version it was restored from, is said again. */
+  postStandingNotices(): void {
+    if (this.disposed) return;
+    for (const notice of this.sync.standingNotices(this.list.active)) this.deps.post(notice);
+  }
+
+  /** True while a chat of this window could not be saved (the host warns before the window closes). */
+  get hasUnsaved(): boolean {
+    return this.sync.hasUnsaved;
+  }
+
+  /** One last try to save what a failed save kept in this window (the window is closing). */
+  flushUnsaved(): Promise<void> {
+    return this.sync.flushUnsaved();
   }
 
   private postConversations(): void {

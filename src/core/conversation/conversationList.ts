@@ -2,13 +2,17 @@
 // so far. Opening one goes through the sync hooks, so what other windows changed meanwhile is taken in.
 import type { ConversationSummary } from '../../common/protocol';
 import { Conversation } from './conversation';
-import type { ConversationStore } from './conversationStore';
+import type { ConversationStore, Restored } from './conversationStore';
 
 export interface ConversationListHooks {
   /** An opened conversation is shown again: take in what other windows changed since. */
   resync(conversation: Conversation): Promise<void>;
   /** A conversation was just read from disk. */
   opened(conversation: Conversation): void;
+  /** Its file could not be read: it was restored from the previous version. */
+  restored?(conversation: Conversation, restored: Restored): void;
+  /** Neither its file nor the previous version could be read: moved aside to `damagedFile`. */
+  damaged?(damagedFile: string): void;
 }
 
 export class ConversationList {
@@ -79,10 +83,12 @@ export class ConversationList {
       await this.hooks.resync(cached);
       return this.loaded.get(id);
     }
-    const data = await this.store.load(id);
-    if (!data) return undefined;
-    const conversation = new Conversation(data);
+    const read = await this.store.read(id);
+    if (read.state === 'damaged') this.hooks.damaged?.(read.damagedFile);
+    if (read.state !== 'ok') return undefined;
+    const conversation = new Conversation(read.data);
     this.loaded.set(id, conversation);
+    if (read.restored) this.hooks.restored?.(conversation, read.restored);
     this.hooks.opened(conversation);
     return conversation;
   }

@@ -1,12 +1,21 @@
 // Conversations on disk: one JSON file per conversation plus a small index, in the extension's global storage
-// folder (globalState stays free of big data such as inline images), shared by every window. Writes are atomic
-// (temp file + rename). Each save or delete is a read-modify-write under a cross-process lock (fileLock.ts):
-// a save re-reads the conversation when another window wrote it since and merges (conversationMerge.ts), so two
-// windows asking in the same chat keep both their turns; the index is re-read before it is written, so two
-// windows creating or deleting chats at once keep it whole; a deleted conversation leaves a tombstone in the
-// index, so another window's later save of its stale copy cannot bring it back.
+// folder (globalState stays free of big data such as inline images), shared by every window. Each save or delete is
+// a read-modify-write under a cross-process lock (fileLock.ts): a save re-reads the conversation when another window
+// wrote it since and merges (conversationMerge.ts), so two windows asking in the same chat keep both their turns;
+// the index is re-read before it is written, so two windows creating or deleting chats at once keep it whole.
+//
+// What survives what (the fault suite, test/unit/conversation-faults.test.ts, counts it):
+// - Writes are atomic and durable: temp file, fsync, rename, fsync of the folder. A write or rename that fails
+//   removes its temp file (a full disk is not filled further by leftovers); temp files of a killed window are swept
+//   when a store starts.
+// - The previous generation stays as `<id>.json.prev` (a hard link, so the chat file is never missing). A chat file
+//   that cannot be read falls back to it, saying which version was restored; an unreadable file is moved aside to
+//   `<id>.<time>.damaged` and History lists it, so nothing is silently abandoned.
+// - A deletion writes its tombstone first, as a file of its own (`deleted/<id>`), then removes the chat: a kill in
+//   between or the loss of the index cannot bring a deleted chat back when another window saves its stale copy. The
+//   index keeps a copy of the tombstones for older versions of the extension. An unreadable or lost index is
+//   rebuilt whole from the files.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import {
@@ -20,6 +29,7 @@ import {
 } from '../../common/protocol';
 import type { ConversationData } from './conversation';
 import { mergeConversationData } from './conversationMerge';
+import { describeWriteError, nodeStorageFs, type StorageFs } from '../storage/storageFs';
 import { LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
 
 const StoredMessageSchema = z.object({
@@ -87,6 +97,11 @@ const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
 /** Tombstones kept (the newest); a conversation deleted longer ago than this many deletions could be resaved. */
 const TOMBSTONES_KEPT = 1000;
 
+/** Where deletions are kept, one empty file per deleted conversation: a lost or rewritten index cannot lose them. */
+const TOMBSTONE_DIR = 'deleted';
+const PREV_SUFFIX = '.json.prev';
+const DAMAGED_SUFFIX = '.damaged';
+
 export interface SaveOptions {
   /** The answer this window is streaming: its copy wins any merge. */
   pinnedAnswerId?: string;
@@ -101,13 +116,41 @@ export interface SaveResult {
   merged?: ConversationData;
 }
 
-export type ReadResult = { state: 'ok'; data: ConversationData } | { state: 'unchanged' } | { state: 'missing' } | { state: 'deleted' };
+/** The chat file could not be read and the previous generation was loaded instead. */
+export interface Restored {
+  /** `updatedAt` of the version that was restored. */
+  savedAt: number;
+  /** Where the unreadable file was moved (its path), or undefined when it was missing. */
+  damagedFile?: string;
+}
+
+export type ReadResult =
+  | { state: 'ok'; data: ConversationData; restored?: Restored }
+  | { state: 'unchanged' }
+  | { state: 'missing' }
+  | { state: 'deleted' }
+  /** Neither the file nor its previous generation could be read; the file was moved aside (listed in History). */
+  | { state: 'damaged'; damagedFile: string };
+
+export interface ConversationStoreOptions {
+  /** The file system written through (tests inject faults); default Node's. */
+  fs?: StorageFs;
+  /** fsync data before each rename and the folder after it (default true). */
+  durable?: boolean;
+}
+
+type FileRead = { state: 'ok'; data: ConversationData } | { state: 'missing' } | { state: 'unreadable'; reason: string };
+type IndexRead = Index & { state: 'ok' | 'missing' | 'unreadable' };
 
 export class ConversationStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** Size and time of each conversation file as this store last wrote or read it: unchanged means no other writer. */
   private readonly stamps = new Map<string, string>();
   private readonly lockDir: string;
+  private readonly fs: StorageFs;
+  private readonly durable: boolean;
+  /** The start-up sweep (leftover temp files, half-done deletions, an unreadable index), run once before the first use. */
+  private started = false;
   /** What this store deleted, as it was, for Undo (History): kept for the rest of the session, in memory only. */
   private readonly trash = new Map<string, ConversationData>();
 
@@ -115,23 +158,39 @@ export class ConversationStore {
     private readonly dir: string,
     private readonly log: (message: string) => void = () => {},
     private readonly lockOptions: FileLockOptions = {},
+    options: ConversationStoreOptions = {},
   ) {
     this.lockDir = join(dir, '.lock');
+    this.fs = options.fs ?? nodeStorageFs;
+    this.durable = options.durable ?? true;
   }
 
-  /** Summaries, most recent first. Index entries whose file is gone are dropped; files missing from the index are added. */
+  /**
+   * Summaries, most recent first. Index entries whose file is gone are dropped; files missing from the index are
+   * added; files that could not be read and were moved aside are listed with `damaged`.
+   */
   async list(): Promise<ConversationSummary[]> {
     return this.serialized(async () => {
+      await this.start();
       const index = await this.readIndex();
-      const deleted = new Set(index.deleted.map((t) => t.id));
-      const files = await this.conversationFiles();
-      const byId = new Map(index.conversations.filter((s) => files.has(s.id)).map((s) => [s.id, s]));
+      const deleted = await this.deletedIds(index);
+      const names = await this.names();
+      const files = conversationIds(names);
+      const byId = new Map(index.conversations.filter((s) => files.has(s.id) && !deleted.has(s.id)).map((s) => [s.id, s]));
       for (const id of files) {
         if (byId.has(id) || deleted.has(id)) continue;
-        const data = await this.readConversation(id);
-        if (data) byId.set(id, { id, title: data.title, updatedAt: data.updatedAt });
+        const read = await this.readConversation(id);
+        if (read.state === 'ok') byId.set(id, { id, title: read.data.title, updatedAt: read.data.updatedAt });
       }
-      return [...byId.values()].sort((a, b) => b.updatedAt - a.updatedAt);
+      // A crash between the two renames of a save, or a damaged file whose previous generation is readable.
+      for (const name of names) {
+        const id = name.endsWith(PREV_SUFFIX) ? name.slice(0, -PREV_SUFFIX.length) : undefined;
+        if (!id || files.has(id) || deleted.has(id) || !SAFE_ID.test(id)) continue;
+        const read = await this.readFile(join(this.dir, name), id);
+        if (read.state === 'ok') byId.set(id, { id, title: read.data.title, updatedAt: read.data.updatedAt });
+      }
+      const damaged = await Promise.all(names.filter((n) => n.endsWith(DAMAGED_SUFFIX)).map((n) => this.damagedSummary(n)));
+      return [...byId.values(), ...damaged].sort((a, b) => b.updatedAt - a.updatedAt);
     });
   }
 
@@ -140,18 +199,23 @@ export class ConversationStore {
     return result.state === 'ok' ? result.data : undefined;
   }
 
-  /** Reads a conversation; with `ifChanged`, answers 'unchanged' when no one wrote it since this store last did. */
+  /**
+   * Reads a conversation; with `ifChanged`, answers 'unchanged' when no one wrote it since this store last did. A file
+   * that cannot be read is recovered from its previous generation (`restored` says so) or moved aside ('damaged').
+   */
   async read(id: string, options: { ifChanged?: boolean } = {}): Promise<ReadResult> {
     if (!SAFE_ID.test(id)) return { state: 'missing' };
     return this.serialized(async () => {
-      if ((await this.readIndex()).deleted.some((t) => t.id === id)) return { state: 'deleted' };
+      if (await this.isDeleted(id, await this.readIndex())) return { state: 'deleted' };
       const stamp = await this.stampOf(id);
-      if (!stamp) return { state: 'missing' };
-      if (options.ifChanged && this.stamps.get(id) === stamp) return { state: 'unchanged' };
-      const data = await this.readConversation(id);
-      if (!data) return { state: 'missing' };
-      this.stamps.set(id, stamp);
-      return { state: 'ok', data };
+      if (stamp && options.ifChanged && this.stamps.get(id) === stamp) return { state: 'unchanged' };
+      const read = stamp ? await this.readConversation(id) : ({ state: 'missing' } as const);
+      if (read.state === 'ok') {
+        this.stamps.set(id, stamp!);
+        return { state: 'ok', data: read.data };
+      }
+      if (read.state === 'missing' && !(await this.fs.stat(this.prevFile(id)))) return { state: 'missing' };
+      return this.locked(() => this.recover(id));
     });
   }
 
@@ -160,26 +224,32 @@ export class ConversationStore {
     if (!SAFE_ID.test(data.id)) throw new Error(`Unsafe conversation id: ${data.id}`);
     // Serialized now: the caller keeps changing the conversation while the write waits its turn.
     const json = JSON.stringify(data);
-    return this.serialized(() =>
-      this.locked(async () => {
-        const index = await this.readIndex();
-        if (index.deleted.some((t) => t.id === data.id)) return { size: 0, deleted: true };
-        await mkdir(this.dir, { recursive: true });
+    return this.serialized(async () => {
+      await this.start();
+      return this.locked(async () => {
+        const index = await this.readIndexForWrite();
+        if (await this.isDeleted(data.id, index)) return { size: 0, deleted: true };
+        await this.fs.mkdir(this.dir);
         let text = json;
         let merged: ConversationData | undefined;
+        let keepPrevious = true;
         const stamp = await this.stampOf(data.id);
         // Someone else wrote it since we last did: merge their changes in rather than overwrite them.
         if (stamp && stamp !== this.stamps.get(data.id)) {
           const theirs = await this.readConversation(data.id);
-          if (theirs) {
-            const result = mergeConversationData(JSON.parse(json) as ConversationData, theirs, options.pinnedAnswerId);
+          if (theirs.state === 'ok') {
+            const result = mergeConversationData(JSON.parse(json) as ConversationData, theirs.data, options.pinnedAnswerId);
             if (result.changed) {
               merged = result.data;
               text = JSON.stringify(merged);
             }
+          } else if (theirs.state === 'unreadable') {
+            // Not a generation worth keeping: it goes aside (listed in History), the last good one stays as .prev.
+            await this.moveAside(data.id, this.file(data.id));
+            keepPrevious = false;
           }
         }
-        await this.writeAtomic(this.file(data.id), text);
+        await this.writeAtomic(this.file(data.id), text, { keepPrevious, durable: this.durable });
         // After a merge the caller's copy lacks the other window's part until it takes `merged` in: the next save
         // must merge again rather than trust that the file holds nothing it does not have.
         const written = merged ? undefined : await this.stampOf(data.id);
@@ -189,26 +259,36 @@ export class ConversationStore {
         index.conversations = index.conversations.filter((s) => s.id !== data.id);
         index.conversations.push({ id: final.id, title: final.title, updatedAt: final.updatedAt });
         await this.writeIndex(index);
+        if (this.durable) await this.fs.syncDir(this.dir);
         return merged ? { size: text.length, merged } : { size: text.length };
-      }),
-    );
+      });
+    });
   }
 
-  /** Deletes the file and its index entry, and leaves a tombstone so no window's stale copy brings it back. */
+  /**
+   * Deletes a conversation: its tombstone is written first (a file of its own, fsynced), then the files and the index
+   * entry go, so no window's stale copy brings it back whatever is lost or killed in between.
+   */
   async delete(id: string): Promise<void> {
     if (!SAFE_ID.test(id)) return;
-    return this.serialized(() =>
-      this.locked(async () => {
-        const data = await this.readConversation(id);
-        if (data) this.trash.set(id, data);
-        await rm(this.file(id), { force: true });
+    return this.serialized(async () => {
+      await this.start();
+      await this.locked(async () => {
+        // Kept for Undo (History) for the rest of the session.
+        const current = await this.readConversation(id);
+        if (current.state === 'ok') this.trash.set(id, current.data);
+        await this.fs.mkdir(join(this.dir, TOMBSTONE_DIR));
+        await this.writeAtomic(this.tombstone(id), String(Date.now()), { durable: true });
+        if (this.durable) await this.fs.syncDir(join(this.dir, TOMBSTONE_DIR));
+        await this.fs.rm(this.file(id));
+        await this.fs.rm(this.prevFile(id));
         this.stamps.delete(id);
-        const index = await this.readIndex();
+        const index = await this.readIndexForWrite();
         index.conversations = index.conversations.filter((s) => s.id !== id);
         index.deleted = [...index.deleted.filter((t) => t.id !== id), { id, at: Date.now() }].slice(-TOMBSTONES_KEPT);
         await this.writeIndex(index);
-      }),
-    );
+      });
+    });
   }
 
   /** Whether this store deleted `id` this session and can bring it back. */
@@ -220,20 +300,24 @@ export class ConversationStore {
   async undelete(id: string): Promise<boolean> {
     const data = this.trash.get(id);
     if (!data) return false;
-    return this.serialized(() =>
-      this.locked(async () => {
-        const index = await this.readIndex();
-        index.deleted = index.deleted.filter((t) => t.id !== id);
-        await mkdir(this.dir, { recursive: true });
-        await this.writeAtomic(this.file(id), JSON.stringify(data));
+    return this.serialized(async () => {
+      await this.start();
+      return this.locked(async () => {
+        await this.fs.mkdir(this.dir);
+        await this.writeAtomic(this.file(id), JSON.stringify(data), { durable: this.durable });
         const written = await this.stampOf(id);
         if (written) this.stamps.set(id, written);
+        const index = await this.readIndexForWrite();
+        index.deleted = index.deleted.filter((t) => t.id !== id);
         index.conversations = [...index.conversations.filter((s) => s.id !== id), { id, title: data.title, updatedAt: data.updatedAt }];
         await this.writeIndex(index);
+        // The tombstone goes last: until then the chat counts as deleted, never half back.
+        await this.fs.rm(this.tombstone(id));
+        if (this.durable) await this.fs.syncDir(this.dir);
         this.trash.delete(id);
         return true;
-      }),
-    );
+      });
+    });
   }
 
   /** Resolves when every write queued so far has finished. */
@@ -258,63 +342,238 @@ export class ConversationStore {
     }
   }
 
+  /**
+   * Once per store, under the lock (skipped when another window holds it too long: the next store does it): temp
+   * files left by a killed or failed write go, chats deleted by a window killed half-way are removed, and a lost or
+   * unreadable index is rebuilt from the files.
+   */
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    try {
+      await withFileLock(
+        this.lockDir,
+        async () => {
+          const names = await this.names();
+          let swept = 0;
+          for (const name of names) {
+            if (!name.endsWith('.tmp')) continue;
+            await this.fs.rm(join(this.dir, name));
+            swept++;
+          }
+          for (const name of await this.fs.readdir(join(this.dir, TOMBSTONE_DIR)).catch(() => [] as string[])) {
+            if (name.endsWith('.tmp')) {
+              await this.fs.rm(join(this.dir, TOMBSTONE_DIR, name));
+              swept++;
+            } else if (SAFE_ID.test(name)) {
+              await this.fs.rm(this.file(name));
+              await this.fs.rm(this.prevFile(name));
+            }
+          }
+          if (swept > 0) this.log(`Removed ${swept} temp file(s) left by an interrupted save.`);
+          await this.readIndexForWrite();
+        },
+        { staleMs: 15_000, timeoutMs: 2_000, ...this.lockOptions },
+      );
+    } catch (error) {
+      this.log(`Conversation storage check skipped: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Under the lock: the file again, else its previous generation; whatever cannot be read is moved aside. */
+  private async recover(id: string): Promise<ReadResult> {
+    const current = await this.readConversation(id);
+    if (current.state === 'ok') {
+      const stamp = await this.stampOf(id);
+      if (stamp) this.stamps.set(id, stamp);
+      return { state: 'ok', data: current.data };
+    }
+    const previous = await this.readFile(this.prevFile(id), id);
+    const damagedFile = current.state === 'unreadable' ? await this.moveAside(id, this.file(id)) : undefined;
+    if (previous.state === 'ok') {
+      await this.writeAtomic(this.file(id), JSON.stringify(previous.data), { durable: this.durable });
+      if (this.durable) await this.fs.syncDir(this.dir);
+      const stamp = await this.stampOf(id);
+      if (stamp) this.stamps.set(id, stamp);
+      const when = new Date(previous.data.updatedAt).toISOString();
+      this.log(`Conversation ${id} could not be read${damagedFile ? ` (moved aside to ${damagedFile})` : ''}; the version saved at ${when} was restored.`);
+      return { state: 'ok', data: previous.data, restored: { savedAt: previous.data.updatedAt, damagedFile } };
+    }
+    const prevAside = previous.state === 'unreadable' ? await this.moveAside(id, this.prevFile(id)) : undefined;
+    const aside = damagedFile ?? prevAside;
+    if (!aside) return { state: 'missing' };
+    this.log(`Conversation ${id} could not be read and has no readable earlier version; it was moved aside to ${aside}.`);
+    return { state: 'damaged', damagedFile: aside };
+  }
+
+  /** Renames an unreadable file to `<id>.<time>.damaged` (kept, never deleted by us); returns its new path. */
+  private async moveAside(id: string, path: string): Promise<string | undefined> {
+    const aside = join(this.dir, `${id}.${Date.now()}-${randomUUID().slice(0, 4)}${DAMAGED_SUFFIX}`);
+    try {
+      await this.fs.rename(path, aside);
+      return aside;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async damagedSummary(name: string): Promise<ConversationSummary> {
+    const stamp = await this.fs.stat(join(this.dir, name));
+    let title = '';
+    try {
+      // The head of a torn file usually still holds the title.
+      const head = (await this.fs.readFile(join(this.dir, name))).slice(0, 4096);
+      const match = /"title":"((?:[^"\\]|\\.)*)"/.exec(head);
+      if (match) title = JSON.parse(`"${match[1]}"`) as string;
+    } catch {
+      // no title
+    }
+    return { id: name, title, updatedAt: stamp?.mtimeMs ?? 0, damaged: join(this.dir, name) };
+  }
+
   private file(id: string): string {
     return join(this.dir, `${id}.json`);
   }
 
+  private prevFile(id: string): string {
+    return join(this.dir, `${id}${PREV_SUFFIX}`);
+  }
+
+  private tombstone(id: string): string {
+    return join(this.dir, TOMBSTONE_DIR, id);
+  }
+
+  private async isDeleted(id: string, index: Index): Promise<boolean> {
+    return index.deleted.some((t) => t.id === id) || (await this.fs.stat(this.tombstone(id))) !== undefined;
+  }
+
+  private async deletedIds(index: Index): Promise<Set<string>> {
+    const ids = new Set(index.deleted.map((t) => t.id));
+    for (const name of await this.fs.readdir(join(this.dir, TOMBSTONE_DIR)).catch(() => [] as string[])) if (SAFE_ID.test(name)) ids.add(name);
+    return ids;
+  }
+
   private async stampOf(id: string): Promise<string | undefined> {
-    try {
-      const s = await stat(this.file(id));
-      return `${s.ino}:${s.size}:${s.mtimeMs}`;
-    } catch {
-      return undefined;
-    }
+    const s = await this.fs.stat(this.file(id));
+    return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : undefined;
   }
 
-  private async conversationFiles(): Promise<Set<string>> {
-    try {
-      const names = await readdir(this.dir);
-      return new Set(names.filter((n) => n.endsWith('.json') && n !== 'index.json').map((n) => n.slice(0, -5)).filter((id) => SAFE_ID.test(id)));
-    } catch {
-      return new Set();
-    }
+  private async names(): Promise<string[]> {
+    return this.fs.readdir(this.dir).catch(() => [] as string[]);
   }
 
-  private async readConversation(id: string): Promise<ConversationData | undefined> {
+  private readConversation(id: string): Promise<FileRead> {
+    return this.readFile(this.file(id), id);
+  }
+
+  private async readFile(path: string, id: string): Promise<FileRead> {
     let text: string;
     try {
-      text = await readFile(this.file(id), 'utf8');
+      text = await this.fs.readFile(path);
     } catch {
-      return undefined;
+      return { state: 'missing' };
     }
     try {
       const parsed = ConversationDataSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data as unknown as ConversationData;
-      this.log(`Conversation ${id} has an unexpected shape and was skipped: ${parsed.error.issues[0]?.message ?? ''}`);
+      if (parsed.success) return { state: 'ok', data: parsed.data as unknown as ConversationData };
+      const reason = `it has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`;
+      this.log(`Conversation ${id} could not be read: ${reason}`);
+      return { state: 'unreadable', reason };
     } catch {
-      this.log(`Conversation ${id} is not valid JSON and was skipped.`);
+      this.log(`Conversation ${id} could not be read: it is not valid JSON (cut short?).`);
+      return { state: 'unreadable', reason: 'not valid JSON' };
     }
-    return undefined;
   }
 
-  private async readIndex(): Promise<Index> {
+  private async readIndex(): Promise<IndexRead> {
+    let text: string;
     try {
-      const parsed = IndexSchema.safeParse(JSON.parse(await readFile(join(this.dir, 'index.json'), 'utf8')));
-      return parsed.success ? { conversations: parsed.data.conversations, deleted: parsed.data.deleted ?? [] } : { conversations: [], deleted: [] };
+      text = await this.fs.readFile(join(this.dir, 'index.json'));
     } catch {
-      return { conversations: [], deleted: [] };
+      return { state: 'missing', conversations: [], deleted: [] };
     }
+    try {
+      const parsed = IndexSchema.safeParse(JSON.parse(text));
+      if (parsed.success) return { state: 'ok', conversations: parsed.data.conversations, deleted: parsed.data.deleted ?? [] };
+    } catch {
+      // below
+    }
+    return { state: 'unreadable', conversations: [], deleted: [] };
+  }
+
+  /** The index to rewrite (under the lock): a lost or unreadable one is rebuilt whole from the files first. */
+  private async readIndexForWrite(): Promise<Index> {
+    const index = await this.readIndex();
+    if (index.state === 'ok') return index;
+    const names = await this.names();
+    const ids = conversationIds(names);
+    if (index.state === 'missing' && ids.size === 0) return index;
+    const deleted = await this.deletedIds(index);
+    const rebuilt: Index = { conversations: [], deleted: [...deleted].map((id) => ({ id, at: 0 })) };
+    for (const id of ids) {
+      if (deleted.has(id)) continue;
+      const read = await this.readConversation(id);
+      if (read.state === 'ok') rebuilt.conversations.push({ id, title: read.data.title, updatedAt: read.data.updatedAt });
+    }
+    await this.writeIndex(rebuilt);
+    this.log(`The conversation index was ${index.state === 'missing' ? 'missing' : 'unreadable'}; rebuilt from ${rebuilt.conversations.length} file(s).`);
+    return rebuilt;
   }
 
   private async writeIndex(index: Index): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await this.fs.mkdir(this.dir);
     const body = index.deleted.length > 0 ? { version: 1, conversations: index.conversations, deleted: index.deleted } : { version: 1, conversations: index.conversations };
-    await this.writeAtomic(join(this.dir, 'index.json'), JSON.stringify(body));
+    // Not fsynced on its own: an index lost to a power cut is rebuilt from the files (the folder is synced after).
+    await this.writeAtomic(join(this.dir, 'index.json'), JSON.stringify(body), { durable: false });
   }
 
-  private async writeAtomic(path: string, text: string): Promise<void> {
+  /**
+   * Temp file (fsynced when `durable`), then rename over `path`; with `keepPrevious`, the file being replaced stays
+   * as the previous generation. A failed write or rename removes its temp file: nothing is left to fill the disk.
+   */
+  private async writeAtomic(path: string, text: string, options: { durable: boolean; keepPrevious?: boolean }): Promise<void> {
     const temp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temp, text, 'utf8');
-    await rename(temp, path);
+    try {
+      await this.fs.writeFile(temp, text, { durable: options.durable });
+      if (options.keepPrevious) await this.keepPrevious(path);
+      await this.fs.rename(temp, path);
+    } catch (error) {
+      await this.fs.rm(temp).catch(() => {});
+      throw new StorageWriteError(error);
+    }
   }
+
+  /** `<id>.json` → `<id>.json.prev` by a hard link, so the chat file itself is never missing. */
+  private async keepPrevious(path: string): Promise<void> {
+    const prev = `${path}.prev`;
+    const temp = `${prev}.${randomUUID()}.tmp`;
+    try {
+      await this.fs.link(path, temp);
+    } catch {
+      return; // no current file yet, or no hard links here
+    }
+    try {
+      await this.fs.rename(temp, prev);
+    } catch (error) {
+      await this.fs.rm(temp).catch(() => {});
+      throw error;
+    }
+  }
+}
+
+/** A save that did not reach the disk; `reason` is in the user's words ("no space left on the disk"). */
+export class StorageWriteError extends Error {
+  override name = 'StorageWriteError';
+  readonly reason: string;
+  readonly code: string | undefined;
+  constructor(cause: unknown) {
+    const reason = cause instanceof StorageWriteError ? cause.reason : describeWriteError(cause);
+    super(reason, { cause });
+    this.reason = reason;
+    this.code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
+  }
+}
+
+function conversationIds(names: string[]): Set<string> {
+  return new Set(names.filter((n) => n.endsWith('.json') && n !== 'index.json').map((n) => n.slice(0, -5)).filter((id) => SAFE_ID.test(id)));
 }

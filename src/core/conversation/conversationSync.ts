@@ -5,7 +5,7 @@ import type { HostToWebview } from '../../common/protocol';
 import type { Conversation, ConversationData, Exchange, StoredMessage } from './conversation';
 import type { ConversationList } from './conversationList';
 import { mergeConversationData } from './conversationMerge';
-import type { ConversationStore } from './conversationStore';
+import { StorageWriteError, type ConversationStore, type Restored } from './conversationStore';
 import type { Scheduler } from './deltaBatcher';
 import { processAlive } from './fileLock';
 
@@ -39,16 +39,33 @@ export interface ConversationSyncHost {
   disposed: () => boolean;
   /** Delay of the debounced save while an answer streams. */
   saveDelayMs?: number;
+  /** How long after a failed save it is tried again (default 30 s); any change to the chat tries at once. */
+  saveRetryMs?: number;
+  /** Chats this window holds that are not on disk (the reason), or undefined when all are saved: the host warns. */
+  unsavedChanged?: (reason: string | undefined) => void;
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the chat says when a save failed (VS Code's failed save): the chat stays, and is saved when it can be. */
+export function unsavedNotice(reason: string): string {
+  const when = /space|quota/.test(reason) ? 'when there is room' : 'as soon as it can be';
+  return `This chat could not be saved: ${reason}. It stays in this window and is saved ${when}.`;
+}
+
 export class ConversationSync {
   private saveTimer: unknown;
   private recheckTimer: unknown;
+  private retryTimer: unknown;
   private lastSavedSize = 0;
+  /** Conversations whose last save failed (kept dirty), with why; retried on a timer and at their next change. */
+  private readonly unsaved = new Map<string, { conversation: Conversation; reason: string }>();
+  /** Said once per run of failures; "saved again" ends it. */
+  private toldUnsaved = false;
+  /** A conversation restored from its previous version (or not openable): said when it is shown. */
+  private readonly notes = new Map<string, string>();
 
   constructor(private readonly host: ConversationSyncHost) {}
 
@@ -83,11 +100,88 @@ export class ConversationSync {
     try {
       const result = await host.store.save(data, { pinnedAnswerId });
       this.lastSavedSize = result.size;
+      this.savedNow(conversation);
       if (result.deleted) this.deletedElsewhere(conversation);
       else if (result.merged) this.adopt(conversation, result.merged);
     } catch (error) {
-      host.log(`Could not save the conversation: ${errorText(error)}`);
+      this.saveFailed(conversation, error);
     }
+  }
+
+  /** True while some conversation of this window is not on disk. */
+  get hasUnsaved(): boolean {
+    return this.unsaved.size > 0;
+  }
+
+  /** The notices that stand for `conversation` (a failed save, a restored version), posted after each snapshot. */
+  standingNotices(conversation: Conversation): HostToWebview[] {
+    const notices: HostToWebview[] = [];
+    const note = this.notes.get(conversation.id);
+    if (note) {
+      this.notes.delete(conversation.id);
+      notices.push({ type: 'notice', level: 'info', message: note });
+    }
+    const unsaved = this.unsaved.get(conversation.id);
+    if (unsaved) notices.push({ type: 'notice', level: 'error', message: unsavedNotice(unsaved.reason) });
+    return notices;
+  }
+
+  /** The store restored this conversation from its previous version: say which, when it is shown. */
+  restored(conversation: Conversation, restored: Restored): void {
+    const moved = restored.damagedFile ? ` The damaged file was moved aside to ${restored.damagedFile}.` : '';
+    this.notes.set(conversation.id, `This chat's file could not be read: the version saved at ${new Date(restored.savedAt).toLocaleString()} was restored.${moved}`);
+  }
+
+  /** Neither the chat's file nor its previous version could be read: say where it went, and list it in History. */
+  damaged(damagedFile: string): void {
+    const { host } = this;
+    host.log(`A conversation could not be read; moved aside to ${damagedFile}.`);
+    if (host.disposed()) return;
+    host.post({ type: 'notice', level: 'error', message: `This chat could not be read, nor its earlier version: the file was moved aside to ${damagedFile} (listed in History).` });
+    void this.refresh();
+  }
+
+  private saveFailed(conversation: Conversation, error: unknown): void {
+    const { host } = this;
+    const reason = error instanceof StorageWriteError ? error.reason : errorText(error);
+    host.log(`Could not save the conversation: ${errorText(error)}; kept in this window, saving again later.`);
+    this.unsaved.set(conversation.id, { conversation, reason });
+    if (!this.toldUnsaved && !host.disposed()) {
+      this.toldUnsaved = true;
+      if (conversation === host.list.active) host.post({ type: 'notice', level: 'error', message: unsavedNotice(reason) });
+      host.unsavedChanged?.(reason);
+    }
+    this.retrySoon();
+  }
+
+  private savedNow(conversation: Conversation): void {
+    const { host } = this;
+    if (!this.unsaved.delete(conversation.id)) return;
+    // Room again: the others waiting go now rather than at the timer.
+    for (const { conversation: other } of [...this.unsaved.values()]) void this.save(other);
+    if (this.unsaved.size > 0 || !this.toldUnsaved) return;
+    this.toldUnsaved = false;
+    if (this.retryTimer !== undefined) host.scheduler.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    host.log('The conversation was saved again.');
+    if (host.disposed()) return;
+    if (conversation === host.list.active) host.post({ type: 'notice', level: 'info', message: 'This chat is saved again.' });
+    host.unsavedChanged?.(undefined);
+  }
+
+  private retrySoon(): void {
+    const { host } = this;
+    if (this.retryTimer !== undefined || host.disposed()) return;
+    this.retryTimer = host.scheduler.setTimeout(() => {
+      this.retryTimer = undefined;
+      const waiting = [...this.unsaved.values()];
+      void Promise.all(waiting.map(({ conversation }) => this.save(conversation)));
+    }, host.saveRetryMs ?? 30_000);
+  }
+
+  /** Last tries for chats not on disk (the window closes). */
+  async flushUnsaved(): Promise<void> {
+    await Promise.all([...this.unsaved.values()].map(({ conversation }) => this.save(conversation)));
   }
 
   /** A conversation just read from disk: an answer cut by its closed window is marked so; one streaming elsewhere is watched. */
@@ -132,6 +226,7 @@ export class ConversationSync {
   dispose(): void {
     if (this.saveTimer !== undefined) this.host.scheduler.clearTimeout(this.saveTimer);
     if (this.recheckTimer !== undefined) this.host.scheduler.clearTimeout(this.recheckTimer);
+    if (this.retryTimer !== undefined) this.host.scheduler.clearTimeout(this.retryTimer);
   }
 
   /** Whether a saved streaming answer was cut rather than still streaming in another window. */

@@ -17,11 +17,16 @@
 // this sum equal to "every line once": before 2 a segment counts in full, after 2 only its uncovered tail; a crash
 // at any point leaves files that still add up (a leftover lock is stale once its process is gone). So loading
 // reads a small JSON summary and at most ~compactAtBytes of lines, however long the history.
-// Pure Node (fs), no vscode, so it is tested with real concurrent processes.
+// A torn last line (a short write on a full disk, a power cut) never swallows the next record: every append starts on
+// a fresh line, and a line that cannot be parsed gives up only itself (a record glued to a fragment by an older
+// version is found and kept). A record that cannot be written stays in memory, counted in this window's totals, and
+// is written at the next append or retry; the caller says so ("Cost not recorded: …"). test/unit/cost-ledger-faults.test.ts
+// counts it. Pure Node (fs), no vscode, so it is tested with real concurrent processes.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withFileLock, type FileLockOptions } from '../conversation/fileLock';
+import { describeWriteError, nodeStorageFs, type StorageFs, type WriteFailure } from '../storage/storageFs';
 import { Folder, emptyFoldState, pruneFoldState, requestEntry, totalsFor, type CostTotals, type FoldState, type LedgerEntry, type RecordInput } from './costTotals';
 
 export * from './costTotals';
@@ -32,6 +37,8 @@ export interface CostLedgerOptions {
   /** Keep a folded segment this long before deleting it (default 10 minutes). */
   segmentGraceMs?: number;
   lock?: FileLockOptions;
+  /** The file system appends go through (tests inject a full disk); default Node's. */
+  fs?: StorageFs;
 }
 
 /** Test hooks: called inside compaction, while the lock is held. */
@@ -72,6 +79,11 @@ export class CostLedger {
   /** Whether the files have been read at all: the first read waits until needed (activation must not block on it). */
   private hasRead = false;
   private totalsCache: CostTotals | undefined;
+  /** Records whose write failed, oldest first: counted in the totals, written at the next append or retry. */
+  private unwritten: LedgerEntry[] = [];
+  /** Why the last write failed, in the user's words; undefined once everything is written. */
+  private writeError: string | undefined;
+  private readonly fs: StorageFs;
 
   constructor(
     readonly filePath: string,
@@ -85,12 +97,29 @@ export class CostLedger {
     this.lockPath = path.join(this.dir, `${this.base}.lock`);
     this.compactAtBytes = options.compactAtBytes ?? 256 * 1024;
     this.segmentGraceMs = options.segmentGraceMs ?? 10 * 60_000;
+    this.fs = options.fs ?? nodeStorageFs;
   }
 
   get totals(): CostTotals {
     if (!this.hasRead) this.refresh();
+    if (this.unwritten.length > 0) {
+      // Not on disk yet, but spent: the status bar and the spending limits count them.
+      const folder = new Folder(structuredClone(this.folder.state));
+      for (const entry of this.unwritten) folder.apply(entry);
+      return totalsFor(folder.state, this.sessionId);
+    }
     this.totalsCache ??= totalsFor(this.folder.state, this.sessionId);
     return structuredClone(this.totalsCache);
+  }
+
+  /** Records kept in memory because they could not be written yet. */
+  get unwrittenCount(): number {
+    return this.unwritten.length;
+  }
+
+  /** Why the last write failed ("no space left on the disk"), while records wait to be written. */
+  get lastWriteError(): string | undefined {
+    return this.writeError;
   }
 
   /** Bytes in the live file: above `compactAtBytes`, `compact()` has work to do. */
@@ -119,7 +148,10 @@ export class CostLedger {
     return this.refresh();
   }
 
-  /** Appends one request line. Never throws: a ledger that cannot be written must not fail the request. */
+  /**
+   * Appends one request line. Never throws: a ledger that cannot be written must not fail the request. False when it
+   * could not be written (`lastWriteError` says why): the record is kept and written at the next append or retry.
+   */
   record(input: RecordInput): boolean {
     return this.append(requestEntry(input, this.now(), this.sessionId));
   }
@@ -348,15 +380,57 @@ export class CostLedger {
   }
 
   private append(entry: LedgerEntry): boolean {
+    this.unwritten.push(entry);
+    this.totalsCache = undefined;
+    return this.writeUnwritten();
+  }
+
+  /** Writes the records a failed write left in memory, in order; true when none is left. */
+  writeUnwritten(): boolean {
+    let wrote = false;
+    while (this.unwritten.length > 0) {
+      const line = Buffer.from(`${JSON.stringify(this.unwritten[0])}\n`, 'utf8');
+      // A torn last line (a short write, a power cut) must not swallow this record: start on a fresh line.
+      const data = this.endsMidLine() ? Buffer.concat([Buffer.from('\n'), line]) : line;
+      try {
+        // O_APPEND: the kernel puts each write at the end, so concurrent writers interleave whole lines.
+        this.fs.appendSync(this.filePath, data);
+      } catch (error) {
+        // All but the newline reached the file: the record is whole (the next append starts a fresh line).
+        if (((error as WriteFailure).bytesWritten ?? 0) < data.length - 1) {
+          this.writeError = describeWriteError(error);
+          if (wrote) this.refresh();
+          return false;
+        }
+      }
+      this.unwritten.shift();
+      this.totalsCache = undefined;
+      wrote = true;
+    }
+    this.writeError = undefined;
+    this.refresh();
+    return true;
+  }
+
+  /** The live file's last byte is not a newline (what the last write left was cut). */
+  private endsMidLine(): boolean {
+    let fd: number;
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      // 'a' = O_APPEND: the kernel puts each write at the end, so concurrent writers interleave whole lines.
-      fs.appendFileSync(this.filePath, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', flag: 'a' });
+      fd = fs.openSync(this.filePath, 'r');
     } catch {
       return false;
     }
-    this.refresh();
-    return true;
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size === 0) return false;
+      const last = Buffer.alloc(1);
+      fs.readSync(fd, last, 0, 1, size - 1);
+      return last[0] !== 0x0a;
+    } catch {
+      return false;
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }
 

@@ -297,7 +297,10 @@ export function parseEntry(line: string): LedgerEntry | undefined {
   try {
     value = JSON.parse(line);
   } catch {
-    return undefined;
+    // A fragment left by a torn write with a whole record glued after it (older versions did not start a fresh
+    // line): the record is the part from its last `{"t":` on.
+    const start = line.lastIndexOf('{"t":');
+    return start > 0 ? parseEntry(line.slice(start)) : undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Maps what the Messages client throws to the error a user sees: a short stable code, a clear sentence, and the
 // actions that can fix it. Pure; the request runner calls it. Messages never contain the key (it is redacted).
-import { AbortedError, ApiError, ConnectionError, IdleTimeoutError, MalformedStreamError } from '../../api';
+import { AbortedError, ApiError, ConnectionError, EventTooLargeError, HtmlInsteadOfStreamError, IdleTimeoutError, MalformedStreamError } from '../../api';
 import type { ErrorAction, TurnError } from '../../common/protocol';
 
 export interface ErrorContext {
@@ -83,6 +83,18 @@ function mapError(error: unknown, context: ErrorContext): TurnError {
   if (error instanceof IdleTimeoutError) {
     const secs = context.idleTimeoutSeconds !== undefined ? ` for ${context.idleTimeoutSeconds} s` : '';
     return make('stalled', `The answer stalled: nothing arrived${secs}. Retry, or raise "fastrouter.idleTimeoutSeconds".`, ['retry', 'openSettings']);
+  }
+  if (error instanceof HtmlInsteadOfStreamError) {
+    // It was reached: a retry would get the same page. Say what came back.
+    const page = error.pageTitle ? ` ("${oneLine(error.pageTitle)}")` : '';
+    return make(
+      'html_page',
+      `The endpoint answered with an HTML page${page}, not an event stream — a proxy or captive portal? Sign in to the network's page if it has one, or check "fastrouter.baseUrl", then retry.`,
+      ['retry', 'openSettings', 'showLog'],
+    );
+  }
+  if (error instanceof EventTooLargeError) {
+    return make('event_too_large', `${oneLine(error.message)} What came before it is kept. The endpoint sent more than the chat can read in one piece; retry, or check "fastrouter.baseUrl".`, ['retry', 'showLog']);
   }
   if (error instanceof MalformedStreamError) {
     return make('malformed', 'The endpoint sent a stream that could not be read. Retry; if it keeps happening, check "fastrouter.baseUrl".', ['retry', 'showLog']);

@@ -461,6 +461,8 @@ export class ChatService extends Disposable {
       case 'ready':
         // The view is shown (again): show what other windows added meanwhile, and a retry countdown still running.
         this.controller.postRetryState();
+        // A failed save of this chat, or the version it was restored from, is said on the new page too.
+        this.controller.postStandingNotices();
         this.refreshSoon();
         return;
       case 'send': {

@@ -73,6 +73,19 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     prefillAllowed: () => deps.settings.current.thinkingBudgetTokens < MIN_THINKING_BUDGET,
     log,
     tools,
+    // A chat that could not be saved (a full disk) lives only in this window until it can be: VS Code gives extensions
+    // no say when a window closes, so the warning comes now, with a way to keep the chat elsewhere.
+    unsavedChanged: (reason) => {
+      if (!reason) return;
+      deps.log.warn(`Chat: a conversation could not be saved (${reason}); kept in this window, retried every 30 s and at the next change.`);
+      const exportChat = vscode.l10n.t('Export Chat…');
+      void vscode.window
+        .showWarningMessage(
+          vscode.l10n.t('A FastRouter chat could not be saved: {0}. It is kept in this window only; closing or reloading the window before it is saved loses it. It is saved again as soon as there is room.', reason),
+          exportChat,
+        )
+        .then((choice) => choice === exportChat && vscode.commands.executeCommand('fastrouter.exportChat'));
+    },
     // The cost preview: what the next request sends besides the conversation, and the model's input price.
     previewSettings: () => {
       const pricing = findModel(deps.settings.current.model, deps.models?.models)?.pricing;

@@ -39,6 +39,9 @@ export class CostTracker extends Disposable {
   private compactTimer: ReturnType<typeof setTimeout> | undefined;
   private midnightTimer: ReturnType<typeof setTimeout> | undefined;
   private compacting = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The "Cost not recorded" notice was shown for the current run of failed writes. */
+  private toldUnwritten = false;
 
   constructor(
     storageDir: string,
@@ -74,14 +77,15 @@ export class CostTracker extends Disposable {
   }
 
   record(input: RecordInput): void {
-    this.ledger.record(input);
+    if (!this.ledger.record(input)) this.unwrittenSaid();
+    else this.toldUnwritten = false;
     this.render();
     this.changed.fire(this.ledger.totals);
     this.compactSoon(1000);
   }
 
   reset(): void {
-    this.ledger.reset();
+    if (!this.ledger.reset()) this.unwrittenSaid();
     this.render();
     this.changed.fire(this.ledger.totals);
   }
@@ -90,6 +94,38 @@ export class CostTracker extends Disposable {
   spendingStatus(limits: SpendingLimits = this.limits): SpendingStatus {
     this.refresh();
     return spendingStatus(this.ledger.totals, limits, Date.now());
+  }
+
+  /**
+   * A record that could not be written (a full disk) is said, once per run of failures, never dropped: the ledger keeps
+   * it (counted in the totals and limits) and it is written at the next request or within a minute.
+   */
+  private unwrittenSaid(): void {
+    const reason = this.ledger.lastWriteError ?? 'unknown error';
+    this.options.log?.warn(`Cost not recorded: ${reason}; ${this.ledger.unwrittenCount} record(s) kept in this window until they can be written.`);
+    if (!this.toldUnwritten) {
+      this.toldUnwritten = true;
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Cost not recorded: {0}. It is counted in this window and written to the cost ledger when the disk has room.', reason),
+      );
+    }
+    this.retrySoon();
+  }
+
+  private retrySoon(): void {
+    if (this.retryTimer || this.isDisposed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.ledger.unwrittenCount === 0) return;
+      if (this.ledger.writeUnwritten()) {
+        this.toldUnwritten = false;
+        this.options.log?.info('Cost records kept in memory were written to the ledger.');
+        this.render();
+        this.changed.fire(this.ledger.totals);
+      } else {
+        this.retrySoon();
+      }
+    }, 60_000);
   }
 
   /** Picks up lines other windows appended. */
@@ -229,6 +265,10 @@ export class CostTracker extends Disposable {
     this.stopWatching();
     if (this.compactTimer) clearTimeout(this.compactTimer);
     if (this.midnightTimer) clearTimeout(this.midnightTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    // The window closes: one last try for records a full disk held back.
+    if (this.ledger.unwrittenCount > 0) this.ledger.writeUnwritten();
     this.compactTimer = undefined;
     this.midnightTimer = undefined;
   }

@@ -104,6 +104,12 @@ export class ConversationList {
             h('span', { class: 'conversation-date' }, 'Deleted')),
           button(`Undo: bring back “${title}”`, { class: 'conversation-undo', 'data-action': 'undoDelete' }, 'Undo'));
       }
+      // A chat file that could not be read (nor its previous version): kept on disk, said here, not openable.
+      if (c.damaged) {
+        return h('li', { class: 'conversation conversation-damaged', 'data-conversation-id': c.id },
+          h('span', { class: 'conversation-title' }, title),
+          h('span', { class: 'conversation-date' }, `Could not be read; the file was moved aside to ${c.damaged}`));
+      }
       return h('li', { class: 'conversation', 'data-conversation-id': c.id, 'aria-current': c.id === this.activeId ? 'true' : undefined },
         h('button', { type: 'button', class: 'conversation-open', 'data-action': 'switchChat' },
           h('span', { class: 'conversation-title' }, title),

@@ -12,6 +12,13 @@ import { renderUserTurn } from './userTurn';
 
 /** How much of a finished answer the screen-reader announcement reads; the rest is in the log. */
 const ANNOUNCE_CHARS = 300;
+/**
+ * Turns painted when a chat opens, and added each time the reader nears the top: a 4,000-turn chat paints its last
+ * turns at once and the rest as the user scrolls up (rendering them all took seconds and 60k DOM nodes).
+ */
+export const TURNS_PER_PAGE = 60;
+/** How far above the view the earlier turns start to be painted, so scrolling up rarely waits for them. */
+const EARLIER_MARGIN_PX = 800;
 
 export interface ConversationViewInput {
   renderer: MarkdownRenderer;
@@ -35,6 +42,16 @@ export class ConversationView {
   private readonly follower: ScrollFollower;
   private readonly views = new Map<string, AssistantTurnView>();
   private frame = 0;
+  /** Turns of the open chat not painted yet (oldest first): painted a page at a time as the reader scrolls up. */
+  private earlier: Turn[] = [];
+  /** Above the painted turns while there are earlier ones: seen (or clicked), it paints the next page. */
+  private readonly earlierButton: HTMLButtonElement;
+  private readonly earlierObserver: IntersectionObserver;
+  /**
+   * The turn that was first before an earlier page came in, and where it was on screen: held there while the new
+   * page settles (its blocks take their real height as they are laid out), until the user scrolls or a second passes.
+   */
+  private anchor: { element: Element; top: number; until: number } | undefined;
 
   constructor(private readonly input: ConversationViewInput) {
     this.turns = h('div', { class: 'log-turns' });
@@ -72,6 +89,17 @@ export class ConversationView {
       if (decided) input.onDecided();
     });
     this.log.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
+    this.earlierButton = button('Show earlier messages', { class: 'show-earlier' });
+    this.earlierButton.addEventListener('click', () => this.showEarlier());
+    this.earlierObserver = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) this.showEarlier();
+    }, { root: this.log, rootMargin: `${EARLIER_MARGIN_PX}px 0px 0px 0px` });
+    this.earlierObserver.observe(this.earlierButton);
+    // After layout, before paint (as the follower does): a page that changed height above the anchor never shows.
+    new ResizeObserver(() => this.keepAnchor()).observe(this.turns);
+    for (const type of ['wheel', 'keydown', 'pointerdown', 'touchstart']) {
+      this.log.addEventListener(type, () => { this.anchor = undefined; }, { passive: true });
+    }
     this.log.addEventListener('scroll', () => this.input.onScrollChange(), { passive: true });
     this.jumpButton.addEventListener('click', () => {
       this.follower.follow();
@@ -118,16 +146,14 @@ export class ConversationView {
   showTurns(turns: Turn[], keepScroll: boolean): void {
     const scrollTop = this.log.scrollTop;
     this.views.clear();
+    this.anchor = undefined;
     this.turns.replaceChildren();
     this.follower.reset();
-    for (const turn of turns) {
-      if (turn.role === 'user') this.turns.append(renderUserTurn(turn));
-      else {
-        const view = AssistantTurnView.fromTurn(turn, this.input.renderer);
-        this.addAssistant(view);
-        this.markQuestion(view);
-      }
-    }
+    const start = pageStart(turns, turns.length);
+    this.earlier = turns.slice(0, start);
+    for (const element of this.renderTurns(turns.slice(start))) this.turns.append(element);
+    for (const view of this.views.values()) this.markQuestion(view);
+    this.updateEarlierButton();
     if (turns.length === 0) this.showEmpty();
     if (keepScroll && !this.follower.isFollowing) this.log.scrollTop = scrollTop;
     else this.follower.follow();
@@ -217,6 +243,57 @@ export class ConversationView {
     this.turns.append(view.element);
   }
 
+  /** The elements of `turns`, in order; their answers join `views`. */
+  private renderTurns(turns: Turn[]): HTMLElement[] {
+    return turns.map((turn) => {
+      if (turn.role === 'user') return renderUserTurn(turn);
+      const view = AssistantTurnView.fromTurn(turn, this.input.renderer);
+      this.views.set(view.id, view);
+      return view.element;
+    });
+  }
+
+  /** Paints the page of turns before the first painted one, keeping what the reader sees where it is. */
+  private showEarlier(): void {
+    if (this.earlier.length === 0) return;
+    const start = pageStart(this.earlier, this.earlier.length);
+    const page = this.renderTurns(this.earlier.slice(start));
+    this.earlier = this.earlier.slice(0, start);
+    const anchor = this.earlierButton.nextElementSibling;
+    const before = anchor?.getBoundingClientRect().top ?? 0;
+    this.earlierButton.after(...page);
+    for (const element of page) {
+      const view = this.views.get(element.dataset.turnId ?? '');
+      if (view?.element === element) this.markQuestion(view);
+    }
+    this.updateEarlierButton();
+    // Whether or not the browser's scroll anchoring moved it, the turn that was first stays where the reader saw it.
+    if (anchor) {
+      this.anchor = { element: anchor, top: before, until: performance.now() + 1000 };
+      this.keepAnchor();
+    }
+  }
+
+  private keepAnchor(): void {
+    const anchor = this.anchor;
+    if (!anchor) return;
+    if (performance.now() > anchor.until || !anchor.element.isConnected) {
+      this.anchor = undefined;
+      return;
+    }
+    const drift = anchor.element.getBoundingClientRect().top - anchor.top;
+    if (Math.abs(drift) >= 0.5) this.log.scrollTop += drift;
+  }
+
+  private updateEarlierButton(): void {
+    if (this.earlier.length === 0) {
+      this.earlierButton.remove();
+      return;
+    }
+    this.earlierButton.textContent = `Show earlier messages (${this.earlier.length})`;
+    if (this.earlierButton.parentElement !== this.turns) this.turns.prepend(this.earlierButton);
+  }
+
   /**
    * Coalesces everything that arrives within a frame into one DOM commit. Following the answer needs nothing here:
    * the follower's ResizeObserver sees the new size after this frame's layout, before it is painted.
@@ -228,4 +305,11 @@ export class ConversationView {
       for (const view of this.views.values()) if (view.needsFlush) view.flush();
     });
   }
+}
+
+/** Where the last page of `turns[0..end)` starts: at most TURNS_PER_PAGE turns, beginning with a question. */
+function pageStart(turns: Turn[], end: number): number {
+  let start = Math.max(0, end - TURNS_PER_PAGE);
+  while (start > 0 && turns[start]?.role !== 'user') start--;
+  return start;
 }
