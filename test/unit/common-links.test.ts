@@ -2,7 +2,6 @@
 // before `openLink` opens anything: judged on the parsed URL, never on a prefix of the text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkLink as hostCheckLink } from '../../src/core/conversation/conversationLinks';
 import { checkLink } from '../../src/common/protocol';
 
 /** [href as written in the answer, the URL opened, or null when it must not be a link]. */
@@ -50,10 +49,6 @@ test('checkLink: a table of links, each opened as its parsed URL or refused', ()
     const result = checkLink(href);
     assert.deepEqual(result.ok ? result.url : null, expected, JSON.stringify(href));
   }
-});
-
-test('the host checks links with the same function the webview uses', () => {
-  assert.equal(hostCheckLink, checkLink);
 });
 
 test('a refusal names the scheme only (the link itself may carry data the model was steered to leak)', () => {

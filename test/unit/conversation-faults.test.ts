@@ -342,6 +342,20 @@ describe('the chat on a full disk', () => {
     assert.equal((await new ConversationStore(dir).load(controller.conversation.id))?.exchanges.length, 2);
   });
 
+  test('a chat still unsaved when the window closes gets one last save', async () => {
+    const { controller, disk, dir } = await setup();
+    disk.quotaBytes = disk.usedBytes() + 100;
+    sim.enqueue({ text: 'kept until the end' });
+    await controller.ask({ text: 'last words' });
+    await controller.idle();
+    assert.equal(controller.hasUnsaved, true);
+    disk.quotaBytes = undefined;
+    controller.dispose();
+    await eventually(() => !controller.hasUnsaved, 'the last save on dispose');
+    await controller.idle();
+    assert.equal((await new ConversationStore(dir).load(controller.conversation.id))?.exchanges[0]?.user.text, 'last words');
+  });
+
   test('the question is on disk before its request goes out', async () => {
     let dir = '';
     const onDisk: boolean[] = [];

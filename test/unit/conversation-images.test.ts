@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkAttachment, imageFromBytes, imageLimitProblem, sniffImageType } from '../../src/core/conversation/conversationImages';
+import { sniffImageType } from '../../src/common/imageType';
+import { checkAttachment, imageFromBytes, imageLimitProblem } from '../../src/core/conversation/conversationImages';
 import { IMAGE_LIMITS } from '../../src/common/protocol';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
@@ -15,6 +18,17 @@ test('image types are recognised by their first bytes', () => {
   assert.equal(sniffImageType(WEBP), 'image/webp');
   assert.equal(sniffImageType(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')), undefined);
   assert.equal(sniffImageType(Buffer.from('RIFF\0\0\0\0WAVE')), undefined);
+});
+
+test('one sniffImageType for the webview and the host: a GIF is GIF87a or GIF89a, "GIF8" and anything else is not', () => {
+  assert.equal(sniffImageType(Buffer.from('GIF87a\x01\x00\x01\x00', 'latin1')), 'image/gif');
+  assert.equal(sniffImageType(Buffer.from('GIF8xa\x01\x00\x01\x00', 'latin1')), undefined);
+  assert.equal(sniffImageType(Buffer.from('GIF89b\x01\x00', 'latin1')), undefined);
+  assert.equal(sniffImageType(Buffer.from('GIF8', 'latin1')), undefined, 'a truncated header');
+  // The webview bundle has no sniffer of its own: it imports this one (a second copy had a looser GIF check).
+  const webview = readFileSync(join(__dirname, '..', '..', 'src', 'webviews', 'chat', 'attachments.ts'), 'utf8');
+  assert.match(webview, /import \{ sniffImageType \} from '\.\.\/\.\.\/common\/imageType'/);
+  assert.doesNotMatch(webview, /function sniffImageType/);
 });
 
 test('a file becomes a base64 attachment of the type its bytes show, whatever its name says', () => {

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { CostLedger, type CostTotals } from '../../src/core/cost/costLedger';
+import { CostLedger } from '../../src/core/cost/costLedger';
+import { type CostTotals } from '../../src/core/cost/costTotals';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));

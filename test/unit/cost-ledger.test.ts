@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { formatCredits } from '../../src/common/credits';
-import { CostLedger, localDayKey, localMonthKey, parseEntry } from '../../src/core/cost/costLedger';
+import { CostLedger } from '../../src/core/cost/costLedger';
+import { localDayKey, localMonthKey, parseEntry } from '../../src/core/cost/costTotals';
 
 const dirs: string[] = [];
 // Every run used to leave its fastrouter-ledger-* folders in the OS temp folder.

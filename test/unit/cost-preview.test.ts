@@ -5,9 +5,11 @@ import { describe, test } from 'node:test';
 import type { ContentBlock } from '../../src/api';
 import type { Exchange } from '../../src/core/conversation/conversation';
 import { buildRequest } from '../../src/core/conversation/conversation';
-import { calibrationSamples, previewWithDraft, requestEstimate } from '../../src/core/cost/costPreview';
+import { previewWithDraft } from '../../src/common/tokenCount';
+import { calibrationSamples, requestEstimate } from '../../src/core/cost/costPreview';
 import { buildUserContent, formatCodeBlock } from '../../src/core/request/prompt';
-import { estimateRequestTokens, estimateTextTokens, MAX_CALIBRATION, MESSAGE_OVERHEAD_TOKENS } from '../../src/core/request/tokenEstimate';
+import { estimateTextTokens } from '../../src/common/tokenCount';
+import { estimateRequestTokens, MAX_CALIBRATION, MESSAGE_OVERHEAD_TOKENS } from '../../src/core/request/tokenEstimate';
 import type { CodeContext } from '../../src/common/protocol';
 
 const SYSTEM = 'You are an expert software engineer helping a developer inside their code editor.';

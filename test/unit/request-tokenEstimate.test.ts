@@ -7,16 +7,14 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type { MessageCreateParams, Tool } from '../../src/api';
 import { imageSize, imageSizeFromBase64 } from '../../src/core/request/imageSize';
+import { estimateImageTokens, estimateTextTokens, MAX_IMAGE_TOKENS } from '../../src/common/tokenCount';
 import {
-  MAX_IMAGE_TOKENS,
   MESSAGE_OVERHEAD_TOKENS,
   TOOL_PROMPT_TOKENS,
   calibrationFrom,
   estimateBlockTokens,
-  estimateImageTokens,
   estimateMessageTokens,
   estimateRequestTokens,
-  estimateTextTokens,
   estimateToolTokens,
 } from '../../src/core/request/tokenEstimate';
 

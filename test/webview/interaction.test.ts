@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Harness, emptySnapshot, type ChatPage } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 import { formatCredits } from '../../src/common/credits';
+import { ERROR_ACTION_LABELS } from '../../src/common/errorActionLabels';
 
 // A 1×1 PNG and a 1×1 GIF, as real files would arrive from the clipboard or a drop.
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -111,6 +112,16 @@ describe('chat webview: interaction', () => {
     await chat.send(delta('t1', ' More.', 1));
     await chat.frames();
     assert.equal(await thinking.getAttribute('open'), '');
+    await chat.close();
+  });
+
+  test('a 402 offers "Add Credits", the same words as Explain Inline (one label table in common/)', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t402'));
+    await chat.send({ type: 'turnEnded', turnId: 't402', status: 'error', error: { code: 'billing', message: 'No credits left.', actions: ['openBilling', 'retry'] } });
+    const labels = await chat.page.locator('.turn[data-turn-id="t402"] .turn-error button').allTextContents();
+    assert.deepEqual(labels, ['Add Credits', 'Retry']);
+    assert.deepEqual(labels, [ERROR_ACTION_LABELS.openBilling, ERROR_ACTION_LABELS.retry]);
     await chat.close();
   });
 
@@ -279,12 +290,15 @@ describe('chat webview: interaction', () => {
       { name: 'anim.gif', type: 'image/gif', base64: GIF_BASE64 },
       { name: 'notes.txt', type: 'text/plain', base64: Buffer.from('hello').toString('base64') },
       { name: 'fake.png', type: 'image/png', base64: Buffer.from('<svg onload=alert(1)>').toString('base64') },
+      // "GIF8" and then not 7a/9a: no GIF version there is (the webview once took it; the host refused it).
+      { name: 'odd.gif', type: 'image/gif', base64: Buffer.from('GIF8xa\x01\x00\x01\x00', 'latin1').toString('base64') },
       { name: 'huge.png', type: 'image/png', size: 30 * 1024 * 1024 + 1 },
     ]);
     await chat.page.waitForFunction(() => !((globalThis as unknown as { document: { querySelector(s: string): { hidden: boolean } } }).document.querySelector('#composer-notice').hidden));
     const notice = (await chat.page.locator('#composer-notice').textContent()) ?? '';
     assert.match(notice, /“notes\.txt” is not a supported image/);
     assert.match(notice, /“fake\.png” is not a supported image/);
+    assert.match(notice, /“odd\.gif” is not a supported image/);
     assert.match(notice, /“huge\.png” is 30 MB; images over 30 MB cannot be attached \(the API takes at most 3\.75 MB per image; smaller ones are resized to fit\)/);
     assert.equal(await chat.page.locator('#composer-notice').getAttribute('role'), 'alert');
     const thumbs = chat.page.locator('#attachments .attachment img.thumbnail');

@@ -333,6 +333,8 @@ export class ConversationController {
     this.batcher.dispose();
     this.sync.dispose();
     if (this.cacheTimer !== undefined) this.scheduler.clearTimeout(this.cacheTimer);
+    // The window closes with a chat a failed save kept here: one last try (it may have room now).
+    if (this.sync.hasUnsaved) void this.sync.flushUnsaved();
   }
 
   private async stopAndWait(): Promise<void> {

@@ -1,19 +1,10 @@
 // Image attachments are checked by their bytes, not by their name or declared type: the API rejects a mismatch, and
 // the webview's claim about a file is untrusted input. Sizes follow the API's limits (IMAGE_LIMITS in protocol.ts).
-import { IMAGE_LIMITS, type ImageAttachment, type ImageMediaType } from '../../common/protocol';
+import { sniffImageType } from '../../common/imageType';
+import { IMAGE_LIMITS, type ImageAttachment } from '../../common/protocol';
 import { imageSizeFromBase64 } from '../request/imageSize';
 
 export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'gif', 'webp'];
-
-/** The image type the first bytes announce, or undefined when they match none we accept. */
-export function sniffImageType(bytes: Uint8Array): ImageMediaType | undefined {
-  const starts = (sig: number[], at = 0) => sig.every((b, i) => bytes[at + i] === b);
-  if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg';
-  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  if (starts([0x47, 0x49, 0x46, 0x38]) && (bytes[4] === 0x37 || bytes[4] === 0x39) && bytes[5] === 0x61) return 'image/gif';
-  if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
-  return undefined;
-}
 
 export type ImageCheck = { ok: true; attachment: ImageAttachment } | { ok: false; reason: string };
 

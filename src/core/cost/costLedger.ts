@@ -29,8 +29,6 @@ import { withFileLock, type FileLockOptions } from '../conversation/fileLock';
 import { describeWriteError, nodeStorageFs, type StorageFs, type WriteFailure } from '../storage/storageFs';
 import { Folder, emptyFoldState, pruneFoldState, requestEntry, totalsFor, type CostTotals, type FoldState, type LedgerEntry, type RecordInput } from './costTotals';
 
-export * from './costTotals';
-
 export interface CostLedgerOptions {
   /** Rotate the live file once it is larger than this (default 256 KiB, about 1,200 requests). */
   compactAtBytes?: number;

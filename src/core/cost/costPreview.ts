@@ -117,4 +117,3 @@ export function requestEstimate(exchanges: readonly Exchange[], userContent: Use
 }
 
 /** The draft's own tokens on top of a base, by the rule the webview uses (src/common/tokenCount.ts). */
-export { previewWithDraft } from '../../common/tokenCount';

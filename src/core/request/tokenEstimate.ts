@@ -8,7 +8,6 @@ import { estimateImageTokens, estimateTextTokens } from '../../common/tokenCount
 import { imageSizeFromBase64 } from './imageSize';
 
 // The text and image rules live in src/common/tokenCount.ts, shared with the chat webview (its draft estimate).
-export { estimateImageTokens, estimateTextTokens, MAX_IMAGE_EDGE, MAX_IMAGE_TOKENS, PIXELS_PER_TOKEN } from '../../common/tokenCount';
 
 /** The system prompt the API adds when tools are given (Claude 4 models): tool_choice auto/none, any/tool. */
 export const TOOL_PROMPT_TOKENS = { auto: 346, forced: 313 } as const;

@@ -9,7 +9,7 @@ import type { ConversationStore } from '../../core/conversation/conversationStor
 import { rewindConversation } from '../../core/conversation/rewind';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../core/conversation/conversationImages';
 import { answerToMarkdown } from '../../core/conversation/conversationMarkdown';
-import { previewWithDraft } from '../../core/cost/costPreview';
+import { previewWithDraft } from '../../common/tokenCount';
 import { buildUserText, DEFAULT_QUESTION } from '../../core/request/prompt';
 import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type PendingContext, type RuleChip, type Turn, type WebviewToHost } from '../../common/protocol';
 import type { SettingProblem } from '../../core/request/settings';

@@ -13,8 +13,8 @@ import { looksBinary } from '../../core/tools/textFile';
 import { ToolWorkspace } from '../tools/workspace';
 import { previewChoices, type SizePreview } from './selection';
 
-/** Files bigger than this are not read at all (far over any sensible context). */
-export const MAX_FILE_BYTES = 30 * 1024 * 1024;
+/** Add File to Chat: a text file bigger than this is not read at all (far over any sensible context). */
+export const MAX_ADDED_TEXT_FILE_BYTES = 30 * 1024 * 1024;
 /** Files a quick pick lists. */
 const MAX_PICK_FILES = 5000;
 
@@ -36,7 +36,9 @@ export async function readFileContext(uri: vscode.Uri, maxChars: number, preview
       return { ok: false, reason: vscode.l10n.t('Could not read {0}: {1}', name, error instanceof Error ? error.message : String(error)) };
     }
     if (stat.type & vscode.FileType.Directory) return { ok: false, reason: vscode.l10n.t('{0} is a folder: add the files in it instead.', name) };
-    if (stat.size > MAX_FILE_BYTES) return { ok: false, reason: vscode.l10n.t('{0} is too big to add to the chat ({1} MB; at most 30 MB).', name, (stat.size / 1048576).toFixed(1)) };
+    if (stat.size > MAX_ADDED_TEXT_FILE_BYTES) {
+      return { ok: false, reason: vscode.l10n.t('{0} is too big to add to the chat ({1} MB; at most {2} MB).', name, (stat.size / 1048576).toFixed(1), MAX_ADDED_TEXT_FILE_BYTES / 1048576) };
+    }
     const bytes = await vscode.workspace.fs.readFile(uri);
     if (looksBinary(bytes)) return { ok: false, reason: vscode.l10n.t('{0} is not a text file, so it cannot be added to the chat.', name) };
     // Opening it (not showing it) gives the language and the user's encoding settings.

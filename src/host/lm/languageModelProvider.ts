@@ -8,7 +8,8 @@ import { lmModelInformation, lmModels, lmRequestSource, type LmModelInformation 
 import { LmRequestError, buildLmRequest, messageBlocks, promptTsxText, type LmMessage, type LmPart, type LmRole } from '../../core/lm/lmRequest';
 import { LmResponseTranslator, ThinkingMemory } from '../../core/lm/lmResponse';
 import type { ModelInfo } from '../../core/models/modelCatalog';
-import { estimateMessageTokens, estimateTextTokens } from '../../core/request/tokenEstimate';
+import { estimateTextTokens } from '../../common/tokenCount';
+import { estimateMessageTokens } from '../../core/request/tokenEstimate';
 import type { ApiKeyStore } from '../request/apiKey';
 import { Disposable } from '../dispose';
 import type { PipelineOutcome, RequestPipeline } from '../request/requestPipeline';

@@ -1,6 +1,7 @@
 // What the buttons on an error do (chat turns and inline explanations share them).
 import * as vscode from 'vscode';
 import { BILLING_URL } from '../../core/request/errors';
+import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
 import type { ErrorAction } from '../../common/protocol';
 
 /**
@@ -29,21 +30,7 @@ export async function performErrorAction(action: ErrorAction, log: vscode.LogOut
   }
 }
 
+/** The button's words (one table with the chat webview), through VS Code's translation. */
 export function errorActionLabel(action: ErrorAction): string {
-  switch (action) {
-    case 'setApiKey':
-      return vscode.l10n.t('Set API Key');
-    case 'openSettings':
-      return vscode.l10n.t('Open Settings');
-    case 'openBilling':
-      return vscode.l10n.t('Add Credits');
-    case 'showLog':
-      return vscode.l10n.t('Show Log');
-    case 'retry':
-      return vscode.l10n.t('Retry');
-    case 'removeImages':
-      return vscode.l10n.t('Remove Images and Retry');
-    case 'sendAnyway':
-      return vscode.l10n.t('Send Anyway');
-  }
+  return vscode.l10n.t(ERROR_ACTION_LABELS[action]);
 }

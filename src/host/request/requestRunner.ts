@@ -11,8 +11,6 @@ import type { CostTracker } from '../cost/cost';
 import type { RequestPipeline } from './requestPipeline';
 import type { SettingsService } from './settings';
 
-export { MAX_RETRIES } from './requestPipeline';
-
 export interface RunInput {
   messages: MessageParam[];
   /** Overrides the `fastrouter.systemPrompt` setting when given. */

@@ -4,8 +4,6 @@ import * as vscode from 'vscode';
 import { parseSettings, SETTING_KEYS, type FastRouterSettings, type SettingKey, type SettingProblem } from '../../core/request/settings';
 import { Disposable } from '../dispose';
 
-export type { FastRouterSettings } from '../../core/request/settings';
-
 export class SettingsService extends Disposable {
   private value: FastRouterSettings;
   private problemsValue: SettingProblem[] = [];

@@ -21,8 +21,8 @@ export interface FileList {
 /** Most nested .gitignore files a query takes into account. */
 const MAX_GITIGNORE_FILES = 1000;
 
-/** Files bigger than this are not read (read_file says so; search skips them). */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** The workspace tools: a file bigger than this is not read (read_file and edit_file say so; search skips it). */
+export const MAX_TOOL_FILE_BYTES = 10 * 1024 * 1024;
 
 export class ToolWorkspace {
   roots(): WorkspaceRoot[] {
@@ -120,7 +120,7 @@ export class ToolWorkspace {
     const uri = vscode.Uri.file(fsPath);
     const stat = await vscode.workspace.fs.stat(uri);
     if (stat.type & vscode.FileType.Directory) return { error: `"${display}" is a folder; use list_directory to see what is in it.` };
-    if (stat.size > MAX_FILE_BYTES) return { error: `"${display}" is too big to read (${Math.round(stat.size / 1024 / 1024)} MB; the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB).` };
+    if (stat.size > MAX_TOOL_FILE_BYTES) return { error: `"${display}" is too big to read (${Math.round(stat.size / 1024 / 1024)} MB; the limit is ${MAX_TOOL_FILE_BYTES / 1024 / 1024} MB).` };
     const bytes = await readFile(fsPath);
     if (looksBinary(bytes)) return { error: `"${display}" is a binary file; only text files can be read.` };
     let text: string;

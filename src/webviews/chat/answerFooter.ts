@@ -1,12 +1,9 @@
 // What follows a finished answer: a status note, the stop reason, an error with its actions, and the meta line.
 import { costPhrase } from '../../common/credits';
-import type { AnswerMeta, AnswerStatus, ErrorAction, TurnError } from '../../common/protocol';
+import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
+import type { AnswerMeta, AnswerStatus, TurnError } from '../../common/protocol';
 import { button, h } from './dom';
 
-export const ERROR_ACTION_LABELS: Record<ErrorAction, string> = {
-  retry: 'Retry', setApiKey: 'Set API Key', openSettings: 'Open Settings', openBilling: 'Open Billing', showLog: 'Show Log',
-  removeImages: 'Remove Images and Retry', sendAnyway: 'Send Anyway',
-};
 
 const STATUS_NOTES: Partial<Record<AnswerStatus, string>> = {
   stopped: 'Stopped.',

@@ -1,19 +1,10 @@
 // Images the user attaches in the webview (paste, drop, and files the host read for the picker or Ask About Image):
 // checked by content, and resized on a canvas when they are over the API's limits (IMAGE_LIMITS) so they can be sent.
+import { sniffImageType } from '../../common/imageType';
 import { IMAGE_LIMITS, type ImageAttachment, type ImageMediaType } from '../../common/protocol';
 
 /** Images on one message; a request carries at most IMAGE_LIMITS.maxPerRequest in all, which the host checks. */
 export const MAX_IMAGES = 20;
-
-/** The media type from the file's first bytes; the name and the browser's guess are not trusted. */
-export function sniffImageType(bytes: Uint8Array): ImageMediaType | undefined {
-  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
-  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
-  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
-  if (starts(0x47, 0x49, 0x46, 0x38)) return 'image/gif';
-  if (starts(0x52, 0x49, 0x46, 0x46) && bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return 'image/webp';
-  return undefined;
-}
 
 export function formatMb(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(2).replace(/\.?0+$/, '')} MB`;

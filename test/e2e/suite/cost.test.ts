@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { localDayKey, localMonthKey, parseEntry, type LedgerRequest } from '../../../src/core/cost/costLedger';
+import { localDayKey, localMonthKey, parseEntry, type LedgerRequest } from '../../../src/core/cost/costTotals';
 import type { ExtensionApi } from '../../../src/extension';
 import { COST_VIEW_TYPE } from '../../../src/host/cost/costView';
 import type { AssistantTurn } from '../../../src/common/protocol';

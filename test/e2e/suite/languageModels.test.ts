@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContentBlockParam, MessageParam, Tool } from '../../../src/api';
 import { formatCredits } from '../../../src/common/credits';
-import { estimateTextTokens } from '../../../src/core/request/tokenEstimate';
+import { estimateTextTokens } from '../../../src/common/tokenCount';
 import type { ExtensionApi } from '../../../src/extension';
 import { thinkingSignature } from '../../support/simulatorAnswer';
 import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';

@@ -112,6 +112,19 @@ suite('workspace tools (real VS Code)', () => {
     assert.match(binary.content, /binary file/);
   });
 
+  test('read_file reads files up to MAX_TOOL_FILE_BYTES (10 MB), the tools\' own limit (Add File to Chat has its own, 30 MB)', async () => {
+    // Sparse: the size is what counts, the file is refused before a byte is read.
+    fs.writeFileSync(abs('big.txt'), '');
+    fs.truncateSync(abs('big.txt'), 10 * 1024 * 1024 + 1);
+    try {
+      const big = await run({ name: 'read_file', input: { path: `${DIR}/big.txt` } });
+      assert.equal(big.isError, true);
+      assert.match(big.content, /too big to read \(10 MB; the limit is 10 MB\)/);
+    } finally {
+      fs.rmSync(abs('big.txt'), { force: true });
+    }
+  });
+
   test('paths outside the workspace are refused, also through .. and a symlink; secret-looking files are marked', async () => {
     await refused({ name: 'read_file', input: { path: '../outside.txt' } }, /outside the workspace folders/);
     await refused({ name: 'read_file', input: { path: '/etc/hostname' } }, /outside the workspace folders/);
