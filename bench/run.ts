@@ -22,6 +22,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'chatHost', file: 'chatHost.ts', run: 'benchChatHost' },
   { name: 'ledger', file: 'ledger.ts', run: 'benchLedger' },
   { name: 'tools', file: 'tools.ts', run: 'benchTools' },
+  { name: 'checkpoints', file: 'checkpoints.ts', run: 'benchCheckpoints' },
   { name: 'models', file: 'models.ts', run: 'benchModels' },
   { name: 'costPreview', file: 'costPreview.ts', run: 'benchCostPreview' },
   { name: 'storage', file: 'storage.ts', run: 'benchStorage', format: 'formatStorageBench' },

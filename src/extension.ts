@@ -60,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const runner = new RequestRunner({ pipeline, settings, cost, log });
   // Rule files are found on first use (the first question or the chat's rules line), never here.
   const rules = own(new ProjectRules({ enabled: () => settings.current['rules.enabled'], onSettingsChange: settings.onDidChange, state: context.workspaceState, log }));
-  const chat = own(registerChat(context, { runner, settings, log, models, rules }));
+  const chat = own(registerChat(context, { runner, settings, log, models, rules, apiKey }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log, rules }));
   for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
   const languageModels = own(registerLanguageModels({ settings, apiKey, log, models, pipeline, beforeSend: lmSpendingGuard(cost, log) }));

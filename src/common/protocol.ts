@@ -91,6 +91,23 @@ export const ToolChangeSchema = z.object({
 });
 export type ToolChange = z.infer<typeof ToolChangeSchema>;
 
+// run_command (issue 17): the approval card's command with its parsed parts and the rule each matched.
+export const CommandPartViewSchema = z.object({
+  text: z.string().max(10_000),
+  verdict: z.enum(['allow', 'deny', 'ask']),
+  rule: z.string().max(1000).optional(),
+  reasons: z.array(z.string().max(500)).max(20),
+});
+export const CommandCardSchema = z.object({
+  command: z.string().max(10_000),
+  /** Workspace-relative folder it runs in ("" = the workspace folder). */
+  cwd: z.string().max(5000),
+  parts: z.array(CommandPartViewSchema).max(200),
+  /** Why the whole command asks whatever the rules say (substitutions, unreadable text…). */
+  reasons: z.array(z.string().max(500)).max(20),
+});
+export type CommandCard = z.infer<typeof CommandCardSchema>;
+
 /** One block of an answer as the webview shows it. */
 export const AnswerBlockSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
@@ -110,6 +127,10 @@ export const AnswerBlockSchema = z.discriminatedUnion('kind', [
     change: ToolChangeSchema.optional(),
     /** Why a read waits for approval (a file that looks secret). */
     reason: z.string().optional(),
+    /** run_command: the command and its parsed parts, for the card. */
+    command: CommandCardSchema.optional(),
+    /** run_command: the live output so far (its last part), while it runs. */
+    output: z.string().optional(),
   }),
   /**
    * A block the chat does not model (a server tool such as web search and its result, or a type the API added later),
@@ -353,6 +374,8 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('estimate'), estimate: RequestEstimateSchema }),
   /** Files and problems waiting to go with the next message (Add File to Chat, Add Problems to Chat): chips, not text. */
   z.object({ type: z.literal('pendingContext'), items: z.array(PendingContextSchema) }),
+  // Checkpoints (issue 17): a Restore put the question back into the composer.
+  z.object({ type: z.literal('composerText'), text: z.string().max(1_000_000) }),
   /** Project rules (issue 18): the rules the next question uses, switched-off and broken ones included; empty hides the line. */
   z.object({ type: z.literal('rules'), rules: z.array(RuleChipSchema) }),
 ]);
@@ -383,6 +406,8 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('errorAction'), turnId: z.string(), action: ErrorActionSchema }),
   /** A button of a composer notice. */
   z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: SettingIdSchema.optional() }),
+  // Checkpoints (issue 17): a question's Restore button.
+  z.object({ type: z.literal('restoreQuestion'), turnId: z.string().max(200) }),
   z.object({ type: z.literal('copyCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),

@@ -1,64 +1,49 @@
-// Rewinding a conversation to before a question (Edit and resend): the question and later turns go, the files their
-// tools changed are named, and a merge with another window's older copy does not bring the removed turns back.
+// Rewinding a conversation to before a question (Restore, edit and resend): the question and what follows leave,
+// the question comes back for the composer, no other window's older copy brings them back, and Redo restores them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Conversation, type Exchange } from '../../src/core/conversation/conversation';
+import { Conversation } from '../../src/core/conversation/conversation';
 import { mergeConversationData } from '../../src/core/conversation/conversationMerge';
-import { rewindConversation } from '../../src/core/conversation/rewind';
+import { rewindConversation, unrewindConversation } from '../../src/core/conversation/rewind';
 
-function exchange(id: string, askedAt: number, changes: Array<{ path: string; state: 'applied' | 'rejected' | 'done' }> = []): Exchange {
-  return {
-    user: { id: `${id}-u`, role: 'user', text: id, context: [], images: [] },
-    answer: {
-      id,
-      status: 'done',
-      messages: [{
-        content: [{ type: 'text', text: id }],
-        complete: true,
-        ...(changes.length ? { toolResults: changes.map((c, i) => ({ toolUseId: `${id}-t${i}`, content: 'ok', state: c.state, change: { path: c.path, added: 1, removed: 0 } })) } : {}),
-      }],
-    },
-    askedAt,
-    updatedAt: askedAt,
-  };
+function chat(): Conversation {
+  const c = Conversation.create('c1', 1);
+  for (const n of [1, 2, 3]) {
+    const e = c.addExchange({ text: `question ${n}` }, { user: `u${n}`, answer: `a${n}` }, n);
+    e.answer.status = 'done';
+  }
+  return c;
 }
 
-function conversation(exchanges: Exchange[]): Conversation {
-  return new Conversation({ version: 1, id: 'c', title: 'q1', createdAt: 1, updatedAt: 1, exchanges });
-}
-
-test('rewinding to a question removes it and every later exchange and lists the files their tools changed', () => {
-  const c = conversation([
-    exchange('q1', 10, [{ path: 'early.ts', state: 'applied' }]),
-    exchange('q2', 20, [{ path: 'src/a.ts', state: 'applied' }, { path: 'src/declined.ts', state: 'rejected' }]),
-    exchange('q3', 30, [{ path: 'src/b.ts', state: 'applied' }, { path: 'src/a.ts', state: 'applied' }]),
-  ]);
-  const result = rewindConversation(c, 'q2-u', 100);
-  assert.ok(result);
-  assert.deepEqual(result.removed.map((e) => e.answer.id), ['q2', 'q3']);
-  assert.deepEqual(result.changedFiles, ['src/a.ts', 'src/b.ts'], 'applied changes only, each file once, never the kept turn\'s');
-  assert.deepEqual(c.exchanges.map((e) => e.answer.id), ['q1']);
-  assert.deepEqual(c.toData().removed, ['q2', 'q3']);
-  assert.equal(c.updatedAt, 100);
+test('rewind takes the question and everything after it out, and gives the question back', () => {
+  const c = chat();
+  const rewound = rewindConversation(c, 'u2', 10)!;
+  assert.deepEqual(c.exchanges.map((e) => e.user.id), ['u1']);
+  assert.deepEqual(rewound.removed.map((e) => e.user.id), ['u2', 'u3']);
+  assert.equal(rewound.question.text, 'question 2');
+  assert.deepEqual(c.toData().removed, ['a2', 'a3']);
+  assert.equal(rewindConversation(c, 'nope', 11), undefined);
 });
 
-test('an unknown question changes nothing', () => {
-  const c = conversation([exchange('q1', 10)]);
-  assert.equal(rewindConversation(c, 'nope', 100), undefined);
-  assert.equal(c.exchanges.length, 1);
-  assert.equal(c.toData().removed, undefined, 'files without a rewind keep their old shape');
+test('a copy saved before the rewind (another window, the disk) does not bring the exchanges back', () => {
+  const before = chat().toData();
+  const c = chat();
+  rewindConversation(c, 'u2', 10);
+  const merged = mergeConversationData(c.toData(), before);
+  assert.deepEqual(merged.data.exchanges.map((e) => e.user.id), ['u1']);
+  // And the other way round: the old window adopting the rewound copy drops them too.
+  const other = mergeConversationData(before, c.toData());
+  assert.deepEqual(other.data.exchanges.map((e) => e.user.id), ['u1']);
+  assert.deepEqual(other.data.removed, ['a2', 'a3']);
 });
 
-test('a merge with another window\'s copy that still holds the removed turns keeps them out, from either side', () => {
-  const c = conversation([exchange('q1', 10), exchange('q2', 20)]);
-  const theirs = c.toData();
-  const theirsCopy = { ...theirs, exchanges: [...theirs.exchanges, exchange('q3', 30)] };
-  rewindConversation(c, 'q2-u', 100);
-  c.exchanges.push(exchange('q2b', 110));
-  const ours = c.toData();
-  const merged = mergeConversationData(ours, theirsCopy);
-  assert.deepEqual(merged.data.exchanges.map((e) => e.answer.id), ['q1', 'q3', 'q2b'], 'q2 stays out; q3, asked elsewhere meanwhile, stays');
-  const back = mergeConversationData(theirsCopy, ours);
-  assert.deepEqual(back.data.exchanges.map((e) => e.answer.id), ['q1', 'q3', 'q2b'], 'the other window drops q2 as well');
-  assert.deepEqual(back.data.removed, ['q2']);
+test('Redo puts the exchanges back with new answer ids, which survive a merge with the rewound copy', () => {
+  const c = chat();
+  const rewound = rewindConversation(c, 'u2', 10)!;
+  const rewoundCopy = c.toData();
+  let n = 0;
+  unrewindConversation(c, rewound.removed, () => `new${++n}`, 11);
+  assert.deepEqual(c.exchanges.map((e) => [e.user.id, e.answer.id]), [['u1', 'a1'], ['u2', 'new1'], ['u3', 'new2']]);
+  const merged = mergeConversationData(c.toData(), rewoundCopy);
+  assert.deepEqual(merged.data.exchanges.map((e) => e.user.id), ['u1', 'u2', 'u3']);
 });

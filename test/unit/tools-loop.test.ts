@@ -160,7 +160,7 @@ test('a read then an answer: the tools go with every request, the result follows
 
   assert.equal(sim.requests.length, 2);
   for (const i of [0, 1]) {
-    assert.deepEqual(requestBody(i).tools?.map((t) => t.name), ['read_file', 'list_directory', 'find_files', 'search_text', 'get_diagnostics', 'edit_file', 'create_file']);
+    assert.deepEqual(requestBody(i).tools?.map((t) => t.name), ['read_file', 'list_directory', 'find_files', 'search_text', 'get_diagnostics', 'edit_file', 'create_file', 'run_command']);
   }
   const second = requestBody(1).messages;
   assert.deepEqual(second.map((m) => m.role), ['user', 'assistant', 'user']);
@@ -424,7 +424,7 @@ test('tools off: nothing is offered; tool calls in the history go with the defin
   await controller.ask({ text: 'And now?' });
   const body = requestBody(2);
   assert.deepEqual(body.tool_choice, { type: 'none' });
-  assert.equal(body.tools?.length, 7);
+  assert.equal(body.tools?.length, 8);
   // The paused round's saved result (not a "not run" repair) answers the call.
   const results = blocksOf(body.messages[4]);
   assert.equal((results[0] as { content: string }).content, '1\texport const a = 1;\n2\texport const b = 2;');

@@ -13,7 +13,7 @@ import {
   countOccurrences, ExcludeMatcher, gitignoreGlobs, globToRegExp, lineChanges, numberedLines, searchLines, searchPattern,
 } from '../../src/core/tools/text';
 
-test('the seven tools, with exactly the contract\'s names and inputs, each described', () => {
+test('the eight tools, with exactly the contract\'s names and inputs, each described', () => {
   const tools = toolDefinitions();
   const shape = Object.fromEntries(tools.map((t) => [t.name, { props: Object.keys((t.input_schema.properties ?? {}) as object), required: t.input_schema.required ?? [] }]));
   assert.deepEqual(shape, {
@@ -24,6 +24,7 @@ test('the seven tools, with exactly the contract\'s names and inputs, each descr
     get_diagnostics: { props: ['path'], required: [] },
     edit_file: { props: ['path', 'old_text', 'new_text'], required: ['path', 'old_text', 'new_text'] },
     create_file: { props: ['path', 'content'], required: ['path', 'content'] },
+    run_command: { props: ['command', 'cwd', 'timeout_seconds'], required: ['command'] },
   });
   for (const tool of tools) {
     assert.equal(tool.input_schema.type, 'object');

@@ -185,6 +185,7 @@ export class AnswerRun {
             policy: host.policy,
             approvals: this.approvals,
             signal: this.abort.signal,
+            question: { id: this.exchange.user.id, conversationId: this.conversation.id },
             views: this.toolViews,
             show: (toolUseId) => this.postTool(toolUseId),
             changed: () => host.saveSoon(),
@@ -240,7 +241,7 @@ export class AnswerRun {
     let outcome: AnswerOutcome;
     try {
       const input = tools
-        ? { messages, tools: toolDefinitions() }
+        ? { messages, tools: toolDefinitions(tools.omitted?.()) }
         // Tools off, but the history holds tool calls: the definitions go along (the API wants them) and none may be called.
         : hasToolBlocks(messages) ? { messages, tools: toolDefinitions(), toolChoice: { type: 'none' as const } } : { messages };
       const onRetry = (notice: RetryNotice): void => {

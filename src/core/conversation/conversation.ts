@@ -65,10 +65,7 @@ export interface ConversationData {
   createdAt: number;
   updatedAt: number;
   exchanges: Exchange[];
-  /**
-   * Answer ids of exchanges taken out by a rewind (Edit and resend, a checkpoint restore): a merge with another
-   * window's older copy must not bring them back.
-   */
+  /** Answer ids of exchanges a Restore (or an edit-and-resend) took back: no window's copy brings them back. */
   removed?: string[];
 }
 
@@ -110,8 +107,8 @@ export class Conversation {
   readonly createdAt: number;
   updatedAt: number;
   readonly exchanges: Exchange[];
-  /** Answer ids of exchanges a rewind took out (see ConversationData.removed). */
-  readonly removed: Set<string>;
+  /** See ConversationData.removed. */
+  readonly removed: string[];
 
   constructor(data: ConversationData) {
     this.id = data.id;
@@ -119,7 +116,7 @@ export class Conversation {
     this.createdAt = data.createdAt;
     this.updatedAt = data.updatedAt;
     this.exchanges = data.exchanges;
-    this.removed = new Set(data.removed ?? []);
+    this.removed = data.removed ?? [];
   }
 
   static create(id: string, now: number): Conversation {
@@ -187,10 +184,7 @@ export class Conversation {
   }
 
   toData(): ConversationData {
-    return {
-      version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges,
-      ...(this.removed.size > 0 ? { removed: [...this.removed] } : {}),
-    };
+    return { version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges, ...(this.removed.length > 0 ? { removed: this.removed } : {}) };
   }
 }
 

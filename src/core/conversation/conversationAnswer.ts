@@ -64,7 +64,7 @@ export function toAnswerBlocks(content: readonly ContentBlock[]): AnswerBlock[] 
 const MAX_VIEW_RESULT = 20_000;
 
 /** What a tool call shows while it waits or runs (not saved: a reload shows it as not run). */
-export type ToolView = Pick<Extract<AnswerBlock, { kind: 'tool_use' }>, 'state' | 'summary' | 'change' | 'reason' | 'result'>;
+export type ToolView = Pick<Extract<AnswerBlock, { kind: 'tool_use' }>, 'state' | 'summary' | 'change' | 'reason' | 'result' | 'command' | 'output'>;
 
 export function toolResultView(result: StoredToolResult): ToolView {
   const text = result.content.length > MAX_VIEW_RESULT ? `${result.content.slice(0, MAX_VIEW_RESULT)}\n… (${result.content.length - MAX_VIEW_RESULT} more characters sent to the model)` : result.content;

@@ -10,6 +10,7 @@ import { omitImages, setAttachmentOmitted } from './attachmentsOmitted';
 import { ConversationList } from './conversationList';
 import { ConversationSync } from './conversationSync';
 import { defaultToolPolicy, type ToolPolicy } from './toolLoop';
+import { rewindConversation, unrewindConversation, type Rewound } from './rewind';
 import type { ChatTools } from '../tools/types';
 import { CACHE_TTL_MS, requestEstimate, type PreviewSettings } from '../cost/costPreview';
 import { conversationToMarkdown } from './conversationMarkdown';
@@ -254,6 +255,35 @@ export class ConversationController {
     }
     this.postSnapshot();
     await this.sync.save(this.list.active);
+    return true;
+  }
+
+  /**
+   * Takes the question `userTurnId` and everything after it out of the active conversation (Restore; edit and resend).
+   * An answer still running is stopped first. Returns what was taken out, for the composer and for Redo.
+   */
+  async rewind(userTurnId: string): Promise<Rewound | undefined> {
+    await this.ready;
+    await this.stopAndWait();
+    const conversation = this.list.active;
+    const rewound = rewindConversation(conversation, userTurnId, this.now());
+    if (!rewound) return undefined;
+    this.postSnapshot();
+    this.postConversations();
+    await this.sync.save(conversation);
+    return rewound;
+  }
+
+  /** Redo of a Restore: the exchanges it took out come back at the end of the conversation they were in. */
+  async unrewind(conversationId: string, removed: readonly Exchange[]): Promise<boolean> {
+    await this.ready;
+    await this.stopAndWait();
+    if (this.list.active.id !== conversationId) await this.switchChat(conversationId);
+    const conversation = this.list.active;
+    if (conversation.id !== conversationId) return false;
+    unrewindConversation(conversation, removed, this.newId, this.now());
+    this.postSnapshot();
+    await this.sync.save(conversation);
     return true;
   }
 

@@ -19,9 +19,10 @@ const DEFAULT_TITLE = 'New chat';
  * unchanged, so a caller can keep object identity for the exchanges it holds.
  */
 export function mergeConversationData(ours: ConversationData, theirs: ConversationData, pinnedAnswerId?: string): MergeResult {
-  // What either window rewound away (Edit and resend, a checkpoint restore) stays away.
-  const removed = new Set([...(ours.removed ?? []), ...(theirs.removed ?? [])]);
-  const exchanges = mergeExchanges(ours.exchanges, theirs.exchanges, pinnedAnswerId).filter((e) => !removed.has(e.answer.id));
+  // Exchanges either copy took back (Restore, edit and resend) stay gone.
+  const removed = [...new Set([...(ours.removed ?? []), ...(theirs.removed ?? [])])];
+  const gone = new Set(removed);
+  const exchanges = mergeExchanges(ours.exchanges, theirs.exchanges, pinnedAnswerId).filter((e) => !gone.has(e.answer.id));
   const changed = exchanges.length !== ours.exchanges.length || exchanges.some((e, i) => e !== ours.exchanges[i]);
   // Titles come from the first question; a window that has not asked yet still says "New chat".
   const title = ours.title === DEFAULT_TITLE && theirs.title !== DEFAULT_TITLE ? theirs.title : ours.title;
@@ -33,7 +34,7 @@ export function mergeConversationData(ours: ConversationData, theirs: Conversati
       createdAt: Math.min(ours.createdAt, theirs.createdAt),
       updatedAt: Math.max(ours.updatedAt, theirs.updatedAt),
       exchanges,
-      ...(removed.size > 0 ? { removed: [...removed] } : {}),
+      ...(removed.length > 0 ? { removed } : {}),
     },
     changed: changed || title !== ours.title,
   };

@@ -252,8 +252,7 @@ export class ConversationSync {
     const run = host.streaming();
     const result = mergeConversationData(conversation.toData(), theirs, run?.conversation === conversation ? run.exchange.answer.id : undefined);
     conversation.updatedAt = Math.max(conversation.updatedAt, theirs.updatedAt);
-    // Turns the other window rewound away (Edit and resend) stay away here too, and in what this window saves.
-    for (const id of result.data.removed ?? []) conversation.removed.add(id);
+    for (const id of result.data.removed ?? []) if (!conversation.removed.includes(id)) conversation.removed.push(id);
     if (!result.changed) return;
     conversation.exchanges.splice(0, conversation.exchanges.length, ...result.data.exchanges);
     conversation.title = result.data.title;

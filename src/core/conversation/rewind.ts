@@ -1,29 +1,38 @@
-// Rewinding a conversation to before one of its questions (Edit and resend; checkpoints restore to the same point).
-// Pure: no vscode, no I/O.
-import type { Conversation, Exchange } from './conversation';
+// Rewinding a conversation to before one of its questions (Restore of issue 17; edit-and-resend of issue 20 uses it
+// too): the question and everything after it leave the conversation, their answer ids are remembered as removed (so no
+// other window's copy brings them back when the copies merge), and the question's input is returned for the composer.
+import type { Conversation, Exchange, UserInput } from './conversation';
 
-export interface RewindResult {
-  /** The exchanges taken out, in order: the question rewound to and every later one. */
+export interface Rewound {
+  /** The exchanges taken out, oldest first (Redo puts them back). */
   removed: Exchange[];
-  /** Workspace files their tools changed (applied edits, created files), each once, in the order first changed. */
-  changedFiles: string[];
+  /** The question as it was asked: it goes back into the composer. */
+  question: UserInput;
+}
+
+/** Takes the question `userTurnId` and every later exchange out of `conversation`; undefined when it has no such question. */
+export function rewindConversation(conversation: Conversation, userTurnId: string, now: number): Rewound | undefined {
+  const index = conversation.exchanges.findIndex((e) => e.user.id === userTurnId);
+  if (index === -1) return undefined;
+  const removed = conversation.exchanges.splice(index);
+  for (const exchange of removed) if (!conversation.removed.includes(exchange.answer.id)) conversation.removed.push(exchange.answer.id);
+  conversation.updatedAt = now;
+  const { text, context, images } = removed[0].user;
+  return { removed, question: { text, context, images } };
 }
 
 /**
- * Takes the exchange whose question is `userTurnId` and every later one out of `conversation`; their answer ids are
- * remembered (`conversation.removed`) so that a merge with another window's older copy does not bring them back.
- * Undefined when the conversation has no such question (nothing changes).
+ * Puts rewound exchanges back at the end (Redo). Their answers get new ids: the old ones stay removed, so a copy saved
+ * before the rewind cannot bring a second copy back.
  */
-export function rewindConversation(conversation: Conversation, userTurnId: string, now: number): RewindResult | undefined {
-  const index = conversation.exchanges.findIndex((e) => e.user.id === userTurnId);
-  if (index < 0) return undefined;
-  const removed = conversation.exchanges.splice(index);
-  for (const exchange of removed) conversation.removed.add(exchange.answer.id);
-  conversation.updatedAt = Math.max(conversation.updatedAt, now);
-  return { removed, changedFiles: changedFiles(removed) };
+export function unrewindConversation(conversation: Conversation, removed: readonly Exchange[], newId: () => string, now: number): Exchange[] {
+  const back = removed.map((e) => ({ ...e, answer: { ...e.answer, id: newId() }, updatedAt: now }));
+  conversation.exchanges.push(...back);
+  conversation.updatedAt = now;
+  return back;
 }
 
-/** Files the tools of `exchanges` changed: the changes the user applied (or that ran without asking). */
+/** Files the tools of `exchanges` changed (applied edits, created files), each once, in the order first changed. */
 export function changedFiles(exchanges: readonly Exchange[]): string[] {
   const files = new Set<string>();
   for (const exchange of exchanges) {

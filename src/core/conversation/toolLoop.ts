@@ -3,13 +3,14 @@
 // for Continue is the ToolPolicy: new kinds of calls (commands) and new bounds (checkpoints, loop detection) plug in there.
 import type { ToolUseBlock } from '../../api';
 import { describeCall, parseToolCall, READ_ONLY_TOOLS, type ParsedToolCall } from '../tools/definitions';
-import type { ChatTools, PreparedToolCall, StoredToolResult, ToolLimits } from '../tools/types';
+import type { ChatTools, PreparedToolCall, StoredToolResult, ToolLimits, ToolQuestion } from '../tools/types';
 import type { ToolView } from './conversationAnswer';
 
 /** What goes back to the model when the user turns a call down or stops while its card waits. */
 export const TOOL_DECLINED = {
   change: 'The user declined this change: the file was not changed. Ask what they want instead, or continue without it.',
   read: 'The user declined to let you read this file.',
+  command: 'The user declined to run this command: it was not run. Ask what they want instead, or continue without it.',
   stopped: 'The user stopped the answer before deciding: nothing was changed.',
 } as const;
 
@@ -43,8 +44,12 @@ function roundCredits(credits: number): string {
   return String(Math.round(credits * 10000) / 10000);
 }
 
-/** Changes always ask; reads ask when the file looks secret or read-only tools are not auto-approved. */
+/**
+ * Changes always ask; reads ask when the file looks secret or read-only tools are not auto-approved; a command asks
+ * unless fastrouter.tools.commandRules allow every part of it (the host judged that when it prepared the call).
+ */
 export const askBeforeChangesAndSecrets: ApprovalRule = (call, prepared, limits) => {
+  if (call.name === 'run_command') return { ask: prepared.runsUnasked !== true };
   const ask = !READ_ONLY_TOOLS.has(call.name) || prepared.secret === true || !limits().autoApproveReadOnly;
   const reason = ask && prepared.secret ? 'This file may hold secrets: it is read only if you allow it.' : undefined;
   return reason ? { ask, reason } : { ask };
@@ -114,6 +119,8 @@ export interface ToolRound {
   policy: ToolPolicy;
   approvals: ToolApprovals;
   signal: AbortSignal;
+  /** The question the round answers (checkpoints are kept per question). */
+  question?: ToolQuestion;
   /** Tool calls waiting or running, as the view shows them (a call's result is in its message once it has one). */
   views: Map<string, ToolView>;
   /** Sends the call's row as it is now. */
@@ -162,24 +169,27 @@ async function runTool(round: ToolRound, call: ToolUseBlock): Promise<StoredTool
   setView({ state: 'running', summary });
   let prepared: PreparedToolCall | { error: string; summary?: string };
   try {
-    prepared = await tools.prepare(parsed.call, { toolUseId: id, signal });
+    prepared = await tools.prepare(parsed.call, { toolUseId: id, signal, ...(round.question ? { question: round.question } : {}) });
   } catch (error) {
     return fail(`${call.name} failed: ${errorText(error)}`, `${summary} (failed)`);
   }
   if ('error' in prepared) return fail(prepared.error, prepared.summary ?? `${summary} (failed)`);
   const change = prepared.change;
+  const command = prepared.command;
   const approval = round.policy.approval(parsed.call, prepared, () => tools.limits());
   if (approval.ask) {
-    setView({ state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
+    setView({ state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(command ? { command } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
     const decision = await round.approvals.wait(id, signal);
     if (decision !== 'apply') {
-      const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : TOOL_DECLINED.read;
+      const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : command ? TOOL_DECLINED.command : TOOL_DECLINED.read;
       return { toolUseId: id, content, isError: true, state: 'rejected', summary: prepared.summary, ...(change ? { change } : {}) };
     }
-    setView({ state: 'running', summary: prepared.summary, ...(change ? { change } : {}) });
   }
+  if (approval.ask || command) setView({ state: 'running', summary: prepared.summary, ...(change ? { change } : {}), ...(command ? { command } : {}) });
+  // A command's live output goes into its row (the host sends it at most a few times a second).
+  const progress = { output: (output: string) => setView({ state: 'running', summary: prepared.summary, ...(command ? { command } : {}), output }) };
   try {
-    const result = await prepared.run(signal);
+    const result = await prepared.run(signal, progress);
     const state = result.isError ? 'error' : change ? 'applied' : 'done';
     return { toolUseId: id, content: result.content, ...(result.isError ? { isError: true } : {}), state, summary: result.summary, ...(change ? { change } : {}) };
   } catch (error) {

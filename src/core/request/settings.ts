@@ -76,6 +76,8 @@ export const settingSchemas = {
   'tools.autoApproveReadOnly': z.boolean().default(true),
   'tools.maxRounds': z.number().int('must be a whole number').min(1).max(1000).default(25),
   'tools.maxCreditsPerQuestion': z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0),
+  'tools.commandTimeoutSeconds': z.number().int('must be a whole number').min(1).max(3600).default(120),
+  'tools.commandRules': z.record(z.string(), z.boolean()).default({}),
   promptCaching: z.boolean().default(true),
   'rules.enabled': z.boolean().default(true),
 } as const;
@@ -108,6 +110,10 @@ export interface FastRouterSettings {
   'tools.maxRounds': number;
   /** Billed credits per question before the tool loop pauses; 0 = no limit. */
   'tools.maxCreditsPerQuestion': number;
+  /** run_command's default timeout (the model may ask for another, 1–3600 s). */
+  'tools.commandTimeoutSeconds': number;
+  /** run_command rules: a prefix or /regex/ → true (run unasked) or false (never run); deny wins. */
+  'tools.commandRules': Record<string, boolean>;
   /** Prompt-cache breakpoints on the system prompt, tools and last user turn (promptCaching.ts). */
   promptCaching: boolean;
   /** Project rules (AGENTS.md, CLAUDE.md, Copilot/Cursor/… rule files) go into the system prompt, in a trusted workspace. */
@@ -134,7 +140,7 @@ export interface SettingProblem {
  * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
  * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
  */
-const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion', 'rules.enabled']);
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion', 'tools.commandTimeoutSeconds', 'tools.commandRules', 'rules.enabled']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;

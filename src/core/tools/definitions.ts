@@ -38,6 +38,11 @@ export const toolInputSchemas = {
     path,
     content: z.string().describe('The whole content of the new file.'),
   }),
+  run_command: z.object({
+    command: z.string().trim().min(1, 'must not be empty').max(10_000).describe('The command line, run by the user\'s shell (e.g. "npm test", "git status && git diff --stat").'),
+    cwd: z.string().trim().max(4096).optional().describe('Workspace-relative folder to run it in. Default: the workspace folder. Never outside the workspace.'),
+    timeout_seconds: z.number().int('must be a whole number').min(1).max(3600).optional().describe('Seconds before the command and everything it started are ended. Default: fastrouter.tools.commandTimeoutSeconds (120).'),
+  }),
 } as const;
 
 export type ToolName = keyof typeof toolInputSchemas;
@@ -61,6 +66,11 @@ const descriptions: Record<ToolName, string> = {
     'Propose an edit to an existing file: replace old_text, which must occur exactly once, by new_text. ' +
     'The user reviews the change and applies or rejects it. Read the file first so old_text matches exactly.',
   create_file: 'Propose a new file with the given content. Fails if the file exists (use edit_file to change it). The user reviews it first.',
+  run_command:
+    'Run a shell command in the workspace (tests, builds, linters, git status…) and get its exit code and output (stdout and ' +
+    'stderr interleaved; long output keeps the first and last 8 KB). The user approves each command unless their rules allow it. ' +
+    'stdin is closed: never run commands that wait for input, editors, pagers or servers that do not exit; pass flags that ' +
+    'make tools non-interactive. Prefer read_file/search_text to look at files.',
 };
 
 function jsonSchema(name: ToolName): Tool['input_schema'] {
@@ -83,10 +93,13 @@ function stripLimits(value: unknown): unknown {
 
 let cached: Tool[] | undefined;
 
-/** The `tools` of a chat request, in a fixed order (a stable prefix keeps the prompt cache warm). */
-export function toolDefinitions(): Tool[] {
+/**
+ * The `tools` of a chat request, in a fixed order (a stable prefix keeps the prompt cache warm); `omitted` tools are
+ * not offered (run_command where no process can run).
+ */
+export function toolDefinitions(omitted: readonly ToolName[] = []): Tool[] {
   cached ??= TOOL_NAMES.map((name) => ({ name, description: descriptions[name], input_schema: jsonSchema(name) }));
-  return cached;
+  return omitted.length === 0 ? cached : cached.filter((tool) => !omitted.includes(tool.name as ToolName));
 }
 
 export function isToolName(name: string): name is ToolName {
@@ -129,5 +142,9 @@ export function describeCall(call: ParsedToolCall): string {
       return `Edit ${call.input.path}`;
     case 'create_file':
       return `Create ${call.input.path}`;
+    case 'run_command': {
+      const line = call.input.command.split('\n')[0];
+      return `Run ${line.length > 80 ? `${line.slice(0, 80)}…` : line}${line !== call.input.command && line.length <= 80 ? ' …' : ''}`;
+    }
   }
 }

@@ -1,6 +1,6 @@
 // What the chat's tool loop needs from the host (the host implements it with VS Code's APIs) and what it stores.
-import type { ToolChange, ToolState } from '../../common/protocol';
-import type { ParsedToolCall } from './definitions';
+import type { CommandCard, ToolChange, ToolState } from '../../common/protocol';
+import type { ParsedToolCall, ToolName } from './definitions';
 
 export interface ToolLimits {
   /** Read-only tools run without asking (files that look secret always ask). */
@@ -27,7 +27,22 @@ export interface PreparedToolCall {
   secret?: boolean;
   /** A proposed change (edit_file, create_file): shown on the approval card. */
   change?: ToolChange;
-  run(signal: AbortSignal): Promise<ToolRunResult>;
+  /** run_command: the command and its parsed parts, shown on the card. */
+  command?: CommandCard;
+  /** run_command: fastrouter.tools.commandRules allow every part, so it runs without asking. */
+  runsUnasked?: boolean;
+  run(signal: AbortSignal, progress?: ToolProgress): Promise<ToolRunResult>;
+}
+
+/** The question a call answers: its user turn and conversation (checkpoints are kept per question). */
+export interface ToolQuestion {
+  id: string;
+  conversationId: string;
+}
+
+/** What a running call shows in its row before it ends (a command's live output). */
+export interface ToolProgress {
+  output(text: string): void;
 }
 
 export interface ChatTools {
@@ -35,9 +50,11 @@ export interface ChatTools {
   enabled(): boolean;
   limits(): ToolLimits;
   /** Checks a call (paths, the edit's match) without changing anything; an `error` goes back to the model as is. */
-  prepare(call: ParsedToolCall, context: { toolUseId: string; signal: AbortSignal }): Promise<PreparedToolCall | { error: string; summary?: string }>;
+  prepare(call: ParsedToolCall, context: { toolUseId: string; signal: AbortSignal; question?: ToolQuestion }): Promise<PreparedToolCall | { error: string; summary?: string }>;
   /** The call is decided or gone: forget what was prepared for it (e.g. the proposed text for Show Diff). */
   release?(toolUseId: string): void;
+  /** Tools not offered here (run_command where no process can run). */
+  omitted?(): ToolName[];
 }
 
 /** A tool result as saved with the assistant message that asked for it (sent back in later requests). */

@@ -4,9 +4,10 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { RestoreChat, WorkspaceCheckpoints } from '../tools/checkpoints';
 import type { AnsweredElsewhere, ConversationController } from '../../core/conversation/conversationController';
 import type { ConversationStore } from '../../core/conversation/conversationStore';
-import { rewindConversation } from '../../core/conversation/rewind';
+import { changedFiles, rewindConversation } from '../../core/conversation/rewind';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../core/conversation/conversationImages';
 import { answerToMarkdown } from '../../core/conversation/conversationMarkdown';
 import { previewWithDraft } from '../../common/tokenCount';
@@ -44,6 +45,8 @@ export interface ChatServiceDeps {
   maxChars: () => number;
   /** The conversations' store: History's Undo brings a deleted conversation back through it. */
   store?: ConversationStore;
+  /** Checkpoints: a question's Restore (files and conversation) and Redo. */
+  checkpoints?: WorkspaceCheckpoints;
   /** Project rules (the rules line above the composer), and the files the next question is about (for glob rules). */
   rules?: ProjectRules;
   questionFiles?: () => string[];
@@ -387,6 +390,36 @@ export class ChatService extends Disposable {
     if (!this.post({ type: 'focusInput' })) this.focusPending = true;
   }
 
+  /** The chat's checkpoints (for tests: a stand-in for the conflict dialog). */
+  get checkpoints(): WorkspaceCheckpoints | undefined {
+    return this.deps.checkpoints;
+  }
+
+  /** A question's Restore: its files back as before it, the conversation rewound, the question in the composer. */
+  async restoreQuestion(userTurnId: string): Promise<void> {
+    const checkpoints = this.deps.checkpoints;
+    if (!checkpoints) return;
+    // A running answer (a command, an edit) stops before its files are put back.
+    this.controller.stop();
+    await this.controller.idle();
+    await checkpoints.restore(userTurnId, this.restoreChat());
+  }
+
+  /** Undoes the last Restore. */
+  async redoRestore(): Promise<void> {
+    await this.deps.checkpoints?.redo(this.restoreChat());
+  }
+
+  private restoreChat(): RestoreChat {
+    return {
+      conversationId: () => this.controller.conversation.id,
+      rewind: (id) => this.controller.rewind(id),
+      unrewind: (conversationId, removed) => this.controller.unrewind(conversationId, removed),
+      composer: (text) => void this.post({ type: 'composerText', text }),
+      notify: (message) => void this.notify('info', message, { toast: false }),
+    };
+  }
+
   private post(message: HostToWebview): boolean {
     return this.provider.post(message);
   }
@@ -557,6 +590,9 @@ export class ChatService extends Disposable {
       case 'undoDelete':
         await this.undoDelete(message.conversationId);
         return;
+      case 'restoreQuestion':
+        await this.restoreQuestion(message.turnId);
+        return;
       case 'openRule':
         if (!(await this.deps.rules?.open(message.id))) this.notice('error', vscode.l10n.t('This rule file is no longer there.'));
         return;
@@ -599,8 +635,9 @@ export class ChatService extends Disposable {
     this.pendingContextItems = [];
     this.postPendingContext();
     this.post({ type: 'snapshot', snapshot: this.controller.snapshot() });
-    if (rewound.changedFiles.length > 0) {
-      this.notify('info', vscode.l10n.t('The replaced turns changed {0}; those changes stay in the files.', rewound.changedFiles.join(', ')), { toast: false });
+    const changed = changedFiles(rewound.removed);
+    if (changed.length > 0) {
+      this.notify('info', vscode.l10n.t('The replaced turns changed {0}; those changes stay in the files.', changed.join(', ')), { toast: false });
     }
     await this.controller.ask({ text, context, images: allImages });
   }

@@ -10,6 +10,7 @@ import type { ModelCatalog } from '../models/modelCatalog';
 import type { RequestRunner } from '../request/requestRunner';
 import type { SettingsService } from '../request/settings';
 import { toolDefinitions } from '../../core/tools/definitions';
+import type { ApiKeyStore } from '../request/apiKey';
 import { WorkspaceTools } from '../tools';
 import { ChatService } from './chatService';
 import type { ProjectRules } from '../context/projectRules';
@@ -25,6 +26,8 @@ export interface ChatDeps {
   models?: ModelCatalog;
   settings: SettingsService;
   log: vscode.LogOutputChannel;
+  /** Only so a command's environment never carries a copy of the key. */
+  apiKey?: ApiKeyStore;
   /** Project rules: in the system prompt of every chat request, after fastrouter.systemPrompt. */
   rules?: ProjectRules;
 }
@@ -37,7 +40,8 @@ export function conversationsDir(context: vscode.ExtensionContext): string {
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): ChatService {
   const log = (message: string) => deps.log.info(`Chat: ${message}`);
   const storageDir = conversationsDir(context);
-  const tools = new WorkspaceTools(deps.settings);
+  const checkpointDir = context.storageUri ? path.join(context.storageUri.fsPath, 'checkpoints') : undefined;
+  const tools = new WorkspaceTools(deps.settings, async () => deps.apiKey?.get(), checkpointDir, log);
   context.subscriptions.push(tools);
   // Asked when a page is painted: a good moment to fetch a stale model list (in the background, never awaited).
   const modelName = () => {
@@ -93,7 +97,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
       return {
         system: systemWithRules(deps.settings.current.systemPrompt, deps.rules?.cachedText ?? '') || undefined,
         // The workspace tools go with every chat request while they are on.
-        tools: tools.enabled() ? toolDefinitions() : undefined,
+        tools: tools.enabled() ? toolDefinitions(tools.omitted()) : undefined,
         inputCreditsPerToken: prices?.input,
         nextContext: service.pendingCode,
         ...(prices && deps.settings.current.promptCaching ? { caching: { readCreditsPerToken: prices.cacheRead, writeCreditsPerToken: prices.cacheWrite } } : {}),
@@ -115,6 +119,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
       if (!(await tools.showDiff(toolUseId))) void vscode.window.showInformationMessage(vscode.l10n.t('This change was already decided; there is no proposal to compare any more.'));
     },
     toolsBlockedReason: () => tools.blockedReason,
+    checkpoints: tools.checkpoints,
     maxChars: () => deps.settings.current.maxSelectionChars,
     store,
     rules: deps.rules,

@@ -1,8 +1,9 @@
 // The workspace tools for the chat (ChatTools of src/core/tools/types.ts): one file per tool, this registry, the
 // settings (fastrouter.tools.*) and Workspace Trust: in an untrusted workspace no tool is offered.
 import * as vscode from 'vscode';
-import type { ParsedToolCall } from '../../core/tools/definitions';
-import type { ChatTools, PreparedToolCall, ToolLimits } from '../../core/tools/types';
+import type { ParsedToolCall, ToolName } from '../../core/tools/definitions';
+import type { ChatTools, PreparedToolCall, ToolLimits, ToolQuestion } from '../../core/tools/types';
+import { WorkspaceCheckpoints } from './checkpoints';
 import { Disposable } from '../dispose';
 import type { SettingsService } from '../request/settings';
 import { prepareCreateFile } from './createFile';
@@ -12,6 +13,7 @@ import { prepareGetDiagnostics } from './getDiagnostics';
 import { prepareListDirectory } from './listDirectory';
 import { ProposalStore } from './proposals';
 import { prepareReadFile } from './readFile';
+import { CommandRunner, commandsSupported } from './runCommand';
 import { prepareSearchText } from './searchText';
 import { ToolWorkspace } from './workspace';
 
@@ -19,8 +21,23 @@ export class WorkspaceTools extends Disposable implements ChatTools {
   readonly workspace = new ToolWorkspace();
   private readonly proposals = this._register(new ProposalStore());
 
-  constructor(private readonly settings: SettingsService) {
+  readonly commands: CommandRunner;
+  readonly checkpoints: WorkspaceCheckpoints;
+
+  /** `checkpointDir`: where checkpoints are kept (the extension's workspace storage); none: no checkpoints. */
+  constructor(
+    private readonly settings: SettingsService,
+    apiKey: () => Promise<string | undefined> = async () => undefined,
+    checkpointDir?: string,
+    log?: (message: string) => void,
+  ) {
     super();
+    this.commands = this._register(new CommandRunner(settings, apiKey));
+    this.checkpoints = this._register(new WorkspaceCheckpoints(checkpointDir, this.workspace, log));
+  }
+
+  omitted(): ToolName[] {
+    return commandsSupported() ? [] : ['run_command'];
   }
 
   enabled(): boolean {
@@ -38,7 +55,26 @@ export class WorkspaceTools extends Disposable implements ChatTools {
     return { autoApproveReadOnly: s['tools.autoApproveReadOnly'], maxRounds: s['tools.maxRounds'], maxCreditsPerQuestion: s['tools.maxCreditsPerQuestion'] };
   }
 
-  prepare(call: ParsedToolCall, context: { toolUseId: string }): Promise<PreparedToolCall | { error: string }> {
+  async prepare(call: ParsedToolCall, context: { toolUseId: string; question?: ToolQuestion }): Promise<PreparedToolCall | { error: string; summary?: string }> {
+    const prepared = await this.prepareCall(call, context);
+    if ('error' in prepared) return prepared;
+    // Writes keep a checkpoint of the question first (Restore puts the files back).
+    const question = context.question;
+    if (call.name === 'edit_file' || call.name === 'create_file') {
+      const resolved = await this.workspace.resolve(call.input.path);
+      if (resolved.ok) {
+        const run = prepared.run;
+        return { ...prepared, run: (signal, progress) => this.checkpoints.aroundWrite(question, resolved.path.fsPath, () => run(signal, progress)) };
+      }
+    }
+    if (call.name === 'run_command') {
+      const run = prepared.run;
+      return { ...prepared, run: (signal, progress) => this.checkpoints.aroundCommand(question, () => run(signal, progress)) };
+    }
+    return prepared;
+  }
+
+  private prepareCall(call: ParsedToolCall, context: { toolUseId: string }): Promise<PreparedToolCall | { error: string; summary?: string }> {
     switch (call.name) {
       case 'read_file':
         return prepareReadFile(this.workspace, call.input);
@@ -54,6 +90,8 @@ export class WorkspaceTools extends Disposable implements ChatTools {
         return prepareEditFile(this.workspace, this.proposals, context.toolUseId, call.input);
       case 'create_file':
         return prepareCreateFile(this.workspace, this.proposals, context.toolUseId, call.input);
+      case 'run_command':
+        return this.commands.prepare(this.workspace, call.input);
     }
   }
 

@@ -108,6 +108,10 @@ export class ChatApp {
       case 'focusInput':
         this.composer.focus();
         break;
+      case 'composerText':
+        this.composer.draft = message.text;
+        this.composer.focus();
+        break;
       case 'estimate':
         this.composer.setEstimate(message.estimate);
         break;

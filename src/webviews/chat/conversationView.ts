@@ -84,6 +84,13 @@ export class ConversationView {
         input.onEditQuestion(question.dataset.turnId, question.querySelector('.user-text')?.textContent ?? '');
         return;
       }
+      // A question's Restore: files back as before it, the conversation rewound (the host asks about conflicts).
+      const restore = (e.target as Element).closest<HTMLButtonElement>('button.restore-question');
+      const questionId = restore?.closest<HTMLElement>('.turn[data-role="user"]')?.dataset.turnId;
+      if (restore && questionId) {
+        input.post({ type: 'restoreQuestion', turnId: questionId });
+        return;
+      }
       handleAnswerClick(e, actions);
       const decided = (e.target as Element).closest('button[data-action="toolApply"], button[data-action="toolReject"]');
       if (decided) input.onDecided();

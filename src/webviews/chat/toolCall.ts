@@ -39,6 +39,8 @@ export function renderToolCall(block: ToolUseBlock, options: { open?: boolean } 
     h('div', { class: 'tool-io' },
       h('div', { class: 'tool-io-label' }, `Input (${block.name})`),
       h('pre', { tabindex: '0' }, h('code', {}, block.input)),
+      block.output !== undefined && block.result === undefined ? h('div', { class: 'tool-io-label' }, 'Output so far') : null,
+      block.output !== undefined && block.result === undefined ? h('pre', { class: 'tool-output', tabindex: '0' }, h('code', {}, block.output)) : null,
       block.result !== undefined ? h('div', { class: 'tool-io-label' }, 'Result') : null,
       block.result !== undefined ? h('pre', { class: 'tool-result', tabindex: '0' }, h('code', {}, block.result)) : null,
     ),
@@ -50,8 +52,35 @@ export function renderToolCall(block: ToolUseBlock, options: { open?: boolean } 
     ...(block.id ? { 'data-tool-id': block.id } : {}),
     'aria-busy': busy ? 'true' : undefined,
   }, details);
-  if (block.change || state === 'approval') element.append(renderCard(block));
+  if (block.command && state === 'approval') element.append(renderCommandCard(block, block.command));
+  else if (block.change || state === 'approval') element.append(renderCard(block));
   return element;
+}
+
+const VERDICT_TEXT = { allow: 'allowed', deny: 'denied', ask: 'asks' } as const;
+
+/** run_command's card: the command, its parts with the rule each matched, Run / Reject (neither focused nor default). */
+function renderCommandCard(block: ToolUseBlock, command: NonNullable<ToolUseBlock['command']>): HTMLElement {
+  const card = h('div', { class: 'tool-card command-card', role: 'group', 'aria-label': `Run a command: ${toolStateText(block.state)}` },
+    h('div', { class: 'tool-card-head' }, h('span', {}, command.cwd ? `Run in ${command.cwd}:` : 'Run in the workspace folder:')),
+    h('pre', { class: 'command-line', tabindex: '0' }, h('code', {}, command.command)),
+  );
+  if (command.parts.length > 1 || command.parts.some((p) => p.rule)) {
+    card.append(h('ul', { class: 'command-parts', 'aria-label': 'Parts of the command' },
+      ...command.parts.map((part) => h('li', { class: 'command-part', 'data-verdict': part.verdict },
+        h('code', {}, part.text || '(empty)'),
+        ' ',
+        h('span', { class: 'command-rule' }, part.rule ? `${VERDICT_TEXT[part.verdict]} by rule "${part.rule}"` : 'no rule'),
+        part.reasons.filter((r) => r !== 'no rule allows it').length > 0 ? h('span', { class: 'command-reasons' }, ` — ${part.reasons.filter((r) => r !== 'no rule allows it').join('; ')}`) : null,
+      )),
+    ));
+  }
+  if (command.reasons.length > 0) card.append(h('div', { class: 'tool-card-reason' }, `Always asks: ${command.reasons.join('; ')}`));
+  card.append(h('div', { class: 'tool-card-actions' },
+    button('Run', { 'data-action': 'toolApply', class: 'primary' }),
+    button('Reject', { 'data-action': 'toolReject' }),
+  ));
+  return card;
 }
 
 /** The approval card: what would change, and the decision buttons while it waits (none is focused or default). */

@@ -5,7 +5,8 @@ import { imageDataUrl, thumbnail } from './thumbnail';
 
 export function renderUserTurn(turn: UserTurn): HTMLElement {
   const el = h('div', { class: 'turn', 'data-role': 'user', 'data-turn-id': turn.id },
-    h('div', { class: 'turn-label' }, 'You'),
+    h('div', { class: 'turn-label' }, 'You',
+      button('Restore: undo the file changes of this question and after it, and ask it again', { class: 'restore-question', 'data-action': 'restoreQuestion' }, 'Restore')),
   );
   if (turn.text) el.append(h('div', { class: 'user-text' }, turn.text));
   for (const c of turn.context) {

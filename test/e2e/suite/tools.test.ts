@@ -230,7 +230,7 @@ suite('workspace tools (real VS Code)', () => {
     assert.deepEqual(toolRows(answer).map((b) => b.state), ['done', 'applied']);
     const requests = await simRequests<RecordedRequest>();
     assert.equal(requests.length, 3);
-    assert.equal(requests[0].body.tools?.length, 7);
+    assert.equal(requests[0].body.tools?.length, 8);
     assert.ok(requests.every((r) => r.status === 200));
   });
 
