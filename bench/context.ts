@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readRules, rulesInEffect, rulesSystemText, type RuleFile } from '../src/core/context/rules';
 import { ruleFormatOf } from '../src/core/context/rulesFormat';
+import { formatTokenCount, previewWithDraft } from '../src/common/tokenCount';
+import type { RequestEstimate } from '../src/common/protocol';
 import type { BenchRunOptions } from './run';
 
 function median(values: number[]): number {
@@ -82,5 +84,34 @@ export async function benchContext(options: BenchRunOptions = {}): Promise<void>
     console.log(`  per question (which rules apply + system text, ${text.length} chars): ${(median(question) * 1000).toFixed(0)} µs`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
+  }
+  benchMeterKeystroke(rounds);
+}
+
+/**
+ * The webview's work per keystroke (once per frame) for the cost preview and the meter: the draft's estimate on top of
+ * the host's base (shared by both), then the meter's share and label. The meter adds only the last part.
+ */
+function benchMeterKeystroke(rounds: number): void {
+  const estimate: RequestEstimate = { baseTokens: 76_000, conversationTokens: 70_000, calibration: 1.1, context: { tokens: 76_000, contextLength: 200_000, calibration: 1.1, exact: true, breakdown: { system: 1, tools: 1, conversation: 1, attachments: 1, toolResults: 1 } } };
+  for (const chars of [200, 100_000]) {
+    const draft = 'Why does this allocate on every call? '.repeat(Math.ceil(chars / 38)).slice(0, chars);
+    let label = '';
+    const iterations = chars > 1000 ? 200 : 20_000;
+    const both: number[] = [];
+    const meterOnly: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let t0 = performance.now();
+      let tokens = 0;
+      for (let i = 0; i < iterations; i++) tokens = previewWithDraft(estimate, draft).tokens;
+      both.push((performance.now() - t0) / iterations);
+      t0 = performance.now();
+      for (let i = 0; i < iterations; i++) {
+        const share = (tokens + (i & 1)) / estimate.context!.contextLength;
+        label = `≈ ${Math.floor(share * 100)}% of ${formatTokenCount(estimate.context!.contextLength)}`;
+      }
+      meterOnly.push((performance.now() - t0) / iterations);
+    }
+    console.log(`Meter per keystroke, ${chars.toLocaleString('en-US')}-char draft: draft estimate (shared with the cost preview) ${(median(both) * 1000).toFixed(1)} µs; the meter's own share + label ${(median(meterOnly) * 1e6).toFixed(0)} ns (${label})`);
   }
 }

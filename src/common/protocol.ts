@@ -233,6 +233,28 @@ export const ConversationSummarySchema = z.object({
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 
 /**
+ * The context meter (issue 18): how full the model's context window is with the next request, without the draft.
+ * Exact after an answer (scaled by the last request's real input + cache read + cache write tokens), an estimate before.
+ */
+export const ContextUsageSchema = z.object({
+  tokens: z.number().int().nonnegative(),
+  /** The model's context window (the endpoint's model list). */
+  contextLength: z.number().int().positive(),
+  /** Real ÷ estimated tokens of the last request (1 before the first): the draft is scaled by it. */
+  calibration: z.number().positive(),
+  /** Anchored on the endpoint's count of the last request (false: an estimate, before the first answer). */
+  exact: z.boolean(),
+  breakdown: z.object({
+    system: z.number().int().nonnegative(),
+    tools: z.number().int().nonnegative(),
+    conversation: z.number().int().nonnegative(),
+    attachments: z.number().int().nonnegative(),
+    toolResults: z.number().int().nonnegative(),
+  }),
+});
+export type ContextUsage = z.infer<typeof ContextUsageSchema>;
+
+/**
  * The host's estimate of the next request without the draft (the cost preview, "≈ 12.4k tokens · ≈ 0.041 credits"):
  * computed locally, no paid call. The webview adds the draft's own estimate (src/common/tokenCount.ts) as the user types.
  */
@@ -254,6 +276,8 @@ export const RequestEstimateSchema = z.object({
     readCreditsPerToken: z.number().nonnegative(),
     writeCreditsPerToken: z.number().nonnegative(),
   }).optional(),
+  /** The context meter's base (issue 18); absent when the model's context length is unknown. */
+  context: ContextUsageSchema.optional(),
 });
 export type RequestEstimate = z.infer<typeof RequestEstimateSchema>;
 

@@ -5,14 +5,14 @@ import type { AnswerRunner } from '../../src/core/conversation/conversationContr
 import { toTurnError } from '../../src/core/request/errors';
 import { retryNotice } from '../../src/core/request/retryNotice';
 
-export function simulatorRunner(baseUrl: string, clientOptions: Partial<MessagesClientOptions> = {}): AnswerRunner {
+export function simulatorRunner(baseUrl: string, clientOptions: Partial<MessagesClientOptions> = {}, model?: string): AnswerRunner {
   const client = new MessagesClient({ apiKey: 'test-key', baseUrl, maxRetries: 0, idleTimeoutMs: 5000, ...clientOptions });
   return {
     async run(input, signal, onEvent, options) {
       const started = Date.now();
       const onRetry = options?.onRetry;
       const stream = client.stream(
-        { model: 'sim-model', max_tokens: 1000, messages: input.messages, ...(input.tools ? { tools: input.tools } : {}), ...(input.toolChoice ? { tool_choice: input.toolChoice } : {}) },
+        { model: model ?? 'sim-model', max_tokens: 1000, messages: input.messages, ...(input.system ? { system: input.system } : {}), ...(input.tools ? { tools: input.tools } : {}), ...(input.toolChoice ? { tool_choice: input.toolChoice } : {}) },
         { signal, onRetry: onRetry && ((info) => onRetry(retryNotice(info))) },
       );
       try {

@@ -445,3 +445,36 @@ test('the conversation keeps calls, results and decisions across a reload', asyn
   assert.deepEqual(row.change, { path: 'src/a.ts', added: 1, removed: 1 });
   assert.match(again.controller.exportMarkdown(), /Edited src\/a\.ts.*applied/i);
 });
+
+test('loop detection: the same call (same tool, same input) a third time in one question pauses with a notice; Continue goes on', async () => {
+  const { controller, posted } = await setup();
+  const read = (id: string, input: Record<string, unknown>) => ({ toolUse: { id, name: 'read_file', input } });
+  sim.enqueue(
+    read('toolu_1', { path: 'src/a.ts', startLine: 1 }),
+    read('toolu_2', { path: 'src/b.ts' }),
+    // The same input with its keys in another order is the same call.
+    read('toolu_3', { startLine: 1, path: 'src/a.ts' }),
+    read('toolu_4', { path: 'src/a.ts', startLine: 1 }),
+    { text: 'Done at last.' },
+  );
+  await controller.ask({ text: 'Dig' });
+  assert.equal(sim.requests.length, 4, 'no request after the third identical call');
+  const paused = lastAnswer(controller);
+  assert.match(paused.paused ?? '', /^Claude asked for the same thing three times \(Reading src\/a\.ts.*\): paused so it does not go round in circles\. Continue goes on\.$/);
+  assert.ok(posted.some((m) => m.type === 'turnEnded' && m.paused === paused.paused));
+  await controller.continue(paused.id);
+  assert.equal(sim.requests.length, 5, 'Continue sends the results and goes on');
+  assert.equal(lastAnswer(controller).paused, undefined);
+  assert.equal(text(lastAnswer(controller)), 'Done at last.');
+});
+
+test('loop detection counts only identical calls: the same tool with other inputs goes on', async () => {
+  const { controller } = await setup();
+  sim.enqueue(
+    ...[1, 2, 3, 4].map((n) => ({ toolUse: { id: `toolu_${n}`, name: 'read_file', input: { path: `src/f${n}.ts` } } })),
+    { text: 'Read them all.' },
+  );
+  await controller.ask({ text: 'Read four files' });
+  assert.equal(sim.requests.length, 5);
+  assert.equal(lastAnswer(controller).paused, undefined);
+});

@@ -162,6 +162,7 @@ export class AnswerRun {
     let meta = this.previousMeta;
     let rounds = 0;
     let billed = 0;
+    const calledSoFar: { name: string; input: unknown }[] = [];
     // The tool loop: each answer that asks for tools gets their results in one user message, and the next answer
     // streams into the same turn, until the model is done, Stop, an error, or a pause rule stops it.
     for (;;) {
@@ -194,11 +195,12 @@ export class AnswerRun {
           message.toolResults,
         );
         rounds++;
+        for (const call of calls) calledSoFar.push({ name: call.name, input: call.input });
         if (this.abort.signal.aborted) {
           outcome = { status: 'stopped' };
           break;
         }
-        const pause = pauseReason(host.policy, { rounds, billedCredits: billed }, tools.limits());
+        const pause = pauseReason(host.policy, { rounds, billedCredits: billed, calls: calledSoFar }, tools.limits());
         if (pause) {
           answer.paused = pause;
           break;

@@ -26,6 +26,8 @@ export interface ToolLoopProgress {
   rounds: number;
   /** Credits billed so far in this question (this run); estimates are not counted. */
   billedCredits: number;
+  /** Every tool call of this question so far (this run), in order: loop detection looks for repeats. */
+  calls?: readonly { name: string; input: unknown }[];
 }
 
 /** Why the loop pauses for Continue after this round, or undefined to go on. */
@@ -65,9 +67,38 @@ export const pauseAtMaxCredits: PauseRule = ({ billedCredits }, limits) =>
     ? `Paused: this question has cost ${roundCredits(billedCredits)} credits (fastrouter.tools.maxCreditsPerQuestion is ${limits.maxCreditsPerQuestion}). Continue goes on.`
     : undefined;
 
+/** The same call (same tool, same input) this many times in one question pauses the loop: it is going nowhere. */
+export const REPEATED_CALL_LIMIT = 3;
+
+/** Loop detection: the model asked for exactly the same thing a third time in this question. */
+export const pauseOnRepeatedCall: PauseRule = ({ calls }) => {
+  if (!calls || calls.length < REPEATED_CALL_LIMIT) return undefined;
+  const counts = new Map<string, number>();
+  for (const call of calls) {
+    const key = `${call.name}\u0000${stableJson(call.input)}`;
+    const count = (counts.get(key) ?? 0) + 1;
+    counts.set(key, count);
+    if (count >= REPEATED_CALL_LIMIT) {
+      const parsed = parseToolCall(call.name, call.input);
+      const what = parsed.ok ? describeCall(parsed.call) : call.name;
+      return `Claude asked for the same thing three times (${what}): paused so it does not go round in circles. Continue goes on.`;
+    }
+  }
+  return undefined;
+};
+
+/** JSON with object keys sorted, so `{a, b}` and `{b, a}` are the same input. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
 export const defaultToolPolicy: ToolPolicy = {
   approval: askBeforeChangesAndSecrets,
-  pauseRules: [pauseAtMaxRounds, pauseAtMaxCredits],
+  pauseRules: [pauseOnRepeatedCall, pauseAtMaxRounds, pauseAtMaxCredits],
 };
 
 /** The first pause rule's reason, if any. */

@@ -7,6 +7,7 @@ import { CONTINUE_PROMPT, hasAnswer, sendableContent, type Exchange, type UserCo
 import { formatCodeBlock } from '../request/prompt';
 import { calibrationFrom, estimateRequestTokens, estimateToolTokens, MESSAGE_OVERHEAD_TOKENS } from '../request/tokenEstimate';
 import { estimateTextTokens } from '../../common/tokenCount';
+import { contextUsage, type ContextAnchor } from '../context/contextMeter';
 
 export interface PreviewSettings {
   system?: string;
@@ -19,6 +20,10 @@ export interface PreviewSettings {
   caching?: { readCreditsPerToken: number; writeCreditsPerToken: number };
   /** Now (ms), to tell whether the last request's cache is still warm. */
   now?: number;
+  /** The model's context window: with it the estimate carries the context meter (issue 18). */
+  contextLength?: number;
+  /** The conversation's last request: the endpoint's count of its input and our estimate of it. */
+  anchor?: ContextAnchor;
 }
 
 /** The API keeps a cache entry this long after its last use (the default, 5-minute ephemeral cache). */
@@ -103,6 +108,14 @@ export function requestEstimate(exchanges: readonly Exchange[], userContent: Use
   const next = (settings.nextContext ?? []).reduce((sum, code) => sum + estimateTextTokens(formatCodeBlock(code)), 0);
   const baseTokens = Math.ceil((fixed + next + MESSAGE_OVERHEAD_TOKENS) * calibration) + conversationTokens;
   const estimate: RequestEstimate = { baseTokens, conversationTokens, calibration };
+  if (settings.contextLength !== undefined && settings.contextLength > 0) {
+    // The meter builds the request as it will be sent (tool rounds, rules and all) and, after an answer, anchors it on
+    // the endpoint's count: the cost preview prices that same figure.
+    const context = contextUsage(exchanges, userContent, { system: settings.system, tools: settings.tools, contextLength: settings.contextLength, anchor: settings.anchor, nextContext: settings.nextContext });
+    estimate.context = context;
+    estimate.baseTokens = context.tokens;
+    estimate.calibration = context.calibration;
+  }
   if (settings.inputCreditsPerToken !== undefined && Number.isFinite(settings.inputCreditsPerToken) && settings.inputCreditsPerToken >= 0) {
     estimate.inputCreditsPerToken = settings.inputCreditsPerToken;
     if (settings.caching) {

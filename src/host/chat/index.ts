@@ -17,6 +17,7 @@ import type { ProjectRules } from '../context/projectRules';
 import { systemWithRules } from '../../core/context/rules';
 import { filesOfConversation } from '../../core/context/questionFiles';
 import type { AnswerRunner } from '../../core/conversation/conversationController';
+import { anchoredRunner, type ContextAnchor } from '../../core/context/contextMeter';
 
 export { ChatService } from './chatService';
 
@@ -54,12 +55,15 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     ...filesOfConversation(controller.conversation.exchanges),
     ...service.pendingCode.filter((item) => item.kind !== 'problems').map((item) => item.path),
   ];
+  // The context meter's anchor per conversation: the endpoint's count of its last request and our estimate of it.
+  const anchors = new Map<string, ContextAnchor>();
   // Every chat request (questions, tool rounds, Continue, Retry) gets the rules in effect, read afresh.
+  const anchored = anchoredRunner(deps.runner, (id, anchor) => anchors.set(id, anchor), () => controller.conversation.id);
   const runner: AnswerRunner = {
     run: async (input, signal, onEvent, options) => {
       const rules = deps.rules ? await deps.rules.forQuestion(questionFiles()) : undefined;
       const system = systemWithRules(input.system ?? deps.settings.current.systemPrompt, rules?.text ?? '');
-      return deps.runner.run({ ...input, system }, signal, onEvent, options);
+      return anchored.run({ ...input, system }, signal, onEvent, options);
     },
   };
   const controller = new ConversationController({
@@ -92,7 +96,9 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     },
     // The cost preview: what the next request sends besides the conversation, and the model's input price.
     previewSettings: () => {
-      const pricing = findModel(deps.settings.current.model, deps.models?.models)?.pricing;
+      const model = findModel(deps.settings.current.model, deps.models?.models);
+      const pricing = model?.pricing;
+      const anchor = anchors.get(controller.conversation.id);
       const prices = pricing ? withCachePrices(pricing) : undefined;
       return {
         system: systemWithRules(deps.settings.current.systemPrompt, deps.rules?.cachedText ?? '') || undefined,
@@ -100,6 +106,8 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
         tools: tools.enabled() ? toolDefinitions(tools.omitted()) : undefined,
         inputCreditsPerToken: prices?.input,
         nextContext: service.pendingCode,
+        ...(model ? { contextLength: model.contextLength } : {}),
+        ...(anchor ? { anchor } : {}),
         ...(prices && deps.settings.current.promptCaching ? { caching: { readCreditsPerToken: prices.cacheRead, writeCreditsPerToken: prices.cacheWrite } } : {}),
       };
     },

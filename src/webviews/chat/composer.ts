@@ -87,7 +87,7 @@ export class Composer {
       this.notice,
       this.input,
       // Its own line: a narrow sidebar must not cut the figures.
-      this.preview.element,
+      h('div', { class: 'composer-meters' }, this.preview.meter, this.preview.element),
       h('div', { class: 'composer-actions' },
         addFileButton,
         attachButton,

@@ -7,6 +7,9 @@ import type { ImageAttachment, RequestEstimate } from '../../common/protocol';
 import { formatCredits } from '../../common/credits';
 import { h } from './dom';
 
+/** From this share of the context window on, the meter shows the warning colour (as the spending limits do from 80 %). */
+export const CONTEXT_WARNING_SHARE = 0.8;
+
 /** From this many tokens of earlier conversation on, the chat says how much every question resends. */
 export const LARGE_CONVERSATION_TOKENS = 20_000;
 
@@ -15,6 +18,8 @@ export class CostPreview {
   readonly element: HTMLElement;
   /** The note about a large conversation (above the input). */
   readonly sizeNote: HTMLElement;
+  /** The context meter, "≈ 38% of 200k", next to the preview (issue 18). */
+  readonly meter: HTMLElement;
   private estimate: RequestEstimate | undefined;
   private readonly imageTokens = new Map<string, number>();
   private frame: number | undefined;
@@ -22,6 +27,7 @@ export class CostPreview {
   constructor(private readonly read: () => { draft: string; images: readonly ImageAttachment[] }) {
     this.element = h('div', { id: 'cost-preview', class: 'cost-preview', hidden: true });
     this.sizeNote = h('div', { id: 'conversation-size', class: 'conversation-size', hidden: true });
+    this.meter = h('div', { id: 'context-meter', class: 'context-meter', hidden: true });
   }
 
   setEstimate(estimate: RequestEstimate | undefined): void {
@@ -55,6 +61,7 @@ export class CostPreview {
     if (!estimate) {
       this.element.hidden = true;
       this.sizeNote.hidden = true;
+      this.meter.hidden = true;
       return;
     }
     const { draft, images } = this.read();
@@ -69,6 +76,7 @@ export class CostPreview {
       `${preview.credits === undefined ? '' : estimate.cache ? `, priced at the model's list prices with prompt caching (${formatTokenCount(Math.min(estimate.cache.readTokens, preview.tokens))} tokens read from the cache, the rest written to it)` : ', priced at the model\'s input list price'}. The answer's output is extra.`;
     this.element.dataset.tokens = String(preview.tokens);
     this.element.hidden = false;
+    this.renderMeter(estimate, preview.tokens);
     const large = estimate.conversationTokens >= LARGE_CONVERSATION_TOKENS;
     this.sizeNote.hidden = !large;
     if (large) {
@@ -76,5 +84,26 @@ export class CostPreview {
         `This chat resends ≈ ${formatTokenCount(estimate.conversationTokens)} tokens of earlier questions, answers and attachments with every question. ` +
         'Remove attachments you no longer need from the conversation (“Remove from conversation” on them), or start a New Chat.';
     }
+  }
+
+  /** The base already is the meter's (the host anchors both on the same figure): the draft's share is what the preview added. */
+  private renderMeter(estimate: RequestEstimate, tokens: number): void {
+    const context = estimate.context;
+    this.meter.hidden = context === undefined;
+    if (!context) return;
+    const share = tokens / context.contextLength;
+    const percent = share < 0.01 && tokens > 0 ? '<1' : String(Math.floor(share * 100));
+    const text = `≈ ${percent}% of ${formatTokenCount(context.contextLength)}`;
+    if (this.meter.textContent !== text) this.meter.textContent = text;
+    const level = share >= CONTEXT_WARNING_SHARE ? 'warning' : 'normal';
+    if (this.meter.dataset.level !== level) this.meter.dataset.level = level;
+    this.meter.dataset.tokens = String(tokens);
+    const b = context.breakdown;
+    const draft = Math.max(0, tokens - context.tokens);
+    this.meter.title =
+      `Context window: ≈ ${formatTokenCount(tokens)} of ${formatTokenCount(context.contextLength)} tokens with your next message\n` +
+      `System prompt and rules: ${formatTokenCount(b.system)}\nTool definitions: ${formatTokenCount(b.tools)}\nConversation: ${formatTokenCount(b.conversation)}\n` +
+      `Attachments: ${formatTokenCount(b.attachments)}\nTool results: ${formatTokenCount(b.toolResults)}\nYour message: ${formatTokenCount(draft)}\n` +
+      (context.exact ? 'Counted by the endpoint for the last request, plus an estimate of what was added since.' : 'Estimated locally (exact after the first answer).');
   }
 }
