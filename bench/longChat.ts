@@ -16,7 +16,8 @@ import { chromium, type Browser } from 'playwright-core';
 import type { ChatSnapshot } from '../src/common/protocol';
 import { renderChatHtml } from '../src/host/webviews/webviewHtml';
 import { longChatTurns } from '../test/webview/fixtures';
-import { CHROMIUM_ARGS, buildWebviewBundle } from '../test/webview/harness';
+import { CHROMIUM_ARGS } from '../test/support/chromium';
+import { buildWebviewBundle } from '../test/webview/harness';
 import type { BenchRunOptions } from './run';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -11,7 +11,8 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { renderChatHtml } from '../src/host/webviews/webviewHtml';
 import type { ChatSnapshot } from '../src/common/protocol';
-import { CHROMIUM_ARGS, buildWebviewBundle } from '../test/webview/harness';
+import { CHROMIUM_ARGS } from '../test/support/chromium';
+import { buildWebviewBundle } from '../test/webview/harness';
 
 const ROOT = path.resolve(__dirname, '..');
 const ANSWER_CHARS = 100_000;

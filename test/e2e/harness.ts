@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO_ROOT, ensureChromium, ensureTools } from '../../scripts/e2eToolchain';
+import { CHROMIUM_ARGS } from '../support/chromium';
 
 export { REPO_ROOT } from '../../scripts/e2eToolchain';
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
@@ -253,11 +254,6 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     stop,
   };
 }
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-];
 
 export interface BrowserSession {
   context: BrowserContext;

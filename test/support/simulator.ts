@@ -126,6 +126,14 @@ export interface ModelListAnswer {
 const perToken = (usdPerMillion: number) => String(usdPerMillion / 1_000_000);
 
 /**
+ * A model with a small context window (issue 18, compaction): a prompt over SMALL_CONTEXT_LENGTH tokens (the
+ * simulator's own count, the one it reports as input tokens) is refused as the API does, with a 400
+ * invalid_request_error "prompt is too long: N tokens > M maximum". Not in DEFAULT_MODEL_LIST (tests list that exactly).
+ */
+export const SMALL_CONTEXT_MODEL = 'anthropic/claude-small-context-sim';
+export const SMALL_CONTEXT_LENGTH = 20_000;
+
+/**
  * FastRouter's model list shape (OpenAI-style, USD-per-token price strings), with Claude models, one the built-in list
  * does not know, and other vendors' models that Select Model must leave out.
  */
@@ -812,6 +820,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       throw error;
     }
     const body = record.body as Record<string, unknown>;
+    if (body.model === SMALL_CONTEXT_MODEL) {
+      const { promptTokens } = readRequest(body);
+      if (promptTokens > SMALL_CONTEXT_LENGTH) {
+        return sendApiError(res, record, requestId, 400, 'invalid_request_error', `prompt is too long: ${promptTokens} tokens > ${SMALL_CONTEXT_LENGTH} maximum`);
+      }
+    }
     const scenario = queue.shift();
     record.scenario = scenario;
     const s = scenario ?? {};

@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderCostHtml } from '../../src/host/webviews/costViewHtml';
 import { CostViewToHostSchema, type CostViewData, type CostViewToHost, type HostToCostView } from '../../src/common/costViewProtocol';
 import { ensureChromium } from '../../scripts/e2eToolchain';
-import { CHROMIUM_ARGS } from './harness';
+import { CHROMIUM_ARGS } from '../support/chromium';
 
 const ROOT = path.resolve(__dirname, '../..');
 

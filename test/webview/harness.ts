@@ -12,13 +12,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderChatHtml } from '../../src/host/webviews/webviewHtml';
 import { WebviewToHostSchema, type ChatSnapshot, type HostToWebview, type WebviewToHost } from '../../src/common/protocol';
 import { ensureChromium } from '../../scripts/e2eToolchain';
+import { CHROMIUM_ARGS } from '../support/chromium';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 /** Builds the webview bundle exactly as esbuild.js does (the host target may be mid-change by others). */
 export async function buildWebviewBundle(production = false): Promise<string> {

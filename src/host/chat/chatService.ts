@@ -1,7 +1,6 @@
 // The chat panel's host side: the conversation controller (pure, src/chat) wired to the webview view,
 // the request runner, the editor, the file picker and the chat commands.
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RestoreChat, WorkspaceCheckpoints } from '../tools/checkpoints';
@@ -17,6 +16,7 @@ import type { SettingProblem } from '../../core/request/settings';
 import { pickContext, problemsContext, readFileContext } from '../editor/addContext';
 import { performErrorAction } from '../request/errorActions';
 import { Disposable } from '../dispose';
+import { watchFolder } from '../folderWatcher';
 import type { ProjectRules } from '../context/projectRules';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
 import { EditorActions, type ActionResult } from './editorActions';
@@ -126,22 +126,9 @@ export class ChatService extends Disposable {
   }
 
   private watchConversations(): void {
-    let watcher: fs.FSWatcher | undefined;
-    try {
-      fs.mkdirSync(this.deps.storageDir, { recursive: true });
-      watcher = fs.watch(this.deps.storageDir, (_event, file) => {
-        if (!file || file === 'index.json' || file.endsWith('.json')) this.refreshSoon(300);
-      });
-      watcher.on('error', () => watcher?.close());
-    } catch {
-      // No watcher on this file system: focus and the view showing again still re-read.
-    }
-    this._register({
-      dispose: () => {
-        watcher?.close();
-        if (this.refreshTimer) clearTimeout(this.refreshTimer);
-      },
-    });
+    // No watcher on some file systems: focus and the view showing again still re-read.
+    this._register(watchFolder(this.deps.storageDir, { accept: (file) => file.endsWith('.json'), delayMs: 300, onChange: () => this.refreshSoon() }));
+    this._register({ dispose: () => this.refreshTimer && clearTimeout(this.refreshTimer) });
   }
 
   /** The folder the conversations are saved in (one JSON file each plus index.json). */

@@ -3,7 +3,6 @@
 // Other windows' spending is picked up by watching the folder and on window focus. The ledger compacts itself
 // (rotation + summary, see costLedger.ts) off the activation path. Click → Show Cost (the cost view, costView.ts;
 // its Reset Cost… asks again, with Cancel as the default).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { costPhrase, formatCredits } from '../../common/credits';
@@ -12,6 +11,7 @@ import { localDayKey, localMonthKey, type CostBucket, type CostTotals, type Reco
 import { totalCacheSavings, type CachePrices } from '../../core/request/promptCaching';
 import { spendingStatus, type LimitCheck, type SpendingLimits, type SpendingStatus } from '../../core/cost/spendingLimits';
 import { Disposable } from '../dispose';
+import { watchFolder } from '../folderWatcher';
 
 export const COST_STATUS_ID = 'fastrouter.cost';
 export const LEDGER_FILE = 'cost-ledger.jsonl';
@@ -35,8 +35,7 @@ export class CostTracker extends Disposable {
   readonly statusBarItem: vscode.StatusBarItem;
   private readonly changed = this._register(new vscode.EventEmitter<CostTotals>());
   readonly onDidChange: vscode.Event<CostTotals> = this.changed.event;
-  private watcher: fs.FSWatcher | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private watcher: vscode.Disposable | undefined;
   private compactTimer: ReturnType<typeof setTimeout> | undefined;
   private midnightTimer: ReturnType<typeof setTimeout> | undefined;
   private compacting = false;
@@ -238,28 +237,13 @@ export class CostTracker extends Disposable {
   }
 
   private watch(dir: string): void {
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      // Watch the folder (the file may not exist yet, and compaction replaces it); coalesce bursts into one re-read.
-      this.watcher = fs.watch(dir, (_event, file) => {
-        if (file && !file.startsWith('cost-ledger.')) return;
-        if (this.refreshTimer) return;
-        this.refreshTimer = setTimeout(() => {
-          this.refreshTimer = undefined;
-          this.refresh();
-        }, 100);
-      });
-      this.watcher.on('error', () => this.stopWatching());
-    } catch {
-      // No watcher (some file systems): focus changes and our own records still refresh.
-    }
+    // The folder, since compaction replaces the file; no watcher on some file systems: focus changes and our own records still refresh.
+    this.watcher = watchFolder(dir, { accept: (file) => file.startsWith('cost-ledger.'), delayMs: 100, onChange: () => this.refresh() });
   }
 
   private stopWatching(): void {
-    this.watcher?.close();
+    this.watcher?.dispose();
     this.watcher = undefined;
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
   }
 
   private stopTimers(): void {
