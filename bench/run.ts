@@ -28,6 +28,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'storage', file: 'storage.ts', run: 'benchStorage', format: 'formatStorageBench' },
   { name: 'longChat', file: 'longChat.ts', run: 'benchLongChat', format: 'formatLongChat' },
   { name: 'context', file: 'context.ts', run: 'benchContext' },
+  { name: 'editStream', file: 'editStream.ts', run: 'benchEditStream' },
 ];
 
 export interface BenchRunOptions { deltas?: number; rounds?: number }

@@ -8,6 +8,8 @@ import { registerChat } from './host/chat';
 import { registerCommands } from './host/commands';
 import { CostTracker } from './host/cost/cost';
 import { CostView } from './host/cost/costView';
+import { EditSelection, registerEditSelection } from './host/inline/editSelection';
+import { registerFixWithFastRouter } from './host/inline/fixWithFastRouter';
 import { InlineExplainer } from './host/inline/inlineExplain';
 import { registerLanguageModels } from './host/lm/languageModelProvider';
 import { lmSpendingGuard } from './host/lm/lmSpendingGuard';
@@ -29,6 +31,7 @@ export interface ExtensionApi {
   runner: RequestRunner;
   chat: ReturnType<typeof registerChat>;
   inline: InlineExplainer;
+  edit: EditSelection;
   languageModels: ReturnType<typeof registerLanguageModels>;
   models: ModelCatalog;
   rules: ProjectRules;
@@ -62,10 +65,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const rules = own(new ProjectRules({ enabled: () => settings.current['rules.enabled'], onSettingsChange: settings.onDidChange, state: context.workspaceState, log }));
   const chat = own(registerChat(context, { runner, settings, log, models, rules, apiKey }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log, rules }));
+  const edit = own(new EditSelection({ runner, settings, state: context.globalState, log, models, rules }));
+  for (const disposable of registerEditSelection(edit)) own(disposable);
+  for (const disposable of registerFixWithFastRouter({ edit: (args) => edit.run(args), explain: (editor, question) => inline.explain(editor, question) })) own(disposable);
   for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
   const languageModels = own(registerLanguageModels({ settings, apiKey, log, models, pipeline, beforeSend: lmSpendingGuard(cost, log) }));
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { settings, apiKey, cost, costView, runner, chat, inline, languageModels, models, rules, logUri: context.logUri };
+  return { settings, apiKey, cost, costView, runner, chat, inline, edit, languageModels, models, rules, logUri: context.logUri };
 }
 
 export function deactivate(): void {}

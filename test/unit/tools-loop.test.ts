@@ -446,6 +446,36 @@ test('the conversation keeps calls, results and decisions across a reload', asyn
   assert.match(again.controller.exportMarkdown(), /Edited src\/a\.ts.*applied/i);
 });
 
+test('several edits in one round wait together: decided in any order, run in the model\'s order (Apply All / Reject All)', async () => {
+  const { controller, tools } = await setup();
+  tools.files.set('src/b.ts', 'export const c = 3;\n');
+  sim.enqueue(
+    {
+      toolUses: [
+        { id: 'toolu_1', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const a = 1;', new_text: 'const a = 10;' } },
+        { id: 'toolu_2', name: 'edit_file', input: { path: 'src/b.ts', old_text: 'const c = 3;', new_text: 'const c = 30;' } },
+        // Only there once the first edit is applied: prepared again in its turn.
+        { id: 'toolu_3', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const a = 10;', new_text: 'const a = 100;' } },
+      ],
+    },
+    { text: 'Done.' },
+  );
+  const asked = controller.ask({ text: 'Change them' });
+  await until(() => controller.pendingApprovals.length === 2, 'two cards waiting at once');
+  assert.deepEqual(toolBlocks(lastAnswer(controller)).map((b) => b.state), ['approval', 'approval', 'pending']);
+  // The second card first: nothing runs until the first is decided.
+  controller.decideTool(lastAnswer(controller).id, 'toolu_2', 'reject');
+  assert.deepEqual(tools.ran, []);
+  controller.decideTool(lastAnswer(controller).id, 'toolu_1', 'apply');
+  await until(() => controller.pendingApprovals.includes('toolu_3'), 'the third card, prepared after the first edit');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_3', 'apply');
+  await asked;
+  assert.equal(tools.files.get('src/a.ts'), 'export const a = 100;\nexport const b = 2;\n');
+  assert.equal(tools.files.get('src/b.ts'), 'export const c = 3;\n', 'rejected');
+  assert.deepEqual(toolBlocks(lastAnswer(controller)).map((b) => b.state), ['applied', 'rejected', 'applied']);
+  assert.deepEqual(blocksOf(requestBody(1).messages[2]).map((b) => (b as { tool_use_id: string }).tool_use_id), ['toolu_1', 'toolu_2', 'toolu_3'], 'results in the calls\' order');
+});
+
 test('loop detection: the same call (same tool, same input) a third time in one question pauses with a notice; Continue goes on', async () => {
   const { controller, posted } = await setup();
   const read = (id: string, input: Record<string, unknown>) => ({ toolUse: { id, name: 'read_file', input } });

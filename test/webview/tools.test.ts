@@ -91,6 +91,37 @@ describe('chat webview: tool calls', () => {
     assert.equal(await decided.locator('.tool-title').textContent(), 'Edited src/a.ts (+3 −1)');
   });
 
+  test('several proposed edits: a summary "3 edits to 2 files · +A −R" whose Apply All decides every waiting card; each card still works alone', async () => {
+    const chat = await harness.open();
+    await chat.send(turnAdded('t9'));
+    const edit = (id: string, path: string, added: number, removed: number): ToolBlock => ({ ...EDIT, id, summary: `Edit ${path}`, change: { path, added, removed } });
+    await chat.send({ type: 'block', turnId: 't9', block: 0, value: edit('toolu_a', 'src/a.ts', 30, 10) });
+    await chat.frames();
+    assert.equal(await chat.page.locator('.turn[data-turn-id="t9"] .tool-summary').count(), 0, 'no summary for one edit');
+    await chat.send({ type: 'block', turnId: 't9', block: 1, value: edit('toolu_b', 'src/b.ts', 8, 2) });
+    await chat.send({ type: 'block', turnId: 't9', block: 2, value: edit('toolu_c', 'src/a.ts', 2, 0) });
+    await chat.frames();
+    const summary = chat.page.locator('.turn[data-turn-id="t9"] .tool-summary');
+    assert.equal((await summary.locator('.tool-summary-text').textContent())?.replace(/\s+/g, ' '), '3 edits to 2 files · +40 −12');
+    assert.deepEqual(await summary.locator('button').allTextContents(), ['Apply All', 'Reject All']);
+    // One card on its own first, then Apply All for the rest.
+    await chat.clearPosted();
+    await chat.page.locator('.tool-call[data-tool-id="toolu_b"] .tool-card button', { hasText: 'Reject' }).click();
+    await chat.send({ type: 'block', turnId: 't9', block: 1, value: { ...edit('toolu_b', 'src/b.ts', 8, 2), state: 'rejected' } });
+    await chat.frames();
+    await summary.locator('button', { hasText: 'Apply All' }).click();
+    assert.deepEqual(await chat.posted(), [
+      { type: 'toolDecision', turnId: 't9', toolUseId: 'toolu_b', decision: 'reject' },
+      { type: 'toolDecision', turnId: 't9', toolUseId: 'toolu_a', decision: 'apply' },
+      { type: 'toolDecision', turnId: 't9', toolUseId: 'toolu_c', decision: 'apply' },
+    ]);
+    await chat.send({ type: 'block', turnId: 't9', block: 0, value: { ...edit('toolu_a', 'src/a.ts', 30, 10), state: 'applied' } });
+    await chat.send({ type: 'block', turnId: 't9', block: 2, value: { ...edit('toolu_c', 'src/a.ts', 2, 0), state: 'applied' } });
+    await chat.frames();
+    assert.equal(await summary.locator('button').count(), 0, 'nothing left to decide');
+    assert.deepEqual(await chat.violations(), []);
+  });
+
   test('Reject posts reject; a rejected change from a snapshot says Rejected; a new file says so', async () => {
     const chat = await harness.open();
     await chat.send(turnAdded('t3'));

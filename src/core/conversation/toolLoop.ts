@@ -169,19 +169,86 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Runs a round's tool calls in the order the model made them, adding each result to `results` as soon as it is there. */
+/** Tool calls that propose a change: prepared together, so several cards wait at once (Apply All / Reject All). */
+const CHANGE_TOOLS = new Set(['edit_file', 'create_file']);
+
+/**
+ * Runs a round's tool calls in the order the model made them, adding each result to `results` as soon as it is there.
+ * The round's proposed changes are prepared first (preparing changes nothing), so their cards wait together and the
+ * user may decide them in any order; each still runs in the model's order. One whose preparation fails then (it may
+ * depend on an earlier edit of the round) is prepared again in its turn.
+ */
 export async function runToolRound(round: ToolRound, calls: readonly ToolUseBlock[], results: StoredToolResult[]): Promise<void> {
   for (const call of calls) round.views.set(call.id, { state: 'pending', summary: pendingSummary(call) });
   for (const call of calls) round.show(call.id);
+  const early = new Map<string, Asked>();
+  if (calls.filter((c) => CHANGE_TOOLS.has(c.name)).length > 1) {
+    for (const call of calls) {
+      if (!CHANGE_TOOLS.has(call.name) || round.signal.aborted) continue;
+      const asked = await prepareAndAsk(round, call);
+      if (asked) early.set(call.id, asked);
+      else {
+        round.views.set(call.id, { state: 'pending', summary: pendingSummary(call) });
+        round.show(call.id);
+      }
+    }
+  }
   for (const call of calls) {
-    const result: StoredToolResult = round.signal.aborted
+    const asked = early.get(call.id);
+    const result: StoredToolResult = round.signal.aborted && !asked
       ? { toolUseId: call.id, content: NOT_RUN_STOPPED, isError: true, state: 'error', summary: `${pendingSummary(call)} (not run: stopped)` }
-      : await runTool(round, call);
+      : asked ? await finishTool(round, call, asked) : await runTool(round, call);
     results.push(result);
     round.views.delete(call.id);
     round.tools.release?.(call.id);
     round.show(call.id);
     round.changed();
+  }
+}
+
+/** A prepared call whose card waits (or that needs no approval). */
+interface Asked {
+  prepared: PreparedToolCall;
+  decision?: Promise<ToolDecision>;
+}
+
+/** Prepares `call` and shows its card; undefined when that failed (it is prepared again in its turn). */
+async function prepareAndAsk(round: ToolRound, call: ToolUseBlock): Promise<Asked | undefined> {
+  const parsed = parseToolCall(call.name, call.input);
+  if (!parsed.ok) return undefined;
+  let prepared: PreparedToolCall | { error: string; summary?: string };
+  try {
+    prepared = await round.tools.prepare(parsed.call, { toolUseId: call.id, signal: round.signal });
+  } catch {
+    return undefined;
+  }
+  if ('error' in prepared) return undefined;
+  const change = prepared.change;
+  const approval = round.policy.approval(parsed.call, prepared, () => round.tools.limits());
+  if (!approval.ask) return { prepared };
+  round.views.set(call.id, { state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
+  round.show(call.id);
+  return { prepared, decision: round.approvals.wait(call.id, round.signal) };
+}
+
+async function finishTool(round: ToolRound, call: ToolUseBlock, asked: Asked): Promise<StoredToolResult> {
+  const { prepared } = asked;
+  const change = prepared.change;
+  if (asked.decision) {
+    const decision = await asked.decision;
+    if (decision !== 'apply') {
+      const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : TOOL_DECLINED.read;
+      return { toolUseId: call.id, content, isError: true, state: 'rejected', summary: prepared.summary, ...(change ? { change } : {}) };
+    }
+  }
+  round.views.set(call.id, { state: 'running', summary: prepared.summary, ...(change ? { change } : {}) });
+  round.show(call.id);
+  try {
+    const result = await prepared.run(round.signal);
+    const state = result.isError ? 'error' : change ? 'applied' : 'done';
+    return { toolUseId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}), state, summary: result.summary, ...(change ? { change } : {}) };
+  } catch (error) {
+    return { toolUseId: call.id, content: `${call.name} failed: ${errorText(error)}`, isError: true, state: 'error', summary: `${prepared.summary} (failed)` };
   }
 }
 

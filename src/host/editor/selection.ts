@@ -116,6 +116,11 @@ function mergeRanges(ranges: vscode.Range[]): vscode.Range[] {
   return out;
 }
 
+/** The enclosing function/class (document symbols), else the indentation block, around `position`. */
+export async function enclosingRange(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Range | undefined> {
+  return (await enclosingSymbol(document, position)) ?? enclosingIndentBlock(document, position.line);
+}
+
 async function enclosingSymbol(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Range | undefined> {
   let symbols: (vscode.DocumentSymbol | vscode.SymbolInformation)[] | undefined;
   try {

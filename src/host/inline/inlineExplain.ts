@@ -82,7 +82,7 @@ export class InlineExplainer extends Disposable {
   }
 
   /** Explains the selection (or enclosing block) of the active editor; resolves when the answer ends. */
-  async explain(editor = vscode.window.activeTextEditor): Promise<InlineResult | undefined> {
+  async explain(editor = vscode.window.activeTextEditor, question = INLINE_QUESTION): Promise<InlineResult | undefined> {
     if (!editor) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Open a file and select the code to explain.'));
       return undefined;
@@ -97,7 +97,7 @@ export class InlineExplainer extends Disposable {
     thread.canReply = false;
     thread.label = vscode.l10n.t('Explanation of lines {0}-{1}', code.startLine, code.endLine);
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
-    const session: InlineSession = { thread, code, question: INLINE_QUESTION, abort: new AbortController(), text: '', status: 'streaming' };
+    const session: InlineSession = { thread, code, question, abort: new AbortController(), text: '', status: 'streaming' };
     this.sessions.push(session);
     this.render(session);
     revealThread(editor, code.endLine - 1);

@@ -1,6 +1,7 @@
 // create_file: a new file with the given content, as one WorkspaceEdit; refuses to overwrite.
 import * as vscode from 'vscode';
 import type { ToolInput } from '../../core/tools/definitions';
+import { unifiedDiff } from '../../core/edit/unifiedDiff';
 import { lineChanges } from '../../core/tools/text';
 import type { PreparedToolCall } from '../../core/tools/types';
 import type { ProposalStore } from './proposals';
@@ -30,9 +31,20 @@ export async function prepareCreateFile(ws: ToolWorkspace, proposals: ProposalSt
     change,
     async run() {
       if (await exists(uri)) return { content: refuse, isError: true, summary: `Create ${display} (exists)` };
+      // What the user left in Show Diff's proposed side, when they changed it.
+      const final = proposals.final(toolUseId);
+      const content = final?.edited ? final.text : input.content;
       const edit = new vscode.WorkspaceEdit();
-      edit.createFile(uri, { overwrite: false, ignoreIfExists: false, contents: new TextEncoder().encode(input.content) });
+      edit.createFile(uri, { overwrite: false, ignoreIfExists: false, contents: new TextEncoder().encode(content) });
       if (!(await vscode.workspace.applyEdit(edit))) return { content: `VS Code could not create ${display}.`, isError: true, summary: `Create ${display} (failed)` };
+      if (final?.edited) {
+        await proposals.settle(toolUseId);
+        const lines = lineChanges('', content).added;
+        return {
+          content: `Created ${display} (${lines} line${lines === 1 ? '' : 's'}) with the user's changes: before applying, the user edited your proposed content. What they changed (unified diff, your proposal → created):\n\`\`\`diff\n${unifiedDiff(final.proposed, content)}\n\`\`\`\nKeep their changes; do not undo them.`,
+          summary: `Created ${display} (+${lines}, with your changes)`,
+        };
+      }
       return { content: `Created ${display} (${change.added} line${change.added === 1 ? '' : 's'}).`, summary: `Created ${display} (+${change.added})` };
     },
   };

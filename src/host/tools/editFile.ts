@@ -2,6 +2,7 @@
 // had no unsaved changes of the user's (else it goes into the buffer and stays unsaved).
 import * as vscode from 'vscode';
 import type { ToolInput } from '../../core/tools/definitions';
+import { unifiedDiff } from '../../core/edit/unifiedDiff';
 import { lineChanges, withLineEnds } from '../../core/tools/text';
 import { findLineTolerant, lostInDecode } from '../../core/tools/textFile';
 import type { PreparedToolCall } from '../../core/tools/types';
@@ -36,6 +37,8 @@ export async function prepareEditFile(ws: ToolWorkspace, proposals: ProposalStor
       if (!hadUnsaved && lostInDecode(document.getText(), await vscode.workspace.fs.readFile(uri))) {
         return { content: undecodable(display, ws.encoding(uri)), isError: true, summary: `Edit ${display} (encoding)` };
       }
+      const final = proposals.final(toolUseId);
+      if (final?.edited) return applyUsersVersion(document, read.text, final, display, proposals, toolUseId);
       // The file may have changed while the card waited: the text must still be there, once.
       const text = document.getText();
       const now = findLineTolerant(text, input.old_text);
@@ -59,6 +62,41 @@ function dominantEol(text: string): '\n' | '\r\n' {
   const all = (text.match(/\r\n|\r|\n/g) ?? []).length;
   const cr = (text.match(/\r/g) ?? []).length;
   return all > 0 && cr > all / 2 ? '\r\n' : '\n';
+}
+
+/**
+ * The user changed the proposed side in Show Diff: Apply writes exactly their text (the smallest replacement that gets
+ * there, one undo step), and the result tells the model what they changed so it does not undo it.
+ */
+async function applyUsersVersion(
+  document: vscode.TextDocument,
+  base: string,
+  final: { text: string; proposed: string },
+  display: string,
+  proposals: ProposalStore,
+  toolUseId: string,
+): Promise<{ content: string; isError?: boolean; summary: string }> {
+  const current = document.getText();
+  if (current !== base) return { content: `The file changed while the edit waited; nothing was written. Read ${display} again.`, isError: true, summary: `Edit ${display} (file changed)` };
+  let start = 0;
+  while (start < current.length && start < final.text.length && current[start] === final.text[start]) start++;
+  let end = 0;
+  while (end < current.length - start && end < final.text.length - start && current[current.length - 1 - end] === final.text[final.text.length - 1 - end]) end++;
+  const hadUnsaved = document.isDirty;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, new vscode.Range(document.positionAt(start), document.positionAt(current.length - end)), final.text.slice(start, final.text.length - end));
+  if (!(await vscode.workspace.applyEdit(edit))) return { content: `VS Code could not apply the edit to ${display}.`, isError: true, summary: `Edit ${display} (failed)` };
+  await proposals.settle(toolUseId);
+  const saved = !hadUnsaved && (await document.save());
+  const changes = lineChanges(base, final.text);
+  const diff = unifiedDiff(final.proposed, final.text);
+  return {
+    content:
+      `Edited ${display} ${saved ? 'and saved' : '(not saved)'}, with the user's changes: before applying, the user edited your proposed version. ` +
+      `The file now has their version. What they changed in your proposal (unified diff, your proposal → applied):\n\`\`\`diff\n${diff}\n\`\`\`\n` +
+      'Keep their changes; do not undo them.',
+    summary: `Edited ${display} (+${changes.added} −${changes.removed}, with your changes)`,
+  };
 }
 
 function occurrenceError(count: number, display: string): string {

@@ -96,7 +96,7 @@ export class WorkspaceTools extends Disposable implements ChatTools {
   }
 
   release(toolUseId: string): void {
-    this.proposals.delete(toolUseId);
+    this.proposals.forget(toolUseId);
   }
 
   showDiff(toolUseId: string): Promise<boolean> {

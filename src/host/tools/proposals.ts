@@ -1,4 +1,7 @@
-// Proposed changes waiting for Apply / Reject, served to VS Code's diff editor (Show Diff: current ↔ proposed).
+// Proposed changes waiting for Apply / Reject, served to VS Code's diff editor (Show Diff: current ↔ proposed). The
+// proposed side is an editable file of this provider's own file system: what the user types there (saved or not) is
+// what Apply writes, and the model is told what they changed.
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 
@@ -8,44 +11,128 @@ interface Proposal {
   /** The file as it is (absent for a file to be created). */
   current?: vscode.Uri;
   display: string;
+  /** What the model proposed (the whole file). */
   proposed: string;
+  /** The proposed side as last saved in the diff editor (starts as `proposed`). */
+  saved?: string;
+  mtime?: number;
 }
 
-export class ProposalStore extends Disposable implements vscode.TextDocumentContentProvider {
+/** What Apply should write: the proposed side as the user left it, and whether they changed it. */
+export interface FinalProposal {
+  text: string;
+  proposed: string;
+  edited: boolean;
+}
+
+export class ProposalStore extends Disposable implements vscode.FileSystemProvider {
   private readonly proposals = new Map<string, Proposal>();
-  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
-  readonly onDidChange = this.changed.event;
+  private readonly fileChanges = this._register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
+  readonly onDidChangeFile = this.fileChanges.event;
+  /** The scheme this store serves (another store in the same host, e.g. a test's, gets its own). */
+  readonly scheme: string;
 
   constructor() {
     super();
-    this._register(vscode.workspace.registerTextDocumentContentProvider(PROPOSED_SCHEME, this));
+    let scheme = PROPOSED_SCHEME;
+    let registration: vscode.Disposable;
+    try {
+      registration = vscode.workspace.registerFileSystemProvider(scheme, this, { isCaseSensitive: true });
+    } catch {
+      scheme = `${PROPOSED_SCHEME}-${randomUUID().slice(0, 8)}`;
+      registration = vscode.workspace.registerFileSystemProvider(scheme, this, { isCaseSensitive: true });
+    }
+    this.scheme = scheme;
+    this._register(registration);
   }
 
   set(toolUseId: string, proposal: Proposal): void {
-    this.proposals.set(toolUseId, proposal);
+    this.proposals.set(toolUseId, { ...proposal, saved: proposal.proposed, mtime: Date.now() });
   }
 
-  delete(toolUseId: string): void {
+  forget(toolUseId: string): void {
     this.proposals.delete(toolUseId);
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    const [id, side] = uri.query.split('&');
-    const proposal = this.proposals.get(decodeURIComponent(id));
-    if (!proposal) return '';
-    return side === 'empty' ? '' : proposal.proposed;
+  /** The proposed side's URI: the path keeps the file's name and extension, so the editor picks the right language. */
+  proposedUri(toolUseId: string, side: 'proposed' | 'empty' = 'proposed'): vscode.Uri | undefined {
+    const proposal = this.proposals.get(toolUseId);
+    if (!proposal) return undefined;
+    return vscode.Uri.from({ scheme: this.scheme, path: `/${side}/${encodeURIComponent(toolUseId)}/${proposal.display}` });
+  }
+
+  /** The text to apply: the open proposed document (unsaved typing included), else the last saved, else the model's. */
+  final(toolUseId: string): FinalProposal | undefined {
+    const proposal = this.proposals.get(toolUseId);
+    if (!proposal) return undefined;
+    const uri = this.proposedUri(toolUseId)!.toString();
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    const text = open ? open.getText() : (proposal.saved ?? proposal.proposed);
+    return { text, proposed: proposal.proposed, edited: text !== proposal.proposed };
+  }
+
+  /** After Apply: the proposed side, if open with unsaved typing, is saved to this store so closing it asks nothing. */
+  async settle(toolUseId: string): Promise<void> {
+    const uri = this.proposedUri(toolUseId)?.toString();
+    const open = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri) : undefined;
+    if (open?.isDirty) await open.save();
   }
 
   /** Opens the diff editor for a waiting proposal; false when there is none (already decided). */
   async showDiff(toolUseId: string): Promise<boolean> {
     const proposal = this.proposals.get(toolUseId);
     if (!proposal) return false;
-    // The path keeps the file's name and extension, so the diff editor picks the right language.
-    const base = vscode.Uri.from({ scheme: PROPOSED_SCHEME, path: `/${proposal.display}`, query: encodeURIComponent(toolUseId) });
-    const left = proposal.current ?? base.with({ query: `${encodeURIComponent(toolUseId)}&empty` });
-    const right = base.with({ query: `${encodeURIComponent(toolUseId)}&proposed` });
-    this.changed.fire(right);
-    await vscode.commands.executeCommand('vscode.diff', left, right, vscode.l10n.t('{0} (current ↔ proposed)', proposal.display), { preview: true });
+    const left = proposal.current ?? this.proposedUri(toolUseId, 'empty')!;
+    const right = this.proposedUri(toolUseId)!;
+    await vscode.commands.executeCommand('vscode.diff', left, right, vscode.l10n.t('{0} (current ↔ proposed, editable)', proposal.display), { preview: true });
     return true;
+  }
+
+  // The file system of the proposed sides.
+
+  private lookup(uri: vscode.Uri): { proposal: Proposal; side: string; id: string } {
+    const [, side, id] = uri.path.split('/');
+    const proposal = this.proposals.get(decodeURIComponent(id ?? ''));
+    if (!proposal) throw vscode.FileSystemError.FileNotFound(uri);
+    return { proposal, side, id: decodeURIComponent(id) };
+  }
+
+  watch(): vscode.Disposable {
+    return { dispose: () => undefined };
+  }
+
+  stat(uri: vscode.Uri): vscode.FileStat {
+    const { proposal, side } = this.lookup(uri);
+    const text = side === 'empty' ? '' : (proposal.saved ?? proposal.proposed);
+    return { type: vscode.FileType.File, ctime: 0, mtime: proposal.mtime ?? 0, size: Buffer.byteLength(text), ...(side === 'empty' ? { permissions: vscode.FilePermission.Readonly } : {}) };
+  }
+
+  readFile(uri: vscode.Uri): Uint8Array {
+    const { proposal, side } = this.lookup(uri);
+    return new TextEncoder().encode(side === 'empty' ? '' : (proposal.saved ?? proposal.proposed));
+  }
+
+  writeFile(uri: vscode.Uri, content: Uint8Array): void {
+    const { proposal, side } = this.lookup(uri);
+    if (side !== 'proposed') throw vscode.FileSystemError.NoPermissions(uri);
+    proposal.saved = new TextDecoder().decode(content);
+    proposal.mtime = Date.now();
+    this.fileChanges.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+
+  createDirectory(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  delete(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  rename(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
   }
 }

@@ -51,6 +51,18 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
     post({ type: 'toolDecision', turnId, toolUseId, decision: action === 'toolApply' ? 'apply' : 'reject' });
     return;
   }
+  if (action === 'toolApplyAll' || action === 'toolRejectAll') {
+    // Every card of this answer that still waits, in order; each card still works on its own.
+    const turn = actionButton.closest<HTMLElement>('.turn');
+    for (const b of turn?.querySelectorAll<HTMLButtonElement>('.tool-summary button') ?? []) b.disabled = true;
+    for (const card of turn?.querySelectorAll<HTMLElement>('.tool-call[data-tool-state="approval"]') ?? []) {
+      const id = card.dataset.toolId;
+      if (!id || !card.querySelector('.tool-card .tool-stat')) continue;
+      for (const b of card.querySelectorAll<HTMLButtonElement>('button[data-action="toolApply"], button[data-action="toolReject"]')) b.disabled = true;
+      post({ type: 'toolDecision', turnId, toolUseId: id, decision: action === 'toolApplyAll' ? 'apply' : 'reject' });
+    }
+    return;
+  }
   if (toolUseId && action === 'toolDiff') {
     post({ type: 'showToolDiff', toolUseId });
     return;

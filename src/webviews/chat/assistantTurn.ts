@@ -7,7 +7,7 @@ import { StreamingMarkdown } from './streamingMarkdown';
 import { ThinkingSection, type ThinkingBlock } from './thinking';
 import { renderOpaqueBlock } from './opaqueBlock';
 import { RetryCountdown } from './retryCountdown';
-import { renderToolCall } from './toolCall';
+import { renderEditSummary, renderToolCall, type ToolUseBlock } from './toolCall';
 
 /** Elements whose text must not run into the next block's in the announcement. */
 const BLOCK_TAGS = /^(?:P|LI|PRE|H[1-6]|DIV|TR|TD|TH|BLOCKQUOTE|BR|HR)$/;
@@ -25,6 +25,9 @@ export class AssistantTurnView {
   private readonly footer: HTMLElement;
   private thinking: ThinkingSection | undefined;
   private blocks = new Map<number, BlockView>();
+  /** The tool calls as last drawn, for the summary of several proposed edits. */
+  private toolBlocks = new Map<number, ToolUseBlock>();
+  private summary: HTMLElement | null = null;
   private retry: RetryCountdown | undefined;
   private dirty = false;
   status: AnswerStatus = 'streaming';
@@ -81,6 +84,8 @@ export class AssistantTurnView {
     this.thinking?.element.remove();
     this.thinking = undefined;
     this.blocks = new Map();
+    this.toolBlocks = new Map();
+    this.summary = null;
     this.footer.replaceChildren();
     blocks.forEach((block, index) => this.setBlock(index, block));
     this.setStatus('streaming');
@@ -122,6 +127,20 @@ export class AssistantTurnView {
     this.blocks.set(index, { kind: 'other', element });
     this.insertInOrder(index, element);
     if (hadFocus) (element.querySelector<HTMLElement>('.tool-card-actions button, summary'))?.focus();
+    this.toolBlocks.set(index, block);
+    this.updateEditSummary();
+  }
+
+  /** The line over the answer's proposed edits when there are several (outside the answer's blocks, before them). */
+  private updateEditSummary(): void {
+    const hadFocus = this.summary?.contains(document.activeElement) === true;
+    const next = renderEditSummary([...this.toolBlocks.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b));
+    if (this.summary) this.summary.remove();
+    this.summary = next;
+    if (next) {
+      this.answer.before(next);
+      if (hadFocus) next.querySelector<HTMLElement>('button')?.focus();
+    }
   }
 
   private addTextBlock(index: number): BlockView {

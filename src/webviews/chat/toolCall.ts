@@ -107,3 +107,25 @@ function renderCard(block: ToolUseBlock): HTMLElement {
   }
   return card;
 }
+
+/**
+ * When one answer proposes several changes: "3 edits to 2 files · +40 −12", with Apply All / Reject All while any of
+ * them waits (each card still works on its own). Null for fewer than two.
+ */
+export function renderEditSummary(blocks: readonly ToolUseBlock[]): HTMLElement | null {
+  const changes = blocks.filter((b) => b.change);
+  if (changes.length < 2) return null;
+  const files = new Set(changes.map((b) => b.change!.path)).size;
+  const added = changes.reduce((sum, b) => sum + b.change!.added, 0);
+  const removed = changes.reduce((sum, b) => sum + b.change!.removed, 0);
+  const waiting = changes.filter((b) => b.state === 'approval').length;
+  const text = `${changes.length} edits to ${files} file${files === 1 ? '' : 's'}`;
+  return h('div', { class: 'tool-summary', role: 'group', 'aria-label': `${text}, ${waiting} waiting` },
+    h('span', { class: 'tool-summary-text' }, text, ' · ', h('span', { class: 'added' }, `+${added}`), ' ', h('span', { class: 'removed' }, `−${removed}`)),
+    waiting > 0
+      ? h('div', { class: 'tool-card-actions' },
+        button('Apply All', { 'data-action': 'toolApplyAll', class: 'primary' }),
+        button('Reject All', { 'data-action': 'toolRejectAll' }))
+      : null,
+  );
+}
