@@ -78,6 +78,7 @@ export const settingSchemas = {
   'tools.maxCreditsPerQuestion': z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0),
   'tools.commandTimeoutSeconds': z.number().int('must be a whole number').min(1).max(3600).default(120),
   'tools.commandRules': z.record(z.string(), z.boolean()).default({}),
+  'context.compactAt': z.number().min(0.5, 'must be 0.5 or more').max(0.95, 'must be 0.95 or less').default(0.8),
   promptCaching: z.boolean().default(true),
   'rules.enabled': z.boolean().default(true),
 } as const;
@@ -106,6 +107,8 @@ export interface FastRouterSettings {
   'tools.enabled': boolean;
   /** Read-only tools run without asking (secret-looking files always ask). */
   'tools.autoApproveReadOnly': boolean;
+  /** The share of the model's context window a request may fill before old tool results are compacted. */
+  'context.compactAt': number;
   /** Tool rounds per question before the loop pauses for Continue. */
   'tools.maxRounds': number;
   /** Billed credits per question before the tool loop pauses; 0 = no limit. */
@@ -140,7 +143,7 @@ export interface SettingProblem {
  * Settings that only tune how the editor asks (e.g. the selection size that asks first) fall back to their default
  * when invalid; every other setting shapes the request itself, so a bad value stops requests instead.
  */
-const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion', 'tools.commandTimeoutSeconds', 'tools.commandRules', 'rules.enabled']);
+const NON_BLOCKING: ReadonlySet<string> = new Set(['maxSelectionChars', 'promptCaching', 'tools.enabled', 'tools.autoApproveReadOnly', 'tools.maxRounds', 'tools.maxCreditsPerQuestion', 'tools.commandTimeoutSeconds', 'tools.commandRules', 'rules.enabled', 'context.compactAt']);
 
 export function defaultSettings(): FastRouterSettings {
   return parseSettings({}).settings;

@@ -17,6 +17,7 @@ import type { ProjectRules } from '../context/projectRules';
 import { systemWithRules } from '../../core/context/rules';
 import { filesOfConversation } from '../../core/context/questionFiles';
 import type { AnswerRunner } from '../../core/conversation/conversationController';
+import { compactingRunner } from '../../core/context/compaction';
 import { anchoredRunner, type ContextAnchor } from '../../core/context/contextMeter';
 
 export { ChatService } from './chatService';
@@ -59,11 +60,17 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
   const anchors = new Map<string, ContextAnchor>();
   // Every chat request (questions, tool rounds, Continue, Retry) gets the rules in effect, read afresh.
   const anchored = anchoredRunner(deps.runner, (id, anchor) => anchors.set(id, anchor), () => controller.conversation.id);
+  // A request that would pass fastrouter.context.compactAt of the model's window sends stubs for old tool results;
+  // one the endpoint still refuses as too long is compacted further and sent again, once.
+  const compacting = compactingRunner(anchored, () => ({
+    contextLength: findModel(deps.settings.current.model, deps.models?.models)?.contextLength,
+    compactAt: deps.settings.current['context.compactAt'],
+  }), (result) => log(`compacted the request: ${result.stubbed} old tool result(s) stubbed, ≈${result.before} → ≈${result.after} tokens`));
   const runner: AnswerRunner = {
     run: async (input, signal, onEvent, options) => {
       const rules = deps.rules ? await deps.rules.forQuestion(questionFiles()) : undefined;
       const system = systemWithRules(input.system ?? deps.settings.current.systemPrompt, rules?.text ?? '');
-      return anchored.run({ ...input, system }, signal, onEvent, options);
+      return compacting.run({ ...input, system }, signal, onEvent, options);
     },
   };
   const controller = new ConversationController({

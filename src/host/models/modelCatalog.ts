@@ -32,6 +32,12 @@ export class ModelCatalog extends Disposable {
   private failedAt: number | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange: vscode.Event<void> = this.changed.event;
+  private readonly pickShown = this._register(new vscode.EventEmitter<void>());
+  /** Fires when Select Model has shown its pick (tests wait for it instead of for time). */
+  readonly onDidShowPick: vscode.Event<void> = this.pickShown.event;
+  notePickShown(): void {
+    this.pickShown.fire();
+  }
   private readonly now: () => number;
 
   constructor(private readonly deps: ModelCatalogDeps) {

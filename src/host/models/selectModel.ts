@@ -40,7 +40,9 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
   let known = modelItems(catalog.models, current);
   const show = () => {
     pick.items = known;
-    const active = known.find((item) => item.model === current);
+    // The list is shown again when the fetched list arrives: keep the entry the user moved to, not just the current one.
+    const kept = pick.activeItems[0]?.model;
+    const active = known.find((item) => item.model === (kept ?? current));
     if (active && pick.value.trim() === '') pick.activeItems = [active];
   };
   show();
@@ -50,18 +52,22 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
   void catalog.refresh().then(() => {
     if (closed) return;
     pick.busy = false;
-    known = modelItems(catalog.models, current);
+    // Replace the items only when the list changed: replacing them resets where the user has moved to.
+    const fresh = modelItems(catalog.models, current);
+    if (JSON.stringify(fresh) === JSON.stringify(known)) return;
+    known = fresh;
     show();
   });
   let typed = '';
   const chosen = await new Promise<Item | undefined>((resolve) => {
     pick.onDidAccept(() => {
       typed = pick.value.trim();
-      resolve(pick.selectedItems[0]);
+      resolve(pick.selectedItems[0] ?? pick.activeItems[0]);
       pick.hide();
     });
     pick.onDidHide(() => resolve(undefined));
     pick.show();
+    catalog.notePickShown();
   });
   closed = true;
   pick.dispose();

@@ -463,28 +463,28 @@ suite('host services', () => {
   test('Select Model offers the known models and writes fastrouter.model', async () => {
     // The simulator's model list, fetched before the pick opens (it fetches again, and the items are the same).
     await api.models.refresh();
-    let settled = false;
-    const pending = Promise.resolve(vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel')).finally(() => (settled = true));
-    // Move to the second entry and accept, once the pick is up (both are no-ops before it appears).
-    for (let i = 0; i < 20 && !settled; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      if (settled) break;
-      await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    }
-    const chosen = await within(pending, 2000, 'the model pick').catch(async (error) => {
-      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      throw error;
+    // Wait for the pick itself (not for time): the show and the commands below reach the workbench in this order.
+    const shown = new Promise<void>((resolve) => {
+      const listener = api.models.onDidShowPick(() => {
+        listener.dispose();
+        resolve();
+      });
     });
+    const pending = Promise.resolve(vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
+    await shown;
+    // Move to the second entry and accept; the fetched list arriving in between keeps the entry moved to.
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const chosen = await pending;
     try {
       assert.equal(chosen, 'anthropic/claude-opus-4-1-20250805');
-      await until('the settings service to follow', () => api.settings.current.model === chosen, 3000);
+      await until('the settings service to follow', () => api.settings.current.model === chosen, 30_000);
       await enqueue({ text: ['ok'] });
       await run('hi');
       assert.equal((await requests())[0].body.model, chosen, 'the next request uses the picked model');
       // A model id as the argument (a keybinding's `args`) switches without asking.
       await vscode.commands.executeCommand('fastrouter.selectModel', 'anthropic/claude-3-5-haiku-20241022');
-      await until('the argument model', () => api.settings.current.model === 'anthropic/claude-3-5-haiku-20241022', 3000);
+      await until('the argument model', () => api.settings.current.model === 'anthropic/claude-3-5-haiku-20241022', 30_000);
     } finally {
       await setSetting('model', undefined, api);
     }

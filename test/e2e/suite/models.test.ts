@@ -71,18 +71,22 @@ suite('model list and prompt caching', () => {
     assert.equal(listRequest.path, '/v1/models');
 
     const before = (await modelRequests()).length;
-    let settled = false;
-    const pending = Promise.resolve(vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel')).finally(() => (settled = true));
-    // Opening it fetches the list again; navigate once the fresh list is in (it replaces the items).
-    await until('Select Model to fetch the list', async () => (await modelRequests()).length > before, 5000);
-    await new Promise((r) => setTimeout(r, 700));
-    assert.equal(settled, false, 'the pick is open');
+    const shown = new Promise<void>((resolve) => {
+      const listener = api.models.onDidShowPick(() => {
+        listener.dispose();
+        resolve();
+      });
+    });
+    const pending = Promise.resolve(vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
+    await shown;
+    // Opening it fetches the list again; the entry moved to is kept when the fresh list replaces the items.
+    await until('Select Model to fetch the list', async () => (await modelRequests()).length > before, 30_000);
     // The current model (Claude Sonnet 4, the first) is active: three down is the simulated Sonnet 4.5.
     for (let i = 0; i < 3; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     const chosen = await pending;
     assert.equal(chosen, 'anthropic/claude-sonnet-4-5-sim');
-    await until('the settings service to follow', () => api.settings.current.model === chosen, 3000);
+    await until('the settings service to follow', () => api.settings.current.model === chosen, 30_000);
 
     await enqueue({ text: 'ok' });
     await api.chat.ask({ text: 'Which model are you?' });
