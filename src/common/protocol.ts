@@ -317,6 +317,9 @@ export const PendingContextSchema = z.object({
   count: z.number().int().nonnegative().optional(),
   /** The file was cut to fastrouter.maxSelectionChars. */
   cut: z.boolean().optional(),
+  /** A selection's lines (Ask About Selection), 1-based: the chip says "line 9" or "lines 9–12". */
+  startLine: z.number().int().optional(),
+  endLine: z.number().int().optional(),
 });
 export type PendingContext = z.infer<typeof PendingContextSchema>;
 
@@ -447,6 +450,13 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
    * a short note takes its place), or add it back (`false`). `itemId` is the CodeContext's or ImageAttachment's id.
    */
   z.object({ type: z.literal('setOmitted'), turnId: z.string().max(100), itemId: z.string().max(100), omitted: z.boolean() }),
+  // --- Chat basics (issue 20): Regenerate goes through `retry`; Copy and Edit and Undo are these.
+  /** Copy an answer as Markdown (its text, with a line per tool call). */
+  z.object({ type: z.literal('copyAnswer'), turnId: z.string().max(200) }),
+  /** Edit a question and send it again: the question `turnId` and every later turn are replaced by the new one. */
+  z.object({ type: z.literal('editResend'), turnId: z.string().max(200), text: z.string().max(1_000_000), images: z.array(ImageAttachmentSchema).max(20).default([]) }),
+  /** Undo of a History delete (the conversation comes back as it was). */
+  z.object({ type: z.literal('undoDelete'), conversationId: z.string().max(200) }),
   /** Project rules (issue 18): open a rule file of the rules line; switch one on or off for this workspace. */
   z.object({ type: z.literal('openRule'), id: z.string().max(2000) }),
   z.object({ type: z.literal('toggleRule'), id: z.string().max(2000), enabled: z.boolean() }),

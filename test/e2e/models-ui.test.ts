@@ -113,3 +113,33 @@ test('"Enter a model id…" takes any id the endpoint serves', async (t) => {
     await page.keyboard.press('Escape');
   });
 });
+
+test('typing "haiku" and Enter picks the best matching model, never the typed text as an id', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    await openSelectModel(frame);
+    await page.keyboard.type('haiku');
+    // Only models are left, the first one is focused: Enter takes it.
+    await waitFor('the pick to filter to the Haiku models', async () =>
+      (await rows().allInnerTexts()).every((r) => /haiku/i.test(r) || r.includes('Enter a model id…')));
+    const focused = await page.locator('.quick-input-list .monaco-list-row.focused').first().innerText();
+    assert.match(focused, /Haiku/, 'a Haiku model has the focus');
+    assert.doesNotMatch(focused, /use this model id/);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await waitFor('the header to show a Haiku model', async () => /Haiku/.test((await frame.locator('#model-label').textContent()) ?? ''));
+    const title = (await frame.locator('button#model').getAttribute('title')) ?? '';
+    assert.match(title, /anthropic\/claude-[a-z0-9.-]*haiku/, `a listed Haiku id, not "haiku": ${title}`);
+
+    // Text that matches no model leads to "Enter a model id…", which starts from what was typed.
+    await openSelectModel(frame);
+    await page.keyboard.type('zz-no-such-model');
+    await waitFor('only the free entry to be left', async () => (await rows().allInnerTexts()).every((r) => r.includes('Enter a model id…')));
+    await page.keyboard.press('Enter');
+    const input = await quickInput(page, 'Enter a Model Id');
+    assert.equal(await input.inputValue(), 'zz-no-such-model');
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.match((await frame.locator('button#model').getAttribute('title')) ?? '', /haiku/, 'Escape changes nothing');
+  });
+});

@@ -112,16 +112,27 @@ test('Ask About Selection streams the answer into the chat view and updates the 
     });
     const requestsBefore = sim.requests.length;
     await runCommand(page, 'FastRouter: Ask About Selection');
-    const question = await quickInput(page, 'Ask About Selection');
-    await question.fill('What does add do?');
+    // The selection lands in the chat's composer as a chip, the focus with it: the user types the question there.
+    const frame = await chatFrame();
+    const chip = frame.locator('.context-chip[data-context-kind="selection"]');
+    await chip.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.equal(await chip.locator('.context-name').textContent(), 'sample.ts');
+    assert.equal(await chip.locator('.context-lines').textContent(), 'lines 1–3');
+    await waitFor('the composer to have the focus', () => frame.evaluate("document.hasFocus() && document.activeElement?.id === 'composer-input'"));
+    assert.equal(sim.requests.length, requestsBefore, 'nothing is sent before the user asks');
+    await page.keyboard.type('What does add do?');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('In one line.');
+    // The cost preview counts the selection and the question as they are typed.
+    await waitFor('the cost preview', async () => /tokens/.test((await frame.locator('#cost-preview').innerText().catch(() => '')) ?? ''));
     await page.keyboard.press('Enter');
 
-    const frame = await chatFrame();
     const answer = await waitForAnswer(frame, 1);
     assert.match(answer, /The function\s+add returns the sum of its two arguments\.\s+It is pure: no side effects\./);
     assert.match(answer, /add\(2, 3\); \/\/ 5/, 'the code block streamed in');
     const userTurn = frame.locator('.turn[data-role="user"]').first();
-    assert.match(await userTurn.innerText(), /What does add do\?/);
+    assert.match(await userTurn.innerText(), /What does add do\?\nIn one line\./);
+    assert.equal(await frame.locator('.context-chip').count(), 0, 'the chip went with the question');
 
     assert.equal(sim.requests.length, requestsBefore + 1, 'exactly one request');
     const req = lastRequest();
@@ -437,8 +448,9 @@ test('Ask About Selection over fastrouter.maxSelectionChars asks first, then sen
     assert.equal(sim.requests.length, requestsBefore, 'nothing is sent before the user chose');
     await dialog.locator('.monaco-button', { hasText: 'Send the First 150 Characters' }).click();
     sim.enqueue({ text: ['Seen the cut code.'] });
-    const question = await quickInput(page, 'Ask About Selection');
-    await question.fill('What is in the first part?');
+    await frame.locator('.context-chip[data-context-kind="selection"]').waitFor({ state: 'visible', timeout: 20_000 });
+    await waitFor('the composer to have the focus', () => frame.evaluate("document.hasFocus() && document.activeElement?.id === 'composer-input'"));
+    await page.keyboard.type('What is in the first part?');
     await page.keyboard.press('Enter');
     assert.match(await waitForAnswer(frame, index + 1), /Seen the cut code\./);
     const sent = JSON.stringify(lastRequest().body.messages);

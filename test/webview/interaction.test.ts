@@ -263,15 +263,17 @@ describe('chat webview: interaction', () => {
     assert.deepEqual(await items.locator('.conversation-title').allTextContents(), ['First <b>chat</b>', 'Second']);
     assert.equal(await items.nth(1).getAttribute('aria-current'), 'true');
     await items.nth(0).locator('button[data-action="deleteChat"]').click();
+    // The deleted chat keeps a row with Undo (placed by time: last here); the other one is first now.
+    assert.equal(await chat.page.locator('.conversation-deleted .conversation-title').textContent(), 'First <b>chat</b>');
     await items.nth(0).locator('button[data-action="switchChat"]').click();
     await chat.page.locator('button#model').click();
     assert.deepEqual(await chat.posted(), [
       { type: 'deleteChat', conversationId: 'c1' },
-      { type: 'switchChat', conversationId: 'c1' },
+      { type: 'switchChat', conversationId: 'c2' },
       { type: 'selectModel' },
     ]);
     await chat.send({ type: 'conversations', conversations: [{ id: 'c3', title: 'Third', updatedAt: 1 }], activeId: 'c3' });
-    assert.deepEqual(await items.locator('.conversation-title').allTextContents(), ['Third']);
+    assert.deepEqual(await items.locator('.conversation-title').allTextContents(), ['First <b>chat</b>', 'Third'], 'the deleted row stays, with Undo');
     await chat.send({ type: 'snapshot', snapshot: emptySnapshot({ conversationId: 'c3', turns: [userTurn('u9', 'Old question'), assistantTurn('a9', 'Old answer', { status: 'interrupted' })] }) });
     assert.equal(await chat.page.locator('.turn[data-turn-id="a9"]').getAttribute('data-status'), 'interrupted');
     assert.match((await chat.page.locator('.turn[data-turn-id="a9"] .turn-note').textContent()) ?? '', /interrupted/);

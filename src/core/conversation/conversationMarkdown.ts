@@ -1,6 +1,6 @@
 // Export of a conversation as a Markdown document (opened untitled; the user decides where it goes).
 import { costPhrase } from '../../common/credits';
-import type { AnswerBlock, Turn } from '../../common/protocol';
+import type { AnswerBlock, AssistantTurn, Turn } from '../../common/protocol';
 
 /** A fence longer than any backtick run inside `text`, so code containing fences stays intact. */
 function fenceFor(text: string): string {
@@ -52,6 +52,22 @@ const STATUS_NOTE: Record<string, string> = {
   interrupted: '*(unfinished: interrupted)*',
   streaming: '*(still answering)*',
 };
+
+/**
+ * One answer as Markdown for the clipboard (Copy): its text as the model wrote it, a line per tool call or server tool;
+ * thinking, meta and status notes are left out.
+ */
+export function answerToMarkdown(turn: AssistantTurn): string {
+  const parts = turn.blocks.map((block) => {
+    if (block.kind === 'thinking') return '';
+    if (block.kind === 'tool_use') {
+      const change = block.change ? ` (+${block.change.added} −${block.change.removed})` : '';
+      return `*${(block.summary ?? `Tool ${block.name}`).replace(/[\\`*_[\]<>]/g, '\\$&')}${change}*`;
+    }
+    return blockMarkdown(block);
+  });
+  return `${parts.filter(Boolean).join('\n\n')}\n`;
+}
 
 export function conversationToMarkdown(title: string, turns: readonly Turn[]): string {
   const out: string[] = [`# ${title}`];

@@ -151,6 +151,8 @@ export class ConversationStore {
   private readonly durable: boolean;
   /** The start-up sweep (leftover temp files, half-done deletions, an unreadable index), run once before the first use. */
   private started = false;
+  /** What this store deleted, as it was, for Undo (History): kept for the rest of the session, in memory only. */
+  private readonly trash = new Map<string, ConversationData>();
 
   constructor(
     private readonly dir: string,
@@ -272,6 +274,9 @@ export class ConversationStore {
     return this.serialized(async () => {
       await this.start();
       await this.locked(async () => {
+        // Kept for Undo (History) for the rest of the session.
+        const current = await this.readConversation(id);
+        if (current.state === 'ok') this.trash.set(id, current.data);
         await this.fs.mkdir(join(this.dir, TOMBSTONE_DIR));
         await this.writeAtomic(this.tombstone(id), String(Date.now()), { durable: true });
         if (this.durable) await this.fs.syncDir(join(this.dir, TOMBSTONE_DIR));
@@ -282,6 +287,35 @@ export class ConversationStore {
         index.conversations = index.conversations.filter((s) => s.id !== id);
         index.deleted = [...index.deleted.filter((t) => t.id !== id), { id, at: Date.now() }].slice(-TOMBSTONES_KEPT);
         await this.writeIndex(index);
+      });
+    });
+  }
+
+  /** Whether this store deleted `id` this session and can bring it back. */
+  canUndelete(id: string): boolean {
+    return this.trash.has(id);
+  }
+
+  /** Undo of `delete`: the conversation comes back as it was (its tombstone goes). False when this store did not delete it. */
+  async undelete(id: string): Promise<boolean> {
+    const data = this.trash.get(id);
+    if (!data) return false;
+    return this.serialized(async () => {
+      await this.start();
+      return this.locked(async () => {
+        await this.fs.mkdir(this.dir);
+        await this.writeAtomic(this.file(id), JSON.stringify(data), { durable: this.durable });
+        const written = await this.stampOf(id);
+        if (written) this.stamps.set(id, written);
+        const index = await this.readIndexForWrite();
+        index.deleted = index.deleted.filter((t) => t.id !== id);
+        index.conversations = [...index.conversations.filter((s) => s.id !== id), { id, title: data.title, updatedAt: data.updatedAt }];
+        await this.writeIndex(index);
+        // The tombstone goes last: until then the chat counts as deleted, never half back.
+        await this.fs.rm(this.tombstone(id));
+        if (this.durable) await this.fs.syncDir(this.dir);
+        this.trash.delete(id);
+        return true;
       });
     });
   }

@@ -31,3 +31,16 @@ export function unrewindConversation(conversation: Conversation, removed: readon
   conversation.updatedAt = now;
   return back;
 }
+
+/** Files the tools of `exchanges` changed (applied edits, created files), each once, in the order first changed. */
+export function changedFiles(exchanges: readonly Exchange[]): string[] {
+  const files = new Set<string>();
+  for (const exchange of exchanges) {
+    for (const message of exchange.answer.messages) {
+      for (const result of message.toolResults ?? []) {
+        if (result.change && (result.state === 'applied' || result.state === 'done')) files.add(result.change.path);
+      }
+    }
+  }
+  return [...files];
+}

@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RestoreChat, WorkspaceCheckpoints } from '../tools/checkpoints';
 import type { AnsweredElsewhere, ConversationController } from '../../core/conversation/conversationController';
+import type { ConversationStore } from '../../core/conversation/conversationStore';
+import { changedFiles, rewindConversation } from '../../core/conversation/rewind';
 import { checkAttachment, IMAGE_EXTENSIONS, imageFromBytes, sourceSizeProblem } from '../../core/conversation/conversationImages';
+import { answerToMarkdown } from '../../core/conversation/conversationMarkdown';
 import { previewWithDraft } from '../../common/tokenCount';
 import { buildUserText, DEFAULT_QUESTION } from '../../core/request/prompt';
 import { assertNever, type CodeContext, type ErrorAction, type HostToWebview, type ImageAttachment, type PendingContext, type RuleChip, type Turn, type WebviewToHost } from '../../common/protocol';
@@ -40,6 +43,8 @@ export interface ChatServiceDeps {
   toolsBlockedReason?: () => string | undefined;
   /** fastrouter.maxSelectionChars: a file over it asks before it is added. */
   maxChars: () => number;
+  /** The conversations' store: History's Undo brings a deleted conversation back through it. */
+  store?: ConversationStore;
   /** Checkpoints: a question's Restore (files and conversation) and Redo. */
   checkpoints?: WorkspaceCheckpoints;
   /** Project rules (the rules line above the composer), and the files the next question is about (for glob rules). */
@@ -59,6 +64,8 @@ export class ChatService extends Disposable {
   /** Files and problems added to the next message (the composer shows them as chips). */
   private pendingContextItems: { item: CodeContext; cut: boolean; count?: number }[] = [];
   private focusPending = false;
+  /** Conversations deleted this session while they were open: Undo opens them again. */
+  private readonly deletedWhileOpen = new Set<string>();
   /** Bad settings (key=value) the current page was told about. */
   private shownProblems = new Set<string>();
 
@@ -151,8 +158,10 @@ export class ChatService extends Disposable {
 
   /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
   async addAnswered(input: { text: string; context?: CodeContext[] }, answered: AnsweredElsewhere): Promise<void> {
-    await this.reveal(true);
+    await this.reveal();
     await this.controller.addAnswered(input, answered);
+    // Continue in Chat: the next keystroke is the follow-up question.
+    if (!this.post({ type: 'focusInput' })) this.focusPending = true;
   }
 
   /** Reveals the view and adds images to the composer's pending attachments (the chat resizes any that are too big). */
@@ -191,6 +200,7 @@ export class ChatService extends Disposable {
       chars: item.text.length,
       ...(count !== undefined ? { count } : {}),
       ...(cut ? { cut } : {}),
+      ...(item.kind === 'selection' && item.startLine !== undefined ? { startLine: item.startLine, endLine: item.endLine ?? item.startLine } : {}),
     }));
   }
 
@@ -220,6 +230,25 @@ export class ChatService extends Disposable {
     }
     this.postPendingContext();
     return added;
+  }
+
+  /**
+   * Ask About Selection: the selections wait in the composer as chips (a selection of the same lines replaces the older
+   * copy) and the focus goes to the composer, for the user to type the question.
+   */
+  async addSelection(context: CodeContext[]): Promise<void> {
+    await this.reveal();
+    const same = (a: CodeContext, b: CodeContext) => a.path === b.path && a.startLine === b.startLine && a.endLine === b.endLine;
+    for (const item of context) {
+      this.pendingContextItems = this.pendingContextItems.filter((p) => !(p.item.kind === 'selection' && same(p.item, item)));
+      if (this.pendingContextItems.length >= MAX_PENDING_CONTEXT) {
+        this.notice('error', vscode.l10n.t('At most {0} files can go with one message.', MAX_PENDING_CONTEXT));
+        break;
+      }
+      this.pendingContextItems.push({ item, cut: false });
+    }
+    this.postPendingContext();
+    if (!this.post({ type: 'focusInput' })) this.focusPending = true;
   }
 
   /** Add Problems to Chat: the workspace's errors and warnings go with the next message (replacing older ones). */
@@ -498,6 +527,7 @@ export class ChatService extends Disposable {
         await this.controller.switchChat(message.conversationId);
         return;
       case 'deleteChat':
+        if (message.conversationId === this.controller.conversation.id) this.deletedWhileOpen.add(message.conversationId);
         await this.controller.deleteChat(message.conversationId);
         return;
       case 'exportChat':
@@ -535,6 +565,18 @@ export class ChatService extends Disposable {
       case 'setOmitted':
         await this.controller.setOmitted(message.turnId, message.itemId, message.omitted);
         return;
+      case 'copyAnswer': {
+        const turn = this.controller.turns().find((t) => t.role === 'assistant' && t.id === message.turnId);
+        // Success shows on the button itself ("Copied"), not as a note that would linger above the composer.
+        if (turn?.role === 'assistant') await this.actions.copy(answerToMarkdown(turn));
+        return;
+      }
+      case 'editResend':
+        await this.editAndResend(message.turnId, message.text, message.images);
+        return;
+      case 'undoDelete':
+        await this.undoDelete(message.conversationId);
+        return;
       case 'restoreQuestion':
         await this.restoreQuestion(message.turnId);
         return;
@@ -547,6 +589,44 @@ export class ChatService extends Disposable {
       default:
         assertNever(message);
     }
+  }
+
+  /** History's Undo: the deleted conversation comes back as it was (and opens again if it was the open one). */
+  async undoDelete(id: string): Promise<boolean> {
+    if (!(await this.deps.store?.undelete(id))) {
+      this.notice('error', vscode.l10n.t('This conversation can no longer be brought back.'));
+      return false;
+    }
+    await this.controller.refresh();
+    if (this.deletedWhileOpen.delete(id)) await this.controller.switchChat(id);
+    return true;
+  }
+
+  /**
+   * Edit and resend: the question `userTurnId` and every later turn are replaced by the edited question (it keeps the
+   * original's attachments, plus what waits in the composer) and its answer. Files the replaced turns' tools changed
+   * are named: those changes stay in the workspace.
+   */
+  async editAndResend(userTurnId: string, text: string, images: readonly ImageAttachment[] = []): Promise<void> {
+    const conversation = this.controller.conversation;
+    const original = conversation.exchanges.find((e) => e.user.id === userTurnId)?.user;
+    if (!original || this.controller.busy) {
+      this.deps.log.info(`Chat: Edit ignored: ${original ? 'an answer is running' : `no question ${userTurnId}`}.`);
+      return;
+    }
+    const context = [...original.context.filter((c) => !c.omitted), ...this.pendingContextItems.map((p) => p.item)];
+    const allImages = [...original.images.filter((i) => !i.omitted), ...this.acceptImages(images)];
+    if (!text.trim() && context.length === 0 && allImages.length === 0) return;
+    const rewound = rewindConversation(conversation, userTurnId, Date.now());
+    if (!rewound) return;
+    this.pendingContextItems = [];
+    this.postPendingContext();
+    this.post({ type: 'snapshot', snapshot: this.controller.snapshot() });
+    const changed = changedFiles(rewound.removed);
+    if (changed.length > 0) {
+      this.notify('info', vscode.l10n.t('The replaced turns changed {0}; those changes stay in the files.', changed.join(', ')), { toast: false });
+    }
+    await this.controller.ask({ text, context, images: allImages });
   }
 
   private async errorAction(turnId: string, action: ErrorAction): Promise<void> {

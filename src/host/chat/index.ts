@@ -51,6 +51,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     deps.models?.refreshIfStale();
     return deps.models?.displayName(deps.settings.current.model) ?? deps.settings.current.model;
   };
+  const store = new ConversationStore(storageDir, log);
   // The files the question is about: the conversation's attachments and tool calls, and the composer's files.
   const questionFiles = (): string[] => [
     ...filesOfConversation(controller.conversation.exchanges),
@@ -78,7 +79,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
   };
   const controller = new ConversationController({
     runner,
-    store: new ConversationStore(storageDir, log),
+    store,
     userContent: buildUserContent,
     post: (message) => {
       service.provider.post(message);
@@ -143,6 +144,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     toolsBlockedReason: () => tools.blockedReason,
     checkpoints: tools.checkpoints,
     maxChars: () => deps.settings.current.maxSelectionChars,
+    store,
     rules: deps.rules,
     questionFiles,
   });

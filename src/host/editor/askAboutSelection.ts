@@ -1,6 +1,8 @@
-// Ask About Selection: the selected code (or the enclosing block) plus a question go to the chat as one user turn.
+// Ask About Selection: the selected code (or the enclosing block) lands in the chat's composer as a removable chip and the
+// focus goes there, for the user to type the question. Given a question (other extensions, keybindings with args), it
+// sends the code and the question as one user turn at once.
 import * as vscode from 'vscode';
-import { DEFAULT_QUESTION, describeLines } from '../../core/request/prompt';
+import { DEFAULT_QUESTION } from '../../core/request/prompt';
 import type { CodeContext, ImageAttachment } from '../../common/protocol';
 import { confirmSize, pickCode, type SizePreview } from './selection';
 import type { SettingsService } from '../request/settings';
@@ -8,12 +10,14 @@ import type { SettingsService } from '../request/settings';
 /** What this command needs from the chat (contract E). */
 export interface ChatAsk {
   ask(input: { text: string; context?: CodeContext[]; images?: ImageAttachment[] }): Promise<void>;
+  /** Puts the selections in the composer (chips) and focuses it. */
+  addSelection(context: CodeContext[]): Promise<void>;
   /** The cost preview of asking about `context` in the current chat (shown when the selection is large). */
   previewAsk?: SizePreview;
 }
 
 export interface AskArgs {
-  /** Skips the question box (keybindings with args, tests). */
+  /** Sends at once with this question ('' = the default question) instead of waiting in the composer. */
   question?: string;
 }
 
@@ -27,18 +31,9 @@ export async function askAboutSelection(chat: ChatAsk, settings: SettingsService
   if (!picked) return;
   const context = await confirmSize(picked, settings.current.maxSelectionChars, chat.previewAsk?.bind(chat));
   if (!context || context.length === 0) return;
-  const question =
-    typeof args?.question === 'string'
-      ? args.question
-      : await vscode.window.showInputBox({
-          title: vscode.l10n.t('Ask About Selection'),
-          prompt:
-            context.length === 1
-              ? vscode.l10n.t('Your question about {0}, {1} (empty: "{2}")', context[0].path, describeLines(context[0]), DEFAULT_QUESTION)
-              : vscode.l10n.t('Your question about {0} selections in {1} (empty: "{2}")', context.length, context[0].path, DEFAULT_QUESTION),
-          placeHolder: DEFAULT_QUESTION,
-          ignoreFocusOut: true,
-        });
-  if (question === undefined) return;
-  await chat.ask({ text: question.trim() || DEFAULT_QUESTION, context });
+  if (typeof args?.question !== 'string') {
+    await chat.addSelection(context);
+    return;
+  }
+  await chat.ask({ text: args.question.trim() || DEFAULT_QUESTION, context });
 }

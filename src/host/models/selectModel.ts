@@ -33,20 +33,18 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
   const current = config.get<string>('model');
   const pick = vscode.window.createQuickPick<Item>();
   pick.title = vscode.l10n.t('FastRouter: Select Model');
-  pick.placeholder = vscode.l10n.t('Pick a Claude model, or type any model id FastRouter serves');
+  pick.placeholder = vscode.l10n.t('Type to filter the Claude models (any other id: Enter a model id…)');
   pick.matchOnDescription = true;
-  pick.matchOnDetail = true;
+  // Typed text only filters the models (the quick pick puts the best match first, so Enter picks it); it never becomes a
+  // model id by itself: that comes from "Enter a model id…", which typed text matching no model leads to.
   let known = modelItems(catalog.models, current);
   const show = () => {
-    const typed = pick.value.trim();
-    const exists = typed === '' || known.some((item) => item.model === typed);
-    pick.items = exists ? known : [{ label: typed, description: vscode.l10n.t('use this model id'), model: typed, alwaysShow: true }, ...known];
+    pick.items = known;
     // The list is shown again when the fetched list arrives: keep the entry the user moved to, not just the current one.
     const kept = pick.activeItems[0]?.model;
-    const active = pick.items.find((item) => item.model === (kept ?? (typed || current)));
-    if (active && typed === '') pick.activeItems = [active];
+    const active = known.find((item) => item.model === (kept ?? current));
+    if (active && pick.value.trim() === '') pick.activeItems = [active];
   };
-  pick.onDidChangeValue(show);
   show();
   // Fetched again on every opening; the items change in place when the new list arrives.
   pick.busy = true;
@@ -60,8 +58,10 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
     known = fresh;
     show();
   });
+  let typed = '';
   const chosen = await new Promise<Item | undefined>((resolve) => {
     pick.onDidAccept(() => {
+      typed = pick.value.trim();
       resolve(pick.selectedItems[0] ?? pick.activeItems[0]);
       pick.hide();
     });
@@ -77,7 +77,8 @@ export async function selectModel(catalog: ModelCatalog, modelId?: unknown): Pro
       await vscode.window.showInputBox({
         title: vscode.l10n.t('FastRouter: Enter a Model Id'),
         prompt: vscode.l10n.t('Any model id the endpoint serves, e.g. anthropic/claude-sonnet-4-20250514'),
-        value: current,
+        // What was typed in the pick is where the id starts.
+        value: typed || current,
         ignoreFocusOut: true,
         validateInput: (value) => (value.trim() === '' ? vscode.l10n.t('Enter a model id') : value.trim().length > 200 ? vscode.l10n.t('At most 200 characters') : undefined),
       })

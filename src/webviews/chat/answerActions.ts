@@ -68,7 +68,12 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
     return;
   }
   switch (action) {
-    case 'retry': post({ type: 'retry', turnId }); break;
+    case 'retry': case 'regenerate': post({ type: 'retry', turnId }); break;
+    case 'copyAnswer':
+      post({ type: 'copyAnswer', turnId });
+      flashLabel(actionButton, 'Copied');
+      announce('Answer copied as Markdown.');
+      break;
     case 'continue': post({ type: 'continue', turnId }); break;
     case 'setApiKey': case 'openSettings': case 'openBilling': case 'showLog': case 'sendAnyway':
       post({ type: 'errorAction', turnId, action });

@@ -42,7 +42,18 @@ export function renderAnswerFooter({ status, meta, error, paused }: AnswerEnd): 
       h('div', { class: 'error-message' }, error.message), actions));
   }
   if (meta) out.push(renderMeta(meta));
+  if (status !== 'streaming') out.push(renderAnswerActions(status));
   return out;
+}
+
+/**
+ * Copy (the answer as Markdown) and Regenerate (ask the same question again). Regenerate is offered on the last answer
+ * only (the stylesheet hides it elsewhere and while an answer streams); after an error or an interruption Retry does it.
+ */
+function renderAnswerActions(status: AnswerStatus): HTMLElement {
+  return h('div', { class: 'answer-actions' },
+    button('Copy this answer as Markdown', { class: 'answer-action', 'data-action': 'copyAnswer' }, 'Copy'),
+    status === 'error' || status === 'interrupted' ? null : button('Regenerate this answer (ask the same question again)', { class: 'answer-action', 'data-action': 'regenerate' }, 'Regenerate'));
 }
 
 function stopReasonText(reason: string): string {

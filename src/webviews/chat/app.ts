@@ -27,8 +27,16 @@ export class ChatApp {
       onToggle: (open) => this.header.setHistoryOpen(open),
       onDismiss: () => this.header.historyButton.focus(),
     });
-    this.log = new ConversationView({ renderer: this.renderer, post, onScrollChange: () => this.saveStateSoon() });
-    this.composer = new Composer({ post, onDraftChange: () => this.saveStateSoon(), onSent: () => this.saveState() });
+    this.log = new ConversationView({
+      renderer: this.renderer, post, onScrollChange: () => this.saveStateSoon(),
+      onEditQuestion: (turnId, text) => this.composer.beginEdit(turnId, text),
+      onDecided: () => this.composer.focus(),
+    });
+    this.composer = new Composer({
+      post, onDraftChange: () => this.saveStateSoon(), onSent: () => this.saveState(),
+      lastQuestion: () => this.log.lastQuestion,
+      onEditChange: (turnId) => this.log.markEditing(turnId),
+    });
     root.replaceChildren(this.header.element, this.history.element, this.log.element, this.log.announcer, this.composer.element);
 
     // Escape stops a streaming answer from anywhere in the view, as the Stop button does.
@@ -83,6 +91,7 @@ export class ChatApp {
       case 'conversations':
         this.conversationId = message.activeId;
         this.history.show(message.conversations, message.activeId);
+        this.header.setChatTitle(this.history.titleOf(message.activeId));
         break;
       case 'busy':
         this.setBusy(message.busy);
@@ -122,6 +131,7 @@ export class ChatApp {
     this.conversationId = snapshot.conversationId;
     this.log.showTurns(snapshot.turns, sameConversation);
     this.history.show(snapshot.conversations, snapshot.conversationId);
+    this.header.setChatTitle(this.history.titleOf(snapshot.conversationId));
     this.header.setModel(snapshot.model, snapshot.modelName);
     this.setBusy(snapshot.busy);
     this.composer.setEstimate(snapshot.estimate);

@@ -37,6 +37,10 @@ export interface ComposerInput {
   onDraftChange(): void;
   /** A message was sent: save the now empty draft at once. */
   onSent(): void;
+  /** The last question's text, for ArrowUp in an empty composer. */
+  lastQuestion(): string | undefined;
+  /** The question being edited changed (undefined: editing ended). */
+  onEditChange(turnId: string | undefined): void;
 }
 
 export class Composer {
@@ -51,6 +55,9 @@ export class Composer {
   private attaching: Promise<void> = Promise.resolve();
   private busy = false;
   private hasContext = false;
+  /** The question being edited: Send replaces it and every later turn. */
+  private editing: string | undefined;
+  private readonly editBanner: HTMLElement;
   private readonly preview = new CostPreview(() => ({ draft: this.input.value, images: this.pending }));
   readonly rules: RulesLine;
 
@@ -67,8 +74,13 @@ export class Composer {
     this.stopButton = button('Stop the answer', { id: 'stop', hidden: true }, 'Stop');
     const attachButton = button('Attach image', { id: 'attach-image' }, 'Image…');
     const addFileButton = button('Add files or problems to the next message', { id: 'add-context' }, 'Add File…');
+    const cancelEdit = button('Cancel editing (Escape)', { id: 'cancel-edit' }, 'Cancel');
+    this.editBanner = h('div', { id: 'edit-banner', role: 'status', hidden: true },
+      h('span', {}, 'Editing your question: sending it replaces it and every later turn.'), cancelEdit);
+    cancelEdit.addEventListener('click', () => this.endEdit(true));
     this.element = h('footer', { id: 'composer' },
       this.rules.element,
+      this.editBanner,
       this.preview.sizeNote,
       this.contextEl,
       this.attachmentsEl,
@@ -91,7 +103,7 @@ export class Composer {
     this.sendButton.addEventListener('click', () => this.send());
     this.stopButton.addEventListener('click', () => this.host.post({ type: 'stop' }));
     this.input.addEventListener('keydown', (e) => this.onKeyDown(e));
-    this.input.addEventListener('input', () => { this.autosize(); this.host.onDraftChange(); this.preview.update(); });
+    this.input.addEventListener('input', () => { this.autosize(); this.host.onDraftChange(); this.preview.update(); this.dropInfoNotice(); });
     this.input.addEventListener('paste', (e) => this.onPaste(e));
     this.attachmentsEl.addEventListener('click', (e) => this.onAttachmentClick(e));
     // Files dropped anywhere in the view are attached.
@@ -145,17 +157,69 @@ export class Composer {
     this.notice.replaceChildren();
   }
 
+  /** An informational note ("Copied to the clipboard.") is stale once the user does the next thing; errors stay until sent. */
+  private dropInfoNotice(): void {
+    if (!this.notice.hidden && this.notice.dataset.level === 'info' && this.notice.querySelector('button') === null) this.hideNotice();
+  }
+
+  /** Edit on a question: its text comes into the composer; Send replaces it and the turns after it. */
+  beginEdit(turnId: string, text: string): void {
+    if (this.busy) return;
+    this.editing = turnId;
+    this.editBanner.hidden = false;
+    this.draft = text;
+    this.host.onEditChange(turnId);
+    this.input.focus();
+    this.input.setSelectionRange(text.length, text.length);
+  }
+
+  private endEdit(clearDraft: boolean): void {
+    if (this.editing === undefined) return;
+    this.editing = undefined;
+    this.editBanner.hidden = true;
+    if (clearDraft) this.draft = '';
+    this.host.onEditChange(undefined);
+    this.input.focus();
+  }
+
+  get isEditing(): boolean {
+    return this.editing !== undefined;
+  }
+
   private onKeyDown(event: KeyboardEvent): void {
     // keyCode 229: a key that an input method editor is still composing (some browsers drop isComposing).
-    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
+    if (event.isComposing || event.keyCode === 229) return;
+    if (event.key === 'Escape' && this.editing !== undefined && !this.busy) {
+      event.preventDefault();
+      event.stopPropagation();
+      this.endEdit(true);
+      return;
+    }
+    // ArrowUp in an empty composer recalls the last question (to send again, or change a word).
+    if (event.key === 'ArrowUp' && this.input.value === '' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      const last = this.host.lastQuestion();
+      if (!last) return;
+      event.preventDefault();
+      this.draft = last;
+      this.host.onDraftChange();
+      return;
+    }
+    if (event.key !== 'Enter' || event.shiftKey) return;
     event.preventDefault();
     this.send();
   }
 
   private send(): void {
     const text = this.input.value.trim();
-    if (this.busy || (!text && this.pending.length === 0 && !this.hasContext)) return;
-    this.host.post({ type: 'send', text, images: this.pending });
+    if (this.busy) return;
+    if (this.editing !== undefined) {
+      if (!text && this.pending.length === 0) return;
+      this.host.post({ type: 'editResend', turnId: this.editing, text, images: this.pending });
+      this.endEdit(false);
+    } else {
+      if (!text && this.pending.length === 0 && !this.hasContext) return;
+      this.host.post({ type: 'send', text, images: this.pending });
+    }
     this.input.value = '';
     this.pending = [];
     this.renderAttachments();
@@ -258,8 +322,11 @@ export class Composer {
     this.contextEl.replaceChildren(...items.map((item) => {
       const size = item.kind === 'problems' ? `${item.count ?? 0} ${item.count === 1 ? 'problem' : 'problems'}` : formatSize(item.chars);
       const name = item.kind === 'problems' ? item.label : item.label.split('/').pop() ?? item.label;
-      return h('li', { class: 'context-chip', 'data-context-id': item.id, 'data-context-kind': item.kind, title: `${item.label}${item.cut ? ' (cut to fastrouter.maxSelectionChars)' : ''}` },
+      // A selection says which lines ("line 9", "lines 9–12"), kept on one line by the stylesheet.
+      const lines = item.startLine === undefined ? undefined : item.endLine === undefined || item.endLine === item.startLine ? `line ${item.startLine}` : `lines ${item.startLine}–${item.endLine}`;
+      return h('li', { class: 'context-chip', 'data-context-id': item.id, 'data-context-kind': item.kind, title: `${item.label}${lines ? `, ${lines}` : ''}${item.cut ? ' (cut to fastrouter.maxSelectionChars)' : ''}` },
         h('span', { class: 'context-name' }, name),
+        lines ? h('span', { class: 'context-lines' }, lines) : null,
         h('span', { class: 'context-size' }, item.cut ? `${size}, cut` : size),
         button(`Remove ${item.label} from the next message`, { 'data-action': 'removeContext' }, '✕'));
     }));

@@ -25,6 +25,10 @@ export interface ConversationViewInput {
   post(message: WebviewToHost): void;
   /** The scroll position or the following state changed (the app saves it with the webview state). */
   onScrollChange(): void;
+  /** Edit on a question: the composer takes its text. */
+  onEditQuestion(turnId: string, text: string): void;
+  /** Apply or Reject was clicked: the next keystroke belongs to the composer. */
+  onDecided(): void;
 }
 
 export class ConversationView {
@@ -74,6 +78,12 @@ export class ConversationView {
         input.post({ type: 'setOmitted', turnId, itemId, omitted: toggle.dataset.action === 'omit' });
         return;
       }
+      const edit = (e.target as Element).closest('button[data-action="editQuestion"]');
+      const question = edit?.closest<HTMLElement>('.turn[data-role="user"]');
+      if (question?.dataset.turnId) {
+        input.onEditQuestion(question.dataset.turnId, question.querySelector('.user-text')?.textContent ?? '');
+        return;
+      }
       // A question's Restore: files back as before it, the conversation rewound (the host asks about conflicts).
       const restore = (e.target as Element).closest<HTMLButtonElement>('button.restore-question');
       const questionId = restore?.closest<HTMLElement>('.turn[data-role="user"]')?.dataset.turnId;
@@ -82,6 +92,8 @@ export class ConversationView {
         return;
       }
       handleAnswerClick(e, actions);
+      const decided = (e.target as Element).closest('button[data-action="toolApply"], button[data-action="toolReject"]');
+      if (decided) input.onDecided();
     });
     this.log.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
     this.earlierButton = button('Show earlier messages', { class: 'show-earlier' });
@@ -106,6 +118,21 @@ export class ConversationView {
   /** Whether the view follows the end of the answer (false once the user scrolled up). */
   get followsAnswer(): boolean {
     return this.follower.isFollowing;
+  }
+
+  /** The text of the last question asked (ArrowUp in an empty composer recalls it). */
+  get lastQuestion(): string | undefined {
+    const texts = this.turns.querySelectorAll('.turn[data-role="user"] .user-text');
+    return texts.length > 0 ? texts[texts.length - 1].textContent ?? undefined : undefined;
+  }
+
+  /** Marks the question being edited (undefined: none). */
+  markEditing(turnId: string | undefined): void {
+    for (const el of this.turns.querySelectorAll<HTMLElement>('.turn[data-editing]')) delete el.dataset.editing;
+    if (turnId) {
+      const el = this.turns.querySelector<HTMLElement>(`.turn[data-role="user"][data-turn-id="${CSS.escape(turnId)}"]`);
+      if (el) el.dataset.editing = 'true';
+    }
   }
 
   get scrollTop(): number {

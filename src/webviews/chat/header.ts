@@ -1,4 +1,4 @@
-// The view's header: the model button and History. New Chat and Export live only in the view's title bar (package.json
+// The view's header: the model button, the chat's title and History. New Chat and Export live only in the view's title bar (package.json
 // `view/title`), as native views keep their actions in one place.
 import type { WebviewToHost } from '../../common/protocol';
 import { button, h } from './dom';
@@ -14,14 +14,16 @@ export class Header {
   readonly historyButton: HTMLButtonElement;
   private readonly modelButton: HTMLButtonElement;
   private readonly modelLabel: HTMLElement;
+  private readonly chatTitle: HTMLElement;
 
   constructor(input: HeaderInput) {
     this.modelLabel = h('span', { id: 'model-label' }, '');
     this.modelButton = h('button', { type: 'button', id: 'model', title: 'Change model' }, this.modelLabel, icon('chevron'));
     this.historyButton = iconButton('history', 'Conversations', { id: 'history', 'aria-expanded': 'false', 'aria-controls': 'conversation-panel' });
+    this.chatTitle = h('span', { id: 'chat-title' }, 'New chat');
     this.element = h('header', { class: 'chat-header' },
       this.modelButton,
-      h('span', { class: 'spacer' }),
+      this.chatTitle,
       this.historyButton,
     );
     this.modelButton.addEventListener('click', () => input.post({ type: 'selectModel' }));
@@ -34,6 +36,13 @@ export class Header {
     this.modelLabel.textContent = shown;
     this.modelButton.setAttribute('aria-label', `Model: ${shown}. Change model`);
     this.modelButton.title = name?.trim() && name.trim() !== model ? `${shown} (${model}): change model` : `${model}: change model`;
+  }
+
+  /** Names the chat you are in (its title, from the first question). */
+  setChatTitle(title: string | undefined): void {
+    const shown = title?.trim() || 'New chat';
+    this.chatTitle.textContent = shown;
+    this.chatTitle.title = shown;
   }
 
   setHistoryOpen(open: boolean): void {

@@ -10,7 +10,7 @@ export function renderUserTurn(turn: UserTurn): HTMLElement {
   );
   if (turn.text) el.append(h('div', { class: 'user-text' }, turn.text));
   for (const c of turn.context) {
-    const where = c.startLine === undefined ? c.path : `${c.path}:${c.startLine}–${c.endLine ?? c.startLine}`;
+    const where = c.startLine === undefined ? c.path : `${c.path}:${lineRange(c.startLine, c.endLine)}`;
     el.append(h('div', { class: 'context-item', 'data-item-id': c.id, 'data-omitted': c.omitted ? 'true' : undefined },
       h('details', { class: 'code-context', 'data-context-kind': c.kind, 'data-omitted': c.omitted ? 'true' : undefined },
         h('summary', {}, c.omitted ? `${where} (removed from the conversation)` : where),
@@ -40,7 +40,15 @@ export function renderUserTurn(turn: UserTurn): HTMLElement {
     }
     el.append(images);
   }
+  // Edit puts the question back in the composer; sending it replaces this turn and every later one.
+  el.append(h('div', { class: 'question-actions' },
+    button('Edit this question and send it again (later turns are replaced)', { class: 'question-action', 'data-action': 'editQuestion' }, 'Edit')));
   return el;
+}
+
+/** "9" for one line, "9–12" for a range: a chip or a heading never says "9–9". */
+export function lineRange(start: number, end = start): string {
+  return end === start ? String(start) : `${start}–${end}`;
 }
 
 /**
