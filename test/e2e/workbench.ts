@@ -38,7 +38,8 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
       await row.waitFor({ state: 'visible', timeout: 5_000 });
       const focused = page.locator('.quick-input-list .monaco-list-row.focused');
       const label = (await focused.first().innerText({ timeout: 2_000 }).catch(() => '')).split('\n')[0];
-      if (!label.includes(title)) await row.click();
+      // A short click timeout: a list that redraws (or a palette another focus change closed) is tried again whole.
+      if (!label.includes(title)) await row.click({ timeout: 5_000 });
       else await page.keyboard.press('Enter');
       return;
     } catch (error) {
