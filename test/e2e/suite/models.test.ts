@@ -138,7 +138,7 @@ suite('model list and prompt caching', () => {
 
     const [one, two] = await simRequests<Recorded>();
     assert.deepEqual((one.body.system as { cache_control?: unknown }[])[0].cache_control, EPHEMERAL, 'system prompt as a marked text block');
-    assert.deepEqual(two.body.messages.map((m) => (Array.isArray(m.content) ? ((m.content.at(-1) as { cache_control?: unknown }).cache_control ?? null) : null)), [null, null, EPHEMERAL], 'only the last user turn is marked');
+    assert.deepEqual(two.body.messages.map((m) => (Array.isArray(m.content) ? ((m.content.at(-1) as { cache_control?: unknown }).cache_control ?? null) : null)), [EPHEMERAL, null, EPHEMERAL], 'the last user turn is marked, and the one before it (the 4th breakpoint keeps a wide tool round cached)');
 
     const ledger = api.cost.totals.allTime;
     assert.equal(ledger.cacheReadTokens - ledgerBefore.cacheReadTokens, second.cacheReadTokens);
