@@ -31,10 +31,12 @@ export async function openCommandPalette(page: Page): Promise<Locator> {
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const input = await openCommandPalette(page);
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
+    // Every step is bounded and inside the try: a palette closed by a focus change (a webview focusing its composer)
+    // is opened again within the deadline instead of spending it all on one step.
     try {
+      const input = await openCommandPalette(page);
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first();
       await row.waitFor({ state: 'visible', timeout: 5_000 });
       const focused = page.locator('.quick-input-list .monaco-list-row.focused');
       const label = (await focused.first().innerText({ timeout: 2_000 }).catch(() => '')).split('\n')[0];
