@@ -61,7 +61,7 @@ test('two windows asking in one chat: each shows q1, q2, q3, and they survive a 
 
     // A second window on the same server: the most recent chat is the one A asked in.
     b = await a.context().newPage();
-    await b.goto(a.url());
+    await b.goto(a.url(), { waitUntil: 'commit', timeout: 90_000 });
     await waitForWorkbench(b);
     await setKey(b);
     const frameB = await openChat(b);

@@ -34,7 +34,8 @@ export async function startWorkbenchSession(options: {
     // The profile lives in the run folder, so a search of that folder covers the browser side of VS Code's storage too.
     browser = await launchBrowser({ profileDir: path.join(server.runDir, 'chromium-profile') });
     const page = await browser.newPage();
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
+    // Wait for the workbench itself (waitForWorkbench's deadline), not the load event (goto's 30 s is short under load).
+    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]), { waitUntil: 'commit', timeout: 90_000 });
     await waitForWorkbench(page);
     return { sim, server, browser, page, close };
   } catch (error) {

@@ -10,9 +10,9 @@ import { ConversationController } from '../../../src/core/conversation/conversat
 import { ConversationStore } from '../../../src/core/conversation/conversationStore';
 import { buildUserContent } from '../../../src/core/request/prompt';
 import type { ExtensionApi } from '../../../src/extension';
-import type { AssistantTurn, Turn } from '../../../src/common/protocol';
+import type { AssistantTurn } from '../../../src/common/protocol';
 import { thinkingSignature } from '../../support/simulatorAnswer';
-import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+import { activate, enqueue, lastAnswer, resetSim, simRequests, until } from './support';
 
 
 interface RecordedRequest {
@@ -24,12 +24,6 @@ interface RecordedRequest {
 
 const requests = () => simRequests<RecordedRequest>();
 
-function lastAnswer(turns: Turn[]): AssistantTurn {
-  const turn = turns[turns.length - 1];
-  assert.ok(turn && turn.role === 'assistant', 'the last turn is an answer');
-  return turn;
-}
-
 function textOf(turn: AssistantTurn): string {
   return turn.blocks.map((b) => (b.kind === 'text' ? b.text : '')).join('');
 }
@@ -38,8 +32,7 @@ suite('chat panel (host side)', () => {
   let api: ExtensionApi;
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
   });
 
   setup(async () => {

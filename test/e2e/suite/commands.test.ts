@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageParam } from '../../../src/api';
-import type { AnswerBlock, AssistantTurn, Turn } from '../../../src/common/protocol';
+import type { AnswerBlock, Turn } from '../../../src/common/protocol';
 import type { ParsedToolCall } from '../../../src/core/tools/definitions';
 import type { PreparedToolCall, ToolRunResult } from '../../../src/core/tools/types';
 import type { ExtensionApi } from '../../../src/extension';
 import { WorkspaceTools } from '../../../src/host/tools';
-import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+import { activate, enqueue, lastAnswer, resetSim, setSetting, simRequests, until } from './support';
 
 type ToolBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
 interface RecordedRequest {
@@ -39,12 +39,6 @@ function alive(pid: number): boolean {
 }
 
 const toolRows = (turn: Turn | undefined): ToolBlock[] => (turn?.role === 'assistant' ? turn.blocks.filter((b): b is ToolBlock => b.kind === 'tool_use') : []);
-
-function lastAnswer(turns: Turn[]): AssistantTurn {
-  const turn = turns[turns.length - 1];
-  assert.ok(turn && turn.role === 'assistant');
-  return turn;
-}
 
 function lastToolResult(request: RecordedRequest): { type: string; is_error?: boolean; content?: string } {
   const content = request.body.messages[request.body.messages.length - 1].content as { type: string; is_error?: boolean; content?: string }[];
@@ -83,8 +77,7 @@ suite('run_command and checkpoints (real VS Code)', () => {
   }
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
     tools = new WorkspaceTools(api.settings);
     assert.ok(ROOT, 'a workspace folder');
     fs.rmSync(path.join(ROOT, DIR), { recursive: true, force: true });
@@ -93,7 +86,7 @@ suite('run_command and checkpoints (real VS Code)', () => {
 
   suiteTeardown(async () => {
     tools?.dispose();
-    await vscode.workspace.getConfiguration('fastrouter').update('tools.commandRules', undefined, vscode.ConfigurationTarget.Global);
+    await setSetting('tools.commandRules', undefined);
   });
 
   setup(async () => {
@@ -120,10 +113,8 @@ suite('run_command and checkpoints (real VS Code)', () => {
       assert.ok('error' in refused, `cwd ${cwd} refused`);
       assert.match(refused.error, /outside the workspace/);
     }
-    const config = vscode.workspace.getConfiguration('fastrouter');
-    await config.update('tools.commandRules', { echo: true, touch: false }, vscode.ConfigurationTarget.Global);
+    await setSetting('tools.commandRules', { echo: true, touch: false });
     try {
-      await until('the rules', () => api.settings.current['tools.commandRules'].touch === false);
       const denied = await prepare({ command: `echo hi && touch ${DIR}/denied.txt` });
       assert.ok('error' in denied);
       assert.match(denied.error, /rule "touch"/);
@@ -133,8 +124,7 @@ suite('run_command and checkpoints (real VS Code)', () => {
       const asks = await prepare({ command: 'echo $(whoami)' });
       assert.ok(!('error' in asks) && asks.runsUnasked === false);
     } finally {
-      await config.update('tools.commandRules', undefined, vscode.ConfigurationTarget.Global);
-      await until('the rules cleared', () => Object.keys(api.settings.current['tools.commandRules']).length === 0);
+      await setSetting('tools.commandRules', undefined);
     }
   });
 

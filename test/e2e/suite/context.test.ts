@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageParam } from '../../../src/api';
 import type { ExtensionApi } from '../../../src/extension';
-import { EXTENSION_ID, enqueue, resetSim, simRequests } from './simulator';
+import { activate, enqueue, resetSim, simRequests } from './support';
 
 interface RecordedRequest {
   body: { messages: MessageParam[] };
@@ -28,8 +28,7 @@ suite('Add File to Chat, Add Problems to Chat', () => {
   };
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
     workspace = process.env.FASTROUTER_E2E_WORKSPACE ?? vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     fs.mkdirSync(path.join(workspace, 'ctx'), { recursive: true });
     fs.writeFileSync(path.join(workspace, 'ctx', 'data.py'), 'def total(xs):\n    return sum(xs)\n');

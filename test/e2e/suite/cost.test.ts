@@ -10,7 +10,7 @@ import { localDayKey, localMonthKey, parseEntry, type LedgerRequest } from '../.
 import type { ExtensionApi } from '../../../src/extension';
 import { COST_VIEW_TYPE } from '../../../src/host/cost/costView';
 import type { AssistantTurn } from '../../../src/common/protocol';
-import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+import { EVENT_DEADLINE_MS, activate, enqueue, resetSim, setSetting, simRequests, until, within } from './support';
 
 function ledgerLines(api: ExtensionApi): string[] {
   return fs.readFileSync(api.cost.ledger.filePath, 'utf8').trim().split('\n');
@@ -20,11 +20,6 @@ function lastRequestLine(api: ExtensionApi): LedgerRequest {
   const entry = parseEntry(ledgerLines(api).at(-1)!);
   assert.ok(entry && entry.t === 'req', 'the last ledger line is a request');
   return entry;
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('fastrouter').update(key, value, vscode.ConfigurationTarget.Global);
-  await until(`fastrouter.${key} to apply`, () => vscode.workspace.getConfiguration('fastrouter').get(key) === (value ?? 0), 3000);
 }
 
 /** The tooltip as read: Markdown escapes and the non-breaking spaces of appendText undone. */
@@ -44,25 +39,25 @@ function acceptDefault<T>(command: string, moveDown = 0): Promise<T> {
   return acceptDefaultOf(() => vscode.commands.executeCommand<T>(command), moveDown);
 }
 
-/** Runs `open` (which shows a Quick Pick) and accepts its default item, or the one `moveDown` below it. */
+/**
+ * Runs `open` (which shows a Quick Pick at once: Reset Cost's confirmation has no await before it) and accepts its
+ * default item, or the one `moveDown` below it. No wait for time: once this extension host has run every pending
+ * callback (setImmediate), the pick's show and items are on their way to the workbench, and the commands below
+ * travel the same ordered channel after them.
+ */
 async function acceptDefaultOf<T>(open: () => Thenable<T> | Promise<T>, moveDown = 0): Promise<T> {
-  let settled = false;
-  const pending = Promise.resolve(open()).finally(() => (settled = true));
-  await new Promise((r) => setTimeout(r, 700));
-  for (let i = 0; i < 20 && !settled; i++) {
-    for (let n = 0; n < moveDown; n++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return pending;
+  const pending = Promise.resolve(open());
+  await new Promise((resolve) => setImmediate(resolve));
+  for (let n = 0; n < moveDown; n++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  return within(pending, EVENT_DEADLINE_MS, 'the Reset Cost confirmation to take the choice');
 }
 
 suite('cost: estimates, spending limits, Show Cost', () => {
   let api: ExtensionApi;
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
   });
 
   setup(async () => {
@@ -108,7 +103,7 @@ suite('cost: estimates, spending limits, Show Cost', () => {
     const spentToday = api.cost.totals.days[localDayKey(Date.now())];
     const spent = spentToday.credits + spentToday.estimatedCredits;
     await setSetting('spendingLimit.dailyCredits', Math.max(0.01, spent / 2));
-    await until('the status bar to show the limit reached', () => backgroundId(api) === 'statusBarItem.errorBackground', 5000);
+    await until('the status bar to show the limit reached', () => backgroundId(api) === 'statusBarItem.errorBackground', 30_000);
 
     await vscode.commands.executeCommand('fastrouter.newChat');
     await api.chat.ask({ text: 'Over the limit?' });
@@ -139,10 +134,10 @@ suite('cost: estimates, spending limits, Show Cost', () => {
     const month = api.cost.totals.months[localMonthKey(Date.now())];
     const spent = month.credits + month.estimatedCredits;
     await setSetting('spendingLimit.monthlyCredits', spent / 0.9);
-    await until('the warning colour', () => backgroundId(api) === 'statusBarItem.warningBackground', 5000);
+    await until('the warning colour', () => backgroundId(api) === 'statusBarItem.warningBackground', 30_000);
     assert.match(tooltipText(api), /Monthly limit: [\d.]+ of [\d.]+ credits spent this month.*, [\d.]+ left/);
     await setSetting('spendingLimit.monthlyCredits', spent * 10);
-    await until('the normal colour again', () => api.cost.statusBarItem.backgroundColor === undefined, 5000);
+    await until('the normal colour again', () => api.cost.statusBarItem.backgroundColor === undefined, 30_000);
   });
 
   test('Show Cost opens the cost view in the editor area with the ledger\'s figures, once', async () => {

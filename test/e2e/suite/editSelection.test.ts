@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import type { EditSession } from '../../../src/host/inline/editReview';
 import { WorkspaceTools } from '../../../src/host/tools';
-import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+import { EXTENSION_ID, activate, enqueue, resetSim, simRequests, until } from './support';
 
 interface RecordedRequest {
   body: { system?: string | { type: string; text: string }[]; messages: { role: string; content: string | { type: string; text?: string }[] }[] };
@@ -58,8 +58,7 @@ suite('edit selection: inline diff in the editor', () => {
   let counter = 0;
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
     workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
   });
 

@@ -11,7 +11,7 @@ import { ApiKeyStore } from '../../../src/host/request/apiKey';
 import { CostTracker } from '../../../src/host/cost/cost';
 import type { RunOutcome } from '../../../src/host/request/requestRunner';
 import type { StreamEvent } from '../../../src/api';
-import { EXTENSION_ID, SIM, enqueue, resetSim, simRequests, until as untilTruthy } from './simulator';
+import { EXTENSION_ID, SIM, activate, enqueue, filesUnder, openModelPick, resetSim, setSetting, simRequests, until as untilTruthy, within, workspaceRoot } from './support';
 
 const TEST_KEY = 'test-key';
 const CANARY = 'sk-canary-7f3a9c21e4b84d0b';
@@ -42,38 +42,8 @@ function userText(request: RecordedRequest): string {
 
 const until = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000) => untilTruthy(what, probe, timeoutMs, 50);
 
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function setSetting(key: string, value: unknown, api: ExtensionApi): Promise<void> {
-  const changed = new Promise<void>((resolve) => {
-    const sub = api.settings.onDidChange(() => {
-      sub.dispose();
-      resolve();
-    });
-  });
-  await vscode.workspace.getConfiguration('fastrouter').update(key, value, vscode.ConfigurationTarget.Global);
-  await Promise.race([changed, new Promise((r) => setTimeout(r, 3000))]);
-}
-
-function filesUnder(dir: string, depth = 6): string[] {
-  if (depth < 0 || !fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(full, depth - 1));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
-
 async function openSample(): Promise<vscode.TextEditor> {
-  const workspace = process.env.FASTROUTER_E2E_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  assert.ok(workspace, 'a workspace folder');
-  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspace, 'sample.ts')));
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'sample.ts')));
   return vscode.window.showTextDocument(document);
 }
 
@@ -83,8 +53,7 @@ suite('host services', () => {
     api.runner.run({ messages: [{ role: 'user', content: text }] }, new AbortController().signal, onEvent);
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set(TEST_KEY);
+    api = await activate({ apiKey: TEST_KEY });
   });
 
   setup(async () => {
@@ -138,7 +107,7 @@ suite('host services', () => {
       assert.equal(await api.apiKey.get(), undefined);
       await api.apiKey.set(TEST_KEY);
       assert.equal(await api.apiKey.get(), TEST_KEY);
-      await until('secrets.onDidChange', () => changes >= 3, 3000);
+      await until('secrets.onDidChange', () => changes >= 3, 30_000);
       const config = JSON.stringify(vscode.workspace.getConfiguration('fastrouter'));
       assert.ok(!config.includes('another-key-123') && !config.includes(TEST_KEY), 'the key is not in the settings');
     } finally {
@@ -160,7 +129,7 @@ suite('host services', () => {
     const store = new ApiKeyStore(secrets);
     try {
       const staleRead = store.get(); // reads 'old-key-123' but is answered only after Clear
-      await until('the read to start', () => pendingReads.length === 1, 3000);
+      await until('the read to start', () => pendingReads.length === 1, 30_000);
       await store.clear();
       pendingReads.shift()!();
       assert.equal(await staleRead, undefined, 'the in-flight read gives the current (cleared) state');
@@ -175,12 +144,9 @@ suite('host services', () => {
     await api.apiKey.clear();
     let settled = false;
     const pending = run('hello').finally(() => (settled = true));
-    // Cancel the key prompt once it is up (closing before it appears is a no-op, so keep trying).
-    for (let i = 0; i < 40 && !settled; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      if (i >= 1) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-    }
-    const outcome = await within(pending, 2000, 'the cancelled key prompt');
+    // Cancel the key prompt once it is up: closing before it appears is a no-op, so close again until the run ends.
+    await until('Esc to cancel the key prompt', async () => settled || (await vscode.commands.executeCommand('workbench.action.closeQuickOpen'), settled), 30_000);
+    const outcome = await within(pending, 30_000, 'the cancelled key prompt');
     assert.equal(outcome.status, 'error');
     assert.equal(outcome.error?.code, 'no_key');
     assert.ok(outcome.error?.actions.includes('setApiKey'));
@@ -315,9 +281,9 @@ suite('host services', () => {
   });
 
   test('extended thinking: thinking sent, temperature left out, max_tokens above the budget', async () => {
-    await setSetting('temperature', 0.5, api);
-    await setSetting('maxTokens', 1000, api);
-    await setSetting('thinkingBudgetTokens', 2048, api);
+    await setSetting('temperature', 0.5);
+    await setSetting('maxTokens', 1000);
+    await setSetting('thinkingBudgetTokens', 2048);
     try {
       await enqueue({ thinking: 'Let me think.', text: ['Answer.'] });
       const outcome = await run('hi');
@@ -327,25 +293,25 @@ suite('host services', () => {
       assert.equal(body.temperature, undefined);
       assert.equal(body.max_tokens, 3048);
     } finally {
-      await setSetting('thinkingBudgetTokens', undefined, api);
-      await setSetting('maxTokens', undefined, api);
-      await setSetting('temperature', undefined, api);
+      await setSetting('thinkingBudgetTokens', undefined);
+      await setSetting('maxTokens', undefined);
+      await setSetting('temperature', undefined);
     }
   });
 
   test('network down → network error with Retry', async () => {
-    await setSetting('baseUrl', 'http://127.0.0.1:9', api);
+    await setSetting('baseUrl', 'http://127.0.0.1:9');
     try {
       const outcome = await run('hi');
       assert.equal(outcome.error?.code, 'network');
       assert.ok(outcome.error?.actions.includes('retry'));
     } finally {
-      await setSetting('baseUrl', SIM, api);
+      await setSetting('baseUrl', SIM);
     }
   });
 
   test('a stalled stream ends with a stalled error after idleTimeoutSeconds, partial kept', async () => {
-    await setSetting('idleTimeoutSeconds', 5, api);
+    await setSetting('idleTimeoutSeconds', 5);
     try {
       await enqueue({ text: ['a', 'b', 'c', 'd'], stallAfterDeltas: 2 });
       const started = Date.now();
@@ -354,7 +320,7 @@ suite('host services', () => {
       assert.equal(textOf(outcome), 'ab');
       assert.ok(Date.now() - started >= 4500, 'waited for the idle timeout');
     } finally {
-      await setSetting('idleTimeoutSeconds', undefined, api);
+      await setSetting('idleTimeoutSeconds', undefined);
     }
   });
 
@@ -371,7 +337,7 @@ suite('host services', () => {
   });
 
   test('a bad setting that shapes the request stops requests with an error naming it; changes apply without reload', async () => {
-    await setSetting('temperature', 5, api);
+    await setSetting('temperature', 5);
     try {
       const problem = api.settings.problems.find((p) => p.key === 'temperature');
       assert.ok(problem, 'the problem is reported');
@@ -383,21 +349,21 @@ suite('host services', () => {
       assert.equal(stopped.error?.setting, 'fastrouter.temperature');
       assert.match(stopped.error?.message ?? '', /^Not sent: the setting "fastrouter\.temperature" is 5 /);
       assert.equal((await requests()).length, 0, 'nothing was sent');
-      await setSetting('temperature', 0.25, api);
+      await setSetting('temperature', 0.25);
       assert.equal(api.settings.current.temperature, 0.25);
       await enqueue({ text: ['ok'] });
       await run('hi');
       assert.equal((await requests())[0].body.temperature, 0.25, 'the new value applies at once');
     } finally {
-      await setSetting('temperature', undefined, api);
+      await setSetting('temperature', undefined);
     }
-    await setSetting('baseUrl', 'http://example.com', api);
+    await setSetting('baseUrl', 'http://example.com');
     try {
       assert.match(api.settings.problems.find((p) => p.key === 'baseUrl')!.message, /fastrouter\.baseUrl/);
       const outcome = await run('my secret code');
       assert.equal(outcome.error?.code, 'bad_setting', 'plain http off this machine is refused: nothing goes to the default endpoint either');
     } finally {
-      await setSetting('baseUrl', SIM, api);
+      await setSetting('baseUrl', SIM);
     }
     assert.equal(api.settings.current.baseUrl, SIM);
   });
@@ -412,7 +378,7 @@ suite('host services', () => {
       const before = api.cost.totals.allTime.credits;
       reloaded.record({ model: 'm', inputTokens: 1, outputTokens: 1, cost: 0.25 });
       // The other "window" appended; ours sees it through the file watcher.
-      await until('the other window\'s cost', () => Math.abs(api.cost.totals.allTime.credits - before - 0.25) < 1e-9, 5000);
+      await until('the other window\'s cost', () => Math.abs(api.cost.totals.allTime.credits - before - 0.25) < 1e-9, 30_000);
       assert.ok(api.cost.statusBarItem.text.includes(formatCredits(api.cost.totals.allTime.credits)));
       assert.ok(api.cost.totals.session.requests < api.cost.totals.allTime.requests, 'the session counts only this window');
     } finally {
@@ -464,14 +430,7 @@ suite('host services', () => {
     // The simulator's model list, fetched before the pick opens (it fetches again, and the items are the same).
     await api.models.refresh();
     // Wait for the pick itself (not for time): the show and the commands below reach the workbench in this order.
-    const shown = new Promise<void>((resolve) => {
-      const listener = api.models.onDidShowPick(() => {
-        listener.dispose();
-        resolve();
-      });
-    });
-    const pending = Promise.resolve(vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
-    await shown;
+    const { result: pending } = await openModelPick(api, () => vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
     // Move to the second entry and accept; the fetched list arriving in between keeps the entry moved to.
     await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
@@ -486,7 +445,7 @@ suite('host services', () => {
       await vscode.commands.executeCommand('fastrouter.selectModel', 'anthropic/claude-3-5-haiku-20241022');
       await until('the argument model', () => api.settings.current.model === 'anthropic/claude-3-5-haiku-20241022', 30_000);
     } finally {
-      await setSetting('model', undefined, api);
+      await setSetting('model', undefined);
     }
   });
 
@@ -556,7 +515,7 @@ suite('host services', () => {
       const t = api.inline.threads.find((x) => !existing.has(x.thread));
       return t && t.status === 'streaming' && t.text.length > 20 ? t : undefined;
     });
-    await within(Promise.resolve(vscode.commands.executeCommand('fastrouter.inline.stop', live.thread)), 5000, 'the stop command');
+    await within(Promise.resolve(vscode.commands.executeCommand('fastrouter.inline.stop', live.thread)), 30_000, 'the stop command');
     const result = await within(Promise.resolve(pending), 10_000, 'the stopped explanation to end');
     assert.equal(result.status, 'stopped');
     assert.ok(result.text.startsWith('Working '));

@@ -11,7 +11,7 @@ import { formatCredits } from '../../../src/common/credits';
 import { estimateTextTokens } from '../../../src/common/tokenCount';
 import type { ExtensionApi } from '../../../src/extension';
 import { thinkingSignature } from '../../support/simulatorAnswer';
-import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+import { EXTENSION_ID, activate, enqueue, resetSim, setSetting, simRequests, until } from './support';
 
 interface RecordedRequest {
   path: string;
@@ -51,16 +51,11 @@ async function collect(
 
 const textOf = (parts: unknown[]) => parts.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
 
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('fastrouter').update(key, value, vscode.ConfigurationTarget.Global);
-}
-
 suite('language model provider (vscode.lm)', () => {
   let api: ExtensionApi;
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
   });
 
   setup(async () => {
@@ -125,6 +120,8 @@ suite('language model provider (vscode.lm)', () => {
     const aborted = await until('the simulator to see the connection closed', async () => (await requests())[0]?.aborted === true && (await requests())[0]);
     assert.equal(aborted.completed, undefined, 'the response never finished: the server stopped generating');
     const sent = aborted.bytesSent ?? 0;
+    // A fixed wait that is what is tested: that NOTHING is written after the close needs a window of time to look in
+    // (it cannot be awaited as an event); a late write would show here, a slow machine can only make the window quieter.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal((await requests())[0]?.bytesSent, sent, 'nothing more was written after the close');
     cts.dispose();

@@ -7,8 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BUILTIN_MODELS } from '../../../src/core/models/modelCatalog';
 import type { ExtensionApi } from '../../../src/extension';
-import type { AssistantTurn } from '../../../src/common/protocol';
-import { EXTENSION_ID, SIM, enqueue, resetSim, simCall, simRequests, until } from './simulator';
+import { SIM, activate, enqueue, filesUnder, lastAnswer, openModelPick, resetSim, setSetting, simCall, simRequests, until } from './support';
 
 const SIM_CLAUDE_NAMES = ['Claude Sonnet 4', 'Claude Opus 4.1', 'Claude Haiku 4.5', 'Claude Sonnet 4.5 (Simulated)'];
 const EPHEMERAL = { type: 'ephemeral' };
@@ -23,36 +22,19 @@ interface Recorded {
 const modelRequests = async () => (await simCall('/__sim/model-requests')) as Recorded[];
 const setModelList = (answer: unknown) => simCall('/__sim/models', answer ?? {});
 
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('fastrouter').update(key, value, vscode.ConfigurationTarget.Global);
-  await until(`fastrouter.${key} to apply`, () => vscode.workspace.getConfiguration('fastrouter').get(key) === (value ?? vscode.workspace.getConfiguration('fastrouter').inspect(key)?.defaultValue), 3000);
-}
-
-function lastAnswer(api: ExtensionApi): AssistantTurn {
-  const turn = api.chat.conversation.turns.at(-1);
-  assert.ok(turn?.role === 'assistant');
-  return turn;
-}
-
-function filesUnder(dir: string, depth = 6): string[] {
-  if (depth < 0 || !fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? filesUnder(full, depth - 1) : entry.isFile() ? [full] : [];
-  });
-}
-
 suite('model list and prompt caching', () => {
   let api: ExtensionApi;
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
   });
 
   setup(async () => {
     await resetSim();
-    await vscode.commands.executeCommand('fastrouter.newChat');
+    // A new chat without New Chat's reveal: its focus request reaches the chat page whenever the page is ready, and a
+    // page that is slow to load (CI under load) would take the focus from Select Model's pick and close it.
+    api.chat.newChat();
+    await until('a new chat', () => api.chat.conversation.turns.length === 0);
   });
 
   teardown(async () => {
@@ -71,14 +53,7 @@ suite('model list and prompt caching', () => {
     assert.equal(listRequest.path, '/v1/models');
 
     const before = (await modelRequests()).length;
-    const shown = new Promise<void>((resolve) => {
-      const listener = api.models.onDidShowPick(() => {
-        listener.dispose();
-        resolve();
-      });
-    });
-    const pending = Promise.resolve(vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
-    await shown;
+    const { result: pending } = await openModelPick(api, () => vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
     // Opening it fetches the list again; the entry moved to is kept when the fresh list replaces the items.
     await until('Select Model to fetch the list', async () => (await modelRequests()).length > before, 30_000);
     // The current model (Claude Sonnet 4, the first) is active: three down is the simulated Sonnet 4.5.
@@ -112,14 +87,13 @@ suite('model list and prompt caching', () => {
     const logsRoot = path.resolve(api.logUri.fsPath, '..', '..');
     await until('the log line', () => filesUnder(logsRoot).some((f) => /Model list: .*HTTP 500.* using the built-in model list/.test(fs.readFileSync(f, 'utf8'))), 15_000);
 
-    const pending = Promise.resolve(vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
-    await until('Select Model to try the list again', async () => (await modelRequests()).length >= 2, 5000);
-    await new Promise((r) => setTimeout(r, 500));
+    const { result: pending } = await openModelPick(api, () => vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
+    await until('Select Model to try the list again', async () => (await modelRequests()).length >= 2, 30_000);
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     assert.equal(await pending, undefined, 'closed without a choice, no error');
     // A model picked by id still works while the list is missing.
     await vscode.commands.executeCommand('fastrouter.selectModel', 'anthropic/claude-3-5-haiku-20241022');
-    await until('the argument model', () => api.settings.current.model === 'anthropic/claude-3-5-haiku-20241022', 3000);
+    await until('the argument model', () => api.settings.current.model === 'anthropic/claude-3-5-haiku-20241022', 30_000);
   });
 
   test('a follow-up question reads the conversation from the cache: request shape, answer meta, ledger and tooltip', async () => {

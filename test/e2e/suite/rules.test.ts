@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
-import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+import { activate, enqueue, resetSim, setSetting, simRequests, until } from './support';
 
 interface RecordedRequest {
   body: { system?: string | { type: string; text: string; cache_control?: unknown }[] };
@@ -48,8 +48,7 @@ suite('Project rules', () => {
     until(`the rules to ${present ? '' : 'no longer '}say ${marker}`, async () => (await api.rules.forQuestion([])).text.includes(marker) === present);
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
     workspace = process.env.FASTROUTER_E2E_WORKSPACE ?? vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     folder = vscode.workspace.workspaceFolders![0]!.name;
     copied = walk(FIXTURE).filter((rel) => rel !== 'README.txt');
@@ -63,7 +62,7 @@ suite('Project rules', () => {
   suiteTeardown(async () => {
     for (const rel of copied) fs.rmSync(path.join(workspace, rel), { force: true });
     for (const dir of ['.claude', '.github', '.cursor', '.clinerules', '.roo', '.continue', 'packages', 'vendor']) fs.rmSync(path.join(workspace, dir), { recursive: true, force: true });
-    await vscode.workspace.getConfiguration('fastrouter').update('rules.enabled', undefined, vscode.ConfigurationTarget.Global);
+    await setSetting('rules.enabled', undefined);
     // The other suites expect the bare system prompt: wait until the watcher has seen the files go.
     await until('no rules left', async () => (await api.rules.all()).length === 0);
   });
@@ -172,7 +171,7 @@ suite('Project rules', () => {
   });
 
   test('fastrouter.rules.enabled: false sends no rules and hides the line', async () => {
-    await vscode.workspace.getConfiguration('fastrouter').update('rules.enabled', false, vscode.ConfigurationTarget.Global);
+    await setSetting('rules.enabled', false);
     try {
       await until('the setting to apply', () => !api.rules.active);
       await ask('No rules?');
@@ -183,7 +182,7 @@ suite('Project rules', () => {
         return api.chat.rulesLine.length === 0;
       });
     } finally {
-      await vscode.workspace.getConfiguration('fastrouter').update('rules.enabled', undefined, vscode.ConfigurationTarget.Global);
+      await setSetting('rules.enabled', undefined);
     }
     await until('the setting to apply again', () => api.rules.active);
   });

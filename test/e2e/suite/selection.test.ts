@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
-import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+import { activate, enqueue, resetSim, simRequests, until } from './support';
 
 interface RecordedRequest {
   body: { messages: { role: string; content: string | { type: string; text?: string }[] }[] };
@@ -41,8 +41,7 @@ suite('selections: send what the user sees', () => {
   let shapes: vscode.Uri;
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
     const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(workspace, 'a workspace folder');
     fs.writeFileSync(path.join(workspace, 'shapes.ts'), SHAPES);

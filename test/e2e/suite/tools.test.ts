@@ -13,7 +13,7 @@ import type { PreparedToolCall, ToolRunResult } from '../../../src/core/tools/ty
 import type { ExtensionApi } from '../../../src/extension';
 import { WorkspaceTools } from '../../../src/host/tools';
 import type { AnswerBlock, AssistantTurn, Turn } from '../../../src/common/protocol';
-import { EXTENSION_ID, enqueue, resetSim, simRequests, until } from './simulator';
+import { activate, enqueue, lastAnswer, resetSim, setSetting, simRequests, until } from './support';
 
 type ToolBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
 interface RecordedRequest {
@@ -28,12 +28,6 @@ const abs = (rel: string) => path.join(ROOT, DIR, rel);
 function write(rel: string, content: string): void {
   fs.mkdirSync(path.dirname(abs(rel)), { recursive: true });
   fs.writeFileSync(abs(rel), content);
-}
-
-function lastAnswer(turns: Turn[]): AssistantTurn {
-  const turn = turns[turns.length - 1];
-  assert.ok(turn && turn.role === 'assistant');
-  return turn;
 }
 
 const toolRows = (turn: AssistantTurn): ToolBlock[] => turn.blocks.filter((b): b is ToolBlock => b.kind === 'tool_use');
@@ -66,8 +60,7 @@ suite('workspace tools (real VS Code)', () => {
   }
 
   suiteSetup(async () => {
-    api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    api = await activate({ apiKey: 'test-key' });
     tools = new WorkspaceTools(api.settings);
     assert.ok(ROOT, 'a workspace folder');
     fs.rmSync(path.join(ROOT, DIR), { recursive: true, force: true });
@@ -81,12 +74,12 @@ suite('workspace tools (real VS Code)', () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'tools-outside-'));
     fs.writeFileSync(path.join(outside, 'secret.txt'), 'outside the workspace');
     fs.symlinkSync(outside, abs('escape'));
-    await vscode.workspace.getConfiguration('files').update('exclude', { '**/hidden': true }, vscode.ConfigurationTarget.Global);
+    await setSetting('exclude', { '**/hidden': true }, { section: 'files' });
   });
 
   suiteTeardown(async () => {
     tools?.dispose();
-    await vscode.workspace.getConfiguration('files').update('exclude', undefined, vscode.ConfigurationTarget.Global);
+    await setSetting('exclude', undefined, { section: 'files' });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -262,16 +255,15 @@ suite('workspace tools (real VS Code)', () => {
   });
 
   test('tools off (fastrouter.tools.enabled false): no tools are sent', async () => {
-    await vscode.workspace.getConfiguration('fastrouter').update('tools.enabled', false, vscode.ConfigurationTarget.Global);
+    await setSetting('tools.enabled', false);
     try {
-      await until('the setting', () => api.settings.current['tools.enabled'] === false);
       await vscode.commands.executeCommand('fastrouter.newChat');
       await enqueue({ text: 'No tools.' });
       await api.chat.ask({ text: 'Hello' });
       const requests = await simRequests<RecordedRequest>();
       assert.equal(requests[requests.length - 1].body.tools, undefined);
     } finally {
-      await vscode.workspace.getConfiguration('fastrouter').update('tools.enabled', undefined, vscode.ConfigurationTarget.Global);
+      await setSetting('tools.enabled', undefined);
     }
   });
 });

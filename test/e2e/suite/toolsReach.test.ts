@@ -9,10 +9,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ParsedToolCall } from '../../../src/core/tools/definitions';
 import type { PreparedToolCall, ToolRunResult } from '../../../src/core/tools/types';
-import type { ExtensionApi } from '../../../src/extension';
 import { pickFileQuery } from '../../../src/host/editor/addContext';
 import { WorkspaceTools } from '../../../src/host/tools';
-import { EXTENSION_ID } from './simulator';
+import { activate, setSetting } from './support';
 
 const ROOT = process.env.FASTROUTER_E2E_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
 const DIR = 'reach-e2e';
@@ -41,8 +40,7 @@ suite('tools see the whole workspace, one boundary (issue 14)', () => {
 
   suiteSetup(async function () {
     this.timeout(180_000);
-    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
-    await api.apiKey.set('test-key');
+    const api = await activate({ apiKey: 'test-key' });
     tools = new WorkspaceTools(api.settings);
     assert.ok(ROOT, 'a workspace folder');
     fs.rmSync(path.join(ROOT, DIR), { recursive: true, force: true });
@@ -122,23 +120,6 @@ suite('tools see the whole workspace, one boundary (issue 14)', () => {
   });
 });
 
-/** Writes a setting and waits until VS Code reads it back (the change event, then the value), never a fixed time. */
-async function setConfig(section: string, key: string, value: unknown): Promise<void> {
-  const config = () => vscode.workspace.getConfiguration(section);
-  const expected = value ?? config().inspect(key)?.defaultValue;
-  const applied = () => JSON.stringify(config().get(key)) === JSON.stringify(expected);
-  const changed = new Promise<void>((resolve) => {
-    const sub = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${section}.${key}`) && applied()) {
-        sub.dispose();
-        resolve();
-      }
-    });
-  });
-  await config().update(key, value, vscode.ConfigurationTarget.Global);
-  if (!applied()) await changed;
-}
-
 suite('files keep their bytes (issue 14)', () => {
   let tools: WorkspaceTools;
   const signal = new AbortController().signal;
@@ -157,14 +138,14 @@ suite('files keep their bytes (issue 14)', () => {
   }
 
   suiteSetup(async () => {
-    const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as ExtensionApi;
+    const api = await activate();
     tools = new WorkspaceTools(api.settings);
     fs.rmSync(abs('bytes'), { recursive: true, force: true });
   });
 
   suiteTeardown(async () => {
     tools?.dispose();
-    await setConfig('files', 'encoding', undefined);
+    await setSetting('encoding', undefined, { section: 'files' });
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(path.join(ROOT, DIR), { recursive: true, force: true });
   });
@@ -181,7 +162,7 @@ suite('files keep their bytes (issue 14)', () => {
 
   test('with files.encoding iso88591: read_file shows the accents, edit_file saves in latin1 and keeps the other bytes', async () => {
     write('bytes/latin1.ts', latin1(1));
-    await setConfig('files', 'encoding', 'iso88591');
+    await setSetting('encoding', 'iso88591', { section: 'files' });
     try {
       const read = await run({ name: 'read_file', input: { path: `${DIR}/bytes/latin1.ts` } });
       assert.equal(read.content, `${DIR}/bytes/latin1.ts (2 lines):\n1\tconst x = 1;\n2\t// café naïve`);
@@ -189,7 +170,7 @@ suite('files keep their bytes (issue 14)', () => {
       assert.match(edit.content, /and saved\.$/);
       assert.deepEqual(fs.readFileSync(abs('bytes/latin1.ts')), latin1(2));
     } finally {
-      await setConfig('files', 'encoding', undefined);
+      await setSetting('encoding', undefined, { section: 'files' });
     }
   });
 
