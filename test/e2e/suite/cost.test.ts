@@ -10,7 +10,7 @@ import { localDayKey, localMonthKey, parseEntry, type LedgerRequest } from '../.
 import type { ExtensionApi } from '../../../src/extension';
 import { COST_VIEW_TYPE } from '../../../src/host/cost/costView';
 import type { AssistantTurn } from '../../../src/common/protocol';
-import { EVENT_DEADLINE_MS, activate, enqueue, resetSim, setSetting, simRequests, until, within } from './support';
+import { EVENT_DEADLINE_MS, activate, enqueue, resetSim, setSetting, simRequests, until } from './support';
 
 function ledgerLines(api: ExtensionApi): string[] {
   return fs.readFileSync(api.cost.ledger.filePath, 'utf8').trim().split('\n');
@@ -40,17 +40,23 @@ function acceptDefault<T>(command: string, moveDown = 0): Promise<T> {
 }
 
 /**
- * Runs `open` (which shows a Quick Pick at once: Reset Cost's confirmation has no await before it) and accepts its
- * default item, or the one `moveDown` below it. No wait for time: once this extension host has run every pending
- * callback (setImmediate), the pick's show and items are on their way to the workbench, and the commands below
- * travel the same ordered channel after them.
+ * Runs `open` (which shows a Quick Pick) and accepts its default item, or the one `moveDown` below it. Polled with a
+ * deadline, never a fixed wait: showQuickPick sends its items apart from the show, and an accept that reaches the
+ * workbench before them is a no-op, so select and accept again until the pick has closed. A select that comes
+ * before the items settle is lost (Enter then takes the default): a caller that moves down checks what was picked
+ * and tries again, each try giving the pick `backoffMs` more before the first select.
  */
-async function acceptDefaultOf<T>(open: () => Thenable<T> | Promise<T>, moveDown = 0): Promise<T> {
-  const pending = Promise.resolve(open());
-  await new Promise((resolve) => setImmediate(resolve));
-  for (let n = 0; n < moveDown; n++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
-  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-  return within(pending, EVENT_DEADLINE_MS, 'the Reset Cost confirmation to take the choice');
+async function acceptDefaultOf<T>(open: () => Thenable<T> | Promise<T>, moveDown = 0, backoffMs = 0): Promise<T> {
+  let settled = false;
+  const pending = Promise.resolve(open()).finally(() => (settled = true));
+  if (backoffMs > 0) await new Promise((r) => setTimeout(r, backoffMs));
+  await until('the Quick Pick to take the choice', async () => {
+    if (settled) return true;
+    for (let n = 0; n < moveDown; n++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    return settled;
+  }, EVENT_DEADLINE_MS, 250);
+  return pending;
 }
 
 suite('cost: estimates, spending limits, Show Cost', () => {
@@ -169,13 +175,15 @@ suite('cost: estimates, spending limits, Show Cost', () => {
     const lines = ledgerLines(api).length;
     const credits = api.cost.totals.allTime.credits;
     assert.ok(credits > 0);
-    const fromView = (moveDown: number) => acceptDefaultOf(() => api.costView.receive({ type: 'resetCost' }), moveDown);
+    const fromView = (moveDown: number, backoffMs = 0) => acceptDefaultOf(() => api.costView.receive({ type: 'resetCost' }), moveDown, backoffMs);
     await fromView(0);
     assert.equal(api.cost.totals.allTime.credits, credits, 'Reset Cost… + Enter kept the totals');
     assert.equal(ledgerLines(api).length, lines, 'and wrote nothing');
     assert.equal(await acceptDefault<boolean>('fastrouter.resetCost'), false, 'the confirmation\'s default is Cancel');
-    await fromView(1);
-    assert.equal(api.cost.totals.allTime.credits, 0, 'picking Reset Cost resets');
+    // The second entry: a select that reaches the pick before its items is lost and Enter takes Cancel (which changes
+    // nothing, as asserted above), so pick again until Reset Cost is what was picked; a reset that never happens fails.
+    let tries = 0;
+    await until('picking Reset Cost to reset', async () => (await fromView(1, 250 * tries++), api.cost.totals.allTime.credits === 0), EVENT_DEADLINE_MS);
     assert.equal(JSON.parse(ledgerLines(api).at(-1)!).t, 'reset');
     assert.equal(api.costView.data().total.credits.value, 0, 'the view\'s data follows');
   });
