@@ -1,66 +1,23 @@
 // The chat controller end to end without VS Code: the real Messages client streaming from the local
 // simulator over loopback HTTP, the real store in a temp folder, and the messages the webview would get.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type ContentBlock, type MessageParam, type MessagesClientOptions } from '../../src/api';
 import { buildRequest, CONTINUE_PROMPT } from '../../src/core/conversation/conversation';
-import { ConversationController } from '../../src/core/conversation/conversationController';
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
 import { calibrationSamples, type PreviewSettings } from '../../src/core/cost/costPreview';
 import { buildUserContent } from '../../src/core/request/prompt';
 import type { AssistantTurn, HostToWebview } from '../../src/common/protocol';
-import { startSimulator, type Simulator } from '../support/simulator';
-import { simulatorRunner } from '../support/simulatorRunner';
+import { controllerFixture, lastAnswer, until } from '../support/controllerFixture';
 import { thinkingSignature } from '../support/simulatorAnswer';
 
-let sim: Simulator;
-const dirs: string[] = [];
-const controllers: ConversationController[] = [];
-
-before(async () => {
-  sim = await startSimulator({ defaultDelayMs: 1 });
-});
-after(async () => {
-  await sim.close();
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-afterEach(async () => {
-  for (const c of controllers.splice(0)) {
-    c.stop();
-    await c.idle();
-    c.dispose();
-  }
-  sim.reset();
-});
+const { sim, newController } = controllerFixture('chat-controller-');
 
 async function setup(options: { dir?: string; prefill?: boolean; now?: () => number; client?: Partial<MessagesClientOptions>; previewSettings?: () => PreviewSettings } = {}) {
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-controller-')));
-  if (!options.dir) dirs.push(dir);
-  const posted: HostToWebview[] = [];
-  const controller = new ConversationController({
-    runner: simulatorRunner(sim.url, options.client),
-    store: new ConversationStore(dir),
-    userContent: buildUserContent,
-    post: (message) => posted.push(message),
-    model: () => 'sim-model',
-    prefillAllowed: () => options.prefill ?? true,
-    log: () => {},
-    saveDelayMs: 20,
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.previewSettings ? { previewSettings: options.previewSettings } : {}),
-  });
-  controllers.push(controller);
-  await controller.ready;
-  return { controller, posted, dir };
-}
-
-function lastAnswer(controller: ConversationController): AssistantTurn {
-  const turn = controller.turns().at(-1);
-  assert.ok(turn && turn.role === 'assistant');
-  return turn;
+  const { prefill, ...rest } = options;
+  return newController({ ...rest, prefillAllowed: () => prefill ?? true });
 }
 
 function answerText(turn: AssistantTurn): string {
@@ -78,18 +35,6 @@ function requestMessages(i: number): MessageParam[] {
 
 function assertAlternates(messages: MessageParam[]): void {
   messages.forEach((m, i) => assert.equal(m.role, i % 2 === 0 ? 'user' : 'assistant', `message ${i} has role ${m.role}`));
-}
-
-function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (condition()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`Timed out waiting for ${what}`));
-      else setTimeout(check, 5);
-    };
-    check();
-  });
 }
 
 test('ask streams the answer into the conversation; the view gets the user turn, batched deltas of new text only, and the end', async () => {

@@ -4,62 +4,17 @@
 // deleted in one window does not come back from the other.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type MessageParam } from '../../src/api';
 import type { ConversationData } from '../../src/core/conversation/conversation';
-import { ConversationController } from '../../src/core/conversation/conversationController';
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
-import { buildUserContent } from '../../src/core/request/prompt';
-import type { AssistantTurn, HostToWebview, Turn } from '../../src/common/protocol';
-import { startSimulator, type Simulator } from '../support/simulator';
-import { simulatorRunner } from '../support/simulatorRunner';
+import type { AssistantTurn, Turn } from '../../src/common/protocol';
+import { controllerFixture, until } from '../support/controllerFixture';
 
-let sim: Simulator;
-const dirs: string[] = [];
-const controllers: ConversationController[] = [];
-
-before(async () => {
-  sim = await startSimulator({ defaultDelayMs: 1 });
-});
-after(async () => {
-  await sim.close();
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-afterEach(async () => {
-  for (const c of controllers.splice(0)) {
-    c.stop();
-    await c.idle();
-    c.dispose();
-  }
-  sim.reset();
-});
-
-async function folder(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'chat-two-windows-'));
-  dirs.push(dir);
-  return dir;
-}
+const { sim, folder, newController } = controllerFixture('chat-two-windows-');
 
 /** A window: its own controller and its own store over the shared folder. */
-async function window(dir: string) {
-  const posted: HostToWebview[] = [];
-  const controller = new ConversationController({
-    runner: simulatorRunner(sim.url),
-    store: new ConversationStore(dir),
-    userContent: buildUserContent,
-    post: (message) => posted.push(message),
-    model: () => 'sim-model',
-    prefillAllowed: () => true,
-    log: () => {},
-    saveDelayMs: 20,
-  });
-  controllers.push(controller);
-  await controller.ready;
-  return { controller, posted };
-}
+const window = (dir: string) => newController({ dir });
 
 const questions = (turns: Turn[]) => turns.filter((t) => t.role === 'user').map((t) => (t.role === 'user' ? t.text : ''));
 const answers = (turns: Turn[]) =>
@@ -67,18 +22,6 @@ const answers = (turns: Turn[]) =>
 
 function requestMessages(i: number): MessageParam[] {
   return (sim.requests[i].body as { messages: MessageParam[] }).messages;
-}
-
-function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (condition()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`Timed out waiting for ${what}`));
-      else setTimeout(check, 5);
-    };
-    check();
-  });
 }
 
 test('A asks q1, B opens the chat and asks q2, A asks q3: after a restart the chat holds q1, q2, q3', async () => {

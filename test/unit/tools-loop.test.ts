@@ -2,10 +2,9 @@
 // simulator (which checks the API's tool_use / tool_result pairing), the real store, and a small hand-written
 // workspace standing in for the host's tools (the host's real tools are tested in VS Code: test/e2e/suite/tools.test.ts).
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { type ContentBlockParam, type MessageParam } from '../../src/api';
 import { NO_TOOLS_RESULT } from '../../src/core/conversation/conversation';
 import { ConversationController, TOOL_DECLINED } from '../../src/core/conversation/conversationController';
@@ -15,29 +14,11 @@ import { buildUserContent } from '../../src/core/request/prompt';
 import type { ParsedToolCall } from '../../src/core/tools/definitions';
 import { countOccurrences, lineChanges, numberedLines } from '../../src/core/tools/text';
 import type { ChatTools, PreparedToolCall, ToolLimits } from '../../src/core/tools/types';
-import type { AnswerBlock, AssistantTurn, HostToWebview } from '../../src/common/protocol';
-import { startSimulator, type Simulator } from '../support/simulator';
+import type { AnswerBlock, AssistantTurn } from '../../src/common/protocol';
+import { controllerFixture, lastAnswer, until } from '../support/controllerFixture';
 import { simulatorRunner } from '../support/simulatorRunner';
 
-let sim: Simulator;
-const dirs: string[] = [];
-const controllers: ConversationController[] = [];
-
-before(async () => {
-  sim = await startSimulator({ defaultDelayMs: 1 });
-});
-after(async () => {
-  await sim.close();
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-afterEach(async () => {
-  for (const c of controllers.splice(0)) {
-    c.stop();
-    await c.idle();
-    c.dispose();
-  }
-  sim.reset();
-});
+const { sim, newController, track } = controllerFixture('chat-tools-');
 
 /** A tiny in-memory workspace behind the tools: enough to see the loop run, ask, apply and refuse. */
 class FakeWorkspaceTools implements ChatTools {
@@ -100,25 +81,15 @@ class FakeWorkspaceTools implements ChatTools {
 }
 
 async function setup(options: { dir?: string; tools?: FakeWorkspaceTools; toolPolicy?: ToolPolicy; sources?: (string | undefined)[] } = {}) {
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'chat-tools-')));
-  if (!options.dir) dirs.push(dir);
   const tools = options.tools ?? new FakeWorkspaceTools();
-  const posted: HostToWebview[] = [];
-  const controller = new ConversationController({
-    runner: options.sources ? recordingSources(simulatorRunner(sim.url), options.sources) : simulatorRunner(sim.url),
-    store: new ConversationStore(dir),
-    userContent: buildUserContent,
-    post: (message) => posted.push(message),
-    model: () => 'sim-model',
-    prefillAllowed: () => true,
-    log: () => {},
+  const built = await newController({
+    ...(options.dir ? { dir: options.dir } : {}),
+    ...(options.sources ? { runner: recordingSources(simulatorRunner(sim.url), options.sources) } : {}),
     tools,
     ...(options.toolPolicy ? { toolPolicy: options.toolPolicy } : {}),
     saveDelayMs: 10,
   });
-  controllers.push(controller);
-  await controller.ready;
-  return { controller, posted, tools, dir };
+  return { ...built, tools };
 }
 
 /** The runner, noting the cost source each request is booked with. */
@@ -126,37 +97,11 @@ function recordingSources(runner: ReturnType<typeof simulatorRunner>, sources: (
   return { run: (input, ...rest) => (sources.push(input.source), runner.run(input, ...rest)) };
 }
 
-function lastAnswer(controller: ConversationController): AssistantTurn {
-  const turn = controller.turns().at(-1);
-  assert.ok(turn && turn.role === 'assistant');
-  return turn;
-}
-
 type ToolBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
 const toolBlocks = (turn: AssistantTurn): ToolBlock[] => turn.blocks.filter((b): b is ToolBlock => b.kind === 'tool_use');
 const text = (turn: AssistantTurn): string => turn.blocks.filter((b) => b.kind === 'text').map((b) => b.text).join('');
 const requestBody = (i: number) => sim.requests[i].body as { messages: MessageParam[]; tools?: { name: string }[]; tool_choice?: unknown };
 const blocksOf = (message: MessageParam): ContentBlockParam[] => (typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content);
-
-function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (condition()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`Timed out waiting for ${what}`));
-      else setTimeout(check, 5);
-    };
-    check();
-  });
-}
-
-async function untilAsync(condition: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 test('a read then an answer: the tools go with every request, the result follows the call, all in one chat turn', async () => {
   const { controller, posted } = await setup();
@@ -305,7 +250,7 @@ test('a loop cut by a window reload is repaired: the next question sends a resul
   await until(() => controller.pendingApprovals.length === 1, 'the approval card');
   // Saved while the card waits, as a reload would find it: the call has no result yet.
   const file = join(dir, `${controller.conversation.id}.json`);
-  await untilAsync(async () => (await readFile(file, 'utf8').catch(() => '')).includes('toolu_e'), 'the streaming save');
+  await until(async () => (await readFile(file, 'utf8').catch(() => '')).includes('toolu_e'), 'the streaming save');
   const reloaded = new ConversationController({
     runner: simulatorRunner(sim.url),
     store: new ConversationStore(dir),
@@ -319,7 +264,7 @@ test('a loop cut by a window reload is repaired: the next question sends a resul
     // Later than the stale limit: the first window is gone.
     now: () => Date.now() + 60_000,
   });
-  controllers.push(reloaded);
+  track(reloaded);
   await reloaded.ready;
   assert.equal(lastAnswer(reloaded).status, 'interrupted');
   sim.enqueue({ text: 'Hello again.' });
