@@ -1,5 +1,5 @@
 // Webview entry: validates everything the host sends, then hands it to the chat view.
-import './zodConfig';
+import '../common/zodConfig';
 import { ChatSnapshotSchema, HostToWebviewSchema, type ChatSnapshot } from '../../common/protocol';
 import { ChatApp } from './app';
 import { HostChannel } from './vscodeApi';
