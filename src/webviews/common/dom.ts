@@ -1,22 +1,35 @@
-// Tiny DOM helpers: elements are built with properties (never HTML strings), so nothing here can inject markup.
+// Tiny DOM helpers for every webview: elements are built with properties and attributes (never HTML strings), so
+// nothing shown through them can inject markup.
 
-type Attrs = Record<string, string | boolean | undefined>;
+type Attrs = Record<string, string | number | boolean | undefined>;
 
-/** Creates an element; `attrs` become attributes (true → empty attribute, false/undefined → absent). */
+/** `attrs` become attributes (true → empty attribute, false/undefined → absent). */
+function setAttrs(el: Element, attrs: Attrs): void {
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    el.setAttribute(name, value === true ? '' : String(value));
+  }
+}
+
+/** Creates an element with attributes and children. */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Attrs = {},
   ...children: Array<Node | string | null | undefined>
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? '' : value);
-  }
-  for (const child of children) {
-    if (child === null || child === undefined) continue;
-    el.append(child);
-  }
+  setAttrs(el, attrs);
+  for (const child of children) if (child !== null && child !== undefined) el.append(child);
+  return el;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Creates an SVG element (charts, icons). */
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string>): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG_NS, tag);
+  setAttrs(el, attrs);
+  el.append(...children);
   return el;
 }
 

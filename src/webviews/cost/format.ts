@@ -1,29 +1,4 @@
-// Elements are built with properties and attributes, never HTML strings: nothing shown here can inject markup.
-
-type Attrs = Record<string, string | number | boolean | undefined>;
-
-function setAttrs(el: Element, attrs: Attrs): void {
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? '' : String(value));
-  }
-}
-
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string | null | undefined>): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  setAttrs(el, attrs);
-  for (const child of children) if (child !== null && child !== undefined) el.append(child);
-  return el;
-}
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Array<Node | string>): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(SVG_NS, tag);
-  setAttrs(el, attrs);
-  el.append(...children);
-  return el;
-}
+// How the cost view writes token counts, days and times.
 
 const tokenFormat = new Intl.NumberFormat('en-US');
 
