@@ -463,6 +463,7 @@ describe('abort', () => {
     assert.equal(textOf((caught as AbortedError).partialMessage), 'first ');
     await eventually(() => sim.requests[0]!.aborted === true, 'the simulator sees the connection close');
     const sent = sim.requests[0]!.bytesSent;
+    // A fixed wait that is what is tested: that nothing MORE is written needs a window to look in (no event to await).
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(sim.requests[0]!.bytesSent, sent, 'the server stopped writing');
   });

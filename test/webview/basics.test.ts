@@ -1,15 +1,13 @@
 // The chat basics (issue 20) in real Chromium: Copy and Regenerate under an answer, Edit a question and resend it,
 // ArrowUp recalls the last question, selection chips say "line 9" / "lines 9–12", History search, relative times and
 // Undo of a delete, the header names the chat, an informational note goes at the next keystroke.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot } from './harness';
+import { useHarness, emptySnapshot } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 
 describe('chat webview: basics', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('Copy posts copyAnswer for its answer; Regenerate shows on the last finished answer only, and not while one streams', async () => {
     const chat = await harness.open();

@@ -1,13 +1,11 @@
 // Files and problems that go with the next message (Add File to Chat, Add Problems to Chat, files dragged from the
 // Explorer): chips with name and size, removable, the Add File… button, and sending with only an attachment.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from './harness';
+import { useHarness } from './harness';
 
 describe('chat webview: files and problems for the next message', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('chips show each file\'s name and size and the problems\' count; ✕ asks the host to remove it; the list follows the host', async () => {
     const chat = await harness.open();

@@ -1,9 +1,9 @@
 // The context meter under the composer in Chromium: "≈ 38% of 200k" next to the cost preview, following the draft as
 // it is typed without asking the host, its breakdown in the tooltip, and the warning colour from 80%.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RequestEstimate } from '../../src/common/protocol';
-import { emptySnapshot, Harness } from './harness';
+import { emptySnapshot, useHarness } from './harness';
 
 const estimate = (tokens: number, exact = true): RequestEstimate => ({
   baseTokens: tokens,
@@ -13,9 +13,7 @@ const estimate = (tokens: number, exact = true): RequestEstimate => ({
 });
 
 describe('chat webview: context meter', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('"≈ 38% of 200k", the breakdown in its tooltip, the draft counted as typed, the warning colour from 80%', async () => {
     const chat = await harness.open(emptySnapshot({ estimate: estimate(76_000) }));

@@ -2,9 +2,9 @@
 // contrast, high contrast light), measured in Chromium on the real page with the theme's variables, body classes
 // and VS Code's default webview styles (test/webview/themes.ts). Text on a translucent background is measured against
 // what it composites to.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot } from './harness';
+import { useHarness, emptySnapshot } from './harness';
 import { assistantTurn, meta, userTurn } from './fixtures';
 import { THEMES, applyThemeScript } from './themes';
 
@@ -112,9 +112,7 @@ const MEASURE = `(targets) => {
 }`;
 
 describe('chat webview: contrast in every theme kind', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   for (const theme of THEMES) {
     test(`${theme.name} (${theme.kind}): every text/background pair is at least 4.5:1`, async () => {

@@ -1,19 +1,17 @@
 // The composer's cost preview in Chromium: the host's base plus the draft as it is typed (no message to the host per
 // keystroke), images priced by their pixel size once measured, a new base after an answer, and the note when the
 // conversation every question resends is large.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { estimateTextTokens } from '../../src/common/tokenCount';
-import { emptySnapshot, Harness } from './harness';
+import { emptySnapshot, useHarness } from './harness';
 
 const PNG_37x23 = readFileSync(path.join(__dirname, '../fixtures/images/canvas-37x23.png')).toString('base64');
 
 describe('chat webview: cost preview', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('the base from the host plus the draft as typed, "≈ tokens · ≈ credits", without asking the host', async () => {
     const chat = await harness.open(emptySnapshot({ estimate: { baseTokens: 12_000, conversationTokens: 11_000, calibration: 1.5, inputCreditsPerToken: 3e-6 } }));

@@ -2,9 +2,9 @@
 // whatever the layout does (code blocks, highlighting, tables, thinking folding, content-visibility, a footer, the
 // composer growing); a scroll up by wheel, keyboard, scrollbar or touch stops following and shows "Jump to latest",
 // which follows again. Real Chromium, deltas posted at the rate the host sends them.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot, type ChatPage } from './harness';
+import { useHarness, emptySnapshot, type ChatPage } from './harness';
 import { LONG_ANSWER, chunks, delta, meta, turnAdded } from './fixtures';
 
 interface StreamResult { samples: number[]; worst: number; frames: number }
@@ -81,9 +81,7 @@ async function visibleInLog(chat: ChatPage, selector: string): Promise<boolean> 
 }
 
 describe('chat webview: following the answer', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start({ scrollbars: true }); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness({ scrollbars: true });
 
   const cases: Array<[string, { intervalMs: number; max: number; thinking?: boolean; growComposer?: boolean; viewport: { width: number; height: number } }]> = [
     ['small deltas every frame, thinking first, composer grows halfway (300 × 420)', { intervalMs: 16, max: 24, thinking: true, growComposer: true, viewport: { width: 300, height: 420 } }],

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -207,4 +208,25 @@ export class Harness {
     await this.browser?.close();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
+}
+
+/**
+ * The webview test files' preamble: one Harness (one Chromium, one page server) for the describe block this is called
+ * in, started before its tests and closed after them. `const harness = useHarness();` then `await harness.open()`.
+ */
+export function useHarness(options: { scrollbars?: boolean } = {}): Harness {
+  let started: Harness | undefined;
+  before(async () => {
+    started = await Harness.start(options);
+  });
+  after(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!started) throw new Error('the harness is used inside a test (it starts in the describe block\'s before hook)');
+      const value: unknown = Reflect.get(started, key);
+      return typeof value === 'function' ? value.bind(started) : value;
+    },
+  });
 }

@@ -1,8 +1,8 @@
 // Model output is untrusted: a corpus of hostile answers, streamed and finished, must cause no network request,
 // no script execution and no CSP violation, and nothing active may reach the DOM.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot } from './harness';
+import { type Harness, useHarness, emptySnapshot } from './harness';
 import { assistantTurn, chunks, delta, meta, turnAdded } from './fixtures';
 
 // Every payload that could run sets the canary (or opens a dialog); every one that could load hits a remote host.
@@ -29,9 +29,7 @@ export const HOSTILE_CORPUS: Record<string, string> = {
 const FORBIDDEN_ELEMENTS = 'script, style, iframe, frame, object, embed, img, picture, source, video, audio, svg, math, form, input, button:not([data-action]), meta, base, link, template, noscript, details:not(.thinking):not(.code-context)';
 
 describe('chat webview: hostile answers', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   async function assertInert(chat: Awaited<ReturnType<Harness['open']>>, label: string): Promise<void> {
     // Runs in the page (this tsconfig has no DOM lib, hence a string).

@@ -1,8 +1,8 @@
 // Images over the API's limits (3.75 MB of file, 8000 pixels on the longest side) are resized on a canvas in the chat
 // before they can be sent, whether pasted, dropped or read by the host (file picker, Ask About Image).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, type ChatPage } from './harness';
+import { useHarness, type ChatPage } from './harness';
 
 const LIMIT_BASE64 = 5_242_880;
 
@@ -55,9 +55,7 @@ async function attachedSize(chat: ChatPage, index: number): Promise<{ width: num
 }
 
 describe('chat webview: images fitted to the API limits', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('a pasted PNG over 3.75 MB is resized to fit, says so, and is what gets sent', async () => {
     const chat = await harness.open();

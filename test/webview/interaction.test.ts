@@ -1,9 +1,9 @@
 // The webview's controls post the right WebviewToHost messages, and host messages show up as the user expects.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, emptySnapshot, type ChatPage } from './harness';
+import { useHarness, emptySnapshot, type ChatPage } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 import { formatCredits } from '../../src/common/credits';
 import { ERROR_ACTION_LABELS } from '../../src/common/errorActionLabels';
@@ -34,9 +34,7 @@ async function dropFiles(chat: ChatPage, how: 'paste' | 'drop', files: Array<{ n
 }
 
 describe('chat webview: interaction', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('code block buttons post copy/insert/replace/newFile with the exact source and language', async () => {
     const chat = await harness.open();
@@ -69,7 +67,8 @@ describe('chat webview: interaction', () => {
     assert.equal(await chat.page.locator('#announcer').textContent(), 'Code copied.');
     // A second click while "Copied" shows must not make "Copied" the button's label for good.
     await chat.page.keyboard.press('Enter');
-    await chat.page.waitForTimeout(1700);
+    // Wait for the label to come back (its timer runs in the page), with a deadline, not for a fixed 1.7 s.
+    await first.locator('button[data-action="copy"]', { hasText: /^Copy$/ }).waitFor({ timeout: 15_000 });
     assert.equal(await first.locator('button[data-action="copy"]').textContent(), 'Copy');
     await chat.close();
   });
@@ -368,9 +367,7 @@ describe('chat webview: interaction', () => {
 });
 
 describe('chat webview: layout in a narrow sidebar', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('at 290 px the header is one row of icon buttons with names, and a long model name is cut with an ellipsis', async () => {
     const chat = await harness.open(emptySnapshot({ model: 'anthropic/claude-sonnet-4-5-20250929-extended-context-preview' }), undefined, { width: 290, height: 500 });
@@ -465,9 +462,7 @@ describe('chat webview: layout in a narrow sidebar', () => {
 });
 
 describe('chat webview: keyboard only', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   const activeId = (chat: ChatPage) => chat.page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
 

@@ -1,8 +1,8 @@
 // Links in answers, in real Chromium: only a link whose parsed URL is http, https or mailto keeps an href (the
 // normalised URL) and posts `openLink` on click; anything else, `https:javascript:alert(1)` included, is plain text.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from './harness';
+import { useHarness } from './harness';
 import { delta, meta, turnAdded } from './fixtures';
 
 /** [link destination as the model wrote it, the href the link keeps (and posts on click), or null for none]. */
@@ -25,9 +25,7 @@ const TABLE: Array<[string, string | null]> = [
 ];
 
 describe('chat webview: links', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('each link keeps an href only when its parsed URL may be opened, and a click posts exactly that URL', async () => {
     const chat = await harness.open();

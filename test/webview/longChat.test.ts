@@ -1,9 +1,9 @@
 // Long chats stay fast (issue 16 §7): a 4,000-turn chat paints only its last turns, and the earlier ones page in as
 // the reader scrolls up (or clicks "Show earlier messages"), keeping what the reader sees in place. History shows a
 // chat file that could not be read as such (§4). Real Chromium.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot, type ChatPage } from './harness';
+import { useHarness, emptySnapshot, type ChatPage } from './harness';
 import { delta, longChatTurns, turnAdded } from './fixtures';
 
 const PAGE = 60;
@@ -16,9 +16,7 @@ async function turnCount(chat: ChatPage): Promise<number> {
 }
 
 describe('long chats', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start({ scrollbars: true }); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness({ scrollbars: true });
 
   test('a 4,000-turn chat paints its last turns only, at the bottom, and says how many are earlier', async () => {
     const turns = longChatTurns(2000);

@@ -1,14 +1,12 @@
 // The model's name (from the endpoint's model list) in the header and the answer meta, and the cached part of the
 // input in the meta ("3,400 in · 2,900 cached · 120 out"), in real Chromium.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot } from './harness';
+import { useHarness, emptySnapshot } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 
 describe('chat webview: model names and cached tokens', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('the header shows the name the host sends, the id in its tooltip; the id alone without a name', async () => {
     const chat = await harness.open(emptySnapshot({ model: 'anthropic/claude-sonnet-4-20250514', modelName: 'Claude Sonnet 4' }));

@@ -1,14 +1,12 @@
 // What the user must not miss: a notice above the input with its action (a bad setting's Open Settings), and a question
 // that got no answer marked as not sent with later questions.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from './harness';
+import { useHarness } from './harness';
 import { assistantTurn, delta, turnAdded, userTurn } from './fixtures';
 
 describe('chat webview: notices and failed questions', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('a notice with Open Settings shows above the input and its button opens that setting', async () => {
     const chat = await harness.open();

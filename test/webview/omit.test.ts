@@ -1,12 +1,12 @@
 // Dropping an attached selection or image from the context of later questions, from the question's own chip, and
 // adding it back: the webview posts a typed `setOmitted`, and a snapshot with the mark shows it struck out.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ChatSnapshot } from '../../src/common/protocol';
 import { assistantTurn, userTurn } from './fixtures';
-import { emptySnapshot, Harness } from './harness';
+import { emptySnapshot, useHarness } from './harness';
 
 const PNG = readFileSync(path.join(__dirname, '../fixtures/images/canvas-37x23.png')).toString('base64');
 
@@ -24,9 +24,7 @@ function withAttachments(omitted: boolean): ChatSnapshot {
 }
 
 describe('chat webview: dropping attachments from the conversation', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('Remove from conversation on a file chip and an image posts setOmitted for that item; the note says why', async () => {
     const chat = await harness.open(withAttachments(false));

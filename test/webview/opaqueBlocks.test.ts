@@ -1,14 +1,12 @@
 // Blocks the chat does not model (a web search the endpoint ran, its results, a type added later) in real Chromium:
 // one compact row each, in the answer's block order, updated in place, text only.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot } from './harness';
+import { useHarness, emptySnapshot } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 
 describe('chat webview: rows for server tools and unknown blocks', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('a streamed web search shows "Searching the web…", then "Searched the web: <query>" in place, before the answer text', async () => {
     const chat = await harness.open();

@@ -1,8 +1,8 @@
 // The page builder: strict CSP, nonce'd script only, and a first snapshot that survives any text in it.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderChatHtml } from '../../src/host/webviews/webviewHtml';
-import { Harness, emptySnapshot } from './harness';
+import { emptySnapshot, useHarness } from './harness';
 import { assistantTurn, userTurn } from './fixtures';
 
 const NASTY = `"></body><script>window.__canary=1</script><img src=x onerror="window.__canary=2"> &amp; ' \u2028 </script>`;
@@ -37,9 +37,7 @@ describe('chat page (renderChatHtml)', () => {
   });
 
   describe('in Chromium', () => {
-    let harness: Harness;
-    before(async () => { harness = await Harness.start(); });
-    after(async () => { await harness?.close(); });
+    const harness = useHarness();
 
     test('the first paint shows hostile snapshot text exactly, as text', async () => {
       const chat = await harness.open(emptySnapshot({ turns: [userTurn('u1', NASTY), assistantTurn('a1', NASTY, { status: 'done' })] }));

@@ -1,8 +1,8 @@
 // Streaming Markdown in real Chromium: appears as it arrives, finished blocks are never redone, and the streamed
 // result is identical to rendering the whole answer at once.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot, type PageWindow } from './harness';
+import { useHarness, emptySnapshot, type PageWindow } from './harness';
 import { RICH_ANSWER, assistantTurn, delta, meta, stream, turnAdded, userTurn } from './fixtures';
 
 interface MarkWindow extends PageWindow {
@@ -13,9 +13,7 @@ interface MarkWindow extends PageWindow {
 }
 
 describe('chat webview: rendering', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('first paint comes from data-state, acquireVsCodeApi is called once and ready is posted', async () => {
     const chat = await harness.open(emptySnapshot({

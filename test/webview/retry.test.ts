@@ -1,14 +1,12 @@
 // While a 429/529 is retried, the answer says so and counts down ("Rate limited — retrying in 27 s"), Stop still works,
 // and the line goes when the stream starts. Real Chromium; time is Playwright's fake clock, so nothing waits 27 s.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness } from './harness';
+import { useHarness } from './harness';
 import { delta, meta, turnAdded } from './fixtures';
 
 describe('chat webview: retry countdown', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('"Rate limited — retrying in 27 s" counts down each second, replaces the dots, and goes when the stream starts', async () => {
     const chat = await harness.open();

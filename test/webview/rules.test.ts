@@ -1,13 +1,11 @@
 // The rules line above the composer in Chromium: "Rules: AGENTS.md, copilot-instructions.md · 1.2k tokens", each name
 // opens its file, each checkbox switches the rule for this workspace, broken and switched-off rules show as such.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptySnapshot, Harness } from './harness';
+import { emptySnapshot, useHarness } from './harness';
 
 describe('chat webview: rules line', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('names the rules in effect with their tokens; Open and the toggle post to the host; hidden without rules', async () => {
     const chat = await harness.open(emptySnapshot());

@@ -1,9 +1,9 @@
 // Incremental rendering edge cases: whatever the delta boundaries and frame timing, a finished streamed answer has
 // exactly the DOM of the same answer rendered at once (fences closed late, lists and setext headings across the
 // tail boundary, reference links defined before or after their use, CRLF split across deltas).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, emptySnapshot, type ChatPage } from './harness';
+import { useHarness, emptySnapshot, type ChatPage } from './harness';
 import { RICH_ANSWER, assistantTurn, chunks, turnAdded } from './fixtures';
 
 export const STREAMING_CORPUS: Record<string, string> = {
@@ -79,9 +79,7 @@ function byLines(text: string): string[] {
 }
 
 describe('chat webview: streamed = rendered at once', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   // A frame after every single character is the strictest split (every prefix gets committed once); it skips the
   // long rich answer only to keep the run short (the other splits and rendering.test.ts cover that one).

@@ -1,10 +1,10 @@
 // Tool calls in the chat page (real Chromium, real bundle and CSP): compact rows in order, progress while running,
 // expandable to what the model got, approval cards whose buttons say exactly Apply / Reject / Show Diff and post the
 // decision once, "Applied" / "Rejected" afterwards, the paused loop's Continue, keyboard and screen-reader reach.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnswerBlock } from '../../src/common/protocol';
-import { Harness, emptySnapshot } from './harness';
+import { useHarness, emptySnapshot } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 
 type ToolBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
@@ -19,9 +19,7 @@ const EDIT: ToolBlock = {
 };
 
 describe('chat webview: tool calls', () => {
-  let harness: Harness;
-  before(async () => { harness = await Harness.start(); });
-  after(async () => { await harness?.close(); });
+  const harness = useHarness();
 
   test('rows appear in the order the calls happened, show progress while running, and expand to what the model got', async () => {
     const chat = await harness.open();
