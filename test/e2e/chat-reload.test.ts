@@ -3,11 +3,11 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { REPO_ROOT, saveScreenshot } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { answerText, findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
+import { answerText, openChat, quickInput, runCommand, sendInChat, waitFor, waitForWorkbench } from './workbench';
 
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
@@ -22,18 +22,6 @@ after(async () => {
   await session?.close();
 });
 
-async function openChat(p: Page): Promise<Frame> {
-  await runCommand(p, 'FastRouter: Open Chat');
-  return findWebviewFrame(p, '#messages', 60_000);
-}
-
-async function send(frame: Frame, text: string): Promise<void> {
-  const composer = frame.locator('textarea#composer-input');
-  await composer.click();
-  await composer.fill(text);
-  await composer.press('Enter');
-}
-
 test('a finished answer and an answer cut by a window reload are both there after the reload', { timeout: 240_000 }, async (t) => {
   const p = page!;
   try {
@@ -44,12 +32,12 @@ test('a finished answer and an answer cut by a window reload are both there afte
 
     let frame = await openChat(p);
     sim.enqueue({ text: ['Finished ', 'answer ', 'one.'] });
-    await send(frame, 'First question');
+    await sendInChat(frame, 'First question');
     await frame.locator('.turn[data-role="assistant"][data-status="done"]').first().waitFor({ timeout: 30_000 });
 
     const words = Array.from({ length: 400 }, (_, i) => `word${i} `);
     sim.enqueue({ text: words, deltaDelayMs: 100 });
-    await send(frame, 'Second question, long answer');
+    await sendInChat(frame, 'Second question, long answer');
     const streaming = frame.locator('.turn[data-role="assistant"]').nth(1);
     await waitFor('the second answer to stream', async () => /word6\b/.test(await answerText(streaming).catch(() => '')), 30_000);
     // The host saves a streaming answer about once a second; give it time for one save after word6.

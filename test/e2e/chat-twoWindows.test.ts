@@ -8,7 +8,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { REPO_ROOT, saveScreenshot } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { answerText, findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
+import { answerText, openChat, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
 
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
@@ -28,11 +28,6 @@ async function setKey(p: Page): Promise<void> {
   await (await quickInput(p, 'Set API Key')).fill('test-key');
   await p.keyboard.press('Enter');
   await p.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-}
-
-async function openChat(p: Page): Promise<Frame> {
-  await runCommand(p, 'FastRouter: Open Chat');
-  return findWebviewFrame(p, '#messages', 60_000);
 }
 
 async function ask(frame: Frame, text: string, answers: number): Promise<void> {

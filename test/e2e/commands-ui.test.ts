@@ -5,11 +5,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { findWebviewFrame, quickInput, runCommand, waitFor } from './workbench';
+import { openChat, quickInput, runCommand, sendInChat, waitFor } from './workbench';
 
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
@@ -30,18 +30,6 @@ function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
   return screenshotOnFailure(t, page, `commands-ui-${t.name.slice(0, 40)}`, fn);
 }
 
-async function openChat(): Promise<Frame> {
-  await runCommand(page, 'FastRouter: Open Chat');
-  return findWebviewFrame(page, '#messages', 60_000);
-}
-
-async function send(frame: Frame, text: string): Promise<void> {
-  const composer = frame.locator('textarea#composer-input');
-  await composer.click();
-  await composer.fill(text);
-  await composer.press('Enter');
-}
-
 type Body = { messages: { role: string; content: string | { type: string; tool_use_id?: string; is_error?: boolean; content?: string }[] }[] };
 const lastResult = () => {
   const content = (sim.requests.at(-1)!.body as Body).messages.at(-1)!.content;
@@ -55,9 +43,9 @@ test('Run on the card: the output in the row, the result sent to the model', { t
     await (await quickInput(page, 'Set API Key')).fill('test-key');
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-    const frame = await openChat();
+    const frame = await openChat(page);
     sim.enqueue(run('toolu_run', 'echo hello-ui && echo to-stderr >&2'), { text: 'It said hello.' });
-    await send(frame, 'Say hello');
+    await sendInChat(frame, 'Say hello');
     const card = frame.locator('.tool-call[data-tool-id="toolu_run"] .command-card');
     await card.locator('button', { hasText: 'Run' }).waitFor({ timeout: 60_000 });
     assert.deepEqual(await card.locator('button').allTextContents(), ['Run', 'Reject']);
@@ -74,9 +62,9 @@ test('Run on the card: the output in the row, the result sent to the model', { t
 
 test('Reject on the card: nothing runs and the model gets is_error', { timeout: 120_000 }, async (t) => {
   await step(t, async () => {
-    const frame = await openChat();
+    const frame = await openChat(page);
     sim.enqueue(run('toolu_reject', 'touch rejected.txt'), { text: 'Not run.' });
-    await send(frame, 'Touch a file');
+    await sendInChat(frame, 'Touch a file');
     const card = frame.locator('.tool-call[data-tool-id="toolu_reject"] .command-card');
     await card.locator('button', { hasText: 'Reject' }).click({ timeout: 60_000 });
     await waitFor('the answer after Reject', async () => sim.requests.length >= 4 && lastResult()?.tool_use_id === 'toolu_reject');
@@ -88,9 +76,9 @@ test('Reject on the card: nothing runs and the model gets is_error', { timeout: 
 
 test('Stop during a long command: the command ends, its live output stays in the row', { timeout: 120_000 }, async (t) => {
   await step(t, async () => {
-    const frame = await openChat();
+    const frame = await openChat(page);
     sim.enqueue(run('toolu_long', 'echo started-long; sleep 120; echo never'));
-    await send(frame, 'Run something long');
+    await sendInChat(frame, 'Run something long');
     const row = frame.locator('.tool-call[data-tool-id="toolu_long"]');
     await row.locator('.command-card button', { hasText: 'Run' }).click({ timeout: 60_000 });
     await row.locator('summary').click();
@@ -104,9 +92,9 @@ test('Stop during a long command: the command ends, its live output stays in the
 test('Restore on a question: its file changes undone, the question back in the composer', { timeout: 120_000 }, async (t) => {
   await step(t, async () => {
     await runCommand(page, 'FastRouter: New Chat');
-    const frame = await openChat();
+    const frame = await openChat(page);
     sim.enqueue(run('toolu_change', 'echo second >> notes.txt && echo made > made.txt'), { text: 'Changed.' });
-    await send(frame, 'Change the notes');
+    await sendInChat(frame, 'Change the notes');
     await frame.locator('.tool-call[data-tool-id="toolu_change"] .command-card button', { hasText: 'Run' }).click({ timeout: 60_000 });
     await frame.locator('.turn[data-role="assistant"][data-status="done"]').last().waitFor({ timeout: 60_000 });
     assert.equal(fs.readFileSync(path.join(workspace, 'notes.txt'), 'utf8'), 'first\nsecond\n');

@@ -6,11 +6,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
+import { openChat, quickInput, runCommand, sendInChat, waitFor, waitForWorkbench } from './workbench';
 
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
@@ -31,18 +31,6 @@ function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
   return screenshotOnFailure(t, page, `tools-ui-${t.name.slice(0, 40)}`, fn);
 }
 
-async function openChat(): Promise<Frame> {
-  await runCommand(page, 'FastRouter: Open Chat');
-  return findWebviewFrame(page, '#messages', 60_000);
-}
-
-async function send(frame: Frame, text: string): Promise<void> {
-  const composer = frame.locator('textarea#composer-input');
-  await composer.click();
-  await composer.fill(text);
-  await composer.press('Enter');
-}
-
 const calc = () => fs.readFileSync(path.join(workspace, 'calc.ts'), 'utf8');
 const edit = (id: string, from: string, to: string) => ({ toolUse: { id, name: 'edit_file', input: { path: 'calc.ts', old_text: from, new_text: to } } });
 type Body = { messages: { role: string; content: string | { type: string; tool_use_id?: string; is_error?: boolean; content?: string }[] }[] };
@@ -54,13 +42,13 @@ test('read then edit → Apply on the card → the file changes on disk; the row
     await (await quickInput(page, 'Set API Key')).fill('test-key');
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-    const frame = await openChat();
+    const frame = await openChat(page);
     sim.enqueue(
       { text: 'Let me read it.', toolUse: { id: 'toolu_read', name: 'read_file', input: { path: 'calc.ts' } } },
       { text: 'Now the change.', ...edit('toolu_apply', 'rate = 1', 'rate = 2') },
       { text: 'The rate is 2 now.' },
     );
-    await send(frame, 'Set the rate to 2');
+    await sendInChat(frame, 'Set the rate to 2');
     const card = frame.locator('.tool-call[data-tool-id="toolu_apply"] .tool-card');
     await card.locator('button', { hasText: 'Apply' }).waitFor({ timeout: 60_000 });
     assert.deepEqual(await card.locator('button').allTextContents(), ['Apply', 'Reject', 'Show Diff']);
@@ -77,10 +65,10 @@ test('read then edit → Apply on the card → the file changes on disk; the row
 
 test('Reject on the card: the file stays as it is and the model gets is_error', { timeout: 120_000 }, async (t) => {
   await step(t, async () => {
-    const frame = await openChat();
+    const frame = await openChat(page);
     const before = calc();
     sim.enqueue(edit('toolu_reject', 'name = "calc"', 'name = "gone"'), { text: 'OK, unchanged.' });
-    await send(frame, 'Rename it');
+    await sendInChat(frame, 'Rename it');
     const card = frame.locator('.tool-call[data-tool-id="toolu_reject"] .tool-card');
     await card.locator('button', { hasText: 'Reject' }).click({ timeout: 60_000 });
     await frame.locator('.turn[data-role="assistant"][data-status="done"]').nth(1).waitFor({ timeout: 60_000 });
@@ -95,31 +83,31 @@ test('Reject on the card: the file stays as it is and the model gets is_error', 
 
 test('Stop while a card waits, and a window reload while a card waits: the next question is a valid request', { timeout: 240_000 }, async (t) => {
   await step(t, async () => {
-    let frame = await openChat();
+    let frame = await openChat(page);
     sim.enqueue(edit('toolu_stop', 'rate = 2', 'rate = 3'));
-    await send(frame, 'Change the rate again');
+    await sendInChat(frame, 'Change the rate again');
     await frame.locator('.tool-call[data-tool-id="toolu_stop"] button', { hasText: 'Apply' }).waitFor({ timeout: 60_000 });
     await runCommand(page, 'FastRouter: Stop Generating');
     await frame.locator('.turn[data-role="assistant"][data-status="stopped"]').waitFor({ timeout: 30_000 });
     sim.enqueue({ text: 'Fine, stopped.' });
-    await send(frame, 'Never mind');
+    await sendInChat(frame, 'Never mind');
     await waitFor('the answer after Stop', async () => (await frame.locator('.turn[data-role="assistant"][data-status="done"]').count()) === 3 && true, 60_000);
     assert.equal(sim.requests.at(-1)!.status, 200, 'the simulator (which checks tool_use/tool_result pairing) accepted it');
     assert.equal(calc(), 'export const rate = 2;\nexport const name = "calc";\n');
 
     sim.enqueue(edit('toolu_reload', 'rate = 2', 'rate = 4'));
-    await send(frame, 'One more change');
+    await sendInChat(frame, 'One more change');
     await frame.locator('.tool-call[data-tool-id="toolu_reload"] button', { hasText: 'Apply' }).waitFor({ timeout: 60_000 });
     // The host saves the loop's state about once a second.
     await page.waitForTimeout(1_500);
     await page.reload();
     await waitForWorkbench(page);
-    frame = await openChat();
+    frame = await openChat(page);
     const cut = frame.locator('.turn[data-role="assistant"]').nth(4);
     await waitFor('the cut loop to be marked unfinished', async () => (await cut.getAttribute('data-status').catch(() => null)) === 'interrupted', 90_000);
     assert.equal(await cut.locator('.tool-card button').count(), 0, 'no card waits after the reload');
     sim.enqueue({ text: 'Back again.' });
-    await send(frame, 'Where were we?');
+    await sendInChat(frame, 'Where were we?');
     await waitFor('the answer after the reload', async () => (await frame.locator('.turn[data-role="assistant"][data-status="done"]').count()) === 4 && true, 60_000);
     assert.equal(sim.requests.at(-1)!.status, 200);
     const messages = lastBody().messages;

@@ -174,3 +174,17 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** FastRouter: Open Chat, then the chat webview's frame once its message list is there. */
+export async function openChat(page: Page): Promise<Frame> {
+  await runCommand(page, 'FastRouter: Open Chat');
+  return findWebviewFrame(page, '#messages', 60_000);
+}
+
+/** Types `text` into the chat's composer and presses Enter. */
+export async function sendInChat(frame: Frame, text: string): Promise<void> {
+  const composer = frame.locator('textarea#composer-input');
+  await composer.click();
+  await composer.fill(text);
+  await composer.press('Enter');
+}
