@@ -89,6 +89,7 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(`FastRouter Chat is running in code-server: open ${server.workbenchUrl()}`);
+  console.log(`  A fresh profile for this run (no key, chats, cost history or settings from an earlier one): ${server.runDir}, removed at Ctrl+C.`);
   if (sim) {
     console.log(`  Endpoint: the local simulator at ${sim.url} (fastrouter.baseUrl). It accepts ANY key:`);
     console.log('  run "FastRouter: Set API Key" (F1) and type anything, e.g. test-key, or just ask and answer the key prompt.');
