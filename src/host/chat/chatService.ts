@@ -109,6 +109,10 @@ export class ChatService extends Disposable {
     this._register(vscode.commands.registerCommand('fastrouter.newChat', () => this.newChatAndReveal()));
     this._register(vscode.commands.registerCommand('fastrouter.stop', () => this.stop()));
     this._register(vscode.commands.registerCommand('fastrouter.exportChat', () => this.exportMarkdown()));
+    this._register(vscode.commands.registerCommand('fastrouter.compact', async () => {
+      await this.reveal();
+      return this.controller.compact();
+    }));
     // Other windows write to the same conversations: re-read on focus and when the folder changes.
     this._register(vscode.window.onDidChangeWindowState((state) => state.focused && this.refreshSoon()));
     this.watchConversations();
@@ -585,6 +589,15 @@ export class ChatService extends Disposable {
         return;
       case 'toggleRule':
         await this.deps.rules?.setEnabled(message.id, message.enabled);
+        return;
+      case 'compact':
+        await this.controller.compact();
+        return;
+      case 'editCompaction':
+        await this.controller.editCompaction(message.id, message.summary);
+        return;
+      case 'undoCompaction':
+        await this.controller.undoCompaction(message.id);
         return;
       default:
         assertNever(message);
