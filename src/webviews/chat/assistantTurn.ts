@@ -2,7 +2,7 @@
 import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, TurnError, WebviewToHost } from '../../common/protocol';
 import { renderCompactionRow } from './compactionRow';
 import { renderAnswerFooter } from './answerFooter';
-import { h } from './dom';
+import { h } from '../common/dom';
 import type { MarkdownRenderer } from './markdown';
 import { StreamingMarkdown } from './streamingMarkdown';
 import { ThinkingSection, type ThinkingBlock } from './thinking';

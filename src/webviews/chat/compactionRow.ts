@@ -4,7 +4,7 @@
 import { costPhrase } from '../../common/credits';
 import type { CompactionView, WebviewToHost } from '../../common/protocol';
 import { formatTokenCount } from '../../common/tokenCount';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import type { MarkdownRenderer } from './markdown';
 
 export function renderCompactionRow(view: CompactionView, renderer: MarkdownRenderer, post: (message: WebviewToHost) => void, open = false): HTMLElement {
