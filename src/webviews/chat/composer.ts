@@ -6,7 +6,7 @@ import { lineRange } from '../../common/credits';
 import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
 import { CostPreview } from './costPreview';
 import { RulesLine } from './rulesLine';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import { thumbnail } from './thumbnail';
 
 /** How VS Code (and other apps) put dragged files' URIs on a drop. */
@@ -48,6 +48,7 @@ export class Composer {
   readonly element: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
+  private readonly compactButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly attachmentsEl: HTMLElement;
   private readonly contextEl: HTMLElement;
@@ -75,6 +76,7 @@ export class Composer {
     this.stopButton = button('Stop the answer', { id: 'stop', hidden: true }, 'Stop');
     const attachButton = button('Attach image', { id: 'attach-image' }, 'Image…');
     const addFileButton = button('Add files or problems to the next message', { id: 'add-context' }, 'Add File…');
+    this.compactButton = button('Compact', { id: 'compact', title: 'Summarise the conversation so far: later questions send the summary instead of the earlier turns' });
     const cancelEdit = button('Cancel editing (Escape)', { id: 'cancel-edit' }, 'Cancel');
     this.editBanner = h('div', { id: 'edit-banner', role: 'status', hidden: true },
       h('span', {}, 'Editing your question: sending it replaces it and every later turn.'), cancelEdit);
@@ -92,6 +94,7 @@ export class Composer {
       h('div', { class: 'composer-actions' },
         addFileButton,
         attachButton,
+        this.compactButton,
         h('span', { class: 'spacer' }),
         this.stopButton,
         this.sendButton,
@@ -100,6 +103,7 @@ export class Composer {
 
     attachButton.addEventListener('click', () => this.host.post({ type: 'pickImages' }));
     addFileButton.addEventListener('click', () => this.host.post({ type: 'pickContext' }));
+    this.compactButton.addEventListener('click', () => this.host.post({ type: 'compact' }));
     this.contextEl.addEventListener('click', (e) => this.onContextClick(e));
     this.sendButton.addEventListener('click', () => this.send());
     this.stopButton.addEventListener('click', () => this.host.post({ type: 'stop' }));
@@ -138,6 +142,7 @@ export class Composer {
     this.busy = busy;
     this.stopButton.hidden = !busy;
     this.sendButton.hidden = busy;
+    this.compactButton.disabled = busy;
     if (focusLost) (busy ? this.stopButton : this.input).focus();
   }
 

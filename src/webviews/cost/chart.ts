@@ -4,7 +4,8 @@
 // (DailyTable) is the chart's accessible form, and what screen reader users get instead of the picture.
 import type { CostDay } from '../../common/costViewProtocol';
 import { formatCredits } from '../../common/credits';
-import { formatDay, h, svg } from './dom';
+import { h, svg } from '../common/dom';
+import { formatDay } from './format';
 
 /** Drawn in CSS pixels at the element's width (re-drawn on resize), so text is never stretched. */
 const DEFAULT_WIDTH = 600;
