@@ -73,19 +73,6 @@ test('a finished answer and an answer cut by a window reload are both there afte
     const text = await answerText(cut.locator('.answer'));
     assert.match(text, /word0 word1 word2 word3 word4 word5 word6/, 'the text streamed before the reload stays');
     assert.doesNotMatch(text, /word399/, 'it was cut, not finished');
-
-    // What the README says survives a reload in code-server (npm start): the key too? Ask again and see whether the
-    // key prompt comes up or the answer does.
-    sim.enqueue({ text: ['Third ', 'answer.'] });
-    await send(frame, 'Third question');
-    const third = answers.nth(2);
-    const keyPrompt = p.locator('.quick-input-widget input.input');
-    const outcome = await waitFor('the third answer or a key prompt', async () => {
-      if ((await third.count()) > 0 && (await third.getAttribute('data-status')) === 'done') return 'answered';
-      if (await keyPrompt.isVisible().catch(() => false)) return 'asked for the key';
-      return undefined;
-    }, 60_000);
-    assert.equal(outcome, 'answered', 'the API key set before the reload is still there after it');
   } catch (error) {
     const shot = await saveScreenshot(p, 'chat-reload');
     if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
