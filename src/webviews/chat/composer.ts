@@ -2,6 +2,7 @@
 // with the next message (chips; Add File…, or files dragged from the Explorer) and the notice above the input.
 import { formatSize, type ErrorAction, type ImageAttachment, type PendingContext, type RequestEstimate, type WebviewToHost } from '../../common/protocol';
 import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
+import { lineRange } from '../../common/credits';
 import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
 import { CostPreview } from './costPreview';
 import { RulesLine } from './rulesLine';
@@ -47,6 +48,7 @@ export class Composer {
   readonly element: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
+  private readonly compactButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly attachmentsEl: HTMLElement;
   private readonly contextEl: HTMLElement;
@@ -74,6 +76,7 @@ export class Composer {
     this.stopButton = button('Stop the answer', { id: 'stop', hidden: true }, 'Stop');
     const attachButton = button('Attach image', { id: 'attach-image' }, 'Image…');
     const addFileButton = button('Add files or problems to the next message', { id: 'add-context' }, 'Add File…');
+    this.compactButton = button('Compact', { id: 'compact', title: 'Summarise the conversation so far: later questions send the summary instead of the earlier turns' });
     const cancelEdit = button('Cancel editing (Escape)', { id: 'cancel-edit' }, 'Cancel');
     this.editBanner = h('div', { id: 'edit-banner', role: 'status', hidden: true },
       h('span', {}, 'Editing your question: sending it replaces it and every later turn.'), cancelEdit);
@@ -91,6 +94,7 @@ export class Composer {
       h('div', { class: 'composer-actions' },
         addFileButton,
         attachButton,
+        this.compactButton,
         h('span', { class: 'spacer' }),
         this.stopButton,
         this.sendButton,
@@ -99,6 +103,7 @@ export class Composer {
 
     attachButton.addEventListener('click', () => this.host.post({ type: 'pickImages' }));
     addFileButton.addEventListener('click', () => this.host.post({ type: 'pickContext' }));
+    this.compactButton.addEventListener('click', () => this.host.post({ type: 'compact' }));
     this.contextEl.addEventListener('click', (e) => this.onContextClick(e));
     this.sendButton.addEventListener('click', () => this.send());
     this.stopButton.addEventListener('click', () => this.host.post({ type: 'stop' }));
@@ -137,6 +142,7 @@ export class Composer {
     this.busy = busy;
     this.stopButton.hidden = !busy;
     this.sendButton.hidden = busy;
+    this.compactButton.disabled = busy;
     if (focusLost) (busy ? this.stopButton : this.input).focus();
   }
 
@@ -323,7 +329,7 @@ export class Composer {
       const size = item.kind === 'problems' ? `${item.count ?? 0} ${item.count === 1 ? 'problem' : 'problems'}` : formatSize(item.chars);
       const name = item.kind === 'problems' ? item.label : item.label.split('/').pop() ?? item.label;
       // A selection says which lines ("line 9", "lines 9–12"), kept on one line by the stylesheet.
-      const lines = item.startLine === undefined ? undefined : item.endLine === undefined || item.endLine === item.startLine ? `line ${item.startLine}` : `lines ${item.startLine}–${item.endLine}`;
+      const lines = item.startLine === undefined ? undefined : lineRange(item.startLine, item.endLine);
       return h('li', { class: 'context-chip', 'data-context-id': item.id, 'data-context-kind': item.kind, title: `${item.label}${lines ? `, ${lines}` : ''}${item.cut ? ' (cut to fastrouter.maxSelectionChars)' : ''}` },
         h('span', { class: 'context-name' }, name),
         lines ? h('span', { class: 'context-lines' }, lines) : null,
