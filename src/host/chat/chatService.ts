@@ -580,6 +580,11 @@ export class ChatService extends Disposable {
       case 'restoreQuestion':
         await this.restoreQuestion(message.turnId);
         return;
+      case 'openFileChange': {
+        const change = this.controller.conversation.findAnswer(message.turnId)?.answer.changes?.[message.index];
+        if (change) await this.deps.checkpoints?.showChange(change);
+        return;
+      }
       case 'openRule':
         if (!(await this.deps.rules?.open(message.id))) this.notice('error', vscode.l10n.t('This rule file is no longer there.'));
         return;
