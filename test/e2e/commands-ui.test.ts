@@ -30,6 +30,18 @@ function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
   return screenshotOnFailure(t, page, `commands-ui-${t.name.slice(0, 40)}`, fn);
 }
 
+let keySet = false;
+
+/** Once per page (code-server keeps secrets in the tab's memory): each test can run alone. */
+async function setApiKey(): Promise<void> {
+  if (keySet) return;
+  await runCommand(page, 'FastRouter: Set API Key');
+  await (await quickInput(page, 'Set API Key')).fill('test-key');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  keySet = true;
+}
+
 async function openChat(): Promise<Frame> {
   await runCommand(page, 'FastRouter: Open Chat');
   return findWebviewFrame(page, '#messages', 60_000);
@@ -51,10 +63,7 @@ const run = (id: string, command: string) => ({ toolUse: { id, name: 'run_comman
 
 test('Run on the card: the output in the row, the result sent to the model', { timeout: 240_000 }, async (t) => {
   await step(t, async () => {
-    await runCommand(page, 'FastRouter: Set API Key');
-    await (await quickInput(page, 'Set API Key')).fill('test-key');
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await setApiKey();
     const frame = await openChat();
     sim.enqueue(run('toolu_run', 'echo hello-ui && echo to-stderr >&2'), { text: 'It said hello.' });
     await send(frame, 'Say hello');
@@ -146,6 +155,7 @@ async function pressRestore(frame: Frame): Promise<void> {
 
 test('Restore after the user changed a file: the modal lists it, Show Diff opens its diff, Keep My Changes keeps it', { timeout: 180_000 }, async (t) => {
   await step(t, async () => {
+    await setApiKey();
     await runCommand(page, 'FastRouter: New Chat');
     const frame = await openChat();
     await editedThenChangedByUser(frame, 'keep');
@@ -169,6 +179,7 @@ test('Restore after the user changed a file: the modal lists it, Show Diff opens
 
 test('Restore after the user changed a file: Restore Them Too overwrites it with what it was before the question', { timeout: 180_000 }, async (t) => {
   await step(t, async () => {
+    await setApiKey();
     await runCommand(page, 'FastRouter: New Chat');
     const frame = await openChat();
     await editedThenChangedByUser(frame, 'over');
@@ -184,6 +195,7 @@ test('Restore after the user changed a file: Restore Them Too overwrites it with
 
 test('reload, then Restore: edits and a command\'s created, changed and deleted files come back; the changed-files line survives; Redo after another reload brings files and turns back', { timeout: 300_000 }, async (t) => {
   await step(t, async () => {
+    await setApiKey();
     await runCommand(page, 'FastRouter: New Chat');
     let frame = await openChat();
     fs.writeFileSync(path.join(workspace, 'r1.txt'), 'r1\n');
@@ -199,6 +211,7 @@ test('reload, then Restore: edits and a command\'s created, changed and deleted 
     assert.equal(await frame.locator('.turn[data-role="assistant"]').last().locator('.changed-files summary').innerText(), 'Changed 4 files +3 \u22123');
 
     await page.reload();
+    keySet = false;
     await waitForWorkbench(page);
     frame = await openChat();
     const line = frame.locator('.turn[data-role="assistant"]').last().locator('.changed-files summary');
@@ -212,6 +225,7 @@ test('reload, then Restore: edits and a command\'s created, changed and deleted 
     assert.equal(await frame.locator('.turn[data-role="user"]').count(), 0, 'the conversation is rewound');
 
     await page.reload();
+    keySet = false;
     await waitForWorkbench(page);
     frame = await openChat();
     await runCommand(page, 'FastRouter: Redo Restore');

@@ -45,7 +45,8 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
         },
       })
       : undefined;
-    this._register(vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, this));
+    // Only a store serves its blobs (a second, store-less instance must not answer for the scheme with nothing).
+    if (this.store) this._register(vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, this));
     // Old checkpoints go in the background, never on the way of activation.
     const timer = setTimeout(() => void this.store?.prune().catch((error) => this.log(`Checkpoints: prune failed: ${String(error)}`)), 10_000);
     this._register({ dispose: () => clearTimeout(timer) });
