@@ -210,7 +210,7 @@ test('reload, then Restore: edits and a command\'s created, changed and deleted 
     for (const [name, text] of Object.entries(after)) assert.equal(fileText(name), text);
     assert.equal(await frame.locator('.turn[data-role="assistant"]').last().locator('.changed-files summary').innerText(), 'Changed 4 files +3 \u22123');
 
-    await page.reload();
+    await page.reload({ waitUntil: 'commit', timeout: 120_000 });
     keySet = false;
     await waitForWorkbench(page);
     frame = await openChat();
@@ -224,7 +224,7 @@ test('reload, then Restore: edits and a command\'s created, changed and deleted 
     await waitFor('the question in the composer', async () => (await frame.locator('textarea#composer-input').inputValue()) === 'Change four files');
     assert.equal(await frame.locator('.turn[data-role="user"]').count(), 0, 'the conversation is rewound');
 
-    await page.reload();
+    await page.reload({ waitUntil: 'commit', timeout: 120_000 });
     keySet = false;
     await waitForWorkbench(page);
     frame = await openChat();
