@@ -150,6 +150,10 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
   /** Undoes the last Restore (also after a reload): files and the conversation's exchanges come back. */
   async redo(chat: RestoreChat): Promise<RestoreSummary | undefined> {
     const done = this.store ? await this.store.redo(unsavedHashes()) : undefined;
+    if (!done?.questionId && !this.lastRestore) {
+      chat.notify(vscode.l10n.t('Nothing to redo: no Restore since the last question that changed files.'));
+      return undefined;
+    }
     const summary: RestoreSummary = done ?? { restored: [], deleted: [], kept: [], texts: [] };
     await this.afterWrites(summary);
     const payload = done?.payload ? parsePayload(done.payload) : this.store ? undefined : this.lastRestore;
