@@ -20,6 +20,8 @@ export async function startWorkbenchSession(options: {
   /** Extra settings over `fastrouter.baseUrl`. */
   settings?: Record<string, unknown>;
   workspaceFiles: Record<string, string>;
+  /** The extension folder loaded unpacked (default: this repository; the workbench bench loads a baseline build too). */
+  extensionPath?: string;
 }): Promise<WorkbenchSession> {
   const sim = await startSimulator({ apiKeys: options.apiKeys });
   let server: CodeServer | undefined;
@@ -34,7 +36,8 @@ export async function startWorkbenchSession(options: {
     // The profile lives in the run folder, so a search of that folder covers the browser side of VS Code's storage too.
     browser = await launchBrowser({ profileDir: path.join(server.runDir, 'chromium-profile') });
     const page = await browser.newPage();
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
+    // Loading the workbench can take over 30 s (Playwright's default) on a busy machine.
+    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(options.extensionPath ?? REPO_ROOT)]]), { timeout: 90_000 });
     await waitForWorkbench(page);
     return { sim, server, browser, page, close };
   } catch (error) {
