@@ -48,6 +48,8 @@ export interface WorkbenchRound {
   recalcStyleMs: number;
   layoutCount: number;
   recalcStyleCount: number;
+  /** Messages the webview's frame received during the round (the host's deltas and the rest). */
+  messages: number;
   /** Whether the webview has its own renderer process (so the metrics are the webview's alone). */
   ownProcess: boolean;
 }
@@ -137,17 +139,21 @@ async function startVariant(name: string, extensionPath: string): Promise<Varian
  */
 const INSTRUMENT = `(marker) => {
   window.__bench?.stop();
-  const state = { frames: [], markerAt: 0, loaf: [], stop: () => {} };
+  const state = { frames: [], markerAt: 0, loaf: [], messages: 0, stop: () => {} };
   let stopped = false;
   const channel = new MessageChannel();
+  // Cheap enough for every frame: no query over the (long) answer, only walks along the last turn's last block.
   const shown = () => {
-    const turns = document.querySelectorAll('.turn[data-role="assistant"]');
-    const texts = turns[turns.length - 1]?.querySelectorAll('.answer-text');
-    const last = texts?.[texts.length - 1];
+    const turns = document.querySelector('.log-turns');
+    let turn = turns?.lastElementChild;
+    while (turn && turn.getAttribute('data-role') !== 'assistant') turn = turn.previousElementSibling;
+    const answer = turn?.querySelector(':scope > .answer');
+    const last = answer?.lastElementChild;
     if (!last || marker === null) return false;
-    const tail = last.querySelector(':scope > .md-tail');
+    const tail = last.lastElementChild;
     return (tail?.textContent ?? '').includes(marker) || (tail?.previousElementSibling?.textContent ?? '').includes(marker);
   };
+  addEventListener('message', () => { if (!stopped) state.messages++; });
   channel.port1.onmessage = () => { if (!state.markerAt && shown()) state.markerAt = performance.timeOrigin + performance.now(); };
   const loop = (ts) => {
     if (stopped) return;
@@ -170,9 +176,9 @@ const INSTRUMENT = `(marker) => {
   window.__bench = state;
 }`;
 
-interface Collected { frames: number[]; markerAt: number; loaf: Array<{ start: number; duration: number; forced: number }> }
+interface Collected { frames: number[]; markerAt: number; messages: number; loaf: Array<{ start: number; duration: number; forced: number }> }
 
-const COLLECT = `(() => { const s = window.__bench; s.stop(); return { frames: s.frames, markerAt: s.markerAt, loaf: s.loaf }; })()`;
+const COLLECT = `(() => { const s = window.__bench; s.stop(); return { frames: s.frames, markerAt: s.markerAt, messages: s.messages, loaf: s.loaf }; })()`;
 
 function gaps(frames: number[], from: number, to: number): number[] {
   const inside = frames.filter((t) => t >= from && t <= to);
@@ -317,6 +323,7 @@ async function runRound(variant: Variant, round: number, deltaCount: number): Pr
     recalcStyleMs: d('RecalcStyleDuration') * 1000,
     layoutCount: d('LayoutCount'),
     recalcStyleCount: d('RecalcStyleCount'),
+    messages: inChat.messages,
     ownProcess: variant.ownProcess,
   };
 }
@@ -372,6 +379,7 @@ export function formatWorkbenchBench(result: WorkbenchBenchResult): string {
     ['recalcStyleMs', '  recalc style, ms'],
     ['layoutCount', '  layouts'],
     ['recalcStyleCount', '  style recalcs'],
+    ['messages', 'messages the webview received'],
     ['streamMs', 'stream duration (first → last byte), ms'],
   ];
   const by = (name: string) => result.rounds.filter((r) => r.variant === name);
