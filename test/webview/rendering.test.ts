@@ -121,12 +121,14 @@ describe('chat webview: rendering', () => {
     await stream(chat, 't1', sections, 7);
     await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done', meta: meta() });
     const layout = await chat.page.evaluate(() => {
-      const text = document.querySelector('.turn[data-turn-id="t1"] .answer-text')!;
-      const children = Array.from(text.children);
+      type El = { className: string; childElementCount: number; classList: { contains(c: string): boolean } };
+      const w = globalThis as unknown as { document: { querySelector(s: string): { children: ArrayLike<El> } }; getComputedStyle(e: El): { contentVisibility: string } };
+      const children = Array.from(w.document.querySelector('.turn[data-turn-id="t1"] .answer-text').children);
+      const chunks = children.filter((c) => c.classList.contains('md-chunk'));
       return {
         kinds: children.map((c) => c.className),
-        sizes: children.filter((c) => c.classList.contains('md-chunk')).map((c) => c.childElementCount),
-        visibility: children.filter((c) => c.classList.contains('md-chunk')).map((c) => getComputedStyle(c).contentVisibility),
+        sizes: chunks.map((c) => c.childElementCount),
+        visibility: chunks.map((c) => w.getComputedStyle(c).contentVisibility),
       };
     });
     // 72 blocks (heading, paragraph, list, table, code, quote per part): four full chunks and one of 8, then the empty tail.
