@@ -391,7 +391,10 @@ export function formatWorkbenchBench(result: WorkbenchBenchResult): string {
       + `${cand[0]?.ownProcess === false ? ' (the webview shares the workbench renderer: its metrics include the workbench)' : ''}`,
     `  ${'figure'.padEnd(48)} ${'baseline'.padStart(9)} ${'candidate'.padStart(9)} ${'cand/base'.padStart(9)}`,
   ];
+  // Chromium reports no long animation frames to the webview's frame here (same-process iframe): leave out empty rows.
+  const anyLong = result.rounds.some((r) => r.longFrames > 0);
   for (const [key, label] of fields) {
+    if (!anyLong && (key === 'longFrames' || key === 'longFramesMs' || key === 'forcedLayoutMs')) continue;
     const b = median(base.map((r) => r[key] as number));
     const c = median(cand.map((r) => r[key] as number));
     lines.push(`  ${label.padEnd(48)} ${b.toFixed(0).padStart(9)} ${c.toFixed(0).padStart(9)} ${(b === 0 ? '-' : (c / b).toFixed(2)).padStart(9)}`);
