@@ -36,8 +36,8 @@ export async function startWorkbenchSession(options: {
     // The profile lives in the run folder, so a search of that folder covers the browser side of VS Code's storage too.
     browser = await launchBrowser({ profileDir: path.join(server.runDir, 'chromium-profile') });
     const page = await browser.newPage();
-    // Loading the workbench can take over 30 s (Playwright's default) on a busy machine.
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(options.extensionPath ?? REPO_ROOT)]]), { timeout: 90_000 });
+    // waitForWorkbench waits for the workbench itself; the page's load event can take over 30 s on a loaded machine.
+    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(options.extensionPath ?? REPO_ROOT)]]), { waitUntil: 'commit', timeout: 120_000 });
     await waitForWorkbench(page);
     return { sim, server, browser, page, close };
   } catch (error) {
