@@ -2,15 +2,16 @@
 // change of model, system prompt or attachments, and again when a warm prompt cache would have gone cold.
 import type { HostToWebview, RequestEstimate } from '../../common/protocol';
 import { CACHE_TTL_MS, requestEstimate, type PreviewSettings } from '../cost/costPreview';
-import type { Exchange, UserContentBuilder } from './conversation';
+import type { Conversation, UserContentBuilder } from './conversation';
+import { sentSummary } from './compactions';
 import type { Scheduler } from './deltaBatcher';
 
 export interface CostPreviewDeps {
   /** What the next request sends besides the conversation; undefined: no preview. */
   previewSettings?: () => PreviewSettings;
   userContent: UserContentBuilder;
-  /** The active conversation's exchanges. */
-  exchanges(): readonly Exchange[];
+  /** The active conversation (its exchanges and compactions). */
+  conversation(): Pick<Conversation, 'exchanges' | 'compactions'>;
   post(message: HostToWebview): void;
   scheduler: Scheduler;
   now(): number;
@@ -25,7 +26,11 @@ export class CostPreviewPoster {
   /** The cost preview's base for the next question in the active conversation; undefined without preview settings. */
   estimate(): RequestEstimate | undefined {
     const settings = this.deps.previewSettings?.();
-    return settings ? requestEstimate(this.deps.exchanges(), this.deps.userContent, { now: this.deps.now(), ...settings }) : undefined;
+    if (!settings) return undefined;
+    const { exchanges, compactions } = this.deps.conversation();
+    // A compacted conversation sends its summary in place of the exchanges it covers.
+    const summary = sentSummary(exchanges, compactions);
+    return requestEstimate(exchanges, this.deps.userContent, { now: this.deps.now(), ...settings, ...(summary ? { summary } : {}) });
   }
 
   /** Sends the webview a fresh cost preview base (after an answer, or when the model or system prompt changed). */
