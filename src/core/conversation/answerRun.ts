@@ -69,7 +69,7 @@ export interface AnswerRunHost {
    * summarise earlier exchanges if the request would pass the budget. True when a compaction was made: the request is
    * built again, with the summary in place of those exchanges.
    */
-  compact?: (run: AnswerRun, messages: MessageParam[], force: boolean) => Promise<boolean>;
+  compact?: (run: AnswerRun, messages: MessageParam[], force: boolean, maximum?: number) => Promise<boolean>;
 }
 
 function hasToolBlocks(messages: readonly MessageParam[]): boolean {
@@ -167,6 +167,8 @@ export class AnswerRun {
     const { conversation, exchange, host } = this;
     const answer = exchange.answer;
     const tools = host.tools;
+    // The answer's time is the whole run's wall time (every request, tool round and approval wait), not the last request's.
+    const started = host.now();
     let request = this.firstRequest;
     let requestMode = this.mode;
     if (this.restarting) {
@@ -187,9 +189,10 @@ export class AnswerRun {
       // Compaction: a request over the budget first has the earlier exchanges summarised (and is built again).
       if (host.compact && (await host.compact(this, request.messages, false))) request = this.request(requestMode);
       outcome = this.abort.signal.aborted ? { status: 'stopped' } : await this.requestOnce(request.messages, tools);
-      if (host.compact && outcome.status === 'error' && !this.abort.signal.aborted && outcome.error && isContextOverflow(outcome.error.message) && this.live.content().length === 0) {
-        // Still too long for the endpoint: summarise what can be and send it again, once.
-        if (await host.compact(this, request.messages, true)) {
+      const overflow = outcome.status === 'error' && outcome.error ? isContextOverflow(outcome.error.message) : undefined;
+      if (host.compact && overflow && !this.abort.signal.aborted && this.live.content().length === 0) {
+        // Still too long for the endpoint: summarise what can be (within the maximum it named) and send it again, once.
+        if (await host.compact(this, request.messages, true, overflow.maximum)) {
           request = this.request(requestMode);
           outcome = await this.requestOnce(request.messages, tools);
         }
@@ -245,7 +248,7 @@ export class AnswerRun {
     answer.messages = content.length > 0 ? [...this.kept, { content, complete: outcome.status === 'done', ...(stopReason ? { stopReason } : {}) }] : this.kept;
     // Aborted because the window is closing: it was cut, not stopped by the user.
     answer.status = host.disposed() && outcome.status === 'stopped' ? 'interrupted' : outcome.status;
-    if (meta) answer.meta = meta;
+    if (meta) answer.meta = { ...meta, durationMs: (this.previousMeta?.durationMs ?? 0) + Math.max(0, host.now() - started) };
     if (outcome.error) answer.error = outcome.error;
     conversation.updatedAt = host.now();
     exchange.updatedAt = conversation.updatedAt;

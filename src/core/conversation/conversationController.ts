@@ -344,9 +344,11 @@ export class ConversationController {
   }
 
   /** Before a request of an answer: summarise earlier exchanges when the request would pass the budget. */
-  private async autoCompact(run: AnswerRun, messages: MessageParam[], force: boolean): Promise<boolean> {
-    const settings = this.compactionSettings();
-    if (!settings) return false;
+  private async autoCompact(run: AnswerRun, messages: MessageParam[], force: boolean, maximum?: number): Promise<boolean> {
+    const configured = this.compactionSettings();
+    if (!configured) return false;
+    // The endpoint named its maximum (it refused the request as too long): that is the window to fit.
+    const settings = maximum && maximum > 0 ? { ...configured, contextLength: Math.min(configured.contextLength ?? maximum, maximum) } : configured;
     const index = run.conversation.exchanges.indexOf(run.exchange);
     const through = autoCompactionThrough(run.conversation, index, messages, settings, this.deps.userContent, force);
     if (through === undefined) return false;
@@ -526,7 +528,7 @@ export class ConversationController {
         this.list.touch(ended.conversation);
         if (this.run === ended) this.run = undefined;
       },
-      compact: (r, messages, force) => this.autoCompact(r, messages, force),
+      compact: (r, messages, force, maximum) => this.autoCompact(r, messages, force, maximum),
       settled: (c) => {
         // The list is ordered by last activity, which just changed.
         if (c !== this.list.active) return;
