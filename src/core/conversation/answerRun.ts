@@ -8,7 +8,7 @@ import type { DeltaBatcher } from './deltaBatcher';
 import { toolDefinitions } from '../tools/definitions';
 import type { ChatTools } from '../tools/types';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from '../request/requestImages';
-import { pauseReason, runToolRound, ToolApprovals, type ToolPolicy } from './toolLoop';
+import { pauseReason, runToolRound, ToolApprovals, type ChatGrants, type ToolPolicy } from './toolLoop';
 
 /** What the request runner returns (the host's RequestRunner has this shape; it never throws). */
 export interface AnswerOutcome {
@@ -52,6 +52,8 @@ export interface AnswerRunHost {
   /** The workspace tools when they are on for this answer. */
   tools: ChatTools | undefined;
   policy: ToolPolicy;
+  /** Reads the user allowed for the rest of this chat ("Allow for this chat"). */
+  grants?: ChatGrants;
   post: (message: HostToWebview) => void;
   batcher: DeltaBatcher;
   now: () => number;
@@ -189,6 +191,7 @@ export class AnswerRun {
             policy: host.policy,
             approvals: this.approvals,
             signal: this.abort.signal,
+            ...(host.grants ? { grants: host.grants } : {}),
             question: { id: this.exchange.user.id, conversationId: this.conversation.id },
             views: this.toolViews,
             show: (toolUseId) => this.postTool(toolUseId),
