@@ -20,6 +20,7 @@ import { watchFolder } from '../folderWatcher';
 import type { ProjectRules } from '../context/projectRules';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
 import { EditorActions, type ActionResult } from './editorActions';
+import { ChatExporter, type ExportResult } from './exportChat';
 
 export interface ChatServiceDeps {
   controller: ConversationController;
@@ -64,6 +65,8 @@ export class ChatService extends Disposable {
   /** Files and problems added to the next message (the composer shows them as chips). */
   private pendingContextItems: { item: CodeContext; cut: boolean; count?: number }[] = [];
   private focusPending = false;
+  /** Export Chat's save dialog and write (its dialog answerable by in-host tests). */
+  readonly exporter = new ChatExporter();
   /** Conversations deleted this session while they were open: Undo opens them again. */
   private readonly deletedWhileOpen = new Set<string>();
   /** Bad settings (key=value) the current page was told about. */
@@ -151,9 +154,11 @@ export class ChatService extends Disposable {
   }
 
   /** The cost preview of asking about `context` (with the default question) in the active chat; undefined without a base. */
-  previewAsk(context: CodeContext[]): { tokens: number; credits?: number } | undefined {
+  previewAsk(context: CodeContext[]): { tokens: number; credits?: number; contextLength?: number } | undefined {
     const estimate = this.controller.estimate();
-    return estimate ? previewWithDraft(estimate, buildUserText({ text: DEFAULT_QUESTION, context })) : undefined;
+    if (!estimate) return undefined;
+    const preview = previewWithDraft(estimate, buildUserText({ text: DEFAULT_QUESTION, context }));
+    return estimate.context ? { ...preview, contextLength: estimate.context.contextLength } : preview;
   }
 
   /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
@@ -346,11 +351,10 @@ export class ChatService extends Disposable {
     }
   }
 
-  /** Opens the conversation as an untitled Markdown document. */
-  async exportMarkdown(): Promise<void> {
+  /** Export Chat: asks where to save the conversation as a .md file and writes it (see exportChat.ts). */
+  async exportMarkdown(): Promise<ExportResult> {
     await this.controller.ready;
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: this.controller.exportMarkdown() });
-    await vscode.window.showTextDocument(document, { preview: false });
+    return this.exporter.export(this.controller.conversation.title, this.controller.exportMarkdown());
   }
 
   /**
