@@ -1,5 +1,7 @@
 // UI e2e (issue 3 §6): conversations survive a window reload, and an answer that was streaming when the
-// window reloaded comes back with its text, marked unfinished. Real code-server, real Chromium, local simulator.
+// window reloaded comes back with its text, marked unfinished; the cost view and a Show Diff tab come back too (issue 20
+// §2): the cost view with the ledger's data read after the reload, the diff tab saying its proposal is gone. Real
+// code-server, real Chromium, local simulator.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -75,6 +77,49 @@ test('a finished answer and an answer cut by a window reload are both there afte
     assert.doesNotMatch(text, /word399/, 'it was cut, not finished');
   } catch (error) {
     const shot = await saveScreenshot(p, 'chat-reload');
+    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
+    throw error;
+  }
+});
+
+test('the cost view and a Show Diff tab come back after a window reload: fresh cost data, the diff saying its proposal is gone', { timeout: 300_000 }, async (t) => {
+  const p = page!;
+  try {
+    await runCommand(p, 'FastRouter: Show Cost');
+    let cost = await findWebviewFrame(p, '#day-chart', 60_000);
+    await cost.locator('#request-table').waitFor({ state: 'attached', timeout: 30_000 });
+
+    const frame = await openChat(p);
+    sim.enqueue({ toolUse: { id: 'toolu_reload_diff', name: 'edit_file', input: { path: 'a.txt', old_text: 'hello', new_text: 'goodbye' } } });
+    await send(frame, 'Say goodbye in a.txt');
+    const card = frame.locator('.tool-call[data-tool-id="toolu_reload_diff"] .tool-card');
+    await card.locator('button', { hasText: 'Show Diff' }).click({ timeout: 60_000 });
+    const diffTab = p.locator('.tab', { hasText: 'current ↔ proposed' });
+    await diffTab.waitFor({ state: 'visible', timeout: 30_000 });
+    await waitFor('the proposed side in the diff editor', async () => /goodbye/.test(await p.locator('.monaco-diff-editor .editor.modified .view-lines').innerText().catch(() => '')), 30_000);
+    const requestsBefore = sim.requests.length;
+
+    await p.reload();
+    await waitForWorkbench(p);
+    // Both tabs are back.
+    await p.locator('.tab', { hasText: 'FastRouter Cost' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await diffTab.waitFor({ state: 'visible', timeout: 60_000 });
+
+    // The diff tab: its proposal ended with the reload; the proposed side says so instead of failing to open.
+    await diffTab.click();
+    await waitFor('the restored diff to say the proposal is gone', async () => /no longer available/.test(await p.locator('.monaco-diff-editor .editor.modified .view-lines').innerText().catch(() => '')), 60_000);
+
+    // A request after the reload, then the cost tab: the restored view reads the ledger now (every request is listed).
+    const chat = await openChat(p);
+    sim.enqueue({ text: 'After the reload.' });
+    await send(chat, 'Still there?');
+    await waitFor('the answer after the reload', async () => sim.requests.length === requestsBefore + 1 && /After the reload/.test(await chat.locator('.turn[data-role="assistant"]').last().innerText().catch(() => '')), 60_000);
+    await p.locator('.tab', { hasText: 'FastRouter Cost' }).click();
+    cost = await findWebviewFrame(p, '#day-chart', 60_000);
+    await waitFor('every request in the restored cost view', async () => (await cost.locator('#request-table tbody tr').count()) === sim.requests.length, 60_000);
+    assert.equal(await p.locator('.tab', { hasText: 'FastRouter Cost' }).count(), 1, 'one cost view, not a second one');
+  } catch (error) {
+    const shot = await saveScreenshot(p, 'chat-reload-tabs');
     if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
     throw error;
   }

@@ -40,6 +40,11 @@ export class CostView extends Disposable {
     super();
     this._register(cost.onDidChange(() => this.updateSoon()));
     this._register({ dispose: () => this.closePanel() });
+    // After a window reload VS Code brings the tab back and hands its panel here: a fresh page with fresh data (the
+    // page keeps no state of its own to restore).
+    this._register(vscode.window.registerWebviewPanelSerializer(COST_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => this.adopt(panel),
+    }));
   }
 
   get isOpen(): boolean {
@@ -63,11 +68,19 @@ export class CostView extends Disposable {
       return;
     }
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    const panel = vscode.window.createWebviewPanel(COST_VIEW_TYPE, vscode.l10n.t('FastRouter Cost'), vscode.ViewColumn.Active, {
+    this.adopt(vscode.window.createWebviewPanel(COST_VIEW_TYPE, vscode.l10n.t('FastRouter Cost'), vscode.ViewColumn.Active, {
       enableScripts: true,
       enableForms: false,
       localResourceRoots: [media],
-    });
+    }));
+  }
+
+  /** Makes `panel` (new, or restored after a reload) the cost view: its page, with data read now. */
+  private adopt(panel: vscode.WebviewPanel): void {
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    if (this.panel && this.panel !== panel) this.panel.dispose();
+    // A restored panel comes with the options it was saved with: set ours again (scripts, no forms, media/ only).
+    panel.webview.options = { enableScripts: true, enableForms: false, localResourceRoots: [media] };
     panel.iconPath = vscode.Uri.joinPath(media, 'icon-fastrouter.svg');
     this.panel = panel;
     this.ready = false;
