@@ -174,24 +174,14 @@ export class CostLedger {
       return first || before !== JSON.stringify(this.folder.state.allTime) || rotated;
     }
     if (!live || live.size === this.offset) return false;
-    let fd: number;
-    try {
-      fd = fs.openSync(this.filePath, 'r');
-    } catch {
-      return false;
-    }
-    try {
+    return withLiveFile(this.filePath, (fd) => {
       if (fs.fstatSync(fd).ino !== this.inode) return this.refreshAfterRace();
       const { text, bytes } = wholeLines(readFrom(fd, this.offset));
       this.offset += bytes;
       const counted = this.folder.applyText(text);
       if (counted > 0) this.totalsCache = undefined;
       return counted > 0;
-    } catch {
-      return false;
-    } finally {
-      fs.closeSync(fd);
-    }
+    });
   }
 
   /**
@@ -412,23 +402,13 @@ export class CostLedger {
 
   /** The live file's last byte is not a newline (what the last write left was cut). */
   private endsMidLine(): boolean {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.filePath, 'r');
-    } catch {
-      return false;
-    }
-    try {
+    return withLiveFile(this.filePath, (fd) => {
       const size = fs.fstatSync(fd).size;
       if (size === 0) return false;
       const last = Buffer.alloc(1);
       fs.readSync(fd, last, 0, 1, size - 1);
       return last[0] !== 0x0a;
-    } catch {
-      return false;
-    } finally {
-      fs.closeSync(fd);
-    }
+    });
   }
 }
 
@@ -552,4 +532,21 @@ function wholeLines(buffer: Buffer): { text: string; bytes: number } {
   const lastNewline = buffer.lastIndexOf(0x0a);
   if (lastNewline < 0) return { text: '', bytes: 0 };
   return { text: buffer.subarray(0, lastNewline + 1).toString('utf8'), bytes: lastNewline + 1 };
+}
+
+/** Runs `read` on the file opened for reading; false when it cannot be opened or `read` throws (the file is closed after). */
+function withLiveFile(filePath: string, read: (fd: number) => boolean): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(filePath, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    return read(fd);
+  } catch {
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -1,7 +1,7 @@
 // One answer: its blocks (Markdown text, thinking, tool calls, rows for server tools) collect deltas and are committed when the log's frame runs.
 import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, TurnError } from '../../common/protocol';
 import { renderAnswerFooter } from './answerFooter';
-import { h } from './dom';
+import { h } from '../common/dom';
 import type { MarkdownRenderer } from './markdown';
 import { StreamingMarkdown } from './streamingMarkdown';
 import { ThinkingSection, type ThinkingBlock } from './thinking';

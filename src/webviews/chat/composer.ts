@@ -5,7 +5,7 @@ import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
 import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
 import { CostPreview } from './costPreview';
 import { RulesLine } from './rulesLine';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import { thumbnail } from './thumbnail';
 
 /** How VS Code (and other apps) put dragged files' URIs on a drop. */

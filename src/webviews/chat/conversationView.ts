@@ -3,7 +3,7 @@
 import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, Turn, TurnError, UserTurn, WebviewToHost } from '../../common/protocol';
 import { handleAnswerClick } from './answerActions';
 import { AssistantTurnView } from './assistantTurn';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import { icon } from './icons';
 import { retryAnnouncement } from './retryCountdown';
 import type { MarkdownRenderer } from './markdown';

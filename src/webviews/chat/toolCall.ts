@@ -3,7 +3,7 @@
 // Apply / Reject / Show Diff, and once decided says "Applied" or "Rejected". A read that asks (a file that looks secret)
 // gets Allow / Deny / Allow for this chat instead: nothing is applied, the user lets Claude see the file or not.
 import type { AnswerBlock, ToolState } from '../../common/protocol';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 
 export type ToolUseBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
 
