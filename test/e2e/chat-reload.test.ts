@@ -85,6 +85,11 @@ test('a finished answer and an answer cut by a window reload are both there afte
 test('the cost view and a Show Diff tab come back after a window reload: fresh cost data, the diff saying its proposal is gone', { timeout: 300_000 }, async (t) => {
   const p = page!;
   try {
+    // code-server keeps SecretStorage in the page: the first test's key did not survive its reload.
+    await runCommand(p, 'FastRouter: Set API Key');
+    await (await quickInput(p, 'Set API Key')).fill('test-key');
+    await p.keyboard.press('Enter');
+    await p.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     await runCommand(p, 'FastRouter: Show Cost');
     let cost = await findWebviewFrame(p, '#day-chart', 60_000);
     await cost.locator('#request-table').waitFor({ state: 'attached', timeout: 30_000 });
@@ -110,6 +115,10 @@ test('the cost view and a Show Diff tab come back after a window reload: fresh c
     await waitFor('the restored diff to say the proposal is gone', async () => /no longer available/.test(await p.locator('.monaco-diff-editor .editor.modified .view-lines').innerText().catch(() => '')), 60_000);
 
     // A request after the reload, then the cost tab: the restored view reads the ledger now (every request is listed).
+    await runCommand(p, 'FastRouter: Set API Key');
+    await (await quickInput(p, 'Set API Key')).fill('test-key');
+    await p.keyboard.press('Enter');
+    await p.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     const chat = await openChat(p);
     sim.enqueue({ text: 'After the reload.' });
     await send(chat, 'Still there?');
