@@ -1,7 +1,6 @@
 // UI e2e (issue 3 §6): conversations survive a window reload, and an answer that was streaming when the
-// window reloaded comes back with its text, marked unfinished; the cost view and a Show Diff tab come back too (issue 20
-// §2): the cost view with the ledger's data read after the reload, the diff tab saying its proposal is gone. Real
-// code-server, real Chromium, local simulator.
+// window reloaded comes back with its text, marked unfinished; the cost view comes back too (issue 20 §2), with the
+// ledger's data read after the reload. Real code-server, real Chromium, local simulator.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -82,7 +81,7 @@ test('a finished answer and an answer cut by a window reload are both there afte
   }
 });
 
-test('the cost view and a Show Diff tab come back after a window reload: fresh cost data, the diff saying its proposal is gone', { timeout: 300_000 }, async (t) => {
+test('the cost view comes back after a window reload, with the ledger read after the reload', { timeout: 300_000 }, async (t) => {
   const p = page!;
   try {
     // code-server keeps SecretStorage in the page: the first test's key did not survive its reload.
@@ -94,25 +93,11 @@ test('the cost view and a Show Diff tab come back after a window reload: fresh c
     let cost = await findWebviewFrame(p, '#day-chart', 60_000);
     await cost.locator('#request-table').waitFor({ state: 'attached', timeout: 30_000 });
 
-    const frame = await openChat(p);
-    sim.enqueue({ toolUse: { id: 'toolu_reload_diff', name: 'edit_file', input: { path: 'a.txt', old_text: 'hello', new_text: 'goodbye' } } });
-    await send(frame, 'Say goodbye in a.txt');
-    const card = frame.locator('.tool-call[data-tool-id="toolu_reload_diff"] .tool-card');
-    await card.locator('button', { hasText: 'Show Diff' }).click({ timeout: 60_000 });
-    const diffTab = p.locator('.tab', { hasText: 'current ↔ proposed' });
-    await diffTab.waitFor({ state: 'visible', timeout: 30_000 });
-    await waitFor('the proposed side in the diff editor', async () => /goodbye/.test(await p.locator('.monaco-diff-editor .editor.modified .view-lines').innerText().catch(() => '')), 30_000);
     const requestsBefore = sim.requests.length;
 
     await p.reload();
     await waitForWorkbench(p);
-    // Both tabs are back.
     await p.locator('.tab', { hasText: 'FastRouter Cost' }).waitFor({ state: 'visible', timeout: 60_000 });
-    await diffTab.waitFor({ state: 'visible', timeout: 60_000 });
-
-    // The diff tab: its proposal ended with the reload; the proposed side says so instead of failing to open.
-    await diffTab.click();
-    await waitFor('the restored diff to say the proposal is gone', async () => /no longer available/.test(await p.locator('.monaco-diff-editor .editor.modified .view-lines').innerText().catch(() => '')), 60_000);
 
     // A request after the reload, then the cost tab: the restored view reads the ledger now (every request is listed).
     await runCommand(p, 'FastRouter: Set API Key');
