@@ -24,6 +24,7 @@ export interface CommandServices {
     newChatAndReveal(): Promise<void>;
     stop(): void;
     exportMarkdown(): Promise<unknown>;
+    compact(): Promise<boolean>;
   };
   inline: InlineExplainer;
   models: ModelCatalog;
@@ -37,6 +38,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
     command('fastrouter.newChat', () => s.chat.newChatAndReveal()),
     command('fastrouter.stop', () => s.chat.stop()),
     command('fastrouter.exportChat', () => s.chat.exportMarkdown()),
+    command('fastrouter.compact', () => s.chat.compact()),
     command('fastrouter.askAboutSelection', (args?: AskArgs) => askAboutSelection(s.chat, s.settings, args)),
     command('fastrouter.explainInline', () => s.inline.explain()),
     command('fastrouter.inline.stop', (thread?: vscode.CommentThread) => s.inline.stop(thread)),

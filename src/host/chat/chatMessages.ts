@@ -141,6 +141,15 @@ export class ChatMessages {
       case 'toggleRule':
         await this.deps.rules?.setEnabled(message.id, message.enabled);
         return;
+      case 'compact':
+        await controller.compact();
+        return;
+      case 'editCompaction':
+        await controller.editCompaction(message.id, message.summary);
+        return;
+      case 'undoCompaction':
+        await controller.undoCompaction(message.id);
+        return;
       default:
         assertNever(message);
     }

@@ -290,6 +290,12 @@ export class ChatService extends Disposable {
     this.attachments.focus();
   }
 
+  /** Compact Chat (issue 18 §3): the view, and the conversation so far summarised on demand. */
+  async compact(): Promise<boolean> {
+    await this.reveal();
+    return this.controller.compact();
+  }
+
   /** New Chat from the palette or the view's title bar. */
   async newChatAndReveal(): Promise<void> {
     await this.reveal();
