@@ -169,6 +169,8 @@ export class AnswerRun {
     const { conversation, exchange, host } = this;
     const answer = exchange.answer;
     const tools = host.tools;
+    // The answer's time is the whole run's wall time (every request, tool round and approval wait), not the last request's.
+    const started = host.now();
     let request = this.firstRequest;
     let requestMode = this.mode;
     if (this.restarting) {
@@ -249,7 +251,7 @@ export class AnswerRun {
     answer.messages = content.length > 0 ? [...this.kept, { content, complete: outcome.status === 'done', ...(stopReason ? { stopReason } : {}) }] : this.kept;
     // Aborted because the window is closing: it was cut, not stopped by the user.
     answer.status = host.disposed() && outcome.status === 'stopped' ? 'interrupted' : outcome.status;
-    if (meta) answer.meta = meta;
+    if (meta) answer.meta = { ...meta, durationMs: (this.previousMeta?.durationMs ?? 0) + Math.max(0, host.now() - started) };
     if (outcome.error) answer.error = outcome.error;
     conversation.updatedAt = host.now();
     exchange.updatedAt = conversation.updatedAt;

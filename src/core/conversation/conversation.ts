@@ -385,8 +385,10 @@ class MessageListBuilder {
 /** Meta of an answer that was continued: tokens and time add up; billed and estimated cost never mix. */
 export function combineMeta(before: AnswerMeta | undefined, after: AnswerMeta | undefined): AnswerMeta | undefined {
   if (!before || !after) return after ?? before;
+  const modelName = after.modelName ?? (after.model === before.model ? before.modelName : undefined);
   return {
     model: after.model,
+    ...(modelName ? { modelName } : {}),
     inputTokens: after.inputTokens,
     // The last request's cache use and prefix: what the next question may read from the cache.
     ...(after.cacheReadTokens ? { cacheReadTokens: after.cacheReadTokens } : {}),

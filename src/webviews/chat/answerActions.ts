@@ -28,7 +28,11 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
   if (codeBlock) {
     const source = renderer.codeSources.get(codeBlock);
     if (!source) return;
-    if (action === 'copy') {
+    if (action === 'wrap') {
+      const wrapped = codeBlock.getAttribute('data-wrap') !== 'true';
+      codeBlock.setAttribute('data-wrap', String(wrapped));
+      actionButton.setAttribute('aria-pressed', String(wrapped));
+    } else if (action === 'copy') {
       post({ type: 'copyCode', code: source.code });
       flashLabel(actionButton, 'Copied');
       announce('Code copied.');

@@ -1,5 +1,5 @@
 // What follows a finished answer: a status note, the stop reason, an error with its actions, and the meta line.
-import { costPhrase } from '../../common/credits';
+import { metaLineParts } from '../../common/credits';
 import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
 import type { AnswerMeta, AnswerStatus, TurnError } from '../../common/protocol';
 import { button, h } from '../common/dom';
@@ -67,25 +67,16 @@ function stopReasonText(reason: string): string {
   }
 }
 
+/** The meta line (common/credits.ts metaLineParts: Explain Inline and exports write the same words). */
 export function renderMeta(meta: AnswerMeta): HTMLElement {
+  const text = metaLineParts(meta);
   const parts = [
-    h('span', { class: 'meta-model', title: meta.model }, meta.modelName || meta.model),
-    h('span', { class: 'meta-tokens' }, tokensText(meta)),
-    h('span', { class: 'meta-cost', 'data-cost-kind': meta.cost.kind }, costText(meta)),
-    h('span', { class: 'meta-time' }, `${(meta.durationMs / 1000).toFixed(1)} s`),
+    h('span', { class: 'meta-model', title: meta.model }, text.model),
+    h('span', { class: 'meta-tokens' }, text.tokens),
+    h('span', { class: 'meta-cost', 'data-cost-kind': meta.cost.kind }, text.cost),
+    h('span', { class: 'meta-time', title: 'From the question to the end of the answer, tool rounds included' }, text.time),
   ];
   const el = h('div', { class: 'answer-meta' });
   parts.forEach((part, i) => { if (i > 0) el.append(' · '); el.append(part); });
   return el;
-}
-
-/** "3,400 in · 2,900 cached · 120 out": `cached` is the part of the input read from the prompt cache. */
-export function tokensText(meta: AnswerMeta): string {
-  const n = (value: number) => value.toLocaleString('en-US');
-  const cached = meta.cacheReadTokens ? ` · ${n(meta.cacheReadTokens)} cached` : '';
-  return `${n(meta.inputTokens)} in${cached} · ${n(meta.outputTokens)} out`;
-}
-
-function costText(meta: AnswerMeta): string {
-  return costPhrase(meta.cost);
 }
