@@ -2,11 +2,11 @@
 // while the model asks for tools, shows a retry countdown, and sets the answer's status, meta and error when it ends.
 import type { AnswerMeta, HostToWebview, RetryNotice, TurnError } from '../../common/protocol';
 import type { ContentBlock, MessageParam, StreamEvent, Tool, ToolChoice, ToolUseBlock } from '../../api';
-import { buildRequest, combineMeta, type Conversation, type Exchange, type StoredMessage, type UserContentBuilder } from './conversation';
+import { buildRequest, combineMeta, viewOfChange, type Conversation, type Exchange, type StoredMessage, type UserContentBuilder } from './conversation';
 import { LiveAnswer, messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
 import type { DeltaBatcher } from './deltaBatcher';
 import { toolDefinitions } from '../tools/definitions';
-import type { ChatTools } from '../tools/types';
+import type { ChatTools, StoredFileChange } from '../tools/types';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from '../request/requestImages';
 import { pauseReason, runToolRound, ToolApprovals, type ChatGrants, type ToolPolicy } from './toolLoop';
 import { sentSummary } from './compactions';
@@ -253,13 +253,21 @@ export class AnswerRun {
     answer.status = host.disposed() && outcome.status === 'stopped' ? 'interrupted' : outcome.status;
     if (meta) answer.meta = { ...meta, durationMs: (this.previousMeta?.durationMs ?? 0) + Math.max(0, host.now() - started) };
     if (outcome.error) answer.error = outcome.error;
+    // The files its tools and commands changed, for the line under the answer (a checkpoint exists only if they wrote).
+    const changes = rounds > 0 && !host.disposed() ? await this.fileChanges(tools ?? host.tools) : undefined;
+    if (changes?.length) answer.changes = changes;
+    else if (changes) delete answer.changes;
     conversation.updatedAt = host.now();
     exchange.updatedAt = conversation.updatedAt;
     this.over = true;
     host.ended(this);
 
     if (!host.disposed()) {
-      host.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error, ...(answer.paused ? { paused: answer.paused } : {}) });
+      host.post({
+        type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error,
+        ...(answer.paused ? { paused: answer.paused } : {}),
+        ...(answer.changes?.length ? { changes: answer.changes.map(viewOfChange) } : {}),
+      });
       host.post({ type: 'busy', busy: false });
       host.settled(conversation);
     }
@@ -267,6 +275,16 @@ export class AnswerRun {
       await host.save(conversation);
     } finally {
       this.finish();
+    }
+  }
+
+  /** The question's changed files from its checkpoint; undefined when that cannot be known (no tools, a failure). */
+  private async fileChanges(tools: ChatTools | undefined): Promise<StoredFileChange[] | undefined> {
+    if (!tools?.changes) return undefined;
+    try {
+      return await tools.changes({ id: this.exchange.user.id, conversationId: this.conversation.id });
+    } catch {
+      return undefined;
     }
   }
 

@@ -13,7 +13,7 @@ import { omitImages, setAttachmentOmitted } from './attachmentsOmitted';
 import { ConversationList } from './conversationList';
 import { ConversationSync } from './conversationSync';
 import { defaultToolPolicy, type ChatGrants, type ToolPolicy } from './toolLoop';
-import { rewindConversation, unrewindConversation, type Rewound } from './rewind';
+import { redoAnswerId, rewindConversation, unrewindConversation, type Rewound } from './rewind';
 import type { ChatTools } from '../tools/types';
 import { CACHE_TTL_MS, requestEstimate, type PreviewSettings } from '../cost/costPreview';
 import { conversationToMarkdown } from './conversationMarkdown';
@@ -425,7 +425,7 @@ export class ConversationController {
     if (this.list.active.id !== conversationId) await this.switchChat(conversationId);
     const conversation = this.list.active;
     if (conversation.id !== conversationId) return false;
-    unrewindConversation(conversation, removed, this.newId, this.now());
+    unrewindConversation(conversation, removed, redoAnswerId, this.now());
     this.postSnapshot();
     await this.sync.save(conversation);
     return true;

@@ -150,5 +150,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     questionFiles,
   });
   context.subscriptions.push(service);
+  // Redo of the last Restore, from the palette too: after a reload the notification with its Redo button is gone.
+  context.subscriptions.push(vscode.commands.registerCommand('fastrouter.redoRestore', () => service.redoRestore()));
   return service;
 }

@@ -68,6 +68,11 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
     }
     return;
   }
+  if (action === 'openFileChange') {
+    const index = Number(actionButton.dataset.index);
+    if (Number.isInteger(index) && index >= 0) post({ type: 'openFileChange', turnId, index });
+    return;
+  }
   if (toolUseId && action === 'toolDiff') {
     post({ type: 'showToolDiff', toolUseId });
     return;
