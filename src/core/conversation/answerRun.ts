@@ -57,7 +57,8 @@ export interface AnswerRunHost {
   now: () => number;
   disposed: () => boolean;
   saveSoon: () => void;
-  save: (conversation: Conversation) => Promise<void>;
+  /** Saves the conversation; `changed` names the only exchange changed since the last save (see ConversationSync.save). */
+  save: (conversation: Conversation, options?: { changed?: Exchange; compact?: boolean }) => Promise<void>;
   /** The answer has its final status: the controller forgets the run (before the end is posted and saved). */
   ended: (run: AnswerRun) => void;
   /** The end was posted: the list and the cost preview follow. */
@@ -157,7 +158,7 @@ export class AnswerRun {
     }
     host.post({ type: 'busy', busy: true });
     // The question is on disk before its request goes out: a crash a moment later cannot lose it.
-    await host.save(conversation);
+    await host.save(conversation, { changed: exchange });
 
     let outcome: AnswerOutcome;
     let meta = this.previousMeta;
@@ -231,7 +232,8 @@ export class AnswerRun {
       host.settled(conversation);
     }
     try {
-      await host.save(conversation);
+      // The finished answer is on disk before the run counts as saved; a grown journal is folded in now, not mid-stream.
+      await host.save(conversation, { changed: exchange, compact: true });
     } finally {
       this.finish();
     }

@@ -392,7 +392,7 @@ export class ConversationController {
       now: this.now,
       disposed: () => this.disposed,
       saveSoon: () => this.sync.saveSoon(),
-      save: (c) => this.sync.save(c),
+      save: (c, options) => this.sync.save(c, options),
       ended: (ended) => {
         this.list.touch(ended.conversation);
         if (this.run === ended) this.run = undefined;
