@@ -33,6 +33,8 @@ export interface ChatDeps {
   apiKey?: ApiKeyStore;
   /** Project rules: in the system prompt of every chat request, after fastrouter.systemPrompt. */
   rules?: ProjectRules;
+  /** A cost record that could not be written: the notice is said in the chat too. */
+  costNotRecorded?: vscode.Event<string>;
 }
 
 /** Where conversations live: one JSON file each plus an index, outside globalState. */
@@ -149,5 +151,6 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     questionFiles,
   });
   context.subscriptions.push(service);
+  if (deps.costNotRecorded) context.subscriptions.push(deps.costNotRecorded((message) => service.provider.post({ type: 'notice', level: 'error', message })));
   return service;
 }
