@@ -5,8 +5,8 @@
 // zod/mini: the same validation at a fraction of the size in the view's own bundle (the .vsix stays small).
 import * as z from 'zod/mini';
 
-/** Who asked: chat, inline explanation, a tool round of a chat answer, VS Code's Chat, another extension, or not recorded. */
-export const CostSourceKindSchema = z.enum(['chat', 'inline', 'tool', 'vscode', 'extension', 'unspecified']);
+/** Who asked: chat, inline explanation, a tool round of a chat answer, a chat's compaction summary, VS Code's Chat, another extension, or not recorded. */
+export const CostSourceKindSchema = z.enum(['chat', 'inline', 'tool', 'compaction', 'vscode', 'extension', 'unspecified']);
 export type CostSourceKind = z.infer<typeof CostSourceKindSchema>;
 
 /** An amount of credits with its text from the host's one formatter (formatCredits), so every place shows the same digits (negative only for a cache "saving" that cost more). */

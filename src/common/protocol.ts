@@ -210,6 +210,28 @@ export const TurnErrorSchema = z.object({
 });
 export type TurnError = z.infer<typeof TurnErrorSchema>;
 
+/**
+ * A compaction (issue 18 §3): from this answer on, the turns up to here are sent as a model-written summary. The chat
+ * shows a "Compacted" row after the answer, expandable to read and edit the summary, with Undo until the next question.
+ */
+export const CompactionViewSchema = z.object({
+  id: z.string().max(200),
+  /** running: the summary request is streaming; done: the summary is in effect. */
+  state: z.enum(['running', 'done']),
+  summary: z.string().max(400_000),
+  trigger: z.enum(['auto', 'manual']),
+  canUndo: z.boolean(),
+  edited: z.boolean().optional(),
+  /** Questions (with their answers) the summary stands for. */
+  covers: z.number().int().nonnegative().optional(),
+  /** Estimated tokens of the next request before and after. */
+  tokensBefore: z.number().int().nonnegative().optional(),
+  tokensAfter: z.number().int().nonnegative().optional(),
+  /** The summary request's tokens and cost. */
+  meta: AnswerMetaSchema.optional(),
+});
+export type CompactionView = z.infer<typeof CompactionViewSchema>;
+
 export const AssistantTurnSchema = z.object({
   id: z.string(),
   role: z.literal('assistant'),
@@ -219,6 +241,8 @@ export const AssistantTurnSchema = z.object({
   error: TurnErrorSchema.optional(),
   /** The tool loop paused at a bound (rounds, credits): why, shown with a Continue button. */
   paused: z.string().optional(),
+  /** The conversation was compacted after this answer: the row shown under it. */
+  compaction: CompactionViewSchema.optional(),
 });
 export type AssistantTurn = z.infer<typeof AssistantTurnSchema>;
 
@@ -404,6 +428,8 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('composerText'), text: z.string().max(1_000_000) }),
   /** Project rules (issue 18): the rules the next question uses, switched-off and broken ones included; empty hides the line. */
   z.object({ type: z.literal('rules'), rules: z.array(RuleChipSchema) }),
+  /** The compaction row after the answer `turnId` appeared or changed (null: it went, e.g. after Undo). */
+  z.object({ type: z.literal('compaction'), turnId: z.string(), compaction: CompactionViewSchema.nullable() }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
@@ -460,6 +486,10 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   /** Project rules (issue 18): open a rule file of the rules line; switch one on or off for this workspace. */
   z.object({ type: z.literal('openRule'), id: z.string().max(2000) }),
   z.object({ type: z.literal('toggleRule'), id: z.string().max(2000), enabled: z.boolean() }),
+  /** Compaction (issue 18 §3): the composer's Compact button; a summary edited in its row; Undo of a compaction. */
+  z.object({ type: z.literal('compact') }),
+  z.object({ type: z.literal('editCompaction'), id: z.string().max(200), summary: z.string().min(1).max(400_000) }),
+  z.object({ type: z.literal('undoCompaction'), id: z.string().max(200) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 

@@ -1,4 +1,4 @@
-// Every command "host" owns (the chat registers its own: openChat, newChat, stop, exportChat). One line per id.
+// Every command of the host but Edit Selection's and the quick fixes' (registered with their feature). One line per id.
 import * as vscode from 'vscode';
 import type { ApiKeyStore } from './request/apiKey';
 import { askAboutImage, type ChatAttach } from './editor/askAboutImage';
@@ -20,6 +20,11 @@ export interface CommandServices {
     addFiles(uris: readonly vscode.Uri[]): Promise<unknown>;
     addProblems(): Promise<unknown>;
     pickAndAddContext(): Promise<void>;
+    openChat(): Promise<void>;
+    newChatAndReveal(): Promise<void>;
+    stop(): void;
+    exportMarkdown(): Promise<void>;
+    compact(): Promise<boolean>;
   };
   inline: InlineExplainer;
   models: ModelCatalog;
@@ -29,6 +34,11 @@ export interface CommandServices {
 export function registerCommands(s: CommandServices): vscode.Disposable[] {
   const command = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run);
   return [
+    command('fastrouter.openChat', () => s.chat.openChat()),
+    command('fastrouter.newChat', () => s.chat.newChatAndReveal()),
+    command('fastrouter.stop', () => s.chat.stop()),
+    command('fastrouter.exportChat', () => s.chat.exportMarkdown()),
+    command('fastrouter.compact', () => s.chat.compact()),
     command('fastrouter.askAboutSelection', (args?: AskArgs) => askAboutSelection(s.chat, s.settings, args)),
     command('fastrouter.explainInline', () => s.inline.explain()),
     command('fastrouter.inline.stop', (thread?: vscode.CommentThread) => s.inline.stop(thread)),

@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { cutBytes, encodeSseEvent, splitIntoDeltas } from './sse';
 import {
-  IMAGE_TOKENS, costFor, defaultAnswer, defaultThinking, estimateTokens, thinkingSignature, type UserInput,
+  IMAGE_TOKENS, costFor, defaultAnswer, defaultThinking, estimateTokens, isSummaryRequest, summariseConversation, thinkingSignature,
+  type SimMessage, type UserInput,
 } from './simulatorAnswer';
 
 export { longAnswerDeltas } from './simulatorAnswer';
@@ -67,6 +68,11 @@ export interface Scenario {
   usage?: { input_tokens?: number; output_tokens?: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number };
   /** Keep streaming text slowly, forever, until the client closes the connection. */
   holdUntilAborted?: boolean;
+  /**
+   * For a compaction's summary request (issue 18): such a request takes the first queued scenario marked `summary`
+   * and leaves the others for the questions; without one, the simulated model writes the summary from the conversation.
+   */
+  summary?: boolean;
 }
 
 export interface RecordedRequest {
@@ -501,7 +507,7 @@ function planAnswer(body: Record<string, unknown>, scenario: Scenario | undefine
   const textDeltas = Array.isArray(s.text) ? s.text
     : s.text !== undefined ? splitIntoDeltas(s.text)
       : toolUses.length > 0 ? []
-        : splitIntoDeltas(defaultAnswer(last));
+        : splitIntoDeltas(isSummaryRequest(last.text) ? summariseConversation(body.messages as SimMessage[]) : defaultAnswer(last));
   if (textDeltas.length > 0 || (s.text !== undefined && toolUses.length === 0) || s.holdUntilAborted) {
     const text = textDeltas.join('');
     outputChars += text.length;
@@ -826,7 +832,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return sendApiError(res, record, requestId, 400, 'invalid_request_error', `prompt is too long: ${promptTokens} tokens > ${SMALL_CONTEXT_LENGTH} maximum`);
       }
     }
-    const scenario = queue.shift();
+    // A summary request is answered by the simulated model (summariseConversation) unless a scenario is queued for one.
+    const summaryRequest = isSummaryRequest(readRequest(body).last.text);
+    const at = queue.findIndex((queued) => (queued.summary === true) === summaryRequest);
+    const scenario = at === -1 ? undefined : queue.splice(at, 1)[0];
     record.scenario = scenario;
     const s = scenario ?? {};
     const headers: Record<string, string> = { 'request-id': requestId };

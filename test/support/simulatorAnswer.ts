@@ -164,3 +164,94 @@ export function longAnswerDeltas(count: number): string[] {
   const words = ['stream', 'token', 'delta', 'answer', 'chunk', 'event', 'local', 'simulator', 'bytes', 'line'];
   return Array.from({ length: count }, (_, i) => `${words[i % words.length]}${i % 17 === 16 ? '\n' : ' '}`);
 }
+
+/** A message of a request, as the simulator reads it. */
+export interface SimMessage { role: string; content: string | Array<Record<string, unknown>> }
+
+/** Whether the last user message asks for a compaction summary (the four sections of FastRouter Chat's instruction). */
+export function isSummaryRequest(text: string): boolean {
+  return /being compacted/i.test(text) && /^## Goals$/m.test(text) && /^## Open tasks$/m.test(text);
+}
+
+const SUMMARY_SECTIONS = ['Goals', 'Decisions', 'Files changed', 'Open tasks'] as const;
+/** Bullets kept per section: a summary stays much smaller than what it stands for, however often it is redone. */
+const SUMMARY_KEEP = 12;
+
+function textsOf(message: SimMessage): string[] {
+  if (typeof message.content === 'string') return [message.content];
+  return message.content.filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text as string);
+}
+
+/** The sections of an earlier summary carried in the conversation (`<conversation-summary>` … `</conversation-summary>`). */
+function earlierSummary(text: string): Record<string, string[]> {
+  const found: Record<string, string[]> = {};
+  const body = /<conversation-summary>([\s\S]*?)<\/conversation-summary>/.exec(text)?.[1] ?? '';
+  let current: string | undefined;
+  for (const line of body.split('\n')) {
+    const heading = /^## (.+)$/.exec(line.trim());
+    if (heading) current = heading[1];
+    else if (current && /^[-*] /.test(line.trim()) && !/^[-*] None\.?$/.test(line.trim())) (found[current] ??= []).push(line.trim().slice(2));
+  }
+  return found;
+}
+
+/**
+ * The simulated model's summary of a conversation for compaction: read from the request like a model would — the
+ * user's questions become the goals, the answers' first sentences the decisions, the edits and new files the tools
+ * made the files changed, an unanswered last question the open task — in the four sections asked for.
+ */
+export function summariseConversation(messages: SimMessage[]): string {
+  const sections: Record<string, string[]> = { Goals: [], Decisions: [], 'Files changed': [], 'Open tasks': [] };
+  const add = (section: string, line: string) => {
+    if (line && !sections[section].includes(line)) sections[section].push(line);
+  };
+  const calls = new Map<string, { name: string; path?: string }>();
+  const history = messages.slice(0, -1);
+  for (const message of history) {
+    if (message.role === 'user') {
+      for (const text of textsOf(message)) {
+        if (text.includes('<conversation-summary>')) {
+          const earlier = earlierSummary(text);
+          for (const section of SUMMARY_SECTIONS) for (const line of earlier[section] ?? []) add(section, line);
+          continue;
+        }
+        if (/^Please continue exactly where/.test(text)) continue;
+        const question = quote(text.replace(/(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, ' '), 140);
+        if (question) add('Goals', question);
+      }
+      if (typeof message.content !== 'string') {
+        for (const block of message.content) {
+          if (block.type !== 'tool_result') continue;
+          const call = calls.get(String(block.tool_use_id));
+          const content = typeof block.content === 'string' ? block.content : '';
+          if (call?.path && (call.name === 'edit_file' || call.name === 'create_file') && block.is_error !== true && !/declined|rejected/i.test(content)) {
+            add('Files changed', `${call.path} — ${call.name === 'create_file' ? 'created' : 'edited'}`);
+          }
+        }
+      }
+    } else {
+      for (const text of textsOf(message)) {
+        const prose = text.split('\n').filter((line) => line.trim() && !line.startsWith('>') && !line.startsWith('#') && !line.startsWith('```')).join(' ');
+        const sentence = /^(.*?[.!?])(\s|$)/.exec(prose.trim())?.[1] ?? prose.trim();
+        if (sentence) add('Decisions', quote(sentence, 140));
+      }
+      if (typeof message.content !== 'string') {
+        for (const block of message.content) {
+          if (block.type !== 'tool_use') continue;
+          const input = (block.input ?? {}) as Record<string, unknown>;
+          calls.set(String(block.id), { name: String(block.name), ...(typeof input.path === 'string' ? { path: input.path } : {}) });
+        }
+      }
+    }
+  }
+  const instruction = textsOf(messages[messages.length - 1]).join('\n');
+  const told = /Files the tools changed in these turns: (.+)\.$/m.exec(instruction)?.[1];
+  for (const path of told ? told.split(', ') : []) if (!sections['Files changed'].some((line) => line.startsWith(`${path} —`))) add('Files changed', `${path} — changed`);
+  // The last question got no answer in the history: it is still open.
+  const lastUser = [...history].reverse().find((m) => m.role === 'user' && textsOf(m).some((t) => !t.includes('<conversation-summary>')));
+  if (lastUser && history[history.length - 1] === lastUser) add('Open tasks', quote(textsOf(lastUser).join(' '), 140));
+  return SUMMARY_SECTIONS.map((section) => {
+    const lines = sections[section].slice(-SUMMARY_KEEP);
+    return `## ${section}\n${lines.length > 0 ? lines.map((line) => `- ${line}`).join('\n') : '- None.'}`;
+  }).join('\n\n');
+}

@@ -39,6 +39,15 @@ const forbidden: Array<[file: string, specifier: string]> = [
   ['src/webviews/cost/probe.ts', '../chat/markdown'],
   ['src/webviews/cost/probe.ts', '../../core/cost/costTotals'],
   ['src/webviews/common/probe.ts', '../chat/app'],
+  ['src/webviews/common/probe.ts', '../cost/app'],
+  ['src/webviews/common/probe.ts', '../../host/webviews/webviewHost'],
+  ['src/webviews/common/probe.ts', 'vscode'],
+  ['src/webviews/common/probe.ts', 'node:crypto'],
+  ['src/core/conversation/probe.ts', '../../webviews/common/boot'],
+  ['src/api/probe.ts', '../webviews/common/dom'],
+  ['src/common/probe.ts', '../webviews/common/dom'],
+  ['src/host/webviews/probe.ts', '../../webviews/common/zodConfig'],
+  ['src/extension.ts', './webviews/common/boot'],
 ];
 
 const allowed: Array<[file: string, specifier: string]> = [
@@ -55,6 +64,10 @@ const allowed: Array<[file: string, specifier: string]> = [
   ['src/webviews/chat/probe.ts', '../../common/protocol'],
   ['src/webviews/chat/probe.ts', '../common/dom'],
   ['src/webviews/cost/probe.ts', '../../common/costViewProtocol'],
+  ['src/webviews/cost/probe.ts', '../common/dom'],
+  ['src/webviews/cost/deep/probe.ts', '../../common/boot'],
+  ['src/webviews/common/probe.ts', '../../common/protocol'],
+  ['src/webviews/common/probe.ts', 'zod/v4/core'],
 ];
 
 for (const [file, specifier] of forbidden) {

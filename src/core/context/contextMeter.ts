@@ -10,6 +10,8 @@ import { buildRequest, hasAnswer, type Exchange, type UserContentBuilder } from 
 import { formatCodeBlock } from '../request/prompt';
 import { estimateTextTokens } from '../../common/tokenCount';
 import { estimateBlockTokens, estimateRequestTokens, MAX_CALIBRATION, MIN_CALIBRATION, type TokenEstimateInput } from '../request/tokenEstimate';
+import type { SentSummary } from '../conversation/compactions';
+import { compactForRequest } from './compaction';
 
 /** From this share of the window on, the meter shows the warning colour. */
 export const CONTEXT_WARNING_SHARE = 0.8;
@@ -49,6 +51,8 @@ export function anchoredRunner(runner: AnswerRunner, onAnchor: (conversationId: 
   const last = new Map<string, ContextAnchor>();
   return {
     run: async (input, signal, onEvent, options) => {
+      // A compaction's summary request is not what the next question sends (its history is replaced): no anchor.
+      if (input.source === 'compaction') return runner.run(input, signal, onEvent, options);
       const id = conversationId();
       const answer = new AnswerTally();
       const outcome = await runner.run(input, signal, (event) => {
@@ -116,13 +120,13 @@ export function estimateSentRequest(request: TokenEstimateInput): number {
   return estimateRequestTokens(request).total;
 }
 
-/** The messages the next question would send, without its text (the draft is added as it is typed). */
-export function nextQuestionMessages(exchanges: readonly Exchange[], userContent: UserContentBuilder, nextContext: readonly CodeContext[] = []): MessageParam[] {
+/** The messages the next question would send, without its text (the draft is added as it is typed); `summary`: a compaction in effect. */
+export function nextQuestionMessages(exchanges: readonly Exchange[], userContent: UserContentBuilder, nextContext: readonly CodeContext[] = [], summary?: SentSummary): MessageParam[] {
   const next: Exchange = {
     user: { id: 'next', role: 'user', text: '', context: [...nextContext], images: [] },
     answer: { id: 'next-answer', status: 'done', messages: [] },
   };
-  return buildRequest([...exchanges, next], exchanges.length, 'answer', userContent).messages;
+  return buildRequest([...exchanges, next], exchanges.length, 'answer', userContent, { prefill: true, ...(summary ? { summary } : {}) }).messages;
 }
 
 export interface ContextInput {
@@ -132,18 +136,26 @@ export interface ContextInput {
   contextLength: number;
   anchor?: ContextAnchor;
   nextContext?: readonly CodeContext[];
+  /** fastrouter.context.compactAt: old tool results are counted as the stubs compaction sends past it. */
+  compactAt?: number;
+  /** The compaction in effect: its summary is counted in place of the exchanges it stands for. */
+  summary?: SentSummary;
 }
 
 /** The meter's base for the next question (without the draft). */
 export function contextUsage(exchanges: readonly Exchange[], userContent: UserContentBuilder, input: ContextInput): ContextUsage {
-  const messages = nextQuestionMessages(exchanges, userContent, input.nextContext);
-  const request: TokenEstimateInput = { messages, ...(input.system ? { system: input.system } : {}), ...(input.tools && input.tools.length > 0 ? { tools: [...input.tools] } : {}) };
+  const rest = { ...(input.system ? { system: input.system } : {}), ...(input.tools && input.tools.length > 0 ? { tools: [...input.tools] } : {}) };
+  let messages = nextQuestionMessages(exchanges, userContent, input.nextContext, input.summary);
+  // What will actually be sent: past compactAt, old tool results go as stubs (the compacting runner's own rule).
+  if (input.compactAt !== undefined) messages = compactForRequest(messages, { maxTokens: Math.floor(input.contextLength * input.compactAt) }, rest).messages;
+  const request: TokenEstimateInput = { messages, ...rest };
   const estimate = estimateRequestTokens(request);
   const anchor = input.anchor && input.anchor.estimated > 0 && input.anchor.inputTokens > 0 ? input.anchor : undefined;
   // Whole-request ratio for the parts; what was added since the anchor is scaled by the marginal ratio when known.
   const ratio = anchor ? clampRatio(anchor.inputTokens / anchor.estimated) : 1;
   const added = anchor ? anchor.marginal ?? ratio : 1;
-  const tokens = anchor ? Math.max(0, Math.round(anchor.inputTokens + (estimate.total - anchor.estimated) * added)) : estimate.total;
+  // A request smaller than the anchor's (a summary or stubs replaced part of it) is scaled as a whole.
+  const tokens = !anchor ? estimate.total : estimate.total < anchor.estimated ? Math.round(estimate.total * ratio) : Math.max(0, Math.round(anchor.inputTokens + (estimate.total - anchor.estimated) * added));
   // Breakdown (uncalibrated, then scaled): tool results by their blocks, attachments by the files and images sent.
   let toolResults = 0;
   for (const message of messages) {
@@ -151,7 +163,7 @@ export function contextUsage(exchanges: readonly Exchange[], userContent: UserCo
     for (const block of message.content) if (block.type === 'tool_result') toolResults += estimateBlockTokens(block);
   }
   let attachments = estimate.images;
-  const sentContext = [...exchanges.filter((e) => hasAnswer(e.answer)).flatMap((e) => e.user.context), ...(input.nextContext ?? [])];
+  const sentContext = [...exchanges.filter((e, i) => hasAnswer(e.answer) && (!input.summary || i > input.summary.throughIndex)).flatMap((e) => e.user.context), ...(input.nextContext ?? [])];
   for (const code of sentContext) if (!code.omitted) attachments += estimateTextTokens(formatCodeBlock(code));
   const conversation = Math.max(0, estimate.messages + estimate.images - toolResults - attachments);
   const scale = (n: number) => Math.round((n * tokens) / Math.max(1, estimate.total));

@@ -9,6 +9,8 @@ import { toolDefinitions } from '../tools/definitions';
 import type { ChatTools } from '../tools/types';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from '../request/requestImages';
 import { pauseReason, runToolRound, ToolApprovals, type ToolPolicy } from './toolLoop';
+import { sentSummary } from './compactions';
+import { isContextOverflow } from '../context/compaction';
 
 /** What the request runner returns (the host's RequestRunner has this shape; it never throws). */
 export interface AnswerOutcome {
@@ -63,10 +65,23 @@ export interface AnswerRunHost {
   ended: (run: AnswerRun) => void;
   /** The end was posted: the list and the cost preview follow. */
   settled: (conversation: Conversation) => void;
+  /**
+   * Compaction (issue 18 §3): before a request (and once more when the endpoint refused it as too long, `force`),
+   * summarise earlier exchanges if the request would pass the budget. True when a compaction was made: the request is
+   * built again, with the summary in place of those exchanges.
+   */
+  compact?: (run: AnswerRun, messages: MessageParam[], force: boolean) => Promise<boolean>;
 }
 
 function hasToolBlocks(messages: readonly MessageParam[]): boolean {
   return messages.some((m) => typeof m.content !== 'string' && m.content.some((b) => b.type === 'tool_use' || b.type === 'tool_result'));
+}
+
+/** The tools a chat request with these messages goes with (the summary request of a compaction uses the same). */
+export function requestTools(tools: ChatTools | undefined, messages: readonly MessageParam[]): { tools?: Tool[]; toolChoice?: ToolChoice } {
+  if (tools) return { tools: toolDefinitions(tools.omitted?.()) };
+  // Tools off, but the history holds tool calls: the definitions go along (the API wants them) and none may be called.
+  return hasToolBlocks(messages) ? { tools: toolDefinitions(), toolChoice: { type: 'none' } } : {};
 }
 
 export class AnswerRun {
@@ -92,7 +107,7 @@ export class AnswerRun {
   constructor(
     readonly conversation: Conversation,
     readonly exchange: Exchange,
-    mode: 'answer' | 'continue',
+    private readonly mode: 'answer' | 'continue',
     private readonly host: AnswerRunHost,
     private readonly options: AnswerRunOptions = {},
   ) {
@@ -126,7 +141,8 @@ export class AnswerRun {
 
   private request(mode: 'answer' | 'continue'): ReturnType<typeof buildRequest> {
     const { conversation, host } = this;
-    return buildRequest(conversation.exchanges, this.index, mode, host.userContent, { prefill: host.prefillAllowed() });
+    const summary = sentSummary(conversation.exchanges, conversation.compactions, this.index);
+    return buildRequest(conversation.exchanges, this.index, mode, host.userContent, { prefill: host.prefillAllowed(), ...(summary ? { summary } : {}) });
   }
 
   /** The answer's messages as they are now: the rounds so far plus what is streaming (if anything). */
@@ -153,6 +169,7 @@ export class AnswerRun {
     const answer = exchange.answer;
     const tools = host.tools;
     let request = this.firstRequest;
+    let requestMode = this.mode;
     if (this.restarting) {
       host.post({ type: 'turnRestarted', turnId: answer.id, blocks: messagesToAnswerBlocks([...this.kept, { content: this.live.content() }]) });
     }
@@ -168,7 +185,16 @@ export class AnswerRun {
     // The tool loop: each answer that asks for tools gets their results in one user message, and the next answer
     // streams into the same turn, until the model is done, Stop, an error, or a pause rule stops it.
     for (;;) {
-      outcome = await this.requestOnce(request.messages, tools);
+      // Compaction: a request over the budget first has the earlier exchanges summarised (and is built again).
+      if (host.compact && (await host.compact(this, request.messages, false))) request = this.request(requestMode);
+      outcome = this.abort.signal.aborted ? { status: 'stopped' } : await this.requestOnce(request.messages, tools);
+      if (host.compact && outcome.status === 'error' && !this.abort.signal.aborted && outcome.error && isContextOverflow(outcome.error.message) && this.live.content().length === 0) {
+        // Still too long for the endpoint: summarise what can be and send it again, once.
+        if (await host.compact(this, request.messages, true)) {
+          request = this.request(requestMode);
+          outcome = await this.requestOnce(request.messages, tools);
+        }
+      }
       meta = combineMeta(meta, outcome.meta);
       if (outcome.meta?.cost.kind === 'billed') billed += outcome.meta.cost.credits;
       host.batcher.flush();
@@ -211,6 +237,7 @@ export class AnswerRun {
         break;
       }
       answer.messages = this.kept;
+      requestMode = 'continue';
       request = this.request('continue');
     }
 
@@ -249,10 +276,7 @@ export class AnswerRun {
     try {
       // A request that carries tool results is booked as a tool round (the cost view's "tool round" source).
       const source = carriesToolResults(messages) ? { source: 'tool' } : {};
-      const input = tools
-        ? { messages, tools: toolDefinitions(tools.omitted?.()), ...source }
-        // Tools off, but the history holds tool calls: the definitions go along (the API wants them) and none may be called.
-        : hasToolBlocks(messages) ? { messages, tools: toolDefinitions(), toolChoice: { type: 'none' as const }, ...source } : { messages };
+      const input = { messages, ...requestTools(tools, messages), ...source };
       const onRetry = (notice: RetryNotice): void => {
         if (this.over || host.disposed()) return;
         this.retrying = { notice, at: host.now() };

@@ -16,6 +16,7 @@ import type {
 } from '../../common/protocol';
 import { messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
 import type { StoredToolResult } from '../tools/types';
+import { compactionRow, type Compaction, type SentSummary } from './compactions';
 
 /** Sent as a user message when an answer is continued without a prefill (prefill is not allowed with thinking). */
 export const CONTINUE_PROMPT = 'Please continue exactly where your previous answer stopped, without repeating anything.';
@@ -67,6 +68,8 @@ export interface ConversationData {
   exchanges: Exchange[];
   /** Answer ids of exchanges a Restore (or an edit-and-resend) took back: no window's copy brings them back. */
   removed?: string[];
+  /** Model-written summaries sent in place of earlier exchanges (issue 18 §3), undone ones included. */
+  compactions?: Compaction[];
 }
 
 export interface UserInput {
@@ -109,6 +112,8 @@ export class Conversation {
   readonly exchanges: Exchange[];
   /** See ConversationData.removed. */
   readonly removed: string[];
+  /** See ConversationData.compactions. */
+  readonly compactions: Compaction[];
 
   constructor(data: ConversationData) {
     this.id = data.id;
@@ -117,6 +122,7 @@ export class Conversation {
     this.updatedAt = data.updatedAt;
     this.exchanges = data.exchanges;
     this.removed = data.removed ?? [];
+    this.compactions = data.compactions ?? [];
   }
 
   static create(id: string, now: number): Conversation {
@@ -155,7 +161,9 @@ export class Conversation {
     for (const exchange of this.exchanges) {
       turns.push(exchange.user);
       const isLive = live && live.answerId === exchange.answer.id;
-      turns.push(assistantTurn(exchange.answer, isLive ? live.messages : exchange.answer.messages, isLive ? live.tools : undefined));
+      const turn = assistantTurn(exchange.answer, isLive ? live.messages : exchange.answer.messages, isLive ? live.tools : undefined);
+      const compaction = this.compactions.length > 0 ? compactionRow(this.exchanges, this.compactions, exchange.answer.id) : undefined;
+      turns.push(compaction ? { ...turn, compaction } : turn);
     }
     return turns;
   }
@@ -184,7 +192,7 @@ export class Conversation {
   }
 
   toData(): ConversationData {
-    return { version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges, ...(this.removed.length > 0 ? { removed: this.removed } : {}) };
+    return { version: 1, id: this.id, title: this.title, createdAt: this.createdAt, updatedAt: this.updatedAt, exchanges: this.exchanges, ...(this.removed.length > 0 ? { removed: this.removed } : {}), ...(this.compactions.length > 0 ? { compactions: this.compactions } : {}) };
   }
 }
 
@@ -213,16 +221,20 @@ export function assistantTurn(answer: StoredAnswer, messages: StoredMessage[] = 
  *   message that ended in pause_turn directly followed by its continuation.
  * Continue after a round of tool results (a paused loop) sends those results ('tool'); after pause_turn, the paused
  * message as the last one ('pause').
+ * With `summary` (a compaction in effect), the exchanges up to `summary.throughIndex` are not sent: the summary opens
+ * the first user message instead.
  */
 export function buildRequest(
   exchanges: readonly Exchange[],
   index: number,
   mode: 'answer' | 'continue',
   userContent: UserContentBuilder,
-  options: { prefill: boolean } = { prefill: true },
+  options: { prefill: boolean; summary?: SentSummary } = { prefill: true },
 ): AnswerRequest {
   const builder = new MessageListBuilder();
-  for (let i = 0; i < index; i++) {
+  const summary = options.summary && options.summary.throughIndex < index ? options.summary : undefined;
+  if (summary) builder.user([{ type: 'text', text: summary.text }]);
+  for (let i = summary ? summary.throughIndex + 1 : 0; i < index; i++) {
     if (!hasAnswer(exchanges[i].answer)) continue;
     builder.user(userContent(exchanges[i].user));
     appendAnswer(builder, exchanges[i].answer.messages);

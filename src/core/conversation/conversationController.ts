@@ -5,7 +5,10 @@ import { randomUUID } from 'node:crypto';
 import type { ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, Turn } from '../../common/protocol';
 import { assistantTurn, canContinue, Conversation, hasAnswer, type Exchange, type StoredMessage, type UserContentBuilder, type UserInput } from './conversation';
 import type { ToolView } from './conversationAnswer';
-import { AnswerRun, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';
+import { AnswerRun, requestTools, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';
+import { autoCompactionThrough, manualCompactionThrough, summarise, type CompactionHost, type CompactionSettings } from './compactionRun';
+import { canUndo, compactionRow, sentSummary } from './compactions';
+import type { MessageParam } from '../../api';
 import { omitImages, setAttachmentOmitted } from './attachmentsOmitted';
 import { ConversationList } from './conversationList';
 import { ConversationSync } from './conversationSync';
@@ -17,6 +20,7 @@ import { conversationToMarkdown } from './conversationMarkdown';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
 import { modelDisplayName } from '../models/modelCatalog';
+import { DEFAULT_COMPACT_AT } from '../context/compaction';
 
 export type { AnsweredElsewhere, AnswerOutcome, AnswerRunner, AnswerRunOptions } from './answerRun';
 export { TOOL_DECLINED } from './toolLoop';
@@ -54,6 +58,8 @@ export class ConversationController {
   private readonly list: ConversationList;
   private readonly sync: ConversationSync;
   private run: AnswerRun | undefined;
+  /** An on-demand compaction (Compact) in progress: Stop aborts it. */
+  private compacting: { abort: AbortController; done: Promise<unknown> } | undefined;
   private readonly batcher: DeltaBatcher;
   private readonly scheduler: Scheduler;
   private readonly newId: () => string;
@@ -104,7 +110,7 @@ export class ConversationController {
   }
 
   get busy(): boolean {
-    return this.run !== undefined;
+    return this.run !== undefined || this.compacting !== undefined;
   }
 
   /** Everything the view needs for a first paint, including the text streamed so far. */
@@ -126,7 +132,10 @@ export class ConversationController {
   /** The cost preview's base for the next question in the active conversation; undefined without preview settings. */
   estimate(): RequestEstimate | undefined {
     const settings = this.deps.previewSettings?.();
-    return settings ? requestEstimate(this.list.active.exchanges, this.deps.userContent, { now: this.now(), ...settings }) : undefined;
+    if (!settings) return undefined;
+    const { exchanges, compactions } = this.list.active;
+    const summary = sentSummary(exchanges, compactions);
+    return requestEstimate(exchanges, this.deps.userContent, { now: this.now(), ...settings, ...(summary ? { summary } : {}) });
   }
 
   /** Sends the webview a fresh cost preview base (after an answer, or when the model or system prompt changed). */
@@ -153,12 +162,16 @@ export class ConversationController {
   async ask(input: UserInput): Promise<void> {
     await this.ready;
     await this.stopAndWait();
+    await this.compacting?.done;
     // Another window may have asked in this chat meanwhile: its turns are context for this question.
     await this.sync.sync(this.list.active);
     const conversation = this.list.active;
+    const undoable = conversation.compactions.filter((c) => canUndo(conversation.exchanges, conversation.compactions, c));
     const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
     this.list.touch(conversation);
     this.deps.post({ type: 'turnAdded', user: exchange.user, assistant: assistantTurn(exchange.answer) });
+    // Undo of a compaction lasts until the next question: this one.
+    for (const compaction of undoable) this.postCompactionRow(compaction.throughAnswerId);
     this.postConversations();
     await this.runAnswer(conversation, exchange, 'answer');
   }
@@ -223,6 +236,127 @@ export class ConversationController {
 
   stop(): void {
     this.run?.stop();
+    this.compacting?.abort.abort();
+  }
+
+  /**
+   * The Compact action (issue 18 §3): summarises every exchange so far in one request, even under the threshold; from
+   * the next question on the summary is sent in their place. Says why when there is nothing to compact or it failed.
+   */
+  async compact(): Promise<boolean> {
+    await this.ready;
+    if (this.busy) {
+      this.deps.post({ type: 'notice', level: 'info', message: 'Compact waits for the answer to finish: stop it or try again when it is done.' });
+      return false;
+    }
+    const conversation = this.list.active;
+    const through = manualCompactionThrough(conversation);
+    if (through === undefined) {
+      this.deps.post({ type: 'notice', level: 'info', message: conversation.isEmpty ? 'Nothing to compact yet: ask a question first.' : 'Nothing to compact: every answered question is already in the summary.' });
+      return false;
+    }
+    const abort = new AbortController();
+    let finish!: () => void;
+    this.compacting = { abort, done: new Promise<void>((resolve) => (finish = resolve)) };
+    this.deps.post({ type: 'busy', busy: true });
+    try {
+      const result = await summarise(this.compactionHost(), conversation, through, { trigger: 'manual', signal: abort.signal, settings: this.compactionSettings() });
+      if ('error' in result && !result.stopped) this.deps.post({ type: 'notice', level: 'error', message: `The chat could not be compacted: ${result.error}.` });
+      return 'compaction' in result;
+    } finally {
+      this.compacting = undefined;
+      finish();
+      if (!this.disposed) {
+        this.deps.post({ type: 'busy', busy: false });
+        this.postEstimate();
+      }
+    }
+  }
+
+  /** The user's edit of a summary: the edited text is what is sent from now on. */
+  async editCompaction(id: string, summary: string): Promise<boolean> {
+    await this.ready;
+    const conversation = this.list.active;
+    const compaction = conversation.compactions.find((c) => c.id === id && !c.undone);
+    const text = summary.trim();
+    if (!compaction || text === '') {
+      this.deps.log(`Compaction edit ignored: no compaction ${id} in this chat.`);
+      return false;
+    }
+    if (text !== compaction.summary) {
+      compaction.summary = text;
+      compaction.edited = true;
+      compaction.updatedAt = this.now();
+      conversation.updatedAt = compaction.updatedAt;
+    }
+    this.postCompactionRow(compaction.throughAnswerId);
+    this.postEstimate();
+    await this.sync.save(conversation);
+    return true;
+  }
+
+  /** Undo of a compaction, until the next question: the full exchanges are sent again. */
+  async undoCompaction(id: string): Promise<boolean> {
+    await this.ready;
+    const conversation = this.list.active;
+    const compaction = conversation.compactions.find((c) => c.id === id);
+    if (!compaction || !canUndo(conversation.exchanges, conversation.compactions, compaction)) {
+      this.deps.log(`Compaction undo ignored: ${id} cannot be undone (a question came after it, or it is not in this chat).`);
+      this.postSnapshot();
+      return false;
+    }
+    compaction.undone = true;
+    compaction.updatedAt = this.now();
+    conversation.updatedAt = compaction.updatedAt;
+    this.postCompactionRow(compaction.throughAnswerId);
+    this.postEstimate();
+    await this.sync.save(conversation);
+    return true;
+  }
+
+  private postCompactionRow(answerId: string): void {
+    if (this.disposed) return;
+    const conversation = this.list.active;
+    this.deps.post({ type: 'compaction', turnId: answerId, compaction: compactionRow(conversation.exchanges, conversation.compactions, answerId) ?? null });
+  }
+
+  /** What compaction measures a request against: the window, compactAt, and the system prompt and tools sent. */
+  private compactionSettings(): CompactionSettings | undefined {
+    const settings = this.deps.previewSettings?.();
+    if (!settings) return undefined;
+    return {
+      compactAt: settings.compactAt ?? DEFAULT_COMPACT_AT,
+      ...(settings.contextLength ? { contextLength: settings.contextLength } : {}),
+      ...(settings.system ? { system: settings.system } : {}),
+      ...(settings.tools ? { tools: settings.tools } : {}),
+    };
+  }
+
+  private compactionHost(): CompactionHost {
+    const tools = this.deps.tools?.enabled() ? this.deps.tools : undefined;
+    return {
+      runner: this.deps.runner,
+      userContent: this.deps.userContent,
+      post: (message) => {
+        if (!this.disposed) this.deps.post(message);
+      },
+      save: (conversation) => this.sync.save(conversation),
+      now: this.now,
+      newId: this.newId,
+      log: this.deps.log,
+      requestTools: (messages) => requestTools(tools, messages),
+    };
+  }
+
+  /** Before a request of an answer: summarise earlier exchanges when the request would pass the budget. */
+  private async autoCompact(run: AnswerRun, messages: MessageParam[], force: boolean): Promise<boolean> {
+    const settings = this.compactionSettings();
+    if (!settings) return false;
+    const index = run.conversation.exchanges.indexOf(run.exchange);
+    const through = autoCompactionThrough(run.conversation, index, messages, settings, this.deps.userContent, force);
+    if (through === undefined) return false;
+    const result = await summarise(this.compactionHost(), run.conversation, through, { trigger: 'auto', signal: run.abort.signal, duringAnswerId: run.exchange.answer.id, settings });
+    return 'compaction' in result;
   }
 
   /** A (re)loaded view gets the countdown of a request that is waiting to be sent again, with the time left. */
@@ -397,6 +531,7 @@ export class ConversationController {
         this.list.touch(ended.conversation);
         if (this.run === ended) this.run = undefined;
       },
+      compact: (r, messages, force) => this.autoCompact(r, messages, force),
       settled: (c) => {
         // The list is ordered by last activity, which just changed.
         if (c !== this.list.active) return;

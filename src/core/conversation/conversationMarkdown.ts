@@ -95,6 +95,8 @@ export function conversationToMarkdown(title: string, turns: readonly Turn[]): s
         parts.push(`*${turn.meta.model} · ${turn.meta.inputTokens} in / ${turn.meta.outputTokens} out · ${cost} · ${(turn.meta.durationMs / 1000).toFixed(1)} s*`);
       }
       out.push(parts.filter(Boolean).join('\n\n'));
+      // The turns above stay in the export; later questions were sent with this summary in their place.
+      if (turn.compaction?.state === 'done') out.push(`---\n\n*Compacted here: later questions were sent with this summary instead of the turns above.*\n\n${quote(turn.compaction.summary.trim())}\n\n---`);
     }
   }
   return `${out.join('\n\n')}\n`;

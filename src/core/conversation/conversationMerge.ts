@@ -5,6 +5,7 @@
 // whose live copy always wins. Files written before exchanges had times still merge (they count as oldest).
 // Pure: no vscode, no I/O.
 import type { ConversationData, Exchange } from './conversation';
+import { mergeCompactions } from './compactions';
 
 export interface MergeResult {
   data: ConversationData;
@@ -26,6 +27,8 @@ export function mergeConversationData(ours: ConversationData, theirs: Conversati
   const changed = exchanges.length !== ours.exchanges.length || exchanges.some((e, i) => e !== ours.exchanges[i]);
   // Titles come from the first question; a window that has not asked yet still says "New chat".
   const title = ours.title === DEFAULT_TITLE && theirs.title !== DEFAULT_TITLE ? theirs.title : ours.title;
+  // Summaries made, edited or undone in either window: the union, the copy changed last winning.
+  const compactions = mergeCompactions(ours.compactions ?? [], theirs.compactions ?? []);
   return {
     data: {
       version: 1,
@@ -35,8 +38,9 @@ export function mergeConversationData(ours: ConversationData, theirs: Conversati
       updatedAt: Math.max(ours.updatedAt, theirs.updatedAt),
       exchanges,
       ...(removed.length > 0 ? { removed } : {}),
+      ...(compactions.compactions.length > 0 ? { compactions: compactions.compactions } : {}),
     },
-    changed: changed || title !== ours.title,
+    changed: changed || title !== ours.title || compactions.changed,
   };
 }
 

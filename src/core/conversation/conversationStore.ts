@@ -89,6 +89,21 @@ const ConversationDataSchema = z.object({
   updatedAt: z.number(),
   exchanges: z.array(ExchangeSchema),
   removed: z.array(z.string()).optional(),
+  compactions: z.array(z.object({
+    id: z.string(),
+    throughAnswerId: z.string(),
+    summary: z.string(),
+    trigger: z.enum(['auto', 'manual']),
+    duringAnswerId: z.string().optional(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+    edited: z.boolean().optional(),
+    undone: z.boolean().optional(),
+    meta: AnswerMetaSchema.optional(),
+    tokensBefore: z.number().optional(),
+    tokensAfter: z.number().optional(),
+    covers: z.number().optional(),
+  })).optional(),
 });
 
 /** One journal record: an exchange as it now is (new or changed), and the chat's title and times with it. */

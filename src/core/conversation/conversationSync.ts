@@ -263,6 +263,7 @@ export class ConversationSync {
     for (const id of result.data.removed ?? []) if (!conversation.removed.includes(id)) conversation.removed.push(id);
     if (!result.changed) return;
     conversation.exchanges.splice(0, conversation.exchanges.length, ...result.data.exchanges);
+    conversation.compactions.splice(0, conversation.compactions.length, ...(result.data.compactions ?? []));
     conversation.title = result.data.title;
     host.list.touchMerged(conversation);
     if (conversation === host.list.active && !host.disposed()) host.showSnapshot();

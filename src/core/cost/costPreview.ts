@@ -8,6 +8,7 @@ import { formatCodeBlock } from '../request/prompt';
 import { calibrationFrom, estimateRequestTokens, estimateToolTokens, MESSAGE_OVERHEAD_TOKENS } from '../request/tokenEstimate';
 import { estimateTextTokens } from '../../common/tokenCount';
 import { contextUsage, type ContextAnchor } from '../context/contextMeter';
+import type { SentSummary } from '../conversation/compactions';
 
 export interface PreviewSettings {
   system?: string;
@@ -28,6 +29,10 @@ export interface PreviewSettings {
   contextLength?: number;
   /** The conversation's last request: the endpoint's count of its input and our estimate of it. */
   anchor?: ContextAnchor;
+  /** fastrouter.context.compactAt: the meter counts the request as compaction will send it (old tool results stubbed). */
+  compactAt?: number;
+  /** The compaction in effect (issue 18 §3): its summary is sent in place of the exchanges up to `throughIndex`. */
+  summary?: SentSummary;
 }
 
 /**
@@ -103,7 +108,14 @@ function measure(exchanges: readonly Exchange[], userContent: UserContentBuilder
   // Once something was dropped from the conversation, the requests up to it were sent with it: estimating them as the
   // conversation is now would not match what the endpoint counted, so from there on answers no longer calibrate.
   let dropped = false;
-  for (const exchange of exchanges) {
+  const summary = settings.summary && settings.summary.throughIndex < exchanges.length ? settings.summary : undefined;
+  for (const [index, exchange] of exchanges.entries()) {
+    if (summary && index === summary.throughIndex + 1) {
+      // From here on, requests send the summary in place of the exchanges before.
+      text = estimateTextTokens(summary.text) + MESSAGE_OVERHEAD_TOKENS;
+      images = 0;
+      dropped = true;
+    }
     const parts = exchangeParts(exchange, userContent);
     const answer = exchange.answer;
     dropped ||= exchange.user.context.some((c) => c.omitted) || exchange.user.images.some((image) => image.omitted);
@@ -115,6 +127,10 @@ function measure(exchanges: readonly Exchange[], userContent: UserContentBuilder
     if (!hasAnswer(answer)) continue;
     text += parts.user.text + parts.answer.text;
     images += parts.user.images + parts.answer.images;
+  }
+  if (summary && summary.throughIndex === exchanges.length - 1) {
+    text = estimateTextTokens(summary.text) + MESSAGE_OVERHEAD_TOKENS;
+    images = 0;
   }
   return { fixed, samples, text, images };
 }
@@ -135,7 +151,15 @@ export function requestEstimate(exchanges: readonly Exchange[], userContent: Use
   if (settings.contextLength !== undefined && settings.contextLength > 0) {
     // The meter builds the request as it will be sent (tool rounds, rules and all) and, after an answer, anchors it on
     // the endpoint's count: the cost preview prices that same figure.
-    const context = contextUsage(exchanges, userContent, { system: settings.system, tools: settings.tools, contextLength: settings.contextLength, anchor: settings.anchor, nextContext: settings.nextContext });
+    const context = contextUsage(exchanges, userContent, {
+      system: settings.system,
+      tools: settings.tools,
+      contextLength: settings.contextLength,
+      anchor: settings.anchor,
+      nextContext: settings.nextContext,
+      ...(settings.compactAt !== undefined ? { compactAt: settings.compactAt } : {}),
+      ...(settings.summary ? { summary: settings.summary } : {}),
+    });
     estimate.context = context;
     estimate.baseTokens = context.tokens;
     estimate.calibration = context.calibration;

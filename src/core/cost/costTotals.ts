@@ -35,7 +35,7 @@ export interface LedgerReset {
 }
 
 /** Where a request came from, as callers name it. */
-export type CostSource = 'chat' | 'inline' | 'tool' | `lm:${string}`;
+export type CostSource = 'chat' | 'inline' | 'tool' | 'compaction' | `lm:${string}`;
 
 /** What a caller records for one finished (or stopped) request. */
 export interface RecordInput {
@@ -51,7 +51,7 @@ export interface RecordInput {
   cost?: number;
   /** An estimate from tokens and list prices (e.g. a stopped answer); never counted as billed. */
   estimatedCost?: number;
-  /** 'chat' | 'inline' | 'tool' | 'lm:<requesting extension or "VS Code chat">'; absent: not recorded (counted as 'unspecified'). */
+  /** 'chat' | 'inline' | 'tool' | 'compaction' | 'lm:<requesting extension or "VS Code chat">'; absent: not recorded (counted as 'unspecified'). */
   source?: CostSource | string;
   durationMs?: number;
   requestId?: string;

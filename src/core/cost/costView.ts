@@ -38,6 +38,7 @@ export function describeSource(src: string | undefined): { kind: CostSourceKind;
   if (src === 'chat') return { kind: 'chat', label: 'chat' };
   if (src === 'inline') return { kind: 'inline', label: 'inline' };
   if (src === 'tool') return { kind: 'tool', label: 'tool round' };
+  if (src === 'compaction') return { kind: 'compaction', label: 'compaction' };
   if (src === 'lm:VS Code chat') return { kind: 'vscode', label: 'VS Code chat' };
   if (src.startsWith('lm:')) return { kind: 'extension', label: src.slice(3) || 'another extension' };
   return { kind: 'unspecified', label: src };

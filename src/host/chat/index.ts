@@ -124,6 +124,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
         inputCreditsPerToken: prices?.input,
         nextContext: service.pendingCode,
         ...(model ? { contextLength: model.contextLength } : {}),
+        compactAt: deps.settings.current['context.compactAt'],
         ...(anchor ? { anchor } : {}),
         ...(prices && deps.settings.current.promptCaching ? { caching: { readCreditsPerToken: prices.cacheRead, writeCreditsPerToken: prices.cacheWrite } } : {}),
       };

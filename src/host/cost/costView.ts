@@ -1,7 +1,6 @@
 // Show Cost: an editor-area webview panel (one at a time) with spend per day, per model, cache savings and the recent
-// requests, kept current while the ledger changes (any window). Page: fresh nonce, strict CSP, media/ only. Every
-// message from it is validated; Reset Cost asks first with Cancel as the default; Export CSV asks where to save.
-import { randomBytes } from 'node:crypto';
+// requests, kept current while the ledger changes (any window). The page is hosted by WebviewHost (nonce, CSP, zod,
+// `ready`); Reset Cost asks first with Cancel as the default; Export CSV asks where to save.
 import * as vscode from 'vscode';
 import { costCsv, costViewData } from '../../core/cost/costView';
 import { renderCostHtml } from '../webviews/costViewHtml';
@@ -10,6 +9,7 @@ import { BUILTIN_MODELS, type ModelInfo } from '../../core/models/modelCatalog';
 import { CostViewToHostSchema, type CostViewData, type CostViewToHost, type HostToCostView } from '../../common/costViewProtocol';
 import { resetCost, type CostTracker } from './cost';
 import { Disposable } from '../dispose';
+import { WebviewHost } from '../webviews/webviewHost';
 
 export const COST_VIEW_TYPE = 'fastrouter.costView';
 /** At most one update per this many ms while requests finish in quick succession (tool loops, several windows). */
@@ -24,13 +24,10 @@ export interface CostViewOptions {
 }
 
 export class CostView extends Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private ready = false;
-  private panelDisposables: vscode.Disposable[] = [];
+  private readonly host: WebviewHost<CostViewToHost, HostToCostView, CostViewData, vscode.WebviewPanel>;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly readyEmitter = this._register(new vscode.EventEmitter<void>());
   /** Fires when a (re)loaded page has said `ready` and received its data (tests wait for it). */
-  readonly onDidBecomeReady = this.readyEmitter.event;
+  readonly onDidBecomeReady: vscode.Event<void>;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -38,16 +35,29 @@ export class CostView extends Disposable {
     private readonly options: CostViewOptions = {},
   ) {
     super();
+    this.host = this._register(new WebviewHost(
+      extensionUri,
+      { label: 'Cost view', script: 'costview.js', style: 'costview.css', render: (page, data) => renderCostHtml({ ...page, data }) },
+      CostViewToHostSchema,
+      {
+        state: () => this.data(),
+        stateMessage: (data) => ({ type: 'data', data }),
+        onMessage: (message) => this.handle(message),
+        onError: (_message, error) => void vscode.window.showErrorMessage(vscode.l10n.t('FastRouter: {0}', error instanceof Error ? error.message : String(error))),
+        log: options.log,
+      },
+    ));
+    this.onDidBecomeReady = this.host.onDidBecomeReady;
     this._register(cost.onDidChange(() => this.updateSoon()));
     this._register({ dispose: () => this.closePanel() });
   }
 
   get isOpen(): boolean {
-    return this.panel !== undefined;
+    return this.host.current !== undefined;
   }
 
   get isReady(): boolean {
-    return this.ready;
+    return this.host.isReady;
   }
 
   /** What the view shows now (fresh from the ledger of all windows). */
@@ -58,55 +68,19 @@ export class CostView extends Disposable {
 
   /** Opens the panel in the active editor group, or brings the open one to the front. */
   show(): void {
-    if (this.panel) {
-      this.panel.reveal(undefined, false);
+    const open = this.host.current;
+    if (open) {
+      open.reveal(undefined, false);
       return;
     }
-    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
-    const panel = vscode.window.createWebviewPanel(COST_VIEW_TYPE, vscode.l10n.t('FastRouter Cost'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      enableForms: false,
-      localResourceRoots: [media],
-    });
-    panel.iconPath = vscode.Uri.joinPath(media, 'icon-fastrouter.svg');
-    this.panel = panel;
-    this.ready = false;
-    this.panelDisposables.push(
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw, panel)),
-      // A hidden panel loses its page; the page says `ready` again when shown and gets fresh data.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible && this.panel === panel) this.ready = false;
-      }),
-      panel.onDidDispose(() => {
-        if (this.panel !== panel) return;
-        this.panel = undefined;
-        this.ready = false;
-        for (const d of this.panelDisposables.splice(0)) d.dispose();
-      }),
-    );
-    panel.webview.html = renderCostHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: randomBytes(24).toString('base64'),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'costview.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'costview.css')).toString(),
-      data: this.data(),
-    });
+    const panel = vscode.window.createWebviewPanel(COST_VIEW_TYPE, vscode.l10n.t('FastRouter Cost'), vscode.ViewColumn.Active, WebviewHost.options(this.extensionUri));
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon-fastrouter.svg');
+    void this.host.attach(panel, panel.onDidChangeViewState);
   }
 
-  /** Validates and handles one message from the page (`panel` undefined: not from a page, e.g. a test). */
-  async receive(raw: unknown, panel?: vscode.WebviewPanel): Promise<void> {
-    const parsed = CostViewToHostSchema.safeParse(raw);
-    if (!parsed.success) {
-      const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 40) : typeof raw;
-      this.options.log?.warn(`Cost view: dropped an invalid message (type ${type})`);
-      return;
-    }
-    try {
-      await this.handle(parsed.data, panel);
-    } catch (error) {
-      this.options.log?.error(`Cost view: ${parsed.data.type} failed: ${error instanceof Error ? error.message : String(error)}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('FastRouter: {0}', error instanceof Error ? error.message : String(error)));
-    }
+  /** Validates and handles one message as if the page had posted it (a test's; `ready` from no page is ignored). */
+  receive(raw: unknown): Promise<void> {
+    return this.host.receive(raw);
   }
 
   /** Writes the recent requests (all windows) as CSV to `uri`. */
@@ -115,13 +89,10 @@ export class CostView extends Disposable {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(costCsv(this.cost.totals.recent)));
   }
 
-  private async handle(message: CostViewToHost, panel: vscode.WebviewPanel | undefined): Promise<void> {
+  private async handle(message: CostViewToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
-        if (!panel || this.panel !== panel) return;
-        this.ready = true;
-        this.post({ type: 'data', data: this.data() });
-        this.readyEmitter.fire();
+        // WebviewHost has posted the data.
         return;
       case 'exportCsv': {
         const uri = this.options.saveUri
@@ -154,25 +125,18 @@ export class CostView extends Disposable {
     }
   }
 
-  private post(message: HostToCostView): boolean {
-    if (!this.panel || !this.ready) return false;
-    void this.panel.webview.postMessage(message);
-    return true;
-  }
-
   private updateSoon(): void {
-    if (!this.panel || !this.ready || this.updateTimer) return;
+    if (!this.host.isReady || this.updateTimer) return;
     this.updateTimer = setTimeout(() => {
       this.updateTimer = undefined;
-      this.post({ type: 'data', data: this.data() });
+      this.host.post({ type: 'data', data: this.data() });
     }, UPDATE_DELAY_MS);
   }
 
   private closePanel(): void {
     if (this.updateTimer) clearTimeout(this.updateTimer);
     this.updateTimer = undefined;
-    this.panel?.dispose();
-    this.panel = undefined;
+    this.host.current?.dispose();
   }
 }
 

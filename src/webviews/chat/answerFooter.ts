@@ -2,7 +2,7 @@
 import { costPhrase } from '../../common/credits';
 import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
 import type { AnswerMeta, AnswerStatus, TurnError } from '../../common/protocol';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 
 
 const STATUS_NOTES: Partial<Record<AnswerStatus, string>> = {

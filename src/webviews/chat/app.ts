@@ -121,6 +121,9 @@ export class ChatApp {
       case 'rules':
         this.composer.rules.show(message.rules);
         break;
+      case 'compaction':
+        this.log.setCompaction(message.turnId, message.compaction);
+        break;
       default:
         assertNever(message);
     }

@@ -1,7 +1,8 @@
 // One answer: its blocks (Markdown text, thinking, tool calls, rows for server tools) collect deltas and are committed when the log's frame runs.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, TurnError } from '../../common/protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, TurnError, WebviewToHost } from '../../common/protocol';
+import { renderCompactionRow } from './compactionRow';
 import { renderAnswerFooter } from './answerFooter';
-import { h } from './dom';
+import { h } from '../common/dom';
 import type { MarkdownRenderer } from './markdown';
 import { StreamingMarkdown } from './streamingMarkdown';
 import { ThinkingSection, type ThinkingBlock } from './thinking';
@@ -29,6 +30,8 @@ export class AssistantTurnView {
   private toolBlocks = new Map<number, ToolUseBlock>();
   private summary: HTMLElement | null = null;
   private retry: RetryCountdown | undefined;
+  /** The "Compacted" row under the answer, when the conversation was compacted here. */
+  private compaction: HTMLElement | undefined;
   private dirty = false;
   status: AnswerStatus = 'streaming';
 
@@ -64,6 +67,17 @@ export class AssistantTurnView {
       if (view.kind === 'text' ? view.md.source.trim() !== '' : view.kind === 'other') return true;
     }
     return false;
+  }
+
+  /** Shows (or, with undefined, removes) the "Compacted" row under this answer; an expanded row stays expanded. */
+  setCompaction(view: CompactionView | undefined, post: (message: WebviewToHost) => void): void {
+    const wasOpen = this.compaction?.querySelector('details')?.open === true;
+    const hadFocus = this.compaction?.contains(document.activeElement) === true;
+    this.compaction?.remove();
+    this.compaction = view ? renderCompactionRow(view, this.renderer, post, wasOpen) : undefined;
+    if (!this.compaction) return;
+    this.element.append(this.compaction);
+    if (hadFocus) this.compaction.querySelector<HTMLElement>('summary')?.focus();
   }
 
   /** Shows the countdown while the request waits to be sent again (429, 529, …); null takes it away. */

@@ -5,7 +5,7 @@ import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
 import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
 import { CostPreview } from './costPreview';
 import { RulesLine } from './rulesLine';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import { thumbnail } from './thumbnail';
 
 /** How VS Code (and other apps) put dragged files' URIs on a drop. */
@@ -47,6 +47,7 @@ export class Composer {
   readonly element: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
+  private readonly compactButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly attachmentsEl: HTMLElement;
   private readonly contextEl: HTMLElement;
@@ -74,6 +75,7 @@ export class Composer {
     this.stopButton = button('Stop the answer', { id: 'stop', hidden: true }, 'Stop');
     const attachButton = button('Attach image', { id: 'attach-image' }, 'Image…');
     const addFileButton = button('Add files or problems to the next message', { id: 'add-context' }, 'Add File…');
+    this.compactButton = button('Compact', { id: 'compact', title: 'Summarise the conversation so far: later questions send the summary instead of the earlier turns' });
     const cancelEdit = button('Cancel editing (Escape)', { id: 'cancel-edit' }, 'Cancel');
     this.editBanner = h('div', { id: 'edit-banner', role: 'status', hidden: true },
       h('span', {}, 'Editing your question: sending it replaces it and every later turn.'), cancelEdit);
@@ -91,6 +93,7 @@ export class Composer {
       h('div', { class: 'composer-actions' },
         addFileButton,
         attachButton,
+        this.compactButton,
         h('span', { class: 'spacer' }),
         this.stopButton,
         this.sendButton,
@@ -99,6 +102,7 @@ export class Composer {
 
     attachButton.addEventListener('click', () => this.host.post({ type: 'pickImages' }));
     addFileButton.addEventListener('click', () => this.host.post({ type: 'pickContext' }));
+    this.compactButton.addEventListener('click', () => this.host.post({ type: 'compact' }));
     this.contextEl.addEventListener('click', (e) => this.onContextClick(e));
     this.sendButton.addEventListener('click', () => this.send());
     this.stopButton.addEventListener('click', () => this.host.post({ type: 'stop' }));
@@ -137,6 +141,7 @@ export class Composer {
     this.busy = busy;
     this.stopButton.hidden = !busy;
     this.sendButton.hidden = busy;
+    this.compactButton.disabled = busy;
     if (focusLost) (busy ? this.stopButton : this.input).focus();
   }
 

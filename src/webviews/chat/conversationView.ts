@@ -1,9 +1,9 @@
 // The message log: the turns of the open conversation, the streaming answers' frame commits, following the answer
 // as it grows, and the screen-reader announcement of finished answers.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, DeltaChunk, RetryNotice, Turn, TurnError, UserTurn, WebviewToHost } from '../../common/protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, Turn, TurnError, UserTurn, WebviewToHost } from '../../common/protocol';
 import { handleAnswerClick } from './answerActions';
 import { AssistantTurnView } from './assistantTurn';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import { icon } from './icons';
 import { retryAnnouncement } from './retryCountdown';
 import type { MarkdownRenderer } from './markdown';
@@ -179,6 +179,24 @@ export class ConversationView {
     this.follower.follow();
   }
 
+  /** The "Compacted" row under the answer `turnId` appeared, changed or went (null). */
+  setCompaction(turnId: string, compaction: CompactionView | null): void {
+    const view = this.views.get(turnId);
+    if (view) {
+      view.setCompaction(compaction ?? undefined, this.input.post);
+      if (compaction?.state === 'done') this.announce('The conversation was compacted: the turns above are sent as a summary from now on.');
+      return;
+    }
+    // Not painted yet (an earlier page): the turn carries it when it is.
+    const index = this.earlier.findIndex((turn) => turn.role === 'assistant' && turn.id === turnId);
+    const turn = this.earlier[index];
+    if (turn?.role !== 'assistant') return;
+    const updated: AssistantTurn = { ...turn };
+    if (compaction) updated.compaction = compaction;
+    else delete updated.compaction;
+    this.earlier[index] = updated;
+  }
+
   appendChunks(turnId: string, chunks: DeltaChunk[]): void {
     const view = this.views.get(turnId);
     if (!view) return;
@@ -255,6 +273,7 @@ export class ConversationView {
     return turns.map((turn) => {
       if (turn.role === 'user') return renderUserTurn(turn);
       const view = AssistantTurnView.fromTurn(turn, this.input.renderer);
+      if (turn.compaction) view.setCompaction(turn.compaction, this.input.post);
       this.views.set(view.id, view);
       return view.element;
     });

@@ -5,7 +5,7 @@
 import { estimateImageTokens, formatTokenCount, MAX_IMAGE_TOKENS, previewWithDraft } from '../../common/tokenCount';
 import type { ImageAttachment, RequestEstimate } from '../../common/protocol';
 import { formatCredits } from '../../common/credits';
-import { h } from './dom';
+import { h } from '../common/dom';
 
 /** From this share of the context window on, the meter shows the warning colour (as the spending limits do from 80 %). */
 export const CONTEXT_WARNING_SHARE = 0.8;

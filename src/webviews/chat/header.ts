@@ -1,7 +1,7 @@
 // The view's header: the model button, the chat's title and History. New Chat and Export live only in the view's title bar (package.json
 // `view/title`), as native views keep their actions in one place.
 import type { WebviewToHost } from '../../common/protocol';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import { icon, type IconName } from './icons';
 
 export interface HeaderInput {

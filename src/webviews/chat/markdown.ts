@@ -1,6 +1,6 @@
 // Markdown → sanitized DOM. Raw HTML from the model is shown as text, images become placeholders, code gets a toolbar.
 import { Marked, type Links, type Token, type Tokens, type TokensList } from 'marked';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import { highlightCode, type SegmentedHighlight } from './highlight';
 import { checkLink } from '../../common/protocol';
 import { sanitizeToFragment } from './sanitize';

@@ -1,7 +1,7 @@
 // A block the chat does not model (a web search the endpoint ran, its results, a type added later): one compact,
 // muted row with the label the host gave it ("Searched the web: …" or the block's type). Text only, never markup.
 import type { AnswerBlock } from '../../common/protocol';
-import { h } from './dom';
+import { h } from '../common/dom';
 
 export type OpaqueAnswerBlock = Extract<AnswerBlock, { kind: 'opaque' }>;
 

@@ -3,7 +3,7 @@
 // silently). Hidden when the workspace has no rules (or they are off).
 import { formatTokenCount } from '../../common/tokenCount';
 import type { RuleChip, WebviewToHost } from '../../common/protocol';
-import { h } from './dom';
+import { h } from '../common/dom';
 
 export class RulesLine {
   readonly element: HTMLElement;

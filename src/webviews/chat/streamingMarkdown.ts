@@ -1,7 +1,7 @@
 // Incremental Markdown for a streamed answer: finished top-level blocks are rendered once and never touched
 // again; only the live tail (the last block, which later text can still change) is re-rendered.
 import type { Links, Token, TokensList } from 'marked';
-import { h } from './dom';
+import { h } from '../common/dom';
 import type { SegmentedHighlight } from './highlight';
 import { isClosedFence, LiveCodeBlock } from './liveCodeBlock';
 import { LiveParagraph } from './liveParagraph';

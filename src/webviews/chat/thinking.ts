@@ -1,5 +1,5 @@
 // Extended thinking: one folding section above the answer, open while the model thinks, folded once the answer starts.
-import { h } from './dom';
+import { h } from '../common/dom';
 
 /** One thinking block of the answer; its text is plain (never Markdown) and is committed once per frame. */
 export class ThinkingBlock {

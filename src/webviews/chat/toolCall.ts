@@ -2,7 +2,7 @@
 // to show the input and what the model got back; a proposed change (edit_file, create_file) also gets a card with
 // Apply / Reject / Show Diff, and once decided says "Applied" or "Rejected".
 import type { AnswerBlock, ToolState } from '../../common/protocol';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 
 export type ToolUseBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
 

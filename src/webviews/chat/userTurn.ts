@@ -1,6 +1,6 @@
 // A question as the user sent it: text, the code, files and problems it is about (folded), and attached images.
 import type { UserTurn } from '../../common/protocol';
-import { button, h } from './dom';
+import { button, h } from '../common/dom';
 import { imageDataUrl, thumbnail } from './thumbnail';
 
 export function renderUserTurn(turn: UserTurn): HTMLElement {

@@ -1,5 +1,6 @@
-// The webview's only channel to the extension host; typed so that only WebviewToHost messages can be posted.
+// The chat's channel to the extension host; typed so that only WebviewToHost messages can be posted.
 import type { WebviewToHost } from '../../common/protocol';
+import { vscodeApi, type VsCodeApi } from '../common/vscodeApi';
 
 /** What the webview keeps across being hidden and shown again. */
 export interface WebviewState {
@@ -8,16 +9,8 @@ export interface WebviewState {
   followAnswer: boolean;
 }
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
 export class HostChannel {
-  private readonly api: VsCodeApi = acquireVsCodeApi();
+  private readonly api: VsCodeApi = vscodeApi();
 
   post(message: WebviewToHost): void {
     this.api.postMessage(message);

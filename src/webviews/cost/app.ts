@@ -2,7 +2,8 @@
 // actions (Export CSV, Reset Cost…, Spending Limits…), each a message to the host.
 import type { CostViewData, CostViewToHost, HostToCostView } from '../../common/costViewProtocol';
 import { DailyChart } from './chart';
-import { formatDay, formatTokens, h } from './dom';
+import { h } from '../common/dom';
+import { formatDay, formatTokens } from './format';
 import { dayRows, modelRows, requestRows, Table } from './tables';
 
 export interface CostChannel {

@@ -3,7 +3,8 @@
 // Left/Right/Home/End move between days and a live line reads the day out. The per-day table under it
 // (DailyTable) is the chart's accessible form, and what screen reader users get instead of the picture.
 import type { CostDay } from '../../common/costViewProtocol';
-import { formatDay, h, svg } from './dom';
+import { h, svg } from '../common/dom';
+import { formatDay } from './format';
 
 /** Drawn in CSS pixels at the element's width (re-drawn on resize), so text is never stretched. */
 const DEFAULT_WIDTH = 600;

@@ -1,7 +1,8 @@
 // The cost view's tables: spend per day (the chart's accessible form), per model, and the recent requests. Real
 // <table>s with captions and column headers, so screen readers announce each cell with its column.
 import type { CostDay, CostModelRow, CostRequestRow } from '../../common/costViewProtocol';
-import { formatDay, formatTime, formatTokens, h } from './dom';
+import { h } from '../common/dom';
+import { formatDay, formatTime, formatTokens } from './format';
 
 type Cell = Node | string;
 
