@@ -81,6 +81,22 @@ const ExchangeSchema = z.object({
   streamingPid: z.number().optional(),
 });
 
+const CompactionSchema = z.object({
+  id: z.string(),
+  throughAnswerId: z.string(),
+  summary: z.string(),
+  trigger: z.enum(['auto', 'manual']),
+  duringAnswerId: z.string().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  edited: z.boolean().optional(),
+  undone: z.boolean().optional(),
+  meta: AnswerMetaSchema.optional(),
+  tokensBefore: z.number().optional(),
+  tokensAfter: z.number().optional(),
+  covers: z.number().optional(),
+});
+
 const ConversationDataSchema = z.object({
   version: z.literal(1),
   id: z.string().min(1),
@@ -89,21 +105,7 @@ const ConversationDataSchema = z.object({
   updatedAt: z.number(),
   exchanges: z.array(ExchangeSchema),
   removed: z.array(z.string()).optional(),
-  compactions: z.array(z.object({
-    id: z.string(),
-    throughAnswerId: z.string(),
-    summary: z.string(),
-    trigger: z.enum(['auto', 'manual']),
-    duringAnswerId: z.string().optional(),
-    createdAt: z.number(),
-    updatedAt: z.number(),
-    edited: z.boolean().optional(),
-    undone: z.boolean().optional(),
-    meta: AnswerMetaSchema.optional(),
-    tokensBefore: z.number().optional(),
-    tokensAfter: z.number().optional(),
-    covers: z.number().optional(),
-  })).optional(),
+  compactions: z.array(CompactionSchema).optional(),
 });
 
 /** One journal record: an exchange as it now is (new or changed), and the chat's title and times with it. */
@@ -112,6 +114,8 @@ const JournalRecordSchema = z.object({
   title: z.string(),
   updatedAt: z.number(),
   removed: z.array(z.string()).optional(),
+  /** The chat's summaries as they are (small): a record carries them whole. */
+  compactions: z.array(CompactionSchema).optional(),
   exchange: ExchangeSchema,
 });
 
@@ -794,7 +798,7 @@ function journalRecords(data: ConversationData, refs: readonly ConversationData[
       return undefined;
     }
     known.add(id);
-    const record = JSON.stringify({ gen: shape.gen, title: data.title, updatedAt: data.updatedAt, ...(data.removed?.length ? { removed: data.removed } : {}), exchange });
+    const record = JSON.stringify({ gen: shape.gen, title: data.title, updatedAt: data.updatedAt, ...(data.removed?.length ? { removed: data.removed } : {}), ...(data.compactions?.length ? { compactions: data.compactions } : {}), exchange });
     lines += `\n${record.length} ${crc32(record).toString(16).padStart(8, '0')} ${record}\n`;
   }
   return lines;
@@ -831,7 +835,9 @@ function applyJournal(base: ConversationData, records: readonly JournalRecord[])
   const at = new Map(exchanges.map((e, i) => [e.answer.id, i]));
   const removed = new Set(base.removed ?? []);
   let { title, updatedAt } = base;
+  let compactions = base.compactions;
   for (const record of records) {
+    if (record.compactions) compactions = record.compactions as unknown as ConversationData['compactions'];
     const exchange = record.exchange as unknown as ConversationData['exchanges'][number];
     const i = at.get(exchange.answer.id);
     if (i === undefined) at.set(exchange.answer.id, exchanges.push(exchange) - 1);
@@ -846,5 +852,6 @@ function applyJournal(base: ConversationData, records: readonly JournalRecord[])
     updatedAt,
     exchanges: exchanges.filter((e) => !removed.has(e.answer.id)),
     ...(removed.size > 0 ? { removed: [...removed] } : {}),
+    ...(compactions?.length ? { compactions } : {}),
   };
 }
