@@ -51,7 +51,10 @@ export interface RunOptions {
   log: fs.WriteStream;
   /** Called with each output line (after it went to the log). */
   onLine?: (line: string) => void;
-  /** Prints "still <what>… (N min so far)" with the latest output line every `everyMs`, so a slow step never looks hung. */
+  /**
+   * Prints "still <what>… (N min so far, N lines of output)" every `everyMs`, so a slow step never looks hung. It never
+   * quotes the output: a compiler's line ("warning: …", "error: unused …") read out of context looks like a failure.
+   */
   heartbeat?: { what: string; everyMs: number; say: (line: string) => void };
 }
 
@@ -62,27 +65,30 @@ class RunError extends Error {
   }
 }
 
-function run(cmd: string, args: string[], opts: RunOptions): Promise<void> {
+/** "[tools] still building …… (2.5 min so far, 1,204 lines of output)": progress without quoting the output. */
+export function heartbeatLine(what: string, elapsedMs: number, outputLines: number): string {
+  const minutes = (elapsedMs / 60_000).toFixed(1);
+  return `[tools] still ${what}… (${minutes} min so far, ${outputLines.toLocaleString('en-US')} lines of output)`;
+}
+
+export function run(cmd: string, args: string[], opts: RunOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const started = Date.now();
-    let lastLine = '';
+    let lines = 0;
     const onData = (chunk: Buffer): void => {
       opts.log.write(chunk);
       for (const line of chunk.toString('utf8').split(/\r?\n|\r/)) {
         const trimmed = line.trim();
         if (trimmed === '') continue;
-        lastLine = trimmed;
+        lines++;
         opts.onLine?.(trimmed);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     const beat = opts.heartbeat;
-    const timer = beat && setInterval(() => {
-      const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-      beat.say(`[tools] still ${beat.what}… (${minutes} min so far${lastLine ? `; last: ${lastLine.slice(0, 120)}` : ''})`);
-    }, beat.everyMs);
+    const timer = beat && setInterval(() => beat.say(heartbeatLine(beat.what, Date.now() - started, lines)), beat.everyMs);
     child.on('error', (error) => {
       if (timer) clearInterval(timer);
       reject(error);

@@ -1,6 +1,7 @@
 // `npm start`: package the extension, start the local simulator (or use the real endpoint when FASTROUTER_API_KEY is
 // set), start code-server with the .vsix installed and fastrouter.baseUrl set, print the URL. Ctrl+C stops everything.
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, startCodeServer, type CodeServer } from '../test/e2e/harness';
@@ -8,11 +9,28 @@ import { startSimulator, type Simulator } from '../test/support/simulator';
 
 const REAL_ENDPOINT = 'https://api.fastrouter.ai';
 
-function npm(args: string[]): Promise<void> {
+/**
+ * `npm run package`: vsce runs `vscode:prepublish` (the one production bundle) and writes the .vsix. Its output (npm's
+ * banners, vsce's file tree) is kept and printed only when it fails; on success one line says what was made.
+ */
+function packageExtension(vsix: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const started = Date.now();
+    const child = spawn('npm', ['run', '--silent', 'package'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`npm ${args.join(' ')} exited ${code}`))));
+    child.on('close', (code) => {
+      if (code !== 0) {
+        process.stderr.write(Buffer.concat(output));
+        reject(new Error(`npm run package exited ${code}`));
+        return;
+      }
+      const size = fs.statSync(vsix).size;
+      console.log(`Packaged ${path.relative(REPO_ROOT, vsix)} (${Math.round(size / 1024)} KB) in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      resolve();
+    });
   });
 }
 
@@ -35,9 +53,9 @@ async function main(): Promise<void> {
   }
   const useReal = Boolean(process.env.FASTROUTER_API_KEY);
 
-  console.log('Packaging the extension (npm run package)…');
-  await npm(['run', 'package']);
   const vsix = path.join(REPO_ROOT, 'dist', 'fastrouter-chat.vsix');
+  console.log('Bundling and packaging the extension (npm run package)…');
+  await packageExtension(vsix);
 
   let sim: Simulator | undefined;
   let server: CodeServer | undefined;
@@ -71,6 +89,7 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(`FastRouter Chat is running in code-server: open ${server.workbenchUrl()}`);
+  console.log(`  A fresh profile for this run (no key, chats, cost history or settings from an earlier one): ${server.runDir}, removed at Ctrl+C.`);
   if (sim) {
     console.log(`  Endpoint: the local simulator at ${sim.url} (fastrouter.baseUrl). It accepts ANY key:`);
     console.log('  run "FastRouter: Set API Key" (F1) and type anything, e.g. test-key, or just ask and answer the key prompt.');

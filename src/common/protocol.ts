@@ -108,6 +108,20 @@ export const CommandCardSchema = z.object({
 });
 export type CommandCard = z.infer<typeof CommandCardSchema>;
 
+/**
+ * A file the tools and commands of a question changed, as the line under its answer lists it ("Changed 3 files
+ * +40 −12"): lines added and removed from before the question to when the answer ended.
+ */
+export const TurnFileChangeSchema = z.object({
+  /** Workspace-relative. */
+  path: z.string().max(5000),
+  added: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  created: z.boolean().optional(),
+  deleted: z.boolean().optional(),
+});
+export type TurnFileChange = z.infer<typeof TurnFileChangeSchema>;
+
 /** One block of an answer as the webview shows it. */
 export const AnswerBlockSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
@@ -241,6 +255,8 @@ export const AssistantTurnSchema = z.object({
   error: TurnErrorSchema.optional(),
   /** The tool loop paused at a bound (rounds, credits): why, shown with a Continue button. */
   paused: z.string().optional(),
+  /** Files its tools and commands changed (issue 17), listed under the answer. */
+  changes: z.array(TurnFileChangeSchema).max(10_000).optional(),
   /** The conversation was compacted after this answer: the row shown under it. */
   compaction: CompactionViewSchema.optional(),
 });
@@ -396,6 +412,7 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
     meta: AnswerMetaSchema.optional(),
     error: TurnErrorSchema.optional(),
     paused: z.string().optional(),
+    changes: z.array(TurnFileChangeSchema).max(10_000).optional(),
   }),
   /**
    * The answer waits before its request is sent again (429, 529…): the turn shows why and counts down, Stop still
@@ -460,6 +477,8 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: SettingIdSchema.optional() }),
   // Checkpoints (issue 17): a question's Restore button.
   z.object({ type: z.literal('restoreQuestion'), turnId: z.string().max(200) }),
+  /** A file of the "Changed N files" line under an answer: its diff, before the question ↔ now. */
+  z.object({ type: z.literal('openFileChange'), turnId: z.string().max(200), index: z.number().int().nonnegative().max(100_000) }),
   z.object({ type: z.literal('copyCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
   z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),

@@ -9,7 +9,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { findWebviewFrame, quickInput, runCommand, waitFor } from './workbench';
+import { findWebviewFrame, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
 
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
@@ -28,6 +28,18 @@ after(async () => {
 
 function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
   return screenshotOnFailure(t, page, `commands-ui-${t.name.slice(0, 40)}`, fn);
+}
+
+let keySet = false;
+
+/** Once per page (code-server keeps secrets in the tab's memory): each test can run alone. */
+async function setApiKey(): Promise<void> {
+  if (keySet) return;
+  await runCommand(page, 'FastRouter: Set API Key');
+  await (await quickInput(page, 'Set API Key')).fill('test-key');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  keySet = true;
 }
 
 async function openChat(): Promise<Frame> {
@@ -51,10 +63,7 @@ const run = (id: string, command: string) => ({ toolUse: { id, name: 'run_comman
 
 test('Run on the card: the output in the row, the result sent to the model', { timeout: 240_000 }, async (t) => {
   await step(t, async () => {
-    await runCommand(page, 'FastRouter: Set API Key');
-    await (await quickInput(page, 'Set API Key')).fill('test-key');
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await setApiKey();
     const frame = await openChat();
     sim.enqueue(run('toolu_run', 'echo hello-ui && echo to-stderr >&2'), { text: 'It said hello.' });
     await send(frame, 'Say hello');
@@ -116,5 +125,114 @@ test('Restore on a question: its file changes undone, the question back in the c
     await waitFor('the files restored', async () => fs.readFileSync(path.join(workspace, 'notes.txt'), 'utf8') === 'first\n' && !fs.existsSync(path.join(workspace, 'made.txt')));
     await waitFor('the question in the composer', async () => (await frame.locator('textarea#composer-input').inputValue()) === 'Change the notes');
     assert.equal(await frame.locator('.turn[data-role="user"]').count(), 0, 'the conversation is rewound');
+  });
+});
+
+/** An edit_file call the simulator sends, for the card's Apply. */
+const edit = (id: string, file: string, oldText: string, newText: string) => ({ toolUse: { id, name: 'edit_file', input: { path: file, old_text: oldText, new_text: newText } } });
+const fileText = (name: string) => fs.readFileSync(path.join(workspace, name), 'utf8');
+
+/** Asks in a new chat; Claude edits mine.txt and other.txt (Apply on both cards); then the user edits mine.txt. */
+async function editedThenChangedByUser(frame: Frame, tag: string): Promise<void> {
+  fs.writeFileSync(path.join(workspace, 'mine.txt'), 'm1\n');
+  fs.writeFileSync(path.join(workspace, 'other.txt'), 'o1\n');
+  sim.enqueue(edit(`toolu_m${tag}`, 'mine.txt', 'm1', 'm2'), edit(`toolu_o${tag}`, 'other.txt', 'o1', 'o2'), { text: 'Edited both.' });
+  await send(frame, `Edit both ${tag}`);
+  for (const id of [`toolu_m${tag}`, `toolu_o${tag}`]) {
+    await frame.locator(`.tool-call[data-tool-id="${id}"] .tool-card button`, { hasText: 'Apply' }).click({ timeout: 60_000 });
+  }
+  await frame.locator('.turn[data-role="assistant"][data-status="done"]').last().waitFor({ timeout: 60_000 });
+  assert.equal(fileText('mine.txt'), 'm2\n');
+  // The user's own edit after Claude's.
+  fs.writeFileSync(path.join(workspace, 'mine.txt'), 'm2 and my own line\n');
+}
+
+async function pressRestore(frame: Frame): Promise<void> {
+  const question = frame.locator('.turn[data-role="user"]').last();
+  await question.hover();
+  await question.locator('button.restore-question').click();
+}
+
+test('Restore after the user changed a file: the modal lists it, Show Diff opens its diff, Keep My Changes keeps it', { timeout: 180_000 }, async (t) => {
+  await step(t, async () => {
+    await setApiKey();
+    await runCommand(page, 'FastRouter: New Chat');
+    const frame = await openChat();
+    await editedThenChangedByUser(frame, 'keep');
+    await pressRestore(frame);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /You changed mine\.txt since Claude did/);
+    assert.doesNotMatch(await dialog.innerText(), /other\.txt/, 'only the file the user changed is asked about');
+    await dialog.locator('.monaco-button', { hasText: 'Show Diff' }).click();
+    // The diff (before the question ↔ now) opens, and the question is asked again.
+    await page.locator('.tab', { hasText: 'mine.txt (before the question ↔ now)' }).waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 30_000 });
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Keep My Changes' }).click();
+    await waitFor('the other file restored', async () => fileText('other.txt') === 'o1\n');
+    assert.equal(fileText('mine.txt'), 'm2 and my own line\n', 'the user\'s change is kept');
+    await waitFor('the summary', async () => /1 file restored, 1 kept: you changed it \(mine\.txt\)/.test(await frame.locator('#composer-notice').innerText()));
+    await runCommand(page, 'View: Close All Editors');
+  });
+});
+
+test('Restore after the user changed a file: Restore Them Too overwrites it with what it was before the question', { timeout: 180_000 }, async (t) => {
+  await step(t, async () => {
+    await setApiKey();
+    await runCommand(page, 'FastRouter: New Chat');
+    const frame = await openChat();
+    await editedThenChangedByUser(frame, 'over');
+    await pressRestore(frame);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /You changed mine\.txt since Claude did/);
+    await dialog.locator('.monaco-button', { hasText: 'Restore Them Too' }).click();
+    await waitFor('both files restored', async () => fileText('mine.txt') === 'm1\n' && fileText('other.txt') === 'o1\n');
+    await waitFor('the question in the composer', async () => (await frame.locator('textarea#composer-input').inputValue()) === 'Edit both over');
+  });
+});
+
+test('reload, then Restore: edits and a command\'s created, changed and deleted files come back; the changed-files line survives; Redo after another reload brings files and turns back', { timeout: 300_000 }, async (t) => {
+  await step(t, async () => {
+    await setApiKey();
+    await runCommand(page, 'FastRouter: New Chat');
+    let frame = await openChat();
+    fs.writeFileSync(path.join(workspace, 'r1.txt'), 'r1\n');
+    fs.writeFileSync(path.join(workspace, 'rchg.txt'), 'c1\n');
+    fs.writeFileSync(path.join(workspace, 'rgone.txt'), 'gone\n');
+    sim.enqueue(edit('toolu_r1', 'r1.txt', 'r1', 'r2'), run('toolu_rc', 'echo made > rmade.txt && echo c2 > rchg.txt && rm rgone.txt'), { text: 'Changed four files.' });
+    await send(frame, 'Change four files');
+    await frame.locator('.tool-call[data-tool-id="toolu_r1"] .tool-card button', { hasText: 'Apply' }).click({ timeout: 60_000 });
+    await frame.locator('.tool-call[data-tool-id="toolu_rc"] .command-card button', { hasText: 'Run' }).click({ timeout: 60_000 });
+    await frame.locator('.turn[data-role="assistant"][data-status="done"]').last().waitFor({ timeout: 60_000 });
+    const after = { 'r1.txt': 'r2\n', 'rchg.txt': 'c2\n', 'rmade.txt': 'made\n' };
+    for (const [name, text] of Object.entries(after)) assert.equal(fileText(name), text);
+    assert.equal(await frame.locator('.turn[data-role="assistant"]').last().locator('.changed-files summary').innerText(), 'Changed 4 files +3 \u22123');
+
+    await page.reload({ waitUntil: 'commit', timeout: 120_000 });
+    keySet = false;
+    await waitForWorkbench(page);
+    frame = await openChat();
+    const line = frame.locator('.turn[data-role="assistant"]').last().locator('.changed-files summary');
+    await line.waitFor({ timeout: 60_000 });
+    assert.equal(await line.innerText(), 'Changed 4 files +3 \u22123', 'the line survives the reload');
+    await pressRestore(frame);
+    await waitFor('the files restored after the reload', async () =>
+      fileText('r1.txt') === 'r1\n' && fileText('rchg.txt') === 'c1\n' && fs.existsSync(path.join(workspace, 'rgone.txt')) && !fs.existsSync(path.join(workspace, 'rmade.txt')), 60_000);
+    assert.equal(fileText('rgone.txt'), 'gone\n');
+    await waitFor('the question in the composer', async () => (await frame.locator('textarea#composer-input').inputValue()) === 'Change four files');
+    assert.equal(await frame.locator('.turn[data-role="user"]').count(), 0, 'the conversation is rewound');
+
+    await page.reload({ waitUntil: 'commit', timeout: 120_000 });
+    keySet = false;
+    await waitForWorkbench(page);
+    frame = await openChat();
+    await runCommand(page, 'FastRouter: Redo Restore');
+    await waitFor('the files back after Redo', async () =>
+      Object.entries(after).every(([name, text]) => fs.existsSync(path.join(workspace, name)) && fileText(name) === text) && !fs.existsSync(path.join(workspace, 'rgone.txt')), 60_000);
+    await waitFor('the turns back after Redo', async () => (await frame.locator('.turn[data-role="user"]').count()) === 1 && (await frame.locator('.turn[data-role="assistant"]').count()) === 1, 60_000);
+    assert.match(await frame.locator('.turn[data-role="user"]').innerText(), /Change four files/);
+    assert.match(await frame.locator('.turn[data-role="assistant"]').innerText(), /Changed four files\./);
   });
 });

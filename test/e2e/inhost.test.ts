@@ -64,6 +64,8 @@ test('in-host suites in code-server', { timeout: RUN_TIMEOUT_MS + 180_000 }, asy
       ['extensionTestsPath', server.remoteUri(path.join(OUT_DIR, SUITE_INDEX))],
       ['extensionEnvironment', JSON.stringify(extensionEnvironment)],
     ]),
+    // The outcome comes through codeAutomationExit; the page's load event can take over 30 s on a loaded machine.
+    { waitUntil: 'commit', timeout: 120_000 },
   );
 
   let timer: NodeJS.Timeout | undefined;

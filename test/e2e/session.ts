@@ -34,7 +34,8 @@ export async function startWorkbenchSession(options: {
     // The profile lives in the run folder, so a search of that folder covers the browser side of VS Code's storage too.
     browser = await launchBrowser({ profileDir: path.join(server.runDir, 'chromium-profile') });
     const page = await browser.newPage();
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]));
+    // waitForWorkbench waits for the workbench itself; the page's load event can take over 30 s on a loaded machine.
+    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]), { waitUntil: 'commit', timeout: 120_000 });
     await waitForWorkbench(page);
     return { sim, server, browser, page, close };
   } catch (error) {

@@ -5,15 +5,17 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
 import { CheckpointStore, hashOf, MAX_SNAPSHOT_BYTES } from '../../src/core/checkpoints/checkpointStore';
+import { lineDelta } from '../../src/core/checkpoints/lineDelta';
 
 let base: string;
 let ws: string;
 let dir: string;
 let clock = 1_000_000;
-const store = (options: { maxQuestions?: number } = {}) =>
-  new CheckpointStore({ dir, roots: () => [ws], now: () => clock++, excluded: (_root, rel) => rel === 'hidden.txt', ...options });
+const store = (options: { maxQuestions?: number; blobGraceMs?: number } = {}) =>
+  new CheckpointStore({ dir, roots: () => [ws], now: () => clock++, excluded: (_root, rel) => rel === 'hidden.txt', blobGraceMs: 0, ...options });
 const file = (name: string) => join(ws, name);
 const read = (name: string) => readFile(file(name), 'utf8');
 async function exists(name: string): Promise<boolean> {
@@ -127,8 +129,9 @@ test('a file the user changed since is a conflict: kept unless the user says ove
   await s2.beforeWrite('q9', 'c', file('gone.txt'));
   await writeFile(file('gone.txt'), 'x\n');
   await s2.afterWrite('q9', file('gone.txt'));
-  assert.deepEqual((await s2.plan('q9', new Set([file('gone.txt')]))).map((i) => i.conflict), [true]);
-  const overwritten = await s2.restore('q9', await s2.plan('q9', new Set([file('gone.txt')])), new Set([file('gone.txt')]));
+  const dirty = new Map([[file('gone.txt'), hashOf('x and unsaved\n')]]);
+  assert.deepEqual((await s2.plan('q9', dirty)).map((i) => i.conflict), [true]);
+  const overwritten = await s2.restore('q9', await s2.plan('q9', dirty), new Set([file('gone.txt')]));
   assert.deepEqual(overwritten.restored, [file('gone.txt')]);
 });
 
@@ -178,4 +181,125 @@ test('pruning keeps the last 50 questions and 7 days, and drops blobs nothing re
 
 test('never writes into .git', async () => {
   await assert.rejects(store().beforeWrite('q', 'c', join(ws, '.git', 'config')), /never touch \.git/);
+});
+
+test('two windows write the index at once: every entry of both is kept (the index lock)', { timeout: 60_000 }, async () => {
+  // Two processes (two windows' extension hosts) on one store folder, each recording 40 questions as fast as it can,
+  // released together so their read-modify-writes of the index overlap.
+  const perWriter = 40;
+  const moduleUrl = join(__dirname, '../../src/core/checkpoints/checkpointStore.ts');
+  const code = (name: string) => `
+    const { CheckpointStore } = require(${JSON.stringify(moduleUrl)});
+    const { writeFileSync } = require('node:fs');
+    const s = new CheckpointStore({ dir: ${JSON.stringify(dir)}, roots: () => [] });
+    process.stdout.write('ready\\n');
+    process.stdin.once('data', async () => {
+      for (let i = 0; i < ${perWriter}; i++) {
+        const path = ${JSON.stringify(ws)} + '/${name}-' + i + '.txt';
+        await s.beforeWrite('${name}-q' + i, 'c', path);
+        writeFileSync(path, 'made by ${name} ' + i);
+        await s.afterWrite('${name}-q' + i, path);
+      }
+      process.exit(0);
+    });`;
+  const children = ['w1', 'w2'].map((name) => spawn(process.execPath, ['--import', 'tsx', '-e', code(name)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  await Promise.all(children.map((c) => new Promise<void>((resolve, reject) => {
+    c.on('error', reject);
+    c.stdout!.once('data', () => resolve());
+  })));
+  const exits = children.map((c) => new Promise<number | null>((resolve) => c.on('exit', resolve)));
+  for (const c of children) c.stdin!.write('go\n');
+  assert.deepEqual(await Promise.all(exits), [0, 0]);
+  const fresh = store();
+  await fresh.load();
+  assert.equal(fresh.questions.length, 2 * perWriter, 'no question lost');
+  assert.ok(fresh.questions.every((q) => Object.values(q.files).every((f) => f.before === null && f.after !== null)), 'every after recorded');
+});
+
+test('an edit into unsaved changes: Restore puts back the file and the user\'s unsaved text; Redo the edit', async () => {
+  const s = store();
+  const path = file('a.txt');
+  // On disk "a1"; the editor holds the user's unsaved "a1 + mine"; edit_file changes the editor only.
+  await s.beforeWrite('q1', 'c', path, 'a1\nmine\n');
+  await s.afterWrite('q1', path, 'a2\nmine\n');
+  const plan = await s.plan('q1', new Map([[path, hashOf('a2\nmine\n')]]));
+  assert.equal(plan.length, 1);
+  assert.equal(plan[0].conflict, false);
+  assert.equal(plan[0].text, hashOf('a1\nmine\n'));
+  const summary = await s.restore('q1', plan);
+  assert.deepEqual(summary.restored, [path]);
+  assert.deepEqual(summary.texts, [{ path, text: hashOf('a1\nmine\n') }]);
+  assert.equal((await s.getBlob(summary.texts[0].text)).toString(), 'a1\nmine\n', 'the unsaved text is kept');
+  assert.equal(await read('a.txt'), 'a1\n', 'the file on disk stays as saved');
+  const redone = await s.redo(new Map([[path, hashOf('a1\nmine\n')]]));
+  assert.deepEqual(redone.texts, [{ path, text: hashOf('a2\nmine\n') }]);
+
+  // The user saved the edit: the file goes back as saved before, and their unsaved text into the editor.
+  await s.beforeWrite('q2', 'c', path, 'a1\nmine\n');
+  await s.afterWrite('q2', path, 'a2\nmine\n');
+  await writeFile(path, 'a2\nmine\n');
+  const saved = await s.plan('q2');
+  assert.equal(saved[0].conflict, false);
+  const back = await s.restore('q2', saved);
+  assert.equal(await read('a.txt'), 'a1\n');
+  assert.deepEqual(back.texts, [{ path, text: hashOf('a1\nmine\n') }]);
+
+  // The user typed more after the edit: a conflict.
+  await s.beforeWrite('q3', 'c', path, 'a1\nmine\n');
+  await s.afterWrite('q3', path, 'a2\nmine\n');
+  assert.equal((await s.plan('q3', new Map([[path, hashOf('a2\nmine\nmore\n')]])))[0].conflict, true);
+});
+
+test('a question\'s changed files: lines added and removed against before it, commands included', async () => {
+  const s = store();
+  await writeFile(file('long.txt'), Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n') + '\n');
+  await s.beforeWrite('q1', 'c', file('long.txt'));
+  await writeFile(file('long.txt'), Array.from({ length: 50 }, (_, i) => (i === 3 ? 'three' : i === 40 ? 'forty' : `line ${i}`)).join('\n') + '\n');
+  await s.afterWrite('q1', file('long.txt'));
+  const before = await s.snapshot();
+  await writeFile(file('made.txt'), 'one\ntwo\n');
+  await rm(file('gone.txt'));
+  await s.recordCommand('q1', 'c', before, await s.snapshot());
+  const changes = await s.changes('q1');
+  assert.deepEqual(changes.map((c) => [c.path.slice(ws.length + 1), c.added, c.removed, c.before === null, c.now === null]), [
+    ['gone.txt', 0, 1, false, true],
+    ['long.txt', 2, 2, false, false],
+    ['made.txt', 2, 0, true, false],
+  ]);
+  // Unsaved text in an editor counts as what the file is now.
+  const unsaved = await s.changes('q1', new Map([[file('made.txt'), 'one\n']]));
+  assert.deepEqual(unsaved.find((c) => c.path === file('made.txt')), { path: file('made.txt'), before: null, now: hashOf('one\n'), added: 1, removed: 0 });
+});
+
+test('what the chat keeps with a Restore comes back with Redo after a reload', async () => {
+  const s = store();
+  await s.beforeWrite('q1', 'c', file('a.txt'));
+  await writeFile(file('a.txt'), 'a2\n');
+  await s.afterWrite('q1', file('a.txt'));
+  await s.restore('q1', await s.plan('q1'));
+  await s.keepWithRestore('q1', JSON.stringify({ turns: ['the question', 'its answer'] }));
+  assert.equal((await s.prune()).blobs, 0, 'the kept turns are referenced');
+  const reloaded = store();
+  const redone = await reloaded.redo();
+  assert.equal(redone.questionId, 'q1');
+  assert.equal(redone.conversationId, 'c');
+  assert.deepEqual(JSON.parse(redone.payload!.toString()), { turns: ['the question', 'its answer'] });
+  assert.equal(await read('a.txt'), 'a2\n');
+});
+
+test('prune leaves young unreferenced blobs (another window may be about to refer to them)', async () => {
+  const s = store({ blobGraceMs: 60 * 60 * 1000 });
+  await s.putBlob('orphan');
+  assert.equal((await s.prune()).blobs, 0);
+  assert.equal((await store().prune()).blobs, 1);
+});
+
+test('line counts are a shortest diff: two edits far apart are two lines each way', () => {
+  const base = Array.from({ length: 1000 }, (_, i) => `l${i}`);
+  const changed = base.map((l, i) => (i === 10 || i === 900 ? `${l}!` : l));
+  assert.deepEqual(lineDelta(base.join('\n'), changed.join('\n')), { added: 2, removed: 2 });
+  assert.deepEqual(lineDelta('', 'a\nb\n'), { added: 2, removed: 0 });
+  assert.deepEqual(lineDelta('a\nb\n', ''), { added: 0, removed: 2 });
+  assert.deepEqual(lineDelta('a\nb\nc\n', 'a\nx\nc\ny\n'), { added: 2, removed: 1 });
+  assert.deepEqual(lineDelta('same\n', 'same\n'), { added: 0, removed: 0 });
 });

@@ -338,3 +338,24 @@ test('a 120-question session with tool rounds on the small-context model: summar
   assert.ok(worst <= 0.02, `meter within ±2% (worst ${(worst * 100).toFixed(2)}%)`);
   h.controller.dispose();
 });
+
+test('"prompt is too long" from the endpoint (the window was believed larger): the earlier turns are summarised within the maximum it named, and the request is sent again, once', async () => {
+  const h = harness(freshDir(), { model: SMALL_CONTEXT_MODEL, contextLength: SMALL_CONTEXT_LENGTH * 10 });
+  await h.controller.ready;
+  for (let turn = 0; turn < 6; turn++) {
+    sim.enqueue({ text: `Answer ${turn}. ${'A long explanation without any tool calls to stub. '.repeat(300)}` });
+    await h.controller.ask({ text: `Question ${turn}` });
+  }
+  const before = sim.requests.length;
+  sim.enqueue({ text: 'It fits now.' });
+  await h.controller.ask({ text: 'Question 6' });
+  const requests = sim.requests.slice(before);
+  const last = h.controller.conversation.exchanges[6];
+  assert.equal(last.answer.status, 'done', JSON.stringify(last.answer.error));
+  assert.equal(requests[0].status, 400, 'refused first');
+  assert.equal(h.controller.conversation.compactions.length, 1);
+  assert.equal(h.controller.conversation.compactions[0].trigger, 'auto');
+  assert.equal(requests.at(-1)?.status, 200);
+  assert.ok(requests.filter((r) => r.status === 400).length <= 2, `refused ${requests.filter((r) => r.status === 400).length}`);
+  h.controller.dispose();
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Conversation } from '../../src/core/conversation/conversation';
 import { mergeConversationData } from '../../src/core/conversation/conversationMerge';
-import { rewindConversation, unrewindConversation } from '../../src/core/conversation/rewind';
+import { redoAnswerId, rewindConversation, unrewindConversation } from '../../src/core/conversation/rewind';
 
 function chat(): Conversation {
   const c = Conversation.create('c1', 1);
@@ -46,4 +46,17 @@ test('Redo puts the exchanges back with new answer ids, which survive a merge wi
   assert.deepEqual(c.exchanges.map((e) => [e.user.id, e.answer.id]), [['u1', 'a1'], ['u2', 'new1'], ['u3', 'new2']]);
   const merged = mergeConversationData(c.toData(), rewoundCopy);
   assert.deepEqual(merged.data.exchanges.map((e) => e.user.id), ['u1', 'u2', 'u3']);
+});
+
+test('a Redo applied twice (a second window, a second click) brings each exchange back once, also through a merge', () => {
+  const c = chat();
+  const rewound = rewindConversation(c, 'u2', 10)!;
+  const rewoundCopy = c.toData();
+  const other = new Conversation(JSON.parse(JSON.stringify(rewoundCopy)));
+  unrewindConversation(c, rewound.removed, redoAnswerId, 11);
+  assert.deepEqual(unrewindConversation(c, rewound.removed, redoAnswerId, 12), [], 'the second time in one window does nothing');
+  // Another window applies the same Redo to its own copy: the answers get the same ids, so the merge keeps one each.
+  unrewindConversation(other, rewound.removed, redoAnswerId, 13);
+  const merged = mergeConversationData(c.toData(), other.toData());
+  assert.deepEqual(merged.data.exchanges.map((e) => [e.user.id, e.answer.id]), [['u1', 'a1'], ['u2', 'a2-redo'], ['u3', 'a3-redo']]);
 });

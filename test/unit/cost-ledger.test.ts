@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { formatCredits } from '../../src/common/credits';
+import { formatCredits, formatDuration, formatPricePerMillion, formatTokens, lineRange, metaLine } from '../../src/common/credits';
 import { CostLedger } from '../../src/core/cost/costLedger';
 import { localDayKey, localMonthKey, parseEntry } from '../../src/core/cost/costTotals';
 
@@ -202,17 +202,44 @@ test('a request records who asked (src) when a source is given, and lines withou
   assert.equal(ledger.totals.allTime.requests, 2);
 });
 
-test('formatCredits shows a single cheap request and never uses exponent notation', () => {
+test('formatCredits: three significant digits below 1, two decimals from 1, thousands separators, never exponent notation', () => {
   assert.equal(formatCredits(0), '0');
   assert.equal(formatCredits(0.000042), '0.000042');
   assert.equal(formatCredits(0.0123), '0.0123');
+  assert.equal(formatCredits(0.002694), '0.00269', 'significant digits, not six decimals');
+  assert.equal(formatCredits(0.00123456), '0.00123');
   assert.equal(formatCredits(0.25), '0.25');
+  assert.equal(formatCredits(0.5), '0.50', 'at least two decimals, so amounts line up');
   assert.equal(formatCredits(0.001), '0.001');
+  assert.equal(formatCredits(0.999), '0.999');
   assert.equal(formatCredits(0.0000001), '<0.000001', 'a tiny cost is not shown as zero');
   assert.equal(formatCredits(1.5), '1.50');
-  assert.equal(formatCredits(1.2346), '1.235');
-  assert.equal(formatCredits(1234.5), '1234.50');
+  assert.equal(formatCredits(1.2346), '1.23');
+  assert.equal(formatCredits(1234.5), '1,234.50', 'thousands separators');
+  assert.equal(formatCredits(1234567.891), '1,234,567.89');
+  assert.equal(formatCredits(-0.5), '-0.50');
   assert.ok(!formatCredits(1e-7).includes('e'));
+  assert.ok(!formatCredits(3e-6).includes('e'));
+});
+
+test('one format for every number a person reads: tokens, durations, prices, line ranges and the meta line', () => {
+  assert.equal(formatTokens(1234567), '1,234,567');
+  assert.equal(formatTokens(840), '840');
+  assert.equal(formatDuration(4210), '4.2 s');
+  assert.equal(formatDuration(125_000), '2 min 5 s');
+  assert.equal(formatPricePerMillion(3e-6), '3.00');
+  assert.equal(formatPricePerMillion(0.08e-6), '0.08');
+  assert.equal(lineRange(9, 9), 'line 9');
+  assert.equal(lineRange(9), 'line 9');
+  assert.equal(lineRange(9, 12), 'lines 9–12');
+  assert.equal(
+    metaLine({ model: 'anthropic/claude-sonnet-4-5', modelName: 'Claude Sonnet 4.5', inputTokens: 123456, cacheReadTokens: 120000, outputTokens: 4321, cost: { kind: 'billed', credits: 0.002694 }, durationMs: 83_400 }),
+    'Claude Sonnet 4.5 · 123,456 in · 120,000 cached · 4,321 out · 0.00269 credits · 1 min 23 s',
+  );
+  assert.equal(
+    metaLine({ model: 'claude-x', inputTokens: 10, outputTokens: 2, cost: { kind: 'estimate', credits: 1234.5 }, durationMs: 900 }),
+    'claude-x · 10 in · 2 out · ≈ 1,234.50 credits (estimate) · 0.9 s',
+  );
 });
 
 /** A writer in another process: appends `count` requests, refreshing between appends like a live window. */

@@ -83,7 +83,7 @@ describe('cost view data', () => {
     ]);
     const data = costViewData(totals, NOW);
     assert.ok(Math.abs(data.cache.saved.value - 2.625) < 1e-9, `saved ${data.cache.saved.value}`);
-    assert.equal(data.cache.saved.text, '2.625');
+    assert.equal(data.cache.saved.text, '2.63');
     assert.deepEqual([data.cache.readTokens, data.cache.writeTokens, data.cache.unpricedTokens], [1_000_500, 100_020, 520]);
     assert.equal(data.models.find((m) => m.id === 'vendor/unpriced')!.cacheSaved, undefined);
     assert.ok(Math.abs(data.models.find((m) => m.id === SONNET)!.cacheSaved!.value - 2.625) < 1e-9);

@@ -123,11 +123,11 @@ test('model information: the Claude models, output = what is requested, input ro
       isUserSelectable: true,
     },
   );
-  assert.match(sonnet.tooltip, /\$3 in \/ \$15 out per million tokens/);
+  assert.match(sonnet.tooltip, /3\.00 in \/ 15\.00 out credits per million tokens/);
   const haiku = lmModelInformation(BUILTIN_MODELS.find((m) => m.id.includes('3-5-haiku'))!, { maxTokens: 100_000 });
   assert.equal(haiku.maxInputTokens, 200_000 - 8192, 'output capped by the model');
   assert.equal(haiku.maxInputTokens + haiku.maxOutputTokens, 200_000, 'input + output = the context window');
-  assert.match(haiku.tooltip, /\$0\.8 in \/ \$4 out/);
+  assert.match(haiku.tooltip, /0\.80 in \/ 4\.00 out/);
 });
 
 test('request sources: VS Code chat for VS Code and its chat extension, else the extension id', () => {

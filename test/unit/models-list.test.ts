@@ -95,14 +95,16 @@ describe('what Select Model shows', () => {
   it('context length and price per million input / output tokens', () => {
     const { models } = catalogFrom(cachedModelList(URL, NOW, listed), URL);
     assert.deepEqual(models.map(modelDetail), [
-      '200k context · $3 / $15 per million tokens (input / output)',
-      '200k context · $15 / $75 per million tokens (input / output)',
-      '200k context · $1 / $5 per million tokens (input / output)',
-      '1M context · $3 / $15 per million tokens (input / output)',
+      '200k context · 3.00 / 15.00 credits per million tokens (input / output)',
+      '200k context · 15.00 / 75.00 credits per million tokens (input / output)',
+      '200k context · 1.00 / 5.00 credits per million tokens (input / output)',
+      '1M context · 3.00 / 15.00 credits per million tokens (input / output)',
     ]);
-    assert.equal(pricePerMillion(0.8e-6), '$0.80');
-    assert.equal(pricePerMillion(0.08e-6), '$0.08');
-    assert.equal(pricePerMillion(3.75e-6), '$3.75');
-    assert.equal(pricePerMillion(0), '$0');
+    // Credits, in the one format of common/credits.ts (no dollar sign: FastRouter bills credits).
+    assert.equal(pricePerMillion(0.8e-6), '0.80');
+    assert.equal(pricePerMillion(0.08e-6), '0.08');
+    assert.equal(pricePerMillion(3.75e-6), '3.75');
+    assert.equal(pricePerMillion(0.3e-6 / 1000), '0.0003');
+    assert.equal(pricePerMillion(0), '0');
   });
 });

@@ -27,3 +27,25 @@ test('a prompt over the small model\'s window is refused with the API\'s 400; on
   const json = await fits.json() as { usage: { input_tokens: number } };
   assert.equal(json.usage.input_tokens, 100);
 });
+
+test('a summary request is answered with a summary written from the conversation: goals, decisions, files the tools changed, an open question', async () => {
+  const { isSummaryRequest, summariseConversation } = await import('../support/simulatorAnswer');
+  const { summaryInstruction } = await import('../../src/core/context/summary');
+  const instruction = summaryInstruction(['src/b.ts']);
+  assert.equal(isSummaryRequest(instruction), true);
+  assert.equal(isSummaryRequest('Summarise this function for me.'), false);
+  const summary = summariseConversation([
+    { role: 'user', content: 'Make the parser faster.' },
+    { role: 'assistant', content: [{ type: 'text', text: 'We will cache the tokens. Details follow.' }, { type: 'tool_use', id: 't1', name: 'edit_file', input: { path: 'src/a.ts' } }, { type: 'tool_use', id: 't2', name: 'edit_file', input: { path: 'src/c.ts' } }] },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'Applied.' }, { type: 'tool_result', tool_use_id: 't2', content: 'The user declined this change.', is_error: true }] },
+    { role: 'assistant', content: 'Done.' },
+    { role: 'user', content: 'Now add tests.' },
+    { role: 'user', content: instruction },
+  ]);
+  assert.equal(summary, [
+    '## Goals\n- Make the parser faster.\n- Now add tests.',
+    '## Decisions\n- We will cache the tokens.\n- Done.',
+    '## Files changed\n- src/a.ts — edited\n- src/b.ts — changed',
+    '## Open tasks\n- Now add tests.',
+  ].join('\n\n'));
+});

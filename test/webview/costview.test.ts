@@ -96,7 +96,7 @@ describe('cost view in Chromium', () => {
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'day-chart');
     assert.equal(await page.locator('#day-chart').getAttribute('role'), 'img');
-    assert.match((await page.locator('#day-chart').getAttribute('aria-label'))!, /Spend per day, last 30 days: 0\.7 credits billed, most on .* \(0\.40\)\. Left and Right arrows/);
+    assert.match((await page.locator('#day-chart').getAttribute('aria-label'))!, /Spend per day, last 30 days: 0\.70 credits billed, most on .* \(0\.40\)\. Left and Right arrows/);
 
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');

@@ -201,7 +201,7 @@ describe('chat webview: interaction', () => {
       const expected = cost.kind === 'billed' ? `${formatCredits(credits)} credits` : `≈ ${formatCredits(credits)} credits (estimate)`;
       assert.equal(shown, expected, `credits ${credits}`);
     }
-    assert.equal(await chat.page.locator('.turn[data-turn-id="c0"] .meta-cost').textContent(), '0.002694 credits');
+    assert.equal(await chat.page.locator('.turn[data-turn-id="c0"] .meta-cost').textContent(), '0.00269 credits', 'three significant digits');
     await chat.close();
   });
 

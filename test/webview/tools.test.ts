@@ -168,4 +168,43 @@ describe('chat webview: tool calls', () => {
     await note.locator('button', { hasText: 'Continue' }).click();
     assert.deepEqual(await chat.posted(), [{ type: 'continue', turnId: 't4' }]);
   });
+  test('the files an answer changed: "Changed 3 files +40 −12" under it, expandable, each file opening its diff; from a saved turn too', async () => {
+    const changes = [
+      { path: 'src/a.ts', added: 30, removed: 10 },
+      { path: 'src/new.ts', added: 10, removed: 0, created: true },
+      { path: 'old.txt', added: 0, removed: 2, deleted: true },
+    ];
+    const chat = await harness.open();
+    await chat.send(turnAdded('t7'));
+    await chat.send({ type: 'block', turnId: 't7', block: 0, value: tool('toolu_7', { name: 'run_command', state: 'done', summary: 'Ran npm run fix' }) });
+    await chat.send({ type: 'turnEnded', turnId: 't7', status: 'done', meta: meta(), changes });
+    await chat.frames();
+    const line = chat.page.locator('.turn[data-turn-id="t7"] .changed-files');
+    assert.equal(await line.locator('summary').textContent(), 'Changed 3 files +40 \u221212');
+    assert.equal(await line.locator('.changed-file').first().isVisible(), false, 'collapsed until expanded');
+    await line.locator('summary').focus();
+    await chat.page.keyboard.press('Enter');
+    assert.deepEqual(await line.locator('li').allTextContents(), ['src/a.ts +30 \u221210', 'src/new.ts (new) +10 \u22120', 'old.txt (deleted) +0 \u22122']);
+    await chat.clearPosted();
+    await line.locator('.changed-file').nth(1).click();
+    await line.locator('.changed-file').nth(2).focus();
+    await chat.page.keyboard.press('Enter');
+    assert.deepEqual(await chat.posted(), [{ type: 'openFileChange', turnId: 't7', index: 1 }, { type: 'openFileChange', turnId: 't7', index: 2 }]);
+    assert.deepEqual(await chat.violations(), []);
+
+    // After a reload the saved turn carries its changes; one file says "file"; an answer that changed nothing has no line.
+    const reloaded = await harness.open(emptySnapshot({
+      turns: [
+        userTurn('u1', 'Fix it'), assistantTurn('a1', 'Fixed.', { status: 'done', meta: meta(), changes: [{ path: 'src/a.ts', added: 1, removed: 1 }] }),
+        userTurn('u2', 'Explain'), assistantTurn('a2', 'It works.', { status: 'done', meta: meta() }),
+      ],
+    }));
+    assert.equal(await reloaded.page.locator('.turn[data-turn-id="a1"] .changed-files summary').textContent(), 'Changed 1 file +1 \u22121');
+    assert.equal(await reloaded.page.locator('.turn[data-turn-id="a2"] .changed-files').count(), 0);
+    await reloaded.page.locator('.turn[data-turn-id="a1"] .changed-files summary').click();
+    await reloaded.clearPosted();
+    await reloaded.page.locator('.turn[data-turn-id="a1"] .changed-file').click();
+    assert.deepEqual(await reloaded.posted(), [{ type: 'openFileChange', turnId: 'a1', index: 0 }]);
+    assert.deepEqual(reloaded.pageErrors, []);
+  });
 });

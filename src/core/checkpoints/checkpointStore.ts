@@ -4,14 +4,23 @@
 // questions share it); an index lists each question's files as before → after. Never reads, writes or runs anything
 // in .git/, and needs no git. A command's snapshot skips .git/, node_modules/, what files.exclude hides, symlinks,
 // files over MAX_SNAPSHOT_BYTES and binary files; edit_file and create_file pre-images are always kept.
+//
+// Every window on one workspace shares the folder: each change to the index is a read-modify-write under the
+// cross-process file lock (`index.lock`, the conversations' fileLock.ts), so two windows never lose each other's
+// entries. Blobs need no lock (a name is its content); pruning deletes only blobs nothing refers to that are older than
+// BLOB_GRACE_MS, so a blob another window has just written or reused is never removed before its index entry lands.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
+import { withFileLock, type FileLockOptions } from '../conversation/fileLock';
 import { looksBinary } from '../tools/textFile';
+import { lineDelta } from './lineDelta';
 
 export const MAX_SNAPSHOT_BYTES = 1024 * 1024;
 export const MAX_QUESTIONS = 50;
 export const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+/** An unreferenced blob younger than this is kept by prune: another window may be about to refer to it. */
+export const BLOB_GRACE_MS = 60 * 60 * 1000;
 const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
 
 /** A file's content hash, or null: the file did not exist. */
@@ -20,6 +29,11 @@ export type Content = string | null;
 export interface FileChange {
   before: Content;
   after: Content;
+  /**
+   * The tool edited a document with unsaved changes (the edit went into the editor, not the file): the editor's text
+   * (a hash of its UTF-8) before the question's first edit and after its last. `before`/`after` stay the file on disk.
+   */
+  buffer?: { before: string; after: string };
 }
 
 export interface QuestionCheckpoint {
@@ -38,15 +52,18 @@ interface RedoRecord {
   files: Record<string, FileChange>;
   /** The question checkpoints the Restore took away (they come back with Redo). */
   questions: QuestionCheckpoint[];
+  /** A blob the chat keeps with the Restore (the conversation's turns it took out), for a Redo after a reload. */
+  payload?: string;
 }
 
 interface IndexData {
   version: 1;
   questions: QuestionCheckpoint[];
-  /** Path → [size, mtimeMs, ctimeMs, ino, hash]: a file whose stat is unchanged is not read again. */
-  stats: Record<string, [number, number, number, number, string]>;
   redo?: RedoRecord;
 }
+
+/** Path → [size, mtimeMs, ctimeMs, ino, hash]: a file whose stat is unchanged is not read again. */
+type Stats = Record<string, [number, number, number, number, string]>;
 
 export interface CheckpointOptions {
   /** The store's folder (in the extension's workspace storage). */
@@ -58,10 +75,17 @@ export interface CheckpointOptions {
   now?: () => number;
   maxQuestions?: number;
   maxAgeMs?: number;
+  /** The index lock (tests shorten it). */
+  lock?: FileLockOptions;
+  /** BLOB_GRACE_MS unless given (tests: 0). */
+  blobGraceMs?: number;
 }
 
 /** The workspace's files at one moment: path → content hash. */
 export type Snapshot = Map<string, string>;
+
+/** Open documents with unsaved changes: path → hash of the editor's text (UTF-8). */
+export type Buffers = ReadonlyMap<string, string>;
 
 export interface RestoreItem {
   path: string;
@@ -71,6 +95,10 @@ export interface RestoreItem {
   expected: Content;
   current: Content;
   conflict: boolean;
+  /** The editor text to put back, unsaved (the user's unsaved text from before the question), when there was one. */
+  text?: string;
+  /** The editor text now (unsaved changes), for the diff of a conflict. */
+  currentText?: string;
 }
 
 export interface RestoreSummary {
@@ -78,9 +106,22 @@ export interface RestoreSummary {
   deleted: string[];
   /** Conflicting files the user chose to keep. */
   kept: string[];
+  /** Editors whose unsaved text is to be put back (path → text hash): the host sets them, unsaved. */
+  texts: { path: string; text: string }[];
 }
 
-export function hashOf(bytes: Uint8Array): string {
+/** A file a question changed, for the line under its answer ("Changed 3 files +40 −12"). */
+export interface QuestionFileChange {
+  path: string;
+  /** Before the question (null: it did not exist; for an edit into unsaved changes, the editor's text then). */
+  before: Content;
+  /** Now (null: deleted). */
+  now: Content;
+  added: number;
+  removed: number;
+}
+
+export function hashOf(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
@@ -97,60 +138,89 @@ async function readOrNull(path: string): Promise<Buffer | null> {
   }
 }
 
+const emptySummary = (): RestoreSummary => ({ restored: [], deleted: [], kept: [], texts: [] });
+
 export class CheckpointStore {
-  private data: IndexData = { version: 1, questions: [], stats: {} };
-  private loaded: Promise<void> | undefined;
+  /** The index as last read or written (refreshed by load() and by every change). */
+  private data: IndexData = { version: 1, questions: [] };
+  private stats: Stats | undefined;
   private readonly now: () => number;
-  /** Index writes in order, one at a time. */
-  private saving: Promise<void> = Promise.resolve();
   private tmpCounter = 0;
-  private blobs: Promise<Set<string>> | undefined;
+  /** Blobs this store wrote or touched, and when: within the grace period they need no stat. */
+  private readonly fresh = new Map<string, number>();
   private readonly folders = new Set<string>();
 
   constructor(private readonly options: CheckpointOptions) {
     this.now = options.now ?? (() => Date.now());
   }
 
+  private get grace(): number {
+    return this.options.blobGraceMs ?? BLOB_GRACE_MS;
+  }
+
   private get indexPath(): string {
     return nodePath.join(this.options.dir, 'index.json');
+  }
+
+  private get statsPath(): string {
+    return nodePath.join(this.options.dir, 'stats.json');
   }
 
   private blobPath(hash: string): string {
     return nodePath.join(this.options.dir, 'blobs', hash.slice(0, 2), hash.slice(2));
   }
 
-  /** Reads the index (after a reload the checkpoints are still there). */
-  load(): Promise<void> {
-    this.loaded ??= (async () => {
-      const raw = await readOrNull(this.indexPath);
-      if (!raw) return;
-      try {
-        const parsed = JSON.parse(raw.toString('utf8')) as IndexData;
-        if (parsed.version === 1 && Array.isArray(parsed.questions)) this.data = { ...parsed, stats: parsed.stats ?? {} };
-      } catch {
-        // A damaged index: start again (the blobs are pruned as unreferenced).
-      }
-    })();
-    return this.loaded;
+  private async readIndex(): Promise<IndexData> {
+    const raw = await readOrNull(this.indexPath);
+    if (!raw) return { version: 1, questions: [] };
+    try {
+      const parsed = JSON.parse(raw.toString('utf8')) as IndexData;
+      if (parsed.version === 1 && Array.isArray(parsed.questions)) return { version: 1, questions: parsed.questions, ...(parsed.redo ? { redo: parsed.redo } : {}) };
+    } catch {
+      // A damaged index: start again (the blobs are pruned as unreferenced).
+    }
+    return { version: 1, questions: [] };
   }
 
-  private save(): Promise<void> {
-    const text = JSON.stringify(this.data);
-    this.saving = this.saving.then(async () => {
-      await mkdir(this.options.dir, { recursive: true });
-      const tmp = `${this.indexPath}.${process.pid}.tmp`;
-      await writeFile(tmp, text);
-      await rename(tmp, this.indexPath);
-    });
-    return this.saving;
+  private async writeAtomic(path: string, text: string): Promise<void> {
+    await mkdir(this.options.dir, { recursive: true });
+    const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  }
+
+  /** Reads the index again (another window may have changed it; after a reload the checkpoints are still there). */
+  async load(): Promise<void> {
+    this.data = await this.readIndex();
+  }
+
+  /**
+   * One change to the index: under the cross-window lock, the index as it is on disk now, changed by `change`, written
+   * back. Another window's entries written meanwhile are in what `change` sees, so none is lost.
+   */
+  private async update<T>(change: (data: IndexData) => Promise<T> | T): Promise<T> {
+    return withFileLock(nodePath.join(this.options.dir, 'index.lock'), async () => {
+      const data = await this.readIndex();
+      const result = await change(data);
+      await this.writeAtomic(this.indexPath, JSON.stringify(data));
+      this.data = data;
+      return result;
+    }, { staleMs: 15_000, timeoutMs: 20_000, ...this.options.lock });
   }
 
   /** Keeps a content; one copy however often it is stored. */
-  async putBlob(bytes: Uint8Array): Promise<string> {
+  async putBlob(bytes: Uint8Array | string): Promise<string> {
     const hash = hashOf(bytes);
     const path = this.blobPath(hash);
-    const known = await this.knownBlobs();
-    if (known.has(hash)) return hash;
+    const seen = this.fresh.get(hash);
+    // Blob ages are file times: the real clock, not the checkpoints' `now`.
+    if (seen !== undefined && Date.now() - seen < this.grace / 2) return hash;
+    // Kept already (by this window or another): touched, so a prune elsewhere sees it as young and leaves it.
+    const time = new Date();
+    if (await utimes(path, time, time).then(() => true, () => false)) {
+      this.fresh.set(hash, Date.now());
+      return hash;
+    }
     const folder = nodePath.dirname(path);
     if (!this.folders.has(folder)) {
       await mkdir(folder, { recursive: true });
@@ -160,22 +230,8 @@ export class CheckpointStore {
     const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
     await writeFile(tmp, bytes);
     await rename(tmp, path);
-    known.add(hash);
+    this.fresh.set(hash, Date.now());
     return hash;
-  }
-
-  /** The blobs stored, read once (one readdir per prefix folder) instead of a stat per file. */
-  private knownBlobs(): Promise<Set<string>> {
-    this.blobs ??= (async () => {
-      const known = new Set<string>();
-      const root = nodePath.join(this.options.dir, 'blobs');
-      for (const prefix of await readdir(root).catch(() => [] as string[])) {
-        this.folders.add(nodePath.join(root, prefix));
-        for (const name of await readdir(nodePath.join(root, prefix)).catch(() => [] as string[])) if (!name.endsWith('.tmp')) known.add(prefix + name);
-      }
-      return known;
-    })();
-    return this.blobs;
   }
 
   async getBlob(hash: string): Promise<Buffer> {
@@ -188,40 +244,50 @@ export class CheckpointStore {
     return bytes === null ? null : this.putBlob(bytes);
   }
 
-  private question(id: string, conversationId: string): QuestionCheckpoint {
-    let record = this.data.questions.find((q) => q.id === id);
+  private static question(data: IndexData, id: string, conversationId: string, at: number): QuestionCheckpoint {
+    let record = data.questions.find((q) => q.id === id);
     if (!record) {
-      record = { id, conversationId, at: this.now(), files: {} };
-      this.data.questions.push(record);
+      record = { id, conversationId, at, files: {} };
+      data.questions.push(record);
       // A new question: what a Restore took away cannot come back any more.
-      delete this.data.redo;
+      delete data.redo;
     }
     return record;
   }
 
+  /** The questions as last read (load() reads them again). */
   get questions(): readonly QuestionCheckpoint[] {
     return this.data.questions;
   }
 
-  /** Before a tool writes `path` in a question: keeps what it was, the first time in that question. */
-  async beforeWrite(questionId: string, conversationId: string, path: string): Promise<void> {
-    await this.load();
+  /**
+   * Before a tool writes `path` in a question: keeps what it was, the first time in that question. `unsavedText`: the
+   * file is open with unsaved changes (the edit goes into the editor): the editor's text, kept too.
+   */
+  async beforeWrite(questionId: string, conversationId: string, path: string, unsavedText?: string): Promise<void> {
     if (inGit(path)) throw new Error('Checkpoints never touch .git/.');
-    const record = this.question(questionId, conversationId);
-    if (!(path in record.files)) {
-      const before = await this.capture(path);
-      record.files[path] = { before, after: before };
-    }
-    await this.save();
+    const before = await this.capture(path);
+    const text = unsavedText === undefined ? undefined : await this.putBlob(unsavedText);
+    const at = this.now();
+    await this.update((data) => {
+      const record = CheckpointStore.question(data, questionId, conversationId, at);
+      const change = record.files[path];
+      if (!change) record.files[path] = { before, after: before, ...(text ? { buffer: { before: text, after: text } } : {}) };
+      // The file was saved when the question began and has unsaved changes now: the editor showed the file then.
+      else if (text && !change.buffer) change.buffer = { before: change.before ?? text, after: text };
+    });
   }
 
   /** After a tool wrote `path`: what it left (a later Restore checks the file still is that). */
-  async afterWrite(questionId: string, path: string): Promise<void> {
-    const record = this.data.questions.find((q) => q.id === questionId);
-    const change = record?.files[path];
-    if (!change) return;
-    change.after = await this.capture(path);
-    await this.save();
+  async afterWrite(questionId: string, path: string, unsavedText?: string): Promise<void> {
+    const after = await this.capture(path);
+    const text = unsavedText === undefined ? undefined : await this.putBlob(unsavedText);
+    await this.update((data) => {
+      const change = data.questions.find((q) => q.id === questionId)?.files[path];
+      if (!change) return;
+      change.after = after;
+      if (change.buffer) change.buffer.after = text ?? after ?? change.buffer.after;
+    });
   }
 
   /**
@@ -229,9 +295,9 @@ export class CheckpointStore {
    * since the last snapshot are not read again; every content is kept as a blob, so a command's changes can be undone.
    */
   async snapshot(): Promise<Snapshot> {
-    await this.load();
+    this.stats ??= await readOrNull(this.statsPath).then((raw) => (raw ? (JSON.parse(raw.toString('utf8')) as Stats) : {})).catch(() => ({}));
     const snapshot: Snapshot = new Map();
-    const stats: IndexData['stats'] = {};
+    const stats: Stats = {};
     const pending: Promise<void>[] = [];
     const visit = async (root: string, folder: string): Promise<void> => {
       let entries;
@@ -255,12 +321,13 @@ export class CheckpointStore {
     };
     for (const root of this.options.roots()) await visit(root, root);
     await Promise.all(pending);
-    this.data.stats = stats;
-    await this.save();
+    this.stats = stats;
+    // A cache, not a record: the last window's wins, and a stale entry only costs a read.
+    await this.writeAtomic(this.statsPath, JSON.stringify(stats));
     return snapshot;
   }
 
-  private async snapshotFile(path: string, snapshot: Snapshot, stats: IndexData['stats']): Promise<void> {
+  private async snapshotFile(path: string, snapshot: Snapshot, stats: Stats): Promise<void> {
     let stat;
     try {
       stat = await lstat(path);
@@ -268,7 +335,7 @@ export class CheckpointStore {
       return;
     }
     if (!stat.isFile() || stat.size > MAX_SNAPSHOT_BYTES) return;
-    const known = this.data.stats[path];
+    const known = this.stats?.[path];
     if (known && known[0] === stat.size && known[1] === stat.mtimeMs && known[2] === stat.ctimeMs && known[3] === stat.ino) {
       snapshot.set(path, known[4]);
       stats[path] = known;
@@ -283,109 +350,171 @@ export class CheckpointStore {
 
   /** A command ran in a question: every file it created, changed or deleted is recorded (before → after). */
   async recordCommand(questionId: string, conversationId: string, before: Snapshot, after: Snapshot): Promise<string[]> {
-    const changed: string[] = [];
+    const changed: [string, Content, Content][] = [];
     for (const path of new Set([...before.keys(), ...after.keys()])) {
       const was = before.get(path) ?? null;
       const now = after.get(path) ?? null;
-      if (was === now || inGit(path)) continue;
-      const record = this.question(questionId, conversationId);
-      const change = record.files[path];
-      if (change) change.after = now;
-      else record.files[path] = { before: was, after: now };
-      changed.push(path);
+      if (was !== now && !inGit(path)) changed.push([path, was, now]);
     }
-    if (changed.length > 0) await this.save();
-    return changed;
+    if (changed.length === 0) return [];
+    const at = this.now();
+    await this.update((data) => {
+      const record = CheckpointStore.question(data, questionId, conversationId, at);
+      for (const [path, was, now] of changed) {
+        const change = record.files[path];
+        if (change) {
+          change.after = now;
+          // The command wrote the file itself: what the editor holds is no longer the tool's text.
+          if (change.buffer) change.buffer.after = now ?? change.buffer.after;
+        } else {
+          record.files[path] = { before: was, after: now };
+        }
+      }
+    });
+    return changed.map(([path]) => path);
   }
 
   /** The questions a Restore of `questionId` undoes: it and every later one of its conversation. */
-  private affected(questionId: string): QuestionCheckpoint[] | undefined {
-    const record = this.data.questions.find((q) => q.id === questionId);
+  private static affected(data: IndexData, questionId: string): QuestionCheckpoint[] | undefined {
+    const record = data.questions.find((q) => q.id === questionId);
     if (!record) return undefined;
-    return this.data.questions.filter((q) => q.conversationId === record.conversationId && q.at >= record.at).sort((a, b) => a.at - b.at);
+    return data.questions.filter((q) => q.conversationId === record.conversationId && q.at >= record.at).sort((a, b) => a.at - b.at);
   }
 
-  /** Whether a question has anything to restore. */
+  /** Whether a question has anything to restore (as of the last read). */
   has(questionId: string): boolean {
-    return (this.affected(questionId) ?? []).some((q) => Object.keys(q.files).length > 0);
+    return (CheckpointStore.affected(this.data, questionId) ?? []).some((q) => Object.keys(q.files).length > 0);
+  }
+
+  /**
+   * What the files of one question are now against before it (the line under its answer), unchanged files left out.
+   * `unsaved`: the text of open documents with unsaved changes (what the user sees is compared).
+   */
+  async changes(questionId: string, unsaved: ReadonlyMap<string, string> = new Map()): Promise<QuestionFileChange[]> {
+    await this.load();
+    const record = this.data.questions.find((q) => q.id === questionId);
+    const result: QuestionFileChange[] = [];
+    for (const [path, change] of Object.entries(record?.files ?? {})) {
+      const before = change.buffer?.before ?? change.before;
+      const open = unsaved.get(path);
+      const bytes = open === undefined ? await readOrNull(path) : null;
+      const now = open !== undefined ? hashOf(open) : bytes ? hashOf(bytes) : null;
+      if (now === before) continue;
+      const beforeText = before ? (await this.getBlob(before).catch(() => Buffer.alloc(0))).toString('utf8') : '';
+      const nowText = open ?? (bytes ? bytes.toString('utf8') : '');
+      result.push({ path, before, now, ...lineDelta(beforeText, nowText) });
+    }
+    return result.sort((a, b) => a.path.localeCompare(b.path));
   }
 
   /**
    * What Restore would do: each file changed by tools in the question or after it, back to what it was before. A file
-   * that is no longer what the tools left (the user changed it since; or it is `dirty` in an editor) is a conflict.
+   * that is no longer what the tools left (the user changed it since, or has unsaved changes in an editor) is a
+   * conflict. `buffers`: the open documents with unsaved changes.
    */
-  async plan(questionId: string, dirty: ReadonlySet<string> = new Set()): Promise<RestoreItem[]> {
+  async plan(questionId: string, buffers: Buffers = new Map()): Promise<RestoreItem[]> {
     await this.load();
-    const affected = this.affected(questionId) ?? [];
-    const merged = new Map<string, FileChange>();
+    const affected = CheckpointStore.affected(this.data, questionId) ?? [];
+    const merged = new Map<string, { first: FileChange; last: FileChange }>();
     for (const q of affected) {
       for (const [path, change] of Object.entries(q.files)) {
         const seen = merged.get(path);
-        merged.set(path, seen ? { before: seen.before, after: change.after } : { ...change });
+        merged.set(path, { first: seen?.first ?? change, last: change });
       }
     }
     const items: RestoreItem[] = [];
-    for (const [path, { before, after }] of merged) {
+    for (const [path, { first, last }] of merged) {
       if (inGit(path)) continue;
       const bytes = await readOrNull(path);
       const current = bytes === null ? null : hashOf(bytes);
-      if (current === before) continue;
-      items.push({ path, target: before, expected: after, current, conflict: current !== after || dirty.has(path) });
+      const dirty = buffers.get(path);
+      const buffered = first.buffer !== undefined || last.buffer !== undefined;
+      if (!buffered) {
+        if (current === first.before) continue;
+        items.push({ path, target: first.before, expected: last.after, current, conflict: current !== last.after || dirty !== undefined, ...(dirty ? { currentText: dirty } : {}) });
+        continue;
+      }
+      // An edit into unsaved changes: what the user sees (the editor's text, else the file) is compared, and both the
+      // file and the editor's text go back.
+      const text = first.buffer?.before ?? first.before;
+      const seen = dirty ?? current;
+      if (seen === text && current === first.before) continue;
+      const expectedText = last.buffer?.after ?? last.after;
+      const conflict = seen !== expectedText || (dirty !== undefined && current !== last.after);
+      items.push({ path, target: first.before, expected: last.after, current, conflict, ...(text !== null && text !== first.before ? { text } : {}), ...(dirty ? { currentText: dirty } : {}) });
     }
     return items.sort((a, b) => a.path.localeCompare(b.path));
   }
 
   /**
    * Puts the files back (conflicts only when `overwrite` has them) and takes the question's checkpoints away; Redo
-   * brings both back.
+   * brings both back. Editor texts to put back are in the summary's `texts` (the host sets them).
    */
   async restore(questionId: string, items: readonly RestoreItem[], overwrite: ReadonlySet<string> = new Set()): Promise<RestoreSummary> {
-    await this.load();
-    const affected = this.affected(questionId) ?? [];
-    const summary: RestoreSummary = { restored: [], deleted: [], kept: [] };
-    const redo: RedoRecord = { conversationId: affected[0]?.conversationId ?? '', questionId, files: {}, questions: affected };
-    for (const item of items) {
-      if (item.conflict && !overwrite.has(item.path)) {
-        summary.kept.push(item.path);
-        continue;
+    const summary = emptySummary();
+    await this.update(async (data) => {
+      const affected = CheckpointStore.affected(data, questionId) ?? [];
+      const redo: RedoRecord = { conversationId: affected[0]?.conversationId ?? '', questionId, files: {}, questions: affected };
+      for (const item of items) {
+        if (item.conflict && !overwrite.has(item.path)) {
+          summary.kept.push(item.path);
+          continue;
+        }
+        const now = await this.capture(item.path);
+        if (now !== item.target) await this.write(item.path, item.target);
+        const seen = item.currentText ?? now;
+        redo.files[item.path] = { before: now, after: item.target, ...(item.text || item.currentText ? { buffer: { before: seen ?? '', after: item.text ?? item.target ?? '' } } : {}) };
+        if (item.text) summary.texts.push({ path: item.path, text: item.text });
+        (item.target === null ? summary.deleted : summary.restored).push(item.path);
       }
-      const now = await this.capture(item.path);
-      await this.write(item.path, item.target);
-      redo.files[item.path] = { before: now, after: item.target };
-      (item.target === null ? summary.deleted : summary.restored).push(item.path);
-    }
-    this.data.questions = this.data.questions.filter((q) => !affected.includes(q));
-    this.data.redo = redo;
-    await this.save();
+      data.questions = data.questions.filter((q) => !affected.some((a) => a.id === q.id));
+      data.redo = redo;
+    });
     return summary;
   }
 
-  /** The Restore Redo would undo, if any (the last one, while no new question has written since). */
+  /** Keeps `bytes` with the last Restore (what the chat needs for its Redo after a reload). */
+  async keepWithRestore(questionId: string, bytes: Uint8Array | string): Promise<void> {
+    const hash = await this.putBlob(bytes);
+    await this.update((data) => {
+      if (data.redo?.questionId === questionId) data.redo.payload = hash;
+    });
+  }
+
+  /** The Restore Redo would undo, if any (the last one, while no new question has written since), as last read. */
   get redoable(): { conversationId: string; questionId: string } | undefined {
     const redo = this.data.redo;
     return redo ? { conversationId: redo.conversationId, questionId: redo.questionId } : undefined;
   }
 
-  /** Undoes the last Restore: files back as they were before it (a file changed since is kept and listed). */
-  async redo(): Promise<RestoreSummary & { questionId?: string }> {
-    await this.load();
-    const redo = this.data.redo;
-    const summary: RestoreSummary = { restored: [], deleted: [], kept: [] };
-    if (!redo) return summary;
-    for (const [path, { before, after }] of Object.entries(redo.files)) {
-      const bytes = await readOrNull(path);
-      const current = bytes === null ? null : hashOf(bytes);
-      if (current !== after) {
-        summary.kept.push(path);
-        continue;
+  /**
+   * Undoes the last Restore: files back as they were before it (a file changed since is kept and listed), and what
+   * the chat kept with it (`payload`).
+   */
+  async redo(buffers: Buffers = new Map()): Promise<RestoreSummary & { questionId?: string; conversationId?: string; payload?: Buffer }> {
+    const summary = emptySummary();
+    const done = await this.update(async (data) => {
+      const redo = data.redo;
+      if (!redo) return undefined;
+      for (const [path, { before, after, buffer }] of Object.entries(redo.files)) {
+        const bytes = await readOrNull(path);
+        const current = bytes === null ? null : hashOf(bytes);
+        const seen = buffers.get(path) ?? current;
+        if (buffer ? (seen ?? '') !== buffer.after : current !== after || buffers.has(path)) {
+          summary.kept.push(path);
+          continue;
+        }
+        if (current !== before) await this.write(path, before);
+        if (buffer && buffer.before !== before && buffer.before !== '') summary.texts.push({ path, text: buffer.before });
+        (before === null ? summary.deleted : summary.restored).push(path);
       }
-      await this.write(path, before);
-      (before === null ? summary.deleted : summary.restored).push(path);
-    }
-    this.data.questions.push(...redo.questions);
-    delete this.data.redo;
-    await this.save();
-    return { ...summary, questionId: redo.questionId };
+      data.questions.push(...redo.questions);
+      delete data.redo;
+      return redo;
+    });
+    if (!done) return summary;
+    const payload = done.payload ? await this.getBlob(done.payload).catch(() => undefined) : undefined;
+    return { ...summary, questionId: done.questionId, conversationId: done.conversationId, ...(payload ? { payload } : {}) };
   }
 
   private async write(path: string, content: Content): Promise<void> {
@@ -400,30 +529,39 @@ export class CheckpointStore {
     await writeFile(path, await this.getBlob(content));
   }
 
-  /** Drops checkpoints past the limits (the oldest first) and every blob nothing refers to any more. */
+  /**
+   * Drops checkpoints past the limits (the oldest first) and every blob nothing refers to any more (unless it is young:
+   * another window may be about to refer to it).
+   */
   async prune(): Promise<{ questions: number; blobs: number }> {
-    await this.load();
     const cutoff = this.now() - (this.options.maxAgeMs ?? MAX_AGE_MS);
     const max = this.options.maxQuestions ?? MAX_QUESTIONS;
-    const kept = this.data.questions.filter((q) => q.at >= cutoff).sort((a, b) => a.at - b.at).slice(-max);
-    const droppedQuestions = this.data.questions.length - kept.length;
-    this.data.questions = kept;
-    const used = new Set<string>();
-    const changes = [...kept, ...(this.data.redo?.questions ?? [])].flatMap((q) => Object.values(q.files)).concat(Object.values(this.data.redo?.files ?? {}));
-    for (const change of changes) for (const content of [change.before, change.after]) if (content) used.add(content);
-    for (const stat of Object.values(this.data.stats)) used.add(stat[4]);
-    let droppedBlobs = 0;
-    const blobs = nodePath.join(this.options.dir, 'blobs');
-    for (const prefix of await readdir(blobs).catch(() => [] as string[])) {
-      for (const name of await readdir(nodePath.join(blobs, prefix)).catch(() => [] as string[])) {
-        if (used.has(prefix + name)) continue;
-        await rm(nodePath.join(blobs, prefix, name), { force: true });
-        (await this.knownBlobs()).delete(prefix + name);
-        droppedBlobs++;
+    return this.update(async (data) => {
+      const kept = data.questions.filter((q) => q.at >= cutoff).sort((a, b) => a.at - b.at).slice(-max);
+      const droppedQuestions = data.questions.length - kept.length;
+      data.questions = kept;
+      const used = new Set<string>();
+      const changes = [...kept, ...(data.redo?.questions ?? [])].flatMap((q) => Object.values(q.files)).concat(Object.values(data.redo?.files ?? {}));
+      for (const change of changes) for (const content of [change.before, change.after, change.buffer?.before, change.buffer?.after]) if (content) used.add(content);
+      if (data.redo?.payload) used.add(data.redo.payload);
+      const stats = (await readOrNull(this.statsPath).then((raw) => (raw ? (JSON.parse(raw.toString('utf8')) as Stats) : {})).catch(() => ({}))) as Stats;
+      for (const entry of [...Object.values(stats), ...Object.values(this.stats ?? {})]) used.add(entry[4]);
+      let droppedBlobs = 0;
+      const blobs = nodePath.join(this.options.dir, 'blobs');
+      const young = Date.now() - this.grace;
+      for (const prefix of await readdir(blobs).catch(() => [] as string[])) {
+        for (const name of await readdir(nodePath.join(blobs, prefix)).catch(() => [] as string[])) {
+          if (used.has(prefix + name)) continue;
+          const path = nodePath.join(blobs, prefix, name);
+          const mtime = await stat(path).then((s) => s.mtimeMs, () => 0);
+          if (mtime > young) continue;
+          await rm(path, { force: true });
+          this.fresh.delete(prefix + name);
+          droppedBlobs++;
+        }
       }
-    }
-    await this.save();
-    return { questions: droppedQuestions, blobs: droppedBlobs };
+      return { questions: droppedQuestions, blobs: droppedBlobs };
+    });
   }
 
   /** Bytes the blobs take (for the bench). */

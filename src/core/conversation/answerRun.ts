@@ -2,11 +2,11 @@
 // while the model asks for tools, shows a retry countdown, and sets the answer's status, meta and error when it ends.
 import type { AnswerMeta, HostToWebview, RetryNotice, TurnError } from '../../common/protocol';
 import type { ContentBlock, MessageParam, StreamEvent, Tool, ToolChoice, ToolUseBlock } from '../../api';
-import { buildRequest, combineMeta, type Conversation, type Exchange, type StoredMessage, type UserContentBuilder } from './conversation';
+import { buildRequest, combineMeta, viewOfChange, type Conversation, type Exchange, type StoredMessage, type UserContentBuilder } from './conversation';
 import { LiveAnswer, messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
 import type { DeltaBatcher } from './deltaBatcher';
 import { toolDefinitions } from '../tools/definitions';
-import type { ChatTools } from '../tools/types';
+import type { ChatTools, StoredFileChange } from '../tools/types';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from '../request/requestImages';
 import { pauseReason, runToolRound, ToolApprovals, type ToolPolicy } from './toolLoop';
 import { sentSummary } from './compactions';
@@ -70,7 +70,7 @@ export interface AnswerRunHost {
    * summarise earlier exchanges if the request would pass the budget. True when a compaction was made: the request is
    * built again, with the summary in place of those exchanges.
    */
-  compact?: (run: AnswerRun, messages: MessageParam[], force: boolean) => Promise<boolean>;
+  compact?: (run: AnswerRun, messages: MessageParam[], force: boolean, maximum?: number) => Promise<boolean>;
 }
 
 function hasToolBlocks(messages: readonly MessageParam[]): boolean {
@@ -168,6 +168,8 @@ export class AnswerRun {
     const { conversation, exchange, host } = this;
     const answer = exchange.answer;
     const tools = host.tools;
+    // The answer's time is the whole run's wall time (every request, tool round and approval wait), not the last request's.
+    const started = host.now();
     let request = this.firstRequest;
     let requestMode = this.mode;
     if (this.restarting) {
@@ -188,9 +190,10 @@ export class AnswerRun {
       // Compaction: a request over the budget first has the earlier exchanges summarised (and is built again).
       if (host.compact && (await host.compact(this, request.messages, false))) request = this.request(requestMode);
       outcome = this.abort.signal.aborted ? { status: 'stopped' } : await this.requestOnce(request.messages, tools);
-      if (host.compact && outcome.status === 'error' && !this.abort.signal.aborted && outcome.error && isContextOverflow(outcome.error.message) && this.live.content().length === 0) {
-        // Still too long for the endpoint: summarise what can be and send it again, once.
-        if (await host.compact(this, request.messages, true)) {
+      const overflow = outcome.status === 'error' && outcome.error ? isContextOverflow(outcome.error.message) : undefined;
+      if (host.compact && overflow && !this.abort.signal.aborted && this.live.content().length === 0) {
+        // Still too long for the endpoint: summarise what can be (within the maximum it named) and send it again, once.
+        if (await host.compact(this, request.messages, true, overflow.maximum)) {
           request = this.request(requestMode);
           outcome = await this.requestOnce(request.messages, tools);
         }
@@ -246,15 +249,23 @@ export class AnswerRun {
     answer.messages = content.length > 0 ? [...this.kept, { content, complete: outcome.status === 'done', ...(stopReason ? { stopReason } : {}) }] : this.kept;
     // Aborted because the window is closing: it was cut, not stopped by the user.
     answer.status = host.disposed() && outcome.status === 'stopped' ? 'interrupted' : outcome.status;
-    if (meta) answer.meta = meta;
+    if (meta) answer.meta = { ...meta, durationMs: (this.previousMeta?.durationMs ?? 0) + Math.max(0, host.now() - started) };
     if (outcome.error) answer.error = outcome.error;
+    // The files its tools and commands changed, for the line under the answer (a checkpoint exists only if they wrote).
+    const changes = rounds > 0 && !host.disposed() ? await this.fileChanges(tools ?? host.tools) : undefined;
+    if (changes?.length) answer.changes = changes;
+    else if (changes) delete answer.changes;
     conversation.updatedAt = host.now();
     exchange.updatedAt = conversation.updatedAt;
     this.over = true;
     host.ended(this);
 
     if (!host.disposed()) {
-      host.post({ type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error, ...(answer.paused ? { paused: answer.paused } : {}) });
+      host.post({
+        type: 'turnEnded', turnId: answer.id, status: answer.status, meta: answer.meta, error: answer.error,
+        ...(answer.paused ? { paused: answer.paused } : {}),
+        ...(answer.changes?.length ? { changes: answer.changes.map(viewOfChange) } : {}),
+      });
       host.post({ type: 'busy', busy: false });
       host.settled(conversation);
     }
@@ -263,6 +274,16 @@ export class AnswerRun {
       await host.save(conversation, { changed: exchange, compact: true });
     } finally {
       this.finish();
+    }
+  }
+
+  /** The question's changed files from its checkpoint; undefined when that cannot be known (no tools, a failure). */
+  private async fileChanges(tools: ChatTools | undefined): Promise<StoredFileChange[] | undefined> {
+    if (!tools?.changes) return undefined;
+    try {
+      return await tools.changes({ id: this.exchange.user.id, conversationId: this.conversation.id });
+    } catch {
+      return undefined;
     }
   }
 

@@ -12,10 +12,11 @@ import type {
   ImageAttachment,
   Turn,
   TurnError,
+  TurnFileChange,
   UserTurn,
 } from '../../common/protocol';
 import { messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
-import type { StoredToolResult } from '../tools/types';
+import type { StoredFileChange, StoredToolResult } from '../tools/types';
 import { compactionRow, type Compaction, type SentSummary } from './compactions';
 
 /** Sent as a user message when an answer is continued without a prefill (prefill is not allowed with thinking). */
@@ -45,6 +46,8 @@ export interface StoredAnswer {
   messages: StoredMessage[];
   /** The tool loop paused at a bound (rounds or credits): why; Continue goes on. */
   paused?: string;
+  /** The files its question's tools and commands changed (issue 17), as of when it ended. */
+  changes?: StoredFileChange[];
 }
 
 export interface Exchange {
@@ -205,7 +208,13 @@ export function assistantTurn(answer: StoredAnswer, messages: StoredMessage[] = 
     ...(answer.meta ? { meta: answer.meta } : {}),
     ...(answer.error ? { error: answer.error } : {}),
     ...(answer.paused && answer.status !== 'streaming' ? { paused: answer.paused } : {}),
+    ...(answer.changes?.length ? { changes: answer.changes.map(viewOfChange) } : {}),
   };
+}
+
+/** What the view shows of a changed file (not where it is, nor its checkpoint). */
+export function viewOfChange({ path, added, removed, created, deleted }: StoredFileChange): TurnFileChange {
+  return { path, added, removed, ...(created ? { created } : {}), ...(deleted ? { deleted } : {}) };
 }
 
 /**
@@ -385,8 +394,10 @@ class MessageListBuilder {
 /** Meta of an answer that was continued: tokens and time add up; billed and estimated cost never mix. */
 export function combineMeta(before: AnswerMeta | undefined, after: AnswerMeta | undefined): AnswerMeta | undefined {
   if (!before || !after) return after ?? before;
+  const modelName = after.modelName ?? (after.model === before.model ? before.modelName : undefined);
   return {
     model: after.model,
+    ...(modelName ? { modelName } : {}),
     inputTokens: after.inputTokens,
     // The last request's cache use and prefix: what the next question may read from the cache.
     ...(after.cacheReadTokens ? { cacheReadTokens: after.cacheReadTokens } : {}),

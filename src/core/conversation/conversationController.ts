@@ -13,7 +13,7 @@ import { omitImages, setAttachmentOmitted } from './attachmentsOmitted';
 import { ConversationList } from './conversationList';
 import { ConversationSync } from './conversationSync';
 import { defaultToolPolicy, type ToolPolicy } from './toolLoop';
-import { rewindConversation, unrewindConversation, type Rewound } from './rewind';
+import { redoAnswerId, rewindConversation, unrewindConversation, type Rewound } from './rewind';
 import type { ChatTools } from '../tools/types';
 import { CACHE_TTL_MS, requestEstimate, type PreviewSettings } from '../cost/costPreview';
 import { conversationToMarkdown } from './conversationMarkdown';
@@ -349,9 +349,11 @@ export class ConversationController {
   }
 
   /** Before a request of an answer: summarise earlier exchanges when the request would pass the budget. */
-  private async autoCompact(run: AnswerRun, messages: MessageParam[], force: boolean): Promise<boolean> {
-    const settings = this.compactionSettings();
-    if (!settings) return false;
+  private async autoCompact(run: AnswerRun, messages: MessageParam[], force: boolean, maximum?: number): Promise<boolean> {
+    const configured = this.compactionSettings();
+    if (!configured) return false;
+    // The endpoint named its maximum (it refused the request as too long): that is the window to fit.
+    const settings = maximum && maximum > 0 ? { ...configured, contextLength: Math.min(configured.contextLength ?? maximum, maximum) } : configured;
     const index = run.conversation.exchanges.indexOf(run.exchange);
     const through = autoCompactionThrough(run.conversation, index, messages, settings, this.deps.userContent, force);
     if (through === undefined) return false;
@@ -421,7 +423,7 @@ export class ConversationController {
     if (this.list.active.id !== conversationId) await this.switchChat(conversationId);
     const conversation = this.list.active;
     if (conversation.id !== conversationId) return false;
-    unrewindConversation(conversation, removed, this.newId, this.now());
+    unrewindConversation(conversation, removed, redoAnswerId, this.now());
     this.postSnapshot();
     await this.sync.save(conversation);
     return true;
@@ -531,7 +533,7 @@ export class ConversationController {
         this.list.touch(ended.conversation);
         if (this.run === ended) this.run = undefined;
       },
-      compact: (r, messages, force) => this.autoCompact(r, messages, force),
+      compact: (r, messages, force, maximum) => this.autoCompact(r, messages, force, maximum),
       settled: (c) => {
         // The list is ordered by last activity, which just changed.
         if (c !== this.list.active) return;

@@ -1,5 +1,5 @@
 // Export of a conversation as a Markdown document (opened untitled; the user decides where it goes).
-import { costPhrase } from '../../common/credits';
+import { lineRange, metaLine } from '../../common/credits';
 import type { AnswerBlock, AssistantTurn, Turn } from '../../common/protocol';
 
 /** A fence longer than any backtick run inside `text`, so code containing fences stays intact. */
@@ -75,7 +75,7 @@ export function conversationToMarkdown(title: string, turns: readonly Turn[]): s
     if (turn.role === 'user') {
       const parts = ['## You', turn.text.trim()];
       for (const item of turn.context) {
-        const where = `\`${item.path}\`${item.startLine !== undefined ? ` lines ${item.startLine}–${item.endLine ?? item.startLine}` : ''}`;
+        const where = `\`${item.path}\`${item.startLine !== undefined ? ` ${lineRange(item.startLine, item.endLine)}` : ''}`;
         if (item.omitted) {
           parts.push(`*(${where}: removed from the conversation)*`);
           continue;
@@ -90,10 +90,7 @@ export function conversationToMarkdown(title: string, turns: readonly Turn[]): s
       if (STATUS_NOTE[turn.status]) parts.push(STATUS_NOTE[turn.status]);
       if (turn.error) parts.push(`*Error: ${turn.error.message}*`);
       if (turn.paused) parts.push(`*${turn.paused}*`);
-      if (turn.meta) {
-        const cost = costPhrase(turn.meta.cost);
-        parts.push(`*${turn.meta.model} · ${turn.meta.inputTokens} in / ${turn.meta.outputTokens} out · ${cost} · ${(turn.meta.durationMs / 1000).toFixed(1)} s*`);
-      }
+      if (turn.meta) parts.push(`*${metaLine(turn.meta)}*`);
       out.push(parts.filter(Boolean).join('\n\n'));
       // The turns above stay in the export; later questions were sent with this summary in their place.
       if (turn.compaction?.state === 'done') out.push(`---\n\n*Compacted here: later questions were sent with this summary instead of the turns above.*\n\n${quote(turn.compaction.summary.trim())}\n\n---`);

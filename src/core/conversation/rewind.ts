@@ -23,13 +23,20 @@ export function rewindConversation(conversation: Conversation, userTurnId: strin
 
 /**
  * Puts rewound exchanges back at the end (Redo). Their answers get new ids: the old ones stay removed, so a copy saved
- * before the rewind cannot bring a second copy back.
+ * before the rewind cannot bring a second copy back. The new id follows from the old one and a question already back
+ * is skipped, so a Redo applied twice (a second window, a second click) brings each exchange back once.
  */
-export function unrewindConversation(conversation: Conversation, removed: readonly Exchange[], newId: () => string, now: number): Exchange[] {
-  const back = removed.map((e) => ({ ...e, answer: { ...e.answer, id: newId() }, updatedAt: now }));
+export function unrewindConversation(conversation: Conversation, removed: readonly Exchange[], newId: (oldId: string) => string = redoAnswerId, now: number = Date.now()): Exchange[] {
+  const present = new Set(conversation.exchanges.map((e) => e.user.id));
+  const back = removed.filter((e) => !present.has(e.user.id)).map((e) => ({ ...e, answer: { ...e.answer, id: newId(e.answer.id) }, updatedAt: now }));
   conversation.exchanges.push(...back);
   conversation.updatedAt = now;
   return back;
+}
+
+/** The id a Redo gives an answer back: derived from its id before, so every window derives the same one. */
+export function redoAnswerId(oldId: string): string {
+  return `${oldId}-redo`;
 }
 
 /** Files the tools of `exchanges` changed (applied edits, created files), each once, in the order first changed. */

@@ -126,16 +126,21 @@ const PERIOD_NAMES: Record<LimitPeriod, { limit: string; spent: string }> = {
   question: { limit: 'Spending limit per question', spent: 'on this question' },
 };
 
-/** What was spent and what of it is not billed: "1.20 of 1.00 credits spent today (0.05 of it estimated)…". */
+/**
+ * What was spent and what of it is not billed: "0.90 of 1.00 credits billed today, all windows." or, when estimates
+ * count too, "1.20 of 1.00 credits spent today, all windows, incl. estimates (0.05 of it estimated for stopped or failed
+ * answers)." The status bar and the cost view's total are billed only; this names the difference.
+ */
 export function describeSpend(check: LimitCheck): string {
   const { spend } = check;
   const names = PERIOD_NAMES[check.period];
   const scope = check.period === 'question' ? '' : ', all windows';
-  const estimated = spend.estimated > 0 ? `; ${formatCredits(spend.estimated)} of it estimated for stopped or failed answers` : '';
+  const verb = spend.estimated > 0 ? 'spent' : 'billed';
+  const estimated = spend.estimated > 0 ? `, incl. estimates (${formatCredits(spend.estimated)} of it estimated for stopped or failed answers)` : '';
   const unknown = spend.unknownRequests > 0
     ? ` ${spend.unknownRequests} ${spend.unknownRequests === 1 ? 'request' : 'requests'} had no known cost and ${spend.unknownRequests === 1 ? 'counts' : 'count'} as 0.`
     : '';
-  return `${formatCredits(spend.credits)} of ${formatCredits(check.limit)} credits spent ${names.spent}${scope}${estimated}.${unknown}`;
+  return `${formatCredits(spend.credits)} of ${formatCredits(check.limit)} credits ${verb} ${names.spent}${scope}${estimated}.${unknown}`;
 }
 
 /** The error shown instead of sending when a limit is reached, with Send Anyway (this once) and Open Settings. */

@@ -1,5 +1,6 @@
 // What the `fastrouter` language model provider tells VS Code about each model, and how a request's origin is
 // named in the cost ledger. Pure: no vscode (the shapes match vscode.LanguageModelChatInformation).
+import { formatPricePerMillion } from '../../common/credits';
 import { isClaudeModelId, type ModelInfo } from '../models/modelCatalog';
 import type { FastRouterSettings } from '../request/settings';
 
@@ -16,10 +17,6 @@ export interface LmModelInformation {
   isUserSelectable: boolean;
 }
 
-function perMillion(credits: number): string {
-  const value = credits * 1_000_000;
-  return `$${value < 1 ? value.toFixed(2).replace(/0$/, '') : String(Math.round(value * 100) / 100)}`;
-}
 
 /**
  * The model as VS Code lists it. The context window holds input and output together: the output is what this
@@ -28,7 +25,7 @@ function perMillion(credits: number): string {
  */
 export function lmModelInformation(model: ModelInfo, settings: Pick<FastRouterSettings, 'maxTokens'>): LmModelInformation {
   const output = Math.max(1, Math.min(settings.maxTokens, model.maxOutputTokens));
-  const price = model.pricing ? ` · ${perMillion(model.pricing.input)} in / ${perMillion(model.pricing.output)} out per million tokens` : '';
+  const price = model.pricing ? ` · ${formatPricePerMillion(model.pricing.input)} in / ${formatPricePerMillion(model.pricing.output)} out credits per million tokens` : '';
   return {
     id: model.id,
     name: model.name,

@@ -2,6 +2,7 @@
 // the URL, stored in globalState; turned into the catalog (ModelInfo) that Select Model, the language model provider
 // and the price estimates use, the built-in list filling what the endpoint does not say. Pure: no vscode, no I/O.
 import * as z from 'zod';
+import { formatPricePerMillion } from '../../common/credits';
 import type { ListedModel } from '../../api/models';
 import { BUILTIN_MODELS, bareModelId, findModel, isClaudeModelId, type ModelInfo } from './modelCatalog';
 
@@ -82,18 +83,16 @@ export function catalogFrom(cached: CachedModelList | undefined, url: string | u
   return models.length > 0 ? { models, fromList: true } : { models: BUILTIN_MODELS, fromList: false };
 }
 
-/** "$3" / "$0.80" / "$0.08": a price per million tokens, as people compare them. */
+/** "3.00" / "0.80" / "0.08": a price per million tokens in credits, as people compare them (the one credits format). */
 export function pricePerMillion(creditsPerToken: number): string {
-  const value = Math.round(creditsPerToken * 1_000_000 * 1000) / 1000;
-  if (value >= 1 && Number.isInteger(value)) return `$${value}`;
-  return `$${value >= 0.1 ? value.toFixed(2) : String(value)}`;
+  return formatPricePerMillion(creditsPerToken);
 }
 
-/** "200k context · $3 / $15 per million tokens (input / output)": the detail line Select Model shows. */
+/** "200k context · 3.00 / 15.00 credits per million tokens (input / output)": the detail line Select Model shows. */
 export function modelDetail(model: ModelInfo): string {
   const context = model.contextLength >= 1_000_000 ? `${Math.round(model.contextLength / 100_000) / 10}M` : `${Math.round(model.contextLength / 1000)}k`;
   const price = model.pricing
-    ? `${pricePerMillion(model.pricing.input)} / ${pricePerMillion(model.pricing.output)} per million tokens (input / output)`
+    ? `${pricePerMillion(model.pricing.input)} / ${pricePerMillion(model.pricing.output)} credits per million tokens (input / output)`
     : 'price not listed';
   return `${context} context · ${price}`;
 }

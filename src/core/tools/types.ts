@@ -1,5 +1,5 @@
 // What the chat's tool loop needs from the host (the host implements it with VS Code's APIs) and what it stores.
-import type { CommandCard, ToolChange, ToolState } from '../../common/protocol';
+import type { CommandCard, ToolChange, ToolState, TurnFileChange } from '../../common/protocol';
 import type { ParsedToolCall, ToolName } from './definitions';
 
 export interface ToolLimits {
@@ -55,6 +55,16 @@ export interface ChatTools {
   release?(toolUseId: string): void;
   /** Tools not offered here (run_command where no process can run). */
   omitted?(): ToolName[];
+  /** The files a question's tools and commands changed, against before the question (from its checkpoint). */
+  changes?(question: ToolQuestion): Promise<StoredFileChange[]>;
+}
+
+/** A file a question's tools and commands changed, as saved with its answer (the view's TurnFileChange, plus where). */
+export interface StoredFileChange extends TurnFileChange {
+  /** The absolute path (the diff opens it). */
+  fsPath: string;
+  /** The checkpoint of the file before the question (a content hash; null: it did not exist). */
+  before: string | null;
 }
 
 /** A tool result as saved with the assistant message that asked for it (sent back in later requests). */

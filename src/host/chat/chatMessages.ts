@@ -25,6 +25,8 @@ export interface ChatMessageDeps {
   editAndResend(userTurnId: string, text: string, images: readonly ImageAttachment[]): Promise<void>;
   undoDelete(id: string): Promise<boolean>;
   restoreQuestion(userTurnId: string): Promise<void>;
+  /** A file of the "Changed N files" line under an answer: its diff, before the question ↔ now. */
+  openFileChange(answerId: string, index: number): Promise<void>;
   /** The open conversation is being deleted: Undo opens it again. */
   deletingOpen(id: string): void;
 }
@@ -134,6 +136,9 @@ export class ChatMessages {
         return;
       case 'restoreQuestion':
         await this.deps.restoreQuestion(message.turnId);
+        return;
+      case 'openFileChange':
+        await this.deps.openFileChange(message.turnId, message.index);
         return;
       case 'openRule':
         if (!(await this.deps.rules?.open(message.id))) this.deps.notice('error', vscode.l10n.t('This rule file is no longer there.'));

@@ -102,6 +102,10 @@ export class ChatService extends Disposable {
       editAndResend: (userTurnId, text, images) => this.editAndResend(userTurnId, text, images),
       undoDelete: (id) => this.undoDelete(id),
       restoreQuestion: (userTurnId) => this.restoreQuestion(userTurnId),
+      openFileChange: async (answerId, index) => {
+        const change = this.controller.conversation.findAnswer(answerId)?.answer.changes?.[index];
+        if (change) await this.deps.checkpoints?.showChange(change);
+      },
       deletingOpen: (id) => this.deletedWhileOpen.add(id),
     });
     this.provider = this._register(

@@ -153,5 +153,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
   });
   context.subscriptions.push(service);
   if (deps.costNotRecorded) context.subscriptions.push(deps.costNotRecorded((message) => service.provider.post({ type: 'notice', level: 'error', message })));
+  // Redo of the last Restore, from the palette too: after a reload the notification with its Redo button is gone.
+  context.subscriptions.push(vscode.commands.registerCommand('fastrouter.redoRestore', () => service.redoRestore()));
   return service;
 }

@@ -5,7 +5,7 @@
 // its Reset Cost… asks again, with Cancel as the default).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { costPhrase, formatCredits } from '../../common/credits';
+import { costPhrase, formatCredits, formatTokens } from '../../common/credits';
 import { CostLedger } from '../../core/cost/costLedger';
 import { localDayKey, localMonthKey, type CostBucket, type CostTotals, type RecordInput } from '../../core/cost/costTotals';
 import { totalCacheSavings, type CachePrices } from '../../core/request/promptCaching';
@@ -173,7 +173,7 @@ export class CostTracker extends Disposable {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendText(
         vscode.l10n.t(
-          'Estimated, not billed: ~{0} credits for {1} stopped or failed answer(s) the endpoint did not price (from tokens and list prices; not in the billed total).',
+          'Estimated, not billed: ≈ {0} credits for {1} stopped or failed answer(s) the endpoint did not price (from tokens and list prices; not in the billed total).',
           formatCredits(t.allTime.estimatedCredits),
           t.allTime.estimatedRequests,
         ),
@@ -193,7 +193,7 @@ export class CostTracker extends Disposable {
     this.statusBarItem.tooltip = tooltip;
     const limitNote = status.reached ? ` ${describeLimit(status.reached)}` : status.warning ? ` ${describeLimit(status.warning)}` : '';
     this.statusBarItem.accessibilityInformation = {
-      label: vscode.l10n.t('FastRouter cost: {0} credits', formatCredits(t.allTime.credits)) + limitNote,
+      label: vscode.l10n.t('FastRouter cost: {0} credits billed', formatCredits(t.allTime.credits)) + limitNote,
     };
     this.scheduleMidnight();
   }
@@ -205,13 +205,13 @@ export class CostTracker extends Disposable {
     if (s.readTokens === 0 && s.writeTokens === 0) return undefined;
     const tokens = vscode.l10n.t(
       '{0} tokens read from the cache at 0.1×, {1} written at 1.25× the input price',
-      s.readTokens.toLocaleString('en-US'),
-      s.writeTokens.toLocaleString('en-US'),
+      formatTokens(s.readTokens),
+      formatTokens(s.writeTokens),
     );
     const unpriced = s.unpricedModels > 0 ? vscode.l10n.t('; {0} model(s) without a list price left out', s.unpricedModels) : '';
     return s.credits >= 0
-      ? vscode.l10n.t('Prompt caching saved ~{0} credits (estimate from list prices: {1}{2}).', formatCredits(s.credits), tokens, unpriced)
-      : vscode.l10n.t('Prompt caching cost ~{0} credits more than it saved so far (estimate from list prices: {1}{2}).', formatCredits(-s.credits), tokens, unpriced);
+      ? vscode.l10n.t('Prompt caching saved ≈ {0} credits (estimate from list prices: {1}{2}).', formatCredits(s.credits), tokens, unpriced)
+      : vscode.l10n.t('Prompt caching cost ≈ {0} credits more than it saved so far (estimate from list prices: {1}{2}).', formatCredits(-s.credits), tokens, unpriced);
   }
 
   /** "Today" ends at local midnight: the day's limit and the tooltip start over then. */
@@ -263,32 +263,33 @@ export class CostTracker extends Disposable {
 }
 
 function describeBucket(b: CostBucket): string {
-  const estimated = b.estimatedRequests > 0 ? vscode.l10n.t(' (+ ~{0} estimated, not billed)', formatCredits(b.estimatedCredits)) : '';
+  const estimated = b.estimatedRequests > 0 ? vscode.l10n.t(' (+ ≈ {0} estimated, not billed)', formatCredits(b.estimatedCredits)) : '';
   const unknown = b.unknownRequests > 0 ? vscode.l10n.t(' ({0} without a cost from the endpoint)', b.unknownRequests) : '';
-  const cached = b.cacheReadTokens > 0 || b.cacheWriteTokens > 0 ? vscode.l10n.t(' ({0} cache read, {1} cache write)', b.cacheReadTokens, b.cacheWriteTokens) : '';
+  const cached = b.cacheReadTokens > 0 || b.cacheWriteTokens > 0 ? vscode.l10n.t(' ({0} cache read, {1} cache write)', formatTokens(b.cacheReadTokens), formatTokens(b.cacheWriteTokens)) : '';
   return vscode.l10n.t(
-    '{0} credits{1}, {2} request(s){3}, {4} input{5} / {6} output tokens',
+    '{0} credits billed{1}, {2} request(s){3}, {4} input{5} / {6} output tokens',
     formatCredits(b.credits),
     estimated,
-    b.requests,
+    formatTokens(b.requests),
     unknown,
-    b.inputTokens,
+    formatTokens(b.inputTokens),
     cached,
-    b.outputTokens,
+    formatTokens(b.outputTokens),
   );
 }
 
 function describeSpent(b: CostBucket | undefined): string {
   if (!b) return vscode.l10n.t('nothing yet');
-  const estimated = b.estimatedRequests > 0 ? vscode.l10n.t(' + ~{0} estimated', formatCredits(b.estimatedCredits)) : '';
-  return vscode.l10n.t('{0} credits{1}, {2} request(s)', formatCredits(b.credits), estimated, b.requests);
+  const estimated = b.estimatedRequests > 0 ? vscode.l10n.t(' + ≈ {0} estimated', formatCredits(b.estimatedCredits)) : '';
+  return vscode.l10n.t('{0} credits billed{1}, {2} request(s)', formatCredits(b.credits), estimated, formatTokens(b.requests));
 }
 
 function describeLimit(check: LimitCheck): string {
   const spent = formatCredits(check.spend.credits);
   const limit = formatCredits(check.limit);
   const unknown = check.spend.unknownRequests > 0 ? vscode.l10n.t(' ({0} request(s) with unknown cost count as 0)', check.spend.unknownRequests) : '';
-  const estimated = check.spend.estimated > 0 ? vscode.l10n.t(', estimates included') : '';
+  // The limits count estimates for stopped answers too; the status bar's figure is billed only: say which one this is.
+  const estimated = check.spend.estimated > 0 ? vscode.l10n.t(', incl. estimates') : vscode.l10n.t(' (billed)');
   if (check.period === 'day') {
     return check.reached
       ? vscode.l10n.t('Daily limit reached: {0} of {1} credits spent today{2}{3}.', spent, limit, estimated, unknown)
@@ -304,7 +305,7 @@ function describeLast(t: CostTotals): string {
   const cost = costPhrase(
     last.cost !== undefined ? { kind: 'billed', credits: last.cost } : last.estimatedCost !== undefined ? { kind: 'estimate', credits: last.estimatedCost } : { kind: 'unknown' },
   );
-  return vscode.l10n.t('{0}, {1} input / {2} output tokens, {3}', last.model, last.inputTokens + last.cacheReadTokens + last.cacheWriteTokens, last.outputTokens, cost);
+  return vscode.l10n.t('{0}, {1} input / {2} output tokens, {3}', last.model, formatTokens(last.inputTokens + last.cacheReadTokens + last.cacheWriteTokens), formatTokens(last.outputTokens), cost);
 }
 
 /** Reset Cost, after a confirmation whose default is Cancel (it clears the totals of every window). */

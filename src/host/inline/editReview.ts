@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { DiffOp, StreamDiff } from '../../core/edit/streamDiff';
 import type { AnswerMeta } from '../../common/protocol';
-import { formatCredits } from '../../common/credits';
+import { metaLineParts } from '../../common/credits';
 import { Disposable } from '../dispose';
 
 type Kind = 'pending' | 'same' | 'removed' | 'added' | 'user';
@@ -457,8 +457,8 @@ export class EditSession {
 
 /** What the header lens says after the stream. */
 export function describeEditMeta(meta: AnswerMeta): string {
-  const cost = meta.cost.kind === 'billed' ? `${formatCredits(meta.cost.credits)} credits` : meta.cost.kind === 'estimate' ? `~${formatCredits(meta.cost.credits)} credits (estimate)` : 'cost unknown';
-  return `${meta.modelName || meta.model} · ${meta.inputTokens} in / ${meta.outputTokens} out · ${cost}`;
+  const p = metaLineParts(meta);
+  return `${p.model} · ${p.tokens} · ${p.cost}`;
 }
 
 /** The live sessions of all documents, their decorations and lenses. */

@@ -8,7 +8,7 @@ import { StreamDiff, type DiffOp } from '../../core/edit/streamDiff';
 import { findModel, type ModelInfo } from '../../core/models/modelCatalog';
 import { estimateRequestTokens } from '../../core/request/tokenEstimate';
 import { estimateTextTokens } from '../../common/tokenCount';
-import { formatCredits } from '../../common/credits';
+import { formatCredits, lineRange } from '../../common/credits';
 import type { TurnError } from '../../common/protocol';
 import { formatTokenCount } from '../../common/tokenCount';
 import { Disposable } from '../dispose';
@@ -172,7 +172,7 @@ export class EditSelection extends Disposable {
   private askInstruction(name: string, lines: { start: number; end: number }): Promise<string | undefined> {
     const history = this.history();
     const pick = vscode.window.createQuickPick();
-    pick.title = vscode.l10n.t('Edit Selection: {0}, lines {1}-{2}', name, lines.start + 1, lines.end + 1);
+    pick.title = vscode.l10n.t('Edit Selection: {0}, {1}', name, lineRange(lines.start + 1, lines.end + 1));
     pick.placeholder = vscode.l10n.t('What should change? (e.g. "add error handling")');
     pick.ignoreFocusOut = true;
     pick.matchOnDescription = false;

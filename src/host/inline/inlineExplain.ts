@@ -3,7 +3,7 @@
 // untrusted Markdown (no HTML, no command links).
 import * as vscode from 'vscode';
 import { buildUserContent } from '../../core/request/prompt';
-import { costPhrase } from '../../common/credits';
+import { lineRange, metaLine } from '../../common/credits';
 import type { ContentBlock } from '../../api';
 import type { AnsweredElsewhere } from '../../core/conversation/conversationController';
 import type { AnswerMeta, CodeContext, TurnError } from '../../common/protocol';
@@ -95,7 +95,7 @@ export class InlineExplainer extends Disposable {
     const range = new vscode.Range(code.startLine - 1, 0, code.endLine - 1, Number.MAX_SAFE_INTEGER);
     const thread = this.controller.createCommentThread(editor.document.uri, editor.document.validateRange(range), []);
     thread.canReply = false;
-    thread.label = vscode.l10n.t('Explanation of lines {0}-{1}', code.startLine, code.endLine);
+    thread.label = vscode.l10n.t('Explanation of {0}', lineRange(code.startLine, code.endLine));
     thread.collapsibleState = vscode.CommentThreadCollapsibleState.Expanded;
     const session: InlineSession = { thread, code, question, abort: new AbortController(), text: '', status: 'streaming' };
     this.sessions.push(session);
@@ -257,10 +257,9 @@ function commentBody(thread: vscode.CommentThread): string {
   return typeof body === 'string' ? body : (body?.value ?? '');
 }
 
+/** The chat's meta line, word for word (common/credits.ts): one line for every answer wherever it is shown. */
 function describeMeta(meta: AnswerMeta): string {
-  const cost = costPhrase(meta.cost);
-  const cached = meta.cacheReadTokens ? ` (${meta.cacheReadTokens} cached)` : '';
-  return `${meta.modelName || meta.model} · ${meta.inputTokens} in${cached} / ${meta.outputTokens} out tokens · ${cost} · ${(meta.durationMs / 1000).toFixed(1)} s`;
+  return metaLine(meta);
 }
 
 function escapeMarkdown(text: string): string {

@@ -4,10 +4,10 @@
 // before it (the question back in the composer), a summary, and Redo.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CheckpointStore, type RestoreItem, type RestoreSummary } from '../../core/checkpoints/checkpointStore';
+import { CheckpointStore, hashOf, type RestoreItem, type RestoreSummary } from '../../core/checkpoints/checkpointStore';
 import type { Exchange } from '../../core/conversation/conversation';
 import type { Rewound } from '../../core/conversation/rewind';
-import type { ToolQuestion, ToolRunResult } from '../../core/tools/types';
+import type { StoredFileChange, ToolQuestion, ToolRunResult } from '../../core/tools/types';
 import { Disposable } from '../dispose';
 import type { ToolWorkspace } from './workspace';
 
@@ -29,7 +29,8 @@ export type ConflictDecider = (conflicts: readonly RestoreItem[], showDiff: (ite
 
 export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocumentContentProvider {
   readonly store: CheckpointStore | undefined;
-  private lastRestore: { conversationId: string; removed: Exchange[] } | undefined;
+  /** Without a store (no workspace storage), Redo in this session only. */
+  private lastRestore: RestorePayload | undefined;
   decideConflicts: ConflictDecider = (conflicts, showDiff) => askAboutConflicts(conflicts, showDiff, this.display);
 
   constructor(dir: string | undefined, private readonly workspace: ToolWorkspace, private readonly log: (message: string) => void = () => undefined) {
@@ -44,7 +45,8 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
         },
       })
       : undefined;
-    this._register(vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, this));
+    // Only a store serves its blobs (a second, store-less instance must not answer for the scheme with nothing).
+    if (this.store) this._register(vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, this));
     // Old checkpoints go in the background, never on the way of activation.
     const timer = setTimeout(() => void this.store?.prune().catch((error) => this.log(`Checkpoints: prune failed: ${String(error)}`)), 10_000);
     this._register({ dispose: () => clearTimeout(timer) });
@@ -59,12 +61,15 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
     return (await this.store.getBlob(hash).catch(() => Buffer.from(''))).toString('utf8');
   }
 
-  /** A tool writes one file: its pre-image is kept first, and what it left after. */
+  /**
+   * A tool writes one file: its pre-image is kept first, and what it left after. A file open with unsaved changes
+   * keeps both: the file as saved and the editor's text (the user's unsaved work), so Restore gives back both.
+   */
   async aroundWrite(question: ToolQuestion | undefined, fsPath: string, run: () => Promise<ToolRunResult>): Promise<ToolRunResult> {
     const store = this.store;
     if (!store || !question) return run();
     try {
-      await store.beforeWrite(question.id, question.conversationId, fsPath);
+      await store.beforeWrite(question.id, question.conversationId, fsPath, unsavedText(fsPath));
     } catch (error) {
       this.log(`Checkpoints: could not keep ${this.display(fsPath)}: ${String(error)}`);
       return run();
@@ -72,7 +77,7 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
     try {
       return await run();
     } finally {
-      await store.afterWrite(question.id, fsPath).catch((error) => this.log(`Checkpoints: ${String(error)}`));
+      await store.afterWrite(question.id, fsPath, unsavedText(fsPath)).catch((error) => this.log(`Checkpoints: ${String(error)}`));
     }
   }
 
@@ -95,24 +100,43 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
     }
   }
 
+  /** The files a question's tools and commands changed, against before it (unsaved editor text counts as now). */
+  async changes(question: ToolQuestion): Promise<StoredFileChange[]> {
+    if (!this.store) return [];
+    const changes = await this.store.changes(question.id, unsavedTexts());
+    return changes.map((c) => ({
+      path: this.display(c.path), fsPath: c.path, added: c.added, removed: c.removed, before: c.before,
+      ...(c.before === null ? { created: true } : {}), ...(c.now === null ? { deleted: true } : {}),
+    }));
+  }
+
+  /** A changed file's diff: before the question ↔ now. */
+  async showChange(change: StoredFileChange): Promise<void> {
+    const name = path.basename(change.fsPath);
+    const left = vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${name}`, query: change.before ?? 'none' });
+    const exists = await vscode.workspace.fs.stat(vscode.Uri.file(change.fsPath)).then(() => true, () => false);
+    const right = exists ? vscode.Uri.file(change.fsPath) : vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${name}`, query: 'none' });
+    await vscode.commands.executeCommand('vscode.diff', left, right, vscode.l10n.t('{0} (before the question ↔ now)', this.display(change.fsPath)), { preview: true });
+  }
+
   /** Restore of a question (see the file comment). */
   async restore(userTurnId: string, chat: RestoreChat): Promise<RestoreSummary | undefined> {
     const store = this.store;
-    const dirty = new Set(vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file').map((d) => d.uri.fsPath));
-    let summary: RestoreSummary = { restored: [], deleted: [], kept: [] };
+    let summary: RestoreSummary = { restored: [], deleted: [], kept: [], texts: [] };
     if (store) {
-      await store.load();
-      const items = await store.plan(userTurnId, dirty);
+      const items = await store.plan(userTurnId, unsavedHashes());
       const conflicts = items.filter((i) => i.conflict);
       const overwrite = conflicts.length > 0 ? await this.decideConflicts(conflicts, (item) => this.showDiff(item)) : new Set<string>();
-      // Open editors must not save their buffers over what Restore writes: those are reverted after the write.
       summary = await store.restore(userTurnId, items, overwrite);
-      await this.revertOpen([...summary.restored, ...summary.deleted]);
+      await this.afterWrites(summary);
     }
     const conversationId = chat.conversationId();
     const rewound = await chat.rewind(userTurnId);
     if (rewound) {
-      this.lastRestore = { conversationId, removed: rewound.removed };
+      const payload: RestorePayload = { conversationId, removed: rewound.removed };
+      this.lastRestore = payload;
+      // Kept with the Restore: a Redo after a reload brings the turns back too.
+      await store?.keepWithRestore(userTurnId, JSON.stringify(payload)).catch((error) => this.log(`Checkpoints: ${String(error)}`));
       chat.composer(rewound.question.text);
     }
     const text = summaryText(summary, this.display);
@@ -123,35 +147,83 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
     return summary;
   }
 
-  /** Undoes the last Restore: files and the conversation's exchanges come back. */
+  /** Undoes the last Restore (also after a reload): files and the conversation's exchanges come back. */
   async redo(chat: RestoreChat): Promise<RestoreSummary | undefined> {
-    const last = this.lastRestore;
-    const summary = (await this.store?.redo()) ?? { restored: [], deleted: [], kept: [] };
-    await this.revertOpen([...summary.restored, ...summary.deleted]);
-    if (last) {
-      this.lastRestore = undefined;
-      await chat.unrewind(last.conversationId, last.removed);
+    const done = this.store ? await this.store.redo(unsavedHashes()) : undefined;
+    if (!done?.questionId && !this.lastRestore) {
+      chat.notify(vscode.l10n.t('Nothing to redo: no Restore since the last question that changed files.'));
+      return undefined;
+    }
+    const summary: RestoreSummary = done ?? { restored: [], deleted: [], kept: [], texts: [] };
+    await this.afterWrites(summary);
+    const payload = done?.payload ? parsePayload(done.payload) : this.store ? undefined : this.lastRestore;
+    this.lastRestore = undefined;
+    if (payload) {
+      await chat.unrewind(payload.conversationId, payload.removed);
       chat.composer('');
     }
     chat.notify(vscode.l10n.t('Redo: {0}', summaryText(summary, this.display)));
     return summary;
   }
 
-  private async revertOpen(paths: readonly string[]): Promise<void> {
-    const set = new Set(paths);
+  /**
+   * After Restore or Redo wrote files: open editors show what was written (their buffers are reverted, so they never
+   * save over it), then editors whose unsaved text comes back get it, unsaved.
+   */
+  private async afterWrites(summary: RestoreSummary): Promise<void> {
+    const texts = new Map(summary.texts.map((t) => [t.path, t.text]));
+    const written = new Set([...summary.restored, ...summary.deleted]);
     for (const document of vscode.workspace.textDocuments) {
-      if (document.uri.scheme !== 'file' || !set.has(document.uri.fsPath) || !document.isDirty) continue;
+      if (document.uri.scheme !== 'file' || !written.has(document.uri.fsPath) || !(document.isDirty || texts.has(document.uri.fsPath))) continue;
       await vscode.window.showTextDocument(document, { preview: true, preserveFocus: true });
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
+    for (const [fsPath, hash] of texts) {
+      const text = (await this.store?.getBlob(hash).catch(() => undefined))?.toString('utf8');
+      if (text === undefined) continue;
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(fsPath));
+      if (document.getText() === text) continue;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), text);
+      if (!(await vscode.workspace.applyEdit(edit))) this.log(`Checkpoints: could not put the unsaved text of ${this.display(fsPath)} back.`);
+    }
   }
 
-  /** The diff of a conflicting file: what Restore would write ↔ the file as it is now. */
+  /** The diff of a conflicting file: what Restore would write ↔ the file as it is now (the editor's text, if unsaved). */
   async showDiff(item: RestoreItem): Promise<void> {
     const name = path.basename(item.path);
-    const left = item.target ? vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${name}`, query: item.target }) : vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${name}`, query: 'none' });
+    const target = item.text ?? item.target;
+    const left = vscode.Uri.from({ scheme: CHECKPOINT_SCHEME, path: `/${name}`, query: target ?? 'none' });
     await vscode.commands.executeCommand('vscode.diff', left, vscode.Uri.file(item.path), vscode.l10n.t('{0} (before the question ↔ now)', this.display(item.path)), { preview: true });
   }
+}
+
+/** What the chat keeps with a Restore for its Redo: the exchanges it took out of which conversation. */
+interface RestorePayload {
+  conversationId: string;
+  removed: Exchange[];
+}
+
+function parsePayload(bytes: Buffer): RestorePayload | undefined {
+  try {
+    const value = JSON.parse(bytes.toString('utf8')) as Partial<RestorePayload>;
+    return typeof value.conversationId === 'string' && Array.isArray(value.removed) ? { conversationId: value.conversationId, removed: value.removed } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The open documents with unsaved changes: path → their text. */
+function unsavedTexts(): Map<string, string> {
+  return new Map(vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file').map((d) => [d.uri.fsPath, d.getText()]));
+}
+
+function unsavedHashes(): Map<string, string> {
+  return new Map([...unsavedTexts()].map(([p, text]) => [p, hashOf(text)]));
+}
+
+function unsavedText(fsPath: string): string | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.isDirty && d.uri.scheme === 'file' && d.uri.fsPath === fsPath)?.getText();
 }
 
 /** "3 files restored, 1 deleted, 1 kept: you changed it". */

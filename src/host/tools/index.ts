@@ -2,7 +2,7 @@
 // settings (fastrouter.tools.*) and Workspace Trust: in an untrusted workspace no tool is offered.
 import * as vscode from 'vscode';
 import type { ParsedToolCall, ToolName } from '../../core/tools/definitions';
-import type { ChatTools, PreparedToolCall, ToolLimits, ToolQuestion } from '../../core/tools/types';
+import type { ChatTools, PreparedToolCall, StoredFileChange, ToolLimits, ToolQuestion } from '../../core/tools/types';
 import { WorkspaceCheckpoints } from './checkpoints';
 import { Disposable } from '../dispose';
 import type { SettingsService } from '../request/settings';
@@ -93,6 +93,10 @@ export class WorkspaceTools extends Disposable implements ChatTools {
       case 'run_command':
         return this.commands.prepare(this.workspace, call.input);
     }
+  }
+
+  changes(question: ToolQuestion): Promise<StoredFileChange[]> {
+    return this.checkpoints.changes(question);
   }
 
   release(toolUseId: string): void {

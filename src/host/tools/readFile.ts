@@ -21,7 +21,7 @@ export async function prepareReadFile(ws: ToolWorkspace, input: ToolInput<'read_
       if ('error' in read) return { content: read.error, isError: true, summary: `Read ${display} (refused)` };
       const lines = numberedLines(read.text, input.start_line, input.end_line);
       const head = `${display} (${lines.total} lines${read.dirty ? ', with unsaved changes from the editor' : ''}):`;
-      return { content: `${head}\n${lines.text}`, summary: lines.total === 0 ? `Read ${display} (empty)` : `Read ${display}:${lines.first}–${lines.last}` };
+      return { content: `${head}\n${lines.text}`, summary: lines.total === 0 ? `Read ${display} (empty)` : `Read ${display}:${lines.first === lines.last ? lines.first : `${lines.first}–${lines.last}`}` };
     },
   };
 }

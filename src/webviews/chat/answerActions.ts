@@ -27,7 +27,11 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
   if (codeBlock) {
     const source = renderer.codeSources.get(codeBlock);
     if (!source) return;
-    if (action === 'copy') {
+    if (action === 'wrap') {
+      const wrapped = codeBlock.getAttribute('data-wrap') !== 'true';
+      codeBlock.setAttribute('data-wrap', String(wrapped));
+      actionButton.setAttribute('aria-pressed', String(wrapped));
+    } else if (action === 'copy') {
       post({ type: 'copyCode', code: source.code });
       flashLabel(actionButton, 'Copied');
       announce('Code copied.');
@@ -61,6 +65,11 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
       for (const b of card.querySelectorAll<HTMLButtonElement>('button[data-action="toolApply"], button[data-action="toolReject"]')) b.disabled = true;
       post({ type: 'toolDecision', turnId, toolUseId: id, decision: action === 'toolApplyAll' ? 'apply' : 'reject' });
     }
+    return;
+  }
+  if (action === 'openFileChange') {
+    const index = Number(actionButton.dataset.index);
+    if (Number.isInteger(index) && index >= 0) post({ type: 'openFileChange', turnId, index });
     return;
   }
   if (toolUseId && action === 'toolDiff') {

@@ -1,7 +1,7 @@
 // What follows a finished answer: a status note, the stop reason, an error with its actions, and the meta line.
-import { costPhrase } from '../../common/credits';
+import { metaLineParts } from '../../common/credits';
 import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
-import type { AnswerMeta, AnswerStatus, TurnError } from '../../common/protocol';
+import type { AnswerMeta, AnswerStatus, TurnError, TurnFileChange } from '../../common/protocol';
 import { button, h } from '../common/dom';
 
 
@@ -16,11 +16,14 @@ export interface AnswerEnd {
   error?: TurnError;
   /** The tool loop paused at a bound: why (Continue goes on). */
   paused?: string;
+  /** Files the answer's tools and commands changed. */
+  changes?: TurnFileChange[];
 }
 
 /** The footer's children for an answer that ended; buttons carry `data-action` for the log's click handler. */
-export function renderAnswerFooter({ status, meta, error, paused }: AnswerEnd): HTMLElement[] {
+export function renderAnswerFooter({ status, meta, error, paused, changes }: AnswerEnd): HTMLElement[] {
   const out: HTMLElement[] = [];
+  if (changes?.length) out.push(renderChangedFiles(changes));
   if (paused) {
     out.push(h('div', { class: 'turn-note tool-paused', role: 'status' }, paused, button('Continue', { 'data-action': 'continue' })));
   }
@@ -56,6 +59,26 @@ function renderAnswerActions(status: AnswerStatus): HTMLElement {
     status === 'error' || status === 'interrupted' ? null : button('Regenerate this answer (ask the same question again)', { class: 'answer-action', 'data-action': 'regenerate' }, 'Regenerate'));
 }
 
+/**
+ * "Changed 3 files +40 −12", expandable to the files, each with its counts; a file's button opens its diff (before the
+ * question ↔ now) through the host (`data-action="openFileChange"`, `data-index` its place in the answer's list).
+ */
+export function renderChangedFiles(changes: readonly TurnFileChange[]): HTMLElement {
+  const added = changes.reduce((n, c) => n + c.added, 0);
+  const removed = changes.reduce((n, c) => n + c.removed, 0);
+  const counts = (a: number, r: number) => [h('span', { class: 'added' }, `+${a}`), ' ', h('span', { class: 'removed' }, `\u2212${r}`)];
+  const list = h('ul', { class: 'changed-files-list' });
+  changes.forEach((change, index) => {
+    const note = change.created ? ' (new)' : change.deleted ? ' (deleted)' : '';
+    list.append(h('li', {},
+      button(`Open the diff of ${change.path}: before the question ↔ now`, { class: 'changed-file', 'data-action': 'openFileChange', 'data-index': String(index) }, change.path + note),
+      ' ', h('span', { class: 'changed-file-stat' }, ...counts(change.added, change.removed))));
+  });
+  return h('details', { class: 'changed-files' },
+    h('summary', {}, `Changed ${changes.length} ${changes.length === 1 ? 'file' : 'files'} `, ...counts(added, removed)),
+    list);
+}
+
 function stopReasonText(reason: string): string {
   switch (reason) {
     case 'max_tokens': return 'Stopped at max tokens.';
@@ -67,25 +90,16 @@ function stopReasonText(reason: string): string {
   }
 }
 
+/** The meta line (common/credits.ts metaLineParts: Explain Inline and exports write the same words). */
 export function renderMeta(meta: AnswerMeta): HTMLElement {
+  const text = metaLineParts(meta);
   const parts = [
-    h('span', { class: 'meta-model', title: meta.model }, meta.modelName || meta.model),
-    h('span', { class: 'meta-tokens' }, tokensText(meta)),
-    h('span', { class: 'meta-cost', 'data-cost-kind': meta.cost.kind }, costText(meta)),
-    h('span', { class: 'meta-time' }, `${(meta.durationMs / 1000).toFixed(1)} s`),
+    h('span', { class: 'meta-model', title: meta.model }, text.model),
+    h('span', { class: 'meta-tokens' }, text.tokens),
+    h('span', { class: 'meta-cost', 'data-cost-kind': meta.cost.kind }, text.cost),
+    h('span', { class: 'meta-time', title: 'From the question to the end of the answer, tool rounds included' }, text.time),
   ];
   const el = h('div', { class: 'answer-meta' });
   parts.forEach((part, i) => { if (i > 0) el.append(' · '); el.append(part); });
   return el;
-}
-
-/** "3,400 in · 2,900 cached · 120 out": `cached` is the part of the input read from the prompt cache. */
-export function tokensText(meta: AnswerMeta): string {
-  const n = (value: number) => value.toLocaleString('en-US');
-  const cached = meta.cacheReadTokens ? ` · ${n(meta.cacheReadTokens)} cached` : '';
-  return `${n(meta.inputTokens)} in${cached} · ${n(meta.outputTokens)} out`;
-}
-
-function costText(meta: AnswerMeta): string {
-  return costPhrase(meta.cost);
 }

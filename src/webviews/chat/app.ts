@@ -80,7 +80,7 @@ export class ChatApp {
         this.log.setBlock(message.turnId, message.block, message.value);
         break;
       case 'turnEnded':
-        this.log.endTurn(message.turnId, message.status, message.meta, message.error, message.paused);
+        this.log.endTurn(message.turnId, message.status, message.meta, message.error, message.paused, message.changes);
         break;
       case 'retrying':
         this.log.showRetry(message.turnId, message.retry);

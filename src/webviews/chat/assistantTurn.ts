@@ -1,5 +1,5 @@
 // One answer: its blocks (Markdown text, thinking, tool calls, rows for server tools) collect deltas and are committed when the log's frame runs.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, TurnError, WebviewToHost } from '../../common/protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, TurnError, TurnFileChange, WebviewToHost } from '../../common/protocol';
 import { renderCompactionRow } from './compactionRow';
 import { renderAnswerFooter } from './answerFooter';
 import { h } from '../common/dom';
@@ -50,7 +50,7 @@ export class AssistantTurnView {
     const view = new AssistantTurnView(turn.id, renderer);
     view.setBlocks(turn.blocks);
     if (turn.status === 'streaming') view.flush();
-    else view.end(turn.status, turn.meta, turn.error, turn.paused);
+    else view.end(turn.status, turn.meta, turn.error, turn.paused, turn.changes);
     return view;
   }
 
@@ -205,12 +205,12 @@ export class AssistantTurnView {
   }
 
   /** The answer ended: commit the tail, then show meta, stop reason and error (the partial text stays). */
-  end(status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined, paused?: string): void {
+  end(status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined, paused?: string, changes?: TurnFileChange[]): void {
     this.showRetry(null);
     this.flush(true);
     this.thinking?.finish();
     this.setStatus(status);
-    this.footer.replaceChildren(...renderAnswerFooter({ status, meta, error, paused }));
+    this.footer.replaceChildren(...renderAnswerFooter({ status, meta, error, paused, changes }));
   }
 
   /** The start of the answer's text for the screen-reader announcement (code toolbars left out; stops early on long answers). */

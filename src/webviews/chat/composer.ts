@@ -2,6 +2,7 @@
 // with the next message (chips; Add File…, or files dragged from the Explorer) and the notice above the input.
 import { formatSize, type ErrorAction, type ImageAttachment, type PendingContext, type RequestEstimate, type WebviewToHost } from '../../common/protocol';
 import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
+import { lineRange } from '../../common/credits';
 import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
 import { CostPreview } from './costPreview';
 import { RulesLine } from './rulesLine';
@@ -328,7 +329,7 @@ export class Composer {
       const size = item.kind === 'problems' ? `${item.count ?? 0} ${item.count === 1 ? 'problem' : 'problems'}` : formatSize(item.chars);
       const name = item.kind === 'problems' ? item.label : item.label.split('/').pop() ?? item.label;
       // A selection says which lines ("line 9", "lines 9–12"), kept on one line by the stylesheet.
-      const lines = item.startLine === undefined ? undefined : item.endLine === undefined || item.endLine === item.startLine ? `line ${item.startLine}` : `lines ${item.startLine}–${item.endLine}`;
+      const lines = item.startLine === undefined ? undefined : lineRange(item.startLine, item.endLine);
       return h('li', { class: 'context-chip', 'data-context-id': item.id, 'data-context-kind': item.kind, title: `${item.label}${lines ? `, ${lines}` : ''}${item.cut ? ' (cut to fastrouter.maxSelectionChars)' : ''}` },
         h('span', { class: 'context-name' }, name),
         lines ? h('span', { class: 'context-lines' }, lines) : null,

@@ -1,6 +1,6 @@
 // The message log: the turns of the open conversation, the streaming answers' frame commits, following the answer
 // as it grows, and the screen-reader announcement of finished answers.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, Turn, TurnError, UserTurn, WebviewToHost } from '../../common/protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, Turn, TurnError, TurnFileChange, UserTurn, WebviewToHost } from '../../common/protocol';
 import { handleAnswerClick } from './answerActions';
 import { AssistantTurnView } from './assistantTurn';
 import { button, h } from '../common/dom';
@@ -223,10 +223,10 @@ export class ConversationView {
     }
   }
 
-  endTurn(turnId: string, status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined, paused?: string): void {
+  endTurn(turnId: string, status: AnswerStatus, meta: AnswerMeta | undefined, error: TurnError | undefined, paused?: string, changes?: TurnFileChange[]): void {
     const view = this.views.get(turnId);
     if (!view) return;
-    view.end(status, meta, error, paused);
+    view.end(status, meta, error, paused, changes);
     if (paused) {
       this.announce(paused);
       return;

@@ -112,6 +112,8 @@ export class MarkdownRenderer {
           h('span', { class: 'code-lang' }, label),
           h('span', { class: 'code-actions' },
             button('Copy code', { 'data-action': 'copy' }, 'Copy'),
+            // Long lines scroll sideways; Wrap folds them to the width of a narrow sidebar instead (the view's own).
+            button('Wrap long lines', { 'data-action': 'wrap', 'aria-pressed': 'false' }, 'Wrap'),
             button('Insert code at cursor', { 'data-action': 'insert' }, 'Insert'),
             button('Replace selection with code', { 'data-action': 'replace' }, 'Replace'),
             button(`New ${label} file with code`, { 'data-action': 'newFile' }, 'New File'),

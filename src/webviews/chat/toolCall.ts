@@ -25,12 +25,25 @@ export function toolTitle(block: ToolUseBlock): string {
   return block.summary ?? `Tool call: ${block.name}`;
 }
 
+/**
+ * The row's title as a verb and what it acted on ("Edited" + "src/a/very/long/path.ts"): in a narrow sidebar the
+ * second part gives way from its start (…long/path.ts), so the file name stays; the whole title is the tooltip.
+ */
+function renderTitle(title: string): HTMLElement {
+  const space = title.indexOf(' ');
+  if (space <= 0) return h('span', { class: 'tool-title', title }, title);
+  return h('span', { class: 'tool-title', title },
+    h('span', { class: 'tool-verb' }, title.slice(0, space + 1)),
+    // Drawn right to left so the ellipsis takes the start; the bdi keeps the text itself left to right.
+    h('span', { class: 'tool-target' }, h('bdi', {}, title.slice(space + 1))));
+}
+
 export function renderToolCall(block: ToolUseBlock, options: { open?: boolean } = {}): HTMLElement {
   const state = block.state;
   const busy = state === 'running' || state === 'pending';
   const summary = h('summary', { class: 'tool-row' },
     h('span', { class: 'tool-icon', 'aria-hidden': 'true' }),
-    h('span', { class: 'tool-title' }, toolTitle(block)),
+    renderTitle(toolTitle(block)),
     block.change ? h('span', { class: 'tool-stat' }, h('span', { class: 'added' }, `+${block.change.added}`), ' ', h('span', { class: 'removed' }, `−${block.change.removed}`)) : null,
     state && state !== 'done' ? h('span', { class: 'tool-state' }, toolStateText(state)) : null,
   );

@@ -3,6 +3,7 @@
 // Left/Right/Home/End move between days and a live line reads the day out. The per-day table under it
 // (DailyTable) is the chart's accessible form, and what screen reader users get instead of the picture.
 import type { CostDay } from '../../common/costViewProtocol';
+import { formatCredits } from '../../common/credits';
 import { h, svg } from '../common/dom';
 import { formatDay } from './format';
 
@@ -111,7 +112,7 @@ export class DailyChart {
       'aria-label',
       days.length === 0
         ? 'Spend per day: no days'
-        : `Spend per day, last ${days.length} days: ${trimNumber(total)} credits billed` +
+        : `Spend per day, last ${days.length} days: ${formatCredits(total)} credits billed` +
             (peak && peak.credits.value > 0 ? `, most on ${formatDay(peak.day)} (${peak.credits.text})` : '') +
             '. Left and Right arrows read each day; the table "Spend per day" lists them all.',
     );

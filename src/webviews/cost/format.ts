@@ -1,11 +1,7 @@
 // How the cost view writes token counts, days and times.
 
-const tokenFormat = new Intl.NumberFormat('en-US');
-
-/** Token counts as "12,400". */
-export function formatTokens(n: number): string {
-  return tokenFormat.format(n);
-}
+/** Token counts as "12,400": the one format of common/credits.ts. */
+export { formatTokens } from '../../common/credits';
 
 /** A local day key `YYYY-MM-DD` as "Dec 6" (parsed as a local date, never as UTC). */
 export function formatDay(day: string, withWeekday = false): string {

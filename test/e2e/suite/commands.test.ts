@@ -254,4 +254,75 @@ suite('run_command and checkpoints (real VS Code)', () => {
     assert.equal(read('k/mine.txt'), 'm2 plus my own edit\n');
     assert.equal(read('k/other.txt'), 'o1\n');
   });
+  test('the answer lists the files its tools and commands changed (+/−), and each opens its diff: before the question ↔ now', async function () {
+    this.timeout(40_000);
+    await vscode.commands.executeCommand('fastrouter.newChat');
+    write('c/a.txt', 'a1\nsame\n');
+    write('c/gone.txt', 'g1\ng2\n');
+    await enqueue(
+      { toolUse: { id: 'toolu_ce', name: 'edit_file', input: { path: `${DIR}/c/a.txt`, old_text: 'a1', new_text: 'a2\nadded' } } },
+      { toolUse: { id: 'toolu_cc', name: 'run_command', input: { command: 'printf "m1\\nm2\\nm3\\n" > made.txt; rm gone.txt', cwd: `${DIR}/c` } } },
+      { text: 'Done.' },
+    );
+    await askAndDecide('Change things');
+    const answer = lastAnswer(api.chat.conversation.turns);
+    assert.deepEqual(answer.changes, [
+      { path: `${DIR}/c/a.txt`, added: 2, removed: 1 },
+      { path: `${DIR}/c/gone.txt`, added: 0, removed: 2, deleted: true },
+      { path: `${DIR}/c/made.txt`, added: 3, removed: 0, created: true },
+    ]);
+    // An answer without tools has no list.
+    await enqueue({ text: 'Just words.' });
+    await api.chat.ask({ text: 'Explain' });
+    assert.equal(lastAnswer(api.chat.conversation.turns).changes, undefined);
+
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await api.chat.receiveFromWebview({ type: 'openFileChange', turnId: answer.id, index: 0 });
+    const diff = await until('the diff editor', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff ? input : undefined;
+    }, 15_000);
+    assert.equal(diff.original.scheme, 'fastrouter-checkpoint');
+    assert.equal(diff.modified.fsPath, abs('c/a.txt'));
+    assert.equal((await vscode.workspace.openTextDocument(diff.original)).getText(), 'a1\nsame\n', 'the left side is the file before the question');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('edit_file into a document with unsaved changes: Restore gives back the file as saved and the unsaved text; Redo the edit', async function () {
+    this.timeout(40_000);
+    await vscode.commands.executeCommand('fastrouter.newChat');
+    write('u/doc.txt', 'line1\nline2\n');
+    const document = await vscode.workspace.openTextDocument(abs('u/doc.txt'));
+    await vscode.window.showTextDocument(document);
+    const mine = new vscode.WorkspaceEdit();
+    mine.insert(document.uri, new vscode.Position(2, 0), 'my unsaved line\n');
+    assert.ok(await vscode.workspace.applyEdit(mine));
+    assert.equal(document.isDirty, true);
+    try {
+      await enqueue(
+        { toolUse: { id: 'toolu_u', name: 'edit_file', input: { path: `${DIR}/u/doc.txt`, old_text: 'line1', new_text: 'LINE1' } } },
+        { text: 'Edited.' },
+      );
+      await askAndDecide('Edit the open file');
+      assert.equal(document.getText(), 'LINE1\nline2\nmy unsaved line\n');
+      assert.equal(read('u/doc.txt'), 'line1\nline2\n', 'the edit went into the editor, not the file');
+      assert.deepEqual(lastAnswer(api.chat.conversation.turns).changes, [{ path: `${DIR}/u/doc.txt`, added: 1, removed: 1 }]);
+
+      await api.chat.receiveFromWebview({ type: 'restoreQuestion', turnId: api.chat.conversation.turns[0].id });
+      await until('the unsaved text back', () => document.getText() === 'line1\nline2\nmy unsaved line\n', 10_000);
+      assert.equal(document.isDirty, true, 'still unsaved, as the user had it');
+      assert.equal(read('u/doc.txt'), 'line1\nline2\n', 'the file as saved');
+      assert.equal(api.chat.conversation.turns.length, 0);
+
+      await api.chat.redoRestore();
+      await until('the edit back', () => document.getText() === 'LINE1\nline2\nmy unsaved line\n', 10_000);
+      assert.equal(document.isDirty, true);
+      assert.equal(read('u/doc.txt'), 'line1\nline2\n');
+      assert.equal(api.chat.conversation.turns.length, 2, 'the question and its answer are back');
+    } finally {
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
 });

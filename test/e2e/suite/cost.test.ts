@@ -117,7 +117,7 @@ suite('cost: estimates, spending limits, Show Cost', () => {
     assert.equal(answer.status, 'error');
     assert.equal(answer.error?.code, 'spending_limit');
     assert.deepEqual(answer.error?.actions, ['sendAnyway', 'openSettings']);
-    assert.match(answer.error!.message, /Daily spending limit reached: [\d.]+ of [\d.]+ credits spent today/);
+    assert.match(answer.error!.message, /Daily spending limit reached: [\d.]+ of [\d.]+ credits (?:spent|billed) today/);
 
     await enqueue({ text: ['Sent ', 'anyway.'], cost: 0.001 });
     await api.chat.receiveFromWebview({ type: 'errorAction', turnId: answer.id, action: 'sendAnyway' });

@@ -325,7 +325,7 @@ suite('language model provider (vscode.lm)', () => {
       await resetSim();
       const { error } = await collect(model, [vscode.LanguageModelChatMessage.User('over the limit')]);
       assert.ok(error instanceof vscode.LanguageModelError, String(error));
-      assert.match(error.message, /Daily spending limit reached: .* of 0\.01 credits spent today/);
+      assert.match(error.message, /Daily spending limit reached: .* of 0\.01 credits (?:spent|billed) today/);
       assert.match(error.message, /fastrouter\.spendingLimit\.dailyCredits/);
       assert.equal((await requests()).length, 0, 'nothing sent past the limit');
     } finally {

@@ -234,6 +234,32 @@ suite('workspace tools (real VS Code)', () => {
     assert.ok(requests.every((r) => r.status === 200));
   });
 
+  test('the meta line of a tool-loop answer: the model\'s name and the whole loop\'s wall time (approval wait included)', async () => {
+    write('flow/d.ts', 'export const d = 1;\n');
+    await enqueue(
+      { toolUse: { id: 'toolu_read_d', name: 'read_file', input: { path: `${DIR}/flow/d.ts` } } },
+      { toolUse: { id: 'toolu_edit_d', name: 'edit_file', input: { path: `${DIR}/flow/d.ts`, old_text: 'd = 1', new_text: 'd = 2' } } },
+      { text: 'Done.' },
+    );
+    const askedAt = Date.now();
+    const asked = api.chat.ask({ text: 'Set d to 2' });
+    await until('the approval card', () => waitingCard(api.chat.conversation.turns), 60_000);
+    // The user takes a while to decide: this is the time under test (the requests alone never contain it).
+    const HOLD_MS = 2000;
+    await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
+    await api.chat.receiveFromWebview({ type: 'toolDecision', turnId: lastAnswer(api.chat.conversation.turns).id, toolUseId: 'toolu_edit_d', decision: 'apply' });
+    await asked;
+    const wall = Date.now() - askedAt;
+    const meta = lastAnswer(api.chat.conversation.turns).meta;
+    assert.ok(meta, 'the answer has its meta');
+    // Before the fix: the requests' durations added up (≤ wall − HOLD_MS); now: the loop's wall time.
+    assert.ok(meta.durationMs <= wall, `${meta.durationMs} ms ≤ the test's own ${wall} ms`);
+    assert.ok(meta.durationMs >= wall - HOLD_MS / 2, `${meta.durationMs} ms covers the ${HOLD_MS} ms approval wait of ${wall} ms in all`);
+    const name = api.models.displayName(meta.model);
+    assert.notEqual(name, meta.model, 'the model has a name of its own');
+    assert.equal(meta.modelName, name, 'a tool-loop answer shows the model\'s name, not its id');
+  });
+
   test('the chat: Reject leaves the file unchanged and sends is_error; Stop while a card waits leaves a valid next request', async () => {
     write('flow/d.ts', 'export const keep = true;\n');
     const edit = { toolUse: { id: 'toolu_rej', name: 'edit_file', input: { path: `${DIR}/flow/d.ts`, old_text: 'true', new_text: 'false' } } };
