@@ -351,3 +351,17 @@ function carriesToolResults(messages: readonly MessageParam[]): boolean {
   const last = messages[messages.length - 1];
   return last?.role === 'user' && typeof last.content !== 'string' && last.content.some((block) => block.type === 'tool_result');
 }
+
+/**
+ * Issue 14 §4: whether Retry (or Send Anyway) of an answer that ended in an error goes on from its finished rounds: it
+ * has a complete round of tool results (or a pause_turn message) before the failure. Drops the unfinished message.
+ */
+export function resumeAfterError(answer: Exchange['answer']): boolean {
+  if (answer.status !== 'error') return false;
+  let end = answer.messages.length;
+  while (end > 0 && !answer.messages[end - 1].complete) end--;
+  const last = answer.messages[end - 1];
+  if (!last || !(last.toolResults !== undefined || last.stopReason === 'pause_turn')) return false;
+  answer.messages = answer.messages.slice(0, end);
+  return true;
+}
