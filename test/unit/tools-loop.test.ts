@@ -2,7 +2,7 @@
 // simulator (which checks the API's tool_use / tool_result pairing), the real store, and a small hand-written
 // workspace standing in for the host's tools (the host's real tools are tested in VS Code: test/e2e/suite/tools.test.ts).
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
@@ -344,8 +344,8 @@ test('a loop cut by a window reload is repaired: the next question sends a resul
   void controller.ask({ text: 'Change b' });
   await until(() => controller.pendingApprovals.length === 1, 'the approval card');
   // Saved while the card waits, as a reload would find it: the call has no result yet.
-  const file = join(dir, `${controller.conversation.id}.json`);
-  await untilAsync(async () => (await readFile(file, 'utf8').catch(() => '')).includes('toolu_e'), 'the streaming save');
+  const id = controller.conversation.id;
+  await untilAsync(async () => JSON.stringify((await new ConversationStore(dir).load(id)) ?? {}).includes('toolu_e'), 'the streaming save');
   const reloaded = new ConversationController({
     runner: simulatorRunner(sim.url),
     store: new ConversationStore(dir),

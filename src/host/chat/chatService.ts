@@ -158,8 +158,9 @@ export class ChatService extends Disposable {
   }
 
   private watchConversations(): void {
-    // No watcher on some file systems: focus and the view showing again still re-read.
-    this._register(watchFolder(this.deps.storageDir, { accept: (file) => file.endsWith('.json'), delayMs: 300, onChange: () => this.refreshSoon() }));
+    // No watcher on some file systems: focus and the view showing again still re-read. Another window's question or
+    // streaming answer lands in the chat's journal; its other changes in the chat file or the index.
+    this._register(watchFolder(this.deps.storageDir, { accept: (file) => file.endsWith('.json') || file.endsWith('.journal'), delayMs: 300, onChange: () => this.refreshSoon() }));
     this._register({ dispose: () => this.refreshTimer && clearTimeout(this.refreshTimer) });
   }
 
