@@ -12,7 +12,7 @@ import type { MessageParam } from '../../api';
 import { omitImages, setAttachmentOmitted } from './attachmentsOmitted';
 import { ConversationList } from './conversationList';
 import { ConversationSync } from './conversationSync';
-import { defaultToolPolicy, type ToolPolicy } from './toolLoop';
+import { defaultToolPolicy, type ChatGrants, type ToolPolicy } from './toolLoop';
 import { redoAnswerId, rewindConversation, unrewindConversation, type Rewound } from './rewind';
 import type { ChatTools } from '../tools/types';
 import type { PreviewSettings } from '../cost/costPreview';
@@ -59,6 +59,8 @@ export class ConversationController {
   private readonly list: ConversationList;
   private readonly sync: ConversationSync;
   private run: AnswerRun | undefined;
+  /** Reads allowed with "Allow for this chat", per conversation id (memory only). */
+  private readonly chatGrants = new Map<string, ChatGrants>();
   /** An on-demand compaction (Compact) in progress: Stop aborts it. */
   private compacting: { abort: AbortController; done: Promise<unknown> } | undefined;
   private readonly batcher: DeltaBatcher;
@@ -475,8 +477,8 @@ export class ConversationController {
     await this.sync.refresh();
   }
 
-  /** The user's Apply / Reject on a card of the running answer. */
-  decideTool(turnId: string, toolUseId: string, decision: 'apply' | 'reject'): void {
+  /** The user's Apply / Reject (Allow / Deny / Allow for this chat on a read) on a card of the running answer. */
+  decideTool(turnId: string, toolUseId: string, decision: 'apply' | 'allowForChat' | 'reject'): void {
     const run = this.run;
     if (!run || run.exchange.answer.id !== turnId || !run.approvals.decide(toolUseId, decision)) {
       this.deps.log(`Tool decision ignored: no card waits for ${toolUseId}.`);
@@ -504,6 +506,13 @@ export class ConversationController {
     if (this.sync.hasUnsaved) void this.sync.flushUnsaved();
   }
 
+  /** "Allow for this chat" reads of one conversation, for this window's session (never saved: a reload asks again). */
+  private grantsFor(conversationId: string): ChatGrants {
+    let grants = this.chatGrants.get(conversationId);
+    if (!grants) this.chatGrants.set(conversationId, (grants = new Set()));
+    return grants;
+  }
+
   private async stopAndWait(): Promise<void> {
     const run = this.run;
     if (!run) return;
@@ -518,12 +527,13 @@ export class ConversationController {
       prefillAllowed: this.deps.prefillAllowed,
       tools: this.deps.tools?.enabled() ? this.deps.tools : undefined,
       policy: this.deps.toolPolicy ?? defaultToolPolicy,
+      grants: this.grantsFor(conversation.id),
       post: this.deps.post,
       batcher: this.batcher,
       now: this.now,
       disposed: () => this.disposed,
       saveSoon: () => this.sync.saveSoon(),
-      save: (c) => this.sync.save(c),
+      save: (c, options) => this.sync.save(c, options),
       ended: (ended) => {
         this.list.touch(ended.conversation);
         if (this.run === ended) this.run = undefined;
