@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark in bench/ in turn. Each bench file exports an async run function (and optionally a
-// formatter for its result); a bench file that is not there is skipped. Options: --only NAME, --deltas N, --rounds N.
+// formatter for its result); a bench file that is not there is skipped. Options: --only NAME (or bare names), --deltas N,
+// --rounds N, --base REF (the workbench bench's baseline).
 // Numbers only, no pass/fail.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ interface BenchEntry {
   run: string;
   /** Exported `(result) => string`, printed after the run when given. */
   format?: string;
+  /** Runs only when named (`--only NAME` or a bare NAME): it starts code-server, which takes an e2e slot. */
+  onlyByName?: boolean;
 }
 
 /** Add a bench here: its file in bench/ and the functions it exports. */
@@ -29,20 +32,25 @@ const BENCHES: BenchEntry[] = [
   { name: 'longChat', file: 'longChat.ts', run: 'benchLongChat', format: 'formatLongChat' },
   { name: 'context', file: 'context.ts', run: 'benchContext' },
   { name: 'editStream', file: 'editStream.ts', run: 'benchEditStream' },
+  // Needs code-server: run it on its own through the slot script (`npm run bench -- workbench`); `npm run bench` skips it.
+  { name: 'workbench', file: 'workbench.ts', run: 'benchWorkbench', format: 'formatWorkbenchBench', onlyByName: true },
 ];
 
-export interface BenchRunOptions { deltas?: number; rounds?: number }
+export interface BenchRunOptions { deltas?: number; rounds?: number; /** The workbench bench's baseline git ref. */ base?: string }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { only: { type: 'string' }, deltas: { type: 'string' }, rounds: { type: 'string' } },
+  const { values, positionals } = parseArgs({
+    options: { only: { type: 'string' }, deltas: { type: 'string' }, rounds: { type: 'string' }, base: { type: 'string' } },
+    allowPositionals: true,
   });
+  const only = new Set([...positionals, ...(values.only === undefined ? [] : [values.only])]);
   const options: BenchRunOptions = {
     deltas: values.deltas === undefined ? undefined : Number(values.deltas),
     rounds: values.rounds === undefined ? undefined : Number(values.rounds),
+    base: values.base,
   };
   for (const bench of BENCHES) {
-    if (values.only !== undefined && values.only !== bench.name) continue;
+    if (only.size > 0 ? !only.has(bench.name) : bench.onlyByName) continue;
     const path = join(__dirname, bench.file);
     if (!existsSync(path)) {
       console.log(`(${bench.name} benchmark: bench/${bench.file} not present, skipped)`);

@@ -63,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const runner = new RequestRunner({ pipeline, settings, cost, log });
   // Rule files are found on first use (the first question or the chat's rules line), never here.
   const rules = own(new ProjectRules({ enabled: () => settings.current['rules.enabled'], onSettingsChange: settings.onDidChange, state: context.workspaceState, log }));
-  const chat = own(registerChat(context, { runner, settings, log, models, rules, apiKey }));
+  const chat = own(registerChat(context, { runner, settings, log, models, rules, apiKey, costNotRecorded: cost.onDidFailToRecord }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log, rules }));
   const edit = own(new EditSelection({ runner, settings, state: context.globalState, log, models, rules }));
   for (const disposable of registerEditSelection(edit)) own(disposable);

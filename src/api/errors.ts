@@ -7,13 +7,14 @@ export interface FastRouterErrorOptions {
   cause?: unknown;
 }
 
+// Each class names itself: the .vsix's host bundle is minified without keepNames (smaller), and the name reaches the log.
 export class FastRouterError extends Error {
+  override name = 'FastRouterError';
   /** Everything accumulated before the failure; undefined when no event had arrived. */
   partialMessage?: Message;
 
   constructor(message: string, options: FastRouterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     if (options.partialMessage !== undefined) this.partialMessage = options.partialMessage;
   }
 }
@@ -30,6 +31,7 @@ export interface ApiErrorOptions extends FastRouterErrorOptions {
 
 /** The API answered with an error: an HTTP error status, or `event: error` in the stream. */
 export class ApiError extends FastRouterError {
+  override name = 'ApiError';
   status: number | undefined;
   type: string;
   requestId?: string;
@@ -45,10 +47,13 @@ export class ApiError extends FastRouterError {
 }
 
 /** The network failed: no connection, or the connection dropped before the message was complete. */
-export class ConnectionError extends FastRouterError {}
+export class ConnectionError extends FastRouterError {
+  override name = 'ConnectionError';
+}
 
 /** No bytes (pings included) arrived for the idle timeout; the request was aborted. */
 export class IdleTimeoutError extends FastRouterError {
+  override name = 'IdleTimeoutError';
   timeoutMs: number;
 
   constructor(message: string, options: FastRouterErrorOptions & { timeoutMs: number }) {
@@ -58,19 +63,26 @@ export class IdleTimeoutError extends FastRouterError {
 }
 
 /** The caller aborted (signal, `stream.abort()`, or leaving `for await` early). */
-export class AbortedError extends FastRouterError {}
+export class AbortedError extends FastRouterError {
+  override name = 'AbortedError';
+}
 
 /** A known event failed validation, its JSON did not parse, or events came out of order. */
-export class MalformedStreamError extends FastRouterError {}
+export class MalformedStreamError extends FastRouterError {
+  override name = 'MalformedStreamError';
+}
 
 /** One event was larger than the reader's cap (32 MB): the answer was stopped there. */
-export class EventTooLargeError extends MalformedStreamError {}
+export class EventTooLargeError extends MalformedStreamError {
+  override name = 'EventTooLargeError';
+}
 
 /**
  * A 2xx answer labelled as an event stream whose body is an HTML page (a proxy or captive portal answered). The
  * endpoint was reached, so it is not retried; `pageTitle` is the page's <title> when it had one.
  */
 export class HtmlInsteadOfStreamError extends MalformedStreamError {
+  override name = 'HtmlInsteadOfStreamError';
   pageTitle: string | undefined;
 
   constructor(message: string, options: FastRouterErrorOptions & { pageTitle?: string } = {}) {

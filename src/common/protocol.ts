@@ -487,7 +487,7 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
   z.object({ type: z.literal('selectModel') }),
   /** The user's decision on a tool call's approval card (Apply / Reject). */
-  z.object({ type: z.literal('toolDecision'), turnId: z.string().max(200), toolUseId: z.string().max(200), decision: z.enum(['apply', 'reject']) }),
+  z.object({ type: z.literal('toolDecision'), turnId: z.string().max(200), toolUseId: z.string().max(200), decision: z.enum(['apply', 'allowForChat', 'reject']) }),
   /** Show Diff on a proposed change: VS Code's diff editor, current vs proposed. */
   z.object({ type: z.literal('showToolDiff'), toolUseId: z.string().max(200) }),
   /**

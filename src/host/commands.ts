@@ -23,7 +23,7 @@ export interface CommandServices {
     openChat(): Promise<void>;
     newChatAndReveal(): Promise<void>;
     stop(): void;
-    exportMarkdown(): Promise<void>;
+    exportMarkdown(): Promise<unknown>;
     compact(): Promise<boolean>;
   };
   inline: InlineExplainer;

@@ -1,8 +1,10 @@
 // UI e2e (issue 20): the chat basics as a new user tries them, in real code-server driven by Chromium against the
 // simulator: Regenerate after Stop, Edit a question and resend it (later turns replaced), ArrowUp recalls the last
 // question, Ask About Selection into the composer with a single-line chip, New Chat focuses the composer, and a
-// deleted conversation comes back with Undo.
+// deleted conversation comes back with Undo; Export Chat saves a .md file through VS Code's real save dialog.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
@@ -160,5 +162,29 @@ test('Deleting a conversation in History offers Undo, which brings it back', asy
     await waitFor('the chat to come back', async () => (await questions(frame).allInnerTexts()).join('|') === 'Count quickly.|And then?|Why plus?');
     assert.equal(await frame.locator('.conversation-deleted').count(), 0);
     assert.equal(await frame.locator('#chat-title').textContent(), title);
+  });
+});
+
+test('Export Chat asks where to save in VS Code\'s save dialog (a .md named from the chat, in the workspace); Enter writes it, no Untitled buffer', async (t) => {
+  await step(t, async () => {
+    const frame = await chatFrame();
+    await runCommand(page, 'FastRouter: New Chat');
+    sim.enqueue({ text: 'Exported by the dialog.' });
+    const composer = frame.locator('textarea#composer-input');
+    await composer.click();
+    await composer.fill('Notes for the export');
+    await composer.press('Enter');
+    await waitFor('the answer', async () => /Exported by the dialog/.test(await answers(frame).last().innerText().catch(() => '')), 60_000);
+    await runCommand(page, 'FastRouter: Export Chat as Markdown');
+    const input = await quickInput(page, 'Export Chat as Markdown', 30_000);
+    const proposed = await input.inputValue();
+    const workspace = session!.server.workspaceDir;
+    assert.match(proposed, /notes-for-the-export\.md$/, `the proposed name comes from the chat's title: ${proposed}`);
+    assert.ok(proposed.includes(path.basename(workspace)), `proposed in the workspace folder: ${proposed}`);
+    await page.keyboard.press('Enter');
+    const file = path.join(workspace, 'notes-for-the-export.md');
+    await waitFor('the export on disk', async () => fs.existsSync(file), 30_000);
+    assert.match(fs.readFileSync(file, 'utf8'), /^# Notes for the export[\s\S]*Exported by the dialog\./);
+    assert.equal(await page.locator('.tab', { hasText: 'Untitled' }).count(), 0, 'no Untitled buffer');
   });
 });

@@ -1,5 +1,6 @@
 // UI e2e (issue 3 §6): conversations survive a window reload, and an answer that was streaming when the
-// window reloaded comes back with its text, marked unfinished. Real code-server, real Chromium, local simulator.
+// window reloaded comes back with its text, marked unfinished; the cost view comes back too (issue 20 §2), with the
+// ledger's data read after the reload. Real code-server, real Chromium, local simulator.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -7,7 +8,7 @@ import type { Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { REPO_ROOT, saveScreenshot } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { answerText, openChat, quickInput, runCommand, sendInChat, waitFor, waitForWorkbench } from './workbench';
+import { answerText, findWebviewFrame, openChat, quickInput, runCommand, sendInChat, waitFor, waitForWorkbench } from './workbench';
 
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
@@ -63,6 +64,44 @@ test('a finished answer and an answer cut by a window reload are both there afte
     assert.doesNotMatch(text, /word399/, 'it was cut, not finished');
   } catch (error) {
     const shot = await saveScreenshot(p, 'chat-reload');
+    if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
+    throw error;
+  }
+});
+
+test('the cost view comes back after a window reload, with the ledger read after the reload', { timeout: 300_000 }, async (t) => {
+  const p = page!;
+  try {
+    // code-server keeps SecretStorage in the page: the first test's key did not survive its reload.
+    await runCommand(p, 'FastRouter: Set API Key');
+    await (await quickInput(p, 'Set API Key')).fill('test-key');
+    await p.keyboard.press('Enter');
+    await p.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await runCommand(p, 'FastRouter: Show Cost');
+    let cost = await findWebviewFrame(p, '#day-chart', 60_000);
+    await cost.locator('#request-table').waitFor({ state: 'attached', timeout: 30_000 });
+
+    const requestsBefore = sim.requests.length;
+
+    await p.reload();
+    await waitForWorkbench(p);
+    await p.locator('.tab', { hasText: 'FastRouter Cost' }).waitFor({ state: 'visible', timeout: 60_000 });
+
+    // A request after the reload, then the cost tab: the restored view reads the ledger now (every request is listed).
+    await runCommand(p, 'FastRouter: Set API Key');
+    await (await quickInput(p, 'Set API Key')).fill('test-key');
+    await p.keyboard.press('Enter');
+    await p.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    const chat = await openChat(p);
+    sim.enqueue({ text: 'After the reload.' });
+    await sendInChat(chat, 'Still there?');
+    await waitFor('the answer after the reload', async () => sim.requests.length === requestsBefore + 1 && /After the reload/.test(await chat.locator('.turn[data-role="assistant"]').last().innerText().catch(() => '')), 60_000);
+    await p.locator('.tab', { hasText: 'FastRouter Cost' }).click();
+    cost = await findWebviewFrame(p, '#day-chart', 60_000);
+    await waitFor('every request in the restored cost view', async () => (await cost.locator('#request-table tbody tr').count()) === sim.requests.length, 60_000);
+    assert.equal(await p.locator('.tab', { hasText: 'FastRouter Cost' }).count(), 1, 'one cost view, not a second one');
+  } catch (error) {
+    const shot = await saveScreenshot(p, 'chat-reload-tabs');
     if (shot) t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, shot)}`);
     throw error;
   }

@@ -20,6 +20,8 @@ export async function startWorkbenchSession(options: {
   /** Extra settings over `fastrouter.baseUrl`. */
   settings?: Record<string, unknown>;
   workspaceFiles: Record<string, string>;
+  /** The extension folder loaded unpacked (default: this repository; the workbench bench loads a baseline build too). */
+  extensionPath?: string;
 }): Promise<WorkbenchSession> {
   const sim = await startSimulator({ apiKeys: options.apiKeys });
   let server: CodeServer | undefined;
@@ -35,7 +37,7 @@ export async function startWorkbenchSession(options: {
     browser = await launchBrowser({ profileDir: path.join(server.runDir, 'chromium-profile') });
     const page = await browser.newPage();
     // waitForWorkbench waits for the workbench itself; the page's load event can take over 30 s on a loaded machine.
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]]), { waitUntil: 'commit', timeout: 120_000 });
+    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(options.extensionPath ?? REPO_ROOT)]]), { waitUntil: 'commit', timeout: 120_000 });
     await waitForWorkbench(page);
     return { sim, server, browser, page, close };
   } catch (error) {

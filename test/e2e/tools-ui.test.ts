@@ -1,7 +1,8 @@
 // UI e2e of tool use (issue 9 §6): real code-server, real Chromium, the real chat webview, the local simulator.
 // A question that reads a file then proposes an edit → Apply (the card's button) → the file changed on disk;
 // Reject → the file unchanged and is_error sent; Stop while a card waits → the next question is a valid request;
-// a window reload while a card waits → the loop is repaired and the next question is a valid request.
+// a window reload while a card waits → the loop is repaired and the next question is a valid request; a secret-looking
+// file asks with Allow / Deny / Allow for this chat, and the chat then reads that file without asking.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ let page: Page;
 let workspace: string;
 
 before(async () => {
-  session = await startWorkbenchSession({ apiKeys: ['test-key'], workspaceFiles: { 'calc.ts': 'export const rate = 1;\nexport const name = "calc";\n' } });
+  session = await startWorkbenchSession({ apiKeys: ['test-key'], workspaceFiles: { 'calc.ts': 'export const rate = 1;\nexport const name = "calc";\n', '.env': 'CALC_TOKEN=not-for-claude\n', 'deploy.pem': '-----BEGIN KEY-----\n' } });
   ({ sim, page } = session);
   workspace = session.server.workspaceDir;
 });
@@ -115,5 +116,36 @@ test('Stop while a card waits, and a window reload while a card waits: the next 
     assert.equal(repaired[0].tool_use_id, 'toolu_reload');
     assert.equal(repaired[0].is_error, true);
     assert.equal(calc(), 'export const rate = 2;\nexport const name = "calc";\n');
+  });
+});
+
+test('a secret-looking file asks with Allow / Deny / Allow for this chat; allowed for the chat, it is read again unasked; Deny sends declined', { timeout: 240_000 }, async (t) => {
+  await step(t, async () => {
+    const frame = await openChat(page);
+    await runCommand(page, 'FastRouter: New Chat');
+    sim.enqueue({ toolUse: { id: 'toolu_env1', name: 'read_file', input: { path: '.env' } } }, { text: 'It holds a token.' });
+    await sendInChat(frame, 'What is in .env?');
+    const card = frame.locator('.tool-call[data-tool-id="toolu_env1"] .tool-card');
+    await card.locator('button', { hasText: 'Deny' }).waitFor({ timeout: 60_000 });
+    assert.deepEqual(await card.locator('button').allTextContents(), ['Allow', 'Deny', 'Allow for this chat']);
+    const requestsBefore = sim.requests.length;
+    await card.locator('button', { hasText: 'Allow for this chat' }).click();
+    await waitFor('the answer after Allow for this chat', async () => sim.requests.length === requestsBefore + 1 && (await frame.locator('.turn[data-role="assistant"]').last().getAttribute('data-status')) === 'done', 60_000);
+    const read = lastBody().messages.at(-1)!.content as { type: string; content?: string; is_error?: boolean }[];
+    assert.match(read[0].content ?? '', /CALC_TOKEN=not-for-claude/);
+
+    // The same file again in this chat: no card. Another secret file: a card; Deny sends is_error "declined".
+    sim.enqueue({ toolUse: { id: 'toolu_env2', name: 'read_file', input: { path: '.env', start_line: 1, end_line: 1 } } }, { toolUse: { id: 'toolu_pem', name: 'read_file', input: { path: 'deploy.pem' } } }, { text: 'Left the key alone.' });
+    await sendInChat(frame, 'Read it again, and the key');
+    const pem = frame.locator('.tool-call[data-tool-id="toolu_pem"] .tool-card');
+    await pem.locator('button', { hasText: 'Deny' }).waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('.tool-call[data-tool-id="toolu_env2"] .tool-card').count(), 0, 'the file allowed for this chat asks no more');
+    assert.equal(await frame.locator('.tool-call[data-tool-id="toolu_env2"]').getAttribute('data-tool-state'), 'done');
+    await pem.locator('button', { hasText: 'Deny' }).click();
+    await waitFor('the answer after Deny', async () => (await frame.locator('.turn[data-role="assistant"]').last().getAttribute('data-status')) === 'done' && sim.requests.at(-1)!.body !== undefined && JSON.stringify(lastBody()).includes('toolu_pem'), 60_000);
+    const denied = lastBody().messages.at(-1)!.content as { type: string; tool_use_id?: string; content?: string; is_error?: boolean }[];
+    assert.deepEqual(denied.map((b) => [b.tool_use_id, b.is_error === true]), [['toolu_pem', true]]);
+    assert.match(denied[0].content ?? '', /declined/);
+    assert.equal(await frame.locator('.tool-call[data-tool-id="toolu_pem"] .tool-state').textContent(), 'Denied');
   });
 });

@@ -2,6 +2,9 @@
 // the store or ledger reported as done, until the parent SIGKILLs it at a random point. Run with
 // `node --import tsx test/support/faultChild.ts MODE DIR`.
 //   save    appends one exchange to the chat `chat` and saves it, over and over (N = exchanges saved)
+//   journal like save, but as the chat saves while an answer streams: the question, then the answer growing in three
+//           saves that append only that exchange to the journal (the last one at the answer's end, which may fold the
+//           journal into the file); N = exchanges whose answer was saved done
 //   delete  deletes the chats `c0`, `c1`, … one by one (N = chats deleted)
 //   ledger  records one request after another in DIR/cost-ledger.jsonl (N = records written)
 import { join } from 'node:path';
@@ -23,6 +26,30 @@ async function main(): Promise<void> {
       e.answer.status = 'done';
       e.answer.messages = [{ content: [{ type: 'text', text: `answer ${i} ${'y'.repeat(2000)}` }], complete: true }];
       await store.save(chat.toData());
+      say(`committed ${chat.exchanges.length}`);
+    }
+  }
+  if (mode === 'journal') {
+    const store = new ConversationStore(dir!);
+    const loaded = await store.load('chat');
+    const chat = loaded ? new Conversation(loaded) : Conversation.create('chat', Date.now());
+    if (!loaded) {
+      for (let i = 0; i < 40; i++) {
+        const e = chat.addExchange({ text: `seed ${i} ${'s'.repeat(200)}` }, { user: `su${i}`, answer: `sa${i}` }, Date.now());
+        e.answer.status = 'done';
+        e.answer.messages = [{ content: [{ type: 'text', text: `seed answer ${i} ${'t'.repeat(2000)}` }], complete: true }];
+      }
+      await store.save(chat.toData());
+    }
+    say('ready');
+    for (let i = chat.exchanges.length; ; i++) {
+      const e = chat.addExchange({ text: `question ${i} ${'x'.repeat(200)}` }, { user: `u${i}`, answer: `a${i}` }, Date.now());
+      await store.save(chat.toData(), { changed: [e.answer.id] });
+      for (let k = 1; k <= 3; k++) {
+        e.answer.messages = [{ content: [{ type: 'text', text: `answer ${i} ${'y'.repeat(500 * k)}` }], complete: k === 3 }];
+        if (k === 3) e.answer.status = 'done';
+        await store.save(chat.toData(), { changed: [e.answer.id], compact: k === 3 });
+      }
       say(`committed ${chat.exchanges.length}`);
     }
   }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { nodeStorageFs, type StorageFs, type WriteFailure } from '../../src/core/storage/storageFs';
 
-type Op = 'writeFile' | 'rename' | 'link' | 'rm' | 'syncDir' | 'appendSync' | 'fsync';
+type Op = 'writeFile' | 'rename' | 'link' | 'rm' | 'syncDir' | 'appendSync' | 'append' | 'fsync';
 
 export class FaultyFs implements StorageFs {
   /** Bytes the folder tree under `root` may hold (undefined: no limit). */
@@ -143,6 +143,19 @@ export class FaultyFs implements StorageFs {
     const fits = this.room(data.length);
     fs.appendFileSync(path, data.subarray(0, fits));
     if (fits < data.length) throw enospc(fits, `write '${path}'`);
+  }
+
+  async append(path: string, text: string, options: { durable?: boolean } = {}): Promise<void> {
+    this.calls.push(['append', path]);
+    this.injected('append', path);
+    const data = Buffer.from(text, 'utf8');
+    const fits = this.room(data.length);
+    fs.appendFileSync(path, data.subarray(0, fits));
+    if (fits < data.length) throw enospc(fits, `write '${path}'`);
+    if (options.durable) {
+      this.calls.push(['fsync', path]);
+      this.injected('fsync', path);
+    }
   }
 }
 

@@ -10,7 +10,7 @@ export interface KillResult {
   committed: number;
 }
 
-export async function killAtRandom(mode: 'save' | 'delete' | 'ledger', dir: string, options: { minCommits?: number; maxCommits: number; random?: () => number }): Promise<KillResult> {
+export async function killAtRandom(mode: 'save' | 'journal' | 'delete' | 'ledger', dir: string, options: { minCommits?: number; maxCommits: number; random?: () => number }): Promise<KillResult> {
   const random = options.random ?? Math.random;
   const min = options.minCommits ?? 1;
   const target = min + Math.floor(random() * (options.maxCommits - min + 1));

@@ -91,6 +91,8 @@ export interface RecordedRequest {
   aborted?: boolean;
   /** The response was written to the end. */
   completed?: boolean;
+  /** When (Date.now()) the last byte of a streamed response was handed to the socket. */
+  completedAt?: number;
   /** Body bytes written so far on a streamed response (shows that writing stops once the client is gone). */
   bytesSent?: number;
 }
@@ -703,6 +705,7 @@ class ResponseWriter {
     this.endingOnPurpose = true;
     await new Promise<void>((resolve) => this.res.end(resolve));
     this.record.completed = true;
+    this.record.completedAt ??= Date.now();
   }
 }
 

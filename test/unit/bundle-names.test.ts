@@ -20,7 +20,7 @@ test('error classes keep their names in the minified host bundle', async () => {
   // The host target's options (minify as in --production), over the API module the log's errors come from.
   await esbuild.build({ ...host, entryPoints: [join(__dirname, '../../src/api/index.ts')], outfile, minify: true, sourcemap: false, plugins: [] });
   const api = requireHere(outfile) as Record<string, new (message: string, options?: unknown) => Error>;
-  for (const name of ['FastRouterError', 'ConnectionError', 'AbortedError', 'MalformedStreamError']) {
+  for (const name of ['FastRouterError', 'ConnectionError', 'AbortedError', 'MalformedStreamError', 'EventTooLargeError', 'HtmlInsteadOfStreamError']) {
     assert.equal(new api[name]('x').name, name);
   }
   assert.equal(new api.IdleTimeoutError('x', { timeoutMs: 1 }).name, 'IdleTimeoutError');

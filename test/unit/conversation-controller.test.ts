@@ -92,8 +92,8 @@ test('an answer given elsewhere (inline explanation) joins the chat without a re
   assert.equal(added.assistant.status, 'done');
   assert.deepEqual(added.assistant.blocks, [{ kind: 'text', text: '`add` returns the sum.' }]);
   await controller.idle();
-  const saved = JSON.parse(await readFile(join(dir, `${controller.conversation.id}.json`), 'utf8')) as { exchanges: unknown[] };
-  assert.equal(saved.exchanges.length, 1, 'saved like any exchange');
+  const saved = await new ConversationStore(dir).load(controller.conversation.id);
+  assert.equal(saved?.exchanges.length, 1, 'saved like any exchange');
 
   sim.enqueue({ text: 'Numbers or strings.' });
   await controller.ask({ text: 'What types can a and b be?' });
@@ -248,8 +248,8 @@ test('a web search the endpoint ran is kept verbatim and in order, saved, shown 
   assert.deepEqual(rows, [[0, 'Searching the web…'], [0, 'Searched the web: node 24 release date'], [1, 'web_search_tool_result']]);
   await controller.idle();
   // Saved as received.
-  const saved = JSON.parse(await readFile(join(dir, `${controller.conversation.id}.json`), 'utf8')) as { exchanges: Array<{ answer: { messages: Array<{ content: unknown[] }> } }> };
-  assert.deepEqual(saved.exchanges[0].answer.messages[0].content, expected);
+  const saved = await new ConversationStore(dir).load(controller.conversation.id);
+  assert.deepEqual(saved?.exchanges[0]?.answer.messages[0]?.content, expected);
   // Restored by another window, and sent back unchanged with the next question.
   const second = await setup({ dir });
   assert.deepEqual(second.controller.turns(), controller.turns());

@@ -363,7 +363,8 @@ describe('the chat on a full disk', () => {
     const runner: AnswerRunner = {
       run(input, signal, onEvent, options) {
         // What a crash at this moment would leave: the files as they are when the request is made.
-        const files = readdirSync(dir).filter((n) => n.endsWith('.json') && n !== 'index.json');
+        // The chat's file or its journal (a question is appended to the journal when the chat is on disk already).
+        const files = readdirSync(dir).filter((n) => (n.endsWith('.json') || n.endsWith('.journal')) && n !== 'index.json');
         onDisk.push(files.some((n) => readFileSync(join(dir, n), 'utf8').includes('asked just before a crash')));
         return inner.run(input, signal, onEvent, options);
       },

@@ -51,10 +51,10 @@ test('a bad value falls back to that setting\'s default only, with a message nam
 
 test('only settings that do not shape the request fall back to their default; the others stop requests', () => {
   const { settings, problems } = parseSettings({ maxSelectionChars: -1, maxTokens: -7, baseUrl: 'localhost:8787' });
-  assert.equal(settings.maxSelectionChars, 20_000);
+  assert.equal(settings.maxSelectionChars, 100_000);
   const byKey = new Map(problems.map((p) => [p.key, p]));
   assert.equal(byKey.get('maxSelectionChars')!.blocksRequests, false);
-  assert.match(byKey.get('maxSelectionChars')!.message, /Using the default 20000 instead/);
+  assert.match(byKey.get('maxSelectionChars')!.message, /Using the default 100000 instead/);
   assert.equal(byKey.get('maxTokens')!.blocksRequests, true);
   assert.equal(byKey.get('baseUrl')!.blocksRequests, true);
   assert.equal(byKey.get('baseUrl')!.reason, 'must start with https://');

@@ -29,8 +29,8 @@ test('a prompt over the small model\'s window is refused with the API\'s 400; on
 });
 
 test('a summary request is answered with a summary written from the conversation: goals, decisions, files the tools changed, an open question', async () => {
-  const { isSummaryRequest, summariseConversation } = await import('../support/simulatorAnswer');
-  const { summaryInstruction } = await import('../../src/core/context/summary');
+  const { isSummaryRequest, summariseConversation } = await import('../support/simulatorAnswer.js');
+  const { summaryInstruction } = await import('../../src/core/context/summary.js');
   const instruction = summaryInstruction(['src/b.ts']);
   assert.equal(isSummaryRequest(instruction), true);
   assert.equal(isSummaryRequest('Summarise this function for me.'), false);

@@ -2,8 +2,6 @@
 // simulator (which checks the API's tool_use / tool_result pairing), the real store, and a small hand-written
 // workspace standing in for the host's tools (the host's real tools are tested in VS Code: test/e2e/suite/tools.test.ts).
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { type ContentBlockParam, type MessageParam } from '../../src/api';
 import { NO_TOOLS_RESULT } from '../../src/core/conversation/conversation';
@@ -24,7 +22,7 @@ const { sim, newController, track } = controllerFixture('chat-tools-');
 class FakeWorkspaceTools implements ChatTools {
   on = true;
   limitsValue: ToolLimits = { autoApproveReadOnly: true, maxRounds: 25, maxCreditsPerQuestion: 0 };
-  readonly files = new Map<string, string>([['src/a.ts', 'export const a = 1;\nexport const b = 2;\n'], ['.env', 'KEY=secret\n']]);
+  readonly files = new Map<string, string>([['src/a.ts', 'export const a = 1;\nexport const b = 2;\n'], ['.env', 'KEY=secret\n'], ['.env.local', 'LOCAL=secret\n']]);
   readonly ran: string[] = [];
   readonly released: string[] = [];
 
@@ -45,6 +43,7 @@ class FakeWorkspaceTools implements ChatTools {
         return {
           summary: `Read ${path}`,
           secret: path.startsWith('.env'),
+          grantKey: `read_file\u0000${path}`,
           run: async () => {
             this.ran.push(`read ${path}`);
             const read = numberedLines(text, call.input.start_line, call.input.end_line);
@@ -216,6 +215,45 @@ test('a file that looks secret asks even for a read; a read-only tool asks when 
   assert.equal(toolBlocks(lastAnswer(controller))[0].state, 'done');
 });
 
+test('Allow for this chat: the same secret file is read unasked later in this chat only; another file, a new chat and edits ask', async () => {
+  const { controller, tools } = await setup();
+  sim.enqueue({ toolUse: { id: 'toolu_g1', name: 'read_file', input: { path: '.env' } } }, { text: 'Read it.' });
+  const first = controller.ask({ text: 'Read .env' });
+  await until(() => controller.pendingApprovals.includes('toolu_g1'), 'the card for .env');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_g1', 'allowForChat');
+  await first;
+  assert.deepEqual(tools.ran, ['read .env']);
+
+  // The same file again (another range): no card. Another secret file: a card (denied: the model hears it was declined).
+  sim.enqueue({ toolUse: { id: 'toolu_g2', name: 'read_file', input: { path: '.env', start_line: 1, end_line: 1 } } }, { toolUse: { id: 'toolu_g3', name: 'read_file', input: { path: '.env.local' } } }, { text: 'Done.' });
+  const second = controller.ask({ text: 'Again, and .env.local' });
+  await until(() => controller.pendingApprovals.includes('toolu_g3'), 'the card for .env.local');
+  assert.deepEqual(tools.ran, ['read .env', 'read .env']);
+  controller.decideTool(lastAnswer(controller).id, 'toolu_g3', 'reject');
+  await second;
+  assert.deepEqual(tools.ran, ['read .env', 'read .env']);
+  const declined = sim.requests.at(-1)!.body as { messages: MessageParam[] };
+  assert.deepEqual(blocksOf(declined.messages.at(-1)!), [{ type: 'tool_result', tool_use_id: 'toolu_g3', content: TOOL_DECLINED.read, is_error: true }]);
+
+  // A new chat asks again for the file allowed in the first one.
+  await controller.newChat();
+  sim.enqueue({ toolUse: { id: 'toolu_g4', name: 'read_file', input: { path: '.env' } } }, { text: 'Read.' });
+  const third = controller.ask({ text: 'Read .env here' });
+  await until(() => controller.pendingApprovals.includes('toolu_g4'), 'the card for .env in a new chat');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_g4', 'apply');
+  await third;
+
+  // "Allow for this chat" on an edit (not offered there) applies it once and is not remembered.
+  sim.enqueue({ toolUse: { id: 'toolu_g5', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const b = 2;', new_text: 'const b = 3;' } } }, { toolUse: { id: 'toolu_g6', name: 'edit_file', input: { path: 'src/a.ts', old_text: 'const b = 3;', new_text: 'const b = 4;' } } }, { text: 'Edited.' });
+  const fourth = controller.ask({ text: 'Edit twice' });
+  await until(() => controller.pendingApprovals.includes('toolu_g5'), 'the first edit card');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_g5', 'allowForChat');
+  await until(() => controller.pendingApprovals.includes('toolu_g6'), 'the second edit card: edits are never remembered');
+  controller.decideTool(lastAnswer(controller).id, 'toolu_g6', 'reject');
+  await fourth;
+  assert.match(tools.files.get('src/a.ts') ?? '', /const b = 3;/);
+});
+
 test('Stop while a card waits: the call is declined as stopped, and the next question is a valid request', async () => {
   const { controller, tools } = await setup();
   sim.enqueue({ toolUses: [
@@ -249,8 +287,8 @@ test('a loop cut by a window reload is repaired: the next question sends a resul
   void controller.ask({ text: 'Change b' });
   await until(() => controller.pendingApprovals.length === 1, 'the approval card');
   // Saved while the card waits, as a reload would find it: the call has no result yet.
-  const file = join(dir, `${controller.conversation.id}.json`);
-  await until(async () => (await readFile(file, 'utf8').catch(() => '')).includes('toolu_e'), 'the streaming save');
+  const id = controller.conversation.id;
+  await until(async () => JSON.stringify((await new ConversationStore(dir).load(id)) ?? {}).includes('toolu_e'), 'the streaming save');
   const reloaded = new ConversationController({
     runner: simulatorRunner(sim.url),
     store: new ConversationStore(dir),

@@ -47,7 +47,7 @@ describe('chat webview: rendering', () => {
     // Mark the finished first paragraph and watch for any removal outside the live tail from now on.
     await chat.page.evaluate(() => {
       const w = globalThis as unknown as MarkWindow & { document: { querySelector(s: string): { __mark?: number } | null } };
-      const p = w.document.querySelector('.turn[data-turn-id="t1"] .answer-text > p');
+      const p = w.document.querySelector('.turn[data-turn-id="t1"] .answer-text p');
       if (!p) throw new Error('no finished paragraph');
       p.__mark = 42;
       w.__marked = p;
@@ -66,7 +66,7 @@ describe('chat webview: rendering', () => {
     const result = await chat.page.evaluate(() => {
       const w = globalThis as unknown as MarkWindow & { document: { querySelector(s: string): unknown } };
       return {
-        same: w.document.querySelector('.turn[data-turn-id="t1"] .answer-text > p') === w.__marked,
+        same: w.document.querySelector('.turn[data-turn-id="t1"] .answer-text p') === w.__marked,
         mark: (w.__marked as { __mark?: number }).__mark,
         removed: w.__removedOutsideTail,
       };
@@ -104,6 +104,39 @@ describe('chat webview: rendering', () => {
     assert.ok(await answer.locator('.code-block').first().locator('.hljs-keyword').count() > 0, 'typescript is highlighted');
     assert.equal(await answer.locator('.code-block').nth(1).locator('pre').textContent(), 'Nested example:\n```js\nconsole.log("inner");\n```');
     assert.equal(await answer.locator('blockquote em').textContent(), 'style');
+    assert.deepEqual(await chat.violations(), []);
+    await chat.close();
+    await once.close();
+  });
+
+  test('a long answer keeps its finished blocks in chunks of 16 that skip layout off screen, streamed as at once', async () => {
+    const sections = Array.from({ length: 12 }, (_, i) => [
+      `## Part ${i}\n\nThe **parser** reads case ${i} line by line.\n\n- one\n- two\n\n`,
+      `| a | b |\n|---|---|\n| ${i} | x |\n\n\`\`\`ts\nconst n${i} = ${i};\n\`\`\`\n\n> note ${i}\n\n`,
+    ].join('')).join('');
+    const chat = await harness.open();
+    await chat.send(turnAdded('t1'));
+    await stream(chat, 't1', sections, 7);
+    await chat.send({ type: 'turnEnded', turnId: 't1', status: 'done', meta: meta() });
+    const layout = await chat.page.evaluate(() => {
+      type El = { className: string; childElementCount: number; classList: { contains(c: string): boolean } };
+      const w = globalThis as unknown as { document: { querySelector(s: string): { children: ArrayLike<El> } }; getComputedStyle(e: El): { contentVisibility: string } };
+      const children = Array.from(w.document.querySelector('.turn[data-turn-id="t1"] .answer-text').children);
+      const chunks = children.filter((c) => c.classList.contains('md-chunk'));
+      return {
+        kinds: children.map((c) => c.className),
+        sizes: chunks.map((c) => c.childElementCount),
+        visibility: chunks.map((c) => w.getComputedStyle(c).contentVisibility),
+      };
+    });
+    // 72 blocks (heading, paragraph, list, table, code, quote per part): four full chunks and one of 8, then the empty tail.
+    assert.deepEqual(layout.kinds, ['md-chunk', 'md-chunk', 'md-chunk', 'md-chunk', 'md-chunk', 'md-tail']);
+    assert.deepEqual(layout.sizes, [16, 16, 16, 16, 8]);
+    assert.deepEqual(layout.visibility, ['auto', 'auto', 'auto', 'auto', 'auto']);
+    const streamed = await chat.page.locator('.turn[data-turn-id="t1"] .answer').innerHTML();
+    const once = await harness.open(emptySnapshot({ turns: [assistantTurn('t1', sections, { status: 'done', meta: meta() })] }));
+    assert.equal(streamed, await once.page.locator('.turn[data-turn-id="t1"] .answer').innerHTML());
+    assert.equal(await chat.page.locator('.turn[data-turn-id="t1"] .answer .code-block .hljs-keyword').count(), 12, 'every code block is highlighted');
     assert.deepEqual(await chat.violations(), []);
     await chat.close();
     await once.close();

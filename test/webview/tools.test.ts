@@ -1,6 +1,7 @@
 // Tool calls in the chat page (real Chromium, real bundle and CSP): compact rows in order, progress while running,
 // expandable to what the model got, approval cards whose buttons say exactly Apply / Reject / Show Diff and post the
-// decision once, "Applied" / "Rejected" afterwards, the paused loop's Continue, keyboard and screen-reader reach.
+// decision once, "Applied" / "Rejected" afterwards, a secret read's Allow / Deny / Allow for this chat, the paused
+// loop's Continue, keyboard and screen-reader reach.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnswerBlock } from '../../src/common/protocol';
@@ -144,6 +145,42 @@ describe('chat webview: tool calls', () => {
     const cards = again.page.locator('.tool-card');
     assert.deepEqual(await cards.locator('.tool-card-decision').allTextContents(), ['Rejected', 'Applied']);
     assert.equal(await cards.nth(1).locator('.tool-card-path').textContent(), 'New file src/new.ts');
+  });
+
+  test('reading a secret-looking file asks with exactly Allow, Deny and Allow for this chat (no Apply / Reject); each posts its decision; Deny reads "Denied"', async () => {
+    const secret = (id: string, extra: Partial<ToolBlock> = {}): ToolBlock => tool(id, {
+      input: '{\n  "path": ".env"\n}', state: 'approval', summary: 'Read .env', reason: 'This file may hold secrets: it is read only if you allow it.', ...extra,
+    });
+    const chat = await harness.open();
+    await chat.send(turnAdded('t5'));
+    await chat.send({ type: 'block', turnId: 't5', block: 0, value: secret('toolu_s1') });
+    await chat.send({ type: 'block', turnId: 't5', block: 1, value: secret('toolu_s2', { input: '{\n  "path": "id_rsa"\n}', summary: 'Read id_rsa' }) });
+    await chat.send({ type: 'block', turnId: 't5', block: 2, value: secret('toolu_s3', { input: '{\n  "path": "certs/server.pem"\n}', summary: 'Read certs/server.pem' }) });
+    await chat.frames();
+    const card = (id: string) => chat.page.locator(`.tool-call[data-tool-id="${id}"] .tool-card`);
+    assert.deepEqual(await card('toolu_s1').locator('button').allTextContents(), ['Allow', 'Deny', 'Allow for this chat']);
+    assert.match((await card('toolu_s1').locator('.tool-card-reason').textContent()) ?? '', /may hold secrets/);
+    assert.equal(await chat.page.locator('.tool-call[data-tool-id="toolu_s1"] .tool-state').textContent(), 'Waiting for you to allow it');
+    assert.match((await chat.page.locator('#announcer').textContent()) ?? '', /Claude asks to read certs\/server\.pem\. Allow or Deny\./);
+    assert.equal(await chat.page.evaluate('document.activeElement?.closest(".tool-card") ?? null'), null, 'nothing chosen for the user');
+
+    await chat.clearPosted();
+    await card('toolu_s1').locator('button', { hasText: /^Allow$/ }).click();
+    assert.equal(await card('toolu_s1').locator('button', { hasText: 'Allow for this chat' }).isDisabled(), true, 'one decision per card');
+    await card('toolu_s2').locator('button', { hasText: 'Deny' }).click();
+    await card('toolu_s3').locator('button', { hasText: 'Allow for this chat' }).focus();
+    await chat.page.keyboard.press('Enter');
+    assert.deepEqual(await chat.posted(), [
+      { type: 'toolDecision', turnId: 't5', toolUseId: 'toolu_s1', decision: 'apply' },
+      { type: 'toolDecision', turnId: 't5', toolUseId: 'toolu_s2', decision: 'reject' },
+      { type: 'toolDecision', turnId: 't5', toolUseId: 'toolu_s3', decision: 'allowForChat' },
+    ]);
+    await chat.send({ type: 'block', turnId: 't5', block: 1, value: secret('toolu_s2', { state: 'rejected', summary: 'Read id_rsa', result: 'The user declined to let you read this file.' }) });
+    await chat.frames();
+    assert.equal(await chat.page.locator('.tool-call[data-tool-id="toolu_s2"] .tool-state').textContent(), 'Denied');
+    assert.equal(await chat.page.locator('.tool-call[data-tool-id="toolu_s2"] button').count(), 0);
+    assert.deepEqual(chat.pageErrors, []);
+    assert.deepEqual(await chat.violations(), []);
   });
 
   test('a redrawn row keeps its expansion; a paused loop shows its notice with Continue, which posts continue', async () => {

@@ -8,7 +8,7 @@ import type { DeltaBatcher } from './deltaBatcher';
 import { toolDefinitions } from '../tools/definitions';
 import type { ChatTools, StoredFileChange } from '../tools/types';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from '../request/requestImages';
-import { pauseReason, runToolRound, ToolApprovals, type ToolPolicy } from './toolLoop';
+import { pauseReason, runToolRound, ToolApprovals, type ChatGrants, type ToolPolicy } from './toolLoop';
 import { sentSummary } from './compactions';
 import { isContextOverflow } from '../context/compaction';
 
@@ -54,12 +54,15 @@ export interface AnswerRunHost {
   /** The workspace tools when they are on for this answer. */
   tools: ChatTools | undefined;
   policy: ToolPolicy;
+  /** Reads the user allowed for the rest of this chat ("Allow for this chat"). */
+  grants?: ChatGrants;
   post: (message: HostToWebview) => void;
   batcher: DeltaBatcher;
   now: () => number;
   disposed: () => boolean;
   saveSoon: () => void;
-  save: (conversation: Conversation) => Promise<void>;
+  /** Saves the conversation; `changed` names the only exchange changed since the last save (see ConversationSync.save). */
+  save: (conversation: Conversation, options?: { changed?: Exchange; compact?: boolean }) => Promise<void>;
   /** The answer has its final status: the controller forgets the run (before the end is posted and saved). */
   ended: (run: AnswerRun) => void;
   /** The end was posted: the list and the cost preview follow. */
@@ -176,7 +179,7 @@ export class AnswerRun {
     }
     host.post({ type: 'busy', busy: true });
     // The question is on disk before its request goes out: a crash a moment later cannot lose it.
-    await host.save(conversation);
+    await host.save(conversation, { changed: exchange });
 
     let outcome: AnswerOutcome;
     let meta = this.previousMeta;
@@ -218,6 +221,7 @@ export class AnswerRun {
             policy: host.policy,
             approvals: this.approvals,
             signal: this.abort.signal,
+            ...(host.grants ? { grants: host.grants } : {}),
             question: { id: this.exchange.user.id, conversationId: this.conversation.id },
             views: this.toolViews,
             show: (toolUseId) => this.postTool(toolUseId),
@@ -269,7 +273,8 @@ export class AnswerRun {
       host.settled(conversation);
     }
     try {
-      await host.save(conversation);
+      // The finished answer is on disk before the run counts as saved; a grown journal is folded in now, not mid-stream.
+      await host.save(conversation, { changed: exchange, compact: true });
     } finally {
       this.finish();
     }
@@ -348,4 +353,18 @@ export class AnswerRun {
 function carriesToolResults(messages: readonly MessageParam[]): boolean {
   const last = messages[messages.length - 1];
   return last?.role === 'user' && typeof last.content !== 'string' && last.content.some((block) => block.type === 'tool_result');
+}
+
+/**
+ * Issue 14 §4: whether Retry (or Send Anyway) of an answer that ended in an error goes on from its finished rounds: it
+ * has a complete round of tool results (or a pause_turn message) before the failure. Drops the unfinished message.
+ */
+export function resumeAfterError(answer: Exchange['answer']): boolean {
+  if (answer.status !== 'error') return false;
+  let end = answer.messages.length;
+  while (end > 0 && !answer.messages[end - 1].complete) end--;
+  const last = answer.messages[end - 1];
+  if (!last || !(last.toolResults !== undefined || last.stopReason === 'pause_turn')) return false;
+  answer.messages = answer.messages.slice(0, end);
+  return true;
 }

@@ -1,21 +1,22 @@
 // The chat's behaviour without VS Code, as one object the host and the tests drive. It is a thin facade over the rooms
 // that do the work: ConversationList (which conversations, which is active), AnswerRun (one answer, streamed, with the
-// tool loop of toolLoop.ts), ConversationSync (saves and other windows' changes); it adds the cost preview's refresh.
+// tool loop of toolLoop.ts), ConversationSync (saves and other windows' changes); CostPreviewPoster (the composer's cost preview).
 import { randomUUID } from 'node:crypto';
 import type { ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, Turn } from '../../common/protocol';
 import { assistantTurn, canContinue, Conversation, hasAnswer, type Exchange, type StoredMessage, type UserContentBuilder, type UserInput } from './conversation';
 import type { ToolView } from './conversationAnswer';
-import { AnswerRun, requestTools, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';
+import { AnswerRun, requestTools, resumeAfterError, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';
 import { autoCompactionThrough, manualCompactionThrough, summarise, type CompactionHost, type CompactionSettings } from './compactionRun';
-import { canUndo, compactionRow, sentSummary } from './compactions';
+import { canUndo, compactionRow } from './compactions';
 import type { MessageParam } from '../../api';
 import { omitImages, setAttachmentOmitted } from './attachmentsOmitted';
 import { ConversationList } from './conversationList';
 import { ConversationSync } from './conversationSync';
-import { defaultToolPolicy, type ToolPolicy } from './toolLoop';
+import { defaultToolPolicy, type ChatGrants, type ToolPolicy } from './toolLoop';
 import { redoAnswerId, rewindConversation, unrewindConversation, type Rewound } from './rewind';
 import type { ChatTools } from '../tools/types';
-import { CACHE_TTL_MS, requestEstimate, type PreviewSettings } from '../cost/costPreview';
+import type { PreviewSettings } from '../cost/costPreview';
+import { CostPreviewPoster } from './costPreviewPoster';
 import { conversationToMarkdown } from './conversationMarkdown';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
@@ -58,13 +59,15 @@ export class ConversationController {
   private readonly list: ConversationList;
   private readonly sync: ConversationSync;
   private run: AnswerRun | undefined;
+  /** Reads allowed with "Allow for this chat", per conversation id (memory only). */
+  private readonly chatGrants = new Map<string, ChatGrants>();
   /** An on-demand compaction (Compact) in progress: Stop aborts it. */
   private compacting: { abort: AbortController; done: Promise<unknown> } | undefined;
   private readonly batcher: DeltaBatcher;
   private readonly scheduler: Scheduler;
   private readonly newId: () => string;
   private readonly now: () => number;
-  private cacheTimer: unknown;
+  private readonly preview: CostPreviewPoster;
   private disposed = false;
   /** Resolves when the saved conversations have been read. */
   readonly ready: Promise<void>;
@@ -73,6 +76,15 @@ export class ConversationController {
     this.scheduler = deps.scheduler ?? realScheduler;
     this.newId = deps.newId ?? (() => randomUUID());
     this.now = deps.now ?? (() => Date.now());
+    this.preview = new CostPreviewPoster({
+      previewSettings: deps.previewSettings,
+      userContent: deps.userContent,
+      conversation: () => this.list.active,
+      post: deps.post,
+      scheduler: this.scheduler,
+      now: this.now,
+      disposed: () => this.disposed,
+    });
     this.batcher = new DeltaBatcher((turnId, chunks) => this.deps.post({ type: 'delta', turnId, chunks }), this.scheduler);
     this.list = new ConversationList(deps.store, () => Conversation.create(this.newId(), this.now()), {
       resync: (conversation) => this.sync.sync(conversation),
@@ -131,27 +143,12 @@ export class ConversationController {
 
   /** The cost preview's base for the next question in the active conversation; undefined without preview settings. */
   estimate(): RequestEstimate | undefined {
-    const settings = this.deps.previewSettings?.();
-    if (!settings) return undefined;
-    const { exchanges, compactions } = this.list.active;
-    const summary = sentSummary(exchanges, compactions);
-    return requestEstimate(exchanges, this.deps.userContent, { now: this.now(), ...settings, ...(summary ? { summary } : {}) });
+    return this.preview.estimate();
   }
 
   /** Sends the webview a fresh cost preview base (after an answer, or when the model or system prompt changed). */
   postEstimate(): void {
-    const estimate = this.estimate();
-    if (!estimate || this.disposed) return;
-    this.deps.post({ type: 'estimate', estimate });
-    // A warm prompt cache goes cold after its lifetime: the preview then prices everything as a cache write.
-    if (this.cacheTimer !== undefined) this.scheduler.clearTimeout(this.cacheTimer);
-    this.cacheTimer = undefined;
-    if (estimate.cache && estimate.cache.readTokens > 0) {
-      this.cacheTimer = this.scheduler.setTimeout(() => {
-        this.cacheTimer = undefined;
-        this.postEstimate();
-      }, CACHE_TTL_MS + 1000);
-    }
+    this.preview.post();
   }
 
   conversationList(): ConversationSummary[] {
@@ -480,8 +477,8 @@ export class ConversationController {
     await this.sync.refresh();
   }
 
-  /** The user's Apply / Reject on a card of the running answer. */
-  decideTool(turnId: string, toolUseId: string, decision: 'apply' | 'reject'): void {
+  /** The user's Apply / Reject (Allow / Deny / Allow for this chat on a read) on a card of the running answer. */
+  decideTool(turnId: string, toolUseId: string, decision: 'apply' | 'allowForChat' | 'reject'): void {
     const run = this.run;
     if (!run || run.exchange.answer.id !== turnId || !run.approvals.decide(toolUseId, decision)) {
       this.deps.log(`Tool decision ignored: no card waits for ${toolUseId}.`);
@@ -504,9 +501,16 @@ export class ConversationController {
     this.stop();
     this.batcher.dispose();
     this.sync.dispose();
-    if (this.cacheTimer !== undefined) this.scheduler.clearTimeout(this.cacheTimer);
+    this.preview.dispose();
     // The window closes with a chat a failed save kept here: one last try (it may have room now).
     if (this.sync.hasUnsaved) void this.sync.flushUnsaved();
+  }
+
+  /** "Allow for this chat" reads of one conversation, for this window's session (never saved: a reload asks again). */
+  private grantsFor(conversationId: string): ChatGrants {
+    let grants = this.chatGrants.get(conversationId);
+    if (!grants) this.chatGrants.set(conversationId, (grants = new Set()));
+    return grants;
   }
 
   private async stopAndWait(): Promise<void> {
@@ -523,12 +527,13 @@ export class ConversationController {
       prefillAllowed: this.deps.prefillAllowed,
       tools: this.deps.tools?.enabled() ? this.deps.tools : undefined,
       policy: this.deps.toolPolicy ?? defaultToolPolicy,
+      grants: this.grantsFor(conversation.id),
       post: this.deps.post,
       batcher: this.batcher,
       now: this.now,
       disposed: () => this.disposed,
       saveSoon: () => this.sync.saveSoon(),
-      save: (c) => this.sync.save(c),
+      save: (c, options) => this.sync.save(c, options),
       ended: (ended) => {
         this.list.touch(ended.conversation);
         if (this.run === ended) this.run = undefined;
@@ -576,18 +581,4 @@ export class ConversationController {
   private postConversations(): void {
     this.deps.post({ type: 'conversations', conversations: this.conversationList(), activeId: this.list.active.id });
   }
-}
-
-/**
- * Issue 14 §4: whether Retry (or Send Anyway) of an answer that ended in an error goes on from its finished rounds: it
- * has a complete round of tool results (or a pause_turn message) before the failure. Drops the unfinished message.
- */
-function resumeAfterError(answer: Exchange['answer']): boolean {
-  if (answer.status !== 'error') return false;
-  let end = answer.messages.length;
-  while (end > 0 && !answer.messages[end - 1].complete) end--;
-  const last = answer.messages[end - 1];
-  if (!last || !(last.toolResults !== undefined || last.stopReason === 'pause_turn')) return false;
-  answer.messages = answer.messages.slice(0, end);
-  return true;
 }

@@ -15,6 +15,13 @@
 //   between or the loss of the index cannot bring a deleted chat back when another window saves its stale copy. The
 //   index keeps a copy of the tombstones for older versions of the extension. An unreadable or lost index is
 //   rebuilt whole from the files.
+// - Saving only what changed (issue 16 §7): while an answer streams, a save appends the changed exchange to the chat's
+//   journal (`<id>.journal`) instead of rewriting the whole file. Each record is one line, `<length> <crc32> <json>`,
+//   naming the generation of the base file it applies to (`gen`), appended on a fresh line and fsynced; a reader
+//   applies the whole records of its base's generation in order and drops a torn or damaged one. Any save that is not
+//   such a delta (and an answer's end, once the journal outgrows a quarter of the base) writes the base whole, under a
+//   new generation, and the journal becomes `<id>.journal.prev` beside `<id>.json.prev`, so the previous generation
+//   stays whole too. A window that finds the files changed by another one merges and writes whole, as before.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -30,6 +37,7 @@ import {
 } from '../../common/protocol';
 import type { ConversationData } from './conversation';
 import { mergeConversationData } from './conversationMerge';
+import { crc32 } from '../storage/crc32';
 import { describeWriteError, nodeStorageFs, type StorageFs } from '../storage/storageFs';
 import { LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
 
@@ -59,45 +67,58 @@ const StoredUserTurnSchema = z.preprocess((value) => {
   return { ...rest, context: [{ id: `${String(rest.id)}-code`, kind: 'selection', ...code }] };
 }, UserTurnSchema);
 
+const ExchangeSchema = z.object({
+  user: StoredUserTurnSchema,
+  answer: z.object({
+    id: z.string(),
+    status: AnswerStatusSchema,
+    meta: AnswerMetaSchema.optional(),
+    error: TurnErrorSchema.optional(),
+    messages: z.array(StoredMessageSchema),
+    paused: z.string().optional(),
+    changes: z.array(TurnFileChangeSchema.extend({ fsPath: z.string(), before: z.string().nullable() })).optional(),
+  }),
+  askedAt: z.number().optional(),
+  updatedAt: z.number().optional(),
+  streamingPid: z.number().optional(),
+});
+
+const CompactionSchema = z.object({
+  id: z.string(),
+  throughAnswerId: z.string(),
+  summary: z.string(),
+  trigger: z.enum(['auto', 'manual']),
+  duringAnswerId: z.string().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  edited: z.boolean().optional(),
+  undone: z.boolean().optional(),
+  meta: AnswerMetaSchema.optional(),
+  tokensBefore: z.number().optional(),
+  tokensAfter: z.number().optional(),
+  covers: z.number().optional(),
+});
+
 const ConversationDataSchema = z.object({
   version: z.literal(1),
   id: z.string().min(1),
   title: z.string(),
   createdAt: z.number(),
   updatedAt: z.number(),
-  exchanges: z.array(
-    z.object({
-      user: StoredUserTurnSchema,
-      answer: z.object({
-        id: z.string(),
-        status: AnswerStatusSchema,
-        meta: AnswerMetaSchema.optional(),
-        error: TurnErrorSchema.optional(),
-        messages: z.array(StoredMessageSchema),
-        paused: z.string().optional(),
-        changes: z.array(TurnFileChangeSchema.extend({ fsPath: z.string(), before: z.string().nullable() })).optional(),
-      }),
-      askedAt: z.number().optional(),
-      updatedAt: z.number().optional(),
-      streamingPid: z.number().optional(),
-    }),
-  ),
+  exchanges: z.array(ExchangeSchema),
   removed: z.array(z.string()).optional(),
-  compactions: z.array(z.object({
-    id: z.string(),
-    throughAnswerId: z.string(),
-    summary: z.string(),
-    trigger: z.enum(['auto', 'manual']),
-    duringAnswerId: z.string().optional(),
-    createdAt: z.number(),
-    updatedAt: z.number(),
-    edited: z.boolean().optional(),
-    undone: z.boolean().optional(),
-    meta: AnswerMetaSchema.optional(),
-    tokensBefore: z.number().optional(),
-    tokensAfter: z.number().optional(),
-    covers: z.number().optional(),
-  })).optional(),
+  compactions: z.array(CompactionSchema).optional(),
+});
+
+/** One journal record: an exchange as it now is (new or changed), and the chat's title and times with it. */
+const JournalRecordSchema = z.object({
+  gen: z.string(),
+  title: z.string(),
+  updatedAt: z.number(),
+  removed: z.array(z.string()).optional(),
+  /** The chat's summaries as they are (small): a record carries them whole. */
+  compactions: z.array(CompactionSchema).optional(),
+  exchange: ExchangeSchema,
 });
 
 const TombstoneSchema = z.object({ id: z.string(), at: z.number() });
@@ -118,15 +139,31 @@ const TOMBSTONES_KEPT = 1000;
 const TOMBSTONE_DIR = 'deleted';
 const PREV_SUFFIX = '.json.prev';
 const DAMAGED_SUFFIX = '.damaged';
+const JOURNAL_SUFFIX = '.journal';
+/** A journal may grow to the base's size (at least this) before a delta save writes the base whole instead. */
+const JOURNAL_MIN_LIMIT = 256 * 1024;
+/** At an answer's end (`compact`), the base is written whole once the journal is over this share of it (and this size). */
+const COMPACT_SHARE = 0.25;
+const COMPACT_MIN = 64 * 1024;
 
 export interface SaveOptions {
   /** The answer this window is streaming: its copy wins any merge. */
   pinnedAnswerId?: string;
+  /**
+   * Answer ids of the only exchanges changed (or added at the end) since this store's last save or read of the chat:
+   * when the rest is as this store last wrote or read it, only these are appended to the journal. The caller promises
+   * that no other exchange changed in place; any other change is saved without this option.
+   */
+  changed?: readonly string[];
+  /** A quiet moment (an answer just ended): a journal grown past a share of its base is folded into a new base. */
+  compact?: boolean;
 }
 
 export interface SaveResult {
   /** Characters written (0 when nothing was written). */
   size: number;
+  /** Only the changed exchanges were appended to the journal. */
+  appended?: boolean;
   /** Another window deleted this conversation: nothing was written. */
   deleted?: boolean;
   /** What the file now holds when another window's changes were merged in (absent when it is exactly what was given). */
@@ -156,13 +193,25 @@ export interface ConversationStoreOptions {
   durable?: boolean;
 }
 
-type FileRead = { state: 'ok'; data: ConversationData } | { state: 'missing' } | { state: 'unreadable'; reason: string };
+type FileRead = { state: 'ok'; data: ConversationData; gen?: string } | { state: 'missing' } | { state: 'unreadable'; reason: string };
+
+/** What this store knows the chat's files hold (after its last write or read of them): the ground for a delta save. */
+interface Shape {
+  /** Generation of the base file (journal records name it). */
+  gen: string;
+  /** The exchange objects the caller's copy held then, in order (a delta needs the others to be these). */
+  refs: readonly unknown[];
+  baseSize: number;
+  journalSize: number;
+}
 type IndexRead = Index & { state: 'ok' | 'missing' | 'unreadable' };
 
 export class ConversationStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** Size and time of each conversation file as this store last wrote or read it: unchanged means no other writer. */
   private readonly stamps = new Map<string, string>();
+  /** What each chat's files hold, as this store last wrote or read them (absent: the next save writes the base whole). */
+  private readonly shapes = new Map<string, Shape>();
   private readonly lockDir: string;
   private readonly fs: StorageFs;
   private readonly durable: boolean;
@@ -203,7 +252,7 @@ export class ConversationStore {
       for (const name of names) {
         const id = name.endsWith(PREV_SUFFIX) ? name.slice(0, -PREV_SUFFIX.length) : undefined;
         if (!id || files.has(id) || deleted.has(id) || !SAFE_ID.test(id)) continue;
-        const read = await this.readFile(join(this.dir, name), id);
+        const read = await this.readGeneration(join(this.dir, name), id);
         if (read.state === 'ok') byId.set(id, { id, title: read.data.title, updatedAt: read.data.updatedAt });
       }
       const damaged = await Promise.all(names.filter((n) => n.endsWith(DAMAGED_SUFFIX)).map((n) => this.damagedSummary(n)));
@@ -229,6 +278,7 @@ export class ConversationStore {
       const read = stamp ? await this.readConversation(id) : ({ state: 'missing' } as const);
       if (read.state === 'ok') {
         this.stamps.set(id, stamp!);
+        await this.remember(id, read);
         return { state: 'ok', data: read.data };
       }
       if (read.state === 'missing' && !(await this.fs.stat(this.prevFile(id)))) return { state: 'missing' };
@@ -239,23 +289,41 @@ export class ConversationStore {
   /** Writes the conversation (merged with another window's changes to it, if any) and its index entry. */
   async save(data: ConversationData, options: SaveOptions = {}): Promise<SaveResult> {
     if (!SAFE_ID.test(data.id)) throw new Error(`Unsafe conversation id: ${data.id}`);
-    // Serialized now: the caller keeps changing the conversation while the write waits its turn.
-    const json = JSON.stringify(data);
+    // Serialized now: the caller keeps changing the conversation while the write waits its turn. A delta serializes
+    // only the changed exchanges; should it not apply when its turn comes, the whole chat is serialized then.
+    const refs = data.exchanges.slice();
+    const shape = options.changed ? this.shapes.get(data.id) : undefined;
+    const delta = shape && options.changed ? journalRecords(data, refs, shape, new Set(options.changed)) : undefined;
+    let json = delta === undefined ? JSON.stringify(data) : undefined;
     return this.serialized(async () => {
       await this.start();
       return this.locked(async () => {
         const index = await this.readIndexForWrite();
         if (await this.isDeleted(data.id, index)) return { size: 0, deleted: true };
         await this.fs.mkdir(this.dir);
+        const stamp = await this.stampOf(data.id);
+        // The records apply on top of whatever this store wrote since (they replace whole exchanges), as long as the
+        // base is the same generation and no one else wrote.
+        const current = this.shapes.get(data.id);
+        if (delta !== undefined && current?.gen === shape?.gen && current && stamp !== undefined && stamp === this.stamps.get(data.id)) {
+          const limit = Math.max(JOURNAL_MIN_LIMIT, current.baseSize);
+          const grown = current.journalSize + delta.length;
+          const compact = options.compact && grown > Math.max(COMPACT_MIN, current.baseSize * COMPACT_SHARE);
+          if (grown <= limit && !compact) {
+            await this.append(data, current, delta, refs);
+            await this.updateIndexEntry(index, data);
+            return { size: delta.length, appended: true };
+          }
+        }
+        json ??= JSON.stringify({ ...data, exchanges: refs });
         let text = json;
         let merged: ConversationData | undefined;
         let keepPrevious = true;
-        const stamp = await this.stampOf(data.id);
         // Someone else wrote it since we last did: merge their changes in rather than overwrite them.
         if (stamp && stamp !== this.stamps.get(data.id)) {
           const theirs = await this.readConversation(data.id);
           if (theirs.state === 'ok') {
-            const result = mergeConversationData(JSON.parse(json) as ConversationData, theirs.data, options.pinnedAnswerId);
+            const result = mergeConversationData(JSON.parse(text) as ConversationData, theirs.data, options.pinnedAnswerId);
             if (result.changed) {
               merged = result.data;
               text = JSON.stringify(merged);
@@ -266,12 +334,17 @@ export class ConversationStore {
             keepPrevious = false;
           }
         }
-        await this.writeAtomic(this.file(data.id), text, { keepPrevious, durable: this.durable });
+        const gen = await this.writeBase(data.id, text, { keepPrevious });
         // After a merge the caller's copy lacks the other window's part until it takes `merged` in: the next save
         // must merge again rather than trust that the file holds nothing it does not have.
         const written = merged ? undefined : await this.stampOf(data.id);
-        if (written) this.stamps.set(data.id, written);
-        else this.stamps.delete(data.id);
+        if (written) {
+          this.stamps.set(data.id, written);
+          this.shapes.set(data.id, { gen, refs, baseSize: text.length, journalSize: 0 });
+        } else {
+          this.stamps.delete(data.id);
+          this.shapes.delete(data.id);
+        }
         const final = merged ?? data;
         index.conversations = index.conversations.filter((s) => s.id !== data.id);
         index.conversations.push({ id: final.id, title: final.title, updatedAt: final.updatedAt });
@@ -297,9 +370,9 @@ export class ConversationStore {
         await this.fs.mkdir(join(this.dir, TOMBSTONE_DIR));
         await this.writeAtomic(this.tombstone(id), String(Date.now()), { durable: true });
         if (this.durable) await this.fs.syncDir(join(this.dir, TOMBSTONE_DIR));
-        await this.fs.rm(this.file(id));
-        await this.fs.rm(this.prevFile(id));
+        await this.removeFiles(id);
         this.stamps.delete(id);
+        this.shapes.delete(id);
         const index = await this.readIndexForWrite();
         index.conversations = index.conversations.filter((s) => s.id !== id);
         index.deleted = [...index.deleted.filter((t) => t.id !== id), { id, at: Date.now() }].slice(-TOMBSTONES_KEPT);
@@ -321,9 +394,10 @@ export class ConversationStore {
       await this.start();
       return this.locked(async () => {
         await this.fs.mkdir(this.dir);
-        await this.writeAtomic(this.file(id), JSON.stringify(data), { durable: this.durable });
+        await this.writeBase(id, JSON.stringify(data), { keepPrevious: false });
         const written = await this.stampOf(id);
         if (written) this.stamps.set(id, written);
+        this.shapes.delete(id);
         const index = await this.readIndexForWrite();
         index.deleted = index.deleted.filter((t) => t.id !== id);
         index.conversations = [...index.conversations.filter((s) => s.id !== id), { id, title: data.title, updatedAt: data.updatedAt }];
@@ -383,8 +457,7 @@ export class ConversationStore {
               await this.fs.rm(join(this.dir, TOMBSTONE_DIR, name));
               swept++;
             } else if (SAFE_ID.test(name)) {
-              await this.fs.rm(this.file(name));
-              await this.fs.rm(this.prevFile(name));
+              await this.removeFiles(name);
             }
           }
           if (swept > 0) this.log(`Removed ${swept} temp file(s) left by an interrupted save.`);
@@ -403,15 +476,17 @@ export class ConversationStore {
     if (current.state === 'ok') {
       const stamp = await this.stampOf(id);
       if (stamp) this.stamps.set(id, stamp);
+      await this.remember(id, current);
       return { state: 'ok', data: current.data };
     }
-    const previous = await this.readFile(this.prevFile(id), id);
+    const previous = await this.readGeneration(this.prevFile(id), id);
     const damagedFile = current.state === 'unreadable' ? await this.moveAside(id, this.file(id)) : undefined;
     if (previous.state === 'ok') {
-      await this.writeAtomic(this.file(id), JSON.stringify(previous.data), { durable: this.durable });
-      if (this.durable) await this.fs.syncDir(this.dir);
+      // Under a new generation: the journal of the damaged base (if any) no longer applies.
+      await this.writeBase(id, JSON.stringify(previous.data), { keepPrevious: false, keepJournal: true });
       const stamp = await this.stampOf(id);
       if (stamp) this.stamps.set(id, stamp);
+      this.shapes.delete(id);
       const when = new Date(previous.data.updatedAt).toISOString();
       this.log(`Conversation ${id} could not be read${damagedFile ? ` (moved aside to ${damagedFile})` : ''}; the version saved at ${when} was restored.`);
       return { state: 'ok', data: previous.data, restored: { savedAt: previous.data.updatedAt, damagedFile } };
@@ -456,6 +531,81 @@ export class ConversationStore {
     return join(this.dir, `${id}${PREV_SUFFIX}`);
   }
 
+  private journal(id: string): string {
+    return join(this.dir, `${id}${JOURNAL_SUFFIX}`);
+  }
+
+  private prevJournal(id: string): string {
+    return join(this.dir, `${id}${JOURNAL_SUFFIX}.prev`);
+  }
+
+  private async removeFiles(id: string): Promise<void> {
+    for (const path of [this.file(id), this.prevFile(id), this.journal(id), this.prevJournal(id)]) await this.fs.rm(path);
+  }
+
+  /** After reading the chat as the files now hold it: the next save may be a delta on top of that. */
+  private async remember(id: string, read: FileRead): Promise<void> {
+    if (read.state !== 'ok' || read.gen === undefined) {
+      this.shapes.delete(id);
+      return;
+    }
+    const base = await this.fs.stat(this.file(id));
+    const journal = await this.fs.stat(this.journal(id));
+    if (!base) this.shapes.delete(id);
+    else this.shapes.set(id, { gen: read.gen, refs: read.data.exchanges.slice(), baseSize: base.size, journalSize: journal?.size ?? 0 });
+  }
+
+  /**
+   * Appends the records of a delta save to the journal, on a fresh line, fsynced (and the folder, when the journal
+   * is new). A failure (a full disk cutting the write short) forgets the chat's stamp and shape: the next save writes
+   * the base whole, and readers drop the torn record.
+   */
+  private async append(data: ConversationData, shape: Shape, records: string, refs: readonly unknown[]): Promise<void> {
+    const path = this.journal(data.id);
+    const isNew = shape.journalSize === 0 && !(await this.fs.stat(path));
+    try {
+      await this.fs.append(path, records, { durable: this.durable });
+      if (isNew && this.durable) await this.fs.syncDir(this.dir);
+    } catch (error) {
+      this.stamps.delete(data.id);
+      this.shapes.delete(data.id);
+      throw new StorageWriteError(error);
+    }
+    const stamp = await this.stampOf(data.id);
+    if (stamp) this.stamps.set(data.id, stamp);
+    const size = (await this.fs.stat(path))?.size ?? shape.journalSize + records.length;
+    this.shapes.set(data.id, { ...shape, refs, journalSize: size });
+  }
+
+  /** The index entry follows the chat's title and time (rewritten only when they changed). */
+  private async updateIndexEntry(index: Index, data: ConversationData): Promise<void> {
+    const entry = index.conversations.find((s) => s.id === data.id);
+    if (entry && entry.title === data.title && entry.updatedAt === data.updatedAt) return;
+    index.conversations = index.conversations.filter((s) => s.id !== data.id);
+    index.conversations.push({ id: data.id, title: data.title, updatedAt: data.updatedAt });
+    await this.writeIndex(index);
+  }
+
+  /**
+   * Writes the chat's base file whole under a new generation (atomically, keeping the previous one as `.prev` when
+   * asked), then sets its journal aside as `.journal.prev` (the previous generation's records; with `keepJournal`, it
+   * stays). A kill between the two leaves a journal of the old generation, which the new base ignores.
+   */
+  private async writeBase(id: string, json: string, options: { keepPrevious: boolean; keepJournal?: boolean }): Promise<string> {
+    const gen = randomUUID();
+    await this.writeAtomic(this.file(id), `{"gen":${JSON.stringify(gen)},${json.slice(1)}`, { keepPrevious: options.keepPrevious, durable: this.durable });
+    if (!options.keepJournal && (await this.fs.stat(this.journal(id)))) {
+      try {
+        await this.fs.rename(this.journal(id), this.prevJournal(id));
+      } catch (error) {
+        // The base is written: its records are not in that journal, so it may stay (its records are ignored).
+        this.log(`Could not set the journal of conversation ${id} aside: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (this.durable) await this.fs.syncDir(this.dir);
+    return gen;
+  }
+
   private tombstone(id: string): string {
     return join(this.dir, TOMBSTONE_DIR, id);
   }
@@ -470,9 +620,12 @@ export class ConversationStore {
     return ids;
   }
 
+  /** Size and time of the chat's base file and its journal: any write by anyone changes it. */
   private async stampOf(id: string): Promise<string | undefined> {
     const s = await this.fs.stat(this.file(id));
-    return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : undefined;
+    if (!s) return undefined;
+    const j = await this.fs.stat(this.journal(id));
+    return `${s.ino}:${s.size}:${s.mtimeMs}|${j ? `${j.ino}:${j.size}:${j.mtimeMs}` : '-'}`;
   }
 
   private async names(): Promise<string[]> {
@@ -480,7 +633,32 @@ export class ConversationStore {
   }
 
   private readConversation(id: string): Promise<FileRead> {
-    return this.readFile(this.file(id), id);
+    return this.readGeneration(this.file(id), id);
+  }
+
+  /**
+   * A base file (the chat's, or its previous generation) with the journal records of its generation applied: those
+   * of `.journal.prev`, then of `.journal` (after a kill between a base's rename and setting its journal aside, the
+   * previous generation's records are still in `.journal`).
+   */
+  private async readGeneration(path: string, id: string): Promise<FileRead> {
+    const base = await this.readFile(path, id);
+    if (base.state !== 'ok' || base.gen === undefined) return base;
+    let data = base.data;
+    let dropped = 0;
+    for (const journal of [this.prevJournal(id), this.journal(id)]) {
+      let text: string;
+      try {
+        text = await this.fs.readFile(journal);
+      } catch {
+        continue;
+      }
+      const read = readJournal(text, base.gen);
+      dropped += read.dropped;
+      if (read.records.length > 0) data = applyJournal(data, read.records);
+    }
+    if (dropped > 0) this.log(`Conversation ${id}: ${dropped} damaged or torn journal record(s) dropped (a save cut short).`);
+    return { state: 'ok', data, gen: base.gen };
   }
 
   private async readFile(path: string, id: string): Promise<FileRead> {
@@ -491,8 +669,9 @@ export class ConversationStore {
       return { state: 'missing' };
     }
     try {
-      const parsed = ConversationDataSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return { state: 'ok', data: parsed.data as unknown as ConversationData };
+      const raw = JSON.parse(text) as { gen?: unknown };
+      const parsed = ConversationDataSchema.safeParse(raw);
+      if (parsed.success) return { state: 'ok', data: parsed.data as unknown as ConversationData, ...(typeof raw.gen === 'string' ? { gen: raw.gen } : {}) };
       const reason = `it has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`;
       this.log(`Conversation ${id} could not be read: ${reason}`);
       return { state: 'unreadable', reason };
@@ -593,4 +772,88 @@ export class StorageWriteError extends Error {
 
 function conversationIds(names: string[]): Set<string> {
   return new Set(names.filter((n) => n.endsWith('.json') && n !== 'index.json').map((n) => n.slice(0, -5)).filter((id) => SAFE_ID.test(id)));
+}
+
+type JournalRecord = z.infer<typeof JournalRecordSchema>;
+
+/**
+ * The journal lines of a delta save, or undefined when a delta cannot stand for this save: an exchange other than the
+ * changed ones is not the object this store last wrote or read at its place, or one was removed or inserted.
+ */
+function journalRecords(data: ConversationData, refs: readonly ConversationData['exchanges'][number][], shape: Shape, changed: ReadonlySet<string>): string | undefined {
+  if (refs.length < shape.refs.length) return undefined;
+  const known = new Set<string>();
+  let lines = '';
+  for (let i = 0; i < refs.length; i++) {
+    const exchange = refs[i]!;
+    const id = exchange.answer.id;
+    const before = shape.refs[i] as ConversationData['exchanges'][number] | undefined;
+    if (before) {
+      if (before.answer.id !== id) return undefined;
+      // Not named as changed: it must be the very object last written or read (unchanged, by the caller's promise).
+      if (!changed.has(id)) {
+        if (exchange !== before) return undefined;
+        known.add(id);
+        continue;
+      }
+    } else if (!changed.has(id) || known.has(id)) {
+      return undefined;
+    }
+    known.add(id);
+    const record = JSON.stringify({ gen: shape.gen, title: data.title, updatedAt: data.updatedAt, ...(data.removed?.length ? { removed: data.removed } : {}), ...(data.compactions?.length ? { compactions: data.compactions } : {}), exchange });
+    lines += `\n${record.length} ${crc32(record).toString(16).padStart(8, '0')} ${record}\n`;
+  }
+  return lines;
+}
+
+/** The whole records of generation `gen`, in order; a line cut short, damaged, or of another generation is skipped. */
+export function readJournal(text: string, gen: string): { records: JournalRecord[]; dropped: number } {
+  const records: JournalRecord[] = [];
+  let dropped = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const match = /^(\d+) ([0-9a-f]{8}) /.exec(line);
+    const json = match ? line.slice(match[0].length) : '';
+    if (!match || json.length !== Number(match[1]) || crc32(json) !== parseInt(match[2]!, 16)) {
+      dropped++;
+      continue;
+    }
+    let record: z.ZodSafeParseResult<JournalRecord>;
+    try {
+      record = JournalRecordSchema.safeParse(JSON.parse(json));
+    } catch {
+      dropped++;
+      continue;
+    }
+    if (!record.success) dropped++;
+    else if (record.data.gen === gen) records.push(record.data);
+  }
+  return { records, dropped };
+}
+
+/** The base with the records applied in order: each exchange replaces the one with its answer id, or comes last. */
+function applyJournal(base: ConversationData, records: readonly JournalRecord[]): ConversationData {
+  const exchanges = base.exchanges.slice();
+  const at = new Map(exchanges.map((e, i) => [e.answer.id, i]));
+  const removed = new Set(base.removed ?? []);
+  let { title, updatedAt } = base;
+  let compactions = base.compactions;
+  for (const record of records) {
+    if (record.compactions) compactions = record.compactions as unknown as ConversationData['compactions'];
+    const exchange = record.exchange as unknown as ConversationData['exchanges'][number];
+    const i = at.get(exchange.answer.id);
+    if (i === undefined) at.set(exchange.answer.id, exchanges.push(exchange) - 1);
+    else exchanges[i] = exchange;
+    title = record.title;
+    updatedAt = Math.max(updatedAt, record.updatedAt);
+    for (const id of record.removed ?? []) removed.add(id);
+  }
+  return {
+    ...base,
+    title,
+    updatedAt,
+    exchanges: exchanges.filter((e) => !removed.has(e.answer.id)),
+    ...(removed.size > 0 ? { removed: [...removed] } : {}),
+    ...(compactions?.length ? { compactions } : {}),
+  };
 }

@@ -9,7 +9,7 @@ import { StorageWriteError, type ConversationStore, type Restored } from './conv
 import type { Scheduler } from './deltaBatcher';
 import { processAlive } from './fileLock';
 
-/** Above this many characters a conversation file is saved less often while streaming. */
+/** Above this many characters written by a save, the next one comes later while streaming. */
 const BIG_FILE_CHARS = 2_000_000;
 /**
  * An answer saved as streaming was cut (its window closed or reloaded) when the process streaming it is gone, or when
@@ -70,8 +70,9 @@ export class ConversationSync {
   constructor(private readonly host: ConversationSyncHost) {}
 
   /**
-   * Saves the streaming conversation at most once per `saveDelayMs`, so a crash loses little; a big file
-   * (inline images) is rewritten less often, since serializing it blocks the extension host.
+   * Saves the streaming conversation at most once per `saveDelayMs`, so a crash loses little. Such a save appends
+   * only the streaming exchange to the chat's journal; when it had to write a big file whole (inline images, or a
+   * journal grown to the file's size), the next one comes later, since serializing it blocks the extension host.
    */
   saveSoon(): void {
     const { host } = this;
@@ -81,11 +82,16 @@ export class ConversationSync {
     this.saveTimer = host.scheduler.setTimeout(() => {
       this.saveTimer = undefined;
       const run = host.streaming();
-      if (run) void this.save(run.conversation);
+      if (run) void this.save(run.conversation, { changed: run.exchange });
     }, delay);
   }
 
-  async save(conversation: Conversation): Promise<void> {
+  /**
+   * Saves the conversation. With `changed`, that exchange is the only one changed (or added) since the last save: only
+   * it is appended to the chat's journal when the store can (see ConversationStore.save); `compact` marks a quiet moment
+   * to fold a grown journal into the file.
+   */
+  async save(conversation: Conversation, options: { changed?: Exchange; compact?: boolean } = {}): Promise<void> {
     if (conversation.isEmpty) return;
     const { host } = this;
     const data = conversation.toData();
@@ -97,8 +103,10 @@ export class ConversationSync {
       data.exchanges = data.exchanges.map((e) => (e === run.exchange ? { ...e, answer: live, updatedAt: host.now(), streamingPid: process.pid } : e));
       pinnedAnswerId = run.exchange.answer.id;
     }
+    // A chat whose last save failed is written whole: what that save held may be more than this exchange.
+    const changed = options.changed && !this.unsaved.has(conversation.id) ? [options.changed.answer.id] : undefined;
     try {
-      const result = await host.store.save(data, { pinnedAnswerId });
+      const result = await host.store.save(data, { pinnedAnswerId, ...(changed ? { changed } : {}), ...(options.compact ? { compact: true } : {}) });
       this.lastSavedSize = result.size;
       this.savedNow(conversation);
       if (result.deleted) this.deletedElsewhere(conversation);

@@ -17,8 +17,25 @@ export const TOOL_DECLINED = {
 /** A call the loop did not get to because the user pressed Stop. */
 const NOT_RUN_STOPPED = 'This tool call was not run: the user stopped the answer.';
 
+/**
+ * Reads the user allowed for the rest of one chat ("Allow for this chat"): kept in memory for that conversation only,
+ * never saved, so a reload or another window asks again. A key names one tool on one file (its path and the real
+ * file behind a link), see `grantKey`.
+ */
+export type ChatGrants = Set<string>;
+
 /** Whether a call waits for the user, and what its card says about why. */
-export type ApprovalRule = (call: ParsedToolCall, prepared: PreparedToolCall, limits: () => ToolLimits) => { ask: boolean; reason?: string };
+export type ApprovalRule = (call: ParsedToolCall, prepared: PreparedToolCall, limits: () => ToolLimits, grants?: ReadonlySet<string>) => { ask: boolean; reason?: string };
+
+/**
+ * What "Allow for this chat" remembers for a read: the host's key (tool, path and real path of the file) or, for a
+ * read without a file (a search while autoApproveReadOnly is off), that exact call. Null for changes and commands:
+ * they are never remembered.
+ */
+export function grantKey(call: ParsedToolCall, prepared: PreparedToolCall): string | null {
+  if (!READ_ONLY_TOOLS.has(call.name) || prepared.change || prepared.command) return null;
+  return prepared.grantKey ?? `${call.name}\u0000${stableJson(call.input)}`;
+}
 
 /** Where one question's tool loop stands after a round of results. */
 export interface ToolLoopProgress {
@@ -50,8 +67,10 @@ function roundCredits(credits: number): string {
  * Changes always ask; reads ask when the file looks secret or read-only tools are not auto-approved; a command asks
  * unless fastrouter.tools.commandRules allow every part of it (the host judged that when it prepared the call).
  */
-export const askBeforeChangesAndSecrets: ApprovalRule = (call, prepared, limits) => {
+export const askBeforeChangesAndSecrets: ApprovalRule = (call, prepared, limits, grants) => {
   if (call.name === 'run_command') return { ask: prepared.runsUnasked !== true };
+  const key = grantKey(call, prepared);
+  if (key !== null && grants?.has(key)) return { ask: false };
   const ask = !READ_ONLY_TOOLS.has(call.name) || prepared.secret === true || !limits().autoApproveReadOnly;
   const reason = ask && prepared.secret ? 'This file may hold secrets: it is read only if you allow it.' : undefined;
   return reason ? { ask, reason } : { ask };
@@ -110,7 +129,8 @@ export function pauseReason(policy: ToolPolicy, progress: ToolLoopProgress, limi
   return undefined;
 }
 
-export type ToolDecision = 'apply' | 'reject' | 'stopped';
+/** `allowForChat`: a read allowed now and for the rest of this chat (the same file is not asked about again). */
+export type ToolDecision = 'apply' | 'allowForChat' | 'reject' | 'stopped';
 
 /** Approval cards waiting for the user in one answer: tool_use id → resolves with the decision. */
 export class ToolApprovals {
@@ -132,7 +152,7 @@ export class ToolApprovals {
   }
 
   /** The user's decision on a waiting card; false when no card waits for that call. */
-  decide(toolUseId: string, decision: 'apply' | 'reject'): boolean {
+  decide(toolUseId: string, decision: 'apply' | 'allowForChat' | 'reject'): boolean {
     const decide = this.waiting.get(toolUseId);
     if (!decide) return false;
     decide(decision);
@@ -150,6 +170,8 @@ export interface ToolRound {
   policy: ToolPolicy;
   approvals: ToolApprovals;
   signal: AbortSignal;
+  /** Reads allowed for the rest of this chat; "Allow for this chat" adds to it. */
+  grants?: ChatGrants;
   /** The question the round answers (checkpoints are kept per question). */
   question?: ToolQuestion;
   /** Tool calls waiting or running, as the view shows them (a call's result is in its message once it has one). */
@@ -209,6 +231,8 @@ export async function runToolRound(round: ToolRound, calls: readonly ToolUseBloc
 /** A prepared call whose card waits (or that needs no approval). */
 interface Asked {
   prepared: PreparedToolCall;
+  /** What "Allow for this chat" remembers for this call (null: a change, never remembered). */
+  grant: string | null;
   decision?: Promise<ToolDecision>;
 }
 
@@ -224,11 +248,12 @@ async function prepareAndAsk(round: ToolRound, call: ToolUseBlock): Promise<Aske
   }
   if ('error' in prepared) return undefined;
   const change = prepared.change;
-  const approval = round.policy.approval(parsed.call, prepared, () => round.tools.limits());
-  if (!approval.ask) return { prepared };
+  const approval = round.policy.approval(parsed.call, prepared, () => round.tools.limits(), round.grants);
+  const grant = grantKey(parsed.call, prepared);
+  if (!approval.ask) return { prepared, grant };
   round.views.set(call.id, { state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
   round.show(call.id);
-  return { prepared, decision: round.approvals.wait(call.id, round.signal) };
+  return { prepared, grant, decision: round.approvals.wait(call.id, round.signal) };
 }
 
 async function finishTool(round: ToolRound, call: ToolUseBlock, asked: Asked): Promise<StoredToolResult> {
@@ -236,7 +261,8 @@ async function finishTool(round: ToolRound, call: ToolUseBlock, asked: Asked): P
   const change = prepared.change;
   if (asked.decision) {
     const decision = await asked.decision;
-    if (decision !== 'apply') {
+    if (decision === 'allowForChat' && asked.grant !== null) round.grants?.add(asked.grant);
+    if (decision !== 'apply' && decision !== 'allowForChat') {
       const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : TOOL_DECLINED.read;
       return { toolUseId: call.id, content, isError: true, state: 'rejected', summary: prepared.summary, ...(change ? { change } : {}) };
     }
@@ -274,11 +300,14 @@ async function runTool(round: ToolRound, call: ToolUseBlock): Promise<StoredTool
   if ('error' in prepared) return fail(prepared.error, prepared.summary ?? `${summary} (failed)`);
   const change = prepared.change;
   const command = prepared.command;
-  const approval = round.policy.approval(parsed.call, prepared, () => tools.limits());
+  const approval = round.policy.approval(parsed.call, prepared, () => tools.limits(), round.grants);
   if (approval.ask) {
     setView({ state: 'approval', summary: prepared.summary, ...(change ? { change } : {}), ...(command ? { command } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
     const decision = await round.approvals.wait(id, signal);
-    if (decision !== 'apply') {
+    // Only a read is remembered; the button is not offered on a change or a command, and a forged one allows it once.
+    const grant = grantKey(parsed.call, prepared);
+    if (decision === 'allowForChat' && grant !== null) round.grants?.add(grant);
+    if (decision !== 'apply' && decision !== 'allowForChat') {
       const content = decision === 'stopped' ? TOOL_DECLINED.stopped : change ? TOOL_DECLINED.change : command ? TOOL_DECLINED.command : TOOL_DECLINED.read;
       return { toolUseId: id, content, isError: true, state: 'rejected', summary: prepared.summary, ...(change ? { change } : {}) };
     }

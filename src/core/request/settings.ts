@@ -69,7 +69,7 @@ export const settingSchemas = {
     .refine((v) => v === 0 || v >= MIN_THINKING_BUDGET, `must be 0 (off) or at least ${MIN_THINKING_BUDGET}`)
     .default(0),
   idleTimeoutSeconds: z.number().min(5).max(600).default(60),
-  maxSelectionChars: z.number().int('must be a whole number').min(100).max(2_000_000).default(20_000),
+  maxSelectionChars: z.number().int('must be a whole number').min(100).max(2_000_000).default(100_000),
   'spendingLimit.dailyCredits': spendingLimit,
   'spendingLimit.monthlyCredits': spendingLimit,
   'tools.enabled': z.boolean().default(true),

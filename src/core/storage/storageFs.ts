@@ -33,6 +33,11 @@ export interface StorageFs {
   syncDir(dir: string): Promise<void>;
   /** One O_APPEND write of all of `data` (synchronous: a ledger line goes out before the caller moves on). */
   appendSync(path: string, data: Uint8Array): void;
+  /**
+   * Appends `text` (creating the file), off the calling thread; with `durable`, fsyncs it before closing. A failure
+   * part-way carries `bytesWritten`.
+   */
+  append(path: string, text: string, options?: { durable?: boolean }): Promise<void>;
 }
 
 export const nodeStorageFs: StorageFs = {
@@ -84,6 +89,20 @@ export const nodeStorageFs: StorageFs = {
       throw error;
     } finally {
       fs.closeSync(fd);
+    }
+  },
+  async append(path, text, options = {}) {
+    const data = Buffer.from(text, 'utf8');
+    const handle = await fs.promises.open(path, 'a');
+    let written = 0;
+    try {
+      while (written < data.length) written += (await handle.write(data, written, data.length - written)).bytesWritten;
+      if (options.durable) await handle.sync();
+    } catch (error) {
+      (error as WriteFailure).bytesWritten = written;
+      throw error;
+    } finally {
+      await handle.close();
     }
   },
 };

@@ -16,6 +16,8 @@ export interface ResolvedPath {
   root: WorkspaceRoot;
   /** Looks like a secret (keys, .env files, anything in .git/): always ask before reading it. */
   secret: boolean;
+  /** The real file behind links (absolute), when it exists. */
+  real?: string;
 }
 
 export type PathResult = { ok: true; path: ResolvedPath } | { ok: false; error: string };
@@ -101,5 +103,5 @@ export async function resolveToolPath(input: string, roots: readonly WorkspaceRo
   }
   const display = toDisplay(roots, root, fsPath);
   const realRelative = realTarget === undefined ? display : nodePath.relative(realRoot, realTarget).split(nodePath.sep).join('/');
-  return { ok: true, path: { fsPath, display, root, secret: looksSecret(display) || looksSecret(realRelative) } };
+  return { ok: true, path: { fsPath, display, root, secret: looksSecret(display) || looksSecret(realRelative), ...(realTarget !== undefined ? { real: realTarget } : {}) } };
 }

@@ -25,6 +25,8 @@ export interface PreparedToolCall {
   summary: string;
   /** The file looks secret: ask even for a read. */
   secret?: boolean;
+  /** A read of one file: what "Allow for this chat" remembers (tool, path and the real file behind a link). */
+  grantKey?: string;
   /** A proposed change (edit_file, create_file): shown on the approval card. */
   change?: ToolChange;
   /** run_command: the command and its parsed parts, shown on the card. */

@@ -21,7 +21,7 @@ export interface ChatMessageDeps {
   notice(level: 'info' | 'error', message: string): void;
   /** Re-reads what other windows changed. */
   refreshSoon(): void;
-  exportMarkdown(): Promise<void>;
+  exportMarkdown(): Promise<unknown>;
   editAndResend(userTurnId: string, text: string, images: readonly ImageAttachment[]): Promise<void>;
   undoDelete(id: string): Promise<boolean>;
   restoreQuestion(userTurnId: string): Promise<void>;

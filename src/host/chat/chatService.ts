@@ -17,6 +17,7 @@ import { ChatNotices } from './chatNotices';
 import { ChatViewProvider, CHAT_VIEW_ID } from './chatViewProvider';
 import { ComposerAttachments } from './composerAttachments';
 import { EditorActions } from './editorActions';
+import { ChatExporter, type ExportResult } from './exportChat';
 import { RulesLine } from './rulesLine';
 
 export interface ChatServiceDeps {
@@ -56,6 +57,8 @@ export class ChatService extends Disposable {
   private readonly controller: ConversationController;
   private readonly attachments: ComposerAttachments;
   private readonly rules: RulesLine;
+  /** Export Chat's save dialog and write (its dialog answerable by in-host tests). */
+  readonly exporter = new ChatExporter();
   /** Conversations deleted this session while they were open: Undo opens them again. */
   private readonly deletedWhileOpen = new Set<string>();
   private readonly notices: ChatNotices;
@@ -155,8 +158,9 @@ export class ChatService extends Disposable {
   }
 
   private watchConversations(): void {
-    // No watcher on some file systems: focus and the view showing again still re-read.
-    this._register(watchFolder(this.deps.storageDir, { accept: (file) => file.endsWith('.json'), delayMs: 300, onChange: () => this.refreshSoon() }));
+    // No watcher on some file systems: focus and the view showing again still re-read. Another window's question or
+    // streaming answer lands in the chat's journal; its other changes in the chat file or the index.
+    this._register(watchFolder(this.deps.storageDir, { accept: (file) => file.endsWith('.json') || file.endsWith('.journal'), delayMs: 300, onChange: () => this.refreshSoon() }));
     this._register({ dispose: () => this.refreshTimer && clearTimeout(this.refreshTimer) });
   }
 
@@ -180,9 +184,11 @@ export class ChatService extends Disposable {
   }
 
   /** The cost preview of asking about `context` (with the default question) in the active chat; undefined without a base. */
-  previewAsk(context: CodeContext[]): { tokens: number; credits?: number } | undefined {
+  previewAsk(context: CodeContext[]): { tokens: number; credits?: number; contextLength?: number } | undefined {
     const estimate = this.controller.estimate();
-    return estimate ? previewWithDraft(estimate, buildUserText({ text: DEFAULT_QUESTION, context })) : undefined;
+    if (!estimate) return undefined;
+    const preview = previewWithDraft(estimate, buildUserText({ text: DEFAULT_QUESTION, context }));
+    return estimate.context ? { ...preview, contextLength: estimate.context.contextLength } : preview;
   }
 
   /** Reveals the view and adds a question answered elsewhere (an inline explanation) to the conversation, without a request. */
@@ -264,11 +270,10 @@ export class ChatService extends Disposable {
     }
   }
 
-  /** Opens the conversation as an untitled Markdown document. */
-  async exportMarkdown(): Promise<void> {
+  /** Export Chat: asks where to save the conversation as a .md file and writes it (see exportChat.ts). */
+  async exportMarkdown(): Promise<ExportResult> {
     await this.controller.ready;
-    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: this.controller.exportMarkdown() });
-    await vscode.window.showTextDocument(document, { preview: false });
+    return this.exporter.export(this.controller.conversation.title, this.controller.exportMarkdown());
   }
 
   /**

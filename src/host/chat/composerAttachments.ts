@@ -19,7 +19,7 @@ export interface ComposerAttachmentsDeps {
   /** fastrouter.maxSelectionChars: a file over it asks before it is added. */
   maxChars(): number;
   /** The cost preview of asking about `context` (the file size question shows it). */
-  previewAsk(context: CodeContext[]): { tokens: number; credits?: number } | undefined;
+  previewAsk(context: CodeContext[]): { tokens: number; credits?: number; contextLength?: number } | undefined;
   /** The chips changed: the cost preview and the rules line follow. */
   changed(): void;
 }

@@ -33,6 +33,8 @@ export interface ChatDeps {
   apiKey?: ApiKeyStore;
   /** Project rules: in the system prompt of every chat request, after fastrouter.systemPrompt. */
   rules?: ProjectRules;
+  /** A cost record that could not be written: the notice is said in the chat too. */
+  costNotRecorded?: vscode.Event<string>;
 }
 
 /** Where conversations live: one JSON file each plus an index, outside globalState. */
@@ -150,6 +152,7 @@ export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): 
     questionFiles,
   });
   context.subscriptions.push(service);
+  if (deps.costNotRecorded) context.subscriptions.push(deps.costNotRecorded((message) => service.provider.post({ type: 'notice', level: 'error', message })));
   // Redo of the last Restore, from the palette too: after a reload the notification with its Redo button is gone.
   context.subscriptions.push(vscode.commands.registerCommand('fastrouter.redoRestore', () => service.redoRestore()));
   return service;

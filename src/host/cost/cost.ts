@@ -35,6 +35,9 @@ export class CostTracker extends Disposable {
   readonly statusBarItem: vscode.StatusBarItem;
   private readonly changed = this._register(new vscode.EventEmitter<CostTotals>());
   readonly onDidChange: vscode.Event<CostTotals> = this.changed.event;
+  private readonly unwritten = this._register(new vscode.EventEmitter<string>());
+  /** A record could not be written (once per run of failures): the notice, for the chat to show too. */
+  readonly onDidFailToRecord: vscode.Event<string> = this.unwritten.event;
   private watcher: vscode.Disposable | undefined;
   private compactTimer: ReturnType<typeof setTimeout> | undefined;
   private midnightTimer: ReturnType<typeof setTimeout> | undefined;
@@ -105,9 +108,9 @@ export class CostTracker extends Disposable {
     this.options.log?.warn(`Cost not recorded: ${reason}; ${this.ledger.unwrittenCount} record(s) kept in this window until they can be written.`);
     if (!this.toldUnwritten) {
       this.toldUnwritten = true;
-      void vscode.window.showWarningMessage(
-        vscode.l10n.t('Cost not recorded: {0}. It is counted in this window and written to the cost ledger when the disk has room.', reason),
-      );
+      const notice = vscode.l10n.t('Cost not recorded: {0}. It is counted in this window and written to the cost ledger when the disk has room.', reason);
+      void vscode.window.showWarningMessage(notice);
+      this.unwritten.fire(notice);
     }
     this.retrySoon();
   }

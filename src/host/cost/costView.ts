@@ -50,6 +50,11 @@ export class CostView extends Disposable {
     this.onDidBecomeReady = this.host.onDidBecomeReady;
     this._register(cost.onDidChange(() => this.updateSoon()));
     this._register({ dispose: () => this.closePanel() });
+    // After a window reload VS Code brings the tab back and hands its panel here: a fresh page with fresh data (the
+    // page keeps no state of its own to restore).
+    this._register(vscode.window.registerWebviewPanelSerializer(COST_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => this.adopt(panel),
+    }));
   }
 
   get isOpen(): boolean {
@@ -73,9 +78,13 @@ export class CostView extends Disposable {
       open.reveal(undefined, false);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(COST_VIEW_TYPE, vscode.l10n.t('FastRouter Cost'), vscode.ViewColumn.Active, WebviewHost.options(this.extensionUri));
+    void this.adopt(vscode.window.createWebviewPanel(COST_VIEW_TYPE, vscode.l10n.t('FastRouter Cost'), vscode.ViewColumn.Active, WebviewHost.options(this.extensionUri)));
+  }
+
+  /** Makes `panel` (new, or restored after a window reload) the cost view: its page, with data read now. */
+  private adopt(panel: vscode.WebviewPanel): Promise<void> {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icon-fastrouter.svg');
-    void this.host.attach(panel, panel.onDidChangeViewState);
+    return this.host.attach(panel, panel.onDidChangeViewState);
   }
 
   /** Validates and handles one message as if the page had posted it (a test's; `ready` from no page is ignored). */

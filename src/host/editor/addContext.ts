@@ -1,7 +1,7 @@
 // Add File to Chat and Add Problems to Chat: reads what the user chose into context items for the next question.
 // A file open in an editor is read from its buffer (unsaved changes included), others from disk; folders and binary
-// files are refused with a reason; a file over fastrouter.maxSelectionChars asks first (cut at a line end, all, or
-// cancel), as Ask About Selection does. Problems are the workspace's errors and warnings, one line each.
+// files are refused with a reason; a file over fastrouter.maxSelectionChars asks first (all of it — the default when
+// it fits the model's context comfortably —, cut at a line end, or cancel), as Ask About Selection does. Problems are the workspace's errors and warnings, one line each.
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,7 +11,7 @@ import type { CodeContext } from '../../common/protocol';
 import { fuzzyFileGlob } from '../../core/tools/excludeGlob';
 import { looksBinary } from '../../core/tools/textFile';
 import { ToolWorkspace } from '../tools/workspace';
-import { previewChoices, type SizePreview } from './selection';
+import { askLargeCode, type SizePreview } from './selection';
 
 /** Add File to Chat: a text file bigger than this is not read at all (far over any sensible context). */
 export const MAX_ADDED_TEXT_FILE_BYTES = 30 * 1024 * 1024;
@@ -50,22 +50,18 @@ export async function readFileContext(uri: vscode.Uri, maxChars: number, preview
   let endLine: number | undefined;
   let cut = false;
   if (text.length > maxChars) {
-    const first = vscode.l10n.t('Add the First {0} Characters', maxChars);
-    const all = vscode.l10n.t('Add All');
-    const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} has {1} characters, more than fastrouter.maxSelectionChars ({2}).', name, text.length, maxChars),
-      {
-        modal: true,
-        detail:
-          vscode.l10n.t('Every later question in this chat sends it again, which costs input tokens (credits). Cut it at a line end, or add it all?') +
-          previewChoices(preview?.([fileItem(text)]), preview?.([fileItem(truncateAtLine(text, maxChars).text)]), maxChars),
-      },
-      first,
-      all,
-    );
+    const kept = truncateAtLine(text, maxChars);
+    const choice = await askLargeCode({
+      message: vscode.l10n.t('{0} has {1} characters, more than fastrouter.maxSelectionChars ({2}).', name, text.length, maxChars),
+      allLabel: vscode.l10n.t('Add All'),
+      cutLabel: vscode.l10n.t('Add the First {0} Characters', maxChars),
+      items: [fileItem(text)],
+      cutItems: [fileItem(kept.text)],
+      maxChars,
+      ...(preview ? { preview } : {}),
+    });
     if (choice === undefined) return { ok: false, cancelled: true };
-    if (choice === first) {
-      const kept = truncateAtLine(text, maxChars);
+    if (choice === 'cut') {
       text = kept.text;
       endLine = kept.lines;
       cut = true;

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { formatCredits } from '../../common/credits';
 import { enclosingBlockByIndentation, truncateItems } from '../../core/request/prompt';
 import type { CodeContext } from '../../common/protocol';
-import { formatTokenCount } from '../../common/tokenCount';
+import { estimateTextTokens, formatTokenCount } from '../../common/tokenCount';
+import { attachmentFit } from '../../core/request/largeAttachment';
 
 const BLOCK_KINDS = new Set([
   vscode.SymbolKind.Function,
@@ -173,8 +174,11 @@ async function askForRange(document: vscode.TextDocument, line: number): Promise
   return picked?.range;
 }
 
-/** The cost preview of sending `items` (with the conversation they join): tokens and, when the price is known, credits. */
-export type SizePreview = (items: CodeContext[]) => { tokens: number; credits?: number } | undefined;
+/**
+ * The cost preview of sending `items` (with the conversation they join): tokens, and when known the credits and the
+ * model's context window.
+ */
+export type SizePreview = (items: CodeContext[]) => { tokens: number; credits?: number; contextLength?: number } | undefined;
 
 type Preview = { tokens: number; credits?: number };
 
@@ -188,25 +192,57 @@ export function previewChoices(all: Preview | undefined, first: Preview | undefi
   return ' ' + vscode.l10n.t('Next request, with this chat\'s conversation: all of it {0}; the first {1} characters {2} (estimated locally; the answer is extra).', describe(all), maxChars, describe(first));
 }
 
+export interface LargeCodeQuestion {
+  /** The dialog's first line ("The code has N characters, more than …"). */
+  message: string;
+  allLabel: string;
+  cutLabel: string;
+  items: CodeContext[];
+  cutItems: CodeContext[];
+  maxChars: number;
+  preview?: SizePreview;
+}
+
 /**
- * Over `maxChars` in all: asks to truncate, send anyway or cancel (undefined). Truncation keeps whole lines, in order.
- * With `preview`, the question says what each choice would cost (estimated locally).
+ * Code over fastrouter.maxSelectionChars: whole (the default, first button, when the next request with all of it fits
+ * the model's context comfortably) or cut at a line end (the explicit choice; offered first when it would not fit
+ * comfortably). The dialog says the tokens and credits of each and the share of the window. Undefined: cancelled.
+ */
+export async function askLargeCode(question: LargeCodeQuestion): Promise<'all' | 'cut' | undefined> {
+  const { items, cutItems, maxChars, preview } = question;
+  const all = preview?.(items);
+  const cut = all ? preview?.(cutItems) : undefined;
+  // Without a chat to join (Explain Inline, Edit Selection), the code's own tokens.
+  const tokens = all?.tokens ?? items.reduce((sum, item) => sum + estimateTextTokens(item.text), 0);
+  const fit = attachmentFit(tokens, all?.contextLength);
+  const percent = Math.max(1, Math.round(fit.share * 100));
+  const window = formatTokenCount(fit.contextLength);
+  const advice = fit.comfortable
+    ? vscode.l10n.t('All of it fills ≈ {0}% of the model\'s {1}-token context window: it fits comfortably. Every later question in this chat sends it again, which costs input tokens (credits).', percent, window)
+    : vscode.l10n.t('All of it would fill ≈ {0}% of the model\'s {1}-token context window: cutting it at a line end is advised.', percent, window);
+  const buttons = fit.comfortable ? [question.allLabel, question.cutLabel] : [question.cutLabel, question.allLabel];
+  const choice = await vscode.window.showWarningMessage(question.message, { modal: true, detail: advice + previewChoices(all, cut, maxChars) }, ...buttons);
+  return choice === question.allLabel ? 'all' : choice === question.cutLabel ? 'cut' : undefined;
+}
+
+/**
+ * Over `maxChars` in all: asks to send all of it (the default when it fits the model's context comfortably), cut it,
+ * or cancel (undefined). Truncation keeps whole lines, in order. With `preview`, the question says what each choice
+ * would cost (estimated locally).
  */
 export async function confirmSize(picked: PickedCode, maxChars: number, preview?: SizePreview): Promise<CodeContext[] | undefined> {
   const items = picked.items.map((i) => i.code);
   const total = items.reduce((sum, code) => sum + code.text.length, 0);
   if (total <= maxChars) return items;
-  const truncate = vscode.l10n.t('Send the First {0} Characters', maxChars);
-  const anyway = vscode.l10n.t('Send All');
-  const all = preview?.(items);
-  const estimate = previewChoices(all, all ? preview?.(truncateItems(items, maxChars)) : undefined, maxChars);
-  const choice = await vscode.window.showWarningMessage(
-    vscode.l10n.t('The code has {0} characters, more than fastrouter.maxSelectionChars ({1}).', total, maxChars),
-    { modal: true, detail: vscode.l10n.t('Long code costs more input tokens (credits). Truncate it at a line end, or send it all?') + estimate },
-    truncate,
-    anyway,
-  );
-  if (choice === anyway) return items;
-  if (choice !== truncate) return undefined;
-  return truncateItems(items, maxChars);
+  const cutItems = truncateItems(items, maxChars);
+  const choice = await askLargeCode({
+    message: vscode.l10n.t('The code has {0} characters, more than fastrouter.maxSelectionChars ({1}).', total, maxChars),
+    allLabel: vscode.l10n.t('Send All'),
+    cutLabel: vscode.l10n.t('Send the First {0} Characters', maxChars),
+    items,
+    cutItems,
+    maxChars,
+    ...(preview ? { preview } : {}),
+  });
+  return choice === 'all' ? items : choice === 'cut' ? cutItems : undefined;
 }

@@ -10,11 +10,12 @@ const MAX_ENTRIES = 1000;
 export async function prepareListDirectory(ws: ToolWorkspace, input: ToolInput<'list_directory'>): Promise<PreparedToolCall | { error: string }> {
   const resolved = await ws.resolve(input.path || '.');
   if (!resolved.ok) return { error: resolved.error };
-  const { fsPath, display, secret, root } = resolved.path;
+  const { fsPath, display, secret, root, real } = resolved.path;
   const shown = display ? `${display}/` : './';
   return {
     summary: `List ${shown}`,
     secret,
+    grantKey: `list_directory\u0000${fsPath}\u0000${real ?? ''}`,
     async run() {
       let entries: [string, vscode.FileType][];
       try {

@@ -7,6 +7,9 @@ import { Disposable } from '../dispose';
 
 export const PROPOSED_SCHEME = 'fastrouter-proposed';
 
+/** What a Show Diff tab shows for a proposal that is gone (a tab restored after a window reload, or already decided). */
+export const PROPOSAL_GONE = 'This proposed change is no longer available: it was decided, or the window reloaded while it waited (a reload ends the answer it belonged to, so it can no longer be applied).\nAsk in the chat again for a new proposal; the file itself is unchanged unless you applied it.\n';
+
 interface Proposal {
   /** The file as it is (absent for a file to be created). */
   current?: vscode.Uri;
@@ -90,33 +93,38 @@ export class ProposalStore extends Disposable implements vscode.FileSystemProvid
 
   // The file system of the proposed sides.
 
-  private lookup(uri: vscode.Uri): { proposal: Proposal; side: string; id: string } {
+  /** The proposal behind a URI; undefined when it is gone (decided, or the window reloaded and a tab came back). */
+  private lookup(uri: vscode.Uri): { proposal: Proposal; side: string; id: string } | undefined {
     const [, side, id] = uri.path.split('/');
     const proposal = this.proposals.get(decodeURIComponent(id ?? ''));
-    if (!proposal) throw vscode.FileSystemError.FileNotFound(uri);
-    return { proposal, side, id: decodeURIComponent(id) };
+    return proposal ? { proposal, side, id: decodeURIComponent(id) } : undefined;
   }
 
   watch(): vscode.Disposable {
     return { dispose: () => undefined };
   }
 
+  // A Show Diff tab restored after a window reload asks for a proposal this window never had (the loop it belonged to
+  // was cut by the reload, so it can no longer be applied): both sides read a short, read-only note saying so.
   stat(uri: vscode.Uri): vscode.FileStat {
-    const { proposal, side } = this.lookup(uri);
+    const found = this.lookup(uri);
+    if (!found) return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: Buffer.byteLength(PROPOSAL_GONE), permissions: vscode.FilePermission.Readonly };
+    const { proposal, side } = found;
     const text = side === 'empty' ? '' : (proposal.saved ?? proposal.proposed);
     return { type: vscode.FileType.File, ctime: 0, mtime: proposal.mtime ?? 0, size: Buffer.byteLength(text), ...(side === 'empty' ? { permissions: vscode.FilePermission.Readonly } : {}) };
   }
 
   readFile(uri: vscode.Uri): Uint8Array {
-    const { proposal, side } = this.lookup(uri);
-    return new TextEncoder().encode(side === 'empty' ? '' : (proposal.saved ?? proposal.proposed));
+    const found = this.lookup(uri);
+    if (!found) return new TextEncoder().encode(PROPOSAL_GONE);
+    return new TextEncoder().encode(found.side === 'empty' ? '' : (found.proposal.saved ?? found.proposal.proposed));
   }
 
   writeFile(uri: vscode.Uri, content: Uint8Array): void {
-    const { proposal, side } = this.lookup(uri);
-    if (side !== 'proposed') throw vscode.FileSystemError.NoPermissions(uri);
-    proposal.saved = new TextDecoder().decode(content);
-    proposal.mtime = Date.now();
+    const found = this.lookup(uri);
+    if (!found || found.side !== 'proposed') throw vscode.FileSystemError.NoPermissions(uri);
+    found.proposal.saved = new TextDecoder().decode(content);
+    found.proposal.mtime = Date.now();
     this.fileChanges.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
 

@@ -7,10 +7,12 @@ import type { ToolWorkspace } from './workspace';
 export async function prepareReadFile(ws: ToolWorkspace, input: ToolInput<'read_file'>): Promise<PreparedToolCall | { error: string }> {
   const resolved = await ws.resolve(input.path);
   if (!resolved.ok) return { error: resolved.error };
-  const { fsPath, display, secret } = resolved.path;
+  const { fsPath, display, secret, real } = resolved.path;
   return {
     summary: `Read ${display}`,
     secret,
+    // "Allow for this chat" covers this file under this name and while the name leads to the same real file.
+    grantKey: `read_file\u0000${fsPath}\u0000${real ?? ''}`,
     async run() {
       let read: Awaited<ReturnType<ToolWorkspace['readText']>>;
       try {

@@ -1,6 +1,7 @@
 // Clicks inside the log: links, code block buttons, "open image", and the buttons of an answer's footer.
 import { checkLink, type WebviewToHost } from '../../common/protocol';
 import type { MarkdownRenderer } from './markdown';
+import { DECISION_BUTTONS } from './toolCall';
 
 export interface AnswerActionsInput {
   renderer: MarkdownRenderer;
@@ -49,10 +50,10 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
   const turnId = actionButton.closest<HTMLElement>('.turn')?.dataset.turnId;
   if (!turnId) return;
   const toolUseId = actionButton.closest<HTMLElement>('.tool-call')?.dataset.toolId;
-  if (toolUseId && (action === 'toolApply' || action === 'toolReject')) {
-    // One decision per card: both buttons go quiet until the host redraws the card as Applied / Rejected.
-    for (const b of actionButton.parentElement?.querySelectorAll<HTMLButtonElement>('button[data-action="toolApply"], button[data-action="toolReject"]') ?? []) b.disabled = true;
-    post({ type: 'toolDecision', turnId, toolUseId, decision: action === 'toolApply' ? 'apply' : 'reject' });
+  if (toolUseId && (action === 'toolApply' || action === 'toolReject' || action === 'toolAllowForChat')) {
+    // One decision per card: its buttons go quiet until the host redraws the card as Applied / Rejected.
+    for (const b of actionButton.parentElement?.querySelectorAll<HTMLButtonElement>(DECISION_BUTTONS) ?? []) b.disabled = true;
+    post({ type: 'toolDecision', turnId, toolUseId, decision: action === 'toolApply' ? 'apply' : action === 'toolAllowForChat' ? 'allowForChat' : 'reject' });
     return;
   }
   if (action === 'toolApplyAll' || action === 'toolRejectAll') {
@@ -62,7 +63,7 @@ export function handleAnswerClick(event: MouseEvent, { renderer, post, announce 
     for (const card of turn?.querySelectorAll<HTMLElement>('.tool-call[data-tool-state="approval"]') ?? []) {
       const id = card.dataset.toolId;
       if (!id || !card.querySelector('.tool-card .tool-stat')) continue;
-      for (const b of card.querySelectorAll<HTMLButtonElement>('button[data-action="toolApply"], button[data-action="toolReject"]')) b.disabled = true;
+      for (const b of card.querySelectorAll<HTMLButtonElement>(DECISION_BUTTONS)) b.disabled = true;
       post({ type: 'toolDecision', turnId, toolUseId: id, decision: action === 'toolApplyAll' ? 'apply' : 'reject' });
     }
     return;

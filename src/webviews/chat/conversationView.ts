@@ -8,6 +8,7 @@ import { icon } from './icons';
 import { retryAnnouncement } from './retryCountdown';
 import type { MarkdownRenderer } from './markdown';
 import { ScrollFollower } from './scrollFollower';
+import { DECISION_BUTTONS } from './toolCall';
 import { renderUserTurn } from './userTurn';
 
 /** How much of a finished answer the screen-reader announcement reads; the rest is in the log. */
@@ -92,7 +93,7 @@ export class ConversationView {
         return;
       }
       handleAnswerClick(e, actions);
-      const decided = (e.target as Element).closest('button[data-action="toolApply"], button[data-action="toolReject"]');
+      const decided = (e.target as Element).closest(DECISION_BUTTONS);
       if (decided) input.onDecided();
     });
     this.log.addEventListener('auxclick', (e) => { if ((e.target as Element).closest('a')) e.preventDefault(); });
@@ -217,7 +218,7 @@ export class ConversationView {
     this.schedule();
     if (block.kind === 'tool_use' && block.state === 'approval') {
       const what = block.change ? `${block.change.create ? 'a new file' : 'a change to'} ${block.change.path}, ${block.change.added} lines added, ${block.change.removed} removed` : (block.summary ?? block.name);
-      this.announce(`Claude proposes ${what}. Apply or Reject.`);
+      this.announce(block.change || block.command ? `Claude proposes ${what}. ${block.command ? 'Run' : 'Apply'} or Reject.` : `Claude asks to ${what.charAt(0).toLowerCase()}${what.slice(1)}. Allow or Deny.`);
     } else if (block.kind === 'tool_use' && (block.state === 'applied' || block.state === 'rejected') && block.summary) {
       this.announce(`${block.summary}: ${block.state}.`);
     }

@@ -7,6 +7,14 @@ import { isClosedFence, LiveCodeBlock } from './liveCodeBlock';
 import { LiveParagraph } from './liveParagraph';
 import type { MarkdownRenderer } from './markdown';
 
+/**
+ * Finished blocks are kept in chunks of this many: the browser then lays out, paints and watches (`content-visibility:
+ * auto`) a long answer chunk by chunk. Block by block, each frame of a long stream costs time in the number of blocks
+ * already shown (layout walks them, and each is an intersection target), which made a 100,000-character answer fall
+ * seconds behind in the workbench.
+ */
+export const CHUNK_BLOCKS = 16;
+
 export class StreamingMarkdown {
   readonly element: HTMLElement;
   private readonly tail: HTMLElement;
@@ -27,6 +35,8 @@ export class StreamingMarkdown {
   private liveParagraph: LiveParagraph | undefined;
   /** The highlighting the last live code block did, reused when that block is rendered whole. */
   private resume: SegmentedHighlight | undefined;
+  /** The chunk finished blocks go into, until it holds CHUNK_BLOCKS. */
+  private chunk: HTMLElement | undefined;
 
   constructor(private readonly renderer: MarkdownRenderer, className = 'answer-text') {
     this.tail = h('div', { class: 'md-tail' });
@@ -86,7 +96,7 @@ export class StreamingMarkdown {
     const cut = final ? tokens.length : committable(tokens, pending);
     if (cut > 0) {
       const done = tokens.slice(0, cut);
-      this.tail.before(this.renderer.render(done, this.resume));
+      this.commit(this.renderer.render(done, this.resume));
       this.stable += rawLength(done);
       this.commitLinks.add(JSON.stringify(tokens.links));
       this.renderer.walkTokens(done, (token) => {
@@ -113,7 +123,7 @@ export class StreamingMarkdown {
   private finishLive(live: LiveCodeBlock): void {
     const block = this.renderer.lex(this.text.slice(this.stable), this.links)[0];
     if (block && live.finish(block)) {
-      this.tail.before(live.element);
+      this.commit(live.element);
       this.stable += block.raw.length;
     } else {
       this.resume = live.highlight;
@@ -131,14 +141,34 @@ export class StreamingMarkdown {
    */
   private renderAllAgain(): void {
     while (this.element.firstChild !== this.tail) this.element.firstChild!.remove();
+    this.chunk = undefined;
     this.tail.replaceChildren();
     this.links = {};
     this.commitLinks.clear();
     this.live = undefined;
     this.liveParagraph = undefined;
     this.resume = undefined;
-    this.tail.before(this.renderer.render(this.renderer.lex(this.text)));
+    this.commit(this.renderer.render(this.renderer.lex(this.text)));
     this.stable = this.text.length;
+  }
+
+  /** Adds finished blocks (a fragment's top-level nodes, or one element) to the chunks before the live tail. */
+  private commit(blocks: DocumentFragment | Element): void {
+    const nodes = blocks instanceof DocumentFragment ? Array.from(blocks.childNodes) : [blocks];
+    let start = 0;
+    while (start < nodes.length) {
+      if (!this.chunk || this.chunk.childElementCount >= CHUNK_BLOCKS) {
+        this.chunk = h('div', { class: 'md-chunk' });
+        this.tail.before(this.chunk);
+      }
+      // Text nodes between blocks (marked's newlines) ride along without counting.
+      let end = start;
+      for (let room = CHUNK_BLOCKS - this.chunk.childElementCount; end < nodes.length && (room > 0 || nodes[end]!.nodeType !== Node.ELEMENT_NODE); end++) {
+        if (nodes[end]!.nodeType === Node.ELEMENT_NODE) room--;
+      }
+      this.chunk.append(...nodes.slice(start, end));
+      start = end;
+    }
   }
 }
 

@@ -1,10 +1,14 @@
 // A tool call the model made: a compact row ("Read src/a.ts:1–40", "Searched 'parseUrl' — 12 matches") that expands
 // to show the input and what the model got back; a proposed change (edit_file, create_file) also gets a card with
-// Apply / Reject / Show Diff, and once decided says "Applied" or "Rejected".
+// Apply / Reject / Show Diff, and once decided says "Applied" or "Rejected". A read that asks (a file that looks secret)
+// gets Allow / Deny / Allow for this chat instead: nothing is applied, the user lets Claude see the file or not.
 import type { AnswerBlock, ToolState } from '../../common/protocol';
 import { button, h } from '../common/dom';
 
 export type ToolUseBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
+
+/** A card's decision buttons (Apply / Run / Allow, Reject / Deny, Allow for this chat). */
+export const DECISION_BUTTONS = 'button[data-action="toolApply"], button[data-action="toolReject"], button[data-action="toolAllowForChat"]';
 
 const STATE_TEXT: Record<ToolState, string> = {
   pending: 'Waiting',
@@ -16,7 +20,14 @@ const STATE_TEXT: Record<ToolState, string> = {
   rejected: 'Rejected',
 };
 
-export function toolStateText(state: ToolState | undefined): string {
+/** A read (no change, no command): its card asks Allow / Deny, and a declined one says "Denied". */
+export function isReadCall(block: ToolUseBlock): boolean {
+  return !block.change && !block.command;
+}
+
+export function toolStateText(state: ToolState | undefined, block?: ToolUseBlock): string {
+  if (state === 'rejected' && block && isReadCall(block)) return 'Denied';
+  if (state === 'approval' && block && isReadCall(block)) return 'Waiting for you to allow it';
   return state ? STATE_TEXT[state] : '';
 }
 
@@ -45,7 +56,7 @@ export function renderToolCall(block: ToolUseBlock, options: { open?: boolean } 
     h('span', { class: 'tool-icon', 'aria-hidden': 'true' }),
     renderTitle(toolTitle(block)),
     block.change ? h('span', { class: 'tool-stat' }, h('span', { class: 'added' }, `+${block.change.added}`), ' ', h('span', { class: 'removed' }, `−${block.change.removed}`)) : null,
-    state && state !== 'done' ? h('span', { class: 'tool-state' }, toolStateText(state)) : null,
+    state && state !== 'done' ? h('span', { class: 'tool-state' }, toolStateText(state, block)) : null,
   );
   const details = h('details', { class: 'tool-details', open: options.open === true },
     summary,
@@ -100,23 +111,30 @@ function renderCommandCard(block: ToolUseBlock, command: NonNullable<ToolUseBloc
 function renderCard(block: ToolUseBlock): HTMLElement {
   const change = block.change;
   const what = change ? `${change.create ? 'New file' : 'Change to'} ${change.path}` : toolTitle(block);
-  const card = h('div', { class: 'tool-card', role: 'group', 'aria-label': `${what}: ${toolStateText(block.state)}` },
+  const card = h('div', { class: 'tool-card', role: 'group', 'aria-label': `${what}: ${toolStateText(block.state, block)}` },
     h('div', { class: 'tool-card-head' },
       h('span', { class: 'tool-card-path' }, what),
       change ? h('span', { class: 'tool-stat' }, h('span', { class: 'added' }, `+${change.added}`), ' ', h('span', { class: 'removed' }, `−${change.removed}`)) : null,
     ),
   );
   if (block.reason) card.append(h('div', { class: 'tool-card-reason' }, block.reason));
-  if (block.state === 'approval') {
+  if (block.state === 'approval' && isReadCall(block)) {
+    // Deny sends Claude "declined"; Allow for this chat also lets later reads of this same file through unasked.
+    card.append(h('div', { class: 'tool-card-actions' },
+      button('Allow', { 'data-action': 'toolApply', class: 'primary' }),
+      button('Deny', { 'data-action': 'toolReject' }),
+      button('Allow for this chat', { 'data-action': 'toolAllowForChat', title: 'Allow reading this file again in this chat without asking (until the window reloads)' }),
+    ));
+  } else if (block.state === 'approval') {
     card.append(h('div', { class: 'tool-card-actions' },
       button('Apply', { 'data-action': 'toolApply', class: 'primary' }),
       button('Reject', { 'data-action': 'toolReject' }),
       change ? button('Show Diff', { 'data-action': 'toolDiff' }) : null,
     ));
   } else if (block.state === 'applied' || block.state === 'rejected') {
-    card.append(h('div', { class: 'tool-card-decision', 'data-decision': block.state }, toolStateText(block.state)));
+    card.append(h('div', { class: 'tool-card-decision', 'data-decision': block.state }, toolStateText(block.state, block)));
   } else if (block.state) {
-    card.append(h('div', { class: 'tool-card-decision' }, toolStateText(block.state)));
+    card.append(h('div', { class: 'tool-card-decision' }, toolStateText(block.state, block)));
   }
   return card;
 }

@@ -230,17 +230,45 @@ suite('chat panel (host side)', () => {
     assert.equal(await vscode.env.clipboard.readText(), 'copied text 123');
   });
 
-  test('Export Chat opens the conversation as an untitled Markdown document', async () => {
+  test('Export Chat asks where to save (a .md named from the chat in the workspace folder) and writes it; Cancel writes nothing; a failed write is said', async () => {
     await enqueue({ text: 'Exported answer.' });
-    await api.chat.ask({ text: 'Export this' });
-    await vscode.commands.executeCommand('fastrouter.exportChat');
-    const editor = await until('the export editor', () => {
-      const active = vscode.window.activeTextEditor;
-      return active?.document.languageId === 'markdown' && active.document.isUntitled ? active : undefined;
-    });
-    const text = editor.document.getText();
-    assert.match(text, /^# Export this/);
-    assert.ok(text.includes('Exported answer.'));
+    await api.chat.ask({ text: 'Export this: résumé & notes' });
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const asked: vscode.SaveDialogOptions[] = [];
+    const exporter = api.chat.exporter;
+    const real = exporter.showSaveDialog;
+    let answer: vscode.Uri | undefined;
+    exporter.showSaveDialog = async (options) => (asked.push(options), answer);
+    try {
+      const untitledBefore = vscode.workspace.textDocuments.filter((d) => d.isUntitled).length;
+      // Cancel: nothing written, no editor left behind.
+      assert.equal(await api.chat.exportMarkdown(), undefined);
+      assert.equal(asked.length, 1);
+      const proposed = asked[0].defaultUri!;
+      assert.equal(path.dirname(proposed.fsPath), folder.fsPath, 'proposed in the workspace folder');
+      assert.match(path.basename(proposed.fsPath), /^[a-z0-9-]+\.md$/);
+      assert.match(path.basename(proposed.fsPath), /^export-this-resume-notes/, 'named from the chat\'s title');
+      assert.deepEqual(Object.values(asked[0].filters ?? {}), [['md']]);
+      assert.equal(fs.existsSync(proposed.fsPath), false);
+
+      // Saved: the file has the conversation; no dirty Untitled buffer is opened.
+      answer = vscode.Uri.joinPath(folder, 'exports', 'chat-export.md');
+      await vscode.commands.executeCommand('fastrouter.exportChat');
+      await until('the export on disk', () => fs.existsSync(answer!.fsPath));
+      const text = fs.readFileSync(answer.fsPath, 'utf8');
+      assert.match(text, /^# Export this: résumé & notes/);
+      assert.ok(text.includes('Exported answer.'));
+      assert.equal(vscode.workspace.textDocuments.filter((d) => d.isUntitled).length, untitledBefore, 'no Untitled buffer');
+
+      // A write that fails (a file where a folder should be) is said, and nothing is written.
+      answer = vscode.Uri.joinPath(folder, 'exports', 'chat-export.md', 'inside.md');
+      const failed = await api.chat.exportMarkdown();
+      assert.ok(failed && 'error' in failed, 'the failure is reported');
+      assert.match(failed.error, /could not be exported to .*inside\.md/);
+      fs.rmSync(path.join(folder.fsPath, 'exports'), { recursive: true, force: true });
+    } finally {
+      exporter.showSaveDialog = real;
+    }
   });
 
   test('the cost preview: Ask About Selection\'s estimate grows with the code; a dropped selection is not resent', async () => {

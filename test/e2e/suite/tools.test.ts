@@ -118,6 +118,16 @@ suite('workspace tools (real VS Code)', () => {
     }
   });
 
+  test('a Show Diff tab restored after a reload (a proposal this window never had) opens as a read-only note that the proposal is gone', async () => {
+    // What VS Code asks for when it restores the tab: the proposed side of a tool call from before the reload.
+    const restored = vscode.Uri.from({ scheme: 'fastrouter-proposed', path: '/proposed/toolu_before_reload/src/a.ts' });
+    const document = await vscode.workspace.openTextDocument(restored);
+    assert.match(document.getText(), /^This proposed change is no longer available/);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(restored, new TextEncoder().encode('x'))), 'it cannot be written');
+    const stat = await vscode.workspace.fs.stat(restored);
+    assert.equal(stat.permissions, vscode.FilePermission.Readonly);
+  });
+
   test('paths outside the workspace are refused, also through .. and a symlink; secret-looking files are marked', async () => {
     await refused({ name: 'read_file', input: { path: '../outside.txt' } }, /outside the workspace folders/);
     await refused({ name: 'read_file', input: { path: '/etc/hostname' } }, /outside the workspace folders/);
