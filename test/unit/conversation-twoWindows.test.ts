@@ -4,8 +4,6 @@
 // deleted in one window does not come back from the other.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { type MessageParam } from '../../src/api';
 import type { ConversationData } from '../../src/core/conversation/conversation';
@@ -105,8 +103,8 @@ test('B asking while A streams in the same chat: A\'s streaming answer is kept w
   const asked = a.controller.ask({ text: 'A long' });
   // A has saved its streaming answer at least once (saveDelayMs 20) before B writes.
   await until(() => answers(a.controller.turns()).at(-1)!.length > 30, 'A streaming');
-  const saved = join(dir, `${a.controller.conversation.id}.json`);
-  await until(async () => (await readFile(saved, 'utf8').catch(() => '')).includes('w1 '), 'A\'s streaming answer on disk');
+  const id = a.controller.conversation.id;
+  await until(async () => JSON.stringify((await new ConversationStore(dir).load(id)) ?? {}).includes('w1 '), 'A\'s streaming answer on disk');
   await b.controller.ask({ text: 'B meanwhile' });
   await b.controller.idle();
   await asked;
