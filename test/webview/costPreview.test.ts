@@ -44,7 +44,7 @@ describe('chat webview: cost preview', () => {
 
     await chat.send({ type: 'estimate', estimate: { baseTokens: 48_474, conversationTokens: 48_000, calibration: 1, inputCreditsPerToken: 3e-6 } });
     // Credits written by the one formatter the status bar and the answers use.
-    assert.equal(await preview.innerText(), '≈ 48.5k tokens · ≈ 0.1454 credits');
+    assert.equal(await preview.innerText(), '≈ 48.5k tokens · ≈ 0.145 credits');
     const note = chat.page.locator('#conversation-size');
     assert.ok(await note.isVisible(), 'a large conversation is called out');
     assert.match(await note.innerText(), /This chat resends ≈ 48k tokens of earlier questions, answers and attachments with every question\./);
