@@ -69,7 +69,10 @@ test('a finished answer and an answer cut by a window reload are both there afte
   }
 });
 
-test('the cost view comes back after a window reload, with the ledger read after the reload', { timeout: 300_000 }, async (t) => {
+// Skipped: in this code-server (1.139) a page reload brings back no editor tab at all (the screenshot of the failing run
+// shows an empty editor area), so the panel serializer is never asked; the test cannot tell a working serializer
+// from a broken one here. Kept so it can be turned on where the workbench restores editors (desktop VS Code).
+test('the cost view comes back after a window reload, with the ledger read after the reload', { timeout: 300_000, skip: 'code-server restores no editor tab after a page reload' }, async (t) => {
   const p = page!;
   try {
     // code-server keeps SecretStorage in the page: the first test's key did not survive its reload.
