@@ -119,7 +119,7 @@ suite('model list and prompt caching', () => {
     assert.equal(ledger.cacheWriteTokens - ledgerBefore.cacheWriteTokens, (first.cacheWriteTokens ?? 0) + (second.cacheWriteTokens ?? 0));
     const tooltip = api.cost.statusBarItem.tooltip;
     const text = (typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '')).replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
-    assert.match(text, /Prompt caching (saved|cost) ~[\d.]+ credits.*\(estimate from list prices: [\d,]+ tokens read from the cache at 0\.1×/);
+    assert.match(text, /Prompt caching (saved|cost) ≈ [\d.]+ credits.*\(estimate from list prices: [\d,]+ tokens read from the cache at 0\.1×/);
 
     // Off: no breakpoints, nothing cached.
     await setSetting('promptCaching', false);

@@ -92,7 +92,7 @@ suite('workspace tools (real VS Code)', () => {
   test('read_file: numbered lines from disk; the editor buffer (unsaved changes) when open; binary refused', async () => {
     const read = await run({ name: 'read_file', input: { path: `${DIR}/src/a.ts`, start_line: 2, end_line: 2 } });
     assert.equal(read.content, `${DIR}/src/a.ts (3 lines):\n2\t  return new URL(s);`);
-    assert.equal(read.summary, `Read ${DIR}/src/a.ts:2–2`);
+    assert.equal(read.summary, `Read ${DIR}/src/a.ts:2`);
     const document = await vscode.workspace.openTextDocument(abs('src/b.ts'));
     const editor = await vscode.window.showTextDocument(document);
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// unsaved line\n'));
@@ -238,10 +238,10 @@ suite('workspace tools (real VS Code)', () => {
   });
 
   test('the meta line of a tool-loop answer: the model\'s name and the whole loop\'s wall time (approval wait included)', async () => {
-    write('flow/d.ts', 'export const d = 1;\n');
+    write('flow/meta.ts', 'export const d = 1;\n');
     await enqueue(
-      { toolUse: { id: 'toolu_read_d', name: 'read_file', input: { path: `${DIR}/flow/d.ts` } } },
-      { toolUse: { id: 'toolu_edit_d', name: 'edit_file', input: { path: `${DIR}/flow/d.ts`, old_text: 'd = 1', new_text: 'd = 2' } } },
+      { toolUse: { id: 'toolu_read_meta', name: 'read_file', input: { path: `${DIR}/flow/meta.ts` } } },
+      { toolUse: { id: 'toolu_edit_meta', name: 'edit_file', input: { path: `${DIR}/flow/meta.ts`, old_text: 'd = 1', new_text: 'd = 2' } } },
       { text: 'Done.' },
     );
     const askedAt = Date.now();
@@ -250,7 +250,7 @@ suite('workspace tools (real VS Code)', () => {
     // The user takes a while to decide: this is the time under test (the requests alone never contain it).
     const HOLD_MS = 2000;
     await new Promise((resolve) => setTimeout(resolve, HOLD_MS));
-    await api.chat.receiveFromWebview({ type: 'toolDecision', turnId: lastAnswer(api.chat.conversation.turns).id, toolUseId: 'toolu_edit_d', decision: 'apply' });
+    await api.chat.receiveFromWebview({ type: 'toolDecision', turnId: lastAnswer(api.chat.conversation.turns).id, toolUseId: 'toolu_edit_meta', decision: 'apply' });
     await asked;
     const wall = Date.now() - askedAt;
     const meta = lastAnswer(api.chat.conversation.turns).meta;
