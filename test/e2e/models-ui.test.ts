@@ -63,8 +63,8 @@ test("Select Model from the chat header lists the endpoint's Claude models with 
 
     await openSelectModel(frame);
     const texts = (await rows().allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
-    assert.ok(texts.some((r) => r.includes('Claude Sonnet 4.5 (Simulated)') && r.includes('1M context · $3 / $15 per million tokens (input / output)')), JSON.stringify(texts));
-    assert.ok(texts.some((r) => r.includes('Claude Opus 4.1') && r.includes('200k context · $15 / $75 per million tokens')), JSON.stringify(texts));
+    assert.ok(texts.some((r) => r.includes('Claude Sonnet 4.5 (Simulated)') && r.includes('1M context · 3.00 / 15.00 credits per million tokens (input / output)')), JSON.stringify(texts));
+    assert.ok(texts.some((r) => r.includes('Claude Opus 4.1') && r.includes('200k context · 15.00 / 75.00 credits per million tokens')), JSON.stringify(texts));
     assert.ok(!texts.some((r) => /GPT|Gemini/.test(r)), 'only Claude models');
     assert.ok(texts.some((r) => r.includes('Enter a model id…')), 'free entry');
     // The current model is checked (a codicon before its name) and has the focus.
