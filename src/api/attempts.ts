@@ -44,7 +44,7 @@ export interface ClientConfig {
   readonly random: () => number;
 }
 
-export type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
 
 /**
  * The request side shared by stream() and create(): abort (caller's signal or ours), the silence
@@ -85,7 +85,7 @@ export class Attempts {
   }
 
   /** Some bytes arrived: restart the silence timer. */
-  touch(): void {
+  #touch(): void {
     this.#timer?.refresh();
   }
 
@@ -155,7 +155,7 @@ export class Attempts {
     } catch (error) {
       throw this.classify(error, 'connect');
     }
-    this.touch();
+    this.#touch();
     this.requestId = response.headers.get('request-id') ?? undefined;
     this.#shouldRetry = readShouldRetry(response.headers);
     return response;
@@ -209,7 +209,7 @@ export class Attempts {
       while (text.length < MAX_ERROR_BODY_BYTES && !/<\/title>/i.test(text)) {
         const chunk = await rest.read();
         if (chunk.done) break;
-        this.touch();
+        this.#touch();
         text += decoder.decode(chunk.value, { stream: true });
       }
     } catch {
@@ -224,6 +224,18 @@ export class Attempts {
     );
   }
 
+  /** The next chunk of a body: bytes restart the silence timer; a failed read becomes one of our errors. */
+  async read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadResult> {
+    let chunk: ReadResult;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      throw this.classify(error, 'read');
+    }
+    if (!chunk.done) this.#touch();
+    return chunk;
+  }
+
   async readText(response: Response, maxBytes: number): Promise<string> {
     if (response.body === null) return '';
     const reader = response.body.getReader();
@@ -232,14 +244,8 @@ export class Attempts {
     let bytes = 0;
     try {
       for (;;) {
-        let chunk: ReadResult;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          throw this.classify(error, 'read');
-        }
+        const chunk = await this.read(reader);
         if (chunk.done) break;
-        this.touch();
         bytes += chunk.value.byteLength;
         text += decoder.decode(chunk.value, { stream: true });
         if (bytes >= maxBytes) {

@@ -1,6 +1,6 @@
 // One streamed answer as the caller sees it: events queued until iterated, the final message, partialMessage after
 // an error, abort. Each HTTP attempt's body is read here; the request side (retries, timers, errors) is attempts.ts.
-import { Attempts, type ClientConfig, type ReadResult, type RetryInfo } from './attempts';
+import { Attempts, type ClientConfig, type RetryInfo } from './attempts';
 import { ApiError, ConnectionError, FastRouterError } from './errors';
 import { StreamEventReader } from './events';
 import type { Message, MessageCreateParams, StreamEvent } from './types';
@@ -170,18 +170,12 @@ export class MessageStream implements AsyncIterable<StreamEvent> {
     let sniffed = false;
     try {
       for (;;) {
-        let chunk: ReadResult;
-        try {
-          chunk = await bytes.read();
-        } catch (error) {
-          throw attempts.classify(error, 'read');
-        }
+        const chunk = await attempts.read(bytes);
         if (chunk.done) {
           finished = true;
           reader.end();
           break;
         }
-        attempts.touch();
         if (!sniffed) {
           const first = firstVisibleByte(chunk.value);
           if (first !== undefined) {
