@@ -309,7 +309,7 @@ function parseDepth(command: string, options: ParseOptions, depth: number): Pars
   if (pendingRedirect || parens !== 0) never.add(NEVER.unreadable);
   finish();
 
-  const parts = raw.map((part) => analyzePart(part, options, depth));
+  const parts = raw.map((part) => analyzePart(part, depth, (text, at) => parseDepth(text, options, at)));
   if (depth < 3) {
     for (const body of scanned.inner) {
       const nested = parseDepth(body, options, depth + 1);
@@ -320,8 +320,8 @@ function parseDepth(command: string, options: ParseOptions, depth: number): Pars
   return { parts, never: [...never] };
 }
 
-/** What a sub-command runs, and why it may never run unasked. */
-function analyzePart(part: RawPart, options: ParseOptions, depth: number): CommandPart {
+/** What a sub-command runs, and why it may never run unasked; `parseNested` reads code handed to a shell as text. */
+function analyzePart(part: RawPart, depth: number, parseNested: (text: string, depth: number) => ParsedCommand): CommandPart {
   const never = new Set(part.never);
   const words = part.words;
   const text = [...words.map(showWord), ...part.redirects].join(' ');
@@ -369,7 +369,7 @@ function analyzePart(part: RawPart, options: ParseOptions, depth: number): Comma
       if (depth < 3) {
         for (const arg of rest.slice(1)) {
           if (!/[\s;&|]/.test(arg)) continue;
-          for (const inner of parseDepth(arg, options, depth + 1).parts) denyCandidates.push(...inner.denyCandidates);
+          for (const inner of parseNested(arg, depth + 1).parts) denyCandidates.push(...inner.denyCandidates);
         }
       }
     }
