@@ -34,7 +34,7 @@ import {
   TurnErrorSchema,
   UserTurnSchema,
   type ConversationSummary,
-} from '../../common/protocol';
+} from '../storage/classicProtocolSchemas';
 import type { ConversationData } from './conversation';
 import { mergeConversationData } from './conversationMerge';
 import { crc32 } from '../storage/crc32';
