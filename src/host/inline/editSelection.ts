@@ -17,7 +17,8 @@ import { errorActionLabel, performErrorAction } from '../request/errorActions';
 import type { RequestRunner, RunOptions } from '../request/requestRunner';
 import type { SettingsService } from '../request/settings';
 import type { ProjectRules } from '../context/projectRules';
-import { EditReviews, EditSession } from './editReview';
+import { EditReviews } from './editReview';
+import { EditSession } from './editSession';
 import { ReviewSafety } from './reviewSafety';
 
 export const HISTORY_KEY = 'fastrouter.editSelection.history';

@@ -1,5 +1,5 @@
 // What an open Edit Selection review can leave behind, made visible. While a review is open the document holds both
-// sides (the removed lines and their replacement: editReview.ts), so:
+// sides (the removed lines and their replacement: editSession.ts), so:
 // - a save then (by hand or by auto save) writes both sides to disk: the first such save of a review says so at once,
 //   with Accept All / Reject All;
 // - a window that closes mid-review (a crash, a reload, a kill) leaves the file, or its hot-exit backup, holding both

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
-import type { EditSession } from '../../../src/host/inline/editReview';
+import type { EditSession } from '../../../src/host/inline/editSession';
 import { OPEN_REVIEWS_KEY, REVIEW_BEFORE_SCHEME } from '../../../src/host/inline/reviewSafety';
 import { WorkspaceTools } from '../../../src/host/tools';
 import { EXTENSION_ID, activate, enqueue, resetSim, simRequests, until } from './support';
