@@ -188,3 +188,11 @@ export async function sendInChat(frame: Frame, text: string): Promise<void> {
   await composer.fill(text);
   await composer.press('Enter');
 }
+
+/** FastRouter: Set API Key, `key` typed into its password box and Enter; resolves when the box has closed. */
+export async function setApiKey(page: Page, key: string): Promise<void> {
+  await runCommand(page, 'FastRouter: Set API Key');
+  await (await quickInput(page, 'Set API Key')).fill(key);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
