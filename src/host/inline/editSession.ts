@@ -1,5 +1,7 @@
 // One Edit Selection in one document: the replacement's lines inserted as they stream, added and removed lines tracked,
 // per-hunk Accept / Reject, Accept All / Reject All. The decorations and lenses over all sessions are editReview.ts.
+// (One job over 400 lines: every line's tracking through our edits and the user's typing has to live with the edits
+// that depend on it; split, each half would need the other's private state.)
 //
 // Design: the removed original lines stay in the document as real lines, marked removed, above the added lines of
 // their hunk. VS Code's API cannot show lines that are not in the document (decorations live inside a line), and
