@@ -1,19 +1,19 @@
 // The chat's behaviour without VS Code, as one object the host and the tests drive. It is a thin facade over the rooms
-// that do the work: ConversationList (which conversations, which is active), AnswerRun (one answer, streamed, with the
-// tool loop of toolLoop.ts), ConversationSync (saves and other windows' changes), CompactionActions (Compact, a summary's
+// that do the work: ConversationList (which conversations, which is active), RunningAnswer (the AnswerRun streaming
+// now: one answer, with the tool loop of toolLoop.ts), ConversationSync (saves and other windows' changes), CompactionActions (Compact, a summary's
 // edit and Undo, the automatic compaction), TurnEdits (Restore and Redo, omitted attachments, refused images);
 // CostPreviewPoster (the composer's cost preview).
 import { randomUUID } from 'node:crypto';
 import type { ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, Turn } from '../../common/protocol';
-import { assistantTurn, canContinue, Conversation, type Exchange, type StoredMessage, type UserContentBuilder, type UserInput } from './conversation';
+import { assistantTurn, canContinue, Conversation, type Exchange, type UserContentBuilder, type UserInput } from './conversation';
 import { hasAnswer } from './conversationRequest';
-import type { ToolView } from './conversationAnswer';
-import { AnswerRun, resumeAfterError, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';
+import { resumeAfterError, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';
 import { CompactionActions } from './compactionActions';
 import { canUndo } from './compactions';
 import { ConversationList } from './conversationList';
 import { ConversationSync } from './conversationSync';
-import { defaultToolPolicy, type ChatGrants, type ToolPolicy } from './toolLoop';
+import { defaultToolPolicy, type ToolPolicy } from './toolLoop';
+import { RunningAnswer } from './runningAnswer';
 import type { Rewound } from './rewind';
 import { TurnEdits } from './turnEdits';
 import type { ChatTools } from '../tools/types';
@@ -23,9 +23,6 @@ import { conversationToMarkdown } from './conversationMarkdown';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
 import { modelDisplayName } from '../models/modelCatalog';
-
-export type { AnsweredElsewhere, AnswerOutcome, AnswerRunner, AnswerRunOptions } from './answerRun';
-export { TOOL_DECLINED } from './toolLoop';
 
 export interface ConversationControllerDeps {
   runner: AnswerRunner;
@@ -59,9 +56,7 @@ export interface ConversationControllerDeps {
 export class ConversationController {
   private readonly list: ConversationList;
   private readonly sync: ConversationSync;
-  private run: AnswerRun | undefined;
-  /** Reads allowed with "Allow for this chat", per conversation id (memory only). */
-  private readonly chatGrants = new Map<string, ChatGrants>();
+  private readonly answer: RunningAnswer;
   private readonly compaction: CompactionActions;
   private readonly edits: TurnEdits;
   private readonly batcher: DeltaBatcher;
@@ -102,7 +97,7 @@ export class ConversationController {
       post: deps.post,
       showSnapshot: () => this.postSnapshot(),
       showConversations: () => this.postConversations(),
-      streaming: () => this.run,
+      streaming: () => this.answer.current,
       disposed: () => this.disposed,
       saveDelayMs: deps.saveDelayMs,
       saveRetryMs: deps.saveRetryMs,
@@ -130,11 +125,34 @@ export class ConversationController {
       log: deps.log,
       busy: () => this.busy,
       save: (conversation) => this.sync.save(conversation),
-      stopAndWait: () => this.stopAndWait(),
+      stopAndWait: () => this.answer.stopAndWait(),
       switchChat: (id) => this.switchChat(id),
       retry: (answerId) => this.retry(answerId),
       postSnapshot: () => this.postSnapshot(),
       postConversations: () => this.postConversations(),
+    });
+    this.answer = new RunningAnswer({
+      runner: deps.runner,
+      userContent: deps.userContent,
+      prefillAllowed: deps.prefillAllowed,
+      tools: () => (deps.tools?.enabled() ? deps.tools : undefined),
+      policy: deps.toolPolicy ?? defaultToolPolicy,
+      post: deps.post,
+      batcher: this.batcher,
+      now: this.now,
+      log: deps.log,
+      disposed: () => this.disposed,
+      saveSoon: () => this.sync.saveSoon(),
+      save: (c, options) => this.sync.save(c, options),
+      touched: (conversation) => this.list.touch(conversation),
+      compact: (r, messages, force, maximum) => this.compaction.auto(r, messages, force, maximum),
+      settled: (c) => {
+        // The list is ordered by last activity, which just changed.
+        if (c !== this.list.active) return;
+        this.postConversations();
+        // The answer is context for the next question now, and its real input tokens calibrate the preview.
+        this.postEstimate();
+      },
     });
     this.ready = this.list.load().catch((error: unknown) => {
       this.deps.log(`Could not read saved conversations: ${error instanceof Error ? error.message : String(error)}`);
@@ -147,11 +165,11 @@ export class ConversationController {
 
   /** The active conversation's turns, with the text streamed so far. */
   turns(): Turn[] {
-    return this.list.active.turns(this.liveOverride());
+    return this.list.active.turns(this.answer.liveOverride(this.list.active));
   }
 
   get busy(): boolean {
-    return this.run !== undefined || this.compaction.running;
+    return this.answer.current !== undefined || this.compaction.running;
   }
 
   /** Everything the view needs for a first paint, including the text streamed so far. */
@@ -161,7 +179,7 @@ export class ConversationController {
     const estimate = this.estimate();
     return {
       conversationId: this.list.active.id,
-      turns: this.list.active.turns(this.liveOverride()),
+      turns: this.list.active.turns(this.answer.liveOverride(this.list.active)),
       conversations: this.conversationList(),
       model: this.deps.model(),
       modelName: this.deps.modelName?.() ?? modelDisplayName(this.deps.model()),
@@ -187,7 +205,7 @@ export class ConversationController {
   /** Adds the user's turn and streams the answer; resolves when the answer has ended. */
   async ask(input: UserInput): Promise<void> {
     await this.ready;
-    await this.stopAndWait();
+    await this.answer.stopAndWait();
     await this.compaction.done;
     // Another window may have asked in this chat meanwhile: its turns are context for this question.
     await this.sync.sync(this.list.active);
@@ -199,7 +217,7 @@ export class ConversationController {
     // Undo of a compaction lasts until the next question: this one.
     for (const compaction of undoable) this.compaction.postRow(compaction.throughAnswerId);
     this.postConversations();
-    await this.runAnswer(conversation, exchange, 'answer');
+    await this.answer.start(conversation, exchange, 'answer');
   }
 
   /**
@@ -208,7 +226,7 @@ export class ConversationController {
    */
   async addAnswered(input: UserInput, answered: AnsweredElsewhere): Promise<void> {
     await this.ready;
-    await this.stopAndWait();
+    await this.answer.stopAndWait();
     const conversation = this.list.active;
     const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
     const answer = exchange.answer;
@@ -243,10 +261,10 @@ export class ConversationController {
     // A tool loop that failed after finished rounds resends the request that failed, with those rounds (they were
     // paid for, and their edits are applied): only the unfinished message is dropped.
     if (resumeAfterError(exchange.answer)) {
-      await this.runAnswer(active, exchange, 'continue', options);
+      await this.answer.start(active, exchange, 'continue', options);
       return;
     }
-    await this.runAnswer(active, exchange, 'answer', options);
+    await this.answer.start(active, exchange, 'answer', options);
   }
 
   /** Asks the model to go on with the last answer, appending to the same turn. */
@@ -257,11 +275,11 @@ export class ConversationController {
       this.deps.log(`Continue ignored: answer ${answerId} cannot be continued.`);
       return;
     }
-    await this.runAnswer(this.list.active, exchange, 'continue');
+    await this.answer.start(this.list.active, exchange, 'continue');
   }
 
   stop(): void {
-    this.run?.stop();
+    this.answer.stop();
     this.compaction.stop();
   }
 
@@ -285,8 +303,7 @@ export class ConversationController {
 
   /** A (re)loaded view gets the countdown of a request that is waiting to be sent again, with the time left. */
   postRetryState(): void {
-    if (this.run?.conversation !== this.list.active || this.disposed) return;
-    this.run.postRetryState();
+    if (!this.disposed) this.answer.postRetryState(this.list.active);
   }
 
   /** Drops the images an answer's error names from later requests, then asks again (turnEdits.ts). */
@@ -315,7 +332,7 @@ export class ConversationController {
 
   async newChat(): Promise<void> {
     await this.ready;
-    await this.stopAndWait();
+    await this.answer.stopAndWait();
     if (!this.list.active.isEmpty) this.list.startNew();
     this.postSnapshot();
   }
@@ -328,7 +345,7 @@ export class ConversationController {
       this.deps.log(`Switch ignored: no conversation ${id}.`);
       return;
     }
-    await this.stopAndWait();
+    await this.answer.stopAndWait();
     this.list.active = target;
     this.postSnapshot();
   }
@@ -336,7 +353,7 @@ export class ConversationController {
   async deleteChat(id: string): Promise<void> {
     await this.ready;
     const wasActive = id === this.list.active.id;
-    if (wasActive) await this.stopAndWait();
+    if (wasActive) await this.answer.stopAndWait();
     this.list.forget(id);
     await this.deps.store.delete(id);
     if (wasActive) {
@@ -351,7 +368,7 @@ export class ConversationController {
   }
 
   exportMarkdown(): string {
-    return conversationToMarkdown(this.list.active.title, this.list.active.turns(this.liveOverride()));
+    return conversationToMarkdown(this.list.active.title, this.list.active.turns(this.answer.liveOverride(this.list.active)));
   }
 
   /**
@@ -366,20 +383,17 @@ export class ConversationController {
 
   /** The user's Apply / Reject (Allow / Deny / Allow for this chat on a read) on a card of the running answer. */
   decideTool(turnId: string, toolUseId: string, decision: 'apply' | 'allowForChat' | 'reject'): void {
-    const run = this.run;
-    if (!run || run.exchange.answer.id !== turnId || !run.approvals.decide(toolUseId, decision)) {
-      this.deps.log(`Tool decision ignored: no card waits for ${toolUseId}.`);
-    }
+    this.answer.decideTool(turnId, toolUseId, decision);
   }
 
   /** The tool calls waiting for Apply / Reject (for tests and the host). */
   get pendingApprovals(): string[] {
-    return this.run?.approvals.pending() ?? [];
+    return this.answer.pendingApprovals();
   }
 
   /** Resolves when the running answer (if any) has ended and been saved. */
   async idle(): Promise<void> {
-    await this.run?.finished;
+    await this.answer.finished();
     await this.deps.store.flushed();
   }
 
@@ -391,57 +405,6 @@ export class ConversationController {
     this.preview.dispose();
     // The window closes with a chat a failed save kept here: one last try (it may have room now).
     if (this.sync.hasUnsaved) void this.sync.flushUnsaved();
-  }
-
-  /** "Allow for this chat" reads of one conversation, for this window's session (never saved: a reload asks again). */
-  private grantsFor(conversationId: string): ChatGrants {
-    let grants = this.chatGrants.get(conversationId);
-    if (!grants) this.chatGrants.set(conversationId, (grants = new Set()));
-    return grants;
-  }
-
-  private async stopAndWait(): Promise<void> {
-    const run = this.run;
-    if (!run) return;
-    run.stop();
-    await run.finished;
-  }
-
-  private async runAnswer(conversation: Conversation, exchange: Exchange, mode: 'answer' | 'continue', options: AnswerRunOptions = {}): Promise<void> {
-    const run = new AnswerRun(conversation, exchange, mode, {
-      runner: this.deps.runner,
-      userContent: this.deps.userContent,
-      prefillAllowed: this.deps.prefillAllowed,
-      tools: this.deps.tools?.enabled() ? this.deps.tools : undefined,
-      policy: this.deps.toolPolicy ?? defaultToolPolicy,
-      grants: this.grantsFor(conversation.id),
-      post: this.deps.post,
-      batcher: this.batcher,
-      now: this.now,
-      disposed: () => this.disposed,
-      saveSoon: () => this.sync.saveSoon(),
-      save: (c, options) => this.sync.save(c, options),
-      ended: (ended) => {
-        this.list.touch(ended.conversation);
-        if (this.run === ended) this.run = undefined;
-      },
-      compact: (r, messages, force, maximum) => this.compaction.auto(r, messages, force, maximum),
-      settled: (c) => {
-        // The list is ordered by last activity, which just changed.
-        if (c !== this.list.active) return;
-        this.postConversations();
-        // The answer is context for the next question now, and its real input tokens calibrate the preview.
-        this.postEstimate();
-      },
-    }, options);
-    this.run = run;
-    await run.start();
-  }
-
-  private liveOverride(): { answerId: string; messages: StoredMessage[]; tools: ReadonlyMap<string, ToolView> } | undefined {
-    const run = this.run;
-    if (!run || run.conversation !== this.list.active) return undefined;
-    return { answerId: run.exchange.answer.id, messages: run.liveMessages(), tools: run.toolViews };
   }
 
   private postSnapshot(): void {
