@@ -24,111 +24,13 @@
 //   stays whole too. A window that finds the files changed by another one merges and writes whole, as before.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import * as z from 'zod';
-import {
-  AnswerMetaSchema,
-  AnswerStatusSchema,
-  ConversationSummarySchema,
-  ToolChangeSchema,
-  TurnFileChangeSchema,
-  TurnErrorSchema,
-  UserTurnSchema,
-  type ConversationSummary,
-} from '../../common/protocol';
+import type { ConversationSummary } from '../../common/protocol';
 import type { ConversationData } from './conversation';
+import { applyJournal, journalRecords, readJournal, type Shape } from './conversationJournal';
 import { mergeConversationData } from './conversationMerge';
-import { crc32 } from '../storage/crc32';
+import { ConversationDataSchema, IndexSchema, type Index } from './storedConversation';
 import { describeWriteError, nodeStorageFs, type StorageFs } from '../storage/storageFs';
 import { LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
-
-const StoredMessageSchema = z.object({
-  // Blocks are kept as the API sent them; only their `type` matters to us, the rest goes back unchanged.
-  content: z.array(z.looseObject({ type: z.string() })),
-  complete: z.boolean(),
-  stopReason: z.string().optional(),
-  toolResults: z.array(z.object({
-    toolUseId: z.string(),
-    content: z.string(),
-    isError: z.boolean().optional(),
-    summary: z.string().optional(),
-    state: z.enum(['done', 'error', 'applied', 'rejected']),
-    change: ToolChangeSchema.optional(),
-  })).optional(),
-});
-
-/**
- * A saved user turn. Files written before turns could carry several context items have a single `code` (a selection
- * without an id): it becomes `context: [that selection]`, with an id derived from the turn's.
- */
-const StoredUserTurnSchema = z.preprocess((value) => {
-  if (typeof value !== 'object' || value === null || !('code' in value)) return value;
-  const { code, ...rest } = value as { code?: unknown; id?: unknown; context?: unknown };
-  if (rest.context !== undefined || typeof code !== 'object' || code === null) return rest;
-  return { ...rest, context: [{ id: `${String(rest.id)}-code`, kind: 'selection', ...code }] };
-}, UserTurnSchema);
-
-const ExchangeSchema = z.object({
-  user: StoredUserTurnSchema,
-  answer: z.object({
-    id: z.string(),
-    status: AnswerStatusSchema,
-    meta: AnswerMetaSchema.optional(),
-    error: TurnErrorSchema.optional(),
-    messages: z.array(StoredMessageSchema),
-    paused: z.string().optional(),
-    changes: z.array(TurnFileChangeSchema.extend({ fsPath: z.string(), before: z.string().nullable() })).optional(),
-  }),
-  askedAt: z.number().optional(),
-  updatedAt: z.number().optional(),
-  streamingPid: z.number().optional(),
-});
-
-const CompactionSchema = z.object({
-  id: z.string(),
-  throughAnswerId: z.string(),
-  summary: z.string(),
-  trigger: z.enum(['auto', 'manual']),
-  duringAnswerId: z.string().optional(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  edited: z.boolean().optional(),
-  undone: z.boolean().optional(),
-  meta: AnswerMetaSchema.optional(),
-  tokensBefore: z.number().optional(),
-  tokensAfter: z.number().optional(),
-  covers: z.number().optional(),
-});
-
-const ConversationDataSchema = z.object({
-  version: z.literal(1),
-  id: z.string().min(1),
-  title: z.string(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  exchanges: z.array(ExchangeSchema),
-  removed: z.array(z.string()).optional(),
-  compactions: z.array(CompactionSchema).optional(),
-});
-
-/** One journal record: an exchange as it now is (new or changed), and the chat's title and times with it. */
-const JournalRecordSchema = z.object({
-  gen: z.string(),
-  title: z.string(),
-  updatedAt: z.number(),
-  removed: z.array(z.string()).optional(),
-  /** The chat's summaries as they are (small): a record carries them whole. */
-  compactions: z.array(CompactionSchema).optional(),
-  exchange: ExchangeSchema,
-});
-
-const TombstoneSchema = z.object({ id: z.string(), at: z.number() });
-const IndexSchema = z.object({
-  version: z.literal(1),
-  conversations: z.array(ConversationSummarySchema),
-  /** Conversations deleted (by any window): never written again. */
-  deleted: z.array(TombstoneSchema).optional(),
-});
-type Index = { conversations: ConversationSummary[]; deleted: z.infer<typeof TombstoneSchema>[] };
 
 /** Ids become file names: only ids we generate (uuid-like) are accepted. */
 const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -195,15 +97,6 @@ export interface ConversationStoreOptions {
 
 type FileRead = { state: 'ok'; data: ConversationData; gen?: string } | { state: 'missing' } | { state: 'unreadable'; reason: string };
 
-/** What this store knows the chat's files hold (after its last write or read of them): the ground for a delta save. */
-interface Shape {
-  /** Generation of the base file (journal records name it). */
-  gen: string;
-  /** The exchange objects the caller's copy held then, in order (a delta needs the others to be these). */
-  refs: readonly unknown[];
-  baseSize: number;
-  journalSize: number;
-}
 type IndexRead = Index & { state: 'ok' | 'missing' | 'unreadable' };
 
 export class ConversationStore {
@@ -772,88 +665,4 @@ export class StorageWriteError extends Error {
 
 function conversationIds(names: string[]): Set<string> {
   return new Set(names.filter((n) => n.endsWith('.json') && n !== 'index.json').map((n) => n.slice(0, -5)).filter((id) => SAFE_ID.test(id)));
-}
-
-type JournalRecord = z.infer<typeof JournalRecordSchema>;
-
-/**
- * The journal lines of a delta save, or undefined when a delta cannot stand for this save: an exchange other than the
- * changed ones is not the object this store last wrote or read at its place, or one was removed or inserted.
- */
-function journalRecords(data: ConversationData, refs: readonly ConversationData['exchanges'][number][], shape: Shape, changed: ReadonlySet<string>): string | undefined {
-  if (refs.length < shape.refs.length) return undefined;
-  const known = new Set<string>();
-  let lines = '';
-  for (let i = 0; i < refs.length; i++) {
-    const exchange = refs[i]!;
-    const id = exchange.answer.id;
-    const before = shape.refs[i] as ConversationData['exchanges'][number] | undefined;
-    if (before) {
-      if (before.answer.id !== id) return undefined;
-      // Not named as changed: it must be the very object last written or read (unchanged, by the caller's promise).
-      if (!changed.has(id)) {
-        if (exchange !== before) return undefined;
-        known.add(id);
-        continue;
-      }
-    } else if (!changed.has(id) || known.has(id)) {
-      return undefined;
-    }
-    known.add(id);
-    const record = JSON.stringify({ gen: shape.gen, title: data.title, updatedAt: data.updatedAt, ...(data.removed?.length ? { removed: data.removed } : {}), ...(data.compactions?.length ? { compactions: data.compactions } : {}), exchange });
-    lines += `\n${record.length} ${crc32(record).toString(16).padStart(8, '0')} ${record}\n`;
-  }
-  return lines;
-}
-
-/** The whole records of generation `gen`, in order; a line cut short, damaged, or of another generation is skipped. */
-export function readJournal(text: string, gen: string): { records: JournalRecord[]; dropped: number } {
-  const records: JournalRecord[] = [];
-  let dropped = 0;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const match = /^(\d+) ([0-9a-f]{8}) /.exec(line);
-    const json = match ? line.slice(match[0].length) : '';
-    if (!match || json.length !== Number(match[1]) || crc32(json) !== parseInt(match[2]!, 16)) {
-      dropped++;
-      continue;
-    }
-    let record: z.ZodSafeParseResult<JournalRecord>;
-    try {
-      record = JournalRecordSchema.safeParse(JSON.parse(json));
-    } catch {
-      dropped++;
-      continue;
-    }
-    if (!record.success) dropped++;
-    else if (record.data.gen === gen) records.push(record.data);
-  }
-  return { records, dropped };
-}
-
-/** The base with the records applied in order: each exchange replaces the one with its answer id, or comes last. */
-function applyJournal(base: ConversationData, records: readonly JournalRecord[]): ConversationData {
-  const exchanges = base.exchanges.slice();
-  const at = new Map(exchanges.map((e, i) => [e.answer.id, i]));
-  const removed = new Set(base.removed ?? []);
-  let { title, updatedAt } = base;
-  let compactions = base.compactions;
-  for (const record of records) {
-    if (record.compactions) compactions = record.compactions as unknown as ConversationData['compactions'];
-    const exchange = record.exchange as unknown as ConversationData['exchanges'][number];
-    const i = at.get(exchange.answer.id);
-    if (i === undefined) at.set(exchange.answer.id, exchanges.push(exchange) - 1);
-    else exchanges[i] = exchange;
-    title = record.title;
-    updatedAt = Math.max(updatedAt, record.updatedAt);
-    for (const id of record.removed ?? []) removed.add(id);
-  }
-  return {
-    ...base,
-    title,
-    updatedAt,
-    exchanges: exchanges.filter((e) => !removed.has(e.answer.id)),
-    ...(removed.size > 0 ? { removed: [...removed] } : {}),
-    ...(compactions?.length ? { compactions } : {}),
-  };
 }
