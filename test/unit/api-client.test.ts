@@ -579,9 +579,11 @@ describe('idle timeout', () => {
       const stream = new MessagesClient({ apiKey: 'k', baseUrl: server.url, idleTimeoutMs: 100, sleep }).stream(REQUEST);
       const error = (await collect(stream)).error;
       assert.ok(error instanceof IdleTimeoutError, String(error));
-      assert.equal(server.requests.length, 1);
+      // No retry: no backoff wait and never a second request. (Under load the 100 ms can pass before the server's
+      // 'request' event has run in this same process, so the one request may not have been seen yet.)
       assert.deepEqual(waits, []);
-      await server.requests[0]!.closed;
+      assert.ok(server.requests.length <= 1, `requests: ${server.requests.length}`);
+      if (server.requests[0]) await server.requests[0].closed;
     } finally {
       await server.close();
     }

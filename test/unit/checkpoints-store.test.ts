@@ -2,10 +2,10 @@
 // file and a command's created/changed/deleted files, conflicts with the user's own edits, Redo, a reload, pruning,
 // and .git/ never read or written.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
 import { CheckpointStore, hashOf, MAX_SNAPSHOT_BYTES } from '../../src/core/checkpoints/checkpointStore';
 import { lineDelta } from '../../src/core/checkpoints/lineDelta';
@@ -302,4 +302,59 @@ test('line counts are a shortest diff: two edits far apart are two lines each wa
   assert.deepEqual(lineDelta('a\nb\n', ''), { added: 0, removed: 2 });
   assert.deepEqual(lineDelta('a\nb\nc\n', 'a\nx\nc\ny\n'), { added: 2, removed: 1 });
   assert.deepEqual(lineDelta('same\n', 'same\n'), { added: 0, removed: 0 });
+});
+
+test('Restore never writes in place: a damaged checkpoint copy is refused and the file left whole; mode and symlinks kept', async () => {
+  const s = store();
+  await writeFile(file('run.sh'), '#!/bin/sh\necho one\n', { mode: 0o755 });
+  await symlink('src/b.txt', file('link.txt'));
+  await s.beforeWrite('q1', 'c', file('a.txt'));
+  await writeFile(file('a.txt'), 'a2\n');
+  await s.afterWrite('q1', file('a.txt'));
+  await s.beforeWrite('q1', 'c', file('run.sh'));
+  await writeFile(file('run.sh'), '#!/bin/sh\necho two\n');
+  await s.afterWrite('q1', file('run.sh'));
+  await s.beforeWrite('q1', 'c', file('link.txt'));
+  await writeFile(file('link.txt'), 'b2 through the link\n');
+  await s.afterWrite('q1', file('link.txt'));
+  // The copy of a.txt's content before the question is damaged on disk (as after a power cut before it was flushed).
+  const blob = join(dir, 'blobs', hashOf('a1\n').slice(0, 2), hashOf('a1\n').slice(2));
+  await writeFile(blob, '');
+  const summary = await s.restore('q1', await s.plan('q1'));
+  assert.deepEqual(summary.failed?.map((f) => [f.path, /damaged/.test(f.reason)]), [[file('a.txt'), true]]);
+  assert.equal(await read('a.txt'), 'a2\n', 'a damaged copy is never written over the file');
+  assert.equal(await read('run.sh'), '#!/bin/sh\necho one\n');
+  assert.equal((await stat(file('run.sh'))).mode & 0o777, 0o755, 'the mode is kept');
+  assert.equal((await lstat(file('link.txt'))).isSymbolicLink(), true, 'the symlink stays a symlink');
+  assert.equal(await read('src/b.txt'), 'b1\n', 'its target is restored');
+  assert.deepEqual((await readdir(ws)).filter((n) => n.includes('tmp')), [], 'no temporary file is left');
+});
+
+test('Restore on a full disk: the file that does not fit is left whole and reported, the others are restored', async (t) => {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return t.skip('needs root on Linux to mount a small tmpfs (CI runs as root)');
+  const small = join(base, 'small');
+  await mkdir(small);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small]);
+  if (mounted.status !== 0) return t.skip(`mount failed: ${mounted.stderr.toString().trim()}`);
+  try {
+    ws = small;
+    const s = store();
+    await writeFile(file('big.txt'), 'x'.repeat(100_000));
+    await writeFile(file('small.txt'), 'small before\n');
+    await s.beforeWrite('q1', 'c', file('big.txt'));
+    await writeFile(file('big.txt'), 'shrunk by the question\n');
+    await s.afterWrite('q1', file('big.txt'));
+    await s.beforeWrite('q1', 'c', file('small.txt'));
+    await writeFile(file('small.txt'), 'small after\n');
+    await s.afterWrite('q1', file('small.txt'));
+    // Fill the disk: 100 KB no longer fits, a few bytes still do.
+    await writeFile(join(small, 'filler'), Buffer.alloc(200_000));
+    const summary = await s.restore('q1', await s.plan('q1'));
+    assert.deepEqual(summary.failed, [{ path: file('big.txt'), reason: 'the disk is full' }]);
+    assert.equal(await read('big.txt'), 'shrunk by the question\n', 'not cut short: whole, as it was');
+    assert.equal(await read('small.txt'), 'small before\n');
+    assert.deepEqual((await readdir(small)).sort(), ['big.txt', 'filler', 'small.txt'], 'no temporary file is left');
+  } finally {
+    spawnSync('umount', [small]);
+  }
 });

@@ -10,7 +10,7 @@
 // entries. Blobs need no lock (a name is its content); pruning deletes only blobs nothing refers to that are older than
 // BLOB_GRACE_MS, so a blob another window has just written or reused is never removed before its index entry lands.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { withFileLock, type FileLockOptions } from '../conversation/fileLock';
 import { looksBinary } from '../tools/textFile';
@@ -108,6 +108,8 @@ export interface RestoreSummary {
   kept: string[];
   /** Editors whose unsaved text is to be put back (path → text hash): the host sets them, unsaved. */
   texts: { path: string; text: string }[];
+  /** Files that could not be written (a full disk, no permission, damaged checkpoint content): left as they were. */
+  failed?: { path: string; reason: string }[];
 }
 
 /** A file a question changed, for the line under its answer ("Changed 3 files +40 −12"). */
@@ -136,6 +138,14 @@ async function readOrNull(path: string): Promise<Buffer | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
     throw error;
   }
+}
+
+/** Why a file could not be put back, in words (no path: the summary names the file). */
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'the disk is full';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'no permission to write it';
+  return error instanceof Error ? error.message : String(error);
 }
 
 const emptySummary = (): RestoreSummary => ({ restored: [], deleted: [], kept: [], texts: [] });
@@ -234,8 +244,11 @@ export class CheckpointStore {
     return hash;
   }
 
+  /** A kept content, checked against its hash: a blob damaged on disk (a crash before it reached the disk) is never written back. */
   async getBlob(hash: string): Promise<Buffer> {
-    return readFile(this.blobPath(hash));
+    const bytes = await readFile(this.blobPath(hash));
+    if (hashOf(bytes) !== hash) throw new Error(`the checkpoint's copy is damaged (${hash.slice(0, 12)})`);
+    return bytes;
   }
 
   /** Keeps a file's current content (null: it does not exist). */
@@ -460,8 +473,15 @@ export class CheckpointStore {
           summary.kept.push(item.path);
           continue;
         }
-        const now = await this.capture(item.path);
-        if (now !== item.target) await this.write(item.path, item.target);
+        let now: Content;
+        try {
+          now = await this.capture(item.path);
+          if (now !== item.target) await this.write(item.path, item.target);
+        } catch (error) {
+          // The file is as it was (writes go to a temporary file first); the others are still restored.
+          (summary.failed ??= []).push({ path: item.path, reason: reasonOf(error) });
+          continue;
+        }
         const seen = item.currentText ?? now;
         redo.files[item.path] = { before: now, after: item.target, ...(item.text || item.currentText ? { buffer: { before: seen ?? '', after: item.text ?? item.target ?? '' } } : {}) };
         if (item.text) summary.texts.push({ path: item.path, text: item.text });
@@ -504,7 +524,14 @@ export class CheckpointStore {
           summary.kept.push(path);
           continue;
         }
-        if (current !== before) await this.write(path, before);
+        if (current !== before) {
+          try {
+            await this.write(path, before);
+          } catch (error) {
+            (summary.failed ??= []).push({ path, reason: reasonOf(error) });
+            continue;
+          }
+        }
         if (buffer && buffer.before !== before && buffer.before !== '') summary.texts.push({ path, text: buffer.before });
         (before === null ? summary.deleted : summary.restored).push(path);
       }
@@ -517,6 +544,11 @@ export class CheckpointStore {
     return { ...summary, questionId: done.questionId, conversationId: done.conversationId, ...(payload ? { payload } : {}) };
   }
 
+  /**
+   * Puts a file back. Never in place: the content goes to a temporary file beside it (flushed to disk) that then
+   * replaces the file in one rename, so a full disk, a crash or a kill mid-write leaves the file whole, as it was or as
+   * restored, never cut short. The file's mode is kept; through a symlink, its target is written.
+   */
   private async write(path: string, content: Content): Promise<void> {
     if (inGit(path)) return;
     if (content === null) {
@@ -525,8 +557,25 @@ export class CheckpointStore {
       });
       return;
     }
-    await mkdir(nodePath.dirname(path), { recursive: true });
-    await writeFile(path, await this.getBlob(content));
+    const bytes = await this.getBlob(content);
+    const target = await realpath(path).catch(() => path);
+    await mkdir(nodePath.dirname(target), { recursive: true });
+    const mode = (await stat(target).catch(() => undefined))?.mode;
+    const tmp = nodePath.join(nodePath.dirname(target), `.${nodePath.basename(target)}.${process.pid}.${++this.tmpCounter}.restore-tmp`);
+    try {
+      const handle = await open(tmp, 'wx', mode === undefined ? 0o666 : mode & 0o7777);
+      try {
+        await handle.writeFile(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      if (mode !== undefined) await chmod(tmp, mode & 0o7777);
+      await rename(tmp, target);
+    } catch (error) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**

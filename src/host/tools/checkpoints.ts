@@ -127,7 +127,17 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
       const items = await store.plan(userTurnId, unsavedHashes());
       const conflicts = items.filter((i) => i.conflict);
       const overwrite = conflicts.length > 0 ? await this.decideConflicts(conflicts, (item) => this.showDiff(item)) : new Set<string>();
-      summary = await store.restore(userTurnId, items, overwrite);
+      try {
+        summary = await store.restore(userTurnId, items, overwrite);
+      } catch (error) {
+        // The checkpoint index could not be read or written (a full disk, the lock held by a stuck window): the turn
+        // stays, so nothing in the chat says files went back when some may not have.
+        const text = vscode.l10n.t('Restore could not finish: {0}. The conversation is unchanged: Restore again once that is fixed (files already put back stay so).', error instanceof Error ? error.message : String(error));
+        this.log(`Checkpoints: Restore of ${userTurnId} failed: ${String(error)}`);
+        chat.notify(text);
+        void vscode.window.showErrorMessage(text);
+        return undefined;
+      }
       await this.afterWrites(summary);
     }
     const conversationId = chat.conversationId();
@@ -141,7 +151,8 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
     }
     const text = summaryText(summary, this.display);
     chat.notify(text);
-    void vscode.window.showInformationMessage(text, vscode.l10n.t('Redo')).then((choice) => {
+    const show = summary.failed?.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(text, vscode.l10n.t('Redo')).then((choice) => {
       if (choice) void this.redo(chat);
     });
     return summary;
@@ -233,6 +244,8 @@ export function summaryText(summary: RestoreSummary, display: (fsPath: string) =
   if (summary.restored.length > 0) parts.push(`${n(summary.restored.length, 'file', 'files')} restored`);
   if (summary.deleted.length > 0) parts.push(`${summary.deleted.length} deleted`);
   if (summary.kept.length > 0) parts.push(`${summary.kept.length} kept: you changed ${summary.kept.length === 1 ? 'it' : 'them'} (${summary.kept.map(display).join(', ')})`);
+  const failed = summary.failed ?? [];
+  if (failed.length > 0) parts.push(`${n(failed.length, 'file', 'files')} could not be written and ${failed.length === 1 ? 'is' : 'are'} as before (${failed.map((f) => `${display(f.path)}: ${f.reason}`).join('; ')})`);
   return parts.length > 0 ? parts.join(', ') : 'No files to restore';
 }
 
