@@ -27,7 +27,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { withFileLock, type FileLockOptions } from '../conversation/fileLock';
 import { describeWriteError, nodeStorageFs, type StorageFs, type WriteFailure } from '../storage/storageFs';
-import { Folder, emptyFoldState, pruneFoldState, requestEntry, totalsFor, type CostTotals, type FoldState, type LedgerEntry, type RecordInput } from './costTotals';
+import { Folder, emptyFoldState, pruneFoldState, requestEntry, totalsFor, type CostTotals, type LedgerEntry, type RecordInput } from './costTotals';
+import { foldInSlices, newSummary, readFileFrom, readFrom, readSummaryAsync, readSummarySync, safeReaddirSync, stampOf, statAsync, statOf, wholeLines, withLiveFile, type FullRead, type Summary } from './ledgerFiles';
 
 export interface CostLedgerOptions {
   /** Rotate the live file once it is larger than this (default 256 KiB, about 1,200 requests). */
@@ -52,15 +53,6 @@ export interface CompactionResult {
   foldedBytes: number;
   deletedSegments: number;
 }
-
-interface Summary {
-  version: 2;
-  at: number;
-  covered: Record<string, { bytes: number; at: number }>;
-  state: FoldState;
-}
-
-const SUMMARY_VERSION = 2;
 
 export class CostLedger {
   readonly summaryPath: string;
@@ -409,144 +401,5 @@ export class CostLedger {
       fs.readSync(fd, last, 0, 1, size - 1);
       return last[0] !== 0x0a;
     });
-  }
-}
-
-interface FullRead {
-  summary: Summary | undefined;
-  summaryStamp: string;
-  segmentTexts: string[];
-  liveText: string;
-  liveBytes: number;
-  liveInode: number | undefined;
-}
-
-function newSummary(now: number): Summary {
-  return { version: SUMMARY_VERSION, at: now, covered: {}, state: emptyFoldState() };
-}
-
-function parseSummary(text: string): Summary | undefined {
-  try {
-    const value = JSON.parse(text) as Partial<Summary>;
-    if (value.version !== SUMMARY_VERSION || typeof value.state !== 'object' || value.state === null || typeof value.covered !== 'object' || value.covered === null) return undefined;
-    const state = { ...emptyFoldState(), ...value.state };
-    return { version: SUMMARY_VERSION, at: typeof value.at === 'number' ? value.at : 0, covered: value.covered, state };
-  } catch {
-    return undefined;
-  }
-}
-
-function readSummarySync(file: string): Summary | undefined {
-  try {
-    return parseSummary(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-async function readSummaryAsync(file: string): Promise<Summary | undefined> {
-  try {
-    return parseSummary(await fs.promises.readFile(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function statOf(file: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
-async function statAsync(file: string): Promise<fs.Stats | undefined> {
-  try {
-    return await fs.promises.stat(file);
-  } catch {
-    return undefined;
-  }
-}
-
-function stampOf(stat: fs.Stats | undefined): string {
-  return stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : '';
-}
-
-function safeReaddirSync(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/** Everything from `offset` to the end of the open file. */
-function readFrom(fd: number, offset: number): Buffer {
-  const size = fs.fstatSync(fd).size;
-  if (size <= offset) return Buffer.alloc(0);
-  const buffer = Buffer.alloc(size - offset);
-  let read = 0;
-  while (read < buffer.length) {
-    const n = fs.readSync(fd, buffer, read, buffer.length - read, offset + read);
-    if (n === 0) break;
-    read += n;
-  }
-  return buffer.subarray(0, read);
-}
-
-async function readFileFrom(file: string, offset: number): Promise<Buffer> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    const size = (await handle.stat()).size;
-    if (size <= offset) return Buffer.alloc(0);
-    const buffer = Buffer.alloc(size - offset);
-    let read = 0;
-    while (read < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, offset + read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    return buffer.subarray(0, read);
-  } finally {
-    await handle.close();
-  }
-}
-
-const SLICE_CHARS = 1_000_000;
-
-/** Folds `text` about 5,000 lines at a time, letting other work run between slices (the extension host is shared). */
-async function foldInSlices(folder: Folder, text: string): Promise<void> {
-  let start = 0;
-  while (text.length - start > SLICE_CHARS) {
-    const end = text.indexOf('\n', start + SLICE_CHARS);
-    if (end < 0) break;
-    folder.applyText(text.slice(start, end + 1));
-    start = end + 1;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  folder.applyText(start === 0 ? text : text.slice(start));
-}
-
-/** The whole lines of `buffer` (a line still being written waits for the next read) and their byte length. */
-function wholeLines(buffer: Buffer): { text: string; bytes: number } {
-  const lastNewline = buffer.lastIndexOf(0x0a);
-  if (lastNewline < 0) return { text: '', bytes: 0 };
-  return { text: buffer.subarray(0, lastNewline + 1).toString('utf8'), bytes: lastNewline + 1 };
-}
-
-/** Runs `read` on the file opened for reading; false when it cannot be opened or `read` throws (the file is closed after). */
-function withLiveFile(filePath: string, read: (fd: number) => boolean): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(filePath, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    return read(fd);
-  } catch {
-    return false;
-  } finally {
-    fs.closeSync(fd);
   }
 }
