@@ -150,3 +150,13 @@ export function withLiveFile(filePath: string, read: (fd: number) => boolean): b
     fs.closeSync(fd);
   }
 }
+
+/** The ledger's segment files in `dir` (named after the live file's `base`), oldest first. */
+export async function segmentNames(dir: string, base: string): Promise<string[]> {
+  const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => isSegment(base, n)).sort();
+}
+
+export function isSegment(base: string, name: string): boolean {
+  return name.startsWith(`${base}.`) && name.endsWith('.segment.jsonl');
+}
