@@ -37,12 +37,18 @@ export interface WorkbenchRound {
   frames: number;
   /** The same for the workbench's own frame (its main thread relays every message to the webview). */
   workbenchMaxGapMs: number;
-  /** Long animation frames (over 50 ms) in the webview's frame; their summed duration; forced style+layout in their scripts. */
+  /** Long animation frames (over 50 ms) of the renderer (as the workbench's frame sees them); their summed duration; forced style+layout in their scripts. */
   longFrames: number;
   longFramesMs: number;
   forcedLayoutMs: number;
   /** CDP Performance metrics of the webview's renderer over the round (the workbench's too when they share a process). */
   taskMs: number;
+  /** CPU time of the renderer's main thread and of its whole process (load does not inflate these as it does wall time). */
+  threadCpuMs: number;
+  processCpuMs: number;
+  /** From the trace (FASTROUTER_BENCH_TRACE): the longest main-thread task between the request and the end, in CPU time and wall time. */
+  longestTaskCpuMs: number;
+  longestTaskMs: number;
   scriptMs: number;
   layoutMs: number;
   recalcStyleMs: number;
@@ -52,7 +58,12 @@ export interface WorkbenchRound {
   messages: number;
   /** Whether the webview has its own renderer process (so the metrics are the webview's alone). */
   ownProcess: boolean;
+  /** The frame gaps over NOTE_GAP_MS in either frame, worst first, with what they were. */
+  notes: GapNote[];
 }
+
+/** Gaps longer than this are described in the table of worst frames. */
+const NOTE_GAP_MS = 90;
 
 export interface WorkbenchBenchResult {
   answerChars: number;
@@ -166,8 +177,19 @@ const INSTRUMENT = `(marker) => {
   try {
     observer = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
-        const forced = (entry.scripts ?? []).reduce((n, s) => n + s.forcedStyleAndLayoutDuration, 0);
-        state.loaf.push({ start: performance.timeOrigin + entry.startTime, duration: entry.duration, forced });
+        const scripts = (entry.scripts ?? []).map((s) => ({
+          url: (s.sourceURL || '').split('/').slice(-2).join('/'), fn: s.sourceFunctionName || '', invoker: s.invoker || '', type: s.invokerType || '',
+          duration: s.duration, forced: s.forcedStyleAndLayoutDuration,
+        }));
+        const forced = scripts.reduce((n, s) => n + s.forced, 0);
+        const start = performance.timeOrigin + entry.startTime;
+        state.loaf.push({
+          start, duration: entry.duration, forced, blocking: entry.blockingDuration ?? 0,
+          // Where the frame's time went after its scripts: style and layout, then paint (until its end).
+          renderStart: entry.renderStart ? performance.timeOrigin + entry.renderStart - start : 0,
+          styleStart: entry.styleAndLayoutStart ? performance.timeOrigin + entry.styleAndLayoutStart - start : 0,
+          scripts,
+        });
       }
     });
     observer.observe({ type: 'long-animation-frame', buffered: false });
@@ -176,15 +198,112 @@ const INSTRUMENT = `(marker) => {
   window.__bench = state;
 }`;
 
-interface Collected { frames: number[]; markerAt: number; messages: number; loaf: Array<{ start: number; duration: number; forced: number }> }
+interface LoafScript { url: string; fn: string; invoker: string; type: string; duration: number; forced: number }
+/** A long animation frame as the observer reported it (times in epoch ms; renderStart/styleStart from its start, 0 if none). */
+interface LongFrame { start: number; duration: number; forced: number; blocking: number; renderStart: number; styleStart: number; scripts: LoafScript[] }
+interface Collected { frames: number[]; markerAt: number; messages: number; loaf: LongFrame[]; sync: { epoch: number } }
 
-const COLLECT = `(() => { const s = window.__bench; s.stop(); return { frames: s.frames, markerAt: s.markerAt, messages: s.messages, loaf: s.loaf }; })()`;
+/** Stops the instrumentation and returns what it saw; `console.timeStamp` marks the moment in a trace, to align its clock. */
+const COLLECT = `(() => { const s = window.__bench; s.stop(); const epoch = performance.timeOrigin + performance.now(); console.timeStamp('fastrouter-bench-sync'); return { frames: s.frames, markerAt: s.markerAt, messages: s.messages, loaf: s.loaf, sync: { epoch } }; })()`;
+
+/** One long frame gap, described: when in the stream, and what the main thread did in it. */
+export interface GapNote {
+  frame: 'webview' | 'workbench';
+  /** From the simulator's first byte (request received), ms. */
+  at: number;
+  phase: string;
+  gapMs: number;
+  /** The long animation frames (either frame's observer) inside the gap: duration, scripts (source, invoker, ms), forced layout. */
+  loaf: string;
+  /** From the trace (FASTROUTER_BENCH_TRACE=1): the main thread's tasks in the gap, their time by event, GC. */
+  trace: string;
+  gcMs: number;
+}
 
 function gaps(frames: number[], from: number, to: number): number[] {
   const inside = frames.filter((t) => t >= from && t <= to);
   const out: number[] = [];
   for (let i = 1; i < inside.length; i++) out.push(inside[i]! - inside[i - 1]!);
   return out;
+}
+
+/** The intervals between frames inside [from, to] as [start, end] pairs. */
+function gapSpans(frames: number[], from: number, to: number): Array<[number, number]> {
+  const inside = frames.filter((t) => t >= from && t <= to);
+  const out: Array<[number, number]> = [];
+  for (let i = 1; i < inside.length; i++) out.push([inside[i - 1]!, inside[i]!]);
+  return out;
+}
+
+/** The longest main-thread task in [from, to] (epoch ms) by CPU time, and the longest by wall time; zeros without a trace. */
+function longestTask(trace: TraceEvent[] | undefined, inChat: Collected, from: number, to: number): { longestTaskCpuMs: number; longestTaskMs: number } {
+  const offset = trace ? traceOffset(trace, inChat) : undefined;
+  if (!trace || offset === undefined) return { longestTaskCpuMs: 0, longestTaskMs: 0 };
+  const tasks = mainThreadEvents(trace).filter((e) => isTask(e) && e.ts / 1000 + offset >= from && e.ts / 1000 + offset <= to);
+  return {
+    longestTaskCpuMs: Math.max(0, ...tasks.map((e) => (e.tdur ?? 0) / 1000)),
+    longestTaskMs: Math.max(0, ...tasks.map((e) => e.dur! / 1000)),
+  };
+}
+
+/** Trace µs → epoch ms: the offset, from the console.timeStamp the collection made. */
+function traceOffset(trace: TraceEvent[], inChat: Collected): number | undefined {
+  const sync = trace.filter((e) => e.name === 'TimeStamp' && e.args?.data?.message === 'fastrouter-bench-sync').sort((a, b) => a.ts - b.ts)[0];
+  return sync ? inChat.sync.epoch - sync.ts / 1000 : undefined;
+}
+
+const isGc = (name: string) => /GC|Scavenge|MarkCompact|Sweep/i.test(name);
+
+/** A function call named by its script's file and function (an event without a script by its name). */
+function eventLabel(e: TraceEvent): string {
+  const data = e.args?.data;
+  if ((e.name === 'FunctionCall' || e.name === 'EvaluateScript') && data?.url) return `${data.url.split('/').pop()!.split('?')[0]}:${data.functionName || '(anon)'}`;
+  if (e.name === 'EventDispatch' && data?.type) return `Event:${data.type}`;
+  if (e.name === 'TimerFire' || e.name === 'FireAnimationFrame') return e.name;
+  return e.name;
+}
+
+function describeLoaf(tag: string, l: LongFrame): string {
+  const script = l.scripts.reduce((n, x) => n + x.duration, 0);
+  const top = [...l.scripts].sort((a, b) => b.duration - a.duration).slice(0, 3)
+    .map((x) => `${x.invoker || x.type}${x.url ? ` @${x.url}${x.fn ? `:${x.fn}` : ''}` : ''} ${x.duration.toFixed(0)}${x.forced > 1 ? ` (forced ${x.forced.toFixed(0)})` : ''}`);
+  const render = l.renderStart > 0 ? `, render ${(l.duration - l.renderStart).toFixed(0)}` : '';
+  return `${tag} LoAF ${l.duration.toFixed(0)} ms (scripts ${script.toFixed(0)}${render}${l.forced > 1 ? `, forced layout ${l.forced.toFixed(0)}` : ''})${top.length ? `: ${top.join('; ')}` : ''}`;
+}
+
+/** The frame gaps over NOTE_GAP_MS in either frame during [from, to], each with what the observers and the trace saw in it. */
+function describeGaps(input: { inChat: Collected; inWorkbench: Collected; from: number; to: number; lastByte: number; trace: TraceEvent[] | undefined }): GapNote[] {
+  const { inChat, inWorkbench, from, to, lastByte, trace } = input;
+  const main = trace ? mainThreadEvents(trace) : [];
+  const offset = trace ? traceOffset(trace, inChat) : undefined;
+  const stream = lastByte - from;
+  const notes: GapNote[] = [];
+  for (const [frame, collected] of [['webview', inChat], ['workbench', inWorkbench]] as const) {
+    for (const [a, b] of gapSpans(collected.frames, from, to)) {
+      if (b - a <= NOTE_GAP_MS) continue;
+      const at = a - from;
+      const phase = a >= lastByte ? `end (+${(a - lastByte).toFixed(0)} after last byte)` : at < 0.1 * stream ? 'start' : `mid (${((100 * at) / stream).toFixed(0)}%)`;
+      const overlaps = (l: LongFrame) => l.start < b && l.start + l.duration > a;
+      const loaf = [...inChat.loaf.filter(overlaps).map((l) => describeLoaf('webview', l)), ...inWorkbench.loaf.filter(overlaps).map((l) => describeLoaf('workbench', l))].join(' | ');
+      let traceText = '';
+      let gcMs = 0;
+      if (offset !== undefined) {
+        const lo = (a - offset) * 1000;
+        const hi = (b - offset) * 1000;
+        const inside = main.filter((e) => e.ts < hi && e.ts + e.dur! > lo);
+        const tasks = inside.filter((e) => isTask(e) && e.dur! > 8000).sort((x, y) => y.dur! - x.dur!).slice(0, 3);
+        traceText = tasks.map((task) => {
+          const within = main.filter((e) => e.ts >= task.ts && e.ts + e.dur! <= task.ts + task.dur!);
+          const self = [...selfTimes(within, eventLabel).entries()].filter(([n]) => !TASK_NAMES.has(n)).sort((x, y) => y[1] - x[1]).slice(0, 5);
+          const cpu = task.tdur === undefined ? '' : ` (cpu ${(task.tdur / 1000).toFixed(0)})`;
+          return `task ${(task.dur! / 1000).toFixed(0)}${cpu} ms at +${(task.ts / 1000 + offset - from).toFixed(0)}: ${self.map(([n, us]) => `${n} ${(us / 1000).toFixed(0)}`).join(', ')}`;
+        }).join(' | ');
+        for (const [name, us] of selfTimes(inside)) if (isGc(name)) gcMs += us / 1000;
+      }
+      notes.push({ frame, at, phase, gapMs: b - a, loaf: loaf || '(no long animation frame reported)', trace: traceText, gcMs });
+    }
+  }
+  return notes.sort((x, y) => y.gapMs - x.gapMs);
 }
 
 function percentile(values: number[], p: number): number {
@@ -202,16 +321,33 @@ async function metrics(cdp: CDPSession): Promise<Record<string, number>> {
  * FASTROUTER_BENCH_PROFILE=DIR: a CPU profile and a timeline trace of the renderer for each round, saved in DIR, with
  * the main thread's time by event (layout, paint, style…) and the JS functions with the most self time printed.
  */
-async function startProfile(cdp: CDPSession): Promise<{ stop(name: string): Promise<void> }> {
+async function startProfile(cdp: CDPSession): Promise<{ stop(name: string): Promise<TraceEvent[]> }> {
   const dir = process.env.FASTROUTER_BENCH_PROFILE!;
   fs.mkdirSync(dir, { recursive: true });
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
   await cdp.send('Profiler.start');
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'toplevel', '__metadata'] }, transferMode: 'ReturnAsStream' });
+  const trace = await startTrace(cdp);
   return {
     async stop(name) {
       const { profile } = await cdp.send('Profiler.stop');
+      const events = await trace.stop();
+      fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      fs.writeFileSync(path.join(dir, `${name}.trace.json`), JSON.stringify(events));
+      console.log(`  profile ${name}:\n${summarizeProfile(profile, events)}`);
+      return events;
+    },
+  };
+}
+
+/** Categories of the timeline trace: tasks, scripts, style, layout, paint, and V8's GC events. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'toplevel', 'v8', 'v8.gc', 'blink.user_timing', '__metadata'];
+
+/** A timeline trace of the browser (FASTROUTER_BENCH_TRACE=1, or with the profile): what each long gap was. */
+async function startTrace(cdp: CDPSession): Promise<{ stop(): Promise<TraceEvent[]> }> {
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: TRACE_CATEGORIES }, transferMode: 'ReturnAsStream' });
+  return {
+    async stop() {
       const done = new Promise<string>((resolve) => cdp.once('Tracing.tracingComplete', (e) => resolve(e.stream!)));
       await cdp.send('Tracing.end');
       const handle = await done;
@@ -222,40 +358,58 @@ async function startProfile(cdp: CDPSession): Promise<{ stop(name: string): Prom
         if (chunk.eof) break;
       }
       await cdp.send('IO.close', { handle });
-      fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
-      fs.writeFileSync(path.join(dir, `${name}.trace.json`), text);
-      console.log(`  profile ${name}:\n${summarizeProfile(profile, JSON.parse(text) as { traceEvents: TraceEvent[] } | TraceEvent[])}`);
+      const parsed = JSON.parse(text) as { traceEvents: TraceEvent[] } | TraceEvent[];
+      return Array.isArray(parsed) ? parsed : parsed.traceEvents;
     },
   };
 }
 
-interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string } }
+interface TraceEvent {
+  name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; cat?: string;
+  /** Thread (CPU) time, µs: less than dur when the thread was preempted (a busy machine). */
+  tdur?: number;
+  args?: { name?: string; data?: { url?: string; functionName?: string; type?: string; message?: string; lineNumber?: number } };
+}
 interface CpuProfile { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>; samples?: number[]; timeDeltas?: number[] }
 
-function summarizeProfile(profile: CpuProfile, trace: { traceEvents: TraceEvent[] } | TraceEvent[]): string {
-  const events = Array.isArray(trace) ? trace : trace.traceEvents;
-  // The busiest renderer main thread (the workbench's, which the webview shares, or the webview's own).
+/** A top-level task of a thread (its name differs between Chromium versions). */
+const TASK_NAMES = new Set(['RunTask', 'ThreadControllerImpl::RunTask']);
+const isTask = (e: TraceEvent) => TASK_NAMES.has(e.name);
+
+/** The busiest renderer main thread (the workbench's, which the webview shares, or the webview's own): its complete events, in order. */
+function mainThreadEvents(events: TraceEvent[]): TraceEvent[] {
   const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const busy = (m: TraceEvent) => events.filter((e) => e.pid === m.pid && e.tid === m.tid && e.ph === 'X' && e.name === 'RunTask').reduce((n, e) => n + (e.dur ?? 0), 0);
+  const busy = (m: TraceEvent) => events.filter((e) => e.pid === m.pid && e.tid === m.tid && e.ph === 'X' && isTask(e)).reduce((n, e) => n + (e.dur ?? 0), 0);
   const main = mains.sort((a, b) => busy(b) - busy(a))[0];
+  if (!main) return [];
+  return events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+}
+
+/**
+ * Self time per event name (an event's duration less that of the events nested directly in it), of `list` (one
+ * thread's complete events in order); `label` can name an event more precisely (a function call by its script).
+ */
+function selfTimes(list: TraceEvent[], label: (e: TraceEvent) => string = (e) => e.name): Map<string, number> {
   const byName = new Map<string, number>();
-  if (main) {
-    // Self time per event name: an event's duration less that of the events nested directly in it.
-    const list = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
-    const stack: Array<{ e: TraceEvent; child: number }> = [];
-    const close = (until: number) => {
-      while (stack.length > 0 && stack.at(-1)!.e.ts + stack.at(-1)!.e.dur! <= until) {
-        const top = stack.pop()!;
-        byName.set(top.e.name, (byName.get(top.e.name) ?? 0) + top.e.dur! - top.child);
-        if (stack.length > 0) stack.at(-1)!.child += top.e.dur!;
-      }
-    };
-    for (const e of list) {
-      close(e.ts);
-      stack.push({ e, child: 0 });
+  const stack: Array<{ e: TraceEvent; child: number }> = [];
+  const close = (until: number) => {
+    while (stack.length > 0 && stack.at(-1)!.e.ts + stack.at(-1)!.e.dur! <= until) {
+      const top = stack.pop()!;
+      const key = label(top.e);
+      byName.set(key, (byName.get(key) ?? 0) + top.e.dur! - top.child);
+      if (stack.length > 0) stack.at(-1)!.child += top.e.dur!;
     }
-    close(Number.POSITIVE_INFINITY);
+  };
+  for (const e of list) {
+    close(e.ts);
+    stack.push({ e, child: 0 });
   }
+  close(Number.POSITIVE_INFINITY);
+  return byName;
+}
+
+function summarizeProfile(profile: CpuProfile, events: TraceEvent[]): string {
+  const byName = selfTimes(mainThreadEvents(events));
   const events10 = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([n, us]) => `${n} ${(us / 1000).toFixed(0)}`).join(', ');
   const self = new Map<number, number>();
   (profile.samples ?? []).forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0)));
@@ -289,6 +443,7 @@ async function runRound(variant: Variant, round: number, deltaCount: number): Pr
   await chat.evaluate(`(${INSTRUMENT})(${JSON.stringify(marker)})`);
   await page.mainFrame().evaluate(`(${INSTRUMENT})(null)`);
   const profiling = process.env.FASTROUTER_BENCH_PROFILE ? await startProfile(variant.cdp) : undefined;
+  const tracing = !profiling && process.env.FASTROUTER_BENCH_TRACE ? await startTrace(variant.cdp) : undefined;
   const before = await metrics(variant.cdp);
   const requestsBefore = sim.requests.length;
   await send(chat, `Explain the parser in detail (round ${round}).`);
@@ -296,14 +451,24 @@ async function runRound(variant: Variant, round: number, deltaCount: number): Pr
   await waitFor('the answer to be shown', async () => chat.evaluate('window.__bench.markerAt > 0') as Promise<boolean>, 120_000, 100);
   await chat.locator('.turn[data-role="assistant"][data-status="done"]').waitFor({ state: 'attached', timeout: 60_000 });
   const after = await metrics(variant.cdp);
-  if (profiling) await profiling.stop(`${variant.name}-${round}`);
   const inChat = await chat.evaluate(COLLECT) as Collected;
   const inWorkbench = await page.mainFrame().evaluate(COLLECT) as Collected;
+  let trace: TraceEvent[] | undefined;
+  if (profiling) trace = await profiling.stop(`${variant.name}-${round}`);
+  if (tracing) {
+    trace = await tracing.stop();
+    const dir = process.env.FASTROUTER_BENCH_TRACE!;
+    if (dir !== '1') {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${variant.name}-${round}.trace.json`), JSON.stringify(trace));
+    }
+  }
   const request = sim.requests[requestsBefore]!;
   const from = request.receivedAt;
   const to = inChat.markerAt;
   const chatGaps = gaps(inChat.frames, from, to);
-  const long = inChat.loaf.filter((l) => l.start >= from && l.start <= to);
+  // Chromium reports long animation frames to the local root (the workbench's frame), with the webview's scripts in them.
+  const long = (inChat.loaf.length > 0 ? inChat.loaf : inWorkbench.loaf).filter((l) => l.start >= from && l.start <= to);
   const d = (name: string) => (after[name] ?? 0) - (before[name] ?? 0);
   return {
     variant: variant.name,
@@ -318,6 +483,9 @@ async function runRound(variant: Variant, round: number, deltaCount: number): Pr
     longFramesMs: long.reduce((n, l) => n + l.duration, 0),
     forcedLayoutMs: long.reduce((n, l) => n + l.forced, 0),
     taskMs: d('TaskDuration') * 1000,
+    threadCpuMs: d('ThreadTime') * 1000,
+    processCpuMs: d('ProcessTime') * 1000,
+    ...longestTask(trace, inChat, from, to),
     scriptMs: d('ScriptDuration') * 1000,
     layoutMs: d('LayoutDuration') * 1000,
     recalcStyleMs: d('RecalcStyleDuration') * 1000,
@@ -325,6 +493,7 @@ async function runRound(variant: Variant, round: number, deltaCount: number): Pr
     recalcStyleCount: d('RecalcStyleCount'),
     messages: inChat.messages,
     ownProcess: variant.ownProcess,
+    notes: describeGaps({ inChat, inWorkbench, from, to, lastByte: request.completedAt!, trace }),
   };
 }
 
@@ -333,12 +502,13 @@ export async function benchWorkbench(options: { rounds?: number; deltas?: number
   const deltaCount = options.deltas ?? DELTAS;
   const base = options.base ?? process.env.FASTROUTER_BENCH_BASE ?? 'main';
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'extension.js'))) throw new Error('build first: npm run build');
-  const baseDir = buildBaseline(base);
+  // `--base none`: the candidate alone (to look at its frames quickly; no ratios).
+  const baseDir = base === 'none' ? undefined : buildBaseline(base);
   const variants: Variant[] = [];
   const results: WorkbenchRound[] = [];
   const loadBefore = os.loadavg();
   try {
-    variants.push(await startVariant('baseline', baseDir));
+    if (baseDir) variants.push(await startVariant('baseline', baseDir));
     variants.push(await startVariant('candidate', REPO_ROOT));
     for (let round = 0; round < rounds; round++) {
       // ABAB, then BABA, so neither always goes first.
@@ -352,7 +522,7 @@ export async function benchWorkbench(options: { rounds?: number; deltas?: number
     }
   } finally {
     for (const variant of variants) await variant.session.close();
-    removeBaseline(baseDir);
+    if (baseDir) removeBaseline(baseDir);
   }
   return { answerChars: ANSWER_CHARS, deltas: deltaCount, base, rounds: results, loadBefore, loadAfter: os.loadavg() };
 }
@@ -374,6 +544,10 @@ export function formatWorkbenchBench(result: WorkbenchBenchResult): string {
     ['longFramesMs', 'their total, ms'],
     ['forcedLayoutMs', 'forced style+layout in them, ms'],
     ['taskMs', 'renderer main-thread task time, ms'],
+    ['threadCpuMs', 'renderer main-thread CPU time, ms'],
+    ['processCpuMs', 'renderer process CPU time, ms'],
+    ['longestTaskMs', 'longest main-thread task (trace), ms'],
+    ['longestTaskCpuMs', '  its CPU time (the longest by CPU), ms'],
     ['scriptMs', '  script, ms'],
     ['layoutMs', '  layout, ms'],
     ['recalcStyleMs', '  recalc style, ms'],
@@ -391,13 +565,24 @@ export function formatWorkbenchBench(result: WorkbenchBenchResult): string {
       + `${cand[0]?.ownProcess === false ? ' (the webview shares the workbench renderer: its metrics include the workbench)' : ''}`,
     `  ${'figure'.padEnd(48)} ${'baseline'.padStart(9)} ${'candidate'.padStart(9)} ${'cand/base'.padStart(9)}`,
   ];
-  // Chromium reports no long animation frames to the webview's frame here (same-process iframe): leave out empty rows.
+  // Leave out rows Chromium did not fill.
   const anyLong = result.rounds.some((r) => r.longFrames > 0);
   for (const [key, label] of fields) {
     if (!anyLong && (key === 'longFrames' || key === 'longFramesMs' || key === 'forcedLayoutMs')) continue;
+    if (!result.rounds.some((r) => r.longestTaskMs > 0) && (key === 'longestTaskMs' || key === 'longestTaskCpuMs')) continue;
     const b = median(base.map((r) => r[key] as number));
     const c = median(cand.map((r) => r[key] as number));
     lines.push(`  ${label.padEnd(48)} ${b.toFixed(0).padStart(9)} ${c.toFixed(0).padStart(9)} ${(b === 0 ? '-' : (c / b).toFixed(2)).padStart(9)}`);
+  }
+  lines.push(`  frame gaps over ${NOTE_GAP_MS} ms, worst first (at: from the first byte; LoAF: long animation frames in the gap; task: the trace, FASTROUTER_BENCH_TRACE=1):`);
+  for (const name of ['baseline', 'candidate']) {
+    const notes = by(name).flatMap((r, i) => r.notes.map((n) => ({ ...n, round: i + 1 }))).sort((x, y) => y.gapMs - x.gapMs).slice(0, 8);
+    if (notes.length === 0) lines.push(`    ${name}: none`);
+    for (const n of notes) {
+      lines.push(`    ${name} r${n.round} ${n.frame.padEnd(9)} ${n.gapMs.toFixed(0).padStart(4)} ms at +${n.at.toFixed(0)} ms, ${n.phase}${n.gcMs > 0.5 ? `, GC ${n.gcMs.toFixed(0)} ms` : ''}`);
+      lines.push(`      ${n.loaf}`);
+      if (n.trace) lines.push(`      ${n.trace}`);
+    }
   }
   return lines.join('\n');
 }

@@ -65,8 +65,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const rules = own(new ProjectRules({ enabled: () => settings.current['rules.enabled'], onSettingsChange: settings.onDidChange, state: context.workspaceState, log }));
   const chat = own(registerChat(context, { runner, settings, log, models, rules, apiKey, costNotRecorded: cost.onDidFailToRecord }));
   const inline = own(new InlineExplainer({ runner, settings, chat, log, rules }));
-  const edit = own(new EditSelection({ runner, settings, state: context.globalState, log, models, rules }));
+  const edit = own(new EditSelection({ runner, settings, state: context.globalState, workspaceState: context.workspaceState, log, models, rules }));
   for (const disposable of registerEditSelection(edit)) own(disposable);
+  // A review a closed window left open is named (its file may hold both sides); not awaited.
+  void edit.safety?.reportCutShort();
   for (const disposable of registerFixWithFastRouter({ edit: (args) => edit.run(args), explain: (editor, question) => inline.explain(editor, question) })) own(disposable);
   for (const disposable of registerCommands({ settings, apiKey, cost, costView, chat, inline, models, log })) own(disposable);
   const languageModels = own(registerLanguageModels({ settings, apiKey, log, models, pipeline, beforeSend: lmSpendingGuard(cost, log) }));

@@ -1,7 +1,7 @@
 // The one typed message contract between the extension host and the chat webview, both directions.
 // Host and webview both import this file; it imports nothing from the project. Every message that
 // arrives from the webview is validated with `WebviewToHostSchema` before the host acts on it.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 // ---------------------------------------------------------------------------------------------
 // Shared value types
@@ -34,12 +34,12 @@ const MAX_SOURCE_BASE64 = Math.ceil(IMAGE_LIMITS.maxSourceBytes / 3) * 4;
  * the limits were checked (up to 5 MB of file); requests refuse those until they fit or are removed.
  */
 export const ImageAttachmentSchema = z.object({
-  id: z.string().min(1).max(100),
-  name: z.string().max(500),
+  id: z.string().check(z.minLength(1), z.maxLength(100)),
+  name: z.string().check(z.maxLength(500)),
   mediaType: ImageMediaTypeSchema,
-  data: z.string().max(7_000_000),
+  data: z.string().check(z.maxLength(7_000_000)),
   /** The user dropped it from the conversation: later requests no longer send it (a short note takes its place). */
-  omitted: z.boolean().optional(),
+  omitted: z.optional(z.boolean()),
 });
 export type ImageAttachment = z.infer<typeof ImageAttachmentSchema>;
 
@@ -51,17 +51,17 @@ export const CodeContextKindSchema = z.enum(['selection', 'file', 'problems']);
 export type CodeContextKind = z.infer<typeof CodeContextKindSchema>;
 
 export const CodeContextSchema = z.object({
-  id: z.string().min(1).max(100),
+  id: z.string().check(z.minLength(1), z.maxLength(100)),
   kind: CodeContextKindSchema,
-  languageId: z.string().max(200),
+  languageId: z.string().check(z.maxLength(200)),
   /** Workspace-relative path, or a readable name for untitled files and notebook cells. */
-  path: z.string().max(2000),
+  path: z.string().check(z.maxLength(2000)),
   /** Absent when the item is not a range of one file (problems). */
-  startLine: z.number().int().optional(),
-  endLine: z.number().int().optional(),
+  startLine: z.optional(z.int()),
+  endLine: z.optional(z.int()),
   text: z.string(),
   /** The user dropped it from the conversation: later requests no longer send it (a short note takes its place). */
-  omitted: z.boolean().optional(),
+  omitted: z.optional(z.boolean()),
 });
 export type CodeContext = z.infer<typeof CodeContextSchema>;
 
@@ -70,8 +70,8 @@ export const UserTurnSchema = z.object({
   role: z.literal('user'),
   text: z.string(),
   /** Code, files and problems the question is about, in the order they were added. */
-  context: z.array(CodeContextSchema).default([]),
-  images: z.array(ImageAttachmentSchema).default([]),
+  context: z._default(z.array(CodeContextSchema), []),
+  images: z._default(z.array(ImageAttachmentSchema), []),
 });
 export type UserTurn = z.infer<typeof UserTurnSchema>;
 
@@ -84,27 +84,27 @@ export type ToolState = z.infer<typeof ToolStateSchema>;
 
 /** A change a tool proposes (edit_file, create_file), as its approval card shows it. */
 export const ToolChangeSchema = z.object({
-  path: z.string().max(5000),
-  added: z.number().int().nonnegative(),
-  removed: z.number().int().nonnegative(),
-  create: z.boolean().optional(),
+  path: z.string().check(z.maxLength(5000)),
+  added: z.int().check(z.nonnegative()),
+  removed: z.int().check(z.nonnegative()),
+  create: z.optional(z.boolean()),
 });
 export type ToolChange = z.infer<typeof ToolChangeSchema>;
 
 // run_command (issue 17): the approval card's command with its parsed parts and the rule each matched.
 export const CommandPartViewSchema = z.object({
-  text: z.string().max(10_000),
+  text: z.string().check(z.maxLength(10_000)),
   verdict: z.enum(['allow', 'deny', 'ask']),
-  rule: z.string().max(1000).optional(),
-  reasons: z.array(z.string().max(500)).max(20),
+  rule: z.optional(z.string().check(z.maxLength(1000))),
+  reasons: z.array(z.string().check(z.maxLength(500))).check(z.maxLength(20)),
 });
 export const CommandCardSchema = z.object({
-  command: z.string().max(10_000),
+  command: z.string().check(z.maxLength(10_000)),
   /** Workspace-relative folder it runs in ("" = the workspace folder). */
-  cwd: z.string().max(5000),
-  parts: z.array(CommandPartViewSchema).max(200),
+  cwd: z.string().check(z.maxLength(5000)),
+  parts: z.array(CommandPartViewSchema).check(z.maxLength(200)),
   /** Why the whole command asks whatever the rules say (substitutions, unreadable text…). */
-  reasons: z.array(z.string().max(500)).max(20),
+  reasons: z.array(z.string().check(z.maxLength(500))).check(z.maxLength(20)),
 });
 export type CommandCard = z.infer<typeof CommandCardSchema>;
 
@@ -114,43 +114,43 @@ export type CommandCard = z.infer<typeof CommandCardSchema>;
  */
 export const TurnFileChangeSchema = z.object({
   /** Workspace-relative. */
-  path: z.string().max(5000),
-  added: z.number().int().nonnegative(),
-  removed: z.number().int().nonnegative(),
-  created: z.boolean().optional(),
-  deleted: z.boolean().optional(),
+  path: z.string().check(z.maxLength(5000)),
+  added: z.int().check(z.nonnegative()),
+  removed: z.int().check(z.nonnegative()),
+  created: z.optional(z.boolean()),
+  deleted: z.optional(z.boolean()),
 });
 export type TurnFileChange = z.infer<typeof TurnFileChangeSchema>;
 
 /** One block of an answer as the webview shows it. */
 export const AnswerBlockSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
-  z.object({ kind: z.literal('thinking'), text: z.string(), redacted: z.boolean().optional() }),
+  z.object({ kind: z.literal('thinking'), text: z.string(), redacted: z.optional(z.boolean()) }),
   z.object({
     kind: z.literal('tool_use'),
     name: z.string(),
     /** The input as pretty JSON. */
     input: z.string(),
     /** The tool_use id (absent in answers saved before tools existed). */
-    id: z.string().optional(),
-    state: ToolStateSchema.optional(),
+    id: z.optional(z.string()),
+    state: z.optional(ToolStateSchema),
     /** The row's text: "Read src/a.ts:1–40", "Searched 'parseUrl' — 12 matches". */
-    summary: z.string().optional(),
+    summary: z.optional(z.string()),
     /** What the model got back (cut for the view). */
-    result: z.string().optional(),
-    change: ToolChangeSchema.optional(),
+    result: z.optional(z.string()),
+    change: z.optional(ToolChangeSchema),
     /** Why a read waits for approval (a file that looks secret). */
-    reason: z.string().optional(),
+    reason: z.optional(z.string()),
     /** run_command: the command and its parsed parts, for the card. */
-    command: CommandCardSchema.optional(),
+    command: z.optional(CommandCardSchema),
     /** run_command: the live output so far (its last part), while it runs. */
-    output: z.string().optional(),
+    output: z.optional(z.string()),
   }),
   /**
    * A block the chat does not model (a server tool such as web search and its result, or a type the API added later),
    * shown as one compact row: `label` ("Searched the web: …", or the block's type); `type` is the API block type.
    */
-  z.object({ kind: z.literal('opaque'), type: z.string().max(200), label: z.string().max(1000) }),
+  z.object({ kind: z.literal('opaque'), type: z.string().check(z.maxLength(200)), label: z.string().check(z.maxLength(1000)) }),
 ]);
 export type AnswerBlock = z.infer<typeof AnswerBlockSchema>;
 
@@ -173,19 +173,19 @@ export type AnswerCost = z.infer<typeof AnswerCostSchema>;
 export const AnswerMetaSchema = z.object({
   model: z.string(),
   /** The model's name for people ("Claude Sonnet 4"), from the endpoint's model list; the id when absent. */
-  modelName: z.string().optional(),
+  modelName: z.optional(z.string()),
   /** All input tokens: uncached + cache writes + cache reads. */
-  inputTokens: z.number().int().nonnegative(),
+  inputTokens: z.int().check(z.nonnegative()),
   /** Of `inputTokens`, read from the prompt cache (`cache_read_input_tokens`). */
-  cacheReadTokens: z.number().int().nonnegative().optional(),
+  cacheReadTokens: z.optional(z.int().check(z.nonnegative())),
   /** Of `inputTokens`, written to the prompt cache (`cache_creation_input_tokens`). */
-  cacheWriteTokens: z.number().int().nonnegative().optional(),
-  outputTokens: z.number().int().nonnegative(),
+  cacheWriteTokens: z.optional(z.int().check(z.nonnegative())),
+  outputTokens: z.int().check(z.nonnegative()),
   cost: AnswerCostSchema,
-  durationMs: z.number().nonnegative(),
-  stopReason: z.string().nullable(),
+  durationMs: z.number().check(z.nonnegative()),
+  stopReason: z.nullable(z.string()),
   /** Issue 14 (cost preview): the model, system prompt and tools the last request went with, hashed; another starts a cold cache. */
-  cacheKey: z.string().optional(),
+  cacheKey: z.optional(z.string()),
 });
 export type AnswerMeta = z.infer<typeof AnswerMetaSchema>;
 
@@ -197,15 +197,15 @@ export type RetryReason = z.infer<typeof RetryReasonSchema>;
 export const RetryNoticeSchema = z.object({
   reason: RetryReasonSchema,
   /** The wait, counted from when the message arrives. */
-  delayMs: z.number().nonnegative(),
+  delayMs: z.number().check(z.nonnegative()),
   /** 1 for the first retry, up to `maxRetries`. */
-  retry: z.number().int().positive(),
-  maxRetries: z.number().int().nonnegative(),
+  retry: z.int().check(z.positive()),
+  maxRetries: z.int().check(z.nonnegative()),
 });
 export type RetryNotice = z.infer<typeof RetryNoticeSchema>;
 
 /** A FastRouter setting's full id, e.g. "fastrouter.baseUrl". */
-export const SettingIdSchema = z.string().regex(/^fastrouter\.[A-Za-z.]{1,100}$/);
+export const SettingIdSchema = z.string().check(z.regex(/^fastrouter\.[A-Za-z.]{1,100}$/));
 
 /** Buttons shown with an error. Each maps to a host action. */
 /** `sendAnyway`: send a request a spending limit held back, this once. `removeImages`: drop the images an error names. */
@@ -218,9 +218,9 @@ export const TurnErrorSchema = z.object({
   message: z.string(),
   actions: z.array(ErrorActionSchema),
   /** The setting `openSettings` opens (e.g. "fastrouter.baseUrl"); all FastRouter settings when absent. */
-  setting: SettingIdSchema.optional(),
+  setting: z.optional(SettingIdSchema),
   /** The images `removeImages` drops from the conversation (over the API's limits, or rejected by it). */
-  imageIds: z.array(z.string().max(100)).max(1000).optional(),
+  imageIds: z.optional(z.array(z.string().check(z.maxLength(100))).check(z.maxLength(1000))),
 });
 export type TurnError = z.infer<typeof TurnErrorSchema>;
 
@@ -229,20 +229,20 @@ export type TurnError = z.infer<typeof TurnErrorSchema>;
  * shows a "Compacted" row after the answer, expandable to read and edit the summary, with Undo until the next question.
  */
 export const CompactionViewSchema = z.object({
-  id: z.string().max(200),
+  id: z.string().check(z.maxLength(200)),
   /** running: the summary request is streaming; done: the summary is in effect. */
   state: z.enum(['running', 'done']),
-  summary: z.string().max(400_000),
+  summary: z.string().check(z.maxLength(400_000)),
   trigger: z.enum(['auto', 'manual']),
   canUndo: z.boolean(),
-  edited: z.boolean().optional(),
+  edited: z.optional(z.boolean()),
   /** Questions (with their answers) the summary stands for. */
-  covers: z.number().int().nonnegative().optional(),
+  covers: z.optional(z.int().check(z.nonnegative())),
   /** Estimated tokens of the next request before and after. */
-  tokensBefore: z.number().int().nonnegative().optional(),
-  tokensAfter: z.number().int().nonnegative().optional(),
+  tokensBefore: z.optional(z.int().check(z.nonnegative())),
+  tokensAfter: z.optional(z.int().check(z.nonnegative())),
   /** The summary request's tokens and cost. */
-  meta: AnswerMetaSchema.optional(),
+  meta: z.optional(AnswerMetaSchema),
 });
 export type CompactionView = z.infer<typeof CompactionViewSchema>;
 
@@ -251,14 +251,14 @@ export const AssistantTurnSchema = z.object({
   role: z.literal('assistant'),
   blocks: z.array(AnswerBlockSchema),
   status: AnswerStatusSchema,
-  meta: AnswerMetaSchema.optional(),
-  error: TurnErrorSchema.optional(),
+  meta: z.optional(AnswerMetaSchema),
+  error: z.optional(TurnErrorSchema),
   /** The tool loop paused at a bound (rounds, credits): why, shown with a Continue button. */
-  paused: z.string().optional(),
+  paused: z.optional(z.string()),
   /** Files its tools and commands changed (issue 17), listed under the answer. */
-  changes: z.array(TurnFileChangeSchema).max(10_000).optional(),
+  changes: z.optional(z.array(TurnFileChangeSchema).check(z.maxLength(10_000))),
   /** The conversation was compacted after this answer: the row shown under it. */
-  compaction: CompactionViewSchema.optional(),
+  compaction: z.optional(CompactionViewSchema),
 });
 export type AssistantTurn = z.infer<typeof AssistantTurnSchema>;
 
@@ -270,7 +270,7 @@ export const ConversationSummarySchema = z.object({
   title: z.string(),
   updatedAt: z.number(),
   /** Storage that survives faults (issue 16): a chat file that could not be read, moved aside to this path; it cannot be opened. */
-  damaged: z.string().optional(),
+  damaged: z.optional(z.string()),
 });
 export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
 
@@ -279,19 +279,19 @@ export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
  * Exact after an answer (scaled by the last request's real input + cache read + cache write tokens), an estimate before.
  */
 export const ContextUsageSchema = z.object({
-  tokens: z.number().int().nonnegative(),
+  tokens: z.int().check(z.nonnegative()),
   /** The model's context window (the endpoint's model list). */
-  contextLength: z.number().int().positive(),
+  contextLength: z.int().check(z.positive()),
   /** Real ÷ estimated tokens of the last request (1 before the first): the draft is scaled by it. */
-  calibration: z.number().positive(),
+  calibration: z.number().check(z.positive()),
   /** Anchored on the endpoint's count of the last request (false: an estimate, before the first answer). */
   exact: z.boolean(),
   breakdown: z.object({
-    system: z.number().int().nonnegative(),
-    tools: z.number().int().nonnegative(),
-    conversation: z.number().int().nonnegative(),
-    attachments: z.number().int().nonnegative(),
-    toolResults: z.number().int().nonnegative(),
+    system: z.int().check(z.nonnegative()),
+    tools: z.int().check(z.nonnegative()),
+    conversation: z.int().check(z.nonnegative()),
+    attachments: z.int().check(z.nonnegative()),
+    toolResults: z.int().check(z.nonnegative()),
   }),
 });
 export type ContextUsage = z.infer<typeof ContextUsageSchema>;
@@ -302,24 +302,24 @@ export type ContextUsage = z.infer<typeof ContextUsageSchema>;
  */
 export const RequestEstimateSchema = z.object({
   /** Input tokens of the next request before the draft: system prompt, tools, the conversation sent as context, the new message's overhead. Calibrated. */
-  baseTokens: z.number().int().nonnegative(),
+  baseTokens: z.int().check(z.nonnegative()),
   /** Of those, the conversation's (its earlier questions and answers still sent). Calibrated. */
-  conversationTokens: z.number().int().nonnegative(),
+  conversationTokens: z.int().check(z.nonnegative()),
   /** Real ÷ estimated input tokens of this conversation's earlier answers (1 without any): the draft's text is scaled by it. */
-  calibration: z.number().positive(),
+  calibration: z.number().check(z.positive()),
   /** Credits per input token of the current model (list price); absent when unknown. */
-  inputCreditsPerToken: z.number().nonnegative().optional(),
+  inputCreditsPerToken: z.optional(z.number().check(z.nonnegative())),
   /**
    * With prompt caching on: the prices of cache reads and writes, and how many of the tokens the next request should
    * read from the cache (what the last answer's request sent, while its cache is warm); the rest is written.
    */
-  cache: z.object({
-    readTokens: z.number().int().nonnegative(),
-    readCreditsPerToken: z.number().nonnegative(),
-    writeCreditsPerToken: z.number().nonnegative(),
-  }).optional(),
+  cache: z.optional(z.object({
+    readTokens: z.int().check(z.nonnegative()),
+    readCreditsPerToken: z.number().check(z.nonnegative()),
+    writeCreditsPerToken: z.number().check(z.nonnegative()),
+  })),
   /** The context meter's base (issue 18); absent when the model's context length is unknown. */
-  context: ContextUsageSchema.optional(),
+  context: z.optional(ContextUsageSchema),
 });
 export type RequestEstimate = z.infer<typeof RequestEstimateSchema>;
 
@@ -330,16 +330,16 @@ export const ChatSnapshotSchema = z.object({
   conversations: z.array(ConversationSummarySchema),
   model: z.string(),
   /** The model's name for the header ("Claude Sonnet 4"); the id when absent. */
-  modelName: z.string().optional(),
+  modelName: z.optional(z.string()),
   busy: z.boolean(),
   /** The cost preview's base for the next question (absent: none shown). */
-  estimate: RequestEstimateSchema.optional(),
+  estimate: z.optional(RequestEstimateSchema),
 });
 export type ChatSnapshot = z.infer<typeof ChatSnapshotSchema>;
 
 /** New text for one block of the streaming answer. `block` is the answer's block index; a new index starts a block. */
 export const DeltaChunkSchema = z.object({
-  block: z.number().int().nonnegative(),
+  block: z.int().check(z.nonnegative()),
   kind: z.enum(['text', 'thinking']),
   text: z.string(),
 });
@@ -347,19 +347,19 @@ export type DeltaChunk = z.infer<typeof DeltaChunkSchema>;
 
 /** A file or the problems waiting in the composer, as its chip shows it (the text stays with the host). */
 export const PendingContextSchema = z.object({
-  id: z.string().min(1).max(100),
+  id: z.string().check(z.minLength(1), z.maxLength(100)),
   kind: CodeContextKindSchema,
   /** What the chip says: a workspace-relative path, or "Problems". */
-  label: z.string().max(2000),
+  label: z.string().check(z.maxLength(2000)),
   /** Characters of text that will be sent. */
-  chars: z.number().int().nonnegative(),
+  chars: z.int().check(z.nonnegative()),
   /** Problems listed (kind "problems"). */
-  count: z.number().int().nonnegative().optional(),
+  count: z.optional(z.int().check(z.nonnegative())),
   /** The file was cut to fastrouter.maxSelectionChars. */
-  cut: z.boolean().optional(),
+  cut: z.optional(z.boolean()),
   /** A selection's lines (Ask About Selection), 1-based: the chip says "line 9" or "lines 9–12". */
-  startLine: z.number().int().optional(),
-  endLine: z.number().int().optional(),
+  startLine: z.optional(z.int()),
+  endLine: z.optional(z.int()),
 });
 export type PendingContext = z.infer<typeof PendingContextSchema>;
 
@@ -376,19 +376,19 @@ export function formatSize(chars: number): string {
 /** One rule file in the rules line ("Rules: AGENTS.md, copilot-instructions.md · 1.2k tokens"). */
 export const RuleChipSchema = z.object({
   /** `folder/relPath`; the toggle and Open use it. */
-  id: z.string().min(1).max(2000),
-  label: z.string().max(2000),
+  id: z.string().check(z.minLength(1), z.maxLength(2000)),
+  label: z.string().check(z.maxLength(2000)),
   /** Workspace-relative path (the tooltip). */
-  path: z.string().max(2000),
-  tokens: z.number().int().nonnegative(),
+  path: z.string().check(z.maxLength(2000)),
+  tokens: z.int().check(z.nonnegative()),
   /** Sent with questions (false: switched off for this workspace, or broken). */
   enabled: z.boolean(),
   /** When it applies, in words ("every question", "files matching src/**\/*.tsx"). */
-  scope: z.string().max(2000),
+  scope: z.string().check(z.maxLength(2000)),
   /** The file was cut to the size cap: its length in characters. */
-  cutFrom: z.number().int().nonnegative().optional(),
+  cutFrom: z.optional(z.int().check(z.nonnegative())),
   /** Broken frontmatter: why (the rule is not used until fixed). */
-  problem: z.string().max(2000).optional(),
+  problem: z.optional(z.string().check(z.maxLength(2000))),
 });
 export type RuleChip = z.infer<typeof RuleChipSchema>;
 
@@ -403,38 +403,38 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   /** New text only, batched: at most one per animation frame. */
   z.object({ type: z.literal('delta'), turnId: z.string(), chunks: z.array(DeltaChunkSchema) }),
   /** A non-streamed block of the answer (tool use, an opaque block such as a web search) at index `block`; a tool call's is sent again whenever its state changes. */
-  z.object({ type: z.literal('block'), turnId: z.string(), block: z.number().int().nonnegative(), value: AnswerBlockSchema }),
+  z.object({ type: z.literal('block'), turnId: z.string(), block: z.int().check(z.nonnegative()), value: AnswerBlockSchema }),
   /** The answer ended (done, stopped, error). The webview keeps the text it has. */
   z.object({
     type: z.literal('turnEnded'),
     turnId: z.string(),
     status: AnswerStatusSchema,
-    meta: AnswerMetaSchema.optional(),
-    error: TurnErrorSchema.optional(),
-    paused: z.string().optional(),
-    changes: z.array(TurnFileChangeSchema).max(10_000).optional(),
+    meta: z.optional(AnswerMetaSchema),
+    error: z.optional(TurnErrorSchema),
+    paused: z.optional(z.string()),
+    changes: z.optional(z.array(TurnFileChangeSchema).check(z.maxLength(10_000))),
   }),
   /**
    * The answer waits before its request is sent again (429, 529…): the turn shows why and counts down, Stop still
    * stops it. `retry: null` clears it once the stream starts.
    */
-  z.object({ type: z.literal('retrying'), turnId: z.string(), retry: RetryNoticeSchema.nullable() }),
+  z.object({ type: z.literal('retrying'), turnId: z.string(), retry: z.nullable(RetryNoticeSchema) }),
   /** An answer is being retried or continued: its blocks are reset to `blocks` and it streams again. */
   z.object({ type: z.literal('turnRestarted'), turnId: z.string(), blocks: z.array(AnswerBlockSchema) }),
   z.object({ type: z.literal('conversations'), conversations: z.array(ConversationSummarySchema), activeId: z.string() }),
   z.object({ type: z.literal('busy'), busy: z.boolean() }),
-  z.object({ type: z.literal('model'), model: z.string(), modelName: z.string().optional() }),
+  z.object({ type: z.literal('model'), model: z.string(), modelName: z.optional(z.string()) }),
   /** Images chosen through the host's file picker (or Ask About Image), to attach to the next message. */
   /** The chat resizes any that are over IMAGE_LIMITS before they can be sent. */
-  z.object({ type: z.literal('attachImages'), images: z.array(ImageAttachmentSchema.extend({ data: z.string().max(MAX_SOURCE_BASE64) })) }),
+  z.object({ type: z.literal('attachImages'), images: z.array(z.extend(ImageAttachmentSchema, { data: z.string().check(z.maxLength(MAX_SOURCE_BASE64)) })) }),
   /** A message for the composer area (e.g. an image was rejected). */
   z.object({
     type: z.literal('notice'),
     level: z.enum(['info', 'error']),
     message: z.string(),
     /** Buttons under the notice (e.g. Open Settings for a bad setting); `setting` is the one Open Settings opens. */
-    actions: z.array(ErrorActionSchema).optional(),
-    setting: SettingIdSchema.optional(),
+    actions: z.optional(z.array(ErrorActionSchema)),
+    setting: z.optional(SettingIdSchema),
   }),
   z.object({ type: z.literal('focusInput') }),
   /** The cost preview's base changed (an answer ended, the model or system prompt changed, context was dropped). */
@@ -442,11 +442,11 @@ export const HostToWebviewSchema = z.discriminatedUnion('type', [
   /** Files and problems waiting to go with the next message (Add File to Chat, Add Problems to Chat): chips, not text. */
   z.object({ type: z.literal('pendingContext'), items: z.array(PendingContextSchema) }),
   // Checkpoints (issue 17): a Restore put the question back into the composer.
-  z.object({ type: z.literal('composerText'), text: z.string().max(1_000_000) }),
+  z.object({ type: z.literal('composerText'), text: z.string().check(z.maxLength(1_000_000)) }),
   /** Project rules (issue 18): the rules the next question uses, switched-off and broken ones included; empty hides the line. */
   z.object({ type: z.literal('rules'), rules: z.array(RuleChipSchema) }),
   /** The compaction row after the answer `turnId` appeared or changed (null: it went, e.g. after Undo). */
-  z.object({ type: z.literal('compaction'), turnId: z.string(), compaction: CompactionViewSchema.nullable() }),
+  z.object({ type: z.literal('compaction'), turnId: z.string(), compaction: z.nullable(CompactionViewSchema) }),
 ]);
 export type HostToWebview = z.infer<typeof HostToWebviewSchema>;
 
@@ -457,7 +457,7 @@ const MAX_CODE = 2_000_000;
 
 export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('send'), text: z.string().max(1_000_000), images: z.array(ImageAttachmentSchema).max(20).default([]) }),
+  z.object({ type: z.literal('send'), text: z.string().check(z.maxLength(1_000_000)), images: z._default(z.array(ImageAttachmentSchema).check(z.maxLength(20)), []) }),
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('retry'), turnId: z.string() }),
   z.object({ type: z.literal('continue'), turnId: z.string() }),
@@ -469,46 +469,46 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   /** The composer's Add File… button: the host's quick pick of files and problems. */
   z.object({ type: z.literal('pickContext') }),
   /** A chip's remove button. */
-  z.object({ type: z.literal('removeContext'), id: z.string().max(100) }),
+  z.object({ type: z.literal('removeContext'), id: z.string().check(z.maxLength(100)) }),
   /** Files dragged from the Explorer or an editor tab onto the chat (their `file:`/`vscode-remote:` URIs). */
-  z.object({ type: z.literal('dropUris'), uris: z.array(z.string().max(10_000)).max(100) }),
+  z.object({ type: z.literal('dropUris'), uris: z.array(z.string().check(z.maxLength(10_000))).check(z.maxLength(100)) }),
   z.object({ type: z.literal('errorAction'), turnId: z.string(), action: ErrorActionSchema }),
   /** A button of a composer notice. */
-  z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: SettingIdSchema.optional() }),
+  z.object({ type: z.literal('noticeAction'), action: ErrorActionSchema, setting: z.optional(SettingIdSchema) }),
   // Checkpoints (issue 17): a question's Restore button.
-  z.object({ type: z.literal('restoreQuestion'), turnId: z.string().max(200) }),
+  z.object({ type: z.literal('restoreQuestion'), turnId: z.string().check(z.maxLength(200)) }),
   /** A file of the "Changed N files" line under an answer: its diff, before the question ↔ now. */
-  z.object({ type: z.literal('openFileChange'), turnId: z.string().max(200), index: z.number().int().nonnegative().max(100_000) }),
-  z.object({ type: z.literal('copyCode'), code: z.string().max(MAX_CODE) }),
-  z.object({ type: z.literal('insertCode'), code: z.string().max(MAX_CODE) }),
-  z.object({ type: z.literal('replaceSelection'), code: z.string().max(MAX_CODE) }),
-  z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE), language: z.string().max(100) }),
+  z.object({ type: z.literal('openFileChange'), turnId: z.string().check(z.maxLength(200)), index: z.int().check(z.nonnegative(), z.lte(100_000)) }),
+  z.object({ type: z.literal('copyCode'), code: z.string().check(z.maxLength(MAX_CODE)) }),
+  z.object({ type: z.literal('insertCode'), code: z.string().check(z.maxLength(MAX_CODE)) }),
+  z.object({ type: z.literal('replaceSelection'), code: z.string().check(z.maxLength(MAX_CODE)) }),
+  z.object({ type: z.literal('newFile'), code: z.string().check(z.maxLength(MAX_CODE)), language: z.string().check(z.maxLength(100)) }),
   /** A link the user clicked; the host opens it with openExternal after `checkLink` passes it again. */
-  z.object({ type: z.literal('openLink'), href: z.string().max(10_000) }),
+  z.object({ type: z.literal('openLink'), href: z.string().check(z.maxLength(10_000)) }),
   z.object({ type: z.literal('selectModel') }),
   /** The user's decision on a tool call's approval card (Apply / Reject). */
-  z.object({ type: z.literal('toolDecision'), turnId: z.string().max(200), toolUseId: z.string().max(200), decision: z.enum(['apply', 'allowForChat', 'reject']) }),
+  z.object({ type: z.literal('toolDecision'), turnId: z.string().check(z.maxLength(200)), toolUseId: z.string().check(z.maxLength(200)), decision: z.enum(['apply', 'allowForChat', 'reject']) }),
   /** Show Diff on a proposed change: VS Code's diff editor, current vs proposed. */
-  z.object({ type: z.literal('showToolDiff'), toolUseId: z.string().max(200) }),
+  z.object({ type: z.literal('showToolDiff'), toolUseId: z.string().check(z.maxLength(200)) }),
   /**
    * Drop an attached selection, file or image of a question from the context of later questions (`omitted: true`;
    * a short note takes its place), or add it back (`false`). `itemId` is the CodeContext's or ImageAttachment's id.
    */
-  z.object({ type: z.literal('setOmitted'), turnId: z.string().max(100), itemId: z.string().max(100), omitted: z.boolean() }),
+  z.object({ type: z.literal('setOmitted'), turnId: z.string().check(z.maxLength(100)), itemId: z.string().check(z.maxLength(100)), omitted: z.boolean() }),
   // --- Chat basics (issue 20): Regenerate goes through `retry`; Copy and Edit and Undo are these.
   /** Copy an answer as Markdown (its text, with a line per tool call). */
-  z.object({ type: z.literal('copyAnswer'), turnId: z.string().max(200) }),
+  z.object({ type: z.literal('copyAnswer'), turnId: z.string().check(z.maxLength(200)) }),
   /** Edit a question and send it again: the question `turnId` and every later turn are replaced by the new one. */
-  z.object({ type: z.literal('editResend'), turnId: z.string().max(200), text: z.string().max(1_000_000), images: z.array(ImageAttachmentSchema).max(20).default([]) }),
+  z.object({ type: z.literal('editResend'), turnId: z.string().check(z.maxLength(200)), text: z.string().check(z.maxLength(1_000_000)), images: z._default(z.array(ImageAttachmentSchema).check(z.maxLength(20)), []) }),
   /** Undo of a History delete (the conversation comes back as it was). */
-  z.object({ type: z.literal('undoDelete'), conversationId: z.string().max(200) }),
+  z.object({ type: z.literal('undoDelete'), conversationId: z.string().check(z.maxLength(200)) }),
   /** Project rules (issue 18): open a rule file of the rules line; switch one on or off for this workspace. */
-  z.object({ type: z.literal('openRule'), id: z.string().max(2000) }),
-  z.object({ type: z.literal('toggleRule'), id: z.string().max(2000), enabled: z.boolean() }),
+  z.object({ type: z.literal('openRule'), id: z.string().check(z.maxLength(2000)) }),
+  z.object({ type: z.literal('toggleRule'), id: z.string().check(z.maxLength(2000)), enabled: z.boolean() }),
   /** Compaction (issue 18 §3): the composer's Compact button; a summary edited in its row; Undo of a compaction. */
   z.object({ type: z.literal('compact') }),
-  z.object({ type: z.literal('editCompaction'), id: z.string().max(200), summary: z.string().min(1).max(400_000) }),
-  z.object({ type: z.literal('undoCompaction'), id: z.string().max(200) }),
+  z.object({ type: z.literal('editCompaction'), id: z.string().check(z.maxLength(200)), summary: z.string().check(z.minLength(1), z.maxLength(400_000)) }),
+  z.object({ type: z.literal('undoCompaction'), id: z.string().check(z.maxLength(200)) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
 

@@ -1,7 +1,7 @@
 // Project rules, part 1: which files are instruction files (AGENTS.md, CLAUDE.md, Copilot's, Cursor's, Cline's, Roo's,
-// Continue's, Windsurf's) and what each says about when it applies (frontmatter parsed with `js-yaml`). Pure: given a
-// folder-relative path and the file's text. Discovery on disk is host/context/projectRules.ts.
-import { load, YAMLException } from 'js-yaml';
+// Continue's, Windsurf's) and what each says about when it applies (frontmatter read by frontmatterYaml.ts). Pure:
+// given a folder-relative path and the file's text. Discovery on disk is host/context/projectRules.ts.
+import { FrontmatterYamlError, parseFrontmatterYaml } from './frontmatterYaml';
 
 /** The formats, named after the tool that reads them. */
 export type RuleFormat = 'agents' | 'claude' | 'copilot' | 'copilotInstructions' | 'cursor' | 'cursorLegacy' | 'windsurf' | 'cline' | 'roo' | 'continue';
@@ -74,7 +74,7 @@ export interface FrontmatterResult {
   problem?: { message: string; line: number };
 }
 
-/** Splits `---` frontmatter from the body and parses it with `js-yaml` (its core schema: plain data, no custom tags); a broken one is reported, never ignored. */
+/** Splits `---` frontmatter from the body and parses it (the YAML rule files use: plain data, no anchors or tags); a broken one is reported, never ignored. */
 export function parseFrontmatter(text: string): FrontmatterResult {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   const open = /^---[ \t]*\r?\n/.exec(source);
@@ -87,13 +87,12 @@ export function parseFrontmatter(text: string): FrontmatterResult {
   if (yamlText.trim() === '') return { body, data: {} };
   let data: unknown;
   try {
-    // Duplicate keys are an error (js-yaml's default); aliases resolve to shared objects, never copies.
-    data = load(yamlText);
+    // Duplicate keys are an error, not a silent last-wins.
+    data = parseFrontmatterYaml(yamlText);
   } catch (error) {
-    const reason = error instanceof YAMLException ? error.reason : String(error);
-    // An unclosed quote or bracket is found at the end of the text: point at the last line that has anything.
+    const reason = error instanceof FrontmatterYamlError ? error.reason : String(error);
     const lastLine = yamlText.trimEnd().split('\n').length - 1;
-    const at = error instanceof YAMLException && error.mark ? Math.min(error.mark.line, lastLine) : 0;
+    const at = error instanceof FrontmatterYamlError ? Math.min(error.line, lastLine) : 0;
     const line = at + 1; // +1 for the opening "---" line
     return { body, problem: { message: `The frontmatter is not valid YAML: ${firstLine(reason)}`, line } };
   }

@@ -10,7 +10,7 @@ import {
   TurnErrorSchema,
   UserTurnSchema,
   type ConversationSummary,
-} from '../../common/protocol';
+} from '../storage/classicProtocolSchemas';
 
 export const StoredMessageSchema = z.object({
   // Blocks are kept as the API sent them; only their `type` matters to us, the rest goes back unchanged.

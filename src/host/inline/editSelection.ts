@@ -18,6 +18,7 @@ import type { RequestRunner, RunOptions } from '../request/requestRunner';
 import type { SettingsService } from '../request/settings';
 import type { ProjectRules } from '../context/projectRules';
 import { EditReviews, EditSession } from './editReview';
+import { ReviewSafety } from './reviewSafety';
 
 export const HISTORY_KEY = 'fastrouter.editSelection.history';
 
@@ -41,13 +42,28 @@ export interface EditDeps {
   models?: { readonly models: readonly ModelInfo[] };
   /** The project's rules, when the project has any (they join the system prompt). */
   rules?: Pick<ProjectRules, 'forQuestion'>;
+  /** Where open reviews are recorded, so a window closed mid-review is reported by the next one (workspaceState). */
+  workspaceState?: vscode.Memento;
 }
 
 export class EditSelection extends Disposable {
   readonly reviews = this._register(new EditReviews());
+  readonly safety: ReviewSafety | undefined;
 
   constructor(private readonly deps: EditDeps) {
     super();
+    if (deps.workspaceState) this.safety = this._register(new ReviewSafety(deps.workspaceState, (document) => this.reviews.find(document)));
+  }
+
+  /** A new review session on `document`, known to the decorations and to the safety records. */
+  private open(document: vscode.TextDocument, start: number, diff: StreamDiff): EditSession {
+    const session = new EditSession(document, start, diff.original.length, diff, (s) => {
+      this.reviews.changed(s);
+      this.safety?.changed(s);
+    });
+    this.reviews.add(session);
+    this.safety?.opened(session, document.getText());
+    return session;
   }
 
   /** Runs Edit Selection; resolves with the session once the reply has ended (undefined when cancelled). */
@@ -92,8 +108,7 @@ export class EditSelection extends Disposable {
 
     if (this.reviews.find(document)) return undefined; // another one started while we asked
     const diff = new StreamDiff(original, { eol: document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n' });
-    const session = new EditSession(document, lines.start, diff.original.length, diff, (s) => this.reviews.changed(s));
-    this.reviews.add(session);
+    const session = this.open(document, lines.start, diff);
     await this.stream(session, system, userText, {});
     return session;
   }
@@ -136,8 +151,7 @@ export class EditSelection extends Disposable {
   private async restart(previous: EditSession, system: string, userText: string, options: RunOptions = {}): Promise<void> {
     if (this.reviews.find(previous.document)) return;
     const diff = new StreamDiff(previous.diff.original.map((p) => p.text + p.eol).join(''), { eol: previous.diff.eol === '\r\n' ? '\r\n' : '\n' });
-    const session = new EditSession(previous.document, previous.start, diff.original.length, diff, (s) => this.reviews.changed(s));
-    this.reviews.add(session);
+    const session = this.open(previous.document, previous.start, diff);
     await this.stream(session, system, userText, options);
   }
 

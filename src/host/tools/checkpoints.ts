@@ -28,7 +28,13 @@ export interface RestoreChat {
 /** How conflicts are decided: the files the user chose to overwrite. A test may answer instead of the dialog. */
 export type ConflictDecider = (conflicts: readonly RestoreItem[], showDiff: (item: RestoreItem) => Promise<void>) => Promise<ReadonlySet<string>>;
 
-export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocumentContentProvider {
+/**
+ * The stored side of a diff (before the question) is served as a read-only file system, not a text document content
+ * provider: VS Code restores a diff tab after a window reload only when both sides are files of some file system (it
+ * has no serializer for content-provider documents), and `onFileSystem:fastrouter-checkpoint` activates the extension
+ * for a restored tab. URIs: `fastrouter-checkpoint:/NAME?HASH` (the blob's sha-256; `none`: the file did not exist).
+ */
+export class WorkspaceCheckpoints extends Disposable implements vscode.FileSystemProvider {
   readonly store: CheckpointStore | undefined;
   /** Without a store (no workspace storage), Redo in this session only. */
   private lastRestore: RestorePayload | undefined;
@@ -47,7 +53,7 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
       })
       : undefined;
     // Only a store serves its blobs (a second, store-less instance must not answer for the scheme with nothing).
-    if (this.store) this._register(vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, this));
+    if (this.store) this._register(vscode.workspace.registerFileSystemProvider(CHECKPOINT_SCHEME, this, { isCaseSensitive: true, isReadonly: true }));
     // Old checkpoints go in the background, never on the way of activation.
     const timer = setTimeout(() => void this.store?.prune().catch((error) => this.log(`Checkpoints: prune failed: ${String(error)}`)), 10_000);
     this._register({ dispose: () => clearTimeout(timer) });
@@ -55,11 +61,48 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.TextDocum
 
   private display = (fsPath: string): string => this.workspace.locate(fsPath)?.relative ?? fsPath;
 
-  /** The content of a checkpoint blob, for the diff editor. */
-  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+  // The read-only file system of the stored sides (blobs never change: no events).
+
+  readonly onDidChangeFile: vscode.Event<vscode.FileChangeEvent[]> = () => ({ dispose: () => undefined });
+
+  /** A checkpoint blob's bytes: empty for a file that did not exist; FileNotFound for a blob pruned since. */
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const hash = uri.query;
-    if (!this.store || !/^[0-9a-f]{64}$/.test(hash)) return '';
-    return (await this.store.getBlob(hash).catch(() => Buffer.from(''))).toString('utf8');
+    if (!this.store || !/^[0-9a-f]{64}$/.test(hash)) return new Uint8Array();
+    try {
+      return await this.store.getBlob(hash);
+    } catch {
+      throw vscode.FileSystemError.FileNotFound(uri);
+    }
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const size = (await this.readFile(uri)).byteLength;
+    return { type: vscode.FileType.File, ctime: 0, mtime: 0, size, permissions: vscode.FilePermission.Readonly };
+  }
+
+  watch(): vscode.Disposable {
+    return { dispose: () => undefined };
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+
+  createDirectory(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  writeFile(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  delete(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
+  }
+
+  rename(uri: vscode.Uri): void {
+    throw vscode.FileSystemError.NoPermissions(uri);
   }
 
   /**

@@ -8,6 +8,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 import type { EditSession } from '../../../src/host/inline/editReview';
+import { OPEN_REVIEWS_KEY, REVIEW_BEFORE_SCHEME } from '../../../src/host/inline/reviewSafety';
 import { WorkspaceTools } from '../../../src/host/tools';
 import { EXTENSION_ID, activate, enqueue, resetSim, simRequests, until } from './support';
 
@@ -330,5 +331,75 @@ suite('edit selection: inline diff in the editor', () => {
     await session.idle();
     assert.equal(editor.document.getText(), reply);
     console.log(`[measure] 500-line replacement, ${deltas.length} deltas: ${session.updates} editor updates in ${seconds.toFixed(2)} s = ${(session.updates / seconds).toFixed(0)} updates/s; longest plan of an update (ours) ${session.longestPlanMs.toFixed(1)} ms; longest extension-host event-loop delay (all extensions) ${(lag.max / 1e6).toFixed(1)} ms (p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms)`);
+  });
+  test('a save during a review says once that both sides were saved; the open review is recorded until decided, then Reject All from the warning', async () => {
+    const safety = api.edit.safety!;
+    const editor = await openFile(ORIGINAL);
+    await enqueue({ text: fencedDeltas(REPLY_LINES) });
+    const warnings: string[] = [];
+    const warn = safety.warn;
+    let choose: string | undefined;
+    safety.warn = async (text, ...items) => {
+      warnings.push(text);
+      assert.deepEqual(items, ['Accept All', 'Reject All']);
+      return choose;
+    };
+    try {
+      const { session, done } = await startEdit(editor, 0, 6);
+      await done;
+      const uri = editor.document.uri.toString();
+      const record = await until('the open review recorded', () => safety.read().find((r) => r.uri === uri));
+      assert.equal(record.before, ORIGINAL, 'the document before the review is kept with the record');
+      assert.ok(editor.document.getText().includes('item.price * item.quantity') && editor.document.getText().includes('sum += item.price;'), 'both sides are in the document');
+      await editor.document.save();
+      await until('the warning', () => warnings.length === 1);
+      assert.match(warnings[0]!, /was saved with both sides of its open Edit Selection review/);
+      await editor.document.save();
+      assert.equal(warnings.length, 1, 'said once per review');
+      // Next review: its first save's warning, answered with Reject All, ends the review with the code as it was.
+      await session.rejectAll();
+      await session.idle();
+      await until('the record goes when the review ends', () => !safety.read().some((r) => r.uri === uri));
+      await enqueue({ text: fencedDeltas(REPLY_LINES) });
+      choose = 'Reject All';
+      const second = await startEdit(editor, 0, 6);
+      await second.done;
+      await editor.document.save();
+      await until('Reject All from the warning', () => second.session.state === 'ended' && editor.document.getText() === ORIGINAL);
+      assert.equal(warnings.length, 2);
+      await until('no record left', () => !safety.read().some((r) => r.uri === uri));
+    } finally {
+      safety.warn = warn;
+    }
+  });
+
+  test('a review a closed window left open is named by the next one, with the diff against the text before it', async () => {
+    const safety = api.edit.safety!;
+    const editor = await openFile('const answer = 41;\nconst answer = 42;\n');
+    const uri = editor.document.uri.toString();
+    // What a window that closed mid-review leaves in the workspace state (its sessions are gone with it).
+    await safety.state.update(OPEN_REVIEWS_KEY, [...safety.read(), { id: 'closed-window-1', uri, name: path.basename(editor.document.uri.fsPath), startedAt: Date.now(), before: 'const answer = 41;\n' }]);
+    const warnings: { text: string; items: string[] }[] = [];
+    const warn = safety.warn;
+    safety.warn = async (text, ...items) => {
+      warnings.push({ text, items });
+      return 'Compare with Before the Edit';
+    };
+    try {
+      await safety.reportCutShort();
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!.text, /An Edit Selection review of edit-\d+\.ts was cut short when the window closed/);
+      assert.deepEqual(warnings[0]!.items, ['Compare with Before the Edit']);
+      assert.ok(!safety.read().some((r) => r.id === 'closed-window-1'), 'reported once: the record goes');
+      const tab = await until('the diff tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === uri));
+      const input = tab.input as vscode.TabInputTextDiff;
+      assert.equal(input.original.scheme, REVIEW_BEFORE_SCHEME);
+      assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), 'const answer = 41;\n');
+      await safety.reportCutShort();
+      assert.equal(warnings.length, 1, 'nothing left to report');
+    } finally {
+      safety.warn = warn;
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
   });
 });
