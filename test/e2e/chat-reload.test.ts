@@ -92,7 +92,7 @@ async function reloadWindow(p: Page): Promise<void> {
 
 const tab = (p: Page, label: string) => p.locator('.tabs-container .tab', { hasText: label });
 
-test('the cost view (with its data), a text editor and the diff tabs come back after Developer: Reload Window', { timeout: 300_000 }, async (t) => {
+test('the cost view (with its data), a text editor and the diff tabs come back after Developer: Reload Window', { timeout: 480_000 }, async (t) => {
   const p = page!;
   try {
     await setApiKey(p);
@@ -127,8 +127,9 @@ test('the cost view (with its data), a text editor and the diff tabs come back a
       await tab(p, label).first().waitFor({ state: 'visible', timeout: 60_000 });
     }
     assert.equal(await tab(p, 'FastRouter Cost').count(), 1, 'one cost view');
-    // The cost view was the active tab: the serializer gave it a page with the ledger's data.
-    cost = await findWebviewFrame(p, '#day-chart', 60_000);
+    // The cost view was the active tab: the serializer gave it a page with the ledger's data. The new extension host
+    // starts first (at load 24 its page was still blank after 60 s, all four tabs already back).
+    cost = await findWebviewFrame(p, '#day-chart', 150_000);
     await waitFor(`the ${rowsBefore} requests in the restored cost view`, async () => (await rows()) === rowsBefore, 60_000);
 
     // The checkpoint diff reads its stored side from the content provider (the extension activated for its scheme).
