@@ -3,15 +3,13 @@ export {
   ANTHROPIC_VERSION,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
-  MessageStream,
   MessagesClient,
-  defaultSleep,
   type AuthHeaderStyle,
   type MessagesClientOptions,
   type RequestOptions,
-  type RetryInfo,
-  type Sleep,
 } from './client';
+export { MessageStream } from './messageStream';
+export { defaultSleep, type RetryInfo, type Sleep } from './attempts';
 export { accumulateEvent, isMessageComplete, isOpaque } from './accumulate';
 export {
   AbortedError,

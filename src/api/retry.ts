@@ -1,5 +1,5 @@
 // When to try a request again and how long to wait first. Retries happen only before the first
-// event arrived (see client.ts); after that the partial answer is the user's and nothing is resent.
+// event arrived (see messageStream.ts); after that the partial answer is the user's and nothing is resent.
 import { ApiError, ConnectionError, type FastRouterError } from './errors';
 
 export const DEFAULT_MAX_RETRIES = 2;

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileRules, judgeCommand, type CommandVerdict } from '../../src/core/tools/commands/commandRules';
-import { NEVER, parseCommand, shellDialect, type ShellDialect } from '../../src/core/tools/commands/shellCommand';
+import { NEVER } from '../../src/core/tools/commands/commandSafety';
+import { parseCommand, shellDialect, type ShellDialect } from '../../src/core/tools/commands/shellCommand';
 
 const WS = '/work/ws';
 const options = (dialect: ShellDialect = 'posix') => ({ cwd: WS, roots: [WS], dialect });

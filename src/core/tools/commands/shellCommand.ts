@@ -1,10 +1,11 @@
-// A command line split into the sub-commands a shell would run, with what makes a part unsafe to run unasked.
+// A command line split into the sub-commands a shell would run (what makes a part unsafe: commandSafety.ts).
 // Words and operators come from shell-quote (a real shell tokenizer). It misses a few things a shell does, so one
 // pass over the quoting first (below) fixes or flags them: unquoted newlines separate commands, `#` inside a word is
 // not a comment, and substitutions ($(…), backticks, <(…)) are flagged even inside double quotes. When in doubt a
 // part is flagged: a flag only means the user is asked.
 import * as nodePath from 'node:path';
 import { parse, type ParseEntry } from 'shell-quote';
+import { NEVER, VAR, analyzePart, commandName, type RawPart } from './commandSafety';
 
 export type ShellDialect = 'posix' | 'windows';
 
@@ -33,50 +34,9 @@ export interface ParseOptions {
   dialect?: ShellDialect;
 }
 
-export const NEVER = {
-  substitution: 'command substitution $(…) or `…`',
-  process: 'process substitution <(…) / >(…)',
-  heredoc: 'here-document <<',
-  parameter: 'parameter expansion ${…}',
-  ansiC: "ANSI-C quoting $'…'",
-  invisible: 'invisible or control characters',
-  unterminated: 'unterminated quote or trailing backslash',
-  unreadable: 'shell syntax the parser cannot read',
-  evalLike: 'runs text as code (eval, source, exec)',
-  inlineCode: 'runs inline code (sh -c, node -e, python -c…)',
-  variableName: 'command name from a variable',
-  wildcardName: 'command name with wildcards, braces or ~',
-  compound: 'shell control syntax (if, for, while, {…}, functions)',
-  wrapper: 'runs another command (sudo, xargs, env, nohup…)',
-  findExec: 'find that runs or deletes (-exec, -delete)',
-  redirectOutside: 'writes to a path outside the workspace',
-  redirectVariable: 'writes to a path from a variable or wildcard',
-  windows: 'cmd/PowerShell special characters (& | < > ^ % ! quotes) the parser cannot read safely',
-} as const;
-
-/** Stands in for every $VAR (a control character, which a readable command never contains). */
-const VAR = '\u0001';
 const SEPARATORS = new Set(['&&', '||', ';', ';;', '|', '|&', '&', '(', ')', '<(', '>(']);
 const WRITES = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
 const READS = new Set(['<', '<&', '<<<']);
-const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'for', 'case', 'esac', 'in', 'function', 'select', 'coproc', '{', '}', '!', 'time', '[[', ']]']);
-const EVAL_LIKE = new Set(['eval', 'source', '.', 'exec', 'trap', 'alias', 'fc', 'enable']);
-const WRAPPERS = new Set([
-  'sudo', 'doas', 'su', 'env', 'nohup', 'nice', 'ionice', 'timeout', 'stdbuf', 'xargs', 'command', 'builtin', 'setsid', 'unbuffer',
-  'watch', 'chroot', 'strace', 'ltrace', 'taskset', 'flock', 'caffeinate', 'script', 'runuser', 'pkexec', 'chronic', 'parallel',
-  'start', 'call', 'cmd', 'wsl', 'busybox', 'dbus-launch', 'systemd-run', 'firejail', 'proot',
-]);
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'ash', 'rbash', 'yash', 'elvish', 'nu', 'xonsh']);
-const INLINE_FLAGS: Record<string, RegExp> = {
-  node: /^(?:-e|--eval|-p|--print|-pe|-r|--require|--import|--loader)(?:=|$)/,
-  nodejs: /^(?:-e|--eval|-p|--print)(?:=|$)/,
-  deno: /^(?:eval|-e)$/,
-  bun: /^(?:-e|--eval|-p|--print)(?:=|$)/,
-  python: /^-c/, python2: /^-c/, python3: /^-c/, py: /^-c/, pypy: /^-c/, pypy3: /^-c/,
-  perl: /^-[a-zA-Z]*[eE]/, ruby: /^-[a-zA-Z]*e/, php: /^-r/, lua: /^-e/, osascript: /^-e/, tclsh: /./, wish: /./,
-  powershell: /^[-/](?:c|co|com|command|e|ec|enc|encodedcommand)$/i, pwsh: /^[-/](?:c|co|com|command|e|ec|enc|encodedcommand)$/i,
-  cmd: /^\/[ck]$/i, awk: /system|\|/, gawk: /system|\|/,
-};
 const HARMLESS_TARGETS = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
 
 /** Control, format (zero-width, bidi), unusual whitespace (no shell splits at a no-break space) and line-separator characters: a command that holds them is not what it looks like. */
@@ -188,31 +148,9 @@ function enclosed(text: string, from: number, open: string, close: string): stri
   return text.slice(from);
 }
 
-function commandName(word: string): string {
-  const base = word.replace(/\\/g, '/').split('/').pop() ?? word;
-  return base.toLowerCase().replace(/\.(?:exe|cmd|bat|com|ps1)$/, '');
-}
-
-/** A word as the card shows it: quoted only when it needs to be. */
-function showWord(word: string): string {
-  const shown = word.split(VAR).join('$…');
-  return /^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
-}
-
-function isAssignment(word: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(word);
-}
-
 function inside(root: string, target: string): boolean {
   const rel = nodePath.relative(root, target);
   return rel === '' || (!rel.startsWith('..') && !nodePath.isAbsolute(rel));
-}
-
-interface RawPart {
-  words: string[];
-  globs: Set<number>;
-  redirects: string[];
-  never: Set<string>;
 }
 
 /** Splits a command line into its sub-commands (see the file comment). */
@@ -309,7 +247,7 @@ function parseDepth(command: string, options: ParseOptions, depth: number): Pars
   if (pendingRedirect || parens !== 0) never.add(NEVER.unreadable);
   finish();
 
-  const parts = raw.map((part) => analyzePart(part, options, depth));
+  const parts = raw.map((part) => analyzePart(part, depth, (text, at) => parseDepth(text, options, at)));
   if (depth < 3) {
     for (const body of scanned.inner) {
       const nested = parseDepth(body, options, depth + 1);
@@ -318,73 +256,6 @@ function parseDepth(command: string, options: ParseOptions, depth: number): Pars
     }
   }
   return { parts, never: [...never] };
-}
-
-/** What a sub-command runs, and why it may never run unasked. */
-function analyzePart(part: RawPart, options: ParseOptions, depth: number): CommandPart {
-  const never = new Set(part.never);
-  const words = part.words;
-  const text = [...words.map(showWord), ...part.redirects].join(' ');
-  const denyCandidates: string[][] = [words];
-  if (words.some((w) => w.includes(VAR)) && words.length > 0 && words[0].includes(VAR)) never.add(NEVER.variableName);
-
-  // Leading VAR=value assignments and reserved words: deny rules see the command behind them.
-  let start = 0;
-  for (;;) {
-    const word = words[start];
-    if (word === undefined) break;
-    if (isAssignment(word) && !part.globs.has(start)) {
-      start++;
-      continue;
-    }
-    if (RESERVED.has(word)) {
-      never.add(NEVER.compound);
-      start++;
-      continue;
-    }
-    break;
-  }
-  const rest = words.slice(start);
-  if (start > 0 && rest.length > 0) denyCandidates.push(rest);
-  const name = rest[0];
-  if (name !== undefined) {
-    if (name.includes(VAR)) never.add(NEVER.variableName);
-    if (part.globs.has(start) || /[*?[\]{}~]/.test(name)) never.add(NEVER.wildcardName);
-    const base = commandName(name);
-    if (base !== name) denyCandidates.push([base, ...rest.slice(1)]);
-    if (EVAL_LIKE.has(base)) never.add(NEVER.evalLike);
-    if (WRAPPERS.has(base) || base === 'time') {
-      never.add(NEVER.wrapper);
-      // The wrapped command may start at any later word (options of the wrapper come first).
-      for (let i = 1; i < rest.length; i++) {
-        const inner = rest.slice(i);
-        denyCandidates.push(inner, [commandName(inner[0]), ...inner.slice(1)]);
-      }
-    }
-    const inline = INLINE_FLAGS[base];
-    const shellInline = SHELLS.has(base) && rest.slice(1).some((w) => /^-[a-zA-Z]*c/.test(w));
-    if (shellInline || (inline && rest.slice(1).some((w) => inline.test(w)))) never.add(NEVER.inlineCode);
-    if (SHELLS.has(base) || base === 'cmd' || base === 'powershell' || base === 'pwsh' || WRAPPERS.has(base)) {
-      // Code handed to a shell as text: its own sub-commands are checked against deny rules too.
-      if (depth < 3) {
-        for (const arg of rest.slice(1)) {
-          if (!/[\s;&|]/.test(arg)) continue;
-          for (const inner of parseDepth(arg, options, depth + 1).parts) denyCandidates.push(...inner.denyCandidates);
-        }
-      }
-    }
-    if (base === 'find') {
-      const exec = rest.findIndex((w) => /^-(?:exec|execdir|ok|okdir)$/.test(w));
-      if (exec !== -1 || rest.includes('-delete') || rest.some((w) => /^-fprint/.test(w))) never.add(NEVER.findExec);
-      if (exec !== -1) {
-        const inner = rest.slice(exec + 1);
-        const end = inner.findIndex((w) => w === ';' || w === '+');
-        const command = end === -1 ? inner : inner.slice(0, end);
-        if (command.length > 0) denyCandidates.push(command, [commandName(command[0]), ...command.slice(1)]);
-      }
-    }
-  }
-  return { words, text, never: [...never], denyCandidates };
 }
 
 /** The dialect of the shell commands run in (cmd.exe and PowerShell read `&`, `^`, `%` and quotes differently). */
