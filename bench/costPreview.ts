@@ -3,7 +3,8 @@
 // language model provider does (buildRequest + estimateRequestTokens; the base adds the calibration samples); and the
 // webview's per-frame work while typing (previewWithDraft on a short and a 100 KB pasted draft). Medians of interleaved
 // rounds. Numbers only; no pass/fail.
-import { buildRequest, type Exchange } from '../src/core/conversation/conversation';
+import { type Exchange } from '../src/core/conversation/conversation';
+import { buildRequest } from '../src/core/conversation/conversationRequest';
 import { requestEstimate } from '../src/core/cost/costPreview';
 import { buildUserContent } from '../src/core/request/prompt';
 import { estimateRequestTokens } from '../src/core/request/tokenEstimate';

@@ -1,7 +1,7 @@
 // Imported first by extension.ts, before any module builds a zod schema. zod decides at the first schema whether it may
 // compile validators with `new Function`, and to decide it reads the global `navigator`, which VS Code's extension host
 // reports as a PendingMigrationError in its log on every activation. Without JIT nothing reads it; the client's hot path
-// (deltas) is hand-checked anyway, and `npm run bench -- --only client` measures the rest (README, Benchmarks).
+// (deltas) is hand-checked anyway, and `npm run bench -- --only client` measures the rest (docs/DEVELOPMENT.md, Benchmarks).
 import * as z from 'zod';
 
 z.config({ jitless: true });

@@ -12,7 +12,7 @@ export { REPO_ROOT } from '../../scripts/e2eToolchain';
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const EXTENSION_ID = 'fastrouter-chat.fastrouter-chat';
 
-/** Settings that keep code-server quiet, offline and deterministic (README, "Tests in a real VS Code"). */
+/** Settings that keep code-server quiet, offline and deterministic (docs/DEVELOPMENT.md, "Tests in a real VS Code"). */
 export const BASE_SETTINGS: Record<string, unknown> = {
   'chat.disableAIFeatures': true,
   'workbench.startupEditor': 'none',

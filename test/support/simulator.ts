@@ -1,5 +1,5 @@
 // A local Anthropic-compatible Messages endpoint on 127.0.0.1: real HTTP, real SSE, scenarios chosen by tests.
-// Wire format follows Anthropic's Messages API reference (and FastRouter's `usage.cost`), as README "The local simulator" describes.
+// Wire format follows Anthropic's Messages API reference (and FastRouter's `usage.cost`), as docs/DEVELOPMENT.md "The local simulator" describes.
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
 // The chat controller's AnswerRunner against the simulator, for unit tests: the same steps as the host's
 // RequestRunner minus VS Code (stream, forward events, report retries, map the outcome and its usage).
 import { MessagesClient, type MessageCreateParams, type MessagesClientOptions } from '../../src/api';
-import type { AnswerRunner } from '../../src/core/conversation/conversationController';
+import type { AnswerRunner } from '../../src/core/conversation/answerRun';
 import { withPromptCaching } from '../../src/core/request/promptCaching';
 import { toTurnError } from '../../src/core/request/errors';
 import { retryNotice } from '../../src/core/request/retryNotice';

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
-import { CheckpointStore, hashOf, MAX_SNAPSHOT_BYTES } from '../../src/core/checkpoints/checkpointStore';
+import { CheckpointStore, hashOf } from '../../src/core/checkpoints/checkpointStore';
+import { MAX_SNAPSHOT_BYTES } from '../../src/core/checkpoints/checkpointTypes';
 import { lineDelta } from '../../src/core/checkpoints/lineDelta';
 
 let base: string;

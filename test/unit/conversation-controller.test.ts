@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type ContentBlock, type MessageParam, type MessagesClientOptions } from '../../src/api';
-import { buildRequest, CONTINUE_PROMPT } from '../../src/core/conversation/conversation';
+import { buildRequest, CONTINUE_PROMPT } from '../../src/core/conversation/conversationRequest';
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
 import { calibrationSamples, type PreviewSettings } from '../../src/core/cost/costPreview';
 import { buildUserContent } from '../../src/core/request/prompt';

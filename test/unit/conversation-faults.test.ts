@@ -1,7 +1,7 @@
 // Issue 16, the conversation store under faults (SQLite-style): a full disk with short writes, failed renames, temp
 // files left by kills, files torn by hand, a lost or unreadable index, and SIGKILLs of a writing process at random
 // points. Each test counts what the store said was committed against what survives, and prints the figure
-// (`# figure:` lines; the README's table is made from them).
+// (`# figure:` lines; the table in docs/DEVELOPMENT.md is made from them).
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HostToWebview } from '../../src/common/protocol';
 import { Conversation, type ConversationData } from '../../src/core/conversation/conversation';
-import { ConversationController, type AnswerRunner } from '../../src/core/conversation/conversationController';
-import { ConversationStore, StorageWriteError } from '../../src/core/conversation/conversationStore';
+import { ConversationController } from '../../src/core/conversation/conversationController';
+import { type AnswerRunner } from '../../src/core/conversation/answerRun';
+import { ConversationStore } from '../../src/core/conversation/conversationStore';
+import { StorageWriteError } from '../../src/core/conversation/conversationFiles';
 import { buildUserContent } from '../../src/core/request/prompt';
 import { FaultyFs } from '../support/faultyFs';
 import { killAtRandom } from '../support/killAtRandom';
@@ -21,7 +23,7 @@ import { simulatorRunner } from '../support/simulatorRunner';
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-/** Kills per kill test (FASTROUTER_FAULT_KILLS to run more, e.g. 100 for the README's figures). */
+/** Kills per kill test (FASTROUTER_FAULT_KILLS to run more, e.g. 100 for the figures in docs/DEVELOPMENT.md). */
 const KILLS = Number(process.env.FASTROUTER_FAULT_KILLS ?? 8);
 
 async function tempDir(): Promise<string> {

@@ -2,7 +2,7 @@
 // exchange (`<id>.journal`, one `<length> <crc32> <json>` line per record) instead of rewriting the whole chat. Each
 // test injects a fault into that format (a torn tail, a damaged line, a SIGKILL mid-append, a full disk mid-append, two
 // windows appending, a kill between a compaction's two renames, a torn base after a compaction) and counts what the
-// store said was committed against what survives (`# figure:` lines, for the README's table).
+// store said was committed against what survives (`# figure:` lines, for the table in docs/DEVELOPMENT.md).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +12,8 @@ import { after, test } from 'node:test';
 import { Conversation, type ConversationData, type Exchange } from '../../src/core/conversation/conversation';
 import { ConversationController } from '../../src/core/conversation/conversationController';
 import { mergeConversationData } from '../../src/core/conversation/conversationMerge';
-import { ConversationStore, StorageWriteError } from '../../src/core/conversation/conversationStore';
+import { ConversationStore } from '../../src/core/conversation/conversationStore';
+import { StorageWriteError } from '../../src/core/conversation/conversationFiles';
 import { buildUserContent } from '../../src/core/request/prompt';
 import { FaultyFs } from '../support/faultyFs';
 import { killAtRandom } from '../support/killAtRandom';

@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ContentBlock, MessageParam, StreamEvent } from '../../src/api/types';
-import {
-  buildRequest,
-  canContinue,
-  combineMeta,
-  CONTINUE_PROMPT,
-  Conversation,
-  NO_TOOLS_RESULT,
-  titleFrom,
-  type Exchange,
-  type StoredMessage,
-} from '../../src/core/conversation/conversation';
+import { canContinue, combineMeta, Conversation, titleFrom, type Exchange, type StoredMessage } from '../../src/core/conversation/conversation';
+import { buildRequest, CONTINUE_PROMPT, NO_TOOLS_RESULT } from '../../src/core/conversation/conversationRequest';
 import { LiveAnswer } from '../../src/core/conversation/conversationAnswer';
 import { buildUserContent } from '../../src/core/request/prompt';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ContentBlock } from '../../src/api';
-import { sendableContent } from '../../src/core/conversation/conversation';
+import { sendableContent } from '../../src/core/conversation/conversationRequest';
 import { opaqueBlockLabel, toAnswerBlock } from '../../src/core/conversation/conversationAnswer';
 import { conversationToMarkdown } from '../../src/core/conversation/conversationMarkdown';
 

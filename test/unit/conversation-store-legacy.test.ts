@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { buildRequest } from '../../src/core/conversation/conversation';
+import { buildRequest } from '../../src/core/conversation/conversationRequest';
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
 import { buildUserContent } from '../../src/core/request/prompt';
 

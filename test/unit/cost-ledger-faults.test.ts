@@ -1,7 +1,7 @@
 // Issue 16 §3, the cost ledger under faults: torn last lines (written by hand and by short writes on a full disk),
 // damaged lines among good ones, a disk that is full when a record is written, and SIGKILLs of a recording process at
 // random points. Each test counts the records the ledger said it wrote against those a fresh reader counts
-// (`# figure:` lines, the README's table).
+// (`# figure:` lines, the table in docs/DEVELOPMENT.md).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

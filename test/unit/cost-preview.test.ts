@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ContentBlock } from '../../src/api';
 import type { Exchange } from '../../src/core/conversation/conversation';
-import { buildRequest } from '../../src/core/conversation/conversation';
+import { buildRequest } from '../../src/core/conversation/conversationRequest';
 import { previewWithDraft } from '../../src/common/tokenCount';
 import { cachePrefixKey, calibrationSamples, requestEstimate } from '../../src/core/cost/costPreview';
 import { toolDefinitions } from '../../src/core/tools/definitions';

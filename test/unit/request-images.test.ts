@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MessageParam } from '../../src/api';
-import { buildRequest, Conversation } from '../../src/core/conversation/conversation';
+import { Conversation } from '../../src/core/conversation/conversation';
+import { buildRequest } from '../../src/core/conversation/conversationRequest';
 import { buildUserContent } from '../../src/core/request/prompt';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from '../../src/core/request/requestImages';
 import { IMAGE_LIMITS, type ImageAttachment } from '../../src/common/protocol';

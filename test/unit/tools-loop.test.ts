@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ContentBlockParam, type MessageParam } from '../../src/api';
-import { NO_TOOLS_RESULT } from '../../src/core/conversation/conversation';
-import { ConversationController, TOOL_DECLINED } from '../../src/core/conversation/conversationController';
+import { NO_TOOLS_RESULT } from '../../src/core/conversation/conversationRequest';
+import { ConversationController } from '../../src/core/conversation/conversationController';
+import { TOOL_DECLINED } from '../../src/core/conversation/toolLoop';
 import { defaultToolPolicy, type ToolPolicy } from '../../src/core/conversation/toolLoop';
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
 import { buildUserContent } from '../../src/core/request/prompt';

@@ -6,7 +6,8 @@
 import type { ContentBlockParam, MessageParam, StreamEvent, Tool } from '../../api';
 import type { CodeContext, ContextUsage } from '../../common/protocol';
 import type { AnswerRunner } from '../conversation/answerRun';
-import { buildRequest, hasAnswer, type Exchange, type UserContentBuilder } from '../conversation/conversation';
+import { type Exchange, type UserContentBuilder } from '../conversation/conversation';
+import { buildRequest, hasAnswer } from '../conversation/conversationRequest';
 import { formatCodeBlock } from '../request/prompt';
 import { estimateTextTokens } from '../../common/tokenCount';
 import { estimateBlockTokens, estimateRequestTokens, MAX_CALIBRATION, MIN_CALIBRATION, type TokenEstimateInput } from '../request/tokenEstimate';

@@ -3,7 +3,8 @@
 // prompt cache's prefix is read), with the summary instruction where the question would be. The answer must hold four
 // sections: the user's goals, decisions made, files changed, open tasks. Pure: no vscode, no I/O.
 import type { MessageParam, StreamEvent } from '../../api';
-import { buildRequest, type Exchange, type UserContentBuilder } from '../conversation/conversation';
+import { type Exchange, type UserContentBuilder } from '../conversation/conversation';
+import { buildRequest } from '../conversation/conversationRequest';
 import { sentSummary, type Compaction } from '../conversation/compactions';
 
 /** The four sections of a summary, in order. */

@@ -2,7 +2,8 @@
 // while the model asks for tools, shows a retry countdown, and sets the answer's status, meta and error when it ends.
 import type { AnswerMeta, HostToWebview, RetryNotice, TurnError } from '../../common/protocol';
 import type { ContentBlock, MessageParam, StreamEvent, Tool, ToolChoice, ToolUseBlock } from '../../api';
-import { buildRequest, combineMeta, viewOfChange, type Conversation, type Exchange, type StoredMessage, type UserContentBuilder } from './conversation';
+import { combineMeta, viewOfChange, type Conversation, type Exchange, type StoredMessage, type UserContentBuilder } from './conversation';
+import { buildRequest } from './conversationRequest';
 import { LiveAnswer, messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
 import type { DeltaBatcher } from './deltaBatcher';
 import { toolDefinitions } from '../tools/definitions';

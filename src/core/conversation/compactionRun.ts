@@ -10,7 +10,8 @@ import { parseSummary, SummaryText, summaryRequestMessages } from '../context/su
 import { estimateRequestTokens } from '../request/tokenEstimate';
 import type { AnswerOutcome, AnswerRunner } from './answerRun';
 import { activeCompaction, compactionRow, compactionView, sentSummary, type Compaction } from './compactions';
-import { buildRequest, hasAnswer, type Conversation, type Exchange, type UserContentBuilder } from './conversation';
+import { type Conversation, type Exchange, type UserContentBuilder } from './conversation';
+import { buildRequest, hasAnswer } from './conversationRequest';
 
 /** What the request is measured against, besides its messages. */
 export interface CompactionSettings {

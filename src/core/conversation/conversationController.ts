@@ -1,19 +1,21 @@
 // The chat's behaviour without VS Code, as one object the host and the tests drive. It is a thin facade over the rooms
-// that do the work: ConversationList (which conversations, which is active), AnswerRun (one answer, streamed, with the
-// tool loop of toolLoop.ts), ConversationSync (saves and other windows' changes); CostPreviewPoster (the composer's cost preview).
+// that do the work: ConversationList (which conversations, which is active), RunningAnswer (the AnswerRun streaming
+// now: one answer, with the tool loop of toolLoop.ts), ConversationSync (saves and other windows' changes), CompactionActions (Compact, a summary's
+// edit and Undo, the automatic compaction), TurnEdits (Restore and Redo, omitted attachments, refused images);
+// CostPreviewPoster (the composer's cost preview).
 import { randomUUID } from 'node:crypto';
 import type { ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, Turn } from '../../common/protocol';
-import { assistantTurn, canContinue, Conversation, hasAnswer, type Exchange, type StoredMessage, type UserContentBuilder, type UserInput } from './conversation';
-import type { ToolView } from './conversationAnswer';
-import { AnswerRun, requestTools, resumeAfterError, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';
-import { autoCompactionThrough, manualCompactionThrough, summarise, type CompactionHost, type CompactionSettings } from './compactionRun';
-import { canUndo, compactionRow } from './compactions';
-import type { MessageParam } from '../../api';
-import { omitImages, setAttachmentOmitted } from './attachmentsOmitted';
+import { assistantTurn, canContinue, Conversation, type Exchange, type UserContentBuilder, type UserInput } from './conversation';
+import { hasAnswer } from './conversationRequest';
+import { resumeAfterError, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';
+import { CompactionActions } from './compactionActions';
+import { canUndo } from './compactions';
 import { ConversationList } from './conversationList';
 import { ConversationSync } from './conversationSync';
-import { defaultToolPolicy, type ChatGrants, type ToolPolicy } from './toolLoop';
-import { redoAnswerId, rewindConversation, unrewindConversation, type Rewound } from './rewind';
+import { defaultToolPolicy, type ToolPolicy } from './toolLoop';
+import { RunningAnswer } from './runningAnswer';
+import type { Rewound } from './rewind';
+import { TurnEdits } from './turnEdits';
 import type { ChatTools } from '../tools/types';
 import type { PreviewSettings } from '../cost/costPreview';
 import { CostPreviewPoster } from './costPreviewPoster';
@@ -21,10 +23,6 @@ import { conversationToMarkdown } from './conversationMarkdown';
 import type { ConversationStore } from './conversationStore';
 import { DeltaBatcher, realScheduler, type Scheduler } from './deltaBatcher';
 import { modelDisplayName } from '../models/modelCatalog';
-import { DEFAULT_COMPACT_AT } from '../context/compaction';
-
-export type { AnsweredElsewhere, AnswerOutcome, AnswerRunner, AnswerRunOptions } from './answerRun';
-export { TOOL_DECLINED } from './toolLoop';
 
 export interface ConversationControllerDeps {
   runner: AnswerRunner;
@@ -58,11 +56,9 @@ export interface ConversationControllerDeps {
 export class ConversationController {
   private readonly list: ConversationList;
   private readonly sync: ConversationSync;
-  private run: AnswerRun | undefined;
-  /** Reads allowed with "Allow for this chat", per conversation id (memory only). */
-  private readonly chatGrants = new Map<string, ChatGrants>();
-  /** An on-demand compaction (Compact) in progress: Stop aborts it. */
-  private compacting: { abort: AbortController; done: Promise<unknown> } | undefined;
+  private readonly answer: RunningAnswer;
+  private readonly compaction: CompactionActions;
+  private readonly edits: TurnEdits;
   private readonly batcher: DeltaBatcher;
   private readonly scheduler: Scheduler;
   private readonly newId: () => string;
@@ -101,11 +97,62 @@ export class ConversationController {
       post: deps.post,
       showSnapshot: () => this.postSnapshot(),
       showConversations: () => this.postConversations(),
-      streaming: () => this.run,
+      streaming: () => this.answer.current,
       disposed: () => this.disposed,
       saveDelayMs: deps.saveDelayMs,
       saveRetryMs: deps.saveRetryMs,
       unsavedChanged: deps.unsavedChanged,
+    });
+    this.compaction = new CompactionActions({
+      runner: deps.runner,
+      userContent: deps.userContent,
+      post: deps.post,
+      log: deps.log,
+      now: this.now,
+      newId: this.newId,
+      tools: () => (deps.tools?.enabled() ? deps.tools : undefined),
+      previewSettings: deps.previewSettings,
+      active: () => this.list.active,
+      busy: () => this.busy,
+      disposed: () => this.disposed,
+      save: (conversation) => this.sync.save(conversation),
+      postEstimate: () => this.postEstimate(),
+      postSnapshot: () => this.postSnapshot(),
+    });
+    this.edits = new TurnEdits({
+      active: () => this.list.active,
+      now: this.now,
+      log: deps.log,
+      busy: () => this.busy,
+      save: (conversation) => this.sync.save(conversation),
+      stopAndWait: () => this.answer.stopAndWait(),
+      switchChat: (id) => this.switchChat(id),
+      retry: (answerId) => this.retry(answerId),
+      postSnapshot: () => this.postSnapshot(),
+      postConversations: () => this.postConversations(),
+    });
+    this.answer = new RunningAnswer({
+      runner: deps.runner,
+      userContent: deps.userContent,
+      prefillAllowed: deps.prefillAllowed,
+      tools: () => (deps.tools?.enabled() ? deps.tools : undefined),
+      policy: deps.toolPolicy ?? defaultToolPolicy,
+      post: deps.post,
+      batcher: this.batcher,
+      now: this.now,
+      log: deps.log,
+      disposed: () => this.disposed,
+      saveSoon: () => this.sync.saveSoon(),
+      save: (c, options) => this.sync.save(c, options),
+      touched: (conversation) => this.list.touch(conversation),
+      compact: (r, messages, force, maximum) => this.compaction.auto(r, messages, force, maximum),
+      settled: (c) => {
+        // The list is ordered by last activity, which just changed.
+        if (c !== this.list.active) return;
+        this.postConversations();
+        // The answer is context for the next question now, and its real input tokens calibrate the preview.
+        this.postEstimate();
+      },
     });
     this.ready = this.list.load().catch((error: unknown) => {
       this.deps.log(`Could not read saved conversations: ${error instanceof Error ? error.message : String(error)}`);
@@ -118,11 +165,11 @@ export class ConversationController {
 
   /** The active conversation's turns, with the text streamed so far. */
   turns(): Turn[] {
-    return this.list.active.turns(this.liveOverride());
+    return this.list.active.turns(this.answer.liveOverride(this.list.active));
   }
 
   get busy(): boolean {
-    return this.run !== undefined || this.compacting !== undefined;
+    return this.answer.current !== undefined || this.compaction.running;
   }
 
   /** Everything the view needs for a first paint, including the text streamed so far. */
@@ -132,7 +179,7 @@ export class ConversationController {
     const estimate = this.estimate();
     return {
       conversationId: this.list.active.id,
-      turns: this.list.active.turns(this.liveOverride()),
+      turns: this.list.active.turns(this.answer.liveOverride(this.list.active)),
       conversations: this.conversationList(),
       model: this.deps.model(),
       modelName: this.deps.modelName?.() ?? modelDisplayName(this.deps.model()),
@@ -158,8 +205,8 @@ export class ConversationController {
   /** Adds the user's turn and streams the answer; resolves when the answer has ended. */
   async ask(input: UserInput): Promise<void> {
     await this.ready;
-    await this.stopAndWait();
-    await this.compacting?.done;
+    await this.answer.stopAndWait();
+    await this.compaction.done;
     // Another window may have asked in this chat meanwhile: its turns are context for this question.
     await this.sync.sync(this.list.active);
     const conversation = this.list.active;
@@ -168,9 +215,9 @@ export class ConversationController {
     this.list.touch(conversation);
     this.deps.post({ type: 'turnAdded', user: exchange.user, assistant: assistantTurn(exchange.answer) });
     // Undo of a compaction lasts until the next question: this one.
-    for (const compaction of undoable) this.postCompactionRow(compaction.throughAnswerId);
+    for (const compaction of undoable) this.compaction.postRow(compaction.throughAnswerId);
     this.postConversations();
-    await this.runAnswer(conversation, exchange, 'answer');
+    await this.answer.start(conversation, exchange, 'answer');
   }
 
   /**
@@ -179,7 +226,7 @@ export class ConversationController {
    */
   async addAnswered(input: UserInput, answered: AnsweredElsewhere): Promise<void> {
     await this.ready;
-    await this.stopAndWait();
+    await this.answer.stopAndWait();
     const conversation = this.list.active;
     const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
     const answer = exchange.answer;
@@ -214,10 +261,10 @@ export class ConversationController {
     // A tool loop that failed after finished rounds resends the request that failed, with those rounds (they were
     // paid for, and their edits are applied): only the unfinished message is dropped.
     if (resumeAfterError(exchange.answer)) {
-      await this.runAnswer(active, exchange, 'continue', options);
+      await this.answer.start(active, exchange, 'continue', options);
       return;
     }
-    await this.runAnswer(active, exchange, 'answer', options);
+    await this.answer.start(active, exchange, 'answer', options);
   }
 
   /** Asks the model to go on with the last answer, appending to the same turn. */
@@ -228,207 +275,64 @@ export class ConversationController {
       this.deps.log(`Continue ignored: answer ${answerId} cannot be continued.`);
       return;
     }
-    await this.runAnswer(this.list.active, exchange, 'continue');
+    await this.answer.start(this.list.active, exchange, 'continue');
   }
 
   stop(): void {
-    this.run?.stop();
-    this.compacting?.abort.abort();
+    this.answer.stop();
+    this.compaction.stop();
   }
 
-  /**
-   * The Compact action (issue 18 §3): summarises every exchange so far in one request, even under the threshold; from
-   * the next question on the summary is sent in their place. Says why when there is nothing to compact or it failed.
-   */
+  /** The Compact action: every exchange so far summarised in one request (compactionActions.ts). */
   async compact(): Promise<boolean> {
     await this.ready;
-    if (this.busy) {
-      this.deps.post({ type: 'notice', level: 'info', message: 'Compact waits for the answer to finish: stop it or try again when it is done.' });
-      return false;
-    }
-    const conversation = this.list.active;
-    const through = manualCompactionThrough(conversation);
-    if (through === undefined) {
-      this.deps.post({ type: 'notice', level: 'info', message: conversation.isEmpty ? 'Nothing to compact yet: ask a question first.' : 'Nothing to compact: every answered question is already in the summary.' });
-      return false;
-    }
-    const abort = new AbortController();
-    let finish!: () => void;
-    this.compacting = { abort, done: new Promise<void>((resolve) => (finish = resolve)) };
-    this.deps.post({ type: 'busy', busy: true });
-    try {
-      const result = await summarise(this.compactionHost(), conversation, through, { trigger: 'manual', signal: abort.signal, settings: this.compactionSettings() });
-      if ('error' in result && !result.stopped) this.deps.post({ type: 'notice', level: 'error', message: `The chat could not be compacted: ${result.error}.` });
-      return 'compaction' in result;
-    } finally {
-      this.compacting = undefined;
-      finish();
-      if (!this.disposed) {
-        this.deps.post({ type: 'busy', busy: false });
-        this.postEstimate();
-      }
-    }
+    return this.compaction.compact();
   }
 
   /** The user's edit of a summary: the edited text is what is sent from now on. */
   async editCompaction(id: string, summary: string): Promise<boolean> {
     await this.ready;
-    const conversation = this.list.active;
-    const compaction = conversation.compactions.find((c) => c.id === id && !c.undone);
-    const text = summary.trim();
-    if (!compaction || text === '') {
-      this.deps.log(`Compaction edit ignored: no compaction ${id} in this chat.`);
-      return false;
-    }
-    if (text !== compaction.summary) {
-      compaction.summary = text;
-      compaction.edited = true;
-      compaction.updatedAt = this.now();
-      conversation.updatedAt = compaction.updatedAt;
-    }
-    this.postCompactionRow(compaction.throughAnswerId);
-    this.postEstimate();
-    await this.sync.save(conversation);
-    return true;
+    return this.compaction.edit(id, summary);
   }
 
   /** Undo of a compaction, until the next question: the full exchanges are sent again. */
   async undoCompaction(id: string): Promise<boolean> {
     await this.ready;
-    const conversation = this.list.active;
-    const compaction = conversation.compactions.find((c) => c.id === id);
-    if (!compaction || !canUndo(conversation.exchanges, conversation.compactions, compaction)) {
-      this.deps.log(`Compaction undo ignored: ${id} cannot be undone (a question came after it, or it is not in this chat).`);
-      this.postSnapshot();
-      return false;
-    }
-    compaction.undone = true;
-    compaction.updatedAt = this.now();
-    conversation.updatedAt = compaction.updatedAt;
-    this.postCompactionRow(compaction.throughAnswerId);
-    this.postEstimate();
-    await this.sync.save(conversation);
-    return true;
-  }
-
-  private postCompactionRow(answerId: string): void {
-    if (this.disposed) return;
-    const conversation = this.list.active;
-    this.deps.post({ type: 'compaction', turnId: answerId, compaction: compactionRow(conversation.exchanges, conversation.compactions, answerId) ?? null });
-  }
-
-  /** What compaction measures a request against: the window, compactAt, and the system prompt and tools sent. */
-  private compactionSettings(): CompactionSettings | undefined {
-    const settings = this.deps.previewSettings?.();
-    if (!settings) return undefined;
-    return {
-      compactAt: settings.compactAt ?? DEFAULT_COMPACT_AT,
-      ...(settings.contextLength ? { contextLength: settings.contextLength } : {}),
-      ...(settings.system ? { system: settings.system } : {}),
-      ...(settings.tools ? { tools: settings.tools } : {}),
-    };
-  }
-
-  private compactionHost(): CompactionHost {
-    const tools = this.deps.tools?.enabled() ? this.deps.tools : undefined;
-    return {
-      runner: this.deps.runner,
-      userContent: this.deps.userContent,
-      post: (message) => {
-        if (!this.disposed) this.deps.post(message);
-      },
-      save: (conversation) => this.sync.save(conversation),
-      now: this.now,
-      newId: this.newId,
-      log: this.deps.log,
-      requestTools: (messages) => requestTools(tools, messages),
-    };
-  }
-
-  /** Before a request of an answer: summarise earlier exchanges when the request would pass the budget. */
-  private async autoCompact(run: AnswerRun, messages: MessageParam[], force: boolean, maximum?: number): Promise<boolean> {
-    const configured = this.compactionSettings();
-    if (!configured) return false;
-    // The endpoint named its maximum (it refused the request as too long): that is the window to fit.
-    const settings = maximum && maximum > 0 ? { ...configured, contextLength: Math.min(configured.contextLength ?? maximum, maximum) } : configured;
-    const index = run.conversation.exchanges.indexOf(run.exchange);
-    const through = autoCompactionThrough(run.conversation, index, messages, settings, this.deps.userContent, force);
-    if (through === undefined) return false;
-    const result = await summarise(this.compactionHost(), run.conversation, through, { trigger: 'auto', signal: run.abort.signal, duringAnswerId: run.exchange.answer.id, settings });
-    return 'compaction' in result;
+    return this.compaction.undo(id);
   }
 
   /** A (re)loaded view gets the countdown of a request that is waiting to be sent again, with the time left. */
   postRetryState(): void {
-    if (this.run?.conversation !== this.list.active || this.disposed) return;
-    this.run.postRetryState();
+    if (!this.disposed) this.answer.postRetryState(this.list.active);
   }
 
-  /**
-   * Drops the images an answer's error names (over the API's limits or refused by it) from the conversation: later
-   * requests send a short note instead. Then the answer is asked again when it is the last one.
-   */
+  /** Drops the images an answer's error names from later requests, then asks again (turnEdits.ts). */
   async removeImages(answerId: string): Promise<void> {
     await this.ready;
-    const exchange = this.list.active.findAnswer(answerId);
-    const ids = new Set(exchange?.answer.error?.imageIds ?? []);
-    if (!exchange || ids.size === 0 || this.busy) {
-      this.deps.log(`Remove images ignored: answer ${answerId} names no images.`);
-      return;
-    }
-    omitImages(this.list.active, ids, this.now());
-    this.postSnapshot();
-    await this.sync.save(this.list.active);
-    await this.retry(answerId);
+    return this.edits.removeImages(answerId);
   }
 
-  /**
-   * Drops an attached selection, file or image of the question `userTurnId` from the context of later requests (a
-   * short note takes its place), or adds it back. The turn still shows it, marked; the cost preview follows.
-   */
+  /** Leaves an attachment of a question out of later requests, or takes it back (turnEdits.ts). */
   async setOmitted(userTurnId: string, itemId: string, omitted: boolean): Promise<boolean> {
     await this.ready;
-    if (!setAttachmentOmitted(this.list.active, userTurnId, itemId, omitted, this.now())) {
-      this.deps.log(`Omit ignored: question ${userTurnId} has no attachment ${itemId}.`);
-      return false;
-    }
-    this.postSnapshot();
-    await this.sync.save(this.list.active);
-    return true;
+    return this.edits.setOmitted(userTurnId, itemId, omitted);
   }
 
-  /**
-   * Takes the question `userTurnId` and everything after it out of the active conversation (Restore; edit and resend).
-   * An answer still running is stopped first. Returns what was taken out, for the composer and for Redo.
-   */
+  /** Restore: takes a question and everything after it out; returns what was taken, for the composer and Redo. */
   async rewind(userTurnId: string): Promise<Rewound | undefined> {
     await this.ready;
-    await this.stopAndWait();
-    const conversation = this.list.active;
-    const rewound = rewindConversation(conversation, userTurnId, this.now());
-    if (!rewound) return undefined;
-    this.postSnapshot();
-    this.postConversations();
-    await this.sync.save(conversation);
-    return rewound;
+    return this.edits.rewind(userTurnId);
   }
 
   /** Redo of a Restore: the exchanges it took out come back at the end of the conversation they were in. */
   async unrewind(conversationId: string, removed: readonly Exchange[]): Promise<boolean> {
     await this.ready;
-    await this.stopAndWait();
-    if (this.list.active.id !== conversationId) await this.switchChat(conversationId);
-    const conversation = this.list.active;
-    if (conversation.id !== conversationId) return false;
-    unrewindConversation(conversation, removed, redoAnswerId, this.now());
-    this.postSnapshot();
-    await this.sync.save(conversation);
-    return true;
+    return this.edits.unrewind(conversationId, removed);
   }
 
   async newChat(): Promise<void> {
     await this.ready;
-    await this.stopAndWait();
+    await this.answer.stopAndWait();
     if (!this.list.active.isEmpty) this.list.startNew();
     this.postSnapshot();
   }
@@ -441,7 +345,7 @@ export class ConversationController {
       this.deps.log(`Switch ignored: no conversation ${id}.`);
       return;
     }
-    await this.stopAndWait();
+    await this.answer.stopAndWait();
     this.list.active = target;
     this.postSnapshot();
   }
@@ -449,7 +353,7 @@ export class ConversationController {
   async deleteChat(id: string): Promise<void> {
     await this.ready;
     const wasActive = id === this.list.active.id;
-    if (wasActive) await this.stopAndWait();
+    if (wasActive) await this.answer.stopAndWait();
     this.list.forget(id);
     await this.deps.store.delete(id);
     if (wasActive) {
@@ -464,7 +368,7 @@ export class ConversationController {
   }
 
   exportMarkdown(): string {
-    return conversationToMarkdown(this.list.active.title, this.list.active.turns(this.liveOverride()));
+    return conversationToMarkdown(this.list.active.title, this.list.active.turns(this.answer.liveOverride(this.list.active)));
   }
 
   /**
@@ -479,20 +383,17 @@ export class ConversationController {
 
   /** The user's Apply / Reject (Allow / Deny / Allow for this chat on a read) on a card of the running answer. */
   decideTool(turnId: string, toolUseId: string, decision: 'apply' | 'allowForChat' | 'reject'): void {
-    const run = this.run;
-    if (!run || run.exchange.answer.id !== turnId || !run.approvals.decide(toolUseId, decision)) {
-      this.deps.log(`Tool decision ignored: no card waits for ${toolUseId}.`);
-    }
+    this.answer.decideTool(turnId, toolUseId, decision);
   }
 
   /** The tool calls waiting for Apply / Reject (for tests and the host). */
   get pendingApprovals(): string[] {
-    return this.run?.approvals.pending() ?? [];
+    return this.answer.pendingApprovals();
   }
 
   /** Resolves when the running answer (if any) has ended and been saved. */
   async idle(): Promise<void> {
-    await this.run?.finished;
+    await this.answer.finished();
     await this.deps.store.flushed();
   }
 
@@ -504,57 +405,6 @@ export class ConversationController {
     this.preview.dispose();
     // The window closes with a chat a failed save kept here: one last try (it may have room now).
     if (this.sync.hasUnsaved) void this.sync.flushUnsaved();
-  }
-
-  /** "Allow for this chat" reads of one conversation, for this window's session (never saved: a reload asks again). */
-  private grantsFor(conversationId: string): ChatGrants {
-    let grants = this.chatGrants.get(conversationId);
-    if (!grants) this.chatGrants.set(conversationId, (grants = new Set()));
-    return grants;
-  }
-
-  private async stopAndWait(): Promise<void> {
-    const run = this.run;
-    if (!run) return;
-    run.stop();
-    await run.finished;
-  }
-
-  private async runAnswer(conversation: Conversation, exchange: Exchange, mode: 'answer' | 'continue', options: AnswerRunOptions = {}): Promise<void> {
-    const run = new AnswerRun(conversation, exchange, mode, {
-      runner: this.deps.runner,
-      userContent: this.deps.userContent,
-      prefillAllowed: this.deps.prefillAllowed,
-      tools: this.deps.tools?.enabled() ? this.deps.tools : undefined,
-      policy: this.deps.toolPolicy ?? defaultToolPolicy,
-      grants: this.grantsFor(conversation.id),
-      post: this.deps.post,
-      batcher: this.batcher,
-      now: this.now,
-      disposed: () => this.disposed,
-      saveSoon: () => this.sync.saveSoon(),
-      save: (c, options) => this.sync.save(c, options),
-      ended: (ended) => {
-        this.list.touch(ended.conversation);
-        if (this.run === ended) this.run = undefined;
-      },
-      compact: (r, messages, force, maximum) => this.autoCompact(r, messages, force, maximum),
-      settled: (c) => {
-        // The list is ordered by last activity, which just changed.
-        if (c !== this.list.active) return;
-        this.postConversations();
-        // The answer is context for the next question now, and its real input tokens calibrate the preview.
-        this.postEstimate();
-      },
-    }, options);
-    this.run = run;
-    await run.start();
-  }
-
-  private liveOverride(): { answerId: string; messages: StoredMessage[]; tools: ReadonlyMap<string, ToolView> } | undefined {
-    const run = this.run;
-    if (!run || run.conversation !== this.list.active) return undefined;
-    return { answerId: run.exchange.answer.id, messages: run.liveMessages(), tools: run.toolViews };
   }
 
   private postSnapshot(): void {

@@ -22,124 +22,18 @@
 //   such a delta (and an answer's end, once the journal outgrows a quarter of the base) writes the base whole, under a
 //   new generation, and the journal becomes `<id>.journal.prev` beside `<id>.json.prev`, so the previous generation
 //   stays whole too. A window that finds the files changed by another one merges and writes whole, as before.
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import * as z from 'zod';
-import {
-  AnswerMetaSchema,
-  AnswerStatusSchema,
-  ConversationSummarySchema,
-  ToolChangeSchema,
-  TurnFileChangeSchema,
-  TurnErrorSchema,
-  UserTurnSchema,
-  type ConversationSummary,
-} from '../storage/classicProtocolSchemas';
+import type { ConversationSummary } from '../../common/protocol';
 import type { ConversationData } from './conversation';
+import { ConversationFiles, conversationIds, DAMAGED_SUFFIX, PREV_SUFFIX, SAFE_ID, StorageWriteError, TOMBSTONE_DIR, type FileRead } from './conversationFiles';
+import { journalRecords, type Shape } from './conversationJournal';
 import { mergeConversationData } from './conversationMerge';
-import { crc32 } from '../storage/crc32';
-import { describeWriteError, nodeStorageFs, type StorageFs } from '../storage/storageFs';
+import { nodeStorageFs, type StorageFs } from '../storage/storageFs';
 import { LockTimeoutError, withFileLock, type FileLockOptions } from './fileLock';
 
-const StoredMessageSchema = z.object({
-  // Blocks are kept as the API sent them; only their `type` matters to us, the rest goes back unchanged.
-  content: z.array(z.looseObject({ type: z.string() })),
-  complete: z.boolean(),
-  stopReason: z.string().optional(),
-  toolResults: z.array(z.object({
-    toolUseId: z.string(),
-    content: z.string(),
-    isError: z.boolean().optional(),
-    summary: z.string().optional(),
-    state: z.enum(['done', 'error', 'applied', 'rejected']),
-    change: ToolChangeSchema.optional(),
-  })).optional(),
-});
-
-/**
- * A saved user turn. Files written before turns could carry several context items have a single `code` (a selection
- * without an id): it becomes `context: [that selection]`, with an id derived from the turn's.
- */
-const StoredUserTurnSchema = z.preprocess((value) => {
-  if (typeof value !== 'object' || value === null || !('code' in value)) return value;
-  const { code, ...rest } = value as { code?: unknown; id?: unknown; context?: unknown };
-  if (rest.context !== undefined || typeof code !== 'object' || code === null) return rest;
-  return { ...rest, context: [{ id: `${String(rest.id)}-code`, kind: 'selection', ...code }] };
-}, UserTurnSchema);
-
-const ExchangeSchema = z.object({
-  user: StoredUserTurnSchema,
-  answer: z.object({
-    id: z.string(),
-    status: AnswerStatusSchema,
-    meta: AnswerMetaSchema.optional(),
-    error: TurnErrorSchema.optional(),
-    messages: z.array(StoredMessageSchema),
-    paused: z.string().optional(),
-    changes: z.array(TurnFileChangeSchema.extend({ fsPath: z.string(), before: z.string().nullable() })).optional(),
-  }),
-  askedAt: z.number().optional(),
-  updatedAt: z.number().optional(),
-  streamingPid: z.number().optional(),
-});
-
-const CompactionSchema = z.object({
-  id: z.string(),
-  throughAnswerId: z.string(),
-  summary: z.string(),
-  trigger: z.enum(['auto', 'manual']),
-  duringAnswerId: z.string().optional(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  edited: z.boolean().optional(),
-  undone: z.boolean().optional(),
-  meta: AnswerMetaSchema.optional(),
-  tokensBefore: z.number().optional(),
-  tokensAfter: z.number().optional(),
-  covers: z.number().optional(),
-});
-
-const ConversationDataSchema = z.object({
-  version: z.literal(1),
-  id: z.string().min(1),
-  title: z.string(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  exchanges: z.array(ExchangeSchema),
-  removed: z.array(z.string()).optional(),
-  compactions: z.array(CompactionSchema).optional(),
-});
-
-/** One journal record: an exchange as it now is (new or changed), and the chat's title and times with it. */
-const JournalRecordSchema = z.object({
-  gen: z.string(),
-  title: z.string(),
-  updatedAt: z.number(),
-  removed: z.array(z.string()).optional(),
-  /** The chat's summaries as they are (small): a record carries them whole. */
-  compactions: z.array(CompactionSchema).optional(),
-  exchange: ExchangeSchema,
-});
-
-const TombstoneSchema = z.object({ id: z.string(), at: z.number() });
-const IndexSchema = z.object({
-  version: z.literal(1),
-  conversations: z.array(ConversationSummarySchema),
-  /** Conversations deleted (by any window): never written again. */
-  deleted: z.array(TombstoneSchema).optional(),
-});
-type Index = { conversations: ConversationSummary[]; deleted: z.infer<typeof TombstoneSchema>[] };
-
-/** Ids become file names: only ids we generate (uuid-like) are accepted. */
-const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
 /** Tombstones kept (the newest); a conversation deleted longer ago than this many deletions could be resaved. */
 const TOMBSTONES_KEPT = 1000;
 
-/** Where deletions are kept, one empty file per deleted conversation: a lost or rewritten index cannot lose them. */
-const TOMBSTONE_DIR = 'deleted';
-const PREV_SUFFIX = '.json.prev';
-const DAMAGED_SUFFIX = '.damaged';
-const JOURNAL_SUFFIX = '.journal';
 /** A journal may grow to the base's size (at least this) before a delta save writes the base whole instead. */
 const JOURNAL_MIN_LIMIT = 256 * 1024;
 /** At an answer's end (`compact`), the base is written whole once the journal is over this share of it (and this size). */
@@ -193,18 +87,7 @@ export interface ConversationStoreOptions {
   durable?: boolean;
 }
 
-type FileRead = { state: 'ok'; data: ConversationData; gen?: string } | { state: 'missing' } | { state: 'unreadable'; reason: string };
 
-/** What this store knows the chat's files hold (after its last write or read of them): the ground for a delta save. */
-interface Shape {
-  /** Generation of the base file (journal records name it). */
-  gen: string;
-  /** The exchange objects the caller's copy held then, in order (a delta needs the others to be these). */
-  refs: readonly unknown[];
-  baseSize: number;
-  journalSize: number;
-}
-type IndexRead = Index & { state: 'ok' | 'missing' | 'unreadable' };
 
 export class ConversationStore {
   private queue: Promise<unknown> = Promise.resolve();
@@ -215,6 +98,7 @@ export class ConversationStore {
   private readonly lockDir: string;
   private readonly fs: StorageFs;
   private readonly durable: boolean;
+  private readonly files: ConversationFiles;
   /** The start-up sweep (leftover temp files, half-done deletions, an unreadable index), run once before the first use. */
   private started = false;
   /** What this store deleted, as it was, for Undo (History): kept for the rest of the session, in memory only. */
@@ -229,6 +113,7 @@ export class ConversationStore {
     this.lockDir = join(dir, '.lock');
     this.fs = options.fs ?? nodeStorageFs;
     this.durable = options.durable ?? true;
+    this.files = new ConversationFiles(dir, this.fs, this.durable, log);
   }
 
   /**
@@ -238,24 +123,24 @@ export class ConversationStore {
   async list(): Promise<ConversationSummary[]> {
     return this.serialized(async () => {
       await this.start();
-      const index = await this.readIndex();
-      const deleted = await this.deletedIds(index);
-      const names = await this.names();
+      const index = await this.files.readIndex();
+      const deleted = await this.files.deletedIds(index);
+      const names = await this.files.names();
       const files = conversationIds(names);
       const byId = new Map(index.conversations.filter((s) => files.has(s.id) && !deleted.has(s.id)).map((s) => [s.id, s]));
       for (const id of files) {
         if (byId.has(id) || deleted.has(id)) continue;
-        const read = await this.readConversation(id);
+        const read = await this.files.readConversation(id);
         if (read.state === 'ok') byId.set(id, { id, title: read.data.title, updatedAt: read.data.updatedAt });
       }
       // A crash between the two renames of a save, or a damaged file whose previous generation is readable.
       for (const name of names) {
         const id = name.endsWith(PREV_SUFFIX) ? name.slice(0, -PREV_SUFFIX.length) : undefined;
         if (!id || files.has(id) || deleted.has(id) || !SAFE_ID.test(id)) continue;
-        const read = await this.readGeneration(join(this.dir, name), id);
+        const read = await this.files.readGeneration(join(this.dir, name), id);
         if (read.state === 'ok') byId.set(id, { id, title: read.data.title, updatedAt: read.data.updatedAt });
       }
-      const damaged = await Promise.all(names.filter((n) => n.endsWith(DAMAGED_SUFFIX)).map((n) => this.damagedSummary(n)));
+      const damaged = await Promise.all(names.filter((n) => n.endsWith(DAMAGED_SUFFIX)).map((n) => this.files.damagedSummary(n)));
       return [...byId.values(), ...damaged].sort((a, b) => b.updatedAt - a.updatedAt);
     });
   }
@@ -272,16 +157,16 @@ export class ConversationStore {
   async read(id: string, options: { ifChanged?: boolean } = {}): Promise<ReadResult> {
     if (!SAFE_ID.test(id)) return { state: 'missing' };
     return this.serialized(async () => {
-      if (await this.isDeleted(id, await this.readIndex())) return { state: 'deleted' };
-      const stamp = await this.stampOf(id);
+      if (await this.files.isDeleted(id, await this.files.readIndex())) return { state: 'deleted' };
+      const stamp = await this.files.stampOf(id);
       if (stamp && options.ifChanged && this.stamps.get(id) === stamp) return { state: 'unchanged' };
-      const read = stamp ? await this.readConversation(id) : ({ state: 'missing' } as const);
+      const read = stamp ? await this.files.readConversation(id) : ({ state: 'missing' } as const);
       if (read.state === 'ok') {
         this.stamps.set(id, stamp!);
         await this.remember(id, read);
         return { state: 'ok', data: read.data };
       }
-      if (read.state === 'missing' && !(await this.fs.stat(this.prevFile(id)))) return { state: 'missing' };
+      if (read.state === 'missing' && !(await this.fs.stat(this.files.prevFile(id)))) return { state: 'missing' };
       return this.locked(() => this.recover(id));
     });
   }
@@ -298,10 +183,10 @@ export class ConversationStore {
     return this.serialized(async () => {
       await this.start();
       return this.locked(async () => {
-        const index = await this.readIndexForWrite();
-        if (await this.isDeleted(data.id, index)) return { size: 0, deleted: true };
+        const index = await this.files.readIndexForWrite();
+        if (await this.files.isDeleted(data.id, index)) return { size: 0, deleted: true };
         await this.fs.mkdir(this.dir);
-        const stamp = await this.stampOf(data.id);
+        const stamp = await this.files.stampOf(data.id);
         // The records apply on top of whatever this store wrote since (they replace whole exchanges), as long as the
         // base is the same generation and no one else wrote.
         const current = this.shapes.get(data.id);
@@ -311,7 +196,7 @@ export class ConversationStore {
           const compact = options.compact && grown > Math.max(COMPACT_MIN, current.baseSize * COMPACT_SHARE);
           if (grown <= limit && !compact) {
             await this.append(data, current, delta, refs);
-            await this.updateIndexEntry(index, data);
+            await this.files.updateIndexEntry(index, data);
             return { size: delta.length, appended: true };
           }
         }
@@ -321,7 +206,7 @@ export class ConversationStore {
         let keepPrevious = true;
         // Someone else wrote it since we last did: merge their changes in rather than overwrite them.
         if (stamp && stamp !== this.stamps.get(data.id)) {
-          const theirs = await this.readConversation(data.id);
+          const theirs = await this.files.readConversation(data.id);
           if (theirs.state === 'ok') {
             const result = mergeConversationData(JSON.parse(text) as ConversationData, theirs.data, options.pinnedAnswerId);
             if (result.changed) {
@@ -330,14 +215,14 @@ export class ConversationStore {
             }
           } else if (theirs.state === 'unreadable') {
             // Not a generation worth keeping: it goes aside (listed in History), the last good one stays as .prev.
-            await this.moveAside(data.id, this.file(data.id));
+            await this.files.moveAside(data.id, this.files.file(data.id));
             keepPrevious = false;
           }
         }
-        const gen = await this.writeBase(data.id, text, { keepPrevious });
+        const gen = await this.files.writeBase(data.id, text, { keepPrevious });
         // After a merge the caller's copy lacks the other window's part until it takes `merged` in: the next save
         // must merge again rather than trust that the file holds nothing it does not have.
-        const written = merged ? undefined : await this.stampOf(data.id);
+        const written = merged ? undefined : await this.files.stampOf(data.id);
         if (written) {
           this.stamps.set(data.id, written);
           this.shapes.set(data.id, { gen, refs, baseSize: text.length, journalSize: 0 });
@@ -348,7 +233,7 @@ export class ConversationStore {
         const final = merged ?? data;
         index.conversations = index.conversations.filter((s) => s.id !== data.id);
         index.conversations.push({ id: final.id, title: final.title, updatedAt: final.updatedAt });
-        await this.writeIndex(index);
+        await this.files.writeIndex(index);
         if (this.durable) await this.fs.syncDir(this.dir);
         return merged ? { size: text.length, merged } : { size: text.length };
       });
@@ -365,18 +250,18 @@ export class ConversationStore {
       await this.start();
       await this.locked(async () => {
         // Kept for Undo (History) for the rest of the session.
-        const current = await this.readConversation(id);
+        const current = await this.files.readConversation(id);
         if (current.state === 'ok') this.trash.set(id, current.data);
         await this.fs.mkdir(join(this.dir, TOMBSTONE_DIR));
-        await this.writeAtomic(this.tombstone(id), String(Date.now()), { durable: true });
+        await this.files.writeAtomic(this.files.tombstone(id), String(Date.now()), { durable: true });
         if (this.durable) await this.fs.syncDir(join(this.dir, TOMBSTONE_DIR));
-        await this.removeFiles(id);
+        await this.files.removeFiles(id);
         this.stamps.delete(id);
         this.shapes.delete(id);
-        const index = await this.readIndexForWrite();
+        const index = await this.files.readIndexForWrite();
         index.conversations = index.conversations.filter((s) => s.id !== id);
         index.deleted = [...index.deleted.filter((t) => t.id !== id), { id, at: Date.now() }].slice(-TOMBSTONES_KEPT);
-        await this.writeIndex(index);
+        await this.files.writeIndex(index);
       });
     });
   }
@@ -394,16 +279,16 @@ export class ConversationStore {
       await this.start();
       return this.locked(async () => {
         await this.fs.mkdir(this.dir);
-        await this.writeBase(id, JSON.stringify(data), { keepPrevious: false });
-        const written = await this.stampOf(id);
+        await this.files.writeBase(id, JSON.stringify(data), { keepPrevious: false });
+        const written = await this.files.stampOf(id);
         if (written) this.stamps.set(id, written);
         this.shapes.delete(id);
-        const index = await this.readIndexForWrite();
+        const index = await this.files.readIndexForWrite();
         index.deleted = index.deleted.filter((t) => t.id !== id);
         index.conversations = [...index.conversations.filter((s) => s.id !== id), { id, title: data.title, updatedAt: data.updatedAt }];
-        await this.writeIndex(index);
+        await this.files.writeIndex(index);
         // The tombstone goes last: until then the chat counts as deleted, never half back.
-        await this.fs.rm(this.tombstone(id));
+        await this.fs.rm(this.files.tombstone(id));
         if (this.durable) await this.fs.syncDir(this.dir);
         this.trash.delete(id);
         return true;
@@ -445,7 +330,7 @@ export class ConversationStore {
       await withFileLock(
         this.lockDir,
         async () => {
-          const names = await this.names();
+          const names = await this.files.names();
           let swept = 0;
           for (const name of names) {
             if (!name.endsWith('.tmp')) continue;
@@ -457,11 +342,11 @@ export class ConversationStore {
               await this.fs.rm(join(this.dir, TOMBSTONE_DIR, name));
               swept++;
             } else if (SAFE_ID.test(name)) {
-              await this.removeFiles(name);
+              await this.files.removeFiles(name);
             }
           }
           if (swept > 0) this.log(`Removed ${swept} temp file(s) left by an interrupted save.`);
-          await this.readIndexForWrite();
+          await this.files.readIndexForWrite();
         },
         { staleMs: 15_000, timeoutMs: 2_000, ...this.lockOptions },
       );
@@ -472,75 +357,30 @@ export class ConversationStore {
 
   /** Under the lock: the file again, else its previous generation; whatever cannot be read is moved aside. */
   private async recover(id: string): Promise<ReadResult> {
-    const current = await this.readConversation(id);
+    const current = await this.files.readConversation(id);
     if (current.state === 'ok') {
-      const stamp = await this.stampOf(id);
+      const stamp = await this.files.stampOf(id);
       if (stamp) this.stamps.set(id, stamp);
       await this.remember(id, current);
       return { state: 'ok', data: current.data };
     }
-    const previous = await this.readGeneration(this.prevFile(id), id);
-    const damagedFile = current.state === 'unreadable' ? await this.moveAside(id, this.file(id)) : undefined;
+    const previous = await this.files.readGeneration(this.files.prevFile(id), id);
+    const damagedFile = current.state === 'unreadable' ? await this.files.moveAside(id, this.files.file(id)) : undefined;
     if (previous.state === 'ok') {
       // Under a new generation: the journal of the damaged base (if any) no longer applies.
-      await this.writeBase(id, JSON.stringify(previous.data), { keepPrevious: false, keepJournal: true });
-      const stamp = await this.stampOf(id);
+      await this.files.writeBase(id, JSON.stringify(previous.data), { keepPrevious: false, keepJournal: true });
+      const stamp = await this.files.stampOf(id);
       if (stamp) this.stamps.set(id, stamp);
       this.shapes.delete(id);
       const when = new Date(previous.data.updatedAt).toISOString();
       this.log(`Conversation ${id} could not be read${damagedFile ? ` (moved aside to ${damagedFile})` : ''}; the version saved at ${when} was restored.`);
       return { state: 'ok', data: previous.data, restored: { savedAt: previous.data.updatedAt, damagedFile } };
     }
-    const prevAside = previous.state === 'unreadable' ? await this.moveAside(id, this.prevFile(id)) : undefined;
+    const prevAside = previous.state === 'unreadable' ? await this.files.moveAside(id, this.files.prevFile(id)) : undefined;
     const aside = damagedFile ?? prevAside;
     if (!aside) return { state: 'missing' };
     this.log(`Conversation ${id} could not be read and has no readable earlier version; it was moved aside to ${aside}.`);
     return { state: 'damaged', damagedFile: aside };
-  }
-
-  /** Renames an unreadable file to `<id>.<time>.damaged` (kept, never deleted by us); returns its new path. */
-  private async moveAside(id: string, path: string): Promise<string | undefined> {
-    const aside = join(this.dir, `${id}.${Date.now()}-${randomUUID().slice(0, 4)}${DAMAGED_SUFFIX}`);
-    try {
-      await this.fs.rename(path, aside);
-      return aside;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async damagedSummary(name: string): Promise<ConversationSummary> {
-    const stamp = await this.fs.stat(join(this.dir, name));
-    let title = '';
-    try {
-      // The head of a torn file usually still holds the title.
-      const head = (await this.fs.readFile(join(this.dir, name))).slice(0, 4096);
-      const match = /"title":"((?:[^"\\]|\\.)*)"/.exec(head);
-      if (match) title = JSON.parse(`"${match[1]}"`) as string;
-    } catch {
-      // no title
-    }
-    return { id: name, title, updatedAt: stamp?.mtimeMs ?? 0, damaged: join(this.dir, name) };
-  }
-
-  private file(id: string): string {
-    return join(this.dir, `${id}.json`);
-  }
-
-  private prevFile(id: string): string {
-    return join(this.dir, `${id}${PREV_SUFFIX}`);
-  }
-
-  private journal(id: string): string {
-    return join(this.dir, `${id}${JOURNAL_SUFFIX}`);
-  }
-
-  private prevJournal(id: string): string {
-    return join(this.dir, `${id}${JOURNAL_SUFFIX}.prev`);
-  }
-
-  private async removeFiles(id: string): Promise<void> {
-    for (const path of [this.file(id), this.prevFile(id), this.journal(id), this.prevJournal(id)]) await this.fs.rm(path);
   }
 
   /** After reading the chat as the files now hold it: the next save may be a delta on top of that. */
@@ -549,8 +389,8 @@ export class ConversationStore {
       this.shapes.delete(id);
       return;
     }
-    const base = await this.fs.stat(this.file(id));
-    const journal = await this.fs.stat(this.journal(id));
+    const base = await this.fs.stat(this.files.file(id));
+    const journal = await this.fs.stat(this.files.journal(id));
     if (!base) this.shapes.delete(id);
     else this.shapes.set(id, { gen: read.gen, refs: read.data.exchanges.slice(), baseSize: base.size, journalSize: journal?.size ?? 0 });
   }
@@ -561,7 +401,7 @@ export class ConversationStore {
    * the base whole, and readers drop the torn record.
    */
   private async append(data: ConversationData, shape: Shape, records: string, refs: readonly unknown[]): Promise<void> {
-    const path = this.journal(data.id);
+    const path = this.files.journal(data.id);
     const isNew = shape.journalSize === 0 && !(await this.fs.stat(path));
     try {
       await this.fs.append(path, records, { durable: this.durable });
@@ -571,289 +411,10 @@ export class ConversationStore {
       this.shapes.delete(data.id);
       throw new StorageWriteError(error);
     }
-    const stamp = await this.stampOf(data.id);
+    const stamp = await this.files.stampOf(data.id);
     if (stamp) this.stamps.set(data.id, stamp);
     const size = (await this.fs.stat(path))?.size ?? shape.journalSize + records.length;
     this.shapes.set(data.id, { ...shape, refs, journalSize: size });
   }
 
-  /** The index entry follows the chat's title and time (rewritten only when they changed). */
-  private async updateIndexEntry(index: Index, data: ConversationData): Promise<void> {
-    const entry = index.conversations.find((s) => s.id === data.id);
-    if (entry && entry.title === data.title && entry.updatedAt === data.updatedAt) return;
-    index.conversations = index.conversations.filter((s) => s.id !== data.id);
-    index.conversations.push({ id: data.id, title: data.title, updatedAt: data.updatedAt });
-    await this.writeIndex(index);
-  }
-
-  /**
-   * Writes the chat's base file whole under a new generation (atomically, keeping the previous one as `.prev` when
-   * asked), then sets its journal aside as `.journal.prev` (the previous generation's records; with `keepJournal`, it
-   * stays). A kill between the two leaves a journal of the old generation, which the new base ignores.
-   */
-  private async writeBase(id: string, json: string, options: { keepPrevious: boolean; keepJournal?: boolean }): Promise<string> {
-    const gen = randomUUID();
-    await this.writeAtomic(this.file(id), `{"gen":${JSON.stringify(gen)},${json.slice(1)}`, { keepPrevious: options.keepPrevious, durable: this.durable });
-    if (!options.keepJournal && (await this.fs.stat(this.journal(id)))) {
-      try {
-        await this.fs.rename(this.journal(id), this.prevJournal(id));
-      } catch (error) {
-        // The base is written: its records are not in that journal, so it may stay (its records are ignored).
-        this.log(`Could not set the journal of conversation ${id} aside: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    if (this.durable) await this.fs.syncDir(this.dir);
-    return gen;
-  }
-
-  private tombstone(id: string): string {
-    return join(this.dir, TOMBSTONE_DIR, id);
-  }
-
-  private async isDeleted(id: string, index: Index): Promise<boolean> {
-    return index.deleted.some((t) => t.id === id) || (await this.fs.stat(this.tombstone(id))) !== undefined;
-  }
-
-  private async deletedIds(index: Index): Promise<Set<string>> {
-    const ids = new Set(index.deleted.map((t) => t.id));
-    for (const name of await this.fs.readdir(join(this.dir, TOMBSTONE_DIR)).catch(() => [] as string[])) if (SAFE_ID.test(name)) ids.add(name);
-    return ids;
-  }
-
-  /** Size and time of the chat's base file and its journal: any write by anyone changes it. */
-  private async stampOf(id: string): Promise<string | undefined> {
-    const s = await this.fs.stat(this.file(id));
-    if (!s) return undefined;
-    const j = await this.fs.stat(this.journal(id));
-    return `${s.ino}:${s.size}:${s.mtimeMs}|${j ? `${j.ino}:${j.size}:${j.mtimeMs}` : '-'}`;
-  }
-
-  private async names(): Promise<string[]> {
-    return this.fs.readdir(this.dir).catch(() => [] as string[]);
-  }
-
-  private readConversation(id: string): Promise<FileRead> {
-    return this.readGeneration(this.file(id), id);
-  }
-
-  /**
-   * A base file (the chat's, or its previous generation) with the journal records of its generation applied: those
-   * of `.journal.prev`, then of `.journal` (after a kill between a base's rename and setting its journal aside, the
-   * previous generation's records are still in `.journal`).
-   */
-  private async readGeneration(path: string, id: string): Promise<FileRead> {
-    const base = await this.readFile(path, id);
-    if (base.state !== 'ok' || base.gen === undefined) return base;
-    let data = base.data;
-    let dropped = 0;
-    for (const journal of [this.prevJournal(id), this.journal(id)]) {
-      let text: string;
-      try {
-        text = await this.fs.readFile(journal);
-      } catch {
-        continue;
-      }
-      const read = readJournal(text, base.gen);
-      dropped += read.dropped;
-      if (read.records.length > 0) data = applyJournal(data, read.records);
-    }
-    if (dropped > 0) this.log(`Conversation ${id}: ${dropped} damaged or torn journal record(s) dropped (a save cut short).`);
-    return { state: 'ok', data, gen: base.gen };
-  }
-
-  private async readFile(path: string, id: string): Promise<FileRead> {
-    let text: string;
-    try {
-      text = await this.fs.readFile(path);
-    } catch {
-      return { state: 'missing' };
-    }
-    try {
-      const raw = JSON.parse(text) as { gen?: unknown };
-      const parsed = ConversationDataSchema.safeParse(raw);
-      if (parsed.success) return { state: 'ok', data: parsed.data as unknown as ConversationData, ...(typeof raw.gen === 'string' ? { gen: raw.gen } : {}) };
-      const reason = `it has an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`;
-      this.log(`Conversation ${id} could not be read: ${reason}`);
-      return { state: 'unreadable', reason };
-    } catch {
-      this.log(`Conversation ${id} could not be read: it is not valid JSON (cut short?).`);
-      return { state: 'unreadable', reason: 'not valid JSON' };
-    }
-  }
-
-  private async readIndex(): Promise<IndexRead> {
-    let text: string;
-    try {
-      text = await this.fs.readFile(join(this.dir, 'index.json'));
-    } catch {
-      return { state: 'missing', conversations: [], deleted: [] };
-    }
-    try {
-      const parsed = IndexSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return { state: 'ok', conversations: parsed.data.conversations, deleted: parsed.data.deleted ?? [] };
-    } catch {
-      // below
-    }
-    return { state: 'unreadable', conversations: [], deleted: [] };
-  }
-
-  /** The index to rewrite (under the lock): a lost or unreadable one is rebuilt whole from the files first. */
-  private async readIndexForWrite(): Promise<Index> {
-    const index = await this.readIndex();
-    if (index.state === 'ok') return index;
-    const names = await this.names();
-    const ids = conversationIds(names);
-    if (index.state === 'missing' && ids.size === 0) return index;
-    const deleted = await this.deletedIds(index);
-    const rebuilt: Index = { conversations: [], deleted: [...deleted].map((id) => ({ id, at: 0 })) };
-    for (const id of ids) {
-      if (deleted.has(id)) continue;
-      const read = await this.readConversation(id);
-      if (read.state === 'ok') rebuilt.conversations.push({ id, title: read.data.title, updatedAt: read.data.updatedAt });
-    }
-    await this.writeIndex(rebuilt);
-    this.log(`The conversation index was ${index.state === 'missing' ? 'missing' : 'unreadable'}; rebuilt from ${rebuilt.conversations.length} file(s).`);
-    return rebuilt;
-  }
-
-  private async writeIndex(index: Index): Promise<void> {
-    await this.fs.mkdir(this.dir);
-    const body = index.deleted.length > 0 ? { version: 1, conversations: index.conversations, deleted: index.deleted } : { version: 1, conversations: index.conversations };
-    // Not fsynced on its own: an index lost to a power cut is rebuilt from the files (the folder is synced after).
-    await this.writeAtomic(join(this.dir, 'index.json'), JSON.stringify(body), { durable: false });
-  }
-
-  /**
-   * Temp file (fsynced when `durable`), then rename over `path`; with `keepPrevious`, the file being replaced stays
-   * as the previous generation. A failed write or rename removes its temp file: nothing is left to fill the disk.
-   */
-  private async writeAtomic(path: string, text: string, options: { durable: boolean; keepPrevious?: boolean }): Promise<void> {
-    const temp = `${path}.${randomUUID()}.tmp`;
-    try {
-      await this.fs.writeFile(temp, text, { durable: options.durable });
-      if (options.keepPrevious) await this.keepPrevious(path);
-      await this.fs.rename(temp, path);
-    } catch (error) {
-      await this.fs.rm(temp).catch(() => {});
-      throw new StorageWriteError(error);
-    }
-  }
-
-  /** `<id>.json` → `<id>.json.prev` by a hard link, so the chat file itself is never missing. */
-  private async keepPrevious(path: string): Promise<void> {
-    const prev = `${path}.prev`;
-    const temp = `${prev}.${randomUUID()}.tmp`;
-    try {
-      await this.fs.link(path, temp);
-    } catch {
-      return; // no current file yet, or no hard links here
-    }
-    try {
-      await this.fs.rename(temp, prev);
-    } catch (error) {
-      await this.fs.rm(temp).catch(() => {});
-      throw error;
-    }
-  }
-}
-
-/** A save that did not reach the disk; `reason` is in the user's words ("no space left on the disk"). */
-export class StorageWriteError extends Error {
-  override name = 'StorageWriteError';
-  readonly reason: string;
-  readonly code: string | undefined;
-  constructor(cause: unknown) {
-    const reason = cause instanceof StorageWriteError ? cause.reason : describeWriteError(cause);
-    super(reason, { cause });
-    this.reason = reason;
-    this.code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
-  }
-}
-
-function conversationIds(names: string[]): Set<string> {
-  return new Set(names.filter((n) => n.endsWith('.json') && n !== 'index.json').map((n) => n.slice(0, -5)).filter((id) => SAFE_ID.test(id)));
-}
-
-type JournalRecord = z.infer<typeof JournalRecordSchema>;
-
-/**
- * The journal lines of a delta save, or undefined when a delta cannot stand for this save: an exchange other than the
- * changed ones is not the object this store last wrote or read at its place, or one was removed or inserted.
- */
-function journalRecords(data: ConversationData, refs: readonly ConversationData['exchanges'][number][], shape: Shape, changed: ReadonlySet<string>): string | undefined {
-  if (refs.length < shape.refs.length) return undefined;
-  const known = new Set<string>();
-  let lines = '';
-  for (let i = 0; i < refs.length; i++) {
-    const exchange = refs[i]!;
-    const id = exchange.answer.id;
-    const before = shape.refs[i] as ConversationData['exchanges'][number] | undefined;
-    if (before) {
-      if (before.answer.id !== id) return undefined;
-      // Not named as changed: it must be the very object last written or read (unchanged, by the caller's promise).
-      if (!changed.has(id)) {
-        if (exchange !== before) return undefined;
-        known.add(id);
-        continue;
-      }
-    } else if (!changed.has(id) || known.has(id)) {
-      return undefined;
-    }
-    known.add(id);
-    const record = JSON.stringify({ gen: shape.gen, title: data.title, updatedAt: data.updatedAt, ...(data.removed?.length ? { removed: data.removed } : {}), ...(data.compactions?.length ? { compactions: data.compactions } : {}), exchange });
-    lines += `\n${record.length} ${crc32(record).toString(16).padStart(8, '0')} ${record}\n`;
-  }
-  return lines;
-}
-
-/** The whole records of generation `gen`, in order; a line cut short, damaged, or of another generation is skipped. */
-export function readJournal(text: string, gen: string): { records: JournalRecord[]; dropped: number } {
-  const records: JournalRecord[] = [];
-  let dropped = 0;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const match = /^(\d+) ([0-9a-f]{8}) /.exec(line);
-    const json = match ? line.slice(match[0].length) : '';
-    if (!match || json.length !== Number(match[1]) || crc32(json) !== parseInt(match[2]!, 16)) {
-      dropped++;
-      continue;
-    }
-    let record: z.ZodSafeParseResult<JournalRecord>;
-    try {
-      record = JournalRecordSchema.safeParse(JSON.parse(json));
-    } catch {
-      dropped++;
-      continue;
-    }
-    if (!record.success) dropped++;
-    else if (record.data.gen === gen) records.push(record.data);
-  }
-  return { records, dropped };
-}
-
-/** The base with the records applied in order: each exchange replaces the one with its answer id, or comes last. */
-function applyJournal(base: ConversationData, records: readonly JournalRecord[]): ConversationData {
-  const exchanges = base.exchanges.slice();
-  const at = new Map(exchanges.map((e, i) => [e.answer.id, i]));
-  const removed = new Set(base.removed ?? []);
-  let { title, updatedAt } = base;
-  let compactions = base.compactions;
-  for (const record of records) {
-    if (record.compactions) compactions = record.compactions as unknown as ConversationData['compactions'];
-    const exchange = record.exchange as unknown as ConversationData['exchanges'][number];
-    const i = at.get(exchange.answer.id);
-    if (i === undefined) at.set(exchange.answer.id, exchanges.push(exchange) - 1);
-    else exchanges[i] = exchange;
-    title = record.title;
-    updatedAt = Math.max(updatedAt, record.updatedAt);
-    for (const id of record.removed ?? []) removed.add(id);
-  }
-  return {
-    ...base,
-    title,
-    updatedAt,
-    exchanges: exchanges.filter((e) => !removed.has(e.answer.id)),
-    ...(removed.size > 0 ? { removed: [...removed] } : {}),
-    ...(compactions?.length ? { compactions } : {}),
-  };
 }

@@ -5,7 +5,8 @@ import type { HostToWebview } from '../../common/protocol';
 import type { Conversation, ConversationData, Exchange, StoredMessage } from './conversation';
 import type { ConversationList } from './conversationList';
 import { mergeConversationData } from './conversationMerge';
-import { StorageWriteError, type ConversationStore, type Restored } from './conversationStore';
+import { type ConversationStore, type Restored } from './conversationStore';
+import { StorageWriteError } from './conversationFiles';
 import type { Scheduler } from './deltaBatcher';
 import { processAlive } from './fileLock';
 

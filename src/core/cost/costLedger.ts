@@ -22,12 +22,13 @@
 // version is found and kept). A record that cannot be written stays in memory, counted in this window's totals, and
 // is written at the next append or retry; the caller says so ("Cost not recorded: …"). test/unit/cost-ledger-faults.test.ts
 // counts it. Pure Node (fs), no vscode, so it is tested with real concurrent processes.
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withFileLock, type FileLockOptions } from '../conversation/fileLock';
+import type { FileLockOptions } from '../conversation/fileLock';
 import { describeWriteError, nodeStorageFs, type StorageFs, type WriteFailure } from '../storage/storageFs';
-import { Folder, emptyFoldState, pruneFoldState, requestEntry, totalsFor, type CostTotals, type FoldState, type LedgerEntry, type RecordInput } from './costTotals';
+import { Folder, emptyFoldState, requestEntry, totalsFor, type CostTotals, type LedgerEntry, type RecordInput } from './costTotals';
+import { LedgerCompactor, type CompactionHooks, type CompactionResult } from './ledgerCompaction';
+import { foldInSlices, isSegment, readFileFrom, readFrom, readSummaryAsync, readSummarySync, safeReaddirSync, segmentNames, stampOf, statAsync, statOf, wholeLines, withLiveFile, type FullRead } from './ledgerFiles';
 
 export interface CostLedgerOptions {
   /** Rotate the live file once it is larger than this (default 256 KiB, about 1,200 requests). */
@@ -38,29 +39,6 @@ export interface CostLedgerOptions {
   /** The file system appends go through (tests inject a full disk); default Node's. */
   fs?: StorageFs;
 }
-
-/** Test hooks: called inside compaction, while the lock is held. */
-export interface CompactionHooks {
-  afterRename?: () => void | Promise<void>;
-  afterSummary?: () => void | Promise<void>;
-}
-
-export interface CompactionResult {
-  /** The live file was rotated into a segment. */
-  rotated: boolean;
-  /** Segment bytes folded into the summary. */
-  foldedBytes: number;
-  deletedSegments: number;
-}
-
-interface Summary {
-  version: 2;
-  at: number;
-  covered: Record<string, { bytes: number; at: number }>;
-  state: FoldState;
-}
-
-const SUMMARY_VERSION = 2;
 
 export class CostLedger {
   readonly summaryPath: string;
@@ -82,6 +60,7 @@ export class CostLedger {
   /** Why the last write failed, in the user's words; undefined once everything is written. */
   private writeError: string | undefined;
   private readonly fs: StorageFs;
+  private readonly compactor: LedgerCompactor;
 
   constructor(
     readonly filePath: string,
@@ -96,6 +75,7 @@ export class CostLedger {
     this.compactAtBytes = options.compactAtBytes ?? 256 * 1024;
     this.segmentGraceMs = options.segmentGraceMs ?? 10 * 60_000;
     this.fs = options.fs ?? nodeStorageFs;
+    this.compactor = new LedgerCompactor(filePath, this.summaryPath, this.lockPath, now, this.compactAtBytes, this.segmentGraceMs, options.lock);
   }
 
   get totals(): CostTotals {
@@ -189,89 +169,9 @@ export class CostLedger {
    * summary and deletes old folded segments, holding the cross-process lock. Safe while other processes append.
    */
   async compact(options: { force?: boolean; hooks?: CompactionHooks } = {}): Promise<CompactionResult> {
-    const result: CompactionResult = { rotated: false, foldedBytes: 0, deletedSegments: 0 };
-    await withFileLock(
-      this.lockPath,
-      async () => {
-        const size = statOf(this.filePath)?.size ?? 0;
-        // Checked again under the lock: another window may have just done it.
-        if (size > 0 && (options.force || size > this.compactAtBytes)) {
-          const segment = `${this.base}.${String(this.now()).padStart(14, '0')}-${randomUUID().slice(0, 8)}.segment.jsonl`;
-          await fs.promises.rename(this.filePath, path.join(this.dir, segment));
-          result.rotated = true;
-          await options.hooks?.afterRename?.();
-        }
-        const summary = (await readSummaryAsync(this.summaryPath)) ?? newSummary(this.now());
-        const folder = new Folder(summary.state);
-        const segments = await this.segmentNames();
-        for (const name of segments) {
-          const covered = summary.covered[name]?.bytes ?? 0;
-          const bytes = await readFileFrom(path.join(this.dir, name), covered);
-          const { text, bytes: whole } = wholeLines(bytes);
-          if (whole === 0) continue;
-          await foldInSlices(folder, text);
-          summary.covered[name] = { bytes: covered + whole, at: this.now() };
-          result.foldedBytes += whole;
-        }
-        if (result.foldedBytes > 0 || result.rotated) {
-          summary.at = this.now();
-          pruneFoldState(summary.state, this.now());
-          await this.writeSummary(summary);
-          await options.hooks?.afterSummary?.();
-        }
-        result.deletedSegments = await this.deleteFoldedSegments(summary, segments);
-        await this.removeLeftoverTemps();
-      },
-      this.options.lock,
-    );
+    const result = await this.compactor.run(options);
     this.refresh();
     return result;
-  }
-
-  private async deleteFoldedSegments(summary: Summary, segments: string[]): Promise<number> {
-    let deleted = 0;
-    for (const name of segments) {
-      const covered = summary.covered[name];
-      if (!covered || covered.at > this.now() - this.segmentGraceMs) continue;
-      const size = statOf(path.join(this.dir, name))?.size;
-      if (size !== covered.bytes) continue; // a late write: it is folded at the next compaction
-      await fs.promises.rm(path.join(this.dir, name), { force: true });
-      deleted++;
-    }
-    // Forget deleted segments (their lines stay in the state; names are never reused). Readers read the summary
-    // before listing segments, so one that sees this summary can no longer list them.
-    const existing = new Set(await this.segmentNames());
-    const gone = Object.keys(summary.covered).filter((name) => !existing.has(name));
-    if (gone.length > 0) {
-      for (const name of gone) delete summary.covered[name];
-      await this.writeSummary(summary);
-    }
-    return deleted;
-  }
-
-  private async writeSummary(summary: Summary): Promise<void> {
-    const temp = `${this.summaryPath}.${randomUUID()}.tmp`;
-    await fs.promises.writeFile(temp, JSON.stringify(summary));
-    await fs.promises.rename(temp, this.summaryPath);
-  }
-
-  /** Temp summaries left by a compaction that crashed before its rename. */
-  private async removeLeftoverTemps(): Promise<void> {
-    const names = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
-    for (const name of names) {
-      if (!name.startsWith(`${this.base}.summary.json.`) || !name.endsWith('.tmp')) continue;
-      const stat = statOf(path.join(this.dir, name));
-      if (stat && stat.mtimeMs < this.now() - 60_000) await fs.promises.rm(path.join(this.dir, name), { force: true });
-    }
-  }
-
-  private async segmentNames(): Promise<string[]> {
-    const names = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
-    return names.filter((n) => this.isSegment(n)).sort();
-  }
-
-  private isSegment(name: string): boolean {
-    return name.startsWith(`${this.base}.`) && name.endsWith('.segment.jsonl');
   }
 
   /** The live file changed between stat and open: start over. */
@@ -305,7 +205,7 @@ export class CostLedger {
         const summaryStamp = stampOf(statOf(this.summaryPath));
         const summary = readSummarySync(this.summaryPath);
         const segmentTexts: string[] = [];
-        const names = safeReaddirSync(this.dir).filter((n) => this.isSegment(n)).sort();
+        const names = safeReaddirSync(this.dir).filter((n) => isSegment(this.base, n)).sort();
         for (const name of names) {
           const covered = summary?.covered[name]?.bytes ?? 0;
           let fd: number;
@@ -347,7 +247,7 @@ export class CostLedger {
     const summaryStamp = stampOf(await statAsync(this.summaryPath));
     const summary = await readSummaryAsync(this.summaryPath);
     const segmentTexts: string[] = [];
-    for (const name of await this.segmentNames()) {
+    for (const name of await segmentNames(this.dir, this.base)) {
       const bytes = await readFileFrom(path.join(this.dir, name), summary?.covered[name]?.bytes ?? 0).catch(() => Buffer.alloc(0));
       segmentTexts.push(wholeLines(bytes).text);
     }
@@ -409,144 +309,5 @@ export class CostLedger {
       fs.readSync(fd, last, 0, 1, size - 1);
       return last[0] !== 0x0a;
     });
-  }
-}
-
-interface FullRead {
-  summary: Summary | undefined;
-  summaryStamp: string;
-  segmentTexts: string[];
-  liveText: string;
-  liveBytes: number;
-  liveInode: number | undefined;
-}
-
-function newSummary(now: number): Summary {
-  return { version: SUMMARY_VERSION, at: now, covered: {}, state: emptyFoldState() };
-}
-
-function parseSummary(text: string): Summary | undefined {
-  try {
-    const value = JSON.parse(text) as Partial<Summary>;
-    if (value.version !== SUMMARY_VERSION || typeof value.state !== 'object' || value.state === null || typeof value.covered !== 'object' || value.covered === null) return undefined;
-    const state = { ...emptyFoldState(), ...value.state };
-    return { version: SUMMARY_VERSION, at: typeof value.at === 'number' ? value.at : 0, covered: value.covered, state };
-  } catch {
-    return undefined;
-  }
-}
-
-function readSummarySync(file: string): Summary | undefined {
-  try {
-    return parseSummary(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-async function readSummaryAsync(file: string): Promise<Summary | undefined> {
-  try {
-    return parseSummary(await fs.promises.readFile(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function statOf(file: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
-async function statAsync(file: string): Promise<fs.Stats | undefined> {
-  try {
-    return await fs.promises.stat(file);
-  } catch {
-    return undefined;
-  }
-}
-
-function stampOf(stat: fs.Stats | undefined): string {
-  return stat ? `${stat.ino}:${stat.size}:${stat.mtimeMs}` : '';
-}
-
-function safeReaddirSync(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-/** Everything from `offset` to the end of the open file. */
-function readFrom(fd: number, offset: number): Buffer {
-  const size = fs.fstatSync(fd).size;
-  if (size <= offset) return Buffer.alloc(0);
-  const buffer = Buffer.alloc(size - offset);
-  let read = 0;
-  while (read < buffer.length) {
-    const n = fs.readSync(fd, buffer, read, buffer.length - read, offset + read);
-    if (n === 0) break;
-    read += n;
-  }
-  return buffer.subarray(0, read);
-}
-
-async function readFileFrom(file: string, offset: number): Promise<Buffer> {
-  const handle = await fs.promises.open(file, 'r');
-  try {
-    const size = (await handle.stat()).size;
-    if (size <= offset) return Buffer.alloc(0);
-    const buffer = Buffer.alloc(size - offset);
-    let read = 0;
-    while (read < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, offset + read);
-      if (bytesRead === 0) break;
-      read += bytesRead;
-    }
-    return buffer.subarray(0, read);
-  } finally {
-    await handle.close();
-  }
-}
-
-const SLICE_CHARS = 1_000_000;
-
-/** Folds `text` about 5,000 lines at a time, letting other work run between slices (the extension host is shared). */
-async function foldInSlices(folder: Folder, text: string): Promise<void> {
-  let start = 0;
-  while (text.length - start > SLICE_CHARS) {
-    const end = text.indexOf('\n', start + SLICE_CHARS);
-    if (end < 0) break;
-    folder.applyText(text.slice(start, end + 1));
-    start = end + 1;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  folder.applyText(start === 0 ? text : text.slice(start));
-}
-
-/** The whole lines of `buffer` (a line still being written waits for the next read) and their byte length. */
-function wholeLines(buffer: Buffer): { text: string; bytes: number } {
-  const lastNewline = buffer.lastIndexOf(0x0a);
-  if (lastNewline < 0) return { text: '', bytes: 0 };
-  return { text: buffer.subarray(0, lastNewline + 1).toString('utf8'), bytes: lastNewline + 1 };
-}
-
-/** Runs `read` on the file opened for reading; false when it cannot be opened or `read` throws (the file is closed after). */
-function withLiveFile(filePath: string, read: (fd: number) => boolean): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(filePath, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    return read(fd);
-  } catch {
-    return false;
-  } finally {
-    fs.closeSync(fd);
   }
 }

@@ -3,7 +3,8 @@
 // earlier answers. The host computes this base; the webview adds the draft as the user types. Pure: no vscode, no I/O.
 import type { MessageParam, Tool } from '../../api';
 import type { CodeContext, RequestEstimate } from '../../common/protocol';
-import { CONTINUE_PROMPT, hasAnswer, sendableContent, type Exchange, type UserContentBuilder } from '../conversation/conversation';
+import { type Exchange, type UserContentBuilder } from '../conversation/conversation';
+import { CONTINUE_PROMPT, hasAnswer, sendableContent } from '../conversation/conversationRequest';
 import { formatCodeBlock } from '../request/prompt';
 import { calibrationFrom, estimateRequestTokens, estimateToolTokens, MESSAGE_OVERHEAD_TOKENS } from '../request/tokenEstimate';
 import { estimateTextTokens } from '../../common/tokenCount';

@@ -2,7 +2,8 @@
 // attachments, the rules line and the notices; what the page posts is routed by ChatMessages.
 import * as vscode from 'vscode';
 import type { RestoreChat, WorkspaceCheckpoints } from '../tools/checkpoints';
-import type { AnsweredElsewhere, ConversationController } from '../../core/conversation/conversationController';
+import type { ConversationController } from '../../core/conversation/conversationController';
+import type { AnsweredElsewhere } from '../../core/conversation/answerRun';
 import type { ConversationStore } from '../../core/conversation/conversationStore';
 import { changedFiles, rewindConversation } from '../../core/conversation/rewind';
 import { previewWithDraft } from '../../common/tokenCount';

@@ -17,7 +17,7 @@ import { ChatService } from './chatService';
 import type { ProjectRules } from '../context/projectRules';
 import { systemWithRules } from '../../core/context/rules';
 import { filesOfConversation } from '../../core/context/questionFiles';
-import type { AnswerRunner } from '../../core/conversation/conversationController';
+import type { AnswerRunner } from '../../core/conversation/answerRun';
 import { compactingRunner } from '../../core/context/compaction';
 import { anchoredRunner, type ContextAnchor } from '../../core/context/contextMeter';
 

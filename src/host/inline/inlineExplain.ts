@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { buildUserContent } from '../../core/request/prompt';
 import { lineRange, metaLine } from '../../common/credits';
 import type { ContentBlock } from '../../api';
-import type { AnsweredElsewhere } from '../../core/conversation/conversationController';
+import type { AnsweredElsewhere } from '../../core/conversation/answerRun';
 import type { AnswerMeta, CodeContext, TurnError } from '../../common/protocol';
 import { Disposable } from '../dispose';
 import { errorActionLabel, performErrorAction } from '../request/errorActions';

@@ -4,7 +4,8 @@
 // before it (the question back in the composer), a summary, and Redo.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CheckpointStore, hashOf, type RestoreItem, type RestoreSummary } from '../../core/checkpoints/checkpointStore';
+import { CheckpointStore, hashOf } from '../../core/checkpoints/checkpointStore';
+import { type RestoreItem, type RestoreSummary } from '../../core/checkpoints/checkpointTypes';
 import type { Exchange } from '../../core/conversation/conversation';
 import type { Rewound } from '../../core/conversation/rewind';
 import type { StoredFileChange, ToolQuestion, ToolRunResult } from '../../core/tools/types';

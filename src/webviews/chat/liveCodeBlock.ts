@@ -50,6 +50,8 @@ export class LiveCodeBlock {
   private shownSegments = 0;
   /** Plain text of the fed lines when the language is not highlighted. */
   private plain = '';
+  /** HTML of finished segments not in the DOM yet: sanitized and inserted once per update, not once per segment. */
+  private settledHtml = '';
 
   private constructor(
     /** The block's element (header and code), as the renderer made it. */
@@ -83,11 +85,15 @@ export class LiveCodeBlock {
   update(text: string): boolean {
     for (let end = text.indexOf('\n', this.scanned); end >= 0; end = text.indexOf('\n', this.scanned)) {
       const line = text.slice(this.scanned, end);
-      if (isClosingFence(line, this.fence)) return false;
+      if (isClosingFence(line, this.fence)) {
+        this.insertSettledHtml();
+        return false;
+      }
       this.scanned = end + 1;
       if (this.held !== undefined) this.feed(this.held);
       this.held = `${this.compensate(line)}\n`;
     }
+    this.insertSettledHtml();
     // Like Markdown, a block whose last line is complete does not end in a newline (until more follows).
     const partial = this.compensate(text.slice(this.scanned));
     const last = partial === '' && this.held !== undefined ? this.held.slice(0, -1) : `${this.held ?? ''}${partial}`;
@@ -110,8 +116,8 @@ export class LiveCodeBlock {
       } else {
         if (!this.highlighted || (this.highlight.text !== '' && !this.highlight.continues(text, this.highlight.language))) return false;
         this.highlight.feedUpTo(text);
-        const segments = this.highlight.segments;
-        while (this.shownSegments < segments.length) this.insertSettled(sanitizeToFragment(segments[this.shownSegments++]!));
+        this.takeSegments();
+        this.insertSettledHtml();
         for (const node of this.openNodes) node.remove();
         this.openNodes = [];
         this.code.append(sanitizeToFragment(this.highlight.finish(text, false)));
@@ -128,6 +134,7 @@ export class LiveCodeBlock {
       // Too long to highlight: the finished block will be plain, so stop here (what is shown stays as it is).
       this.highlighted = false;
       this.plain = this.highlight.text;
+      this.insertSettledHtml();
       this.insertSettled(document.createTextNode(this.highlight.openText));
     }
     if (!this.highlighted) {
@@ -136,8 +143,20 @@ export class LiveCodeBlock {
       return;
     }
     this.highlight.feed(line);
+    this.takeSegments();
+  }
+
+  /** Queues the segments the highlighter finished since the last call. */
+  private takeSegments(): void {
     const segments = this.highlight.segments;
-    while (this.shownSegments < segments.length) this.insertSettled(sanitizeToFragment(segments[this.shownSegments++]!));
+    while (this.shownSegments < segments.length) this.settledHtml += segments[this.shownSegments++]!;
+  }
+
+  /** Adds the queued segments to the DOM (each segment is whole, balanced markup, so together they parse the same). */
+  private insertSettledHtml(): void {
+    if (this.settledHtml === '') return;
+    this.insertSettled(sanitizeToFragment(this.settledHtml));
+    this.settledHtml = '';
   }
 
   private insertSettled(node: Node): void {
