@@ -9,7 +9,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { openChat, openFile, quickInput, runCommand, selectLines, sendInChat, waitFor } from './workbench';
+import { openChat, openFile, runCommand, selectLines, sendInChat, setApiKey, waitFor } from './workbench';
 
 const LONG = 'packages/frontend/src/components/settings/advanced/ExperimentalFeaturesPanel.tsx';
 const SOURCE = Array.from({ length: 16 }, (_, i) => `export const feature${i + 1} = { enabled: ${i % 2 === 0}, rolloutPercentage: ${i * 5} };`).join('\n') + '\n';
@@ -116,10 +116,7 @@ function measure(frame: Frame, toolId: string): Promise<Layout> {
 
 test('a 300 px sidebar: the tool row keeps "+2 −1" on its line and cuts the path from the left; "lines 9–12" stays together; nothing scrolls sideways', { timeout: 240_000 }, async (t) => {
   await step(t, async () => {
-    await runCommand(page, 'FastRouter: Set API Key');
-    await (await quickInput(page, 'Set API Key')).fill('test-key');
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await setApiKey(page, 'test-key');
     const frame = await openChat(page);
     await dragSidebarTo(300);
 
