@@ -27,7 +27,7 @@ async function stream(chat: ChatPage, turnId: string, parts: string[], intervalM
 async function traced(chat: ChatPage, run: () => Promise<void>): Promise<TraceEvent[]> {
   const cdp = await chat.page.context().newCDPSession(chat.page);
   const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => { events.push(...e.value); });
+  cdp.on('Tracing.dataCollected', (e) => { events.push(...(e.value as unknown as TraceEvent[])); });
   const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
   await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'v8', '__metadata'] }, transferMode: 'ReportEvents' });
   try {
