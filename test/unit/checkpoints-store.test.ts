@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
-import { CheckpointStore, hashOf } from '../../src/core/checkpoints/checkpointStore';
+import { hashOf } from '../../src/core/checkpoints/blobStore';
+import { CheckpointStore } from '../../src/core/checkpoints/checkpointStore';
 import { MAX_SNAPSHOT_BYTES } from '../../src/core/checkpoints/checkpointTypes';
 import { lineDelta } from '../../src/core/checkpoints/lineDelta';
 
@@ -43,8 +44,8 @@ afterEach(() => rm(base, { recursive: true, force: true }));
 
 test('blobs are content-addressed: the same content is kept once', async () => {
   const s = store();
-  assert.equal(await s.putBlob(Buffer.from('same')), hashOf(Buffer.from('same')));
-  await s.putBlob(Buffer.from('same'));
+  assert.equal(await s.blobs.put(Buffer.from('same')), hashOf(Buffer.from('same')));
+  await s.blobs.put(Buffer.from('same'));
   await writeFile(file('copy1.txt'), 'dup\n');
   await writeFile(file('copy2.txt'), 'dup\n');
   await s.snapshot();
@@ -230,7 +231,7 @@ test('an edit into unsaved changes: Restore puts back the file and the user\'s u
   const summary = await s.restore('q1', plan);
   assert.deepEqual(summary.restored, [path]);
   assert.deepEqual(summary.texts, [{ path, text: hashOf('a1\nmine\n') }]);
-  assert.equal((await s.getBlob(summary.texts[0].text)).toString(), 'a1\nmine\n', 'the unsaved text is kept');
+  assert.equal((await s.blobs.get(summary.texts[0].text)).toString(), 'a1\nmine\n', 'the unsaved text is kept');
   assert.equal(await read('a.txt'), 'a1\n', 'the file on disk stays as saved');
   const redone = await s.redo(new Map([[path, hashOf('a1\nmine\n')]]));
   assert.deepEqual(redone.texts, [{ path, text: hashOf('a2\nmine\n') }]);
@@ -290,7 +291,7 @@ test('what the chat keeps with a Restore comes back with Redo after a reload', a
 
 test('prune leaves young unreferenced blobs (another window may be about to refer to them)', async () => {
   const s = store({ blobGraceMs: 60 * 60 * 1000 });
-  await s.putBlob('orphan');
+  await s.blobs.put('orphan');
   assert.equal((await s.prune()).blobs, 0);
   assert.equal((await store().prune()).blobs, 1);
 });

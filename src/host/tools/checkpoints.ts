@@ -4,7 +4,8 @@
 // before it (the question back in the composer), a summary, and Redo.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CheckpointStore, hashOf } from '../../core/checkpoints/checkpointStore';
+import { hashOf } from '../../core/checkpoints/blobStore';
+import { CheckpointStore } from '../../core/checkpoints/checkpointStore';
 import { type RestoreItem, type RestoreSummary } from '../../core/checkpoints/checkpointTypes';
 import type { Exchange } from '../../core/conversation/conversation';
 import type { Rewound } from '../../core/conversation/rewind';
@@ -70,7 +71,7 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.FileSyste
     const hash = uri.query;
     if (!this.store || !/^[0-9a-f]{64}$/.test(hash)) return new Uint8Array();
     try {
-      return await this.store.getBlob(hash);
+      return await this.store.blobs.get(hash);
     } catch {
       throw vscode.FileSystemError.FileNotFound(uri);
     }
@@ -234,7 +235,7 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.FileSyste
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
     for (const [fsPath, hash] of texts) {
-      const text = (await this.store?.getBlob(hash).catch(() => undefined))?.toString('utf8');
+      const text = (await this.store?.blobs.get(hash).catch(() => undefined))?.toString('utf8');
       if (text === undefined) continue;
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(fsPath));
       if (document.getText() === text) continue;
