@@ -3,7 +3,8 @@
 import '../../src/zodConfig';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChatSnapshotSchema, HostToWebviewSchema, IMAGE_LIMITS, TurnSchema, WebviewToHostSchema } from '../../src/common/protocol';
+import { ChatSnapshotSchema, IMAGE_LIMITS, TurnSchema } from '../../src/common/chatTypes';
+import { HostToWebviewSchema, WebviewToHostSchema } from '../../src/common/protocol';
 import { AnswerMetaSchema, TurnFileChangeSchema } from '../../src/core/storage/classicProtocolSchemas';
 
 const image = { id: 'i1', name: 'a.png', mediaType: 'image/png', data: 'AAAA' } as const;
