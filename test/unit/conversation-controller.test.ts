@@ -522,3 +522,34 @@ test('an attached selection or image dropped from the context is not sent with l
   assert.match(JSON.stringify(requestMessages(sim.requests.length - 1)), /unique42/, 'added back, it is sent again');
   assert.equal(await controller.setOmitted(userId, 'nope', true), false, 'an unknown attachment is ignored');
 });
+
+test('chat actions take effect in the order they were asked: a question sent right after a switch or New Chat lands in that chat and its answer runs to the end', async () => {
+  const first = await setup();
+  sim.enqueue({ text: 'Answer one' }, { text: 'Answer two' });
+  await first.controller.ask({ text: 'Question one' });
+  const firstId = first.controller.conversation.id;
+  await first.controller.newChat();
+  await first.controller.ask({ text: 'Question two' });
+  await first.controller.idle();
+
+  // A second window over the same folder, whose first chat (the newest) is "Question two". The user picks
+  // "Question one" in History and sends at once, without waiting for the chat to open (reading it takes time).
+  const second = await setup({ dir: first.dir });
+  sim.enqueue({ text: 'Answer three' }, { text: 'Answer four' });
+  const switched = second.controller.switchChat(firstId);
+  const asked = second.controller.ask({ text: 'Question three' });
+  await Promise.all([switched, asked]);
+  assert.equal(second.controller.conversation.id, firstId);
+  assert.deepEqual(second.controller.turns().filter((t) => t.role === 'user').map((t) => t.text), ['Question one', 'Question three']);
+  assert.equal(lastAnswer(second.controller).status, 'done');
+  assert.equal(answerText(lastAnswer(second.controller)), 'Answer three');
+
+  // New Chat, then a question at once: the question is the new chat's first, and its answer is not stopped.
+  const cleared = second.controller.newChat();
+  const askedNew = second.controller.ask({ text: 'Question four' });
+  await Promise.all([cleared, askedNew]);
+  assert.notEqual(second.controller.conversation.id, firstId);
+  assert.deepEqual(second.controller.turns().filter((t) => t.role === 'user').map((t) => t.text), ['Question four']);
+  assert.equal(lastAnswer(second.controller).status, 'done');
+  assert.equal(answerText(lastAnswer(second.controller)), 'Answer four');
+});

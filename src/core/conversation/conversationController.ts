@@ -68,6 +68,8 @@ export class ConversationController {
   private readonly now: () => number;
   private readonly preview: CostPreviewPoster;
   private disposed = false;
+  /** The chat-level actions (ask, New Chat, switch, delete) in the order they were called; see `inOrder`. */
+  private lane: Promise<unknown> = Promise.resolve();
   /** Resolves when the saved conversations have been read. */
   readonly ready: Promise<void>;
 
@@ -207,20 +209,25 @@ export class ConversationController {
 
   /** Adds the user's turn and streams the answer; resolves when the answer has ended. */
   async ask(input: UserInput): Promise<void> {
-    await this.ready;
-    await this.answer.stopAndWait();
-    await this.compaction.done;
-    // Another window may have asked in this chat meanwhile: its turns are context for this question.
-    await this.sync.sync(this.list.active);
-    const conversation = this.list.active;
-    const undoable = conversation.compactions.filter((c) => canUndo(conversation.exchanges, conversation.compactions, c));
-    const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
-    this.list.touch(conversation);
-    this.deps.post({ type: 'turnAdded', user: exchange.user, assistant: assistantTurn(exchange.answer) });
-    // Undo of a compaction lasts until the next question: this one.
-    for (const compaction of undoable) this.compaction.postRow(compaction.throughAnswerId);
-    this.postConversations();
-    await this.answer.start(conversation, exchange, 'answer');
+    // The question joins the chat in turn with New Chat or a switch called before it; its answer then runs outside
+    // the lane (a New Chat called after it stops it, as the user asked).
+    const running = await this.inOrder(async () => {
+      await this.answer.stopAndWait();
+      await this.compaction.done;
+      // Another window may have asked in this chat meanwhile: its turns are context for this question.
+      await this.sync.sync(this.list.active);
+      const conversation = this.list.active;
+      const undoable = conversation.compactions.filter((c) => canUndo(conversation.exchanges, conversation.compactions, c));
+      const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
+      this.list.touch(conversation);
+      this.deps.post({ type: 'turnAdded', user: exchange.user, assistant: assistantTurn(exchange.answer) });
+      // Undo of a compaction lasts until the next question: this one.
+      for (const compaction of undoable) this.compaction.postRow(compaction.throughAnswerId);
+      this.postConversations();
+      // Registered as the running answer before the lane moves on; awaited outside it.
+      return { ended: this.answer.start(conversation, exchange, 'answer') };
+    });
+    await running.ended;
   }
 
   /**
@@ -228,7 +235,10 @@ export class ConversationController {
    * conversation, without a request: follow-ups then carry it as history, and it is not paid for twice.
    */
   async addAnswered(input: UserInput, answered: AnsweredElsewhere): Promise<void> {
-    await this.ready;
+    return this.inOrder(() => this.addAnsweredNow(input, answered));
+  }
+
+  private async addAnsweredNow(input: UserInput, answered: AnsweredElsewhere): Promise<void> {
     await this.answer.stopAndWait();
     const conversation = this.list.active;
     const exchange = conversation.addExchange(input, { user: this.newId(), answer: this.newId() }, this.now());
@@ -333,41 +343,56 @@ export class ConversationController {
     return this.edits.unrewind(conversationId, removed);
   }
 
-  async newChat(): Promise<void> {
-    await this.ready;
-    await this.answer.stopAndWait();
-    if (!this.list.active.isEmpty) this.list.startNew();
-    this.postSnapshot();
-  }
-
-  async switchChat(id: string): Promise<void> {
-    await this.ready;
-    if (id === this.list.active.id) return;
-    const target = await this.list.open(id);
-    if (!target) {
-      this.deps.log(`Switch ignored: no conversation ${id}.`);
-      return;
-    }
-    await this.answer.stopAndWait();
-    this.list.active = target;
-    this.postSnapshot();
-  }
-
-  async deleteChat(id: string): Promise<void> {
-    await this.ready;
-    const wasActive = id === this.list.active.id;
-    if (wasActive) await this.answer.stopAndWait();
-    this.list.forget(id);
-    await this.deps.store.delete(id);
-    if (wasActive) {
-      const next = this.list.newestSaved();
-      const opened = next && (await this.list.open(next.id));
-      if (opened) this.list.active = opened;
-      else this.list.startNew();
+  newChat(): Promise<void> {
+    return this.inOrder(async () => {
+      await this.answer.stopAndWait();
+      if (!this.list.active.isEmpty) this.list.startNew();
       this.postSnapshot();
-    } else {
-      this.postConversations();
-    }
+    });
+  }
+
+  switchChat(id: string): Promise<void> {
+    return this.inOrder(async () => {
+      if (id === this.list.active.id) return;
+      const target = await this.list.open(id);
+      if (!target) {
+        this.deps.log(`Switch ignored: no conversation ${id}.`);
+        return;
+      }
+      await this.answer.stopAndWait();
+      this.list.active = target;
+      this.postSnapshot();
+    });
+  }
+
+  deleteChat(id: string): Promise<void> {
+    return this.inOrder(async () => {
+      const wasActive = id === this.list.active.id;
+      if (wasActive) await this.answer.stopAndWait();
+      this.list.forget(id);
+      await this.deps.store.delete(id);
+      if (wasActive) {
+        const next = this.list.newestSaved();
+        const opened = next && (await this.list.open(next.id));
+        if (opened) this.list.active = opened;
+        else this.list.startNew();
+        this.postSnapshot();
+      } else {
+        this.postConversations();
+      }
+    });
+  }
+
+  /**
+   * Runs the chat-level actions one after another, in the order they were called, after the saved chats are read:
+   * a question sent right after New Chat or a pick in History lands in that chat, even when opening it takes a
+   * while (a slow disk, a loaded machine), instead of landing in the old chat and being stopped by the switch.
+   * An action in the lane never waits for another lane action (that would wait forever).
+   */
+  private inOrder<T>(action: () => Promise<T>): Promise<T> {
+    const result = this.lane.then(() => this.ready).then(action);
+    this.lane = result.catch(() => undefined);
+    return result;
   }
 
   exportMarkdown(): string {

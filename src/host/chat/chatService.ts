@@ -305,8 +305,11 @@ export class ChatService extends Disposable {
 
   /** New Chat from the palette or the view's title bar. */
   async newChatAndReveal(): Promise<void> {
+    // Takes its place among the chat's actions now, not after the view has shown: a question sent while the view
+    // is still coming up belongs to the new chat (and is not stopped by it).
+    const cleared = this.controller.newChat();
     await this.reveal();
-    await this.controller.newChat();
+    await cleared;
     this.attachments.focus();
   }
 

@@ -77,6 +77,26 @@ suite('chat panel (host side)', () => {
     ], 'the rolling breakpoint on the new question, and one on the question before, where the first request wrote (issue 14 §4)');
   });
 
+  test('New Chat, then a question sent while the view is still coming up: the question is the new chat\'s, and its answer is not stopped', async () => {
+    await enqueue({ text: 'Old answer.' });
+    await api.chat.ask({ text: 'A question in the old chat' });
+    const oldId = api.chat.conversation.id;
+    // The view closed, so New Chat has to bring it up; the page's question arrives meanwhile (as it does when the
+    // user types at once, or on a loaded machine).
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await enqueue({ text: 'New answer.' });
+    const cleared = api.chat.newChatAndReveal();
+    const sent = api.chat.receiveFromWebview({ type: 'send', text: 'The new chat\'s first question', images: [] });
+    await Promise.all([cleared, sent]);
+    await api.chat.idle();
+    assert.notEqual(api.chat.conversation.id, oldId);
+    const turns = api.chat.conversation.turns;
+    assert.deepEqual(turns.filter((t) => t.role === 'user').map((t) => t.role === 'user' && t.text), ['The new chat\'s first question']);
+    const answer = lastAnswer(turns);
+    assert.equal(answer.status, 'done');
+    assert.equal(textOf(answer), 'New answer.');
+  });
+
   test('Stop aborts the HTTP request and keeps what streamed, marked stopped', async () => {
     await enqueue({ holdUntilAborted: true, deltaDelayMs: 10 });
     const asked = api.chat.ask({ text: 'Talk forever' });
