@@ -2,7 +2,7 @@
 // (`{data: [{id, name, context_length, max_completion_tokens?, pricing: {prompt, completion, …}}]}`, prices as
 // USD-per-token strings); Anthropic's is `{data: [{id, display_name, max_input_tokens?, max_tokens?}]}`. Both are
 // validated with zod; one bad entry is skipped, a list with no usable entry is an error. No vscode: plain fetch.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { FastRouterError } from './errors';
 import type { AuthHeaderStyle } from './client';
 import { messagesUrl } from './url';
@@ -35,35 +35,35 @@ export function modelsUrlFor(messages: string): string {
 }
 
 /** A USD-per-token price: a decimal string or a number, finite and not negative ("-1" means "varies": unknown). */
-const Price = z.union([z.string(), z.number()]).transform((value, ctx) => {
+const Price = z.pipe(z.union([z.string(), z.number()]), z.transform((value, ctx) => {
   const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
   if (!Number.isFinite(n)) {
-    ctx.addIssue({ code: 'custom', message: 'price is not a number' });
+    ctx.issues.push({ code: 'custom', message: 'price is not a number', input: value });
     return z.NEVER;
   }
   return n < 0 ? undefined : n;
-});
-const Tokens = z.number().int().positive();
+}));
+const Tokens = z.number().check(z.int(), z.positive());
 
 const OpenAiModel = z.looseObject({
-  id: z.string().min(1).max(200),
-  name: z.string().max(200).optional(),
-  context_length: Tokens.nullish(),
-  max_completion_tokens: Tokens.nullish(),
-  top_provider: z.looseObject({ context_length: Tokens.nullish(), max_completion_tokens: Tokens.nullish() }).nullish(),
-  pricing: z
-    .looseObject({ prompt: Price, completion: Price, input_cache_read: Price.optional(), input_cache_write: Price.optional() })
-    .nullish(),
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
+  name: z.optional(z.string().check(z.maxLength(200))),
+  context_length: z.nullish(Tokens),
+  max_completion_tokens: z.nullish(Tokens),
+  top_provider: z.nullish(z.looseObject({ context_length: z.nullish(Tokens), max_completion_tokens: z.nullish(Tokens) })),
+  pricing: z.nullish(
+    z.looseObject({ prompt: Price, completion: Price, input_cache_read: z.optional(Price), input_cache_write: z.optional(Price) }),
+  ),
 });
 
 const AnthropicModel = z.looseObject({
-  id: z.string().min(1).max(200),
-  display_name: z.string().max(200),
-  max_input_tokens: Tokens.nullish(),
-  max_tokens: Tokens.nullish(),
+  id: z.string().check(z.minLength(1), z.maxLength(200)),
+  display_name: z.string().check(z.maxLength(200)),
+  max_input_tokens: z.nullish(Tokens),
+  max_tokens: z.nullish(Tokens),
 });
 
-const ModelListEnvelope = z.looseObject({ data: z.array(z.unknown()).max(10_000) });
+const ModelListEnvelope = z.looseObject({ data: z.array(z.unknown()).check(z.maxLength(10_000)) });
 
 /** FastRouter's names often carry the vendor ("Anthropic: Claude Sonnet 4"); the picker shows the model's own name. */
 function cleanName(name: string | undefined, id: string): string {

@@ -1,7 +1,7 @@
 // Run-time validation of everything the endpoint sends. Schemas are built once at module load.
 // Unknown event and delta types are recognised here so callers can skip them (the API adds new
 // ones), blocks of unknown types are kept whole; a known type with a wrong shape is an error.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type {
   ContentBlock,
   ContentBlockDelta,
@@ -13,28 +13,28 @@ import type {
   Usage,
 } from './types';
 
-const Index = z.number().int().nonnegative();
+const Index = z.number().check(z.int(), z.nonnegative());
 const Count = z.number();
 
-const CitationSchema = z.looseObject({ type: z.string(), cited_text: z.string().optional() });
+const CitationSchema = z.looseObject({ type: z.string(), cited_text: z.optional(z.string()) });
 
 const TextBlockSchema = z.object({
   type: z.literal('text'),
   text: z.string(),
-  citations: z.array(CitationSchema).nullable().optional(),
+  citations: z.optional(z.nullable(z.array(CitationSchema))),
 });
 const ThinkingBlockSchema = z.object({
   type: z.literal('thinking'),
   thinking: z.string(),
   // content_block_start sends no signature; signature_delta brings it.
-  signature: z.string().default(''),
+  signature: z._default(z.string(), ''),
 });
 const RedactedThinkingBlockSchema = z.object({ type: z.literal('redacted_thinking'), data: z.string() });
 const ToolUseBlockSchema = z.object({
   type: z.literal('tool_use'),
   id: z.string(),
   name: z.string(),
-  input: z.unknown().transform((v) => (v === undefined ? {} : v)),
+  input: z.pipe(z.unknown(), z.transform((v) => (v === undefined ? {} : v))),
 });
 
 export const KNOWN_BLOCK_TYPES: ReadonlySet<string> = new Set(['text', 'thinking', 'redacted_thinking', 'tool_use']);
@@ -45,24 +45,24 @@ const KnownBlockSchema = z.discriminatedUnion('type', [
   ToolUseBlockSchema,
 ]);
 // Only types we do not know may take this branch, so a malformed known block still fails. Every field is kept.
-const UnknownBlockSchema = z.looseObject({ type: z.string().refine((t) => !KNOWN_BLOCK_TYPES.has(t)) });
+const UnknownBlockSchema = z.looseObject({ type: z.string().check(z.refine((t) => !KNOWN_BLOCK_TYPES.has(t))) });
 // Known blocks are stripped to their modelled fields; any other type is kept whole (OpaqueBlock).
-const AnyBlockSchema = z.union([KnownBlockSchema, UnknownBlockSchema]).transform((block) => block as ContentBlock);
+const AnyBlockSchema = z.pipe(z.union([KnownBlockSchema, UnknownBlockSchema]), z.transform((block) => block as ContentBlock));
 
 const UsageSchema = z.looseObject({
   input_tokens: Count,
   output_tokens: Count,
-  cache_creation_input_tokens: Count.nullable().optional(),
-  cache_read_input_tokens: Count.nullable().optional(),
-  cost: z.number().nullable().optional(),
+  cache_creation_input_tokens: z.optional(z.nullable(Count)),
+  cache_read_input_tokens: z.optional(z.nullable(Count)),
+  cost: z.optional(z.nullable(z.number())),
 });
 
 const MessageDeltaUsageSchema = z.looseObject({
-  output_tokens: Count.nullable().optional(),
-  input_tokens: Count.nullable().optional(),
-  cache_creation_input_tokens: Count.nullable().optional(),
-  cache_read_input_tokens: Count.nullable().optional(),
-  cost: z.number().nullable().optional(),
+  output_tokens: z.optional(z.nullable(Count)),
+  input_tokens: z.optional(z.nullable(Count)),
+  cache_creation_input_tokens: z.optional(z.nullable(Count)),
+  cache_read_input_tokens: z.optional(z.nullable(Count)),
+  cost: z.optional(z.nullable(z.number())),
 });
 
 const MessageSchema = z.object({
@@ -71,8 +71,8 @@ const MessageSchema = z.object({
   role: z.literal('assistant'),
   model: z.string(),
   content: z.array(AnyBlockSchema),
-  stop_reason: z.string().nullable().optional().transform((v) => v ?? null),
-  stop_sequence: z.string().nullable().optional().transform((v) => v ?? null),
+  stop_reason: z.pipe(z.optional(z.nullable(z.string())), z.transform((v) => v ?? null)),
+  stop_sequence: z.pipe(z.optional(z.nullable(z.string())), z.transform((v) => v ?? null)),
   usage: UsageSchema,
 });
 
@@ -90,7 +90,7 @@ const KnownDeltaSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('input_json_delta'), partial_json: z.string() }),
   z.object({ type: z.literal('citations_delta'), citation: CitationSchema }),
 ]);
-const UnknownDeltaSchema = z.looseObject({ type: z.string().refine((t) => !KNOWN_DELTA_TYPES.has(t)) });
+const UnknownDeltaSchema = z.looseObject({ type: z.string().check(z.refine((t) => !KNOWN_DELTA_TYPES.has(t))) });
 
 const MessageStartSchema = z.object({ type: z.literal('message_start'), message: MessageSchema });
 const ContentBlockStartSchema = z.object({
@@ -107,21 +107,21 @@ export const ContentBlockStopSchema = z.object({ type: z.literal('content_block_
 const MessageDeltaSchema = z.object({
   type: z.literal('message_delta'),
   delta: z.object({
-    stop_reason: z.string().nullable(),
-    stop_sequence: z.string().nullable().optional(),
+    stop_reason: z.nullable(z.string()),
+    stop_sequence: z.optional(z.nullable(z.string())),
   }),
   // Some upstreams leave usage out; the message then keeps the usage seen so far.
-  usage: MessageDeltaUsageSchema.optional(),
+  usage: z.optional(MessageDeltaUsageSchema),
 });
 const MessageStopSchema = z.object({ type: z.literal('message_stop') });
 export const ErrorBodySchema = z.looseObject({
-  type: z.literal('error').optional(),
-  error: z.looseObject({ type: z.string(), message: z.string().optional() }),
-  request_id: z.string().nullable().optional(),
+  type: z.optional(z.literal('error')),
+  error: z.looseObject({ type: z.string(), message: z.optional(z.string()) }),
+  request_id: z.optional(z.nullable(z.string())),
 });
 
 /** Why a known event failed validation, in one line (paths and expectations, never the payload). */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
@@ -134,7 +134,7 @@ export function describeIssues(error: z.ZodError): string {
 
 export class InvalidEvent extends Error {}
 
-function check<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+function check<T>(schema: z.ZodMiniType<T>, value: unknown, name: string): T {
   const result = schema.safeParse(value);
   if (!result.success) throw new InvalidEvent(`invalid ${name} event (${describeIssues(result.error)})`);
   return result.data;

@@ -11,7 +11,7 @@ import { REPO_ROOT, RESULTS_DIR, launchBrowser, saveScreenshot, startCodeServer,
 import type { InHostResult } from './suite/index';
 import { OUT_DIR, SUITE_INDEX, SUITE_WORKSPACE_FILES, bundleSuites } from './suites';
 
-const RUN_TIMEOUT_MS = Number(process.env.FASTROUTER_E2E_TIMEOUT_MS ?? 10 * 60_000);
+const RUN_TIMEOUT_MS = Number(process.env.FASTROUTER_E2E_TIMEOUT_MS ?? 20 * 60_000);
 
 let sim: Simulator | undefined;
 let server: CodeServer | undefined;

@@ -3,9 +3,9 @@
 import '../../src/zodConfig';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChatSnapshotSchema, IMAGE_LIMITS, TurnSchema } from '../../src/common/chatTypes';
+import { AnswerMetaSchema, ChatSnapshotSchema, IMAGE_LIMITS, TurnFileChangeSchema, TurnSchema } from '../../src/common/chatTypes';
 import { HostToWebviewSchema, WebviewToHostSchema } from '../../src/common/protocol';
-import { AnswerMetaSchema, TurnFileChangeSchema } from '../../src/core/storage/classicProtocolSchemas';
+import * as z from 'zod/mini';
 
 const image = { id: 'i1', name: 'a.png', mediaType: 'image/png', data: 'AAAA' } as const;
 
@@ -46,10 +46,10 @@ describe('protocol schemas (zod/mini)', () => {
     assert.equal(result.error.issues[0]?.message, 'Invalid input: expected string, received number');
   });
 
-  it("keeps the conversation store's classic views of the saved types the same schemas", () => {
+  it('serves the conversation store, which wraps the saved types with zod/mini (z.optional, z.extend)', () => {
     const meta = { model: 'm', inputTokens: 1, outputTokens: 2, cost: { kind: 'unknown' }, durationMs: 3, stopReason: null };
-    assert.deepEqual(AnswerMetaSchema.optional().parse({ ...meta, extra: true }), meta);
+    assert.deepEqual(z.optional(AnswerMetaSchema).parse({ ...meta, extra: true }), meta);
     assert.equal(AnswerMetaSchema.safeParse({ ...meta, inputTokens: -1 }).success, false);
-    assert.equal(TurnFileChangeSchema.extend({ fsPath: AnswerMetaSchema.shape.model }).safeParse({ path: 'a', added: 1, removed: 0 }).success, false, 'the extension is required');
+    assert.equal(z.extend(TurnFileChangeSchema, { fsPath: AnswerMetaSchema.shape.model }).safeParse({ path: 'a', added: 1, removed: 0 }).success, false, 'the extension is required');
   });
 });

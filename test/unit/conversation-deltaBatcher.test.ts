@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DeltaChunk } from '../../src/common/chatTypes';
-import { DeltaBatcher, type Scheduler } from '../../src/core/conversation/deltaBatcher';
+import { DeltaBatcher, LONG_ANSWER_CHARS, LONG_ANSWER_INTERVAL_MS, type Scheduler } from '../../src/core/conversation/deltaBatcher';
 
 /** A hand-driven clock: timers fire only when the test advances time. */
 class FakeScheduler implements Scheduler {
@@ -103,6 +103,43 @@ test('a thousand deltas in 100 ms give at most one message per 16 ms frame, and 
     s2.scheduler.advance(0.1);
   }
   for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 16 - 1e-9, `flushes ${times[i - 1]} and ${times[i]} are closer than a frame`);
+});
+
+test('past LONG_ANSWER_CHARS in one turn a message goes every LONG_ANSWER_INTERVAL_MS; the next turn starts at a frame again', () => {
+  const scheduler = new FakeScheduler();
+  const sent: { turnId: string; at: number; text: string }[] = [];
+  const batcher = new DeltaBatcher((turnId, chunks) => sent.push({ turnId, at: scheduler.time, text: chunks.map((c) => c.text).join('') }), scheduler, 16);
+  let expected = '';
+  // 20 characters every 1.2 ms (the workbench bench's pace: 100,000 characters in 6 s) for 1.8 s.
+  for (let i = 0; i < 1500; i++) {
+    const text = `w${String(i).padStart(4, '0')} 1234567890123 `;
+    expected += text;
+    batcher.push('a1', { block: 0, kind: 'text', text });
+    scheduler.advance(1.2);
+  }
+  batcher.flush();
+  assert.equal(sent.map((s) => s.text).join(''), expected, 'no text lost or reordered');
+  let chars = 0;
+  let longSeen = 0;
+  for (let i = 1; i < sent.length; i++) {
+    chars += sent[i - 1]!.text.length;
+    const gap = sent[i]!.at - sent[i - 1]!.at;
+    if (i === sent.length - 1) break; // the explicit flush at the end
+    if (chars < LONG_ANSWER_CHARS) assert.ok(gap >= 16 - 1e-9 && gap < 18, `message ${i} after ${gap} ms with ${chars} chars sent`);
+    else {
+      assert.ok(gap >= LONG_ANSWER_INTERVAL_MS - 1e-9 && gap < LONG_ANSWER_INTERVAL_MS + 2, `message ${i} after ${gap} ms with ${chars} chars sent`);
+      longSeen++;
+    }
+  }
+  assert.ok(longSeen > 10, `${longSeen} messages at the long-answer interval`);
+  // A new turn is a short answer again.
+  batcher.push('a2', { block: 0, kind: 'text', text: 'x' });
+  scheduler.advance(0);
+  batcher.push('a2', { block: 0, kind: 'text', text: 'y' });
+  const before = sent.length;
+  scheduler.advance(16);
+  assert.equal(sent.length, before + 1, 'the second message of the new turn went one frame after its first');
+  assert.equal(sent.at(-1)!.turnId, 'a2');
 });
 
 test('after a quiet period the next delta is not held back a whole frame', () => {

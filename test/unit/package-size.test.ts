@@ -15,7 +15,7 @@ const requireHere = createRequire(__filename);
 const { targets } = requireHere('../../esbuild.js') as { targets: esbuild.BuildOptions[] };
 
 /** The packaged .vsix may not grow past this (bytes). Lower it as the bundles shrink; never raise it without a reason in the commit. */
-const VSIX_CEILING = 315 * 1024;
+const VSIX_CEILING = 296 * 1024;
 
 async function production(target: esbuild.BuildOptions): Promise<{ bytes: Uint8Array; inputs: string[] }> {
   const result = await esbuild.build({ ...target, minify: true, sourcemap: false, plugins: [], write: false, metafile: true });
@@ -25,11 +25,12 @@ async function production(target: esbuild.BuildOptions): Promise<{ bytes: Uint8A
 
 const built = Promise.all(targets.map(async (target) => ({ outfile: target.outfile!, ...(await production(target)) })));
 
-test('the webview bundles carry zod/mini only, the host no YAML library', async () => {
+test('every bundle carries zod/mini only (with zod\'s English locale alone), the host no YAML library', async () => {
   for (const { outfile, inputs } of await built) {
-    if (outfile.startsWith('media/')) {
-      assert.deepEqual(inputs.filter((input) => input.includes('/zod/v4/classic/')), [], `${outfile}: no classic zod (protocol.ts uses zod/mini)`);
-    }
+    // Classic zod (its chained methods, ZodError's formatters, every locale through z.locales) was ~100 KB of the host.
+    assert.deepEqual(inputs.filter((input) => input.includes('/zod/v4/classic/')), [], `${outfile}: no classic zod (import 'zod/mini')`);
+    const locales = inputs.filter((input) => input.includes('/zod/v4/locales/'));
+    assert.ok(locales.every((input) => /\/locales\/en\.c?js$/.test(input)), `${outfile}: zod locales other than English: ${locales.join(', ')}`);
     assert.deepEqual(inputs.filter((input) => input.includes('/js-yaml/')), [], `${outfile}: frontmatter is read by core/context/frontmatterYaml.ts`);
   }
 });

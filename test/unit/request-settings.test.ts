@@ -1,5 +1,7 @@
 // Settings validation: each setting falls back to its own default with a message naming it; the request body
 // follows the settings (thinking rules included).
+// zod's English messages are loaded by src/zodConfig.ts, which extension.ts imports first (zod/mini loads no locale).
+import '../../src/zodConfig';
 import assert from 'node:assert/strict';
 import { badSettingError } from '../../src/core/request/errors';
 import { test } from 'node:test';

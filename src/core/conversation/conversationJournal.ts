@@ -1,6 +1,6 @@
 // A chat's journal (issue 16 §7): the lines a delta save appends (`<length> <crc32> <json>`, one changed exchange each,
 // naming the base file's generation), and how a reader applies the whole records of its base's generation in order.
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { ConversationData } from './conversation';
 import { crc32 } from '../storage/crc32';
 import { JournalRecordSchema } from './storedConversation';
@@ -59,7 +59,7 @@ export function readJournal(text: string, gen: string): { records: JournalRecord
       dropped++;
       continue;
     }
-    let record: z.ZodSafeParseResult<JournalRecord>;
+    let record: ReturnType<typeof JournalRecordSchema.safeParse>;
     try {
       record = JournalRecordSchema.safeParse(JSON.parse(json));
     } catch {

@@ -23,12 +23,22 @@ interface PendingChunk {
 }
 
 export const FRAME_MS = 16;
+/**
+ * Once a turn has sent this many characters, a message goes at most every LONG_ANSWER_INTERVAL_MS instead: each
+ * message costs the webview a frame (layout, paint and compositing of a document that keeps growing) and the
+ * workbench a relay, and in code-server that fixed cost per message, not the text, was most of the renderer's time
+ * while a long answer streamed fast. At a normal model's pace a batch holds one or two deltas either way.
+ */
+export const LONG_ANSWER_CHARS = 20_000;
+export const LONG_ANSWER_INTERVAL_MS = 33;
 
 export class DeltaBatcher {
   private turnId: string | undefined;
   private pending: PendingChunk[] = [];
   private timer: unknown;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
+  /** Characters sent for the current turn (counted per message, not per delta). */
+  private sentChars = 0;
 
   constructor(
     private readonly deliver: (turnId: string, chunks: DeltaChunk[]) => void,
@@ -37,7 +47,10 @@ export class DeltaBatcher {
   ) {}
 
   push(turnId: string, chunk: DeltaChunk): void {
-    if (this.turnId !== undefined && this.turnId !== turnId) this.flush();
+    if (this.turnId !== undefined && this.turnId !== turnId) {
+      this.flush();
+      this.sentChars = 0;
+    }
     this.turnId = turnId;
     const last = this.pending[this.pending.length - 1];
     if (last && last.block === chunk.block && last.kind === chunk.kind) {
@@ -47,7 +60,8 @@ export class DeltaBatcher {
       this.pending.push({ block: chunk.block, kind: chunk.kind, parts: chunk.text ? [chunk.text] : [] });
     }
     if (this.timer === undefined) {
-      const wait = Math.max(0, this.intervalMs - (this.scheduler.now() - this.lastFlushAt));
+      const interval = this.sentChars >= LONG_ANSWER_CHARS ? Math.max(this.intervalMs, LONG_ANSWER_INTERVAL_MS) : this.intervalMs;
+      const wait = Math.max(0, interval - (this.scheduler.now() - this.lastFlushAt));
       this.timer = this.scheduler.setTimeout(() => {
         this.timer = undefined;
         this.flush();
@@ -63,10 +77,9 @@ export class DeltaBatcher {
     this.pending = [];
     if (turnId === undefined || pending.length === 0) return;
     this.lastFlushAt = this.scheduler.now();
-    this.deliver(
-      turnId,
-      pending.map((p) => ({ block: p.block, kind: p.kind, text: p.parts.length === 1 ? p.parts[0] : p.parts.join('') })),
-    );
+    const chunks = pending.map((p) => ({ block: p.block, kind: p.kind, text: p.parts.length === 1 ? p.parts[0]! : p.parts.join('') }));
+    for (const chunk of chunks) this.sentChars += chunk.text.length;
+    this.deliver(turnId, chunks);
   }
 
   /** Drops what is pending: a snapshot that already contains it is about to be sent. */

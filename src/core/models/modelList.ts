@@ -1,7 +1,7 @@
 // The endpoint's model list as the extension keeps it: the Claude entries of the last list fetched, with the time and
 // the URL, stored in globalState; turned into the catalog (ModelInfo) that Select Model, the language model provider
 // and the price estimates use, the built-in list filling what the endpoint does not say. Pure: no vscode, no I/O.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { formatPricePerMillion } from '../../common/credits';
 import type { ListedModel } from '../../api/models';
 import { BUILTIN_MODELS, bareModelId, findModel, isClaudeModelId, type ModelInfo } from './modelCatalog';
@@ -19,20 +19,20 @@ export interface CachedModelList {
 
 export const MODEL_LIST_STATE_KEY = 'fastrouter.modelList';
 
-const Tokens = z.number().int().positive();
-const PriceNumber = z.number().nonnegative();
+const Tokens = z.number().check(z.int(), z.positive());
+const PriceNumber = z.number().check(z.nonnegative());
 const CachedModelListSchema = z.object({
   url: z.string(),
   fetchedAt: z.number(),
   models: z.array(
     z.object({
-      id: z.string().min(1),
+      id: z.string().check(z.minLength(1)),
       name: z.string(),
-      contextLength: Tokens.optional(),
-      maxOutputTokens: Tokens.optional(),
-      pricing: z
-        .object({ input: PriceNumber, output: PriceNumber, cacheRead: PriceNumber.optional(), cacheWrite: PriceNumber.optional() })
-        .optional(),
+      contextLength: z.optional(Tokens),
+      maxOutputTokens: z.optional(Tokens),
+      pricing: z.optional(
+        z.object({ input: PriceNumber, output: PriceNumber, cacheRead: z.optional(PriceNumber), cacheWrite: z.optional(PriceNumber) }),
+      ),
     }),
   ),
 });

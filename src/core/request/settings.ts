@@ -1,6 +1,6 @@
 // The `fastrouter.*` settings: one zod schema per setting, so one bad value falls back to its own default
 // and the user is told which setting was wrong. Pure: the host reads the raw values and calls `parseSettings`.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { MessageCreateParams, MessageParam, Tool, ToolChoice } from '../../api';
 
 export const DEFAULT_BASE_URL = 'https://api.fastrouter.ai';
@@ -36,51 +36,57 @@ export function checkBaseUrl(value: string): string | undefined {
   return 'must start with https://';
 }
 
-const baseUrl = z
-  .string()
-  .trim()
-  .superRefine((value, ctx) => {
-    const problem = checkBaseUrl(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  })
-  .transform((value) => value.replace(/\/+$/, ''));
+const baseUrl = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.superRefine((value, ctx) => {
+      const problem = checkBaseUrl(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
+  z.transform((value) => value.replace(/\/+$/, '')),
+);
+
+const whole = 'must be a whole number';
 
 const optionalNumber = (min: number, max: number) =>
-  z.number().min(min).max(max).nullable().optional().transform((v) => v ?? undefined);
+  z.pipe(z.optional(z.nullable(z.number().check(z.gte(min), z.lte(max)))), z.transform((v) => v ?? undefined));
 
 /** Credits; 0 = no limit. */
-const spendingLimit = z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0);
+const spendingLimit = z._default(z.number().check(z.gte(0, 'must be 0 (no limit) or more'), z.lte(1_000_000_000)), 0);
 
 export const settingSchemas = {
-  baseUrl: baseUrl.default(DEFAULT_BASE_URL),
-  model: z.string().trim().min(1, 'must not be empty').max(200).default(DEFAULT_MODEL),
-  maxTokens: z.number().int('must be a whole number').min(1).max(200_000).default(8192),
+  baseUrl: z._default(baseUrl, DEFAULT_BASE_URL),
+  model: z._default(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)), DEFAULT_MODEL),
+  maxTokens: z._default(z.number().check(z.int(whole), z.gte(1), z.lte(200_000)), 8192),
   temperature: optionalNumber(0, 1),
   topP: optionalNumber(0, 1),
-  topK: z.number().int('must be a whole number').min(1).nullable().optional().transform((v) => v ?? undefined),
-  stopSequences: z.array(z.string().min(1, 'must not contain empty strings')).max(16).default([]),
-  systemPrompt: z.string().max(100_000).default(DEFAULT_SYSTEM_PROMPT),
-  authHeader: z.enum(['x-api-key', 'bearer']).default('x-api-key'),
-  thinkingBudgetTokens: z
-    .number()
-    .int('must be a whole number')
-    .min(0)
-    .max(200_000)
-    .refine((v) => v === 0 || v >= MIN_THINKING_BUDGET, `must be 0 (off) or at least ${MIN_THINKING_BUDGET}`)
-    .default(0),
-  idleTimeoutSeconds: z.number().min(5).max(600).default(60),
-  maxSelectionChars: z.number().int('must be a whole number').min(100).max(2_000_000).default(100_000),
+  topK: z.pipe(z.optional(z.nullable(z.number().check(z.int(whole), z.gte(1)))), z.transform((v) => v ?? undefined)),
+  stopSequences: z._default(z.array(z.string().check(z.minLength(1, 'must not contain empty strings'))).check(z.maxLength(16)), []),
+  systemPrompt: z._default(z.string().check(z.maxLength(100_000)), DEFAULT_SYSTEM_PROMPT),
+  authHeader: z._default(z.enum(['x-api-key', 'bearer']), 'x-api-key'),
+  thinkingBudgetTokens: z._default(
+    z.number().check(
+      z.int(whole),
+      z.gte(0),
+      z.lte(200_000),
+      z.refine((v) => v === 0 || v >= MIN_THINKING_BUDGET, `must be 0 (off) or at least ${MIN_THINKING_BUDGET}`),
+    ),
+    0,
+  ),
+  idleTimeoutSeconds: z._default(z.number().check(z.gte(5), z.lte(600)), 60),
+  maxSelectionChars: z._default(z.number().check(z.int(whole), z.gte(100), z.lte(2_000_000)), 100_000),
   'spendingLimit.dailyCredits': spendingLimit,
   'spendingLimit.monthlyCredits': spendingLimit,
-  'tools.enabled': z.boolean().default(true),
-  'tools.autoApproveReadOnly': z.boolean().default(true),
-  'tools.maxRounds': z.number().int('must be a whole number').min(1).max(1000).default(25),
-  'tools.maxCreditsPerQuestion': z.number().min(0, 'must be 0 (no limit) or more').max(1_000_000_000).default(0),
-  'tools.commandTimeoutSeconds': z.number().int('must be a whole number').min(1).max(3600).default(120),
-  'tools.commandRules': z.record(z.string(), z.boolean()).default({}),
-  'context.compactAt': z.number().min(0.5, 'must be 0.5 or more').max(0.95, 'must be 0.95 or less').default(0.8),
-  promptCaching: z.boolean().default(true),
-  'rules.enabled': z.boolean().default(true),
+  'tools.enabled': z._default(z.boolean(), true),
+  'tools.autoApproveReadOnly': z._default(z.boolean(), true),
+  'tools.maxRounds': z._default(z.number().check(z.int(whole), z.gte(1), z.lte(1000)), 25),
+  'tools.maxCreditsPerQuestion': z._default(z.number().check(z.gte(0, 'must be 0 (no limit) or more'), z.lte(1_000_000_000)), 0),
+  'tools.commandTimeoutSeconds': z._default(z.number().check(z.int(whole), z.gte(1), z.lte(3600)), 120),
+  'tools.commandRules': z._default(z.record(z.string(), z.boolean()), {}),
+  'context.compactAt': z._default(z.number().check(z.gte(0.5, 'must be 0.5 or more'), z.lte(0.95, 'must be 0.95 or less')), 0.8),
+  promptCaching: z._default(z.boolean(), true),
+  'rules.enabled': z._default(z.boolean(), true),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;
@@ -154,7 +160,7 @@ export function parseSettings(raw: Partial<Record<SettingKey, unknown>>): { sett
   const problems: SettingProblem[] = [];
   const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
-    const schema = settingSchemas[key] as z.ZodType;
+    const schema = settingSchemas[key] as z.ZodMiniType;
     const value = raw[key] === null && key !== 'temperature' && key !== 'topP' && key !== 'topK' ? undefined : raw[key];
     const result = schema.safeParse(value);
     if (result.success) {

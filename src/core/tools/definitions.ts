@@ -1,47 +1,53 @@
 // The tools the chat offers the model (names and inputs are a contract, issue 9): one zod schema per tool checks what
 // the model sends, and the JSON Schema sent as `tools` is derived from it, so the two cannot drift apart.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Tool } from '../../api';
 
-const path = z.string().trim().min(1, 'must not be empty').max(4096)
-  .describe('Workspace-relative path with forward slashes, e.g. "src/app.ts" (an absolute path inside a workspace folder works too).');
-const line = z.number().int('must be a whole number').min(1, 'lines start at 1');
+/** The JSON Schema's description of a field (zod/mini has no `.describe()`; this registers the same metadata). */
+function described<T extends z.ZodMiniType>(schema: T, description: string): T {
+  const copy = schema.clone() as T;
+  z.globalRegistry.add(copy, { description });
+  return copy;
+}
+
+const path = described(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(4096)), 'Workspace-relative path with forward slashes, e.g. "src/app.ts" (an absolute path inside a workspace folder works too).');
+const line = z.number().check(z.int('must be a whole number'), z.gte(1, 'lines start at 1'));
 
 export const toolInputSchemas = {
   read_file: z.object({
     path,
-    start_line: line.optional().describe('First line to read (1-based). Default: 1.'),
-    end_line: line.optional().describe('Last line to read (inclusive). Default: the end, within the size limit.'),
-  }).refine((v) => v.start_line === undefined || v.end_line === undefined || v.end_line >= v.start_line, {
+    start_line: described(z.optional(line), 'First line to read (1-based). Default: 1.'),
+    end_line: described(z.optional(line), 'Last line to read (inclusive). Default: the end, within the size limit.'),
+  }).check(z.refine((v) => v.start_line === undefined || v.end_line === undefined || v.end_line >= v.start_line, {
     message: 'end_line must not be before start_line', path: ['end_line'],
-  }),
+  })),
   list_directory: z.object({
-    path: z.string().trim().max(4096).describe('Workspace-relative folder path; "" or "." is the workspace root.'),
+    path: described(z.string().check(z.trim(), z.maxLength(4096)), 'Workspace-relative folder path; "" or "." is the workspace root.'),
   }),
   find_files: z.object({
-    glob: z.string().trim().min(1, 'must not be empty').max(1000).describe('Glob pattern relative to the workspace, e.g. "**/*.test.ts" or "src/**/config*.json".'),
+    glob: described(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(1000)), 'Glob pattern relative to the workspace, e.g. "**/*.test.ts" or "src/**/config*.json".'),
   }),
   search_text: z.object({
-    query: z.string().min(1, 'must not be empty').max(1000).describe('Text to find (case-insensitive for plain text), or a JavaScript regular expression when is_regexp is true.'),
-    is_regexp: z.boolean().optional().describe('Treat query as a regular expression. Default false.'),
-    include: z.string().trim().max(1000).optional().describe('Glob limiting the files searched, e.g. "src/**/*.ts". Default: all files.'),
+    query: described(z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(1000)), 'Text to find (case-insensitive for plain text), or a JavaScript regular expression when is_regexp is true.'),
+    is_regexp: described(z.optional(z.boolean()), 'Treat query as a regular expression. Default false.'),
+    include: described(z.optional(z.string().check(z.trim(), z.maxLength(1000))), 'Glob limiting the files searched, e.g. "src/**/*.ts". Default: all files.'),
   }),
   get_diagnostics: z.object({
-    path: path.optional().describe('Only this file\'s problems. Default: every file with problems.'),
+    path: described(z.optional(path), 'Only this file\'s problems. Default: every file with problems.'),
   }),
   edit_file: z.object({
     path,
-    old_text: z.string().min(1, 'must not be empty: to add text, include a line next to where it goes').describe('Exact text to replace, including whitespace and indentation. It must occur exactly once in the file: include enough surrounding lines to make it unique.'),
-    new_text: z.string().describe('The text that replaces old_text.'),
+    old_text: described(z.string().check(z.minLength(1, 'must not be empty: to add text, include a line next to where it goes')), 'Exact text to replace, including whitespace and indentation. It must occur exactly once in the file: include enough surrounding lines to make it unique.'),
+    new_text: described(z.string(), 'The text that replaces old_text.'),
   }),
   create_file: z.object({
     path,
-    content: z.string().describe('The whole content of the new file.'),
+    content: described(z.string(), 'The whole content of the new file.'),
   }),
   run_command: z.object({
-    command: z.string().trim().min(1, 'must not be empty').max(10_000).describe('The command line, run by the user\'s shell (e.g. "npm test", "git status && git diff --stat").'),
-    cwd: z.string().trim().max(4096).optional().describe('Workspace-relative folder to run it in. Default: the workspace folder. Never outside the workspace.'),
-    timeout_seconds: z.number().int('must be a whole number').min(1).max(3600).optional().describe('Seconds before the command and everything it started are ended. Default: fastrouter.tools.commandTimeoutSeconds (120).'),
+    command: described(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(10_000)), 'The command line, run by the user\'s shell (e.g. "npm test", "git status && git diff --stat").'),
+    cwd: described(z.optional(z.string().check(z.trim(), z.maxLength(4096))), 'Workspace-relative folder to run it in. Default: the workspace folder. Never outside the workspace.'),
+    timeout_seconds: described(z.optional(z.number().check(z.int('must be a whole number'), z.gte(1), z.lte(3600))), 'Seconds before the command and everything it started are ended. Default: fastrouter.tools.commandTimeoutSeconds (120).'),
   }),
 } as const;
 

@@ -24,6 +24,8 @@ export class ScrollFollower {
   /** The pointer holds the scrollbar or a finger is on the log: the user is placing the view, do not pull it. */
   private holding = false;
   private readonly resizes: ResizeObserver;
+  /** The floor's minimum height as last written (a write only when it changes). */
+  private floorHeight = '';
 
   /**
    * `scroller` scrolls; `floor` is its child that holds `content` (the turns) and is given the content's height as its
@@ -72,17 +74,28 @@ export class ScrollFollower {
 
   /** The content is replaced (another conversation): its old height no longer holds. */
   reset(): void {
+    this.floorHeight = '';
     this.floor.style.minHeight = '';
   }
 
   private onResize(entries: ResizeObserverEntry[]): void {
-    const content = entries.find((entry) => entry.target === this.content);
-    if (content) this.floor.style.minHeight = `${content.borderBoxSize[0]?.blockSize ?? this.content.offsetHeight}px`;
+    // Reads (and the scroll) first, the floor's style last: a ResizeObserver runs after layout, so reading now costs
+    // nothing, while a read after a style write would lay out the whole log again inside this callback (a forced
+    // layout, which took 129 ms at the end of a 100,000-character answer in the workbench). The floor's new height
+    // is laid out with the frame's rendering that follows anyway.
     if (this.following) {
       if (!this.holding) this.stick();
     } else if (this.scroller.scrollHeight <= this.scroller.clientHeight) {
       // Nothing left to scroll: there is no "latest" to jump to.
       this.setFollowing(true);
+    }
+    const content = entries.find((entry) => entry.target === this.content);
+    if (content) {
+      const floor = `${content.borderBoxSize[0]?.blockSize ?? this.content.offsetHeight}px`;
+      if (floor !== this.floorHeight) {
+        this.floorHeight = floor;
+        this.floor.style.minHeight = floor;
+      }
     }
   }
 

@@ -45,7 +45,7 @@ suite('chat panel (host side)', () => {
 
   test('the chat view loads its page, which says ready under the strict CSP', async () => {
     await vscode.commands.executeCommand('fastrouter.openChat');
-    await until('the chat page to post ready', () => api.chat.provider.isReady, 20_000);
+    await until('the chat page to post ready', () => api.chat.provider.isReady, 30_000);
   });
 
   test('ask() streams the simulator answer into the conversation', async () => {

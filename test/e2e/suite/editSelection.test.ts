@@ -171,7 +171,7 @@ suite('edit selection: inline diff in the editor', () => {
     // Slow enough that Stop lands long before the next line, even on a loaded machine.
     await enqueue({ text: fencedDeltas(REPLY_LINES), deltaDelayMs: 1500 });
     const { session, done } = await startEdit(editor, 0, 6);
-    await until('the changed line arrived', () => editor.document.getText().includes('item.price * item.quantity'), 20_000);
+    await until('the changed line arrived', () => editor.document.getText().includes('item.price * item.quantity'), 30_000);
     await vscode.commands.executeCommand('fastrouter.editSelection.stop');
     await done;
     assert.equal(session.state, 'review');

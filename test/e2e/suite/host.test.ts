@@ -40,7 +40,7 @@ function userText(request: RecordedRequest): string {
   return typeof last.content === 'string' ? last.content : last.content.map((b) => b.text ?? '').join('');
 }
 
-const until = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000) => untilTruthy(what, probe, timeoutMs, 50);
+const until = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000) => untilTruthy(what, probe, timeoutMs, 50);
 
 async function openSample(): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'sample.ts')));
@@ -207,7 +207,7 @@ suite('host services', () => {
         const files = filesUnder(logsRoot);
         return files.some((f) => /auth status=401/.test(fs.readFileSync(f, 'utf8'))) ? files : undefined;
       },
-      15_000,
+      30_000,
     );
     for (const file of logFiles) assert.ok(!fs.readFileSync(file, 'utf8').includes(CANARY), `canary in ${file}`);
     const storage = path.dirname(api.cost.ledger.filePath);
@@ -229,7 +229,7 @@ suite('host services', () => {
         }
         return undefined;
       },
-      15_000,
+      30_000,
     );
     const [, requestId, model, , tokensIn, tokensOut] = line;
     assert.notEqual(requestId, '(no id)', 'the request id the endpoint sent');
@@ -516,7 +516,7 @@ suite('host services', () => {
       return t && t.status === 'streaming' && t.text.length > 20 ? t : undefined;
     });
     await within(Promise.resolve(vscode.commands.executeCommand('fastrouter.inline.stop', live.thread)), 30_000, 'the stop command');
-    const result = await within(Promise.resolve(pending), 10_000, 'the stopped explanation to end');
+    const result = await within(Promise.resolve(pending), 30_000, 'the stopped explanation to end');
     assert.equal(result.status, 'stopped');
     assert.ok(result.text.startsWith('Working '));
     await vscode.commands.executeCommand('fastrouter.inline.dismiss', live.thread);

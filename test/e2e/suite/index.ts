@@ -20,7 +20,7 @@ export function suiteModules(dir: string): string[] {
 }
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', timeout: 60_000, color: false, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'tdd', timeout: 120_000, color: false, reporter: 'spec' });
   const grep = process.env.FASTROUTER_E2E_GREP;
   if (grep) mocha.grep(grep);
   const files = suiteModules(__dirname);

@@ -85,7 +85,7 @@ suite('model list and prompt caching', () => {
     assert.equal(api.models.fromList, false);
     assert.deepEqual(api.models.models.map((m) => m.id), BUILTIN_MODELS.map((m) => m.id));
     const logsRoot = path.resolve(api.logUri.fsPath, '..', '..');
-    await until('the log line', () => filesUnder(logsRoot).some((f) => /Model list: .*HTTP 500.* using the built-in model list/.test(fs.readFileSync(f, 'utf8'))), 15_000);
+    await until('the log line', () => filesUnder(logsRoot).some((f) => /Model list: .*HTTP 500.* using the built-in model list/.test(fs.readFileSync(f, 'utf8'))), 30_000);
 
     const { result: pending } = await openModelPick(api, () => vscode.commands.executeCommand<string | undefined>('fastrouter.selectModel'));
     await until('Select Model to try the list again', async () => (await modelRequests()).length >= 2, 30_000);

@@ -25,7 +25,7 @@ export const simRequests = async <T>(): Promise<T[]> => (await simCall('/__sim/r
 export const resetSim = (): Promise<unknown> => simCall('/__sim/reset', {});
 
 /** Polls `probe` until it gives a truthy value, or fails naming `what`. */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -77,7 +77,7 @@ suite('harness smoke', () => {
     const log = await until('the activation in the extension host log', () => {
       const text = readLog();
       return text.includes(`_doActivateExtension ${EXTENSION_ID}`) ? text : undefined;
-    }, 15_000, 200);
+    }, 60_000, 200);
     // One entry = a timestamped line and the stack lines under it; ours name the extension or run through its bundle.
     const entries = log.split(/\n(?=\d{4}-\d\d-\d\d )/);
     const ours = (entry: string) => entry.includes(path.join('dist', 'extension.js')) || entry.split('\n')[0].includes(EXTENSION_ID);
