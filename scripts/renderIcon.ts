@@ -1,8 +1,10 @@
 // Renders media/icon.svg (the source) to media/icon.png (what the Marketplace and the Extensions view show, 128×128)
-// in Debian's Chromium. Run after changing the SVG: `npx tsx scripts/renderIcon.ts`.
-import { readFileSync } from 'node:fs';
+// in Debian's Chromium, then re-encodes it losslessly smaller (recompressPng.ts). Run after changing the SVG:
+// `npx tsx scripts/renderIcon.ts`.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { recompressPng } from './recompressPng';
 
 async function main(): Promise<void> {
   const media = join(__dirname, '..', 'media');
@@ -11,7 +13,8 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 128, height: 128 }, deviceScaleFactor: 1 });
     await page.setContent(`<html><body style="margin:0;background:transparent">${svg}</body></html>`);
-    await page.locator('svg').screenshot({ path: join(media, 'icon.png'), omitBackground: true });
+    const png = await page.locator('svg').screenshot({ omitBackground: true });
+    writeFileSync(join(media, 'icon.png'), recompressPng(png));
   } finally {
     await browser.close();
   }

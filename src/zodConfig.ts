@@ -3,7 +3,7 @@
 // reports as a PendingMigrationError in its log on every activation. Without JIT nothing reads it; the client's hot path
 // (deltas) is hand-checked anyway, and `npm run bench -- --only client` measures the rest (docs/DEVELOPMENT.md, Benchmarks).
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.cjs';
+import { en } from 'zod/locales';
 
 // zod/mini loads no locale: without English every issue says only "Invalid input" (classic zod loaded it for us).
 z.config({ ...en(), jitless: true });

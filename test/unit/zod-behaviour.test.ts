@@ -156,4 +156,6 @@ test('the host schemas answer as recorded (messages, tool JSON Schemas, what the
   if (process.env.ZOD_SNAPSHOT === 'write') writeFileSync(SNAPSHOT, `${JSON.stringify(now, null, 1)}\n`);
   const recorded = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, unknown>;
   for (const [part, value] of Object.entries(now as Record<string, unknown>)) assert.deepEqual(value, recorded[part], part);
+  // The tools go into every request: the same bytes, key order included (a changed prefix misses the prompt cache).
+  assert.equal(JSON.stringify((now as Record<string, unknown>).tools), JSON.stringify(recorded.tools), 'tools, as sent');
 });

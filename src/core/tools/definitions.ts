@@ -1,53 +1,48 @@
 // The tools the chat offers the model (names and inputs are a contract, issue 9): one zod schema per tool checks what
-// the model sends, and the JSON Schema sent as `tools` is derived from it, so the two cannot drift apart.
+// the model sends; the JSON Schema sent as `tools` is written out in toolJsonSchemas.ts (with the descriptions), and
+// test/unit/tools-jsonSchemas.test.ts derives it from these schemas, so the two cannot drift apart.
 import * as z from 'zod/mini';
 import type { Tool } from '../../api';
+import { TOOL_JSON_SCHEMAS } from './toolJsonSchemas';
 
-/** The JSON Schema's description of a field (zod/mini has no `.describe()`; this registers the same metadata). */
-function described<T extends z.ZodMiniType>(schema: T, description: string): T {
-  const copy = schema.clone() as T;
-  z.globalRegistry.add(copy, { description });
-  return copy;
-}
-
-const path = described(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(4096)), 'Workspace-relative path with forward slashes, e.g. "src/app.ts" (an absolute path inside a workspace folder works too).');
+const path = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(4096));
 const line = z.number().check(z.int('must be a whole number'), z.gte(1, 'lines start at 1'));
 
 export const toolInputSchemas = {
   read_file: z.object({
     path,
-    start_line: described(z.optional(line), 'First line to read (1-based). Default: 1.'),
-    end_line: described(z.optional(line), 'Last line to read (inclusive). Default: the end, within the size limit.'),
+    start_line: z.optional(line),
+    end_line: z.optional(line),
   }).check(z.refine((v) => v.start_line === undefined || v.end_line === undefined || v.end_line >= v.start_line, {
     message: 'end_line must not be before start_line', path: ['end_line'],
   })),
   list_directory: z.object({
-    path: described(z.string().check(z.trim(), z.maxLength(4096)), 'Workspace-relative folder path; "" or "." is the workspace root.'),
+    path: z.string().check(z.trim(), z.maxLength(4096)),
   }),
   find_files: z.object({
-    glob: described(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(1000)), 'Glob pattern relative to the workspace, e.g. "**/*.test.ts" or "src/**/config*.json".'),
+    glob: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(1000)),
   }),
   search_text: z.object({
-    query: described(z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(1000)), 'Text to find (case-insensitive for plain text), or a JavaScript regular expression when is_regexp is true.'),
-    is_regexp: described(z.optional(z.boolean()), 'Treat query as a regular expression. Default false.'),
-    include: described(z.optional(z.string().check(z.trim(), z.maxLength(1000))), 'Glob limiting the files searched, e.g. "src/**/*.ts". Default: all files.'),
+    query: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(1000)),
+    is_regexp: z.optional(z.boolean()),
+    include: z.optional(z.string().check(z.trim(), z.maxLength(1000))),
   }),
   get_diagnostics: z.object({
-    path: described(z.optional(path), 'Only this file\'s problems. Default: every file with problems.'),
+    path: z.optional(path),
   }),
   edit_file: z.object({
     path,
-    old_text: described(z.string().check(z.minLength(1, 'must not be empty: to add text, include a line next to where it goes')), 'Exact text to replace, including whitespace and indentation. It must occur exactly once in the file: include enough surrounding lines to make it unique.'),
-    new_text: described(z.string(), 'The text that replaces old_text.'),
+    old_text: z.string().check(z.minLength(1, 'must not be empty: to add text, include a line next to where it goes')),
+    new_text: z.string(),
   }),
   create_file: z.object({
     path,
-    content: described(z.string(), 'The whole content of the new file.'),
+    content: z.string(),
   }),
   run_command: z.object({
-    command: described(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(10_000)), 'The command line, run by the user\'s shell (e.g. "npm test", "git status && git diff --stat").'),
-    cwd: described(z.optional(z.string().check(z.trim(), z.maxLength(4096))), 'Workspace-relative folder to run it in. Default: the workspace folder. Never outside the workspace.'),
-    timeout_seconds: described(z.optional(z.number().check(z.int('must be a whole number'), z.gte(1), z.lte(3600))), 'Seconds before the command and everything it started are ended. Default: fastrouter.tools.commandTimeoutSeconds (120).'),
+    command: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(10_000)),
+    cwd: z.optional(z.string().check(z.trim(), z.maxLength(4096))),
+    timeout_seconds: z.optional(z.number().check(z.int('must be a whole number'), z.gte(1), z.lte(3600))),
   }),
 } as const;
 
@@ -79,24 +74,6 @@ const descriptions: Record<ToolName, string> = {
     'make tools non-interactive. Prefer read_file/search_text to look at files.',
 };
 
-function jsonSchema(name: ToolName): Tool['input_schema'] {
-  const schema = z.toJSONSchema(toolInputSchemas[name], { io: 'input' }) as Record<string, unknown>;
-  delete schema.$schema;
-  return stripLimits(schema) as Tool['input_schema'];
-}
-
-/** JSON Schema noise the model does not need (zod adds the safe-integer maximum to every integer). */
-function stripLimits(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripLimits);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    if (key === 'maximum' && inner === Number.MAX_SAFE_INTEGER) continue;
-    out[key] = stripLimits(inner);
-  }
-  return out;
-}
-
 let cached: Tool[] | undefined;
 
 /**
@@ -104,7 +81,7 @@ let cached: Tool[] | undefined;
  * not offered (run_command where no process can run).
  */
 export function toolDefinitions(omitted: readonly ToolName[] = []): Tool[] {
-  cached ??= TOOL_NAMES.map((name) => ({ name, description: descriptions[name], input_schema: jsonSchema(name) }));
+  cached ??= TOOL_NAMES.map((name) => ({ name, description: descriptions[name], input_schema: TOOL_JSON_SCHEMAS[name] }));
   return omitted.length === 0 ? cached : cached.filter((tool) => !omitted.includes(tool.name as ToolName));
 }
 
