@@ -61,12 +61,12 @@ export class LiveCodeBlock {
     private readonly source: CodeSource | undefined,
     readonly highlight: SegmentedHighlight,
     private highlighted: boolean,
-    /** Offset in the answer text of the first character not yet split into lines. */
+    /** Offset in the streamed text (see update) of the first character not yet split into lines. */
     private scanned: number,
   ) {}
 
   /**
-   * Starts following `token`, the live tail's only block (at offset `start` of the answer, rendered in `tail`), if it
+   * Starts following `token`, the live tail's only block (at offset `start` of the streamed text, rendered in `tail`), if it
    * is a fenced code block whose opening line is complete and that has not closed yet.
    */
   static start(token: Token, start: number, tail: HTMLElement, renderer: MarkdownRenderer): LiveCodeBlock | undefined {
@@ -81,7 +81,7 @@ export class LiveCodeBlock {
     return new LiveCodeBlock(block, fence, code, renderer.codeSources.get(block), new SegmentedHighlight(language), canHighlight('', language), start + bodyStart);
   }
 
-  /** Shows what arrived in `text` (the whole answer); false once the fence has closed (render the block as usual). */
+  /** Shows what arrived in `text` (the streamed text the block is in: the answer from the live tail on); false once the fence has closed (render the block as usual). */
   update(text: string): boolean {
     for (let end = text.indexOf('\n', this.scanned); end >= 0; end = text.indexOf('\n', this.scanned)) {
       const line = text.slice(this.scanned, end);

@@ -18,9 +18,9 @@ export class LiveParagraph {
   private constructor(
     private readonly paragraph: HTMLElement,
     private readonly renderer: MarkdownRenderer,
-    /** Offset in the answer where the piece being written starts. */
+    /** Offset in the streamed text (see update) where the piece being written starts. */
     private pieceStart: number,
-    /** Offset up to which the answer has been checked for a line break. */
+    /** Offset up to which the streamed text has been checked for a line break. */
     private scanned: number,
   ) {}
 
@@ -33,7 +33,7 @@ export class LiveParagraph {
     return new LiveParagraph(paragraph, renderer, start, start);
   }
 
-  /** Shows what arrived in `text` (the whole answer); false once a line break arrived (render as usual then). */
+  /** Shows what arrived in `text` (the streamed text the paragraph is in: the answer from the live tail on); false once a line break arrived (render as usual then). */
   update(text: string): boolean {
     if (text.indexOf('\n', this.scanned) >= 0) return false;
     this.scanned = text.length;

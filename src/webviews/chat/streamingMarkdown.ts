@@ -18,9 +18,13 @@ export const CHUNK_BLOCKS = 16;
 export class StreamingMarkdown {
   readonly element: HTMLElement;
   private readonly tail: HTMLElement;
-  private text = '';
-  /** Offset of the first character not yet inside a finished block. */
-  private stable = 0;
+  /**
+   * The text in finished blocks, and the rest after it (the live tail). Kept apart so that a frame only ever slices or
+   * scans the rest: slicing the whole growing answer made V8 flatten it, a copy of all of it per frame, whose garbage
+   * brought on major GCs of the workbench's whole heap (which the webview shares) in the middle of frames.
+   */
+  private head = '';
+  private rest = '';
   private dirty = false;
   private nonBlank = false;
   /** The last delta ended in '\r': the '\n' of a CRLF may come with the next one. */
@@ -44,7 +48,7 @@ export class StreamingMarkdown {
   }
 
   get source(): string {
-    return this.text;
+    return this.head + this.rest;
   }
 
   /** Whether any visible text has arrived (kept as a flag: trimming the whole answer every frame is O(n)). */
@@ -58,7 +62,7 @@ export class StreamingMarkdown {
     let chunk = this.pendingCR ? `\r${text}` : text;
     this.pendingCR = chunk.endsWith('\r');
     if (this.pendingCR) chunk = chunk.slice(0, -1);
-    this.text += chunk.includes('\r') ? chunk.replace(/\r\n?/g, '\n') : chunk;
+    this.rest += chunk.includes('\r') ? chunk.replace(/\r\n?/g, '\n') : chunk;
     this.dirty = true;
   }
 
@@ -75,19 +79,19 @@ export class StreamingMarkdown {
     if (!this.dirty && !final) return;
     this.dirty = false;
     if (final && this.pendingCR) {
-      this.text += '\n';
+      this.rest += '\n';
       this.pendingCR = false;
     }
     if (this.liveParagraph) {
-      if (!final && this.liveParagraph.update(this.text)) return;
+      if (!final && this.liveParagraph.update(this.rest)) return;
       this.liveParagraph = undefined;
     }
     if (this.live) {
-      if (!final && this.live.update(this.text)) return;
+      if (!final && this.live.update(this.rest)) return;
       this.finishLive(this.live);
       this.live = undefined;
     }
-    const pending = this.text.slice(this.stable);
+    const pending = this.rest;
     const tokens = this.renderer.lex(pending, this.links);
     if (final && this.commitLinks.size > 0 && !onlyLinks(this.commitLinks, this.finalLinks(tokens))) {
       this.renderAllAgain();
@@ -97,7 +101,7 @@ export class StreamingMarkdown {
     if (cut > 0) {
       const done = tokens.slice(0, cut);
       this.commit(this.renderer.render(done, this.resume));
-      this.stable += rawLength(done);
+      this.settle(rawLength(done));
       this.commitLinks.add(JSON.stringify(tokens.links));
       this.renderer.walkTokens(done, (token) => {
         if (token.type === 'def' && !this.links[token.tag]) this.links[token.tag] = { href: token.href, title: token.title };
@@ -108,10 +112,10 @@ export class StreamingMarkdown {
     else if (this.tail.firstChild) this.tail.replaceChildren();
     if (final) this.resume = undefined;
     if (rest.length === 1) {
-      this.live = LiveCodeBlock.start(rest[0]!, this.stable, this.tail, this.renderer);
-      this.live?.update(this.text);
-      this.liveParagraph = this.live ? undefined : LiveParagraph.start(rest[0]!, this.stable, this.tail, this.renderer);
-      this.liveParagraph?.update(this.text);
+      this.live = LiveCodeBlock.start(rest[0]!, 0, this.tail, this.renderer);
+      this.live?.update(this.rest);
+      this.liveParagraph = this.live ? undefined : LiveParagraph.start(rest[0]!, 0, this.tail, this.renderer);
+      this.liveParagraph?.update(this.rest);
     }
   }
 
@@ -121,10 +125,10 @@ export class StreamingMarkdown {
    * reusing its highlighting.
    */
   private finishLive(live: LiveCodeBlock): void {
-    const block = this.renderer.lex(this.text.slice(this.stable), this.links)[0];
+    const block = this.renderer.lex(this.rest, this.links)[0];
     if (block && live.finish(block)) {
       this.commit(live.element);
-      this.stable += block.raw.length;
+      this.settle(block.raw.length);
     } else {
       this.resume = live.highlight;
     }
@@ -148,8 +152,15 @@ export class StreamingMarkdown {
     this.live = undefined;
     this.liveParagraph = undefined;
     this.resume = undefined;
-    this.commit(this.renderer.render(this.renderer.lex(this.text)));
-    this.stable = this.text.length;
+    this.head += this.rest;
+    this.rest = '';
+    this.commit(this.renderer.render(this.renderer.lex(this.head)));
+  }
+
+  /** The first `length` characters of the rest are in finished blocks now. */
+  private settle(length: number): void {
+    this.head += this.rest.slice(0, length);
+    this.rest = this.rest.slice(length);
   }
 
   /** Adds finished blocks (a fragment's top-level nodes, or one element) to the chunks before the live tail. */
