@@ -60,6 +60,13 @@ const targets = [
     target: 'es2022',
     tsconfig: 'src/webviews/cost/tsconfig.json',
   },
+  // The webviews' style sheets: minified in production (chat.css 27 -> 21 KB, ~2 KB less in the .vsix), no source map.
+  ...[['src/webviews/chat/chat.css', 'media/chat.css'], ['src/webviews/cost/costview.css', 'media/costview.css']].map(([entry, outfile]) => ({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    sourcemap: false,
+  })),
 ];
 
 async function main() {

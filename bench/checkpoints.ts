@@ -33,7 +33,7 @@ export async function benchCheckpoints(options: BenchRunOptions = {}): Promise<v
     let t = performance.now();
     const first = await store.snapshot();
     const firstMs = performance.now() - t;
-    const baseline = await store.storedBytes();
+    const baseline = await store.blobs.storedBytes();
 
     const later: number[] = [];
     const restores: number[] = [];
@@ -43,7 +43,7 @@ export async function benchCheckpoints(options: BenchRunOptions = {}): Promise<v
       const before = await store.snapshot();
       later.push(performance.now() - t);
       // A turn: a command changes 20 files (a line each).
-      const stored = await store.storedBytes();
+      const stored = await store.blobs.storedBytes();
       let changedBytes = 0;
       for (let k = 0; k < 20; k++) {
         const content = `export const value${k} = ${k};\n`.repeat(100) + `// round ${round}\n`;
@@ -52,7 +52,7 @@ export async function benchCheckpoints(options: BenchRunOptions = {}): Promise<v
       }
       const after = await store.snapshot();
       await store.recordCommand(`q${round}`, 'c', before, after);
-      ratios.push((await store.storedBytes() - stored) / changedBytes);
+      ratios.push((await store.blobs.storedBytes() - stored) / changedBytes);
       t = performance.now();
       await store.restore(`q${round}`, await store.plan(`q${round}`));
       restores.push(performance.now() - t);

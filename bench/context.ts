@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { readRules, rulesInEffect, rulesSystemText, type RuleFile } from '../src/core/context/rules';
 import { ruleFormatOf } from '../src/core/context/rulesFormat';
 import { formatTokenCount, previewWithDraft } from '../src/common/tokenCount';
-import type { RequestEstimate } from '../src/common/protocol';
+import type { RequestEstimate } from '../src/common/chatTypes';
 import type { BenchRunOptions } from './run';
 
 function median(values: number[]): number {

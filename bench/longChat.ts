@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
-import type { ChatSnapshot } from '../src/common/protocol';
+import type { ChatSnapshot } from '../src/common/chatTypes';
 import { renderChatHtml } from '../src/host/webviews/webviewHtml';
 import { longChatTurns } from '../test/webview/fixtures';
 import { CHROMIUM_ARGS } from '../test/support/chromium';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { renderChatHtml } from '../src/host/webviews/webviewHtml';
-import type { ChatSnapshot } from '../src/common/protocol';
+import type { ChatSnapshot } from '../src/common/chatTypes';
 import { CHROMIUM_ARGS } from '../test/support/chromium';
 import { buildWebviewBundle } from '../test/webview/harness';
 

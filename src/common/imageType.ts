@@ -1,7 +1,7 @@
 // The one check of what an image file is, by its first bytes (its name and the browser's guess are not trusted): the
 // webview runs it on a paste or drop, the host on a file it reads and on what the webview sends. GIF is GIF87a or
 // GIF89a only, the two versions there are: "GIF8" followed by anything else is not an image the API accepts.
-import type { ImageMediaType } from './protocol';
+import type { ImageMediaType } from './chatTypes';
 
 export function sniffImageType(bytes: Uint8Array): ImageMediaType | undefined {
   const starts = (sig: readonly number[], at = 0) => sig.every((b, i) => bytes[at + i] === b);

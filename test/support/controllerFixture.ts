@@ -11,7 +11,8 @@ import type { MessagesClientOptions } from '../../src/api';
 import { ConversationController, type ConversationControllerDeps } from '../../src/core/conversation/conversationController';
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
 import { buildUserContent } from '../../src/core/request/prompt';
-import type { AssistantTurn, HostToWebview } from '../../src/common/protocol';
+import type { AssistantTurn } from '../../src/common/chatTypes';
+import type { HostToWebview } from '../../src/common/protocol';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator';
 import { simulatorRunner } from './simulatorRunner';
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
-import { CheckpointStore, hashOf } from '../../src/core/checkpoints/checkpointStore';
+import { hashOf } from '../../src/core/checkpoints/blobStore';
+import { CheckpointStore } from '../../src/core/checkpoints/checkpointStore';
 import { MAX_SNAPSHOT_BYTES } from '../../src/core/checkpoints/checkpointTypes';
 import { lineDelta } from '../../src/core/checkpoints/lineDelta';
 
@@ -21,6 +22,12 @@ const file = (name: string) => join(ws, name);
 const read = (name: string) => readFile(file(name), 'utf8');
 async function exists(name: string): Promise<boolean> {
   return stat(file(name)).then(() => true, () => false);
+}
+/** A tool's write of `name` in question `questionId` (conversation 'c'), between the store's beforeWrite and afterWrite. */
+async function toolWrite(s: CheckpointStore, questionId: string, name: string, content: string | Buffer): Promise<void> {
+  await s.beforeWrite(questionId, 'c', file(name));
+  await writeFile(file(name), content);
+  await s.afterWrite(questionId, file(name));
 }
 async function blobCount(): Promise<number> {
   let n = 0;
@@ -43,8 +50,8 @@ afterEach(() => rm(base, { recursive: true, force: true }));
 
 test('blobs are content-addressed: the same content is kept once', async () => {
   const s = store();
-  assert.equal(await s.putBlob(Buffer.from('same')), hashOf(Buffer.from('same')));
-  await s.putBlob(Buffer.from('same'));
+  assert.equal(await s.blobs.put(Buffer.from('same')), hashOf(Buffer.from('same')));
+  await s.blobs.put(Buffer.from('same'));
   await writeFile(file('copy1.txt'), 'dup\n');
   await writeFile(file('copy2.txt'), 'dup\n');
   await s.snapshot();
@@ -58,12 +65,8 @@ test('blobs are content-addressed: the same content is kept once', async () => {
 test('Restore puts back edits, a created file and what a command created, changed and deleted', async () => {
   const s = store();
   // Question 1: edit_file on a.txt, create_file new.txt.
-  await s.beforeWrite('q1', 'c', file('a.txt'));
-  await writeFile(file('a.txt'), 'a2\n');
-  await s.afterWrite('q1', file('a.txt'));
-  await s.beforeWrite('q1', 'c', file('new.txt'));
-  await writeFile(file('new.txt'), 'created\n');
-  await s.afterWrite('q1', file('new.txt'));
+  await toolWrite(s, 'q1', 'a.txt', 'a2\n');
+  await toolWrite(s, 'q1', 'new.txt', 'created\n');
   // Question 2: a command changes src/b.txt, creates made.txt, deletes gone.txt (and touches .git, which is ignored).
   const before = await s.snapshot();
   await writeFile(file('src/b.txt'), 'b2\n');
@@ -98,12 +101,8 @@ test('Restore puts back edits, a created file and what a command created, change
 
 test('Restore of a later question leaves the earlier one as it is', async () => {
   const s = store();
-  await s.beforeWrite('q1', 'c', file('a.txt'));
-  await writeFile(file('a.txt'), 'a2\n');
-  await s.afterWrite('q1', file('a.txt'));
-  await s.beforeWrite('q2', 'c', file('a.txt'));
-  await writeFile(file('a.txt'), 'a3\n');
-  await s.afterWrite('q2', file('a.txt'));
+  await toolWrite(s, 'q1', 'a.txt', 'a2\n');
+  await toolWrite(s, 'q2', 'a.txt', 'a3\n');
   await s.restore('q2', await s.plan('q2'));
   assert.equal(await read('a.txt'), 'a2\n');
   await s.restore('q1', await s.plan('q1'));
@@ -112,12 +111,8 @@ test('Restore of a later question leaves the earlier one as it is', async () => 
 
 test('a file the user changed since is a conflict: kept unless the user says overwrite', async () => {
   const s = store();
-  await s.beforeWrite('q1', 'c', file('a.txt'));
-  await writeFile(file('a.txt'), 'a2\n');
-  await s.afterWrite('q1', file('a.txt'));
-  await s.beforeWrite('q1', 'c', file('src/b.txt'));
-  await writeFile(file('src/b.txt'), 'b2\n');
-  await s.afterWrite('q1', file('src/b.txt'));
+  await toolWrite(s, 'q1', 'a.txt', 'a2\n');
+  await toolWrite(s, 'q1', 'src/b.txt', 'b2\n');
   await writeFile(file('a.txt'), 'a2 and the user\'s own line\n');
   const plan = await s.plan('q1');
   assert.deepEqual(plan.map((i) => [i.path.slice(ws.length + 1), i.conflict]), [['a.txt', true], ['src/b.txt', false]]);
@@ -127,9 +122,7 @@ test('a file the user changed since is a conflict: kept unless the user says ove
   assert.equal(await read('src/b.txt'), 'b1\n');
   // An open editor with unsaved changes is a conflict too.
   const s2 = store();
-  await s2.beforeWrite('q9', 'c', file('gone.txt'));
-  await writeFile(file('gone.txt'), 'x\n');
-  await s2.afterWrite('q9', file('gone.txt'));
+  await toolWrite(s2, 'q9', 'gone.txt', 'x\n');
   const dirty = new Map([[file('gone.txt'), hashOf('x and unsaved\n')]]);
   assert.deepEqual((await s2.plan('q9', dirty)).map((i) => i.conflict), [true]);
   const overwritten = await s2.restore('q9', await s2.plan('q9', dirty), new Set([file('gone.txt')]));
@@ -138,9 +131,7 @@ test('a file the user changed since is a conflict: kept unless the user says ove
 
 test('checkpoints survive a reload (a new store on the same folder)', async () => {
   const s = store();
-  await s.beforeWrite('q1', 'c', file('a.txt'));
-  await writeFile(file('a.txt'), 'a2\n');
-  await s.afterWrite('q1', file('a.txt'));
+  await toolWrite(s, 'q1', 'a.txt', 'a2\n');
   const reloaded = store();
   await reloaded.load();
   assert.equal(reloaded.has('q1'), true);
@@ -164,9 +155,7 @@ test('snapshots skip .git, node_modules, files.exclude, large and binary files',
 test('pruning keeps the last 50 questions and 7 days, and drops blobs nothing refers to', async () => {
   const s = store({ maxQuestions: 3 });
   for (let i = 0; i < 5; i++) {
-    await s.beforeWrite(`q${i}`, 'c', file('a.txt'));
-    await writeFile(file('a.txt'), `version ${i}\n`);
-    await s.afterWrite(`q${i}`, file('a.txt'));
+    await toolWrite(s, `q${i}`, 'a.txt', `version ${i}\n`);
   }
   const before = await blobCount();
   const pruned = await s.prune();
@@ -230,7 +219,7 @@ test('an edit into unsaved changes: Restore puts back the file and the user\'s u
   const summary = await s.restore('q1', plan);
   assert.deepEqual(summary.restored, [path]);
   assert.deepEqual(summary.texts, [{ path, text: hashOf('a1\nmine\n') }]);
-  assert.equal((await s.getBlob(summary.texts[0].text)).toString(), 'a1\nmine\n', 'the unsaved text is kept');
+  assert.equal((await s.blobs.get(summary.texts[0].text)).toString(), 'a1\nmine\n', 'the unsaved text is kept');
   assert.equal(await read('a.txt'), 'a1\n', 'the file on disk stays as saved');
   const redone = await s.redo(new Map([[path, hashOf('a1\nmine\n')]]));
   assert.deepEqual(redone.texts, [{ path, text: hashOf('a2\nmine\n') }]);
@@ -254,9 +243,7 @@ test('an edit into unsaved changes: Restore puts back the file and the user\'s u
 test('a question\'s changed files: lines added and removed against before it, commands included', async () => {
   const s = store();
   await writeFile(file('long.txt'), Array.from({ length: 50 }, (_, i) => `line ${i}`).join('\n') + '\n');
-  await s.beforeWrite('q1', 'c', file('long.txt'));
-  await writeFile(file('long.txt'), Array.from({ length: 50 }, (_, i) => (i === 3 ? 'three' : i === 40 ? 'forty' : `line ${i}`)).join('\n') + '\n');
-  await s.afterWrite('q1', file('long.txt'));
+  await toolWrite(s, 'q1', 'long.txt', Array.from({ length: 50 }, (_, i) => (i === 3 ? 'three' : i === 40 ? 'forty' : `line ${i}`)).join('\n') + '\n');
   const before = await s.snapshot();
   await writeFile(file('made.txt'), 'one\ntwo\n');
   await rm(file('gone.txt'));
@@ -274,9 +261,7 @@ test('a question\'s changed files: lines added and removed against before it, co
 
 test('what the chat keeps with a Restore comes back with Redo after a reload', async () => {
   const s = store();
-  await s.beforeWrite('q1', 'c', file('a.txt'));
-  await writeFile(file('a.txt'), 'a2\n');
-  await s.afterWrite('q1', file('a.txt'));
+  await toolWrite(s, 'q1', 'a.txt', 'a2\n');
   await s.restore('q1', await s.plan('q1'));
   await s.keepWithRestore('q1', JSON.stringify({ turns: ['the question', 'its answer'] }));
   assert.equal((await s.prune()).blobs, 0, 'the kept turns are referenced');
@@ -290,7 +275,7 @@ test('what the chat keeps with a Restore comes back with Redo after a reload', a
 
 test('prune leaves young unreferenced blobs (another window may be about to refer to them)', async () => {
   const s = store({ blobGraceMs: 60 * 60 * 1000 });
-  await s.putBlob('orphan');
+  await s.blobs.put('orphan');
   assert.equal((await s.prune()).blobs, 0);
   assert.equal((await store().prune()).blobs, 1);
 });
@@ -309,15 +294,9 @@ test('Restore never writes in place: a damaged checkpoint copy is refused and th
   const s = store();
   await writeFile(file('run.sh'), '#!/bin/sh\necho one\n', { mode: 0o755 });
   await symlink('src/b.txt', file('link.txt'));
-  await s.beforeWrite('q1', 'c', file('a.txt'));
-  await writeFile(file('a.txt'), 'a2\n');
-  await s.afterWrite('q1', file('a.txt'));
-  await s.beforeWrite('q1', 'c', file('run.sh'));
-  await writeFile(file('run.sh'), '#!/bin/sh\necho two\n');
-  await s.afterWrite('q1', file('run.sh'));
-  await s.beforeWrite('q1', 'c', file('link.txt'));
-  await writeFile(file('link.txt'), 'b2 through the link\n');
-  await s.afterWrite('q1', file('link.txt'));
+  await toolWrite(s, 'q1', 'a.txt', 'a2\n');
+  await toolWrite(s, 'q1', 'run.sh', '#!/bin/sh\necho two\n');
+  await toolWrite(s, 'q1', 'link.txt', 'b2 through the link\n');
   // The copy of a.txt's content before the question is damaged on disk (as after a power cut before it was flushed).
   const blob = join(dir, 'blobs', hashOf('a1\n').slice(0, 2), hashOf('a1\n').slice(2));
   await writeFile(blob, '');
@@ -342,12 +321,8 @@ test('Restore on a full disk: the file that does not fit is left whole and repor
     const s = store();
     await writeFile(file('big.txt'), 'x'.repeat(100_000));
     await writeFile(file('small.txt'), 'small before\n');
-    await s.beforeWrite('q1', 'c', file('big.txt'));
-    await writeFile(file('big.txt'), 'shrunk by the question\n');
-    await s.afterWrite('q1', file('big.txt'));
-    await s.beforeWrite('q1', 'c', file('small.txt'));
-    await writeFile(file('small.txt'), 'small after\n');
-    await s.afterWrite('q1', file('small.txt'));
+    await toolWrite(s, 'q1', 'big.txt', 'shrunk by the question\n');
+    await toolWrite(s, 'q1', 'small.txt', 'small after\n');
     // Fill the disk: 100 KB no longer fits, a few bytes still do.
     await writeFile(join(small, 'filler'), Buffer.alloc(200_000));
     const summary = await s.restore('q1', await s.plan('q1'));

@@ -2,7 +2,7 @@
 // before `openLink` opens anything: judged on the parsed URL, never on a prefix of the text.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkLink } from '../../src/common/protocol';
+import { checkLink } from '../../src/common/links';
 
 /** [href as written in the answer, the URL opened, or null when it must not be a link]. */
 const TABLE: Array<[string, string | null]> = [

@@ -3,7 +3,8 @@
 import '../../src/zodConfig';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AnswerMetaSchema, ChatSnapshotSchema, HostToWebviewSchema, IMAGE_LIMITS, TurnFileChangeSchema, TurnSchema, WebviewToHostSchema } from '../../src/common/protocol';
+import { AnswerMetaSchema, ChatSnapshotSchema, IMAGE_LIMITS, TurnFileChangeSchema, TurnSchema } from '../../src/common/chatTypes';
+import { HostToWebviewSchema, WebviewToHostSchema } from '../../src/common/protocol';
 import * as z from 'zod/mini';
 
 const image = { id: 'i1', name: 'a.png', mediaType: 'image/png', data: 'AAAA' } as const;

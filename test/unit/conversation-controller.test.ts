@@ -9,7 +9,8 @@ import { buildRequest, CONTINUE_PROMPT } from '../../src/core/conversation/conve
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
 import { calibrationSamples, type PreviewSettings } from '../../src/core/cost/costPreview';
 import { buildUserContent } from '../../src/core/request/prompt';
-import type { AssistantTurn, HostToWebview } from '../../src/common/protocol';
+import type { AssistantTurn } from '../../src/common/chatTypes';
+import type { HostToWebview } from '../../src/common/protocol';
 import { controllerFixture, lastAnswer, until } from '../support/controllerFixture';
 import { thinkingSignature } from '../support/simulatorAnswer';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DeltaChunk } from '../../src/common/protocol';
+import type { DeltaChunk } from '../../src/common/chatTypes';
 import { DeltaBatcher, type Scheduler } from '../../src/core/conversation/deltaBatcher';
 
 /** A hand-driven clock: timers fire only when the test advances time. */

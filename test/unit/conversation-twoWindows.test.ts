@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { type MessageParam } from '../../src/api';
 import type { ConversationData } from '../../src/core/conversation/conversation';
 import { ConversationStore } from '../../src/core/conversation/conversationStore';
-import type { AssistantTurn, Turn } from '../../src/common/protocol';
+import type { AssistantTurn, Turn } from '../../src/common/chatTypes';
 import { controllerFixture, until } from '../support/controllerFixture';
 
 const { sim, folder, newController } = controllerFixture('chat-two-windows-');

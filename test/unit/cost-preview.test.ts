@@ -11,7 +11,7 @@ import { toolDefinitions } from '../../src/core/tools/definitions';
 import { buildUserContent, formatCodeBlock } from '../../src/core/request/prompt';
 import { estimateTextTokens } from '../../src/common/tokenCount';
 import { estimateRequestTokens, MAX_CALIBRATION, MESSAGE_OVERHEAD_TOKENS } from '../../src/core/request/tokenEstimate';
-import type { CodeContext } from '../../src/common/protocol';
+import type { CodeContext } from '../../src/common/chatTypes';
 
 const SYSTEM = 'You are an expert software engineer helping a developer inside their code editor.';
 const CODE = Array.from({ length: 200 }, (_, i) => `export const value${i} = compute(${i}, "label ${i}");`).join('\n');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildUserContent, buildUserText, chooseFence, enclosingBlockByIndentation, formatCodeBlock, truncateAtLine, truncateItems } from '../../src/core/request/prompt';
-import type { CodeContext } from '../../src/common/protocol';
+import type { CodeContext } from '../../src/common/chatTypes';
 
 const code = (text: string, extra: Partial<CodeContext> = {}): CodeContext => ({ id: 'c1', kind: 'selection', languageId: 'typescript', path: 'src/a.ts', startLine: 3, endLine: 5, text, ...extra });
 

@@ -13,7 +13,7 @@ import { buildUserContent } from '../../src/core/request/prompt';
 import type { ParsedToolCall } from '../../src/core/tools/definitions';
 import { countOccurrences, lineChanges, numberedLines } from '../../src/core/tools/text';
 import type { ChatTools, PreparedToolCall, ToolLimits } from '../../src/core/tools/types';
-import type { AnswerBlock, AssistantTurn } from '../../src/common/protocol';
+import type { AnswerBlock, AssistantTurn } from '../../src/common/chatTypes';
 import { controllerFixture, lastAnswer, until } from '../support/controllerFixture';
 import { simulatorRunner } from '../support/simulatorRunner';
 

@@ -3,7 +3,7 @@
 // text; Cancel posts nothing), Undo while the host offers it; the composer's Compact button.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CompactionView } from '../../src/common/protocol';
+import type { CompactionView } from '../../src/common/chatTypes';
 import { emptySnapshot, Harness } from './harness';
 import { assistantTurn, meta, userTurn } from './fixtures';
 

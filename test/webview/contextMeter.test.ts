@@ -2,7 +2,7 @@
 // it is typed without asking the host, its breakdown in the tooltip, and the warning colour from 80%.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RequestEstimate } from '../../src/common/protocol';
+import type { RequestEstimate } from '../../src/common/chatTypes';
 import { emptySnapshot, useHarness } from './harness';
 
 const estimate = (tokens: number, exact = true): RequestEstimate => ({

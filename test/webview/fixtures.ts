@@ -1,5 +1,6 @@
 // Host messages the tests send, built from the protocol's own types.
-import type { AnswerMeta, AssistantTurn, HostToWebview, UserTurn } from '../../src/common/protocol';
+import type { AnswerMeta, AssistantTurn, UserTurn } from '../../src/common/chatTypes';
+import type { HostToWebview } from '../../src/common/protocol';
 import type { ChatPage } from './harness';
 
 export function userTurn(id: string, text: string, extra: Partial<UserTurn> = {}): UserTurn {

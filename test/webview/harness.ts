@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderChatHtml } from '../../src/host/webviews/webviewHtml';
-import { WebviewToHostSchema, type ChatSnapshot, type HostToWebview, type WebviewToHost } from '../../src/common/protocol';
+import { type ChatSnapshot } from '../../src/common/chatTypes';
+import { WebviewToHostSchema, type HostToWebview, type WebviewToHost } from '../../src/common/protocol';
 import { ensureChromium } from '../../scripts/e2eToolchain';
 import { CHROMIUM_ARGS } from '../support/chromium';
 

@@ -4,7 +4,7 @@
 // wrapped with its Wrap button; "Jump to latest" never lies over text; nothing overflows the page sideways.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AnswerBlock } from '../../src/common/protocol';
+import type { AnswerBlock } from '../../src/common/chatTypes';
 import { Harness, emptySnapshot, type ChatPage } from './harness';
 import { delta, meta, turnAdded } from './fixtures';
 

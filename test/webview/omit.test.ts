@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ChatSnapshot } from '../../src/common/protocol';
+import type { ChatSnapshot } from '../../src/common/chatTypes';
 import { assistantTurn, userTurn } from './fixtures';
 import { emptySnapshot, useHarness } from './harness';
 

@@ -4,7 +4,7 @@
 // loop's Continue, keyboard and screen-reader reach.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AnswerBlock } from '../../src/common/protocol';
+import type { AnswerBlock } from '../../src/common/chatTypes';
 import { useHarness, emptySnapshot } from './harness';
 import { assistantTurn, delta, meta, turnAdded, userTurn } from './fixtures';
 

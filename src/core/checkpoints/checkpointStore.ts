@@ -1,25 +1,23 @@
 // Checkpoints: what the workspace's files were before each question's tool writes (edit_file, create_file, and the
 // files a run_command created, changed or deleted), so Restore can put them back and Redo can undo that. Contents are
-// blobs named by their SHA-256 in the extension's workspace storage (one copy of each content, however many
-// questions share it); an index lists each question's files as before → after. Never reads, writes or runs anything
-// in .git/, and needs no git. A command's snapshot skips .git/, node_modules/, what files.exclude hides, symlinks,
-// files over MAX_SNAPSHOT_BYTES and binary files; edit_file and create_file pre-images are always kept.
+// blobs named by their SHA-256 in the extension's workspace storage (blobStore.ts: one copy of each content, however
+// many questions share it); an index lists each question's files as before → after. Never reads, writes or runs
+// anything in .git/, and needs no git. A command's changes come from two snapshots (workspaceSnapshot.ts);
+// edit_file and create_file pre-images are always kept.
 //
 // Every window on one workspace shares the folder: each change to the index is a read-modify-write under the
 // cross-process file lock (`index.lock`, the conversations' fileLock.ts), so two windows never lose each other's
-// entries. Blobs need no lock (a name is its content); pruning deletes only blobs nothing refers to that are older than
-// BLOB_GRACE_MS, so a blob another window has just written or reused is never removed before its index entry lands.
-import { createHash } from 'node:crypto';
-import { chmod, lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+// entries.
+import { chmod, mkdir, open, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { withFileLock } from '../conversation/fileLock';
-import { looksBinary } from '../tools/textFile';
+import { BlobStore, hashOf, readOrNull } from './blobStore';
 import { lineDelta } from './lineDelta';
+import { WorkspaceSnapshot } from './workspaceSnapshot';
 import {
   BLOB_GRACE_MS,
   MAX_AGE_MS,
   MAX_QUESTIONS,
-  MAX_SNAPSHOT_BYTES,
   type Buffers,
   type CheckpointOptions,
   type Content,
@@ -31,26 +29,10 @@ import {
   type RestoreItem,
   type RestoreSummary,
   type Snapshot,
-  type Stats,
 } from './checkpointTypes';
-
-const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
-
-export function hashOf(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function inGit(path: string): boolean {
   return path.split(/[\\/]/).includes('.git');
-}
-
-async function readOrNull(path: string): Promise<Buffer | null> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-    throw error;
-  }
 }
 
 /** Why a file could not be put back, in words (no path: the summary names the file). */
@@ -66,31 +48,19 @@ const emptySummary = (): RestoreSummary => ({ restored: [], deleted: [], kept: [
 export class CheckpointStore {
   /** The index as last read or written (refreshed by load() and by every change). */
   private data: IndexData = { version: 1, questions: [] };
-  private stats: Stats | undefined;
   private readonly now: () => number;
   private tmpCounter = 0;
-  /** Blobs this store wrote or touched, and when: within the grace period they need no stat. */
-  private readonly fresh = new Map<string, number>();
-  private readonly folders = new Set<string>();
+  readonly blobs: BlobStore;
+  private readonly workspace: WorkspaceSnapshot;
 
   constructor(private readonly options: CheckpointOptions) {
     this.now = options.now ?? (() => Date.now());
-  }
-
-  private get grace(): number {
-    return this.options.blobGraceMs ?? BLOB_GRACE_MS;
+    this.blobs = new BlobStore(options.dir, options.blobGraceMs ?? BLOB_GRACE_MS);
+    this.workspace = new WorkspaceSnapshot(options, this.blobs, (path, text) => this.writeAtomic(path, text));
   }
 
   private get indexPath(): string {
     return nodePath.join(this.options.dir, 'index.json');
-  }
-
-  private get statsPath(): string {
-    return nodePath.join(this.options.dir, 'stats.json');
-  }
-
-  private blobPath(hash: string): string {
-    return nodePath.join(this.options.dir, 'blobs', hash.slice(0, 2), hash.slice(2));
   }
 
   private async readIndex(): Promise<IndexData> {
@@ -131,43 +101,10 @@ export class CheckpointStore {
     }, { staleMs: 15_000, timeoutMs: 20_000, ...this.options.lock });
   }
 
-  /** Keeps a content; one copy however often it is stored. */
-  async putBlob(bytes: Uint8Array | string): Promise<string> {
-    const hash = hashOf(bytes);
-    const path = this.blobPath(hash);
-    const seen = this.fresh.get(hash);
-    // Blob ages are file times: the real clock, not the checkpoints' `now`.
-    if (seen !== undefined && Date.now() - seen < this.grace / 2) return hash;
-    // Kept already (by this window or another): touched, so a prune elsewhere sees it as young and leaves it.
-    const time = new Date();
-    if (await utimes(path, time, time).then(() => true, () => false)) {
-      this.fresh.set(hash, Date.now());
-      return hash;
-    }
-    const folder = nodePath.dirname(path);
-    if (!this.folders.has(folder)) {
-      await mkdir(folder, { recursive: true });
-      this.folders.add(folder);
-    }
-    // Two files with one content may be stored at once: each writes its own temporary file.
-    const tmp = `${path}.${process.pid}.${++this.tmpCounter}.tmp`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-    this.fresh.set(hash, Date.now());
-    return hash;
-  }
-
-  /** A kept content, checked against its hash: a blob damaged on disk (a crash before it reached the disk) is never written back. */
-  async getBlob(hash: string): Promise<Buffer> {
-    const bytes = await readFile(this.blobPath(hash));
-    if (hashOf(bytes) !== hash) throw new Error(`the checkpoint's copy is damaged (${hash.slice(0, 12)})`);
-    return bytes;
-  }
-
   /** Keeps a file's current content (null: it does not exist). */
   private async capture(path: string): Promise<Content> {
     const bytes = await readOrNull(path);
-    return bytes === null ? null : this.putBlob(bytes);
+    return bytes === null ? null : this.blobs.put(bytes);
   }
 
   private static question(data: IndexData, id: string, conversationId: string, at: number): QuestionCheckpoint {
@@ -193,7 +130,7 @@ export class CheckpointStore {
   async beforeWrite(questionId: string, conversationId: string, path: string, unsavedText?: string): Promise<void> {
     if (inGit(path)) throw new Error('Checkpoints never touch .git/.');
     const before = await this.capture(path);
-    const text = unsavedText === undefined ? undefined : await this.putBlob(unsavedText);
+    const text = unsavedText === undefined ? undefined : await this.blobs.put(unsavedText);
     const at = this.now();
     await this.update((data) => {
       const record = CheckpointStore.question(data, questionId, conversationId, at);
@@ -207,7 +144,7 @@ export class CheckpointStore {
   /** After a tool wrote `path`: what it left (a later Restore checks the file still is that). */
   async afterWrite(questionId: string, path: string, unsavedText?: string): Promise<void> {
     const after = await this.capture(path);
-    const text = unsavedText === undefined ? undefined : await this.putBlob(unsavedText);
+    const text = unsavedText === undefined ? undefined : await this.blobs.put(unsavedText);
     await this.update((data) => {
       const change = data.questions.find((q) => q.id === questionId)?.files[path];
       if (!change) return;
@@ -216,62 +153,9 @@ export class CheckpointStore {
     });
   }
 
-  /**
-   * The workspace's files now (see the file comment for what is skipped). Files whose size and times are unchanged
-   * since the last snapshot are not read again; every content is kept as a blob, so a command's changes can be undone.
-   */
-  async snapshot(): Promise<Snapshot> {
-    this.stats ??= await readOrNull(this.statsPath).then((raw) => (raw ? (JSON.parse(raw.toString('utf8')) as Stats) : {})).catch(() => ({}));
-    const snapshot: Snapshot = new Map();
-    const stats: Stats = {};
-    const pending: Promise<void>[] = [];
-    const visit = async (root: string, folder: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(folder, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const entry of entries) {
-        const path = nodePath.join(folder, entry.name);
-        const relative = nodePath.relative(root, path).split(nodePath.sep).join('/');
-        if (entry.isDirectory()) {
-          if (SKIPPED_FOLDERS.has(entry.name) || this.options.excluded?.(root, relative)) continue;
-          await visit(root, path);
-        } else if (entry.isFile()) {
-          if (this.options.excluded?.(root, relative)) continue;
-          pending.push(this.snapshotFile(path, snapshot, stats));
-          if (pending.length >= 64) await Promise.all(pending.splice(0));
-        }
-      }
-    };
-    for (const root of this.options.roots()) await visit(root, root);
-    await Promise.all(pending);
-    this.stats = stats;
-    // A cache, not a record: the last window's wins, and a stale entry only costs a read.
-    await this.writeAtomic(this.statsPath, JSON.stringify(stats));
-    return snapshot;
-  }
-
-  private async snapshotFile(path: string, snapshot: Snapshot, stats: Stats): Promise<void> {
-    let stat;
-    try {
-      stat = await lstat(path);
-    } catch {
-      return;
-    }
-    if (!stat.isFile() || stat.size > MAX_SNAPSHOT_BYTES) return;
-    const known = this.stats?.[path];
-    if (known && known[0] === stat.size && known[1] === stat.mtimeMs && known[2] === stat.ctimeMs && known[3] === stat.ino) {
-      snapshot.set(path, known[4]);
-      stats[path] = known;
-      return;
-    }
-    const bytes = await readOrNull(path);
-    if (bytes === null || looksBinary(bytes)) return;
-    const hash = await this.putBlob(bytes);
-    snapshot.set(path, hash);
-    stats[path] = [stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino, hash];
+  /** The workspace's files now (workspaceSnapshot.ts), for recordCommand. */
+  snapshot(): Promise<Snapshot> {
+    return this.workspace.take();
   }
 
   /** A command ran in a question: every file it created, changed or deleted is recorded (before → after). */
@@ -326,7 +210,7 @@ export class CheckpointStore {
       const bytes = open === undefined ? await readOrNull(path) : null;
       const now = open !== undefined ? hashOf(open) : bytes ? hashOf(bytes) : null;
       if (now === before) continue;
-      const beforeText = before ? (await this.getBlob(before).catch(() => Buffer.alloc(0))).toString('utf8') : '';
+      const beforeText = before ? (await this.blobs.get(before).catch(() => Buffer.alloc(0))).toString('utf8') : '';
       const nowText = open ?? (bytes ? bytes.toString('utf8') : '');
       result.push({ path, before, now, ...lineDelta(beforeText, nowText) });
     }
@@ -408,7 +292,7 @@ export class CheckpointStore {
 
   /** Keeps `bytes` with the last Restore (what the chat needs for its Redo after a reload). */
   async keepWithRestore(questionId: string, bytes: Uint8Array | string): Promise<void> {
-    const hash = await this.putBlob(bytes);
+    const hash = await this.blobs.put(bytes);
     await this.update((data) => {
       if (data.redo?.questionId === questionId) data.redo.payload = hash;
     });
@@ -453,7 +337,7 @@ export class CheckpointStore {
       return redo;
     });
     if (!done) return summary;
-    const payload = done.payload ? await this.getBlob(done.payload).catch(() => undefined) : undefined;
+    const payload = done.payload ? await this.blobs.get(done.payload).catch(() => undefined) : undefined;
     return { ...summary, questionId: done.questionId, conversationId: done.conversationId, ...(payload ? { payload } : {}) };
   }
 
@@ -470,7 +354,7 @@ export class CheckpointStore {
       });
       return;
     }
-    const bytes = await this.getBlob(content);
+    const bytes = await this.blobs.get(content);
     const target = await realpath(path).catch(() => path);
     await mkdir(nodePath.dirname(target), { recursive: true });
     const mode = (await stat(target).catch(() => undefined))?.mode;
@@ -506,33 +390,8 @@ export class CheckpointStore {
       const changes = [...kept, ...(data.redo?.questions ?? [])].flatMap((q) => Object.values(q.files)).concat(Object.values(data.redo?.files ?? {}));
       for (const change of changes) for (const content of [change.before, change.after, change.buffer?.before, change.buffer?.after]) if (content) used.add(content);
       if (data.redo?.payload) used.add(data.redo.payload);
-      const stats = (await readOrNull(this.statsPath).then((raw) => (raw ? (JSON.parse(raw.toString('utf8')) as Stats) : {})).catch(() => ({}))) as Stats;
-      for (const entry of [...Object.values(stats), ...Object.values(this.stats ?? {})]) used.add(entry[4]);
-      let droppedBlobs = 0;
-      const blobs = nodePath.join(this.options.dir, 'blobs');
-      const young = Date.now() - this.grace;
-      for (const prefix of await readdir(blobs).catch(() => [] as string[])) {
-        for (const name of await readdir(nodePath.join(blobs, prefix)).catch(() => [] as string[])) {
-          if (used.has(prefix + name)) continue;
-          const path = nodePath.join(blobs, prefix, name);
-          const mtime = await stat(path).then((s) => s.mtimeMs, () => 0);
-          if (mtime > young) continue;
-          await rm(path, { force: true });
-          this.fresh.delete(prefix + name);
-          droppedBlobs++;
-        }
-      }
-      return { questions: droppedQuestions, blobs: droppedBlobs };
+      for (const hash of await this.workspace.referenced()) used.add(hash);
+      return { questions: droppedQuestions, blobs: await this.blobs.prune(used) };
     });
-  }
-
-  /** Bytes the blobs take (for the bench). */
-  async storedBytes(): Promise<number> {
-    let total = 0;
-    const blobs = nodePath.join(this.options.dir, 'blobs');
-    for (const prefix of await readdir(blobs).catch(() => [] as string[])) {
-      for (const name of await readdir(nodePath.join(blobs, prefix)).catch(() => [] as string[])) total += (await lstat(nodePath.join(blobs, prefix, name))).size;
-    }
-    return total;
   }
 }

@@ -4,7 +4,7 @@
 // by the last request's real input tokens (input + cache read + cache write) against its own estimate, so what was
 // already sent counts exactly and only what was added since is estimated. Pure: no vscode, no I/O.
 import type { ContentBlockParam, MessageParam, StreamEvent, Tool } from '../../api';
-import type { CodeContext, ContextUsage } from '../../common/protocol';
+import type { CodeContext, ContextUsage } from '../../common/chatTypes';
 import type { AnswerRunner } from '../conversation/answerRun';
 import { type Exchange, type UserContentBuilder } from '../conversation/conversation';
 import { buildRequest, hasAnswer } from '../conversation/conversationRequest';

@@ -1,6 +1,7 @@
 // One answer, from the request to its end: streams into the turn (deltas batched per frame), goes round the tool loop
 // while the model asks for tools, shows a retry countdown, and sets the answer's status, meta and error when it ends.
-import type { AnswerMeta, HostToWebview, RetryNotice, TurnError } from '../../common/protocol';
+import type { AnswerMeta, RetryNotice, TurnError } from '../../common/chatTypes';
+import type { HostToWebview } from '../../common/protocol';
 import type { ContentBlock, MessageParam, StreamEvent, Tool, ToolChoice, ToolUseBlock } from '../../api';
 import { combineMeta, viewOfChange, type Conversation, type Exchange, type StoredMessage, type UserContentBuilder } from './conversation';
 import { buildRequest } from './conversationRequest';

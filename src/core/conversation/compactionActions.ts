@@ -7,7 +7,7 @@ import type { PreviewSettings } from '../cost/costPreview';
 import type { ChatTools } from '../tools/types';
 import { requestTools, type AnswerRun, type AnswerRunner } from './answerRun';
 import { autoCompactionThrough, manualCompactionThrough, summarise, type CompactionHost, type CompactionSettings } from './compactionRun';
-import { canUndo, compactionRow } from './compactions';
+import { canUndo, compactionRow, type Compaction } from './compactions';
 import type { Conversation, UserContentBuilder } from './conversation';
 
 export interface CompactionActionsHost {
@@ -91,16 +91,12 @@ export class CompactionActions {
       this.host.log(`Compaction edit ignored: no compaction ${id} in this chat.`);
       return false;
     }
-    if (text !== compaction.summary) {
+    const changed = text !== compaction.summary;
+    if (changed) {
       compaction.summary = text;
       compaction.edited = true;
-      compaction.updatedAt = this.host.now();
-      conversation.updatedAt = compaction.updatedAt;
     }
-    this.postRow(compaction.throughAnswerId);
-    this.host.postEstimate();
-    await this.host.save(conversation);
-    return true;
+    return this.changed(conversation, compaction, changed);
   }
 
   /** Undo of a compaction, until the next question: the full exchanges are sent again. */
@@ -113,8 +109,15 @@ export class CompactionActions {
       return false;
     }
     compaction.undone = true;
-    compaction.updatedAt = this.host.now();
-    conversation.updatedAt = compaction.updatedAt;
+    return this.changed(conversation, compaction, true);
+  }
+
+  /** After the user's edit or Undo (`stamp`: it changed something): the row and the estimate again, the chat saved. */
+  private async changed(conversation: Conversation, compaction: Compaction, stamp: boolean): Promise<true> {
+    if (stamp) {
+      compaction.updatedAt = this.host.now();
+      conversation.updatedAt = compaction.updatedAt;
+    }
     this.postRow(compaction.throughAnswerId);
     this.host.postEstimate();
     await this.host.save(conversation);

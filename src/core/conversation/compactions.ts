@@ -1,7 +1,7 @@
 // Compactions (issue 18 §3): a model-written summary that stands for the earlier exchanges of a conversation in what is
 // SENT; the exchanges themselves stay (the chat on screen and exports keep everything). Saved with the conversation and
 // merged between windows like its exchanges (by id, the copy changed last wins). Pure: no vscode, no I/O.
-import type { AnswerMeta, CompactionView } from '../../common/protocol';
+import type { AnswerMeta, CompactionView } from '../../common/chatTypes';
 import type { Exchange } from './conversation';
 
 export interface Compaction {

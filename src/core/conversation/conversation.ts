@@ -3,19 +3,7 @@
 // with their signatures must be returned as received); conversationRequest.ts builds the requests from it. Pure: no
 // vscode, no I/O.
 import type { ContentBlock, ContentBlockParam } from '../../api';
-import type {
-  AnswerCost,
-  AnswerMeta,
-  AnswerStatus,
-  AssistantTurn,
-  CodeContext,
-  ConversationSummary,
-  ImageAttachment,
-  Turn,
-  TurnError,
-  TurnFileChange,
-  UserTurn,
-} from '../../common/protocol';
+import type { AnswerCost, AnswerMeta, AnswerStatus, AssistantTurn, CodeContext, ConversationSummary, ImageAttachment, Turn, TurnError, TurnFileChange, UserTurn } from '../../common/chatTypes';
 import { messagesToAnswerBlocks, type ToolView } from './conversationAnswer';
 import type { StoredFileChange, StoredToolResult } from '../tools/types';
 import { compactionRow, type Compaction } from './compactions';

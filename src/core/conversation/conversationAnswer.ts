@@ -2,7 +2,7 @@
 // the API sends them (thinking signatures, redacted thinking, tool use), cheaply enough to run per
 // delta (text goes into arrays of chunks, joined only when someone reads it).
 import { isOpaque, type ContentBlock, type StreamEvent } from '../../api';
-import type { AnswerBlock, DeltaChunk } from '../../common/protocol';
+import type { AnswerBlock, DeltaChunk } from '../../common/chatTypes';
 import type { StoredToolResult } from '../tools/types';
 
 type LiveBlock =

@@ -3,8 +3,11 @@
 // now: one answer, with the tool loop of toolLoop.ts), ConversationSync (saves and other windows' changes), CompactionActions (Compact, a summary's
 // edit and Undo, the automatic compaction), TurnEdits (Restore and Redo, omitted attachments, refused images);
 // CostPreviewPoster (the composer's cost preview).
+// (One job over 400 lines: the facade. Its constructor wires the rooms to each other and each public method is a few
+// lines handing a webview message to its room; a second facade would only move the wiring, not remove it.)
 import { randomUUID } from 'node:crypto';
-import type { ChatSnapshot, ConversationSummary, HostToWebview, RequestEstimate, Turn } from '../../common/protocol';
+import type { ChatSnapshot, ConversationSummary, RequestEstimate, Turn } from '../../common/chatTypes';
+import type { HostToWebview } from '../../common/protocol';
 import { assistantTurn, canContinue, Conversation, type Exchange, type UserContentBuilder, type UserInput } from './conversation';
 import { hasAnswer } from './conversationRequest';
 import { resumeAfterError, type AnsweredElsewhere, type AnswerRunner, type AnswerRunOptions } from './answerRun';

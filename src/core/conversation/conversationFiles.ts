@@ -3,7 +3,7 @@
 // the index with its tombstones. ConversationStore decides when to read and write them (one queue, the lock, merges).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { ConversationSummary } from '../../common/protocol';
+import type { ConversationSummary } from '../../common/chatTypes';
 import type { ConversationData } from './conversation';
 import { applyJournal, readJournal } from './conversationJournal';
 import { ConversationDataSchema, IndexSchema, type Index } from './storedConversation';

@@ -1,6 +1,6 @@
 // The conversations this window knows: the active one, the saved ones' summaries (for the list), and the ones opened
 // so far. Opening one goes through the sync hooks, so what other windows changed meanwhile is taken in.
-import type { ConversationSummary } from '../../common/protocol';
+import type { ConversationSummary } from '../../common/chatTypes';
 import { Conversation } from './conversation';
 import type { ConversationStore, Restored } from './conversationStore';
 

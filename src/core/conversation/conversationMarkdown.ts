@@ -1,6 +1,6 @@
 // Export of a conversation as a Markdown document (opened untitled; the user decides where it goes).
 import { lineRange, metaLine } from '../../common/credits';
-import type { AnswerBlock, AssistantTurn, Turn } from '../../common/protocol';
+import type { AnswerBlock, AssistantTurn, Turn } from '../../common/chatTypes';
 
 /** A fence longer than any backtick run inside `text`, so code containing fences stays intact. */
 function fenceFor(text: string): string {

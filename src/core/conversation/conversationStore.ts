@@ -22,8 +22,10 @@
 //   such a delta (and an answer's end, once the journal outgrows a quarter of the base) writes the base whole, under a
 //   new generation, and the journal becomes `<id>.journal.prev` beside `<id>.json.prev`, so the previous generation
 //   stays whole too. A window that finds the files changed by another one merges and writes whole, as before.
+// (One job over 400 lines: the locked read-merge-write of a chat and its index. The parts that stand alone are already
+// their own files: conversationFiles.ts (atomic files, fallbacks), conversationJournal.ts, conversationMerge.ts.)
 import { join } from 'node:path';
-import type { ConversationSummary } from '../../common/protocol';
+import type { ConversationSummary } from '../../common/chatTypes';
 import type { ConversationData } from './conversation';
 import { ConversationFiles, conversationIds, DAMAGED_SUFFIX, PREV_SUFFIX, SAFE_ID, StorageWriteError, TOMBSTONE_DIR, type FileRead } from './conversationFiles';
 import { journalRecords, type Shape } from './conversationJournal';

@@ -1,6 +1,7 @@
 // The composer's cost preview: the base for the next question in the active conversation, posted after an answer or a
 // change of model, system prompt or attachments, and again when a warm prompt cache would have gone cold.
-import type { HostToWebview, RequestEstimate } from '../../common/protocol';
+import type { RequestEstimate } from '../../common/chatTypes';
+import type { HostToWebview } from '../../common/protocol';
 import { CACHE_TTL_MS, requestEstimate, type PreviewSettings } from '../cost/costPreview';
 import type { Conversation, UserContentBuilder } from './conversation';
 import { sentSummary } from './compactions';

@@ -1,7 +1,7 @@
 // Collects streamed text and thinking deltas and hands them on at most once per frame (~16 ms),
 // merged per block and carrying only new text, so the webview gets one small message per frame
 // however fast the stream is. Per delta it only pushes a string onto an array.
-import type { DeltaChunk } from '../../common/protocol';
+import type { DeltaChunk } from '../../common/chatTypes';
 
 /** Timer functions, injectable so tests drive time by hand. */
 export interface Scheduler {

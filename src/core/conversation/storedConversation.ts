@@ -1,16 +1,7 @@
 // The shapes a conversation store reads back, as zod schemas: a conversation file (with the forms older versions wrote),
 // a journal record, and the index with its tombstones. What is read is checked against these before it is used.
 import * as z from 'zod/mini';
-import {
-  AnswerMetaSchema,
-  AnswerStatusSchema,
-  ConversationSummarySchema,
-  ToolChangeSchema,
-  TurnFileChangeSchema,
-  TurnErrorSchema,
-  UserTurnSchema,
-  type ConversationSummary,
-} from '../../common/protocol';
+import { AnswerMetaSchema, AnswerStatusSchema, ConversationSummarySchema, ToolChangeSchema, TurnFileChangeSchema, TurnErrorSchema, UserTurnSchema, type ConversationSummary } from '../../common/chatTypes';
 
 export const StoredMessageSchema = z.object({
   // Blocks are kept as the API sent them; only their `type` matters to us, the rest goes back unchanged.

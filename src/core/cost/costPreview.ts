@@ -2,7 +2,7 @@
 // conversation still sent as context + the new message, calibrated by the real input tokens of this conversation's
 // earlier answers. The host computes this base; the webview adds the draft as the user types. Pure: no vscode, no I/O.
 import type { MessageParam, Tool } from '../../api';
-import type { CodeContext, RequestEstimate } from '../../common/protocol';
+import type { CodeContext, RequestEstimate } from '../../common/chatTypes';
 import { type Exchange, type UserContentBuilder } from '../conversation/conversation';
 import { CONTINUE_PROMPT, hasAnswer, sendableContent } from '../conversation/conversationRequest';
 import { formatCodeBlock } from '../request/prompt';

@@ -3,7 +3,7 @@
 // limit of tool loops (`fastrouter.tools.maxCreditsPerQuestion`): billed credits plus estimates (a stopped answer's
 // cost is an estimate, and it was spent), and requests whose cost is unknown counted as 0 and reported as such.
 // Days and months are local calendar ones. Pure: no vscode, no I/O.
-import type { AnswerCost, TurnError } from '../../common/protocol';
+import type { AnswerCost, TurnError } from '../../common/chatTypes';
 import { formatCredits } from '../../common/credits';
 import { localDayKey, localMonthKey, type CostBucket, type CostTotals } from './costTotals';
 

@@ -2,7 +2,7 @@
 // chat panel (chat/errors.ts). The host builds the LanguageModelError; this decides the code and the words. Pure.
 import { badSettingError, toTurnError, type ErrorContext } from '../request/errors';
 import type { SettingProblem } from '../request/settings';
-import type { TurnError } from '../../common/protocol';
+import type { TurnError } from '../../common/chatTypes';
 
 /** `LanguageModelError` codes: the three VS Code names, and `Unknown` for the rest (rate limits, network, …). */
 export type LmErrorCode = 'NoPermissions' | 'Blocked' | 'NotFound' | 'Unknown';

@@ -1,7 +1,7 @@
 // Maps what the Messages client throws to the error a user sees: a short stable code, a clear sentence, and the
 // actions that can fix it. Pure; the request runner calls it. Messages never contain the key (it is redacted).
 import { AbortedError, ApiError, ConnectionError, EventTooLargeError, HtmlInsteadOfStreamError, IdleTimeoutError, MalformedStreamError } from '../../api';
-import type { ErrorAction, TurnError } from '../../common/protocol';
+import type { ErrorAction, TurnError } from '../../common/chatTypes';
 
 export interface ErrorContext {
   /** The key in use, so any echo of it in a server message is removed. */

@@ -1,7 +1,7 @@
 // Builds the user message of a turn: the question, the code it is about (a fenced block with language, path and
 // line range) and any images. Also the pure "which lines does an empty selection mean" helper. No vscode.
 import type { ContentBlockParam } from '../../api';
-import type { CodeContext, CodeContextKind, ImageAttachment } from '../../common/protocol';
+import type { CodeContext, CodeContextKind, ImageAttachment } from '../../common/chatTypes';
 
 export const DEFAULT_QUESTION = 'Explain this code';
 

@@ -3,7 +3,7 @@
 // output is estimated from what streamed and priced from the model's list prices, marked an estimate, never billed.
 // Pure: the request pipeline (host/request/requestPipeline.ts) calls it for every request.
 import type { Message } from '../../api';
-import type { AnswerCost, AnswerMeta } from '../../common/protocol';
+import type { AnswerCost, AnswerMeta } from '../../common/chatTypes';
 import { estimateStoppedCost, type StreamedOutput } from '../cost/costEstimate';
 import type { RecordInput } from '../cost/costTotals';
 import type { ModelInfo } from '../models/modelCatalog';

@@ -1,7 +1,7 @@
 // What the chat shows while the client waits to send a request again: the reason in the user's words comes from the
 // status and error type of the failed attempt. Pure: no vscode, no I/O.
 import type { RetryInfo } from '../../api';
-import type { RetryNotice, RetryReason } from '../../common/protocol';
+import type { RetryNotice, RetryReason } from '../../common/chatTypes';
 
 export function retryReason(status: number | undefined, errorType: string | undefined): RetryReason {
   if (status === 429 || errorType === 'rate_limit_error') return 'rate_limit';

@@ -1,5 +1,5 @@
 // What the chat's tool loop needs from the host (the host implements it with VS Code's APIs) and what it stores.
-import type { CommandCard, ToolChange, ToolState, TurnFileChange } from '../../common/protocol';
+import type { CommandCard, ToolChange, ToolState, TurnFileChange } from '../../common/chatTypes';
 import type { ParsedToolCall, ToolName } from './definitions';
 
 export interface ToolLimits {

@@ -1,7 +1,8 @@
 // Notices where the user is looking: above the chat's input when the chat is open, else as a notification; and the
 // standing ones a new page is told (settings that stop requests, tools off in an untrusted workspace).
 import * as vscode from 'vscode';
-import type { ErrorAction, HostToWebview } from '../../common/protocol';
+import type { ErrorAction } from '../../common/chatTypes';
+import type { HostToWebview } from '../../common/protocol';
 import type { SettingProblem } from '../../core/request/settings';
 
 export interface ChatNoticesDeps {

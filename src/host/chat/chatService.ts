@@ -8,7 +8,8 @@ import type { ConversationStore } from '../../core/conversation/conversationStor
 import { changedFiles, rewindConversation } from '../../core/conversation/rewind';
 import { previewWithDraft } from '../../common/tokenCount';
 import { buildUserText, DEFAULT_QUESTION } from '../../core/request/prompt';
-import type { CodeContext, ErrorAction, HostToWebview, ImageAttachment, PendingContext, RuleChip, Turn } from '../../common/protocol';
+import type { CodeContext, ErrorAction, ImageAttachment, PendingContext, RuleChip, Turn } from '../../common/chatTypes';
+import type { HostToWebview } from '../../common/protocol';
 import type { SettingProblem } from '../../core/request/settings';
 import { Disposable } from '../dispose';
 import { watchFolder } from '../folderWatcher';

@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import { renderChatHtml } from '../webviews/webviewHtml';
 import { WebviewHost } from '../webviews/webviewHost';
-import { WebviewToHostSchema, type ChatSnapshot, type HostToWebview, type WebviewToHost } from '../../common/protocol';
+import { type ChatSnapshot } from '../../common/chatTypes';
+import { WebviewToHostSchema, type HostToWebview, type WebviewToHost } from '../../common/protocol';
 import { Disposable } from '../dispose';
 
 export const CHAT_VIEW_ID = 'fastrouter.chatView';

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkAttachment, imageFromBytes, sourceSizeProblem } from '../../core/conversation/conversationImages';
-import type { CodeContext, HostToWebview, ImageAttachment, PendingContext } from '../../common/protocol';
+import type { CodeContext, ImageAttachment, PendingContext } from '../../common/chatTypes';
+import type { HostToWebview } from '../../common/protocol';
 import { pickContext, problemsContext, readFileContext } from '../editor/addContext';
 
 /** Files and problems one message carries at most. */

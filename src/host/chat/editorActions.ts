@@ -1,7 +1,7 @@
 // What the chat's code blocks and links do in the editor: copy, insert at the cursor, replace the
 // selection (one undoable edit each), open as a new file, open a link after the user clicked it.
 import * as vscode from 'vscode';
-import { checkLink } from '../../common/protocol';
+import { checkLink } from '../../common/links';
 import { Disposable } from '../dispose';
 
 /** Fence names that are not VS Code language ids. */

@@ -1,6 +1,7 @@
 // The rules line above the composer: which project rules the next question would use, refreshed one at a time.
 import type * as vscode from 'vscode';
-import type { HostToWebview, RuleChip } from '../../common/protocol';
+import type { RuleChip } from '../../common/chatTypes';
+import type { HostToWebview } from '../../common/protocol';
 import type { ProjectRules } from '../context/projectRules';
 
 export interface RulesLineDeps {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { questionFileOf, readRules, rulesInEffect, rulesSystemText, type ProjectRule, type RuleFile } from '../../core/context/rules';
 import { RULE_FILE_GLOBS, RULE_SEARCH_EXCLUDE } from '../../core/context/rulesFormat';
-import type { RuleChip } from '../../common/protocol';
+import type { RuleChip } from '../../common/chatTypes';
 import { Disposable } from '../dispose';
 
 /** workspaceState key: ids of the rules the user switched off in this workspace. */

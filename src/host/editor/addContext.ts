@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatProblems, type Problem, type ProblemSeverity } from '../../core/conversation/attachedText';
 import { truncateAtLine } from '../../core/request/prompt';
-import type { CodeContext } from '../../common/protocol';
+import type { CodeContext } from '../../common/chatTypes';
 import { fuzzyFileGlob } from '../../core/tools/excludeGlob';
 import { looksBinary } from '../../core/tools/textFile';
 import { ToolWorkspace } from '../tools/workspace';

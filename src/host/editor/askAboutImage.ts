@@ -2,7 +2,7 @@
 // The chat reads and checks them (by their bytes, not their names), as for its own file picker.
 import * as vscode from 'vscode';
 import { IMAGE_EXTENSIONS } from '../../core/conversation/conversationImages';
-import type { ImageAttachment } from '../../common/protocol';
+import type { ImageAttachment } from '../../common/chatTypes';
 
 /** The most files one request takes from the explorer selection (the chat composer's own limit). */
 const MAX_FILES = 20;

@@ -3,7 +3,7 @@
 // sends the code and the question as one user turn at once.
 import * as vscode from 'vscode';
 import { DEFAULT_QUESTION } from '../../core/request/prompt';
-import type { CodeContext, ImageAttachment } from '../../common/protocol';
+import type { CodeContext, ImageAttachment } from '../../common/chatTypes';
 import { confirmSize, pickCode, type SizePreview } from './selection';
 import type { SettingsService } from '../request/settings';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { formatCredits } from '../../common/credits';
 import { enclosingBlockByIndentation, truncateItems } from '../../core/request/prompt';
-import type { CodeContext } from '../../common/protocol';
+import type { CodeContext } from '../../common/chatTypes';
 import { estimateTextTokens, formatTokenCount } from '../../common/tokenCount';
 import { attachmentFit } from '../../core/request/largeAttachment';
 

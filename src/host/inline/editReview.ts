@@ -2,7 +2,7 @@
 // diff colours, the CodeLens (Accept / Reject per hunk, Accept All / Reject All, Stop) and the context keys the keys
 // read. One session's document side (its lines, edits and decisions) is editSession.ts.
 import * as vscode from 'vscode';
-import type { AnswerMeta } from '../../common/protocol';
+import type { AnswerMeta } from '../../common/chatTypes';
 import { metaLineParts } from '../../common/credits';
 import { Disposable } from '../dispose';
 import type { EditSession } from './editSession';

@@ -9,7 +9,7 @@ import { findModel, type ModelInfo } from '../../core/models/modelCatalog';
 import { estimateRequestTokens } from '../../core/request/tokenEstimate';
 import { estimateTextTokens } from '../../common/tokenCount';
 import { formatCredits, lineRange } from '../../common/credits';
-import type { TurnError } from '../../common/protocol';
+import type { TurnError } from '../../common/chatTypes';
 import { formatTokenCount } from '../../common/tokenCount';
 import { Disposable } from '../dispose';
 import { enclosingRange, documentName } from '../editor/selection';

@@ -16,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { DiffOp, StreamDiff } from '../../core/edit/streamDiff';
-import type { AnswerMeta } from '../../common/protocol';
+import type { AnswerMeta } from '../../common/chatTypes';
 
 type Kind = 'pending' | 'same' | 'removed' | 'added' | 'user';
 

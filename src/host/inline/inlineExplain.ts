@@ -6,7 +6,7 @@ import { buildUserContent } from '../../core/request/prompt';
 import { lineRange, metaLine } from '../../common/credits';
 import type { ContentBlock } from '../../api';
 import type { AnsweredElsewhere } from '../../core/conversation/answerRun';
-import type { AnswerMeta, CodeContext, TurnError } from '../../common/protocol';
+import type { AnswerMeta, CodeContext, TurnError } from '../../common/chatTypes';
 import { Disposable } from '../dispose';
 import { errorActionLabel, performErrorAction } from '../request/errorActions';
 import type { RequestRunner, RunOptions } from '../request/requestRunner';

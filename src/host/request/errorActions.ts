@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { BILLING_URL } from '../../core/request/errors';
 import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
-import type { ErrorAction } from '../../common/protocol';
+import type { ErrorAction } from '../../common/chatTypes';
 
 /**
  * Performs an action that is not the caller's own; returns false for 'retry' and 'sendAnyway' (run the request

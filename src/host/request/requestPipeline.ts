@@ -7,7 +7,7 @@
 // a TurnError. `send` never throws, except what the caller's own `params` or `beforeSend` throw.
 import type * as vscode from 'vscode';
 import { MessagesClient, type Message, type MessageCreateParams, type StreamEvent } from '../../api';
-import type { AnswerMeta, RetryNotice, TurnError } from '../../common/protocol';
+import type { AnswerMeta, RetryNotice, TurnError } from '../../common/chatTypes';
 import { costPhrase } from '../../common/credits';
 import { StreamedOutput } from '../../core/cost/costEstimate';
 import type { ModelInfo } from '../../core/models/modelCatalog';

@@ -3,7 +3,7 @@
 // Anyway passes them this once). `run` never throws.
 import type * as vscode from 'vscode';
 import type { Message, MessageParam, StreamEvent, Tool, ToolChoice } from '../../api';
-import type { AnswerMeta, RetryNotice, TurnError } from '../../common/protocol';
+import type { AnswerMeta, RetryNotice, TurnError } from '../../common/chatTypes';
 import { formatCredits } from '../../common/credits';
 import { spendingLimitError } from '../../core/cost/spendingLimits';
 import { requestParams } from '../../core/request/settings';

@@ -4,12 +4,13 @@
 // before it (the question back in the composer), a summary, and Redo.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CheckpointStore, hashOf } from '../../core/checkpoints/checkpointStore';
+import { hashOf } from '../../core/checkpoints/blobStore';
+import { CheckpointStore } from '../../core/checkpoints/checkpointStore';
 import { type RestoreItem, type RestoreSummary } from '../../core/checkpoints/checkpointTypes';
 import type { Exchange } from '../../core/conversation/conversation';
 import type { Rewound } from '../../core/conversation/rewind';
 import type { StoredFileChange, ToolQuestion, ToolRunResult } from '../../core/tools/types';
-import { Disposable } from '../dispose';
+import { ReadonlyFileSystem } from '../readonlyFileSystem';
 import type { ToolWorkspace } from './workspace';
 
 export const CHECKPOINT_SCHEME = 'fastrouter-checkpoint';
@@ -34,7 +35,7 @@ export type ConflictDecider = (conflicts: readonly RestoreItem[], showDiff: (ite
  * has no serializer for content-provider documents), and `onFileSystem:fastrouter-checkpoint` activates the extension
  * for a restored tab. URIs: `fastrouter-checkpoint:/NAME?HASH` (the blob's sha-256; `none`: the file did not exist).
  */
-export class WorkspaceCheckpoints extends Disposable implements vscode.FileSystemProvider {
+export class WorkspaceCheckpoints extends ReadonlyFileSystem {
   readonly store: CheckpointStore | undefined;
   /** Without a store (no workspace storage), Redo in this session only. */
   private lastRestore: RestorePayload | undefined;
@@ -63,46 +64,22 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.FileSyste
 
   // The read-only file system of the stored sides (blobs never change: no events).
 
-  readonly onDidChangeFile: vscode.Event<vscode.FileChangeEvent[]> = () => ({ dispose: () => undefined });
+  override readonly onDidChangeFile: vscode.Event<vscode.FileChangeEvent[]> = () => ({ dispose: () => undefined });
 
   /** A checkpoint blob's bytes: empty for a file that did not exist; FileNotFound for a blob pruned since. */
-  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+  override async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const hash = uri.query;
     if (!this.store || !/^[0-9a-f]{64}$/.test(hash)) return new Uint8Array();
     try {
-      return await this.store.getBlob(hash);
+      return await this.store.blobs.get(hash);
     } catch {
       throw vscode.FileSystemError.FileNotFound(uri);
     }
   }
 
-  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+  override async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const size = (await this.readFile(uri)).byteLength;
     return { type: vscode.FileType.File, ctime: 0, mtime: 0, size, permissions: vscode.FilePermission.Readonly };
-  }
-
-  watch(): vscode.Disposable {
-    return { dispose: () => undefined };
-  }
-
-  readDirectory(): [string, vscode.FileType][] {
-    return [];
-  }
-
-  createDirectory(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  writeFile(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  delete(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  rename(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
   }
 
   /**
@@ -234,7 +211,7 @@ export class WorkspaceCheckpoints extends Disposable implements vscode.FileSyste
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
     for (const [fsPath, hash] of texts) {
-      const text = (await this.store?.getBlob(hash).catch(() => undefined))?.toString('utf8');
+      const text = (await this.store?.blobs.get(hash).catch(() => undefined))?.toString('utf8');
       if (text === undefined) continue;
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(fsPath));
       if (document.getText() === text) continue;

@@ -3,7 +3,7 @@
 // what Apply writes, and the model is told what they changed.
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { Disposable } from '../dispose';
+import { ReadonlyFileSystem } from '../readonlyFileSystem';
 
 export const PROPOSED_SCHEME = 'fastrouter-proposed';
 
@@ -28,10 +28,10 @@ export interface FinalProposal {
   edited: boolean;
 }
 
-export class ProposalStore extends Disposable implements vscode.FileSystemProvider {
+export class ProposalStore extends ReadonlyFileSystem {
   private readonly proposals = new Map<string, Proposal>();
   private readonly fileChanges = this._register(new vscode.EventEmitter<vscode.FileChangeEvent[]>());
-  readonly onDidChangeFile = this.fileChanges.event;
+  override readonly onDidChangeFile = this.fileChanges.event;
   /** The scheme this store serves (another store in the same host, e.g. a test's, gets its own). */
   readonly scheme: string;
 
@@ -100,13 +100,9 @@ export class ProposalStore extends Disposable implements vscode.FileSystemProvid
     return proposal ? { proposal, side, id: decodeURIComponent(id) } : undefined;
   }
 
-  watch(): vscode.Disposable {
-    return { dispose: () => undefined };
-  }
-
   // A Show Diff tab restored after a window reload asks for a proposal this window never had (the loop it belonged to
   // was cut by the reload, so it can no longer be applied): both sides read a short, read-only note saying so.
-  stat(uri: vscode.Uri): vscode.FileStat {
+  override stat(uri: vscode.Uri): vscode.FileStat {
     const found = this.lookup(uri);
     if (!found) return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: Buffer.byteLength(PROPOSAL_GONE), permissions: vscode.FilePermission.Readonly };
     const { proposal, side } = found;
@@ -114,33 +110,18 @@ export class ProposalStore extends Disposable implements vscode.FileSystemProvid
     return { type: vscode.FileType.File, ctime: 0, mtime: proposal.mtime ?? 0, size: Buffer.byteLength(text), ...(side === 'empty' ? { permissions: vscode.FilePermission.Readonly } : {}) };
   }
 
-  readFile(uri: vscode.Uri): Uint8Array {
+  override readFile(uri: vscode.Uri): Uint8Array {
     const found = this.lookup(uri);
     if (!found) return new TextEncoder().encode(PROPOSAL_GONE);
     return new TextEncoder().encode(found.side === 'empty' ? '' : (found.proposal.saved ?? found.proposal.proposed));
   }
 
-  writeFile(uri: vscode.Uri, content: Uint8Array): void {
+  /** The proposed side takes the user's edits (what Apply writes); the others stay read-only. */
+  override writeFile(uri: vscode.Uri, content: Uint8Array): void {
     const found = this.lookup(uri);
     if (!found || found.side !== 'proposed') throw vscode.FileSystemError.NoPermissions(uri);
     found.proposal.saved = new TextDecoder().decode(content);
     found.proposal.mtime = Date.now();
     this.fileChanges.fire([{ type: vscode.FileChangeType.Changed, uri }]);
-  }
-
-  readDirectory(): [string, vscode.FileType][] {
-    return [];
-  }
-
-  createDirectory(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  delete(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
-  }
-
-  rename(uri: vscode.Uri): void {
-    throw vscode.FileSystemError.NoPermissions(uri);
   }
 }

@@ -1,5 +1,5 @@
 // The chat webview's page. Pure (no vscode) so the host and the Chromium tests build the very same HTML.
-import type { ChatSnapshot } from '../../common/protocol';
+import type { ChatSnapshot } from '../../common/chatTypes';
 
 export interface ChatHtmlInput {
   /** `webview.cspSource`: the origin the webview may load its own scripts, styles, fonts and images from. */

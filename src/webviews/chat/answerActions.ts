@@ -1,5 +1,6 @@
 // Clicks inside the log: links, code block buttons, "open image", and the buttons of an answer's footer.
-import { checkLink, type WebviewToHost } from '../../common/protocol';
+import { checkLink } from '../../common/links';
+import { type WebviewToHost } from '../../common/protocol';
 import type { MarkdownRenderer } from './markdown';
 import { DECISION_BUTTONS } from './toolCall';
 

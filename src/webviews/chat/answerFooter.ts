@@ -1,7 +1,7 @@
 // What follows a finished answer: a status note, the stop reason, an error with its actions, and the meta line.
 import { metaLineParts } from '../../common/credits';
 import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
-import type { AnswerMeta, AnswerStatus, TurnError, TurnFileChange } from '../../common/protocol';
+import type { AnswerMeta, AnswerStatus, TurnError, TurnFileChange } from '../../common/chatTypes';
 import { button, h } from '../common/dom';
 
 

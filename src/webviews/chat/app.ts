@@ -1,6 +1,7 @@
 // The chat view's wiring: builds the components, applies each host message to the one it concerns, and keeps the
 // webview state (draft, scroll position) across the view being hidden.
-import { assertNever, type ChatSnapshot, type HostToWebview } from '../../common/protocol';
+import { type ChatSnapshot } from '../../common/chatTypes';
+import { assertNever, type HostToWebview } from '../../common/protocol';
 import { Composer } from './composer';
 import { ConversationList } from './conversationList';
 import { ConversationView } from './conversationView';

@@ -1,5 +1,6 @@
 // One answer: its blocks (Markdown text, thinking, tool calls, rows for server tools) collect deltas and are committed when the log's frame runs.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, TurnError, TurnFileChange, WebviewToHost } from '../../common/protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, TurnError, TurnFileChange } from '../../common/chatTypes';
+import type { WebviewToHost } from '../../common/protocol';
 import { renderCompactionRow } from './compactionRow';
 import { renderAnswerFooter } from './answerFooter';
 import { h } from '../common/dom';

@@ -2,7 +2,8 @@
 // Expandable to read the summary (Markdown, sanitised like an answer), Edit it (the edited text is what is sent) and,
 // until the next question, Undo (the full turns are sent again). "Compacting…" while the summary request streams.
 import { costPhrase } from '../../common/credits';
-import type { CompactionView, WebviewToHost } from '../../common/protocol';
+import type { CompactionView } from '../../common/chatTypes';
+import type { WebviewToHost } from '../../common/protocol';
 import { formatTokenCount } from '../../common/tokenCount';
 import { button, h } from '../common/dom';
 import type { MarkdownRenderer } from './markdown';

@@ -1,6 +1,7 @@
 // The History panel: the saved conversations (newest first, with how long ago), a search over their titles, switch,
 // and delete with Undo: a deleted conversation keeps its row ("Deleted", Undo) for the rest of the session.
-import type { ConversationSummary, WebviewToHost } from '../../common/protocol';
+import type { ConversationSummary } from '../../common/chatTypes';
+import type { WebviewToHost } from '../../common/protocol';
 import { button, h } from '../common/dom';
 
 export interface ConversationListInput {

@@ -1,6 +1,7 @@
 // The message log: the turns of the open conversation, the streaming answers' frame commits, following the answer
 // as it grows, and the screen-reader announcement of finished answers.
-import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, Turn, TurnError, TurnFileChange, UserTurn, WebviewToHost } from '../../common/protocol';
+import type { AnswerBlock, AnswerMeta, AnswerStatus, AssistantTurn, CompactionView, DeltaChunk, RetryNotice, Turn, TurnError, TurnFileChange, UserTurn } from '../../common/chatTypes';
+import type { WebviewToHost } from '../../common/protocol';
 import { handleAnswerClick } from './answerActions';
 import { AssistantTurnView } from './assistantTurn';
 import { button, h } from '../common/dom';

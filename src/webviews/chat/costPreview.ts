@@ -3,7 +3,7 @@
 // and the attached images are added here as the user types, at most once per frame, without asking the host.
 // A large conversation is named, since every question resends it.
 import { estimateImageTokens, formatTokenCount, MAX_IMAGE_TOKENS, previewWithDraft } from '../../common/tokenCount';
-import type { ImageAttachment, RequestEstimate } from '../../common/protocol';
+import type { ImageAttachment, RequestEstimate } from '../../common/chatTypes';
 import { formatCredits } from '../../common/credits';
 import { h } from '../common/dom';
 

@@ -1,6 +1,7 @@
 // Chat webview entry: validates everything the host sends, then hands it to the chat view.
 import '../common/zodConfig';
-import { ChatSnapshotSchema, HostToWebviewSchema } from '../../common/protocol';
+import { ChatSnapshotSchema } from '../../common/chatTypes';
+import { HostToWebviewSchema } from '../../common/protocol';
 import { boot } from '../common/boot';
 import { ChatApp } from './app';
 import { HostChannel } from './vscodeApi';

@@ -2,7 +2,7 @@
 import { Marked, type Links, type Token, type Tokens, type TokensList } from 'marked';
 import { button, h } from '../common/dom';
 import { highlightCode, type SegmentedHighlight } from './highlight';
-import { checkLink } from '../../common/protocol';
+import { checkLink } from '../../common/links';
 import { sanitizeToFragment } from './sanitize';
 
 export function escapeHtml(value: string): string {

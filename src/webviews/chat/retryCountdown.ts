@@ -1,6 +1,6 @@
 // "Rate limited — retrying in 27 s": the line an answer shows while its request waits to be sent again, counting down
 // once a second until the stream starts (the host then clears it). Text only; the reader hears it once, not every second.
-import type { RetryNotice, RetryReason } from '../../common/protocol';
+import type { RetryNotice, RetryReason } from '../../common/chatTypes';
 import { h } from '../common/dom';
 
 const REASON_TEXT: Record<RetryReason, string> = {

@@ -2,7 +2,8 @@
 // file; each checkbox switches the rule on or off for this workspace. Broken rules show with a warning (never skipped
 // silently). Hidden when the workspace has no rules (or they are off).
 import { formatTokenCount } from '../../common/tokenCount';
-import type { RuleChip, WebviewToHost } from '../../common/protocol';
+import type { RuleChip } from '../../common/chatTypes';
+import type { WebviewToHost } from '../../common/protocol';
 import { h } from '../common/dom';
 
 export class RulesLine {

@@ -1,5 +1,5 @@
 // Image thumbnails (the user's attachments and the images of a sent question), drawn only from our own base64.
-import type { ImageAttachment } from '../../common/protocol';
+import type { ImageAttachment } from '../../common/chatTypes';
 import { h } from '../common/dom';
 
 /** A `data:` URL for an attachment, or undefined when its data is not plain base64 (never an arbitrary URL). */

@@ -2,7 +2,7 @@
 // to show the input and what the model got back; a proposed change (edit_file, create_file) also gets a card with
 // Apply / Reject / Show Diff, and once decided says "Applied" or "Rejected". A read that asks (a file that looks secret)
 // gets Allow / Deny / Allow for this chat instead: nothing is applied, the user lets Claude see the file or not.
-import type { AnswerBlock, ToolState } from '../../common/protocol';
+import type { AnswerBlock, ToolState } from '../../common/chatTypes';
 import { button, h } from '../common/dom';
 
 export type ToolUseBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;

@@ -1,5 +1,5 @@
 // A question as the user sent it: text, the code, files and problems it is about (folded), and attached images.
-import type { UserTurn } from '../../common/protocol';
+import type { UserTurn } from '../../common/chatTypes';
 import { button, h } from '../common/dom';
 import { imageDataUrl, thumbnail } from './thumbnail';
 

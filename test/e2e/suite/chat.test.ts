@@ -10,7 +10,7 @@ import { ConversationController } from '../../../src/core/conversation/conversat
 import { ConversationStore } from '../../../src/core/conversation/conversationStore';
 import { buildUserContent } from '../../../src/core/request/prompt';
 import type { ExtensionApi } from '../../../src/extension';
-import type { AssistantTurn } from '../../../src/common/protocol';
+import type { AssistantTurn } from '../../../src/common/chatTypes';
 import { thinkingSignature } from '../../support/simulatorAnswer';
 import { activate, enqueue, lastAnswer, resetSim, simRequests, until } from './support';
 

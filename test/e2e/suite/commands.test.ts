@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageParam } from '../../../src/api';
-import type { AnswerBlock, Turn } from '../../../src/common/protocol';
+import type { AnswerBlock, Turn } from '../../../src/common/chatTypes';
 import type { ParsedToolCall } from '../../../src/core/tools/definitions';
 import type { PreparedToolCall, ToolRunResult } from '../../../src/core/tools/types';
 import type { ExtensionApi } from '../../../src/extension';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { localDayKey, localMonthKey, parseEntry, type LedgerRequest } from '../../../src/core/cost/costTotals';
 import type { ExtensionApi } from '../../../src/extension';
 import { COST_VIEW_TYPE } from '../../../src/host/cost/costView';
-import type { AssistantTurn } from '../../../src/common/protocol';
+import type { AssistantTurn } from '../../../src/common/chatTypes';
 import { EVENT_DEADLINE_MS, activate, enqueue, resetSim, setSetting, simRequests, until } from './support';
 
 function ledgerLines(api: ExtensionApi): string[] {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import * as vscode from 'vscode';
-import type { AssistantTurn, Turn } from '../../../src/common/protocol';
+import type { AssistantTurn, Turn } from '../../../src/common/chatTypes';
 import type { ExtensionApi } from '../../../src/extension';
 import { EXTENSION_ID } from './simulator';
 

@@ -12,7 +12,7 @@ import type { ParsedToolCall } from '../../../src/core/tools/definitions';
 import type { PreparedToolCall, ToolRunResult } from '../../../src/core/tools/types';
 import type { ExtensionApi } from '../../../src/extension';
 import { WorkspaceTools } from '../../../src/host/tools';
-import type { AnswerBlock, AssistantTurn, Turn } from '../../../src/common/protocol';
+import type { AnswerBlock, AssistantTurn, Turn } from '../../../src/common/chatTypes';
 import { activate, enqueue, lastAnswer, resetSim, setSetting, simRequests, until } from './support';
 
 type ToolBlock = Extract<AnswerBlock, { kind: 'tool_use' }>;
