@@ -10,13 +10,13 @@ import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { answerText, openChat, openFile, quickInput, runCommand, selectLines, waitFor } from './workbench';
+import { answerText, chatFrameOpener, openFile, quickInput, runCommand, selectLines, setApiKey, waitFor } from './workbench';
 
 const KEY = 'test-key';
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
 let page: Page;
-let chat: Frame | undefined;
+let chatFrame: () => Promise<Frame>;
 
 before(async () => {
   session = await startWorkbenchSession({
@@ -25,11 +25,9 @@ before(async () => {
     workspaceFiles: { 'sample.ts': 'export function add(a: number, b: number): number {\n  return a + b;\n}\n' },
   });
   ({ sim, page } = session);
+  chatFrame = chatFrameOpener(page);
   // The key is set here, not in the first test, so that each test also runs alone (--test-name-pattern).
-  await runCommand(page, 'FastRouter: Set API Key');
-  await (await quickInput(page, 'Set API Key')).fill(KEY);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  await setApiKey(page, KEY);
 });
 
 after(async () => {
@@ -38,12 +36,6 @@ after(async () => {
 
 function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
   return screenshotOnFailure(t, page, `basics-ui-${t.name}`, fn);
-}
-
-async function chatFrame(): Promise<Frame> {
-  if (chat && !chat.isDetached()) return chat;
-  chat = await openChat(page);
-  return chat;
 }
 
 const answers = (frame: Frame) => frame.locator('.turn[data-role="assistant"]');

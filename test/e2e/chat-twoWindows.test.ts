@@ -8,7 +8,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { REPO_ROOT, saveScreenshot } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { answerText, openChat, quickInput, runCommand, waitFor, waitForWorkbench } from './workbench';
+import { answerText, openChat, sendInChat, setApiKey, waitFor, waitForWorkbench } from './workbench';
 
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
@@ -22,19 +22,8 @@ after(async () => {
   await session?.close();
 });
 
-async function setKey(p: Page): Promise<void> {
-  // code-server keeps SecretStorage per tab: each window gets the key.
-  await runCommand(p, 'FastRouter: Set API Key');
-  await (await quickInput(p, 'Set API Key')).fill('test-key');
-  await p.keyboard.press('Enter');
-  await p.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-}
-
 async function ask(frame: Frame, text: string, answers: number): Promise<void> {
-  const composer = frame.locator('textarea#composer-input');
-  await composer.click();
-  await composer.fill(text);
-  await composer.press('Enter');
+  await sendInChat(frame, text);
   await waitFor(`answer ${answers} to "${text}"`, async () => (await frame.locator('.turn[data-role="assistant"][data-status="done"]').count()) === answers, 30_000);
 }
 
@@ -49,7 +38,8 @@ test('two windows asking in one chat: each shows q1, q2, q3, and they survive a 
   const a = session!.page;
   let b: Page | undefined;
   try {
-    await setKey(a);
+    // code-server keeps SecretStorage per tab: each window gets the key.
+    await setApiKey(a, 'test-key');
     let frameA = await openChat(a);
     sim.enqueue({ text: ['Answer ', 'one.'] });
     await ask(frameA, 'q1 from A', 1);
@@ -58,7 +48,7 @@ test('two windows asking in one chat: each shows q1, q2, q3, and they survive a 
     b = await a.context().newPage();
     await b.goto(a.url(), { waitUntil: 'commit', timeout: 90_000 });
     await waitForWorkbench(b);
-    await setKey(b);
+    await setApiKey(b, 'test-key');
     const frameB = await openChat(b);
     await waitFor('B to show A\'s question', async () => (await questions(frameB)).some((q) => q.includes('q1 from A')), 30_000);
     sim.enqueue({ text: ['Answer ', 'two.'] });

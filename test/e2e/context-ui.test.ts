@@ -8,13 +8,13 @@ import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { answerText, findWebviewFrame, quickInput, runCommand, waitFor } from './workbench';
+import { answerText, chatFrameOpener, sendInChat, setApiKey, waitFor } from './workbench';
 
 const KEY = 'test-key';
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
 let page: Page;
-let chat: Frame | undefined;
+let chatFrame: () => Promise<Frame>;
 
 before(async () => {
   session = await startWorkbenchSession({
@@ -27,6 +27,7 @@ before(async () => {
     },
   });
   ({ sim, page } = session);
+  chatFrame = chatFrameOpener(page);
 });
 
 after(async () => {
@@ -37,11 +38,6 @@ function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
   return screenshotOnFailure(t, page, `context-ui-${t.name}`, fn);
 }
 
-async function chatFrame(): Promise<Frame> {
-  if (chat && !chat.isDetached()) return chat;
-  chat = await findWebviewFrame(page, '#messages', 60_000);
-  return chat;
-}
 
 const answers = (frame: Frame) => frame.locator('.turn[data-role="assistant"]');
 
@@ -50,12 +46,6 @@ async function waitForAnswer(frame: Frame, count: number, status = 'done'): Prom
   const last = answers(frame).nth(count - 1);
   await last.and(frame.locator(`[data-status="${status}"]`)).waitFor({ state: 'attached', timeout: 60_000 });
   return answerText(last.locator('.answer'));
-}
-
-async function ask(frame: Frame, text: string): Promise<void> {
-  const input = frame.locator('#composer-input');
-  await input.fill(text);
-  await input.press('Enter');
 }
 
 /** The first user message's text of the last request the simulator got. */
@@ -67,11 +57,7 @@ function firstUserText(): string {
 
 test('the rules line names AGENTS.md; the meter says how full the window is and follows an answer', async (t) => {
   await step(t, async () => {
-    await runCommand(page, 'FastRouter: Set API Key');
-    await (await quickInput(page, 'Set API Key')).fill(KEY);
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-    await runCommand(page, 'FastRouter: Open Chat');
+    await setApiKey(page, KEY);
     const frame = await chatFrame();
     const rules = frame.locator('#rules-line');
     await rules.waitFor({ state: 'visible', timeout: 30_000 });
@@ -81,7 +67,7 @@ test('the rules line names AGENTS.md; the meter says how full the window is and 
     assert.match(await meter.innerText(), /^≈ (\d+|<1)% of 200k$/);
     const before = Number(await meter.getAttribute('data-tokens'));
     sim.enqueue({ text: `The parser splits on whitespace. ${'It returns the words in order. '.repeat(400)}` });
-    await ask(frame, 'What does src/parser.ts do?');
+    await sendInChat(frame, 'What does src/parser.ts do?');
     await waitForAnswer(frame, 1);
     // The rules went with the question, in the system prompt.
     const body = sim.requests.at(-1)?.body as { system?: string | { text: string }[] };
@@ -99,7 +85,7 @@ test('the same tool call a third time pauses the loop with Continue, which goes 
     const frame = await chatFrame();
     const same = { toolUse: { name: 'read_file', input: { path: 'src/parser.ts' } } };
     sim.enqueue(same, same, same, { text: 'Read it three times: it splits on whitespace.' });
-    await ask(frame, 'Read src/parser.ts until you are sure.');
+    await sendInChat(frame, 'Read src/parser.ts until you are sure.');
     const note = answers(frame).nth(1).locator('.tool-paused');
     await note.waitFor({ state: 'visible', timeout: 60_000 });
     assert.match(await note.innerText(), /Claude asked for the same thing three times/);
@@ -142,7 +128,7 @@ test('Compact: the Compacted row, expanded, edited and undone; compacted again, 
     await waitFor('the row to say edited', async () => /edited/.test(await row.locator('summary').innerText()));
 
     sim.enqueue({ text: 'Tests next.' });
-    await ask(frame, 'What is left?');
+    await sendInChat(frame, 'What is left?');
     await waitForAnswer(frame, 3);
     const first = firstUserText();
     assert.match(first, /<conversation-summary>[\s\S]*Keep the parser simple \(second summary\)/);

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { REPO_ROOT, RESULTS_DIR, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { editorText, focusEditor, openFile, quickInput, runCommand, selectLines, waitFor } from './workbench';
+import { editorText, focusEditor, openFile, quickInput, runCommand, selectLines, setApiKey, waitFor } from './workbench';
 
 const KEY = 'test-key';
 /** Set FASTROUTER_SCREENSHOTS=1 to refresh the README's picture; otherwise it goes to test-results/. */
@@ -49,11 +49,7 @@ let page: Page;
 before(async () => {
   session = await startWorkbenchSession({ apiKeys: [KEY], workspaceFiles: { 'prices.ts': PRICES, 'broken.ts': BROKEN } });
   ({ sim, page } = session);
-  await runCommand(page, 'FastRouter: Set API Key');
-  const key = await quickInput(page, 'Set API Key');
-  await key.fill(KEY);
-  await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  await setApiKey(page, KEY);
 });
 
 after(async () => {

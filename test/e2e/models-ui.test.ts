@@ -8,7 +8,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { REPO_ROOT, RESULTS_DIR, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { findWebviewFrame, quickInput, runCommand, waitFor } from './workbench';
+import { chatFrameOpener, quickInput, setApiKey, waitFor } from './workbench';
 
 const KEY = 'test-key';
 /** Set FASTROUTER_SCREENSHOTS=1 to refresh the README's picture; otherwise it goes to test-results/. */
@@ -19,11 +19,12 @@ const SCREENSHOT = process.env.FASTROUTER_SCREENSHOTS === '1'
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
 let page: Page;
-let chat: Frame | undefined;
+let chatFrame: () => Promise<Frame>;
 
 before(async () => {
   session = await startWorkbenchSession({ apiKeys: [KEY], workspaceFiles: { 'notes.md': '# Notes\n' } });
   ({ sim, page } = session);
+  chatFrame = chatFrameOpener(page);
 });
 
 after(async () => {
@@ -34,11 +35,6 @@ function step(t: TestContext, fn: () => Promise<void>): Promise<void> {
   return screenshotOnFailure(t, page, `models-ui-${t.name}`, fn);
 }
 
-async function chatFrame(): Promise<Frame> {
-  if (chat && !chat.isDetached()) return chat;
-  chat = await findWebviewFrame(page, '#messages', 60_000);
-  return chat;
-}
 
 const rows = () => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
 const row = (text: string | RegExp) => rows().filter({ hasText: text }).first();
@@ -52,12 +48,7 @@ async function openSelectModel(frame: Frame): Promise<void> {
 
 test("Select Model from the chat header lists the endpoint's Claude models with context and prices", async (t) => {
   await step(t, async () => {
-    await runCommand(page, 'FastRouter: Set API Key');
-    const key = await quickInput(page, 'Set API Key');
-    await key.fill(KEY);
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
-    await runCommand(page, 'FastRouter: Open Chat');
+    await setApiKey(page, KEY);
     const frame = await chatFrame();
     await waitFor('the header to name the model', async () => (await frame.locator('#model-label').textContent()) === 'Claude Sonnet 4');
 

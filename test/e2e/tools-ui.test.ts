@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { openChat, quickInput, runCommand, sendInChat, waitFor, waitForWorkbench } from './workbench';
+import { openChat, runCommand, sendInChat, setApiKey, waitFor, waitForWorkbench } from './workbench';
 
 let session: WorkbenchSession | undefined;
 let sim: Simulator;
@@ -39,10 +39,7 @@ const lastBody = () => sim.requests.at(-1)!.body as Body;
 
 test('read then edit → Apply on the card → the file changes on disk; the rows show what happened', { timeout: 240_000 }, async (t) => {
   await step(t, async () => {
-    await runCommand(page, 'FastRouter: Set API Key');
-    await (await quickInput(page, 'Set API Key')).fill('test-key');
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    await setApiKey(page, 'test-key');
     const frame = await openChat(page);
     sim.enqueue(
       { text: 'Let me read it.', toolUse: { id: 'toolu_read', name: 'read_file', input: { path: 'calc.ts' } } },

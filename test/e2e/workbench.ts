@@ -181,6 +181,19 @@ export async function openChat(page: Page): Promise<Frame> {
   return findWebviewFrame(page, '#messages', 60_000);
 }
 
+/**
+ * The chat's frame for a test file: opened (FastRouter: Open Chat) the first time, and again only when the webview was
+ * re-created (a reload, a moved view); otherwise the same frame.
+ */
+export function chatFrameOpener(page: Page): () => Promise<Frame> {
+  let chat: Frame | undefined;
+  return async () => {
+    if (chat && !chat.isDetached()) return chat;
+    chat = await openChat(page);
+    return chat;
+  };
+}
+
 /** Types `text` into the chat's composer and presses Enter. */
 export async function sendInChat(frame: Frame, text: string): Promise<void> {
   const composer = frame.locator('textarea#composer-input');

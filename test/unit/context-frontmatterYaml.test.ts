@@ -60,8 +60,8 @@ const BOTH_REJECT: string[] = [
   'description: Use this: always',
   'a: b\n  c: d',
   'a: b\n- c',
-  'globs: *.ts',
-  'globs: **/*.ts',
+  'description: *.ts', // (globs: *.ts is read as Cursor reads it: see the rule files below)
+  'paths: **/*.ts',
   'x: !tag value',
   'x: @at',
   'x: `tick',
@@ -161,8 +161,14 @@ describe('frontmatter YAML reader', () => {
     assert.deepEqual(copilot.scope, { kind: 'globs', globs: ['**/*.py', '**/*.pyi'] });
     const cline = parseRule('.clinerules/docs.md', '---\npaths:\n  - "docs/**"\n  - "*.md" # markdown\n---\nWrite short sentences.', 'cline');
     assert.deepEqual(cline.scope, { kind: 'globs', globs: ['docs/**', '*.md'] });
+    // Cursor accepts `globs: *.ts` unquoted (YAML would read an alias): so do we, for the globs key, lists too.
     const unquotedStar = parseRule('.cursor/rules/ts.mdc', '---\nglobs: *.ts\n---\nx', 'cursor');
-    assert.deepEqual(unquotedStar.scope, { kind: 'manual' });
-    assert.match(unquotedStar.problem!.message, /not valid YAML: anchors and aliases \("\*"\) are not supported \(quote the value\) The rule is not used until this is fixed\./);
+    assert.deepEqual(unquotedStar.scope, { kind: 'globs', globs: ['*.ts'] });
+    assert.equal(unquotedStar.problem, undefined);
+    const unquotedList = parseRule('.cursor/rules/ts.mdc', '---\nglobs: *.ts, *.tsx # TypeScript\nalwaysApply: false\n---\nx', 'cursor');
+    assert.deepEqual(unquotedList.scope, { kind: 'globs', globs: ['*.ts', '*.tsx'] });
+    // Any other key still says what YAML does not read.
+    const alias = parseRule('.cursor/rules/ts.mdc', '---\ndescription: *anchor\n---\nx', 'cursor');
+    assert.match(alias.problem!.message, /not valid YAML: anchors and aliases \("\*"\) are not supported \(quote the value\) The rule is not used until this is fixed\./);
   });
 });

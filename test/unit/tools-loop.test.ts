@@ -486,6 +486,7 @@ test('the conversation keeps calls, results and decisions across a reload', asyn
   assert.equal(row.summary, 'Edited src/a.ts');
   assert.deepEqual(row.change, { path: 'src/a.ts', added: 1, removed: 1 });
   assert.match(again.controller.exportMarkdown(), /Edited src\/a\.ts.*applied/i);
+  assert.equal(again.controller.exportMarkdown().match(/\+1 −1/g)?.length, 1, 'the export writes the change count once');
 });
 
 test('several edits in one round wait together: decided in any order, run in the model\'s order (Apply All / Reject All)', async () => {

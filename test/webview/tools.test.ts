@@ -82,12 +82,12 @@ describe('chat webview: tool calls', () => {
       { type: 'toolDecision', turnId: 't2', toolUseId: 'toolu_e', decision: 'apply' },
     ]);
 
-    await chat.send({ type: 'block', turnId: 't2', block: 0, value: { ...EDIT, state: 'applied', summary: 'Edited src/a.ts (+3 −1)', result: 'Edited src/a.ts: replaced 1 line with 3 and saved.' } });
+    await chat.send({ type: 'block', turnId: 't2', block: 0, value: { ...EDIT, state: 'applied', summary: 'Edited src/a.ts', result: 'Edited src/a.ts: replaced 1 line with 3 and saved.' } });
     await chat.frames();
     const decided = chat.page.locator('.tool-call[data-tool-id="toolu_e"]');
     assert.equal(await decided.locator('.tool-card-decision').textContent(), 'Applied');
     assert.equal(await decided.locator('.tool-card button').count(), 0);
-    assert.equal(await decided.locator('.tool-title').textContent(), 'Edited src/a.ts (+3 −1)');
+    assert.equal(await decided.locator('.tool-title').textContent(), 'Edited src/a.ts');
   });
 
   test('several proposed edits: a summary "3 edits to 2 files · +A −R" whose Apply All decides every waiting card; each card still works alone', async () => {
@@ -137,7 +137,7 @@ describe('chat webview: tool calls', () => {
         status: 'done',
         blocks: [
           { ...EDIT, state: 'rejected', summary: 'Edit src/a.ts' },
-          { ...EDIT, id: 'toolu_c', name: 'create_file', state: 'applied', summary: 'Created src/new.ts (+5)', change: { path: 'src/new.ts', added: 5, removed: 0, create: true } },
+          { ...EDIT, id: 'toolu_c', name: 'create_file', state: 'applied', summary: 'Created src/new.ts', change: { path: 'src/new.ts', added: 5, removed: 0, create: true } },
         ],
       })],
     });

@@ -78,7 +78,9 @@ class Reader {
       const key = match[1] !== undefined ? unescapeDouble(match[1], line.no) : match[2] !== undefined ? match[2].replace(/''/g, "'") : match[3].trim();
       if (entries.has(key)) throw new FrontmatterYamlError(`duplicated mapping key "${key}"`, line.no);
       this.i++;
-      entries.set(key, this.valueAfter(line, match[4] ?? '', indent, depth, true));
+      const rest = match[4] ?? '';
+      // Cursor writes `globs: *.ts` (or `*.ts, *.tsx`) unquoted and accepts it, where YAML reads an alias: for globs, the text.
+      entries.set(key, key === 'globs' && rest.startsWith('*') ? rest.replace(/[ \t]+#.*$/, '').trim() : this.valueAfter(line, rest, indent, depth, true));
     }
     return Object.fromEntries(entries);
   }

@@ -272,7 +272,7 @@ async function finishTool(round: ToolRound, call: ToolUseBlock, asked: Asked): P
   try {
     const result = await prepared.run(round.signal);
     const state = result.isError ? 'error' : change ? 'applied' : 'done';
-    return { toolUseId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}), state, summary: result.summary, ...(change ? { change } : {}) };
+    return { toolUseId: call.id, content: result.content, ...(result.isError ? { isError: true } : {}), state, summary: result.summary, ...(change ? { change: { ...change, ...result.applied } } : {}) };
   } catch (error) {
     return { toolUseId: call.id, content: `${call.name} failed: ${errorText(error)}`, isError: true, state: 'error', summary: `${prepared.summary} (failed)` };
   }

@@ -17,6 +17,8 @@ export interface ToolRunResult {
   isError?: boolean;
   /** The row's text, e.g. "Read src/a.ts:1–40", "Searched 'parseUrl' — 12 matches". */
   summary: string;
+  /** A change applied with the user's edits: its real line counts (the row's badge shows them, not the proposal's). */
+  applied?: { added: number; removed: number };
 }
 
 /** A checked call, ready to run once allowed. */

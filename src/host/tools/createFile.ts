@@ -42,10 +42,11 @@ export async function prepareCreateFile(ws: ToolWorkspace, proposals: ProposalSt
         const lines = lineChanges('', content).added;
         return {
           content: `Created ${display} (${lines} line${lines === 1 ? '' : 's'}) with the user's changes: before applying, the user edited your proposed content. What they changed (unified diff, your proposal → created):\n\`\`\`diff\n${unifiedDiff(final.proposed, content)}\n\`\`\`\nKeep their changes; do not undo them.`,
-          summary: `Created ${display} (+${lines}, with your changes)`,
+          summary: `Created ${display} (with your changes)`,
+          applied: { added: lines, removed: 0 },
         };
       }
-      return { content: `Created ${display} (${change.added} line${change.added === 1 ? '' : 's'}).`, summary: `Created ${display} (+${change.added})` };
+      return { content: `Created ${display} (${change.added} line${change.added === 1 ? '' : 's'}).`, summary: `Created ${display}` };
     },
   };
 }

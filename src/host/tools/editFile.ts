@@ -5,7 +5,7 @@ import type { ToolInput } from '../../core/tools/definitions';
 import { unifiedDiff } from '../../core/edit/unifiedDiff';
 import { lineChanges, withLineEnds } from '../../core/tools/text';
 import { findLineTolerant, lostInDecode } from '../../core/tools/textFile';
-import type { PreparedToolCall } from '../../core/tools/types';
+import type { PreparedToolCall, ToolRunResult } from '../../core/tools/types';
 import type { ProposalStore } from './proposals';
 import { undecodable, type ToolWorkspace } from './workspace';
 
@@ -51,7 +51,7 @@ export async function prepareEditFile(ws: ToolWorkspace, proposals: ProposalStor
       const note = saved ? 'and saved' : hadUnsaved ? '(not saved: the file had unsaved changes of the user\'s, which are kept)' : '(not saved)';
       return {
         content: `Edited ${display}: replaced ${change.removed} line${change.removed === 1 ? '' : 's'} with ${change.added} ${note}.${saved ? normalised : ''}`,
-        summary: `Edited ${display} (+${change.added} −${change.removed})${saved && normalised ? ' — line endings normalised' : ''}`,
+        summary: `Edited ${display}${saved && normalised ? ' — line endings normalised' : ''}`,
       };
     },
   };
@@ -75,7 +75,7 @@ async function applyUsersVersion(
   display: string,
   proposals: ProposalStore,
   toolUseId: string,
-): Promise<{ content: string; isError?: boolean; summary: string }> {
+): Promise<ToolRunResult> {
   const current = document.getText();
   if (current !== base) return { content: `The file changed while the edit waited; nothing was written. Read ${display} again.`, isError: true, summary: `Edit ${display} (file changed)` };
   let start = 0;
@@ -95,7 +95,8 @@ async function applyUsersVersion(
       `Edited ${display} ${saved ? 'and saved' : '(not saved)'}, with the user's changes: before applying, the user edited your proposed version. ` +
       `The file now has their version. What they changed in your proposal (unified diff, your proposal → applied):\n\`\`\`diff\n${diff}\n\`\`\`\n` +
       'Keep their changes; do not undo them.',
-    summary: `Edited ${display} (+${changes.added} −${changes.removed}, with your changes)`,
+    summary: `Edited ${display} (with your changes)`,
+    applied: { added: changes.added, removed: changes.removed },
   };
 }
 

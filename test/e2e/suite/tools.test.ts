@@ -208,7 +208,7 @@ suite('workspace tools (real VS Code)', () => {
 
   test('create_file: writes a new file; refuses to overwrite', async () => {
     const result = await run({ name: 'create_file', input: { path: `${DIR}/made/new.ts`, content: 'export const made = true;\n' } });
-    assert.equal(result.summary, `Created ${DIR}/made/new.ts (+2)`);
+    assert.equal(result.summary, `Created ${DIR}/made/new.ts`);
     await until('the new file on disk', () => fs.existsSync(abs('made/new.ts')));
     assert.equal(fs.readFileSync(abs('made/new.ts'), 'utf8'), 'export const made = true;\n');
     await refused({ name: 'create_file', input: { path: `${DIR}/src/a.ts`, content: 'x' } }, /already exists; create_file never overwrites/);
