@@ -1,7 +1,8 @@
 // The chat in a narrow sidebar (300 px, real Chromium, the real bundle and stylesheet), measured by bounding boxes:
 // tool rows keep their "+8 −0" on one line and shorten a long path from the left (the file name stays visible, the
-// whole summary is the tooltip); selection chips never break inside "lines 9–12"; a code block's long lines can be
-// wrapped with its Wrap button; "Jump to latest" never lies over text; nothing overflows the page sideways.
+// whole summary is the tooltip); an approval card shows its whole path, broken only after a "/"; selection chips never
+// break inside "lines 9–12"; a code block's long lines can be wrapped with its Wrap button; "Jump to latest" never lies
+// over text; nothing overflows the page sideways.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnswerBlock } from '../../src/common/chatTypes';
@@ -141,6 +142,34 @@ describe('chat webview: a 300 px sidebar', () => {
     assert.equal(short, 'Edited a.ts');
     assert.deepEqual(await overflowing(chat), []);
     assert.deepEqual(chat.pageErrors, []);
+    await chat.close();
+  });
+
+  test('an approval card shows the whole path (it is what the user approves) and breaks it only after a "/"', async () => {
+    const chat = await openNarrow();
+    const path = chat.page.locator('.tool-call[data-tool-id="tu_new"] .tool-card-path');
+    assert.equal(await path.textContent(), `New file ${LONG}`);
+    // The character before each line break: a line may end only after a "/" (or the space after "New file").
+    const { ends, inside } = await path.evaluate((el: Any) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      const chars: Array<{ ch: string; top: number; right: number }> = [];
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        for (let i = 0; i < n.data.length; i++) {
+          const range = document.createRange();
+          range.setStart(n, i);
+          range.setEnd(n, i + 1);
+          const r = range.getBoundingClientRect();
+          chars.push({ ch: n.data[i], top: r.top, right: r.right });
+        }
+      }
+      const box = el.getBoundingClientRect();
+      const breaks = chars.filter((c, i) => i + 1 < chars.length && chars[i + 1]!.top - c.top > 4).map((c) => c.ch);
+      return { ends: breaks, inside: chars.every((c) => c.right <= box.right + 0.5) };
+    });
+    assert.ok(ends.length > 0, 'the path takes more than one line at 300 px');
+    for (const ch of ends) assert.ok(ch === '/' || ch === ' ', `a line ends with ${JSON.stringify(ch)}: only after "/" or a space`);
+    assert.ok(inside, 'every character inside the card');
+    assert.deepEqual(await overflowing(chat), []);
     await chat.close();
   });
 

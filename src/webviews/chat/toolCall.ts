@@ -107,13 +107,21 @@ function renderCommandCard(block: ToolUseBlock, command: NonNullable<ToolUseBloc
   return card;
 }
 
+/**
+ * The card's text with a line-break opportunity after each "/" (and "\\"): in a narrow sidebar the path the user is
+ * approving stays whole and breaks between folders, not inside a name.
+ */
+function breakAfterSlashes(text: string): Array<string | HTMLElement> {
+  return text.split(/(?<=[/\\])/).flatMap((part, i) => (i === 0 ? [part] : [h('wbr'), part]));
+}
+
 /** The approval card: what would change, and the decision buttons while it waits (none is focused or default). */
 function renderCard(block: ToolUseBlock): HTMLElement {
   const change = block.change;
   const what = change ? `${change.create ? 'New file' : 'Change to'} ${change.path}` : toolTitle(block);
   const card = h('div', { class: 'tool-card', role: 'group', 'aria-label': `${what}: ${toolStateText(block.state, block)}` },
     h('div', { class: 'tool-card-head' },
-      h('span', { class: 'tool-card-path' }, what),
+      h('span', { class: 'tool-card-path' }, ...breakAfterSlashes(what)),
       change ? h('span', { class: 'tool-stat' }, h('span', { class: 'added' }, `+${change.added}`), ' ', h('span', { class: 'removed' }, `−${change.removed}`)) : null,
     ),
   );
