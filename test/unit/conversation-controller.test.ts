@@ -388,7 +388,8 @@ test('a snapshot taken mid-stream holds the text so far, and later deltas contin
   assert.equal(answerText(turn) + deltaText(posted.slice(mark)), deltas.join(''));
 });
 
-test('conversations persist: a new controller over the same folder restores them, most recent first', async () => {
+/** A window that asked in two chats ("Question one", then "Question two" in a new chat), both answered and saved. */
+async function twoSavedChats() {
   const first = await setup();
   sim.enqueue({ text: 'Answer one' }, { text: 'Answer two' });
   await first.controller.ask({ text: 'Question one' });
@@ -396,6 +397,11 @@ test('conversations persist: a new controller over the same folder restores them
   await first.controller.newChat();
   await first.controller.ask({ text: 'Question two' });
   await first.controller.idle();
+  return { first, firstId };
+}
+
+test('conversations persist: a new controller over the same folder restores them, most recent first', async () => {
+  const { first, firstId } = await twoSavedChats();
 
   const second = await setup({ dir: first.dir });
   assert.deepEqual(second.controller.conversationList().map((c) => c.title), ['Question two', 'Question one']);
@@ -524,13 +530,7 @@ test('an attached selection or image dropped from the context is not sent with l
 });
 
 test('chat actions take effect in the order they were asked: a question sent right after a switch or New Chat lands in that chat and its answer runs to the end', async () => {
-  const first = await setup();
-  sim.enqueue({ text: 'Answer one' }, { text: 'Answer two' });
-  await first.controller.ask({ text: 'Question one' });
-  const firstId = first.controller.conversation.id;
-  await first.controller.newChat();
-  await first.controller.ask({ text: 'Question two' });
-  await first.controller.idle();
+  const { first, firstId } = await twoSavedChats();
 
   // A second window over the same folder, whose first chat (the newest) is "Question two". The user picks
   // "Question one" in History and sends at once, without waiting for the chat to open (reading it takes time).
