@@ -8,7 +8,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { Simulator } from '../support/simulator';
 import { REPO_ROOT, RESULTS_DIR, screenshotOnFailure } from './harness';
 import { startWorkbenchSession, type WorkbenchSession } from './session';
-import { chatFrameOpener, quickInput, setApiKey, waitFor } from './workbench';
+import { chatFrameOpener, quickInput, setApiKey, typeInQuickInput, waitFor } from './workbench';
 
 const KEY = 'test-key';
 /** Set FASTROUTER_SCREENSHOTS=1 to refresh the README's picture; otherwise it goes to test-results/. */
@@ -109,7 +109,7 @@ test('typing "haiku" and Enter picks the best matching model, never the typed te
   await step(t, async () => {
     const frame = await chatFrame();
     await openSelectModel(frame);
-    await page.keyboard.type('haiku');
+    await typeInQuickInput(page, 'haiku');
     // Only models are left, the first one is focused: Enter takes it.
     await waitFor('the pick to filter to the Haiku models', async () =>
       (await rows().allInnerTexts()).every((r) => /haiku/i.test(r) || r.includes('Enter a model id…')));
@@ -124,7 +124,7 @@ test('typing "haiku" and Enter picks the best matching model, never the typed te
 
     // Text that matches no model leads to "Enter a model id…", which starts from what was typed.
     await openSelectModel(frame);
-    await page.keyboard.type('zz-no-such-model');
+    await typeInQuickInput(page, 'zz-no-such-model');
     await waitFor('only the free entry to be left', async () => (await rows().allInnerTexts()).every((r) => r.includes('Enter a model id…')));
     await page.keyboard.press('Enter');
     const input = await quickInput(page, 'Enter a Model Id');

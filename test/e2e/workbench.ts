@@ -62,6 +62,22 @@ export async function quickInput(page: Page, title?: string, timeoutMs = 20_000)
   return input;
 }
 
+/**
+ * Types into the open quick input as a user does, once it has the keyboard focus: the widget shows before the
+ * workbench moves the focus out of a webview that was clicked to open it, and keys typed in between go to the webview.
+ * Waits until the input holds `text`, so a lost keystroke fails here, with what the input held.
+ */
+export async function typeInQuickInput(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
+  const input = await quickInput(page, undefined, timeoutMs);
+  await waitFor('the quick input to have the keyboard focus', () =>
+    page.evaluate("document.hasFocus() && document.activeElement instanceof HTMLInputElement && !!document.activeElement.closest('.quick-input-widget')"), timeoutMs);
+  await page.keyboard.type(text);
+  let held = '';
+  await waitFor(`the quick input to hold "${text}"`, async () => (held = await input.inputValue()) === text, timeoutMs).catch((error: unknown) => {
+    throw new Error(`${String(error)}; it holds "${held}"`);
+  });
+}
+
 /** Finds the (nested) frame of our webview that contains `selector`, polling until it appears. */
 export async function findWebviewFrame(page: Page, selector: string, timeoutMs = 30_000): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
