@@ -12,13 +12,19 @@ const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `n
  * must not (`mayNot`), and whether it may import `vscode` or Node's modules (webview bundles and common/ run in a
  * browser too).
  */
+/**
+ * Modules that build zod schemas when they are imported: a webview may import their types only (`import type`, or
+ * `import { type X }`), so zod never reaches a webview bundle (the host validates; see src/webviews/common/boot.ts).
+ */
+export const SCHEMA_MODULES = ['src/common/chatTypes.ts', 'src/common/protocol.ts', 'src/common/costViewProtocol.ts'];
+
 export const ROOMS = [
   { room: 'src/common/', may: ['src/common/'], vscode: false, node: false, why: 'common/ imports nothing else in src: every side bundles it' },
   { room: 'src/api/', may: ['src/api/', 'src/common/'], vscode: false, node: true, why: 'api/ depends only on common/' },
   { room: 'src/core/', may: ['src/core/', 'src/api/', 'src/common/'], vscode: false, node: true, why: 'core/ is the product without VS Code: it imports only api/ and common/' },
-  { room: 'src/webviews/common/', may: ['src/webviews/common/', 'src/common/'], vscode: false, node: false, why: 'a webview talks to the host only through common/ (the typed protocol)' },
-  { room: 'src/webviews/chat/', may: ['src/webviews/chat/', 'src/webviews/common/', 'src/common/'], vscode: false, node: false, why: 'a webview talks to the host only through common/ (the typed protocol)' },
-  { room: 'src/webviews/cost/', may: ['src/webviews/cost/', 'src/webviews/common/', 'src/common/'], vscode: false, node: false, why: 'a webview talks to the host only through common/ (the typed protocol)' },
+  { room: 'src/webviews/common/', noZod: true, may: ['src/webviews/common/', 'src/common/'], vscode: false, node: false, why: 'a webview talks to the host only through common/ (the typed protocol)' },
+  { room: 'src/webviews/chat/', noZod: true, may: ['src/webviews/chat/', 'src/webviews/common/', 'src/common/'], vscode: false, node: false, why: 'a webview talks to the host only through common/ (the typed protocol)' },
+  { room: 'src/webviews/cost/', noZod: true, may: ['src/webviews/cost/', 'src/webviews/common/', 'src/common/'], vscode: false, node: false, why: 'a webview talks to the host only through common/ (the typed protocol)' },
   { room: 'src/host/', mayNot: ['src/webviews/', 'src/extension.ts'], vscode: true, node: true, why: 'host/ never imports a webview bundle or extension.ts' },
   { room: 'src/extension.ts', mayNot: ['src/webviews/'], vscode: true, node: true, why: 'extension.ts never imports a webview bundle' },
   { room: 'src/zodConfig.ts', may: [], vscode: false, node: false, why: 'zodConfig.ts stands alone' },
@@ -29,13 +35,14 @@ export function roomOf(file) {
   return ROOMS.find((room) => (room.room.endsWith('/') ? r.startsWith(room.room) : r === room.room));
 }
 
-/** Why `specifier`, imported from `file`, breaks the layer rule, or undefined when it may. */
-export function layerViolation(file, specifier) {
+/** Why `specifier`, imported from `file`, breaks the layer rule, or undefined when it may. `typeOnly`: types only. */
+export function layerViolation(file, specifier, typeOnly = false) {
   const room = roomOf(file);
   if (!room) return undefined;
   if (specifier === 'vscode') return room.vscode ? undefined : `${room.room} must not import vscode: only src/host/** and src/extension.ts may (layer rule)`;
   if (!specifier.startsWith('.') && !specifier.startsWith('/')) {
     if (!room.node && nodeBuiltins.has(specifier)) return `${room.room} must not import Node's '${specifier}': ${room.why} (layer rule)`;
+    if (room.noZod && !typeOnly && (specifier === 'zod' || specifier.startsWith('zod/'))) return `${room.room} must not import zod: the host validates what a webview gets (src/webviews/common/boot.ts)`;
     return undefined;
   }
   const target = rel(path.resolve(path.dirname(file), specifier));
@@ -43,7 +50,15 @@ export function layerViolation(file, specifier) {
   if (!target.startsWith('src/') && target !== 'src') return `${room.room} must not import outside src (${target})`;
   if (room.may && !room.may.some(inside)) return `${room.room} must not import ${target}: ${room.why} (layer rule)`;
   if (room.mayNot && room.mayNot.some(inside)) return `${room.room} must not import ${target}: ${room.why} (layer rule)`;
+  if (room.noZod && !typeOnly && SCHEMA_MODULES.some(inside)) return `${room.room} may import only types from ${target} (\`import type\`): its zod schemas must not reach a webview bundle`;
   return undefined;
+}
+
+/** Whether an import or re-export declaration brings in types only (`import type`, or every specifier `type`). */
+function typesOnly(node) {
+  if (node.importKind === 'type' || node.exportKind === 'type') return true;
+  const specifiers = node.specifiers ?? [];
+  return specifiers.length > 0 && specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type');
 }
 
 const rule = {
@@ -51,7 +66,7 @@ const rule = {
   create(context) {
     const check = (node, source) => {
       if (!source || typeof source.value !== 'string') return;
-      const problem = layerViolation(context.filename, source.value);
+      const problem = layerViolation(context.filename, source.value, node.type !== 'ImportExpression' && node.type !== 'CallExpression' && typesOnly(node));
       if (problem) context.report({ node: source, message: problem });
     };
     return {

@@ -1,30 +1,12 @@
 // The chat's value types that both sides share and that are saved to disk (turns, attachments, answer meta, errors,
-// tool changes, the conversation list, the rules line) with their zod schemas, and the small formatters over them.
-// It imports nothing from the project; the message unions over these are protocol.ts.
+// tool changes, the conversation list, the rules line) with their zod schemas.
+// It imports nothing from the project; the message unions over these are protocol.ts. The webviews import its types
+// only (`import type`): its schemas would bring zod into their bundles.
 import * as z from 'zod/mini';
 
 export const ImageMediaTypeSchema = z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 export type ImageMediaType = z.infer<typeof ImageMediaTypeSchema>;
 
-/**
- * The Messages API's image limits, checked in every path (button, paste, drop, Ask About Image, the host, each request)
- * before anything is sent. Bigger pictures are resized in the chat (canvas) to fit.
- */
-export const IMAGE_LIMITS = {
-  /** One image's base64 data: the API's "5 MB"… */
-  maxBase64Chars: 5_242_880,
-  /** …which is this many bytes of file, shown to users as 3.75 MB. */
-  maxBytes: 3_932_160,
-  /** Longest side, in pixels. */
-  maxSide: 8000,
-  /** Images in one request (every image the conversation still sends). */
-  maxPerRequest: 100,
-  /** Largest file taken in to be resized; anything bigger is refused outright. */
-  maxSourceBytes: 30 * 1024 * 1024,
-} as const;
-
-/** Base64 characters of an image file of `maxSourceBytes`. */
-export const MAX_SOURCE_BASE64 = Math.ceil(IMAGE_LIMITS.maxSourceBytes / 3) * 4;
 
 /**
  * An image attached to a user turn: base64 data (no `data:` prefix). Saved conversations may hold images from before
@@ -360,12 +342,6 @@ export const PendingContextSchema = z.object({
 });
 export type PendingContext = z.infer<typeof PendingContextSchema>;
 
-/** "340 B", "2.1 KB", "1.4 MB": the size a chip shows (characters, as a file manager shows bytes). */
-export function formatSize(chars: number): string {
-  if (chars < 1024) return `${chars} B`;
-  if (chars < 1024 * 1024) return `${(chars / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
-  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Project rules and the context window (issue 18): the rules line above the composer.

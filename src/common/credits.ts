@@ -85,3 +85,10 @@ export function metaLine(meta: MetaLineInput): string {
 export function lineRange(start: number, end = start): string {
   return start === end ? `line ${start}` : `lines ${start}–${end}`;
 }
+
+/** "340 B", "2.1 KB", "1.4 MB": the size a chip shows (characters, as a file manager shows bytes). */
+export function formatSize(chars: number): string {
+  if (chars < 1024) return `${chars} B`;
+  if (chars < 1024 * 1024) return `${(chars / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
+  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}

@@ -2,7 +2,8 @@
 // Host and webview both import this file; it imports only the value types (chatTypes.ts). Every message that
 // arrives from the webview is validated with `WebviewToHostSchema` before the host acts on it.
 import * as z from 'zod/mini';
-import { AnswerBlockSchema, AnswerMetaSchema, AnswerStatusSchema, AssistantTurnSchema, ChatSnapshotSchema, CompactionViewSchema, ConversationSummarySchema, DeltaChunkSchema, ErrorActionSchema, ImageAttachmentSchema, MAX_SOURCE_BASE64, PendingContextSchema, RequestEstimateSchema, RetryNoticeSchema, RuleChipSchema, SettingIdSchema, TurnErrorSchema, TurnFileChangeSchema, UserTurnSchema } from './chatTypes';
+import { MAX_SOURCE_BASE64 } from './imageType';
+import { AnswerBlockSchema, AnswerMetaSchema, AnswerStatusSchema, AssistantTurnSchema, ChatSnapshotSchema, CompactionViewSchema, ConversationSummarySchema, DeltaChunkSchema, ErrorActionSchema, ImageAttachmentSchema, PendingContextSchema, RequestEstimateSchema, RetryNoticeSchema, RuleChipSchema, SettingIdSchema, TurnErrorSchema, TurnFileChangeSchema, UserTurnSchema } from './chatTypes';
 
 // ---------------------------------------------------------------------------------------------
 // Host → webview
@@ -123,8 +124,3 @@ export const WebviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('undoCompaction'), id: z.string().check(z.maxLength(200)) }),
 ]);
 export type WebviewToHost = z.infer<typeof WebviewToHostSchema>;
-
-/** Exhaustiveness check for `switch (message.type)` on either union. */
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected message: ${JSON.stringify(value)}`);
-}

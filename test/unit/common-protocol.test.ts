@@ -3,7 +3,8 @@
 import '../../src/zodConfig';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AnswerMetaSchema, ChatSnapshotSchema, IMAGE_LIMITS, TurnFileChangeSchema, TurnSchema } from '../../src/common/chatTypes';
+import { AnswerMetaSchema, ChatSnapshotSchema, TurnFileChangeSchema, TurnSchema } from '../../src/common/chatTypes';
+import { IMAGE_LIMITS } from '../../src/common/imageType';
 import { HostToWebviewSchema, WebviewToHostSchema } from '../../src/common/protocol';
 import * as z from 'zod/mini';
 

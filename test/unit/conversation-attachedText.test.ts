@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatProblems, type Problem } from '../../src/core/conversation/attachedText';
-import { formatSize } from '../../src/common/chatTypes';
+import { formatSize } from '../../src/common/credits';
 
 const p = (path: string, line: number, severity: Problem['severity'], message: string, source?: string, code?: string): Problem =>
   ({ path, line, column: 3, severity, message, source, code });

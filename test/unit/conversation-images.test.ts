@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sniffImageType } from '../../src/common/imageType';
 import { checkAttachment, imageFromBytes, imageLimitProblem } from '../../src/core/conversation/conversationImages';
-import { IMAGE_LIMITS } from '../../src/common/chatTypes';
+import { IMAGE_LIMITS } from '../../src/common/imageType';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 const JPEG = Buffer.from('ffd8ffe000104a464946', 'hex');

@@ -46,7 +46,15 @@ const forbidden: Array<[file: string, specifier: string]> = [
   ['src/core/conversation/probe.ts', '../../webviews/common/boot'],
   ['src/api/probe.ts', '../webviews/common/dom'],
   ['src/common/probe.ts', '../webviews/common/dom'],
-  ['src/host/webviews/probe.ts', '../../webviews/common/zodConfig'],
+  ['src/host/webviews/probe.ts', '../../webviews/common/boot'],
+  // The webviews take no zod: neither the package nor a module that builds schemas (below: their types are fine).
+  ['src/webviews/chat/probe.ts', 'zod/mini'],
+  ['src/webviews/cost/probe.ts', 'zod'],
+  ['src/webviews/common/probe.ts', 'zod/v4/core'],
+  ['src/webviews/chat/probe.ts', '../../common/protocol'],
+  ['src/webviews/chat/deep/probe.ts', '../../../common/chatTypes'],
+  ['src/webviews/cost/probe.ts', '../../common/costViewProtocol'],
+  ['src/webviews/common/probe.ts', '../../common/protocol'],
   ['src/extension.ts', './webviews/common/boot'],
 ];
 
@@ -61,13 +69,10 @@ const allowed: Array<[file: string, specifier: string]> = [
   ['src/host/tools/probe.ts', '../../core/tools/paths'],
   ['src/host/probe.ts', 'vscode'],
   ['src/extension.ts', './host/commands'],
-  ['src/webviews/chat/probe.ts', '../../common/protocol'],
   ['src/webviews/chat/probe.ts', '../common/dom'],
-  ['src/webviews/cost/probe.ts', '../../common/costViewProtocol'],
+  ['src/webviews/chat/probe.ts', '../../common/imageType'],
   ['src/webviews/cost/probe.ts', '../common/dom'],
   ['src/webviews/cost/deep/probe.ts', '../../common/boot'],
-  ['src/webviews/common/probe.ts', '../../common/protocol'],
-  ['src/webviews/common/probe.ts', 'zod/v4/core'],
 ];
 
 for (const [file, specifier] of forbidden) {
@@ -84,6 +89,18 @@ for (const [file, specifier] of allowed) {
     assert.deepEqual(await problems(file, `import { x } from '${specifier}';\nexport const y = x;\n`), []);
   });
 }
+
+test('a webview may import the types of the schema modules, in either way of writing it', async () => {
+  for (const [file, specifier] of [['src/webviews/chat/probe.ts', '../../common/protocol'], ['src/webviews/chat/deep/probe.ts', '../../../common/chatTypes'], ['src/webviews/cost/probe.ts', '../../common/costViewProtocol']]) {
+    assert.deepEqual(await problems(file, `import type { X } from '${specifier}';\nexport let y: X;\n`), []);
+    assert.deepEqual(await problems(file, `import { type X, type Y } from '${specifier}';\nexport let y: X | Y;\n`), []);
+    assert.deepEqual(await problems(file, `export type { X } from '${specifier}';\n`), []);
+    // One value among the types brings the module in: refused.
+    assert.equal((await problems(file, `import { type X, Y } from '${specifier}';\nexport let y: X = Y;\n`)).length, 1);
+  }
+  // The host and core/ use the schemas themselves.
+  assert.deepEqual(await problems('src/host/chat/probe.ts', `import { X } from '../../common/protocol';\nexport const y = X;\n`), []);
+});
 
 test('lint refuses a focused test (.only and { only: true })', async () => {
   const messages = async (code: string) => (await eslint.lintText(code, { filePath: 'test/unit/probe.test.ts' }))[0].messages.map((m) => m.ruleId);

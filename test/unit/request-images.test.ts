@@ -7,7 +7,8 @@ import { Conversation } from '../../src/core/conversation/conversation';
 import { buildRequest } from '../../src/core/conversation/conversationRequest';
 import { buildUserContent } from '../../src/core/request/prompt';
 import { imagesBlamedBy, imagesInRequest, requestImagesError } from '../../src/core/request/requestImages';
-import { IMAGE_LIMITS, type ImageAttachment } from '../../src/common/chatTypes';
+import type { ImageAttachment } from '../../src/common/chatTypes';
+import { IMAGE_LIMITS } from '../../src/common/imageType';
 
 const PNG_HEAD = Buffer.from('89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61', 'hex');
 

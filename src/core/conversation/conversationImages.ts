@@ -1,7 +1,8 @@
 // Image attachments are checked by their bytes, not by their name or declared type: the API rejects a mismatch, and
 // the webview's claim about a file is untrusted input. Sizes follow the API's limits (IMAGE_LIMITS in protocol.ts).
 import { sniffImageType } from '../../common/imageType';
-import { IMAGE_LIMITS, type ImageAttachment } from '../../common/chatTypes';
+import type { ImageAttachment } from '../../common/chatTypes';
+import { IMAGE_LIMITS } from '../../common/imageType';
 import { imageSizeFromBase64 } from '../request/imageSize';
 
 export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'gif', 'webp'];

@@ -2,7 +2,8 @@
 // side per image), and the images an API error points at. Either way the error offers to remove those images from the
 // conversation, so one bad image never makes a conversation unusable. Pure: no vscode, no I/O.
 import type { MessageParam } from '../../api';
-import { IMAGE_LIMITS, type ImageAttachment, type TurnError } from '../../common/chatTypes';
+import type { ImageAttachment, TurnError } from '../../common/chatTypes';
+import { IMAGE_LIMITS } from '../../common/imageType';
 import { imageLimitProblem } from '../conversation/conversationImages';
 import type { Exchange } from '../conversation/conversation';
 

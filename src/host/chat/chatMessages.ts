@@ -5,7 +5,8 @@ import type { ConversationController } from '../../core/conversation/conversatio
 import { IMAGE_EXTENSIONS } from '../../core/conversation/conversationImages';
 import { answerToMarkdown } from '../../core/conversation/conversationMarkdown';
 import { type ErrorAction, type ImageAttachment } from '../../common/chatTypes';
-import { assertNever, type WebviewToHost } from '../../common/protocol';
+import { assertNever } from '../../common/assertNever';
+import type { WebviewToHost } from '../../common/protocol';
 import { performErrorAction } from '../request/errorActions';
 import type { ProjectRules } from '../context/projectRules';
 import type { ComposerAttachments } from './composerAttachments';

@@ -1,7 +1,8 @@
 // The chat view's wiring: builds the components, applies each host message to the one it concerns, and keeps the
 // webview state (draft, scroll position) across the view being hidden.
 import { type ChatSnapshot } from '../../common/chatTypes';
-import { assertNever, type HostToWebview } from '../../common/protocol';
+import { assertNever } from '../../common/assertNever';
+import type { HostToWebview } from '../../common/protocol';
 import { Composer } from './composer';
 import { ConversationList } from './conversationList';
 import { ConversationView } from './conversationView';

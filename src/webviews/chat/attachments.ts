@@ -1,7 +1,8 @@
 // Images the user attaches in the webview (paste, drop, and files the host read for the picker or Ask About Image):
 // checked by content, and resized on a canvas when they are over the API's limits (IMAGE_LIMITS) so they can be sent.
 import { sniffImageType } from '../../common/imageType';
-import { IMAGE_LIMITS, type ImageAttachment, type ImageMediaType } from '../../common/chatTypes';
+import type { ImageAttachment, ImageMediaType } from '../../common/chatTypes';
+import { IMAGE_LIMITS } from '../../common/imageType';
 
 /** Images on one message; a request carries at most IMAGE_LIMITS.maxPerRequest in all, which the host checks. */
 export const MAX_IMAGES = 20;
