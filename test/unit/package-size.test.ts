@@ -15,7 +15,7 @@ const requireHere = createRequire(__filename);
 const { targets } = requireHere('../../esbuild.js') as { targets: esbuild.BuildOptions[] };
 
 /** The packaged .vsix may not grow past this (bytes). Lower it as the bundles shrink; never raise it without a reason in the commit. */
-const VSIX_CEILING = 282 * 1024;
+const VSIX_CEILING = 250 * 1024;
 
 async function production(target: esbuild.BuildOptions): Promise<{ bytes: Uint8Array; inputs: string[] }> {
   const result = await esbuild.build({ ...target, minify: true, sourcemap: false, plugins: [], write: false, metafile: true });
