@@ -212,3 +212,29 @@ test('a torn summary (crash while writing a temp file) is ignored; a corrupt sum
   await ledger.compact();
   assert.deepEqual(comparable(new CostLedger(file, 'w').totals), expected);
 });
+
+test('a summary with damaged parts keeps the rest of the history: a bad number counts as 0, a bad entry is dropped', async () => {
+  const file = tempLedgerPath();
+  writeHistory(file, 100);
+  // A grace period of 0: the folded segment is deleted, so the summary is the only copy of that history.
+  const ledger = new CostLedger(file, 'w', Date.now, { compactAtBytes: 10, segmentGraceMs: 0 });
+  await ledger.compact();
+  await ledger.compact();
+  assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((n) => n.endsWith('.segment.jsonl')), [], 'the summary alone holds the history');
+  const expected = new CostLedger(file, 'w').totals;
+  const summary = JSON.parse(fs.readFileSync(ledger.summaryPath, 'utf8')) as { state: Record<string, Record<string, unknown> & { recent: unknown[] }> };
+  const [day] = Object.keys(expected.days);
+  (summary.state.days[day] as Record<string, unknown>).credits = 'lots';
+  summary.state.models.ghost = null;
+  summary.state.sessions.broken = { lastAt: 'yesterday' };
+  summary.state.recent.push({ t: 'req', at: 'noon', win: 'w9' }, 'not a request');
+  fs.writeFileSync(ledger.summaryPath, JSON.stringify(summary));
+
+  const totals = new CostLedger(file, 'w').totals;
+  assert.deepEqual(totals.allTime, expected.allTime, 'the history is still there');
+  assert.equal(totals.days[day].credits, 0, 'a number that is not one counts as 0');
+  assert.equal(totals.days[day].requests, expected.days[day].requests, 'the rest of that day stays');
+  assert.deepEqual(Object.keys(totals.models).sort(), Object.keys(expected.models).sort(), 'a model bucket that is not one is dropped');
+  assert.deepEqual(totals.recent, expected.recent, 'requests that are not ones are dropped');
+  assert.ok(!JSON.stringify(totals).includes('lots') && !JSON.stringify(totals).includes('noon'));
+});

@@ -302,6 +302,11 @@ export function parseEntry(line: string): LedgerEntry | undefined {
     const start = line.lastIndexOf('{"t":');
     return start > 0 ? parseEntry(line.slice(start)) : undefined;
   }
+  return entryFrom(value);
+}
+
+/** The entry `value` (a parsed line, or an item of the summary's `recent`) holds, or undefined when it is none. */
+export function entryFrom(value: unknown): LedgerEntry | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   if (typeof v.at !== 'number' || !Number.isFinite(v.at) || typeof v.win !== 'string') return undefined;
