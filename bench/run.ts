@@ -32,6 +32,7 @@ const BENCHES: BenchEntry[] = [
   { name: 'longChat', file: 'longChat.ts', run: 'benchLongChat', format: 'formatLongChat' },
   { name: 'context', file: 'context.ts', run: 'benchContext' },
   { name: 'editStream', file: 'editStream.ts', run: 'benchEditStream' },
+  { name: 'highlight', file: 'highlight.ts', run: 'benchHighlight' },
   // Needs code-server: run it on its own through the slot script (`npm run bench -- workbench`); `npm run bench` skips it.
   { name: 'workbench', file: 'workbench.ts', run: 'benchWorkbench', format: 'formatWorkbenchBench', onlyByName: true },
 ];

@@ -222,9 +222,9 @@ test('a summary with damaged parts keeps the rest of the history: a bad number c
   await ledger.compact();
   assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((n) => n.endsWith('.segment.jsonl')), [], 'the summary alone holds the history');
   const expected = new CostLedger(file, 'w').totals;
-  const summary = JSON.parse(fs.readFileSync(ledger.summaryPath, 'utf8')) as { state: Record<string, Record<string, unknown> & { recent: unknown[] }> };
+  const summary = JSON.parse(fs.readFileSync(ledger.summaryPath, 'utf8')) as { state: { days: Record<string, Record<string, unknown>>; models: Record<string, unknown>; sessions: Record<string, unknown>; recent: unknown[] } };
   const [day] = Object.keys(expected.days);
-  (summary.state.days[day] as Record<string, unknown>).credits = 'lots';
+  summary.state.days[day].credits = 'lots';
   summary.state.models.ghost = null;
   summary.state.sessions.broken = { lastAt: 'yesterday' };
   summary.state.recent.push({ t: 'req', at: 'noon', win: 'w9' }, 'not a request');

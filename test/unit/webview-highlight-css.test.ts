@@ -115,6 +115,15 @@ describe('webview: CSS highlighting', () => {
     }
   }
 
+  test('a "{" inside quotes in a value does not make the declaration a selector', () => {
+    const code = 'a::before { content: "{"; }\n.icon { background: url("data:image/svg+xml,<style>p{fill:red}</style>"); }\n';
+    const found = tokens(highlightCode(code, 'css')!).map((t) => [t.scope, t.text]);
+    for (const expected of [['attribute', 'content'], ['string', '"{"'], ['attribute', 'background'], ['built_in', 'url']]) {
+      assert.ok(found.some(([scope, text]) => scope === expected[0] && text === expected[1]), `${expected.join(' ')}: ${JSON.stringify(found)}`);
+    }
+    assert.ok(!found.some(([scope, text]) => scope === 'selector-tag' && (text === 'content' || text === 'background' || text === 'style')), JSON.stringify(found));
+  });
+
   test('at-rules and their preludes', () => {
     expectOn('@import', [['keyword', '@import'], ['string', '"theme.css"']]);
     expectOn('@layer', [['keyword', '@layer']]);

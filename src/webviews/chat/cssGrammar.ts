@@ -19,7 +19,7 @@ export default function css(hljs: HLJSApi): Language {
       { scope: 'string', match: /(?<=url\()[^"')]+/ }, // url's unquoted argument (before comments: url(//host/a.png))
       ...comments,
       ...strings,
-      { scope: 'built_in', match: /[\w-]+(?=\()/ }, // var(), calc(), rgb(), url() …
+      { scope: 'built_in', match: /(?<![\w-])[\w-]+(?=\()/ }, // var(), calc(), rgb(), url() …
       { scope: 'variable', match: /--[\w-]+|[$@][\w-]+/ }, // a custom property, a Sass or Less variable
       { scope: 'number', match: /#[\da-f]{3,8}\b/ },
       number,
@@ -33,11 +33,12 @@ export default function css(hljs: HLJSApi): Language {
     contains: [
       ...comments,
       // A property (`--custom`, Sass `$x`, Less `@x`) and its value, unless what follows the ':' on the line shows a
-      // selector with a pseudo-class: a '{' (`a:hover {`), or a ',' ending the line (`a:hover,`; a value has a space
-      // after its ':' when it goes on over lines).
-      { begin: [/--[\w-]+|[$@]?-?[a-z_][\w-]*/, /\s*:(?![^;{}\n]*\{|\S[^;{}\n]*,\s*$)/], beginScope: { 1: 'attribute' }, ...value() },
+      // selector with a pseudo-class: a '{' outside quotes (`a:hover {`, not `content: "{"`), or a ',' ending the line
+      // (`a:hover,`; a value has a space after its ':' when it goes on over lines). Every pattern starts only where a
+      // word starts and looks ahead at most 1,000 characters, so a long run of `-` or a 200 KB minified line stays linear.
+      { begin: [/(?<![\w-])(?:--[\w-]+|[$@]?-?[a-z_][\w-]*)/, /\s*:(?!(?:[^;{}\n"']|"[^"\n]*"|'[^'\n]*'){0,1000}\{|\S(?:[^;{}\n"']|"[^"\n]*"|'[^'\n]*'){0,1000},\s*$)/], beginScope: { 1: 'attribute' }, ...value() },
       // @media, @import, @keyframes …: its prelude up to the ';' or the '{' (`(max-width: 600px)` names a feature).
-      { begin: /@[\w-]+/, beginScope: 'keyword', ...value({ scope: 'attribute', match: /[\w-]+(?=\s*:)/ }) },
+      { begin: /@[\w-]+/, beginScope: 'keyword', ...value({ scope: 'attribute', match: /(?<![\w-])[\w-]+(?=\s*:)/ }) },
       { scope: 'selector-id', match: /#[\w-]+/ },
       { scope: 'selector-class', match: /\.-?[a-z_][\w-]*/ },
       { scope: 'selector-attr', begin: /\[/, end: /\]/, contains: strings },
