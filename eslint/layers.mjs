@@ -45,8 +45,9 @@ export function layerViolation(file, specifier, typeOnly = false) {
     if (room.noZod && !typeOnly && (specifier === 'zod' || specifier.startsWith('zod/'))) return `${room.room} must not import zod: the host validates what a webview gets (src/webviews/common/boot.ts)`;
     return undefined;
   }
-  const target = rel(path.resolve(path.dirname(file), specifier));
-  const inside = (prefix) => (prefix.endsWith('/') ? `${target}/`.startsWith(prefix) : target === prefix || target === prefix.replace(/\.ts$/, ''));
+  // `../common/protocol.js` names protocol.ts too (TypeScript's and esbuild's resolution): judge it as that file.
+  const target = rel(path.resolve(path.dirname(file), specifier)).replace(/\.(?:ts|js|mjs|cjs)$/, '');
+  const inside = (prefix) => (prefix.endsWith('/') ? `${target}/`.startsWith(prefix) : target === prefix.replace(/\.ts$/, ''));
   if (!target.startsWith('src/') && target !== 'src') return `${room.room} must not import outside src (${target})`;
   if (room.may && !room.may.some(inside)) return `${room.room} must not import ${target}: ${room.why} (layer rule)`;
   if (room.mayNot && room.mayNot.some(inside)) return `${room.room} must not import ${target}: ${room.why} (layer rule)`;

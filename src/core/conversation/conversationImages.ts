@@ -1,8 +1,7 @@
 // Image attachments are checked by their bytes, not by their name or declared type: the API rejects a mismatch, and
-// the webview's claim about a file is untrusted input. Sizes follow the API's limits (IMAGE_LIMITS in protocol.ts).
-import { sniffImageType } from '../../common/imageType';
+// the webview's claim about a file is untrusted input. Sizes follow the API's limits (IMAGE_LIMITS in common/imageType.ts).
 import type { ImageAttachment } from '../../common/chatTypes';
-import { IMAGE_LIMITS } from '../../common/imageType';
+import { IMAGE_LIMITS, sniffImageType } from '../../common/imageType';
 import { imageSizeFromBase64 } from '../request/imageSize';
 
 export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'gif', 'webp'];

@@ -1,10 +1,9 @@
 // The composer: the message input, Send/Stop, image attachments (button, paste, drop), the files and problems that go
 // with the next message (chips; Add File…, or files dragged from the Explorer) and the notice above the input.
 import type { ErrorAction, ImageAttachment, PendingContext, RequestEstimate } from '../../common/chatTypes';
-import { formatSize } from '../../common/credits';
 import { type WebviewToHost } from '../../common/protocol';
 import { ERROR_ACTION_LABELS } from '../../common/errorActionLabels';
-import { lineRange } from '../../common/credits';
+import { formatSize, lineRange } from '../../common/credits';
 import { fitImage, imageBlob, MAX_IMAGES, readImageFile, type ReadResult } from './attachments';
 import { CostPreview } from './costPreview';
 import { RulesLine } from './rulesLine';

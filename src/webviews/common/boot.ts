@@ -1,8 +1,9 @@
 // Every webview starts the same way: the first paint's state from the page's `data-state` attribute, then each host
 // message that is one of the page's kinds handed to the app; `data-ready` tells tests the app is running.
 //
-// Validation sits where data crosses a trust boundary, and that is the host: it validates every file it reads from disk
-// and every message a webview sends (zod, protocol.ts), because a webview renders model output. The page and every
+// Validation sits where data crosses a trust boundary, and that is the host: it validates every message a webview sends
+// (zod, protocol.ts), because a webview renders model output, and checks what it reads from disk before it shows it
+// (chats with zod, the cost ledger and its summary field by field). The page and every
 // message it receives come from the host of the same build, typed by the same protocol at compile time, so a webview
 // checks only that a message is an object of one of its kinds (anything else, say from another frame, is ignored).
 // zod stays out of the webview bundles (18 KB of the .vsix; see eslint/layers.mjs, which keeps it out).
