@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
 import { hashOf } from '../../src/core/checkpoints/blobStore';
+import { parseIndex } from '../../src/core/checkpoints/checkpointIndex';
 import { CheckpointStore } from '../../src/core/checkpoints/checkpointStore';
 import { MAX_SNAPSHOT_BYTES } from '../../src/core/checkpoints/checkpointTypes';
 import { lineDelta } from '../../src/core/checkpoints/lineDelta';
@@ -140,6 +141,41 @@ test('checkpoints survive a reload (a new store on the same folder)', async () =
   const again = store();
   await again.load();
   assert.equal(again.redoable?.questionId, 'q1');
+});
+
+test('a damaged index keeps its whole records: a question or file entry that is not one is dropped, never acted on', async () => {
+  const s = store();
+  await toolWrite(s, 'q1', 'a.txt', 'a2\n');
+  await toolWrite(s, 'q2', 'src/b.txt', 'b2\n');
+  const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { questions: Array<{ id: string; files: Record<string, { before: unknown; after: unknown }> }> };
+  // q2's entry names a "blob" outside the store, and a question without a chat or time is appended.
+  const q2 = index.questions.find((q) => q.id === 'q2')!;
+  q2.files[file('src/b.txt')].before = '../../../ws/a.txt';
+  index.questions.push({ id: 'q3', files: {} } as (typeof index.questions)[number]);
+  await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+
+  const reloaded = store();
+  await reloaded.load();
+  assert.equal(reloaded.has('q1'), true, 'the whole record stays');
+  assert.equal(reloaded.has('q3'), false, 'a question without a chat or time is dropped');
+  assert.deepEqual(await reloaded.plan('q2'), [], 'the file entry with a bad hash is dropped: nothing of q2 is restored');
+  await reloaded.restore('q1', await reloaded.plan('q1'));
+  assert.equal(await read('a.txt'), 'a1\n');
+  assert.equal(await read('src/b.txt'), 'b2\n', 'q2 left b.txt as it is');
+});
+
+test('the index reader keeps a whole Redo and drops one that lost a part (it would put back a different change)', () => {
+  const h = hashOf('x');
+  const question = { id: 'q1', conversationId: 'c', at: 1, files: { '/w/a.txt': { before: h, after: null } } };
+  const redo = { conversationId: 'c', questionId: 'q1', files: { '/w/a.txt': { before: null, after: h } }, questions: [question], payload: h };
+  assert.deepEqual(parseIndex(JSON.stringify({ version: 1, questions: [question], redo })), { version: 1, questions: [question], redo });
+  for (const broken of [
+    { ...redo, files: { '/w/a.txt': { before: null, after: 'not a hash' } } },
+    { ...redo, questions: [{ ...question, at: 'later' }] },
+    { ...redo, payload: '../payload' },
+  ]) assert.deepEqual(parseIndex(JSON.stringify({ version: 1, questions: [question], redo: broken })), { version: 1, questions: [question] });
+  assert.deepEqual(parseIndex('{"version":1,"questions":[tor'), { version: 1, questions: [] }, 'a torn index starts again');
+  assert.deepEqual(parseIndex('{"version":2,"questions":[]}'), { version: 1, questions: [] }, 'another version is not read');
 });
 
 test('snapshots skip .git, node_modules, files.exclude, large and binary files', async () => {

@@ -12,6 +12,7 @@ import { chmod, mkdir, open, realpath, rename, rm, stat, unlink, writeFile } fro
 import * as nodePath from 'node:path';
 import { withFileLock } from '../conversation/fileLock';
 import { BlobStore, hashOf, readOrNull } from './blobStore';
+import { parseIndex } from './checkpointIndex';
 import { lineDelta } from './lineDelta';
 import { WorkspaceSnapshot } from './workspaceSnapshot';
 import {
@@ -63,16 +64,10 @@ export class CheckpointStore {
     return nodePath.join(this.options.dir, 'index.json');
   }
 
+  /** The index, each record checked (checkpointIndex.ts); a damaged index starts again (its blobs are pruned as unreferenced). */
   private async readIndex(): Promise<IndexData> {
     const raw = await readOrNull(this.indexPath);
-    if (!raw) return { version: 1, questions: [] };
-    try {
-      const parsed = JSON.parse(raw.toString('utf8')) as IndexData;
-      if (parsed.version === 1 && Array.isArray(parsed.questions)) return { version: 1, questions: parsed.questions, ...(parsed.redo ? { redo: parsed.redo } : {}) };
-    } catch {
-      // A damaged index: start again (the blobs are pruned as unreferenced).
-    }
-    return { version: 1, questions: [] };
+    return raw ? parseIndex(raw.toString('utf8')) : { version: 1, questions: [] };
   }
 
   private async writeAtomic(path: string, text: string): Promise<void> {
