@@ -1,6 +1,7 @@
 // Reading the checkpoint index (index.json) back: every record is checked, since Restore and Redo act on it. A damaged
 // record is dropped and the rest kept: a question whose id, chat or time is not one, a file entry whose contents are
 // not sha-256 hashes (a blob's name is made from its hash, so nothing else may reach a path), a Redo that is not whole.
+import { isFiniteNumber, isObject } from '../storage/readBack';
 import type { Content, FileChange, IndexData, QuestionCheckpoint, RedoRecord } from './checkpointTypes';
 
 const EMPTY: IndexData = { version: 1, questions: [] };
@@ -19,7 +20,6 @@ export function parseIndex(text: string): IndexData {
   return redo ? { version: 1, questions, redo } : { version: 1, questions };
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isHash = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
 const isContent = (x: unknown): x is Content => x === null || isHash(x);
 
@@ -41,7 +41,7 @@ function filesFrom(x: unknown): Record<string, FileChange> | undefined {
 }
 
 function questionFrom(x: unknown): QuestionCheckpoint | undefined {
-  if (!isObject(x) || typeof x.id !== 'string' || typeof x.conversationId !== 'string' || typeof x.at !== 'number' || !Number.isFinite(x.at)) return undefined;
+  if (!isObject(x) || typeof x.id !== 'string' || typeof x.conversationId !== 'string' || !isFiniteNumber(x.at)) return undefined;
   const files = filesFrom(x.files);
   return files ? { id: x.id, conversationId: x.conversationId, at: x.at, files } : undefined;
 }

@@ -1,6 +1,7 @@
 // Reading the cost ledger's files: the summary's format, the lines of a file from an offset (whole lines only: a line
 // still being written waits for the next read), and folding long text in slices that let other work run between them.
 import * as fs from 'node:fs';
+import { isFiniteNumber, isObject } from '../storage/readBack';
 import { emptyBucket, emptyFoldState, entryFrom, type CostBucket, type Folder, type FoldState, type LastRequest, type LedgerRequest, type SessionState } from './costTotals';
 
 export interface Summary {
@@ -35,15 +36,13 @@ export function parseSummary(text: string): Summary | undefined {
   try {
     const value = JSON.parse(text) as Record<string, unknown>;
     if (!isObject(value) || value.version !== SUMMARY_VERSION || !isObject(value.covered) || !Object.values(value.covered).every(isCovered) || !isObject(value.state)) return undefined;
-    return { version: SUMMARY_VERSION, at: isNumber(value.at) ? value.at : 0, covered: value.covered as Summary['covered'], state: foldStateFrom(value.state) };
+    return { version: SUMMARY_VERSION, at: isFiniteNumber(value.at) ? value.at : 0, covered: value.covered as Summary['covered'], state: foldStateFrom(value.state) };
   } catch {
     return undefined;
   }
 }
 
-const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isCovered = (x: unknown): boolean => isObject(x) && isNumber(x.bytes) && x.bytes >= 0 && isNumber(x.at);
+const isCovered = (x: unknown): boolean => isObject(x) && isFiniteNumber(x.bytes) && x.bytes >= 0 && isFiniteNumber(x.at);
 
 function recordOf<T>(x: unknown, item: (v: unknown) => T | undefined): Record<string, T> {
   const out: Record<string, T> = {};
@@ -57,21 +56,21 @@ function recordOf<T>(x: unknown, item: (v: unknown) => T | undefined): Record<st
 function bucketFrom(x: unknown): CostBucket | undefined {
   if (!isObject(x)) return undefined;
   const bucket = emptyBucket();
-  for (const key of Object.keys(bucket) as Array<keyof CostBucket>) if (isNumber(x[key])) bucket[key] = x[key];
+  for (const key of Object.keys(bucket) as Array<keyof CostBucket>) if (isFiniteNumber(x[key])) bucket[key] = x[key];
   return bucket;
 }
 
 function lastFrom(x: unknown): LastRequest | undefined {
-  if (!isObject(x) || typeof x.model !== 'string' || typeof x.source !== 'string' || !isNumber(x.at)) return undefined;
-  const n = (v: unknown) => (isNumber(v) ? v : 0);
-  const last: LastRequest = { model: x.model, source: x.source, at: x.at, inputTokens: n(x.inputTokens), outputTokens: n(x.outputTokens), cacheReadTokens: n(x.cacheReadTokens), cacheWriteTokens: n(x.cacheWriteTokens), cost: isNumber(x.cost) ? x.cost : undefined, estimatedCost: isNumber(x.estimatedCost) ? x.estimatedCost : undefined };
-  if (isNumber(x.durationMs)) last.durationMs = x.durationMs;
+  if (!isObject(x) || typeof x.model !== 'string' || typeof x.source !== 'string' || !isFiniteNumber(x.at)) return undefined;
+  const n = (v: unknown) => (isFiniteNumber(v) ? v : 0);
+  const last: LastRequest = { model: x.model, source: x.source, at: x.at, inputTokens: n(x.inputTokens), outputTokens: n(x.outputTokens), cacheReadTokens: n(x.cacheReadTokens), cacheWriteTokens: n(x.cacheWriteTokens), cost: isFiniteNumber(x.cost) ? x.cost : undefined, estimatedCost: isFiniteNumber(x.estimatedCost) ? x.estimatedCost : undefined };
+  if (isFiniteNumber(x.durationMs)) last.durationMs = x.durationMs;
   return last;
 }
 
 function sessionFrom(x: unknown): SessionState | undefined {
   const bucket = isObject(x) ? bucketFrom(x.bucket) : undefined;
-  if (!isObject(x) || !bucket || !isNumber(x.lastAt)) return undefined;
+  if (!isObject(x) || !bucket || !isFiniteNumber(x.lastAt)) return undefined;
   const last = lastFrom(x.last);
   return last ? { bucket, lastAt: x.lastAt, last } : { bucket, lastAt: x.lastAt };
 }
@@ -86,7 +85,7 @@ function foldStateFrom(x: Record<string, unknown>): FoldState {
     sessions: recordOf(x.sessions, sessionFrom),
     recent: (Array.isArray(x.recent) ? x.recent : []).map(entryFrom).filter((entry): entry is LedgerRequest => entry?.t === 'req'),
   };
-  if (isNumber(x.resetAt)) state.resetAt = x.resetAt;
+  if (isFiniteNumber(x.resetAt)) state.resetAt = x.resetAt;
   return state;
 }
 
