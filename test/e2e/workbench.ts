@@ -41,8 +41,10 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
       const focused = page.locator('.quick-input-list .monaco-list-row.focused');
       const label = (await focused.first().innerText({ timeout: 2_000 }).catch(() => '')).split('\n')[0];
       // A short click timeout: a list that redraws (or a palette another focus change closed) is tried again whole.
+      // Enter on the palette's input itself, not on whatever has the focus: a webview that focuses its composer
+      // meanwhile (after a Restore, say) would otherwise get the Enter and send the text the composer holds.
       if (!label.includes(title)) await row.click({ timeout: 5_000 });
-      else await page.keyboard.press('Enter');
+      else await input.press('Enter', { timeout: 5_000 });
       return;
     } catch (error) {
       await page.keyboard.press('Escape');
